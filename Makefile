@@ -1,0 +1,58 @@
+# eks-karmada: every command a user or CI runs. Set-up is automatic and idempotent:
+# a Python venv with the pinned packages (including Node 24 from PyPI) and the
+# pinned AWS CDK CLI from npm. After set-up, synth and test need no network and
+# no AWS credentials.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CONFIG ?= config/default.yaml
+CONCURRENCY ?= 8
+PYTEST_WORKERS ?= 2
+
+# The venv's Node (>= 22) comes first so jsii and the CDK CLI never use an older system Node.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# Offline synth: no IMDS probing for credentials, no CLI notices or telemetry.
+export AWS_EC2_METADATA_DISABLED := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+# Deprecation notices from aws-cdk-lib's own internals are not actionable here.
+export JSII_DEPRECATED := quiet
+
+CDK := cdk --no-notices -c config=$(CONFIG)
+
+.PHONY: setup synth test diff deploy destroy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+synth: setup
+	$(CDK) synth --quiet
+	@echo "Templates and cdk.out/manifests/*.yaml written for $(CONFIG)"
+
+test: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+diff: setup
+	$(CDK) diff --all
+
+deploy: setup
+	$(CDK) deploy --all --concurrency $(CONCURRENCY) --require-approval broadening
+
+destroy: setup
+	$(CDK) destroy --all --force
+
+clean:
+	rm -rf cdk.out .pytest_cache

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""The CDK app: reads the config, builds every stack, writes the rendered manifests.
+
+Config: `cdk synth -c config=path`, or CONFIG=path (the Makefile passes it as -c config).
+"""
+
+import os
+import sys
+
+from eks_karmada.config import ConfigError, load_config
+
+
+def main() -> int:
+    # Import CDK only after the config is known to be good: a bad config fails fast.
+    from aws_cdk import App
+
+    from eks_karmada.app_builder import build_app
+
+    app = App()
+    path = app.node.try_get_context("config") or os.environ.get("CONFIG") or None
+    try:
+        config = load_config(path)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for note in config.warnings():
+        print(f"warning: {note}", file=sys.stderr)
+    rendered = build_app(app, config)
+    app.synth()
+    rendered.write(app.outdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Apply a cdk8s chart to an EKS cluster and record it in the rendered manifests."""
+
+from __future__ import annotations
+
+import cdk8s
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
+
+from karmada_constructs.rendered_manifests import RenderedManifests
+
+
+class ChartManifest(Construct):
+    """One `KubernetesManifest` holding a cdk8s chart's objects.
+
+    Keeps one chart per manifest so each stays far below the template and
+    last-applied-annotation size limits, and records the objects under `target`
+    (e.g. "parent") for cdk.out/manifests/<target>.yaml.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: eks.ICluster,
+        chart: cdk8s.Chart,
+        target: str,
+        overwrite: bool = True,
+    ) -> None:
+        super().__init__(scope, id)
+        objects = chart.to_json()
+        RenderedManifests.of(self).record(target, objects)
+        self.manifest = eks.KubernetesManifest(
+            self,
+            "Manifest",
+            cluster=cluster,
+            manifest=objects,
+            overwrite=overwrite,
+            prune=True,
+        )

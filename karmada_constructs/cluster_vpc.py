@@ -1,0 +1,90 @@
+"""A three-tier VPC for an EKS cluster, with flow logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+# CloudWatch Logs accepts only these retention periods.
+RETENTION = {
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+}
+
+
+@dataclass(frozen=True)
+class ClusterVpcProps:
+    cidr: str
+    availability_zones: list[str]
+    nat_gateways: int
+    cluster_name: str
+    flow_log_retention_days: int = 90
+
+class ClusterVpc(Construct):
+    """A VPC over the given AZs: public subnets (NLB, NAT gateways) and private
+    subnets with egress (nodes, pods, Lambdas), tagged for the AWS Load Balancer
+    Controller, with all traffic logged to a KMS-encrypted CloudWatch log group.
+
+    AZ names come from the config so synth needs no AZ look-up.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: ClusterVpcProps) -> None:
+        super().__init__(scope, id)
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(props.cidr),
+            availability_zones=props.availability_zones,
+            nat_gateways=props.nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=22),
+                ec2.SubnetConfiguration(name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
+            ],
+            restrict_default_security_group=True,
+        )
+        for subnet in self.vpc.public_subnets:
+            subnet.node.default_child.tags.set_tag("kubernetes.io/role/elb", "1")
+        for subnet in self.vpc.private_subnets:
+            subnet.node.default_child.tags.set_tag("kubernetes.io/role/internal-elb", "1")
+
+        region = Stack.of(self).region
+        self.flow_log_key = kms.Key(
+            self,
+            "FlowLogKey",
+            description=f"Encrypts the VPC flow logs of {props.cluster_name}",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # CloudWatch Logs encrypts with the key on the log group's behalf.
+        self.flow_log_key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{region}.amazonaws.com"))
+        log_group = logs.LogGroup(
+            self,
+            "FlowLogs",
+            encryption_key=self.flow_log_key,
+            retention=RETENTION[props.flow_log_retention_days],
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+            max_aggregation_interval=ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
+        )
+
+    @property
+    def private_subnets(self) -> ec2.SubnetSelection:
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+
+    @property
+    def public_subnets(self) -> ec2.SubnetSelection:
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)

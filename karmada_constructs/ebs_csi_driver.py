@@ -1,0 +1,51 @@
+"""The Amazon EBS CSI driver as an EKS add-on, with its AWS access through EKS Pod Identity."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from karmada_constructs.nag import acknowledge
+
+_CONTROLLER_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+
+
+class EbsCsiDriver(Construct):
+    """Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role
+    that only its controller's ServiceAccount can assume, through a Pod Identity
+    association (no OIDC provider, no node-role permissions).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, addon_version: str,
+                 depends_on: list[Construct]) -> None:
+        super().__init__(scope, id)
+        self.role = iam.Role(
+            self,
+            "Role",
+            description="EBS CSI driver controller (Pod Identity)",
+            assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_session_tags(),
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonEBSCSIDriverPolicy")],
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]",
+            "AWS maintains this policy for the EBS CSI driver and updates it with the driver; its volume and "
+            "snapshot actions are conditioned on the ebs.csi.aws.com tags the driver sets.",
+        )
+        self.addon = eks.CfnAddon(
+            self,
+            "Addon",
+            cluster_name=cluster.cluster_name,
+            addon_name="aws-ebs-csi-driver",
+            addon_version=addon_version,
+            resolve_conflicts="OVERWRITE",
+            pod_identity_associations=[
+                eks.CfnAddon.PodIdentityAssociationProperty(
+                    role_arn=self.role.role_arn, service_account=_CONTROLLER_SERVICE_ACCOUNT
+                )
+            ],
+        )
+        # The add-on only turns ACTIVE once its pods run, and they need nodes and the agent.
+        for dependency in depends_on:
+            self.addon.node.add_dependency(dependency)

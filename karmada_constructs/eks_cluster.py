@@ -1,0 +1,213 @@
+"""An EKS cluster with a managed node group, hardened the same way for parent and members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_kms as kms
+from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
+from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
+from constructs import Construct
+
+from karmada_constructs.nag import acknowledge
+
+# The kubectl layer must match the cluster's minor version (a mismatch breaks
+# pruning and can wedge a stack in UPDATE_ROLLBACK_FAILED), so both come from
+# the one config value versions.kubernetes.
+KUBECTL_LAYERS = {"1.34": KubectlV34Layer, "1.35": KubectlV35Layer}
+
+
+@dataclass(frozen=True)
+class NodeGroupProps:
+    instance_types: list[str]
+    min_size: int
+    desired_size: int
+    max_size: int
+    root_volume_gib: int
+
+
+@dataclass(frozen=True)
+class EksClusterProps:
+    cluster_name: str
+    kubernetes_version: str
+    vpc: ec2.IVpc
+    node_group: NodeGroupProps
+    private_endpoint: bool = True
+    public_cidrs: list[str] = field(default_factory=list)
+    admin_role_arns: list[str] = field(default_factory=list)
+    pod_identity_agent_version: str | None = None
+    load_balancer_controller_version: str | None = None
+
+
+class EksCluster(Construct):
+    """Creates an EKS cluster (aws_eks_v2: native AWS::EKS::Cluster, API
+    authentication mode with access entries) with:
+
+    - envelope encryption of Secrets under a rotating KMS key,
+    - every control-plane log type sent to CloudWatch,
+    - an endpoint that is private, public for listed CIDRs only, or both,
+    - a kubectl handler in the private subnets, with the layer matching the version,
+    - one managed node group over all private subnets (one per AZ) whose launch
+      template requires IMDSv2 and gives nodes an encrypted gp3 root volume,
+    - the EKS Pod Identity agent, and optionally the AWS Load Balancer Controller.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: EksClusterProps) -> None:
+        super().__init__(scope, id)
+        private_subnets = props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets
+
+        self.secrets_key = kms.Key(
+            self,
+            "SecretsKey",
+            description=f"Envelope encryption of Kubernetes Secrets in {props.cluster_name}",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        alb = (
+            eks.AlbControllerOptions(version=load_balancer_controller_version(props.load_balancer_controller_version))
+            if props.load_balancer_controller_version
+            else None
+        )
+        self.cluster = eks.Cluster(
+            self,
+            "Cluster",
+            cluster_name=props.cluster_name,
+            version=eks.KubernetesVersion.of(props.kubernetes_version),
+            vpc=props.vpc,
+            vpc_subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)],
+            endpoint_access=_endpoint_access(props.private_endpoint, props.public_cidrs),
+            secrets_encryption_key=self.secrets_key,
+            cluster_logging=[
+                eks.ClusterLoggingTypes.API,
+                eks.ClusterLoggingTypes.AUDIT,
+                eks.ClusterLoggingTypes.AUTHENTICATOR,
+                eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+                eks.ClusterLoggingTypes.SCHEDULER,
+            ],
+            # The default would be EKS Auto Mode; this app manages its own node group.
+            default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
+            default_capacity=0,
+            kubectl_provider_options=eks.KubectlProviderOptions(
+                kubectl_layer=KUBECTL_LAYERS[props.kubernetes_version](self, "KubectlLayer"),
+                private_subnets=private_subnets,
+            ),
+            alb_controller=alb,
+        )
+        if props.pod_identity_agent_version:
+            # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
+            agent = self.cluster.eks_pod_identity_agent.node.default_child
+            agent.add_property_override("AddonVersion", props.pod_identity_agent_version)
+        for index, role_arn in enumerate(props.admin_role_arns):
+            self.cluster.grant_access(
+                f"Admin{index}",
+                role_arn,
+                [eks.AccessPolicy.from_access_policy_name(
+                    "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
+                )],
+            )
+
+        launch_template = ec2.LaunchTemplate(
+            self,
+            "NodeLaunchTemplate",
+            require_imdsv2=True,
+            # Hop limit 1: pods (not on the host network) cannot reach the node's
+            # instance role; workloads get AWS credentials from Pod Identity instead.
+            http_put_response_hop_limit=1,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        props.node_group.root_volume_gib,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        encrypted=True,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+        )
+        self.node_group = self.cluster.add_nodegroup_capacity(
+            "Nodes",
+            instance_types=[ec2.InstanceType(t) for t in props.node_group.instance_types],
+            min_size=props.node_group.min_size,
+            desired_size=props.node_group.desired_size,
+            max_size=props.node_group.max_size,
+            ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+            subnets=ec2.SubnetSelection(subnets=private_subnets),
+            launch_template_spec=eks.LaunchTemplateSpec(
+                id=launch_template.launch_template_id,
+                version=launch_template.latest_version_number,
+            ),
+            max_unavailable=1,
+        )
+        self._acknowledge_managed_parts()
+
+    def _acknowledge_managed_parts(self) -> None:
+        """cdk-nag findings on what aws_eks_v2 generates, each with why it stands."""
+        cluster = self.cluster
+        acknowledge(cluster.role, _MANAGED("AmazonEKSClusterPolicy"),
+                    "EKS requires this AWS-maintained policy on the cluster role to manage ENIs and load balancers.")
+        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
+            acknowledge(self.node_group.role, _MANAGED(policy),
+                        f"{policy} is the AWS-maintained minimum a managed node group's nodes need to join the "
+                        "cluster, run the VPC CNI and pull images (EKS node IAM role documentation).")
+        provider = cluster.kubectl_provider
+        handler = provider.node.find_child("Handler")
+        ecr_public = handler.node.find_child("HasEcrPublic")
+        ecr_public_id = Stack.of(self).get_logical_id(ecr_public)
+        reason = ("The kubectl handler generated by aws_eks_v2 runs in the VPC and pulls Helm charts from ECR; "
+                  "AWS maintains these execution policies.")
+        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"):
+            acknowledge(provider, _MANAGED(policy), reason)
+        acknowledge(handler, _MANAGED("AmazonEC2ContainerRegistryReadOnly"), reason)
+        acknowledge(
+            handler,
+            'AwsSolutions-IAM4[Policy::{"Fn::If":["' + ecr_public_id + '",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},'
+            '":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+            reason,
+        )
+        acknowledge(provider, "AwsSolutions-IAM5[Resource::<" + Stack.of(self).get_logical_id(handler.node.default_child) + ".Arn>:*]",
+                    "The provider framework invokes its handler function's versions and aliases (ARN suffix :*).")
+        acknowledge(handler, "AwsSolutions-L1",
+                    "aws_eks_v2 pins the kubectl handler's runtime to the one its kubectl layer is built and tested for.")
+        if cluster.alb_controller:
+            for resource in _LB_CONTROLLER_WILDCARDS:
+                acknowledge(
+                    cluster.alb_controller,
+                    f"AwsSolutions-IAM5[Resource::{resource}]",
+                    "The AWS Load Balancer Controller's IAM policy as published by its project and shipped by "
+                    "aws-cdk-lib: it creates and tags load balancers, target groups and security groups whose "
+                    "ARNs are not known in advance; mutating actions are conditioned on its elbv2.k8s.aws tags.",
+                )
+
+
+def _MANAGED(policy: str) -> str:
+    return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]"
+
+
+_LB_CONTROLLER_WILDCARDS = (
+    "*",
+    "arn:<AWS::Partition>:ec2:*:*:security-group/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:loadbalancer/app/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:targetgroup/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener/app/*/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener/net/*/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/app/*/*/*",
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/net/*/*/*",
+)
+
+
+def load_balancer_controller_version(version: str) -> eks.AlbControllerVersion:
+    """The aws-cdk-lib release of a controller version (it carries the matching IAM policy)."""
+    return getattr(eks.AlbControllerVersion, "V" + version.removeprefix("v").replace(".", "_"))
+
+
+def _endpoint_access(private: bool, public_cidrs: list[str]) -> eks.EndpointAccess:
+    if not public_cidrs:
+        return eks.EndpointAccess.PRIVATE
+    if private:
+        return eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*public_cidrs)
+    return eks.EndpointAccess.PUBLIC.only_from(*public_cidrs)
