@@ -37,7 +37,9 @@ def synthesize(config, outdir: Path) -> SynthesizedApp:
 
     from eks_karmada.app_builder import build_app
 
-    app = App(outdir=str(outdir))
+    # The same feature flags `cdk synth` passes from cdk.json, so tests see the real templates.
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    app = App(outdir=str(outdir), context=context)
     rendered = build_app(app, config)
     assembly = app.synth()
     rendered.write(outdir)
