@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT
+from tests.synth import ROOT
 from eks_karmada.config import DEFAULT_CONFIG_PATH, ConfigError, load_config, parse_config
 
 DEFAULT = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())

@@ -144,7 +144,7 @@ def test_outputs_give_endpoint_cluster_and_kubeconfig_command(parent):
 
 
 def test_public_endpoint_and_internet_facing_nlb_follow_config(tmp_path):
-    from conftest import synthesize
+    from tests.synth import synthesize
     from eks_karmada.config import parse_config
     import copy
     import yaml
