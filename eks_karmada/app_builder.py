@@ -5,14 +5,18 @@ from __future__ import annotations
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from eks_karmada.config import AppConfig
+from eks_karmada.config import AppConfig, MemberKind
 from karmada_constructs.rendered_manifests import RenderedManifests
+from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
 
 
 def build_app(app: App, config: AppConfig) -> RenderedManifests:
     """Add the stacks to `app`; returns the rendered-manifest collector to write after synth."""
     KarmadaParentStack(app, "KarmadaParent", config=config)
+    for member in config.members:
+        if member.kind is MemberKind.new:
+            KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return RenderedManifests.of(app)

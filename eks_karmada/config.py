@@ -302,6 +302,7 @@ class MemberConfig(_Model):
     cluster_name: str | None = Field(None, description="EKS cluster name; default karmada-<name> (required for existing)")
     availability_zones: list[str] = Field([], description="new: two or three AZs of the region; default <region>a,b,c")
     vpc_cidr: Cidr = Field("10.1.0.0/16", description="new: VPC CIDR block")
+    nat_gateways: int = Field(1, ge=1, le=3, description="new: NAT gateways (1 keeps cost down; one per AZ for zone independence)")
     node_group: NodeGroupConfig = Field(
         default_factory=lambda: NodeGroupConfig(min_size=2, desired_size=2, max_size=6),
     )
