@@ -1,0 +1,153 @@
+"""Typed builders for Karmada v1.18.2 policies (policy.karmada.io/v1alpha1), scenario presets and a sample workload.
+
+Build a policy from these classes, e.g. ``PropagationPolicy(name=..., resource_selectors=[...], placement=...)``;
+construction validates it the way Karmada's CRD schema and webhooks would and raises PolicyError on the first
+problem. ``to_manifest()`` renders the Kubernetes object; ``PolicyChart``/``add_policy`` put it in a cdk8s chart.
+
+Module map: enums (API enum values), selectors, placement, failover, overriders (sub-structures),
+propagation / override / taint (the five kinds), validation (the rules and their sources), presets (scenarios),
+chart (cdk8s glue), sample (SampleWorkloadChart).
+"""
+
+from .chart import PolicyChart, add_policy
+from .enums import (
+    ActivationPreference,
+    ClusterFailoverPurgeMode,
+    ClusterField,
+    CommandArgsOperator,
+    ConditionStatus,
+    ConflictResolution,
+    DynamicWeightFactor,
+    FieldSelectorOperator,
+    ImageComponent,
+    LabelSelectorOperator,
+    MatchConditionOperator,
+    OverriderOperator,
+    PreemptionBehavior,
+    PriorityClassSource,
+    PurgeMode,
+    ReplicaDivisionPreference,
+    ReplicaSchedulingType,
+    SpreadByField,
+    TaintEffect,
+    TolerationOperator,
+)
+from .errors import PolicyError, Problem
+from .failover import (
+    ApplicationFailoverBehavior,
+    ClusterFailoverBehavior,
+    DecisionConditions,
+    FailoverBehavior,
+    StatePreservation,
+    StatePreservationRule,
+)
+from .override import ClusterOverridePolicy, OverridePolicy
+from .overriders import (
+    CommandArgsOverrider,
+    FieldOverrider,
+    ImageOverrider,
+    ImagePredicate,
+    JSONPatchOperation,
+    LabelAnnotationOverrider,
+    Overriders,
+    PlaintextOverrider,
+    RuleWithCluster,
+    YAMLPatchOperation,
+)
+from .placement import (
+    ClusterPreferences,
+    ClusterToleration,
+    Placement,
+    ReplicaSchedulingStrategy,
+    SpreadConstraint,
+    StaticClusterWeight,
+    WorkloadAffinity,
+    WorkloadAffinityTerm,
+)
+from .policy_base import API_VERSION, KarmadaPolicy
+from .propagation import ClusterPropagationPolicy, PropagationPolicy, SchedulePriority, SuspendClusters, Suspension
+from .sample import SampleWorkloadChart, sample_propagation_policy
+from .selectors import (
+    ClusterAffinity,
+    ClusterAffinityTerm,
+    FieldSelector,
+    FieldSelectorRequirement,
+    LabelSelector,
+    LabelSelectorRequirement,
+    OverflowClusterAffinity,
+    ResourceSelector,
+)
+from .taint import ClusterTaintPolicy, MatchCondition, Taint
+
+__all__ = [
+    "API_VERSION",
+    "ActivationPreference",
+    "ApplicationFailoverBehavior",
+    "ClusterAffinity",
+    "ClusterAffinityTerm",
+    "ClusterFailoverBehavior",
+    "ClusterFailoverPurgeMode",
+    "ClusterField",
+    "ClusterOverridePolicy",
+    "ClusterPreferences",
+    "ClusterPropagationPolicy",
+    "ClusterTaintPolicy",
+    "ClusterToleration",
+    "CommandArgsOperator",
+    "CommandArgsOverrider",
+    "ConditionStatus",
+    "ConflictResolution",
+    "DecisionConditions",
+    "DynamicWeightFactor",
+    "FailoverBehavior",
+    "FieldOverrider",
+    "FieldSelector",
+    "FieldSelectorOperator",
+    "FieldSelectorRequirement",
+    "ImageComponent",
+    "ImageOverrider",
+    "ImagePredicate",
+    "JSONPatchOperation",
+    "KarmadaPolicy",
+    "LabelAnnotationOverrider",
+    "LabelSelector",
+    "LabelSelectorOperator",
+    "LabelSelectorRequirement",
+    "MatchCondition",
+    "MatchConditionOperator",
+    "OverflowClusterAffinity",
+    "OverridePolicy",
+    "OverriderOperator",
+    "Overriders",
+    "Placement",
+    "PlaintextOverrider",
+    "PolicyChart",
+    "PolicyError",
+    "PreemptionBehavior",
+    "PriorityClassSource",
+    "Problem",
+    "PropagationPolicy",
+    "PurgeMode",
+    "ReplicaDivisionPreference",
+    "ReplicaSchedulingStrategy",
+    "ReplicaSchedulingType",
+    "ResourceSelector",
+    "RuleWithCluster",
+    "SampleWorkloadChart",
+    "SchedulePriority",
+    "SpreadByField",
+    "SpreadConstraint",
+    "StatePreservation",
+    "StatePreservationRule",
+    "StaticClusterWeight",
+    "SuspendClusters",
+    "Suspension",
+    "Taint",
+    "TaintEffect",
+    "TolerationOperator",
+    "WorkloadAffinity",
+    "WorkloadAffinityTerm",
+    "YAMLPatchOperation",
+    "add_policy",
+    "sample_propagation_policy",
+]
