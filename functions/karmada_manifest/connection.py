@@ -1,0 +1,149 @@
+"""Connecting to the Karmada API server through the parent EKS cluster.
+
+The parent cluster's API gives us two things: the Karmada admin client certificate (a
+kubernetes.io/tls Secret issued by cert-manager) and the Karmada API server's pod addresses (the
+Service's EndpointSlices). ``KarmadaTransport`` turns those into a transport for ``KubeClient``
+that fails over between pods and looks the pods up again when none of them answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+if __package__:  # imported as a package (tests; or handler "karmada_manifest.handler.on_event")
+    from .endpoints import ready_addresses, service_selector
+    from .kube_client import FailoverTransport, KubeClient, Resource, close_all
+else:  # imported as top-level modules (Lambda asset root is this directory; "handler.on_event")
+    from endpoints import ready_addresses, service_selector  # type: ignore
+    from kube_client import FailoverTransport, KubeClient, Resource, close_all  # type: ignore
+
+logger = logging.getLogger("karmada_manifest.connection")
+
+SECRETS = Resource("", "v1", "Secret", "secrets", True)
+ENDPOINT_SLICES = Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True)
+TLS_KEYS = ("tls.crt", "tls.key", "ca.crt")
+
+
+@dataclass(frozen=True)
+class TlsMaterial:
+    """The admin client certificate, its key and the CA. Never printed (repr hides them)."""
+
+    ca_pem: bytes = field(repr=False)
+    cert_pem: bytes = field(repr=False)
+    key_pem: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "TlsMaterial(<redacted>)"
+
+
+class SecretNotReadyError(LookupError):
+    """The admin Secret does not exist (yet) or lacks a key: cert-manager may not have issued it."""
+
+
+class NoReadyEndpointsError(ConnectionError):
+    """The Service has no ready endpoint to connect to (yet)."""
+
+
+class ServiceGoneError(NoReadyEndpointsError):
+    """The Service has no EndpointSlices at all: it (and so the control plane) does not exist."""
+
+
+def read_admin_tls(parent: KubeClient, namespace: str, name: str) -> TlsMaterial:
+    """tls.crt, tls.key and ca.crt from a kubernetes.io/tls Secret in the parent cluster."""
+    secret = parent.get(SECRETS, name, namespace)
+    if secret is None:
+        raise SecretNotReadyError(f"Secret {namespace}/{name} not found in the parent cluster")
+    data = secret.get("data") or {}
+    missing = [key for key in TLS_KEYS if not data.get(key)]
+    if missing:
+        raise SecretNotReadyError(f"Secret {namespace}/{name} has no {', '.join(missing)}")
+    try:
+        decoded = [base64.b64decode(data[key], validate=True) for key in TLS_KEYS]
+    except ValueError as err:
+        raise SecretNotReadyError(f"Secret {namespace}/{name} has data that is not base64") from err
+    logger.info("read the admin client certificate from Secret %s/%s", namespace, name)
+    return TlsMaterial(ca_pem=decoded[2], cert_pem=decoded[0], key_pem=decoded[1])
+
+
+def api_server_addresses(parent: KubeClient, namespace: str, service: str) -> list[str]:
+    """Ready pod addresses of a Service, from its EndpointSlices in the parent cluster."""
+    slices = parent.list(ENDPOINT_SLICES, namespace, label_selector=service_selector(service))
+    if not slices:
+        raise ServiceGoneError(f"Service {namespace}/{service} has no EndpointSlices in the parent cluster")
+    addresses = ready_addresses(slices)
+    if not addresses:
+        raise NoReadyEndpointsError(f"Service {namespace}/{service} has no ready endpoints")
+    return addresses
+
+
+class KarmadaTransport:
+    """Transport to the Karmada API server pods, resolved lazily and re-resolved after failures.
+
+    ``endpoint_transport(address, port, tls, server_name)`` builds the transport to one pod.
+    """
+
+    def __init__(
+        self,
+        parent: KubeClient,
+        tls: TlsMaterial,
+        namespace: str,
+        service: str,
+        port: int,
+        server_name: str,
+        endpoint_transport: Callable[[str, int, TlsMaterial, str], Any],
+    ) -> None:
+        self._parent = parent
+        self._tls = tls
+        self._namespace = namespace
+        self._service = service
+        self._port = port
+        self._server_name = server_name
+        self._endpoint_transport = endpoint_transport
+        self._failover: Optional[FailoverTransport] = None
+        self._built: list[Any] = []
+
+    def _connect(self) -> FailoverTransport:
+        addresses = api_server_addresses(self._parent, self._namespace, self._service)
+        logger.info(
+            "Karmada API server endpoints (%s/%s): %s, port %d, TLS name %s",
+            self._namespace, self._service, ", ".join(addresses), self._port, self._server_name,
+        )
+        transports = []
+        for address in addresses:
+            transport = self._endpoint_transport(address, self._port, self._tls, self._server_name)
+            self._built.append(transport)
+            label = f"[{address}]:{self._port}" if ":" in address else f"{address}:{self._port}"
+            transports.append((label, transport))
+        return FailoverTransport(transports)
+
+    def forget(self) -> None:
+        """Drop the endpoint list so the next request looks the pods up again."""
+        self._failover = None
+
+    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: Optional[bytes]) -> Any:
+        if self._failover is None:
+            self._failover = self._connect()
+        try:
+            return self._failover(method, path, headers, body)
+        except (ConnectionError, TimeoutError):
+            # Every known pod failed: they may have been replaced (new IPs) — look again next time.
+            self._failover = None
+            raise
+
+    def close(self) -> None:
+        close_all(self._built)
+        self._built = []
+
+
+__all__ = [
+    "KarmadaTransport",
+    "NoReadyEndpointsError",
+    "SecretNotReadyError",
+    "ServiceGoneError",
+    "TlsMaterial",
+    "api_server_addresses",
+    "read_admin_tls",
+]

@@ -1,0 +1,1 @@
+"""Reusable fakes for tests (import as ``tests.fakes.kube_api``)."""

@@ -1,0 +1,146 @@
+"""Source tarballs: spec parsing, download, checksum, file selection and patch rendering."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+import urllib.error
+
+import pytest
+
+from functions.karmada_manifest import manifest_source
+from functions.karmada_manifest.manifest_source import (
+    SourceError,
+    SourceSpec,
+    SourceUnavailableError,
+    fetch_url,
+    load_source,
+    render_patch,
+)
+from tests.functions.sample_release import BINDINGS_PATCH, release, tarball
+
+URL = "https://example.com/crds.tar.gz"
+
+
+def spec(**raw) -> SourceSpec:
+    import json
+
+    return SourceSpec.from_json(json.dumps({"url": URL, "paths": ["crds/bases/"], **raw}))
+
+
+def test_spec_defaults_patches_to_the_sibling_of_bases():
+    assert spec().patches == ("crds/patches/",)
+    assert spec(paths=["./crds/bases"]).paths == ("crds/bases/",)
+    assert spec(paths=["crds/bases/work/"]).patches == ()
+    assert spec(patches=[]).patches == ()
+    assert spec(sha256="AB" * 32).sha256 == "ab" * 32
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[]", "JSON object"),
+        ("{", "not valid JSON"),
+        ('{"url": "http://x/y.tgz", "paths": ["a"]}', "https://"),
+        ('{"url": "https://x/y.tgz", "paths": []}', "paths"),
+        ('{"url": "https://x/y.tgz", "paths": ["a"], "sha256": "abc"}', "64 hex"),
+        ('{"url": "https://x/y.tgz", "paths": ["a"], "patches": "p"}', "patches"),
+        ('{"url": "https://x/y.tgz", "paths": ["a"], "patchValues": {"a": 1}}', "patchValues"),
+    ],
+)
+def test_bad_specs_are_refused(text, message):
+    with pytest.raises(SourceError, match=message):
+        SourceSpec.from_json(text)
+
+
+def test_load_selects_yaml_under_the_prefixes_sorted_and_skips_other_files():
+    files = release(**{"crds/bases/README.md": "# not yaml", "crds/bases/x/two.yml":
+                       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
+                       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"})
+    bundle = load_source(spec(), lambda url: tarball(files))
+    assert [d.origin for d in bundle.documents] == [
+        "crds/bases/policy/policy.karmada.io_propagationpolicies.yaml#0",
+        "crds/bases/work/work.karmada.io_resourcebindings.yaml#0",
+        "crds/bases/x/two.yml#0",
+        "crds/bases/x/two.yml#1",
+    ]
+    assert [p.identity.name for p in bundle.patches] == ["resourcebindings.work.karmada.io"]
+
+
+def test_checksum_is_verified_when_given():
+    data = tarball(release())
+    good = hashlib.sha256(data).hexdigest()
+    assert load_source(spec(sha256=good), lambda url: data).documents
+    with pytest.raises(SourceError, match="sha256 mismatch"):
+        load_source(spec(sha256="f" * 64), lambda url: data)
+
+
+def test_not_a_tarball_and_unreadable_yaml_fail_clearly():
+    with pytest.raises(SourceError, match="not a readable tar archive"):
+        load_source(spec(), lambda url: b"<html>rate limited</html>")
+    broken = tarball({"crds/bases/a.yaml": "apiVersion: v1\nkind: X\nmetadata:\n  name: &a b\n"})
+    with pytest.raises(SourceError, match="cannot read crds/bases/a.yaml"):
+        load_source(spec(), lambda url: broken)
+
+
+def test_render_patch_fills_placeholders():
+    bundle = load_source(spec(), lambda url: tarball(release()))
+    rendered = render_patch(bundle.patches[0], {"name": "wh", "namespace": "ns", "caBundle": "QUJD"})
+    assert 'url: "https://wh.ns.svc:443/convert"' in rendered.text
+    assert 'caBundle: "QUJD"' in rendered.text
+    assert rendered.identity.name == "resourcebindings.work.karmada.io"
+    assert "{{" in BINDINGS_PATCH and "{{" not in rendered.text
+    with pytest.raises(SourceError, match="not allowed"):
+        render_patch(bundle.patches[0], {"name": 'a"\nb', "namespace": "ns", "caBundle": "x"})
+
+
+class _Server(http.server.BaseHTTPRequestHandler):
+    routes: dict = {}
+
+    def do_GET(self):  # noqa: N802 - http.server naming
+        status, headers, body = self.routes.get(self.path, (404, {}, b"missing"))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_http():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_follows_redirects_and_limits_size(local_http):
+    _Server.routes = {
+        "/release": (302, {"Location": "/asset"}, b""),
+        "/asset": (200, {}, b"x" * 100),
+        "/broken": (503, {}, b"busy"),
+        "/gone": (404, {}, b"no"),
+    }
+    assert fetch_url(local_http + "/release") == b"x" * 100
+    with pytest.raises(SourceError, match="larger than 10 bytes"):
+        fetch_url(local_http + "/asset", max_bytes=10)
+    with pytest.raises(SourceUnavailableError, match="HTTP 503"):
+        fetch_url(local_http + "/broken")
+    with pytest.raises(SourceError, match="HTTP 404"):
+        fetch_url(local_http + "/gone")
+
+
+def test_fetch_connection_errors_are_retryable(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+    monkeypatch.setattr(manifest_source.urllib.request, "urlopen", refuse)
+    with pytest.raises(SourceUnavailableError, match="Connection refused"):
+        fetch_url(URL)
