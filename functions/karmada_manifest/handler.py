@@ -239,6 +239,11 @@ class Desired:
         return f"{ident.describe()} ({ident.api_version})"
 
 
+# Rendered into Karmada API objects at synth (charts/karmada/bootstrap.py); replaced here by
+# base64 of the admin Secret's ca.crt, the CA that signed the Karmada serving certificates.
+CA_BUNDLE_PLACEHOLDER = "${Karmada.CaBundle}"
+
+
 def _manifest_objects(props: Properties) -> list[Desired]:
     desired = []
     for index, obj in enumerate(props.manifest):
@@ -475,7 +480,16 @@ class _Run:
                 for patch in bundle.patches:
                     rendered = render_patch(patch, values)
                     desired.append(Desired(rendered.identity, rendered.text, rendered.origin, patch=True))
-        desired.extend(_manifest_objects(props))
+        manifest = _manifest_objects(props)
+        if any(CA_BUNDLE_PLACEHOLDER in json.dumps(item.body) for item in manifest):
+            # Webhook configurations, APIServices and cluster-info carry the Karmada CA, known only at run time.
+            ca_bundle = base64.b64encode(self.tls().ca_pem).decode("ascii")
+            manifest = [
+                Desired(item.identity, json.loads(json.dumps(item.body).replace(CA_BUNDLE_PLACEHOLDER, ca_bundle)),
+                        item.origin)
+                for item in manifest
+            ]
+        desired.extend(manifest)
         return desired
 
     # -- Create / Update

@@ -491,3 +491,22 @@ def test_secret_material_never_reaches_logs_errors_or_data(harness, pki, caplog)
         assert needle not in text
     assert "ConfigMap apps/settings" in text  # object identities are logged
     assert "karmada-admin-client" in text  # the Secret's name is, its content is not
+
+
+# ---- CA bundle placeholder ------------------------------------------------------------------------
+
+
+def test_ca_bundle_placeholder_is_filled_from_the_admin_secret_ca(harness, pki):
+    webhook = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": "validating-config"},
+        "webhooks": [{"name": "propagationpolicy.karmada.io", "admissionReviewVersions": ["v1"], "sideEffects": "None",
+                      "clientConfig": {"url": "https://karmada-webhook.karmada-system.svc:443/validate",
+                                       "caBundle": "${Karmada.CaBundle}"}}],
+    }
+    harness.run(make_event("Create", make_props([webhook])))
+    (applied,) = patches(harness.karmada)
+    body = json.loads(applied.body)
+    assert body["webhooks"][0]["clientConfig"]["caBundle"] == base64.b64encode(pki.ca.cert_pem).decode()
+    assert b"${Karmada.CaBundle}" not in applied.body
