@@ -29,6 +29,8 @@ class ClusterVpcProps:
     nat_gateways: int
     cluster_name: str
     flow_log_retention_days: int = 90
+    # Fixed NAT addresses (e.g. from KarmadaEgress) instead of ones the VPC allocates.
+    nat_eip_allocation_ids: list[str] | None = None
 
 class ClusterVpc(Construct):
     """A VPC over the given AZs: public subnets (NLB, NAT gateways) and private
@@ -46,6 +48,7 @@ class ClusterVpc(Construct):
             ip_addresses=ec2.IpAddresses.cidr(props.cidr),
             availability_zones=props.availability_zones,
             nat_gateways=props.nat_gateways,
+            nat_gateway_provider=ec2.NatProvider.gateway(eip_allocation_ids=props.nat_eip_allocation_ids),
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=22),
                 ec2.SubnetConfiguration(name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),

@@ -6,14 +6,19 @@ import cdk8s
 from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
+from charts.karmada import KarmadaApiBootstrapChart, KarmadaControlPlaneProps, control_plane_charts
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
+from charts.manifest_applier_rbac import ManifestApplierRbacChart, ManifestApplierRbacProps
 from charts.storage_class import Gp3StorageClassChart, Gp3StorageClassProps
 from eks_karmada.config import AppConfig
+from karmada_constructs.cert_manager import CertManager
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.chart_manifest import ChartManifest
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
+from karmada_constructs.karmada_control_plane import KarmadaApiBootstrap, KarmadaControlPlane
+from karmada_constructs.karmada_manifest_provider import APPLIER_GROUP, KarmadaManifestProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 PARENT_TARGET = "parent"
@@ -22,10 +27,12 @@ PARENT_TARGET = "parent"
 class KarmadaParentStack(Stack):
     """Composes the parent: VPC over three AZs, the EKS cluster and node group,
     the EBS CSI driver and gp3 StorageClass, the AWS Load Balancer Controller,
-    and the NLB bound to the karmada-apiserver Service.
+    cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada
+    control plane, and the bootstrap of the Karmada API through KarmadaManifest.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, nat_eip_allocation_ids: list[str],
+                 **kwargs) -> None:
         parent = config.parent
         super().__init__(
             scope,
@@ -46,6 +53,7 @@ class KarmadaParentStack(Stack):
                 nat_gateways=parent.nat_gateways,
                 cluster_name=parent.cluster_name,
                 flow_log_retention_days=parent.log_retention_days,
+                nat_eip_allocation_ids=nat_eip_allocation_ids,
             ),
         )
         eks_cluster = EksCluster(
@@ -73,13 +81,14 @@ class KarmadaParentStack(Stack):
             addon_version=parent.addons.ebs_csi_driver,
             depends_on=[eks_cluster.node_group, cluster.eks_pod_identity_agent],
         )
-        ChartManifest(
+        storage_class = ChartManifest(
             self,
             "Gp3StorageClass",
             cluster=cluster,
             target=PARENT_TARGET,
             chart=Gp3StorageClassChart(charts, "gp3-storage-class", Gp3StorageClassProps(**parent.storage_class.model_dump())),
         )
+        cert_manager = CertManager(self, "CertManager", cluster=cluster, version=parent.addons.cert_manager)
 
         api = KarmadaApiLoadBalancer(
             self,
@@ -93,6 +102,17 @@ class KarmadaParentStack(Stack):
         )
         api.allow_to(cluster.cluster_security_group)
         self.api = api
+        nlb_dns_name = rendered.placeholder(api.dns_name, "Nlb.DnsName")
+
+        props = control_plane_props(config, nlb_dns_name)
+        control_plane = KarmadaControlPlane(
+            self,
+            "KarmadaControlPlane",
+            cluster=cluster,
+            charts=control_plane_charts(charts, props),
+            target=PARENT_TARGET,
+            after=[cert_manager.chart, storage_class],
+        )
         binding = ChartManifest(
             self,
             "ApiServerTargetGroupBinding",
@@ -102,14 +122,37 @@ class KarmadaParentStack(Stack):
                 charts,
                 "apiserver-target-group-binding",
                 ApiServerTargetGroupBindingProps(
-                    target_group_arn=rendered.placeholder(api.target_group.target_group_arn, "Nlb.TargetGroupArn")
+                    target_group_arn=rendered.placeholder(api.target_group.target_group_arn, "Nlb.TargetGroupArn"),
+                    namespace=props.namespace,
+                    service_port=props.apiserver_port,
                 ),
             ),
         )
-        # The TargetGroupBinding CRD and its webhook come with the controller.
+        # The TargetGroupBinding CRD and its webhook come with the controller; the Service with the control plane.
         binding.node.add_dependency(cluster.alb_controller)
+        binding.node.add_dependency(control_plane.foundation)
 
-        rendered.placeholder(api.dns_name, "Nlb.DnsName")
+        self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", cluster=cluster, vpc=network.vpc)
+        applier_rbac = ChartManifest(
+            self,
+            "KarmadaManifestApplierRbac",
+            cluster=cluster,
+            target=PARENT_TARGET,
+            chart=ManifestApplierRbacChart(
+                charts, "karmada-manifest-applier-rbac", ManifestApplierRbacProps(group=APPLIER_GROUP, namespace=props.namespace)
+            ),
+        )
+        applier_rbac.node.add_dependency(control_plane.foundation)
+        bootstrap = KarmadaApiBootstrap(
+            self,
+            "KarmadaApiBootstrap",
+            provider=self.karmada_manifests,
+            karmada_version=config.versions.karmada,
+            bootstrap=KarmadaApiBootstrapChart(charts, "karmada-api-bootstrap", props),
+            after=control_plane,
+        )
+        bootstrap.node.add_dependency(applier_rbac)
+
         CfnOutput(self, "KarmadaApiEndpoint", value=f"https://{api.dns_name}:443",
                   description="Karmada API server (NLB, TLS passthrough)")
         CfnOutput(self, "ParentClusterName", value=cluster.cluster_name, description="Parent EKS cluster")
@@ -119,3 +162,28 @@ class KarmadaParentStack(Stack):
             value=f"aws eks update-kubeconfig --region {parent.region} --name {parent.cluster_name}",
             description="Adds the parent cluster to your kubeconfig",
         )
+
+
+def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
+    """The chart props from the config: the charts know nothing of AWS, only names and sizes."""
+    karmada = config.karmada
+    external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
+    return KarmadaControlPlaneProps(
+        karmada_version=config.versions.karmada,
+        kubernetes_version=config.versions.kube_components,
+        etcd_image_tag=config.versions.etcd,
+        kube_registry=karmada.image_registries.kubernetes,
+        karmada_registry=karmada.image_registries.karmada,
+        zones=config.parent.availability_zones,
+        pod_security_version=f"v{config.versions.kubernetes}",
+        etcd_replicas=karmada.etcd_replicas,
+        etcd_storage_class=config.parent.storage_class.name,
+        etcd_storage_size=f"{karmada.etcd_volume_gib}Gi",
+        apiserver_replicas=karmada.apiserver_replicas,
+        external_hosts=external_hosts,
+        descheduler=karmada.components.descheduler,
+        search=karmada.components.search,
+        metrics_adapter=karmada.components.metrics_adapter,
+        scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
+        pull_mode_registration=any(m.sync_mode.value == "Pull" for m in config.members),
+    )

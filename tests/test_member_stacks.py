@@ -27,9 +27,32 @@ def test_one_stack_per_new_member_in_its_region(synthesized, default_config):
         template.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", 0)
 
 
-def test_no_member_waits_on_the_parent(synthesized):
+def _stack_dependencies(synthesized) -> dict[str, list[str]]:
     manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
-    for name, artifact in manifest["artifacts"].items():
+    return {
+        name: [d for d in artifact.get("dependencies", []) if not d.endswith(".assets")]
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
+
+
+def test_parent_and_members_never_wait_on_each_other(synthesized):
+    graph = _stack_dependencies(synthesized)
+    # Only the seconds-long KarmadaEgress (the parent's fixed NAT addresses) comes first.
+    assert graph["KarmadaEgress"] == []
+    assert graph["KarmadaParent"] == ["KarmadaEgress"]
+    for name, deps in graph.items():
         if name.startswith("KarmadaMember-"):
-            stack_deps = [d for d in artifact.get("dependencies", []) if not d.endswith(".assets")]
-            assert stack_deps == [], f"{name} depends on {stack_deps}"
+            assert deps == ["KarmadaEgress"], f"{name} depends on {deps}"
+
+
+def test_push_member_endpoint_admits_the_parent_egress_addresses(synthesized):
+    template = Template.from_json(synthesized.templates["KarmadaMember-member-use1"])
+    (cluster,) = template.find_resources("AWS::EKS::Cluster").values()
+    vpc_config = cluster["Properties"]["ResourcesVpcConfig"]
+    assert vpc_config["EndpointPublicAccess"] is True and vpc_config["EndpointPrivateAccess"] is True
+    cidrs = vpc_config["PublicAccessCidrs"]
+    assert len(cidrs) == 3 and all("Addresses." in json.dumps(c) and "/32" in json.dumps(c) for c in cidrs)
+    (lookup,) = template.find_resources("Custom::AWS").values()
+    call = json.dumps(lookup["Properties"]["Create"])
+    assert '\\"action\\":\\"describeAddresses\\"' in call and '\\"region\\":\\"us-east-1\\"' in call

@@ -1,0 +1,36 @@
+"""cdk8s charts of the Karmada control plane (Kubernetes objects only, no AWS).
+
+Parent cluster:   ``control_plane_charts(app, props)`` (one Chart per component,
+                  in apply order) or ``KarmadaControlPlaneChart`` (all in one).
+Karmada API:      ``KarmadaApiBootstrapChart`` (contains ``${Karmada.CaBundle}``,
+                  see ``render_ca_bundle``), plus ``crd_conversion_patches`` for
+                  the CRD installer.
+"""
+
+from charts.karmada.bootstrap import (
+    CA_BUNDLE_PLACEHOLDER,
+    KarmadaApiBootstrapChart,
+    bootstrap_manifests,
+    crd_conversion_patches,
+    render_ca_bundle,
+)
+from charts.karmada.charts import KarmadaControlPlaneChart, components, control_plane_charts
+from charts.karmada.names import ADMIN_CLIENT_SECRET, ADMIN_KUBECONFIG, APISERVER
+from charts.karmada.props import ComponentResources, KarmadaControlPlaneProps, Resources
+
+__all__ = [
+    "ADMIN_CLIENT_SECRET",
+    "ADMIN_KUBECONFIG",
+    "APISERVER",
+    "CA_BUNDLE_PLACEHOLDER",
+    "ComponentResources",
+    "KarmadaApiBootstrapChart",
+    "KarmadaControlPlaneChart",
+    "KarmadaControlPlaneProps",
+    "Resources",
+    "bootstrap_manifests",
+    "components",
+    "control_plane_charts",
+    "crd_conversion_patches",
+    "render_ca_bundle",
+]

@@ -1,0 +1,218 @@
+"""karmada-apiserver: the federation's kube-apiserver, behind the lead's NLB.
+
+* The NLB's TargetGroupBinding points at Service ``karmada-apiserver`` port
+  ``props.apiserver_port`` (container port of the same number).
+* Anonymous requests are accepted ONLY on /livez, /readyz and /healthz (an
+  AuthenticationConfiguration ``anonymous.conditions`` list, GA since
+  Kubernetes 1.34), so the NLB health check and kubelet probes need no
+  credentials while every other anonymous request is rejected with 401.
+* TLS 1.2 is the floor, not 1.3: NLB HTTPS health checks fail against targets
+  that only accept TLS 1.3. The cipher list is restricted to AEAD suites.
+* kube-apiserver reloads its serving certificate, client CA, front-proxy client
+  certificate and (per handshake) its etcd client certificate from disk, so
+  cert-manager renewals need no restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from constructs import Construct
+
+from charts.karmada import names
+from charts.karmada.common.mounts import etcd_client_cert
+from charts.karmada.common.objects import checksum, emit_all
+from charts.karmada.common.pod import (
+    POD_IP,
+    ConfigMapMount,
+    Container,
+    HttpProbe,
+    Placement,
+    Port,
+    SecretMount,
+    ServicePort,
+    pod_template,
+    service,
+    standard_deployment_workload,
+)
+from charts.karmada.foundation import config_map
+from charts.karmada.props import KarmadaControlPlaneProps
+
+# Virtual range for ClusterIPs of Service *templates* stored in the Karmada API;
+# nothing routes it and Karmada strips clusterIP when propagating, so it is an
+# internal constant rather than a prop.
+KARMADA_SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/12"
+
+TLS12_CIPHER_SUITES = (
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+)
+
+SERVING_CERT = SecretMount("serving-cert", names.APISERVER_SERVING_SECRET, f"{names.PKI_ROOT}/serving")
+ETCD_CLIENT_CERT = etcd_client_cert(names.APISERVER)
+FRONT_PROXY_CERT = SecretMount(
+    "front-proxy-client-cert", names.FRONT_PROXY_CLIENT_SECRET, f"{names.PKI_ROOT}/front-proxy-client"
+)
+SERVICE_ACCOUNT_KEY = SecretMount(
+    "service-account-key", names.SERVICE_ACCOUNT_KEY_SECRET, f"{names.PKI_ROOT}/service-account"
+)
+CONFIG = ConfigMapMount("apiserver-config", names.APISERVER_CONFIG, "/etc/karmada/apiserver")
+
+HEALTH_PATHS = ("/livez", "/readyz", "/healthz")
+# Read by `karmadactl register` token discovery before it has credentials.
+CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info"
+
+
+def authentication_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    paths = list(HEALTH_PATHS)
+    if props.pull_mode_registration:
+        paths.append(CLUSTER_INFO_PATH)
+    return {
+        "apiVersion": "apiserver.config.k8s.io/v1",
+        "kind": "AuthenticationConfiguration",
+        "anonymous": {"enabled": True, "conditions": [{"path": p} for p in paths]},
+    }
+
+
+def audit_policy() -> dict[str, Any]:
+    return {
+        "apiVersion": "audit.k8s.io/v1",
+        "kind": "Policy",
+        "omitStages": ["RequestReceived"],
+        "rules": [
+            {"level": "None", "nonResourceURLs": ["/healthz*", "/livez*", "/readyz*", "/version"]},
+            {"level": "None", "resources": [{"group": "coordination.k8s.io", "resources": ["leases"]}]},
+            {
+                "level": "None",
+                "resources": [{"group": "", "resources": ["events"]}, {"group": "events.k8s.io", "resources": ["events"]}],
+            },
+            # Controllers' reads are high volume and low value.
+            {
+                "level": "None",
+                "userGroups": [names.COMPONENT_GROUP],
+                "verbs": ["get", "list", "watch"],
+            },
+            {"level": "None", "users": [names.KCM_USER], "verbs": ["get", "list", "watch"]},
+            # Metadata only: never log Secret payloads or tokens.
+            {"level": "Metadata"},
+        ],
+    }
+
+
+def config_data(props: KarmadaControlPlaneProps) -> dict[str, str]:
+    return {
+        names.AUTHENTICATION_CONFIG_KEY: yaml.safe_dump(authentication_config(props), sort_keys=False),
+        names.AUDIT_POLICY_KEY: yaml.safe_dump(audit_policy(), sort_keys=False),
+    }
+
+
+def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
+    return [
+        "kube-apiserver",
+        "--advertise-address=$(POD_IP)",
+        "--bind-address=0.0.0.0",
+        f"--secure-port={props.apiserver_port}",
+        # --- authentication / authorization ---
+        f"--authentication-config={CONFIG.file(names.AUTHENTICATION_CONFIG_KEY)}",
+        "--authorization-mode=Node,RBAC",
+        f"--client-ca-file={SERVING_CERT.ca}",
+        f"--enable-bootstrap-token-auth={str(props.pull_mode_registration).lower()}",
+        # --- serving ---
+        f"--tls-cert-file={SERVING_CERT.cert}",
+        f"--tls-private-key-file={SERVING_CERT.key}",
+        "--tls-min-version=VersionTLS12",
+        f"--tls-cipher-suites={','.join(TLS12_CIPHER_SUITES)}",
+        # --- storage ---
+        f"--etcd-servers={names.etcd_client_urls(props)}",
+        f"--etcd-cafile={ETCD_CLIENT_CERT.ca}",
+        f"--etcd-certfile={ETCD_CLIENT_CERT.cert}",
+        f"--etcd-keyfile={ETCD_CLIENT_CERT.key}",
+        # --- service accounts (tls.crt carries exactly the signing key's public half) ---
+        f"--service-account-issuer=https://kubernetes.default.svc.{props.cluster_domain}",
+        f"--service-account-key-file={SERVICE_ACCOUNT_KEY.cert}",
+        f"--service-account-signing-key-file={SERVICE_ACCOUNT_KEY.key}",
+        f"--service-cluster-ip-range={KARMADA_SERVICE_CLUSTER_IP_RANGE}",
+        # --- aggregation layer (karmada-aggregated-apiserver, search, metrics-adapter) ---
+        f"--proxy-client-cert-file={FRONT_PROXY_CERT.cert}",
+        f"--proxy-client-key-file={FRONT_PROXY_CERT.key}",
+        f"--requestheader-client-ca-file={FRONT_PROXY_CERT.ca}",
+        f"--requestheader-allowed-names={names.FRONT_PROXY_CLIENT_CN}",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-username-headers=X-Remote-User",
+        # --- admission: there are no pods or volumes in the Karmada API ---
+        "--enable-admission-plugins=NodeRestriction",
+        "--disable-admission-plugins=StorageObjectInUseProtection,ServiceAccount",
+        # Pod templates of propagated workloads may be privileged.
+        "--allow-privileged=true",
+        # --- load ---
+        "--max-requests-inflight=1500",
+        "--max-mutating-requests-inflight=500",
+        # Rebalance long-lived HTTP/2 connections across replicas behind the NLB.
+        "--goaway-chance=0.001",
+        # Fail /readyz first, keep serving while the NLB and Service deregister us.
+        "--shutdown-delay-duration=20s",
+        "--shutdown-send-retry-after=true",
+        # --- audit to stdout, no request bodies ---
+        f"--audit-policy-file={CONFIG.file(names.AUDIT_POLICY_KEY)}",
+        "--audit-log-path=-",
+        "--audit-log-format=json",
+        "--profiling=false",
+        "--logging-format=json",
+        "--v=2",
+    ]
+
+
+def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
+    port = props.apiserver_port
+    return Container(
+        name="kube-apiserver",
+        image=props.kube_apiserver_image,
+        pull_policy=props.image_pull_policy,
+        command=apiserver_command(props),
+        env=[POD_IP],
+        ports=[Port("https", port)],
+        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG],
+        resources=props.resources.apiserver,
+        startup=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=30),
+        liveness=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=6),
+        readiness=HttpProbe("/readyz", port, scheme="HTTPS", period=5, timeout=15, failure=3),
+    )
+
+
+def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    data = config_data(props)
+    template = pod_template(
+        names.APISERVER,
+        props,
+        containers=[apiserver_container(props)],
+        placement=Placement(zone_hard=True, min_domains=min(len(props.zones), props.apiserver_replicas)),
+        annotations={"checksum/config": checksum(data)},
+        # 20s shutdown delay + in-flight requests.
+        termination_grace_seconds=60,
+    )
+    return standard_deployment_workload(
+        names.APISERVER,
+        props,
+        replicas=props.apiserver_replicas,
+        template=template,
+        extra=[config_map(names.APISERVER_CONFIG, props, data, names.APISERVER)],
+        services=[
+            service(
+                names.APISERVER,
+                names.APISERVER,
+                props,
+                ports=[ServicePort("https", props.apiserver_port, props.apiserver_port)],
+            )
+        ],
+    )
+
+
+class KarmadaApiServer(Construct):
+    """karmada-apiserver Deployment, Service, PDB, ServiceAccount and its authn/audit ConfigMap."""
+
+    def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
+        super().__init__(scope, id)
+        emit_all(self, apiserver_manifests(props))

@@ -1,0 +1,454 @@
+"""Objects applied to the KARMADA API server itself (not to the parent cluster).
+
+The lead's custom resource server-side-applies this chart with the
+``karmada-admin-client`` identity, in document order, once karmada-apiserver is
+Ready. Before applying it must replace every occurrence of
+``${Karmada.CaBundle}`` with the base64 PEM of the Karmada CA - i.e. the
+``ca.crt`` value of Secret ``karmada-admin-client`` exactly as the Kubernetes
+API returns it in ``.data`` (already base64). ``render_ca_bundle`` does that.
+
+Contents, in apply order:
+
+1. Namespace ``karmada-system`` (leader-election Leases, ExternalName Services).
+2. RBAC: component identities -> cluster-admin; karmada-view/-edit aggregated
+   into view/edit; cluster-proxy-admin for system:admin; pull-mode bootstrap
+   RBAC when enabled.
+3. kube-public/cluster-info with the external address and CA.
+4. APIServices of the aggregated API servers, each behind an ExternalName
+   Service that resolves to the real Service in the host cluster (the
+   aggregator resolves Services through the Karmada API, which has no
+   endpoints of its own).
+5. karmada-webhook Mutating/ValidatingWebhookConfigurations (URL clientConfig:
+   the apiserver resolves the host cluster's DNS).
+6. The failover ClusterTaintPolicy (validated by the webhook, so last).
+
+CRDs are not here: the lead installs them from the release. NOTE for that
+step: Karmada's ``resourcebindings`` and ``clusterresourcebindings`` CRDs must
+be patched with the conversion webhook (``crd_conversion_patches``).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import yaml
+from constructs import Construct
+
+import cdk8s
+from charts.karmada import names
+from charts.karmada.common.objects import emit_all, labels, metadata
+from charts.karmada.optional.metrics_adapter import METRICS_ADAPTER_API_VERSIONS
+from charts.karmada.optional.search import SEARCH_API_VERSIONS
+from charts.karmada.props import KarmadaControlPlaneProps
+
+CA_BUNDLE_PLACEHOLDER = names.CA_BUNDLE_PLACEHOLDER
+RBAC_API = "rbac.authorization.k8s.io/v1"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+# Taint keys Karmada defines for unhealthy clusters (cluster/v1alpha1 well-known constants).
+TAINT_NOT_READY = "cluster.karmada.io/not-ready"
+
+
+def _meta(name: str, props: KarmadaControlPlaneProps, namespace: str | None = None, **extra_labels: str) -> dict:
+    return metadata(name, namespace=namespace, labels=labels("karmada-bootstrap", props, **extra_labels))
+
+
+# --- namespace and RBAC -----------------------------------------------------------------------------
+def namespace(props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(props.namespace, props)}
+
+
+def cluster_role(name: str, props: KarmadaControlPlaneProps, rules: list[dict], **extra_labels: str) -> dict:
+    return {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _meta(name, props, **extra_labels), "rules": rules}
+
+
+def cluster_role_binding(name: str, props: KarmadaControlPlaneProps, role: str, subjects: list[dict]) -> dict:
+    return {
+        "apiVersion": RBAC_API,
+        "kind": "ClusterRoleBinding",
+        "metadata": _meta(name, props),
+        "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": role},
+        "subjects": subjects,
+    }
+
+
+def _user(name: str) -> dict:
+    return {"apiGroup": RBAC_GROUP, "kind": "User", "name": name}
+
+
+def _group(name: str) -> dict:
+    return {"apiGroup": RBAC_GROUP, "kind": "Group", "name": name}
+
+
+# Karmada resources that the built-in view/edit roles should cover.
+_AGGREGATED_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("autoscaling.karmada.io", ("cronfederatedhpas", "cronfederatedhpas/status", "federatedhpas", "federatedhpas/status")),
+    ("multicluster.x-k8s.io", ("serviceexports", "serviceexports/status", "serviceimports", "serviceimports/status")),
+    (
+        "networking.karmada.io",
+        ("multiclusteringresses", "multiclusteringresses/status", "multiclusterservices", "multiclusterservices/status"),
+    ),
+    ("policy.karmada.io", ("overridepolicies", "propagationpolicies")),
+    ("work.karmada.io", ("resourcebindings", "resourcebindings/status", "works", "works/status")),
+)
+_VIEW_VERBS = ["get", "list", "watch"]
+_EDIT_VERBS = ["create", "delete", "deletecollection", "patch", "update"]
+
+
+def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    def aggregated(verbs: list[str]) -> list[dict]:
+        return [{"apiGroups": [g], "resources": list(r), "verbs": verbs} for g, r in _AGGREGATED_RESOURCES]
+
+    return [
+        # Karmada ships no per-component roles; its components need full access
+        # (the controller-manager propagates arbitrary kinds). A group binding
+        # instead of system:masters keeps that access revocable and auditable.
+        cluster_role_binding(
+            "karmada:control-plane-components", props, "cluster-admin", [_group(names.COMPONENT_GROUP)]
+        ),
+        cluster_role(
+            "karmada-view", props, aggregated(_VIEW_VERBS), **{"rbac.authorization.k8s.io/aggregate-to-view": "true"}
+        ),
+        cluster_role(
+            "karmada-edit", props, aggregated(_EDIT_VERBS), **{"rbac.authorization.k8s.io/aggregate-to-edit": "true"}
+        ),
+        cluster_role(
+            "cluster-proxy-admin",
+            props,
+            [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": ["*"]}],
+        ),
+        cluster_role_binding("cluster-proxy-admin", props, "cluster-proxy-admin", [_user(names.ADMIN_USER)]),
+    ]
+
+
+# Bootstrap-token group `karmadactl register` uses for pull-mode members.
+BOOTSTRAP_TOKEN_GROUP = "system:bootstrappers:karmada:default-cluster-token"
+AGENTS_GROUP = "system:karmada:agents"
+AGENT_RBAC_GENERATOR_USER = "system:karmada:agent:rbac-generator"
+
+
+def pull_mode_rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    """RBAC `karmadactl register` / karmada-agent expect (pull mode only)."""
+    role_name = "system:karmada:bootstrap-signer-clusterinfo"
+    return [
+        {
+            "apiVersion": RBAC_API,
+            "kind": "Role",
+            "metadata": _meta(role_name, props, namespace="kube-public"),
+            "rules": [
+                {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cluster-info"], "verbs": ["get"]}
+            ],
+        },
+        {
+            "apiVersion": RBAC_API,
+            "kind": "RoleBinding",
+            "metadata": _meta(role_name, props, namespace="kube-public"),
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": role_name},
+            "subjects": [_user("system:anonymous")],
+        },
+        cluster_role_binding(
+            "system:karmada:agent-bootstrap", props, "system:node-bootstrapper", [_group(BOOTSTRAP_TOKEN_GROUP)]
+        ),
+        cluster_role(
+            "system:karmada:certificatesigningrequest:autoapprover",
+            props,
+            [
+                {
+                    "apiGroups": ["certificates.k8s.io"],
+                    "resources": ["certificatesigningrequests/clusteragent"],
+                    "verbs": ["create"],
+                }
+            ],
+        ),
+        cluster_role_binding(
+            "system:karmada:agent-autoapprove-bootstrap",
+            props,
+            "system:karmada:certificatesigningrequest:autoapprover",
+            [_group(BOOTSTRAP_TOKEN_GROUP)],
+        ),
+        cluster_role(
+            "system:karmada:certificatesigningrequest:selfautoapprover",
+            props,
+            [
+                {
+                    "apiGroups": ["certificates.k8s.io"],
+                    "resources": ["certificatesigningrequests/selfclusteragent"],
+                    "verbs": ["create"],
+                }
+            ],
+        ),
+        cluster_role_binding(
+            "system:karmada:agent-autoapprove-certificate-rotation",
+            props,
+            "system:karmada:certificatesigningrequest:selfautoapprover",
+            [_group(AGENTS_GROUP)],
+        ),
+        cluster_role(
+            "system:karmada:agent-rbac-generator",
+            props,
+            [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+        ),
+        cluster_role_binding(
+            "system:karmada:agent-rbac-generator",
+            props,
+            "system:karmada:agent-rbac-generator",
+            [_user(AGENT_RBAC_GENERATOR_USER)],
+        ),
+    ]
+
+
+def cluster_info(props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    """kube-public/cluster-info: the address and CA a joining member trusts.
+
+    Same shape kubeadm/karmadactl write (one cluster named ""); in pull mode
+    the bootstrapsigner controller adds its JWS signatures next to ``kubeconfig``.
+    """
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": "",
+                "cluster": {
+                    "server": props.external_server_url,
+                    "certificate-authority-data": CA_BUNDLE_PLACEHOLDER,
+                },
+            }
+        ],
+        "contexts": [],
+        "current-context": "",
+        "preferences": {},
+        "users": [],
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _meta("cluster-info", props, namespace="kube-public"),
+        "data": {"kubeconfig": yaml.safe_dump(kubeconfig, sort_keys=False)},
+    }
+
+
+# --- aggregated APIs ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AggregatedApi:
+    group: str
+    version: str
+    service: str
+    group_priority_minimum: int
+    version_priority: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.version}.{self.group}"
+
+
+def aggregated_apis(props: KarmadaControlPlaneProps) -> list[AggregatedApi]:
+    apis = [AggregatedApi("cluster.karmada.io", "v1alpha1", names.AGGREGATED_APISERVER, 2000, 10)]
+    if props.search:
+        apis += [AggregatedApi(g, v, names.SEARCH, 2000, 10) for g, v in SEARCH_API_VERSIONS]
+    if props.metrics_adapter:
+        apis += [AggregatedApi(g, v, names.METRICS_ADAPTER, 100, 200) for g, v in METRICS_ADAPTER_API_VERSIONS]
+    return apis
+
+
+def external_name_service(service_name: str, props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(service_name, props, namespace=props.namespace),
+        "spec": {"type": "ExternalName", "externalName": names.service_fqdn(service_name, props)},
+    }
+
+
+def api_service(api: AggregatedApi, props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    return {
+        "apiVersion": "apiregistration.k8s.io/v1",
+        "kind": "APIService",
+        "metadata": _meta(api.name, props),
+        "spec": {
+            "group": api.group,
+            "version": api.version,
+            "groupPriorityMinimum": api.group_priority_minimum,
+            "versionPriority": api.version_priority,
+            # The aggregator dials <externalName>:443 and verifies the serving
+            # certificate for "<service>.<namespace>.svc" against this CA.
+            "service": {"name": api.service, "namespace": props.namespace, "port": names.SERVICE_HTTPS_PORT},
+            "caBundle": CA_BUNDLE_PLACEHOLDER,
+        },
+    }
+
+
+def aggregation(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    apis = aggregated_apis(props)
+    services = list(dict.fromkeys(a.service for a in apis))
+    return [*(external_name_service(s, props) for s in services), *(api_service(a, props) for a in apis)]
+
+
+# --- webhooks ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WebhookRule:
+    name: str
+    path: str
+    group: str
+    resources: Sequence[str]
+    scope: str
+    operations: Sequence[str] = ("CREATE", "UPDATE")
+    timeout_seconds: int = 3
+    side_effects: str = "None"
+    object_selector: dict[str, Any] | None = None
+
+
+MUTATING_WEBHOOKS: tuple[WebhookRule, ...] = (
+    WebhookRule("propagationpolicy.karmada.io", "/mutate-propagationpolicy", "policy.karmada.io", ["propagationpolicies"], "Namespaced"),
+    WebhookRule("clusterpropagationpolicy.karmada.io", "/mutate-clusterpropagationpolicy", "policy.karmada.io", ["clusterpropagationpolicies"], "Cluster"),
+    WebhookRule("overridepolicy.karmada.io", "/mutate-overridepolicy", "policy.karmada.io", ["overridepolicies"], "Namespaced"),
+    WebhookRule("resourcebinding.karmada.io", "/mutate-resourcebinding", "work.karmada.io", ["resourcebindings"], "Namespaced", ("CREATE",)),
+    WebhookRule("clusterresourcebinding.karmada.io", "/mutate-clusterresourcebinding", "work.karmada.io", ["clusterresourcebindings"], "Cluster", ("CREATE",)),
+    WebhookRule("work.karmada.io", "/mutate-work", "work.karmada.io", ["works"], "Namespaced"),
+    WebhookRule("autoscaling.karmada.io", "/mutate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"], "Namespaced"),
+    WebhookRule("multiclusterservice.karmada.io", "/mutate-multiclusterservice", "networking.karmada.io", ["multiclusterservices"], "Namespaced"),
+)
+
+VALIDATING_WEBHOOKS: tuple[WebhookRule, ...] = (
+    WebhookRule("propagationpolicy.karmada.io", "/validate-propagationpolicy", "policy.karmada.io", ["propagationpolicies"], "Namespaced"),
+    WebhookRule("clusterpropagationpolicy.karmada.io", "/validate-clusterpropagationpolicy", "policy.karmada.io", ["clusterpropagationpolicies"], "Cluster"),
+    WebhookRule("overridepolicy.karmada.io", "/validate-overridepolicy", "policy.karmada.io", ["overridepolicies"], "Namespaced"),
+    WebhookRule("clusteroverridepolicy.karmada.io", "/validate-clusteroverridepolicy", "policy.karmada.io", ["clusteroverridepolicies"], "Cluster"),
+    WebhookRule("config.karmada.io", "/validate-resourceinterpreterwebhookconfiguration", "config.karmada.io", ["resourceinterpreterwebhookconfigurations"], "Cluster"),
+    WebhookRule("resourceinterpretercustomization.karmada.io", "/validate-resourceinterpretercustomization", "config.karmada.io", ["resourceinterpretercustomizations"], "Cluster", timeout_seconds=10),
+    WebhookRule("federatedresourcequota.karmada.io", "/validate-federatedresourcequota", "policy.karmada.io", ["federatedresourcequotas"], "Namespaced"),
+    WebhookRule("multiclusteringress.karmada.io", "/validate-multiclusteringress", "networking.karmada.io", ["multiclusteringresses"], "Namespaced"),
+    WebhookRule("federatedhpa.karmada.io", "/validate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"], "Namespaced"),
+    WebhookRule("cronfederatedhpa.karmada.io", "/validate-cronfederatedhpa", "autoscaling.karmada.io", ["cronfederatedhpas"], "Namespaced"),
+    WebhookRule("multiclusterservice.karmada.io", "/validate-multiclusterservice", "networking.karmada.io", ["multiclusterservices"], "Namespaced"),
+    WebhookRule(
+        "resourcedeletionprotection.karmada.io",
+        "/validate-resourcedeletionprotection",
+        "*",
+        ["*"],
+        "*",
+        ("DELETE",),
+        object_selector={
+            "matchExpressions": [{"key": "resourcetemplate.karmada.io/deletion-protected", "operator": "Exists"}]
+        },
+    ),
+    WebhookRule("resourcebinding.karmada.io", "/validate-resourcebinding", "work.karmada.io", ["resourcebindings"], "Namespaced", side_effects="NoneOnDryRun"),
+    WebhookRule("clustertaintpolicy.karmada.io", "/validate-clustertaintpolicy", "policy.karmada.io", ["clustertaintpolicies"], "Cluster"),
+)
+
+
+def webhook_base_url(props: KarmadaControlPlaneProps) -> str:
+    return f"https://{names.WEBHOOK}.{props.namespace}.svc:{names.SERVICE_HTTPS_PORT}"
+
+
+def _webhook(rule: WebhookRule, props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    hook: dict[str, Any] = {
+        "name": rule.name,
+        "rules": [
+            {
+                "operations": list(rule.operations),
+                "apiGroups": [rule.group],
+                "apiVersions": ["*"],
+                "resources": list(rule.resources),
+                "scope": rule.scope,
+            }
+        ],
+        "clientConfig": {"url": webhook_base_url(props) + rule.path, "caBundle": CA_BUNDLE_PLACEHOLDER},
+        "failurePolicy": "Fail",
+        "sideEffects": rule.side_effects,
+        "admissionReviewVersions": ["v1"],
+        "timeoutSeconds": rule.timeout_seconds,
+    }
+    if rule.object_selector:
+        hook["objectSelector"] = rule.object_selector
+    return hook
+
+
+def webhook_configurations(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    # Karmada's own names, so its upgrade tooling recognises them.
+    return [
+        {
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": _meta("mutating-config", props),
+            "webhooks": [{**_webhook(r, props), "reinvocationPolicy": "Never"} for r in MUTATING_WEBHOOKS],
+        },
+        {
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingWebhookConfiguration",
+            "metadata": _meta("validating-config", props),
+            "webhooks": [_webhook(r, props) for r in VALIDATING_WEBHOOKS],
+        },
+    ]
+
+
+def crd_conversion_patches(props: KarmadaControlPlaneProps) -> dict[str, dict[str, Any]]:
+    """Merge patches the CRD installer must apply (CRD name -> patch), CA placeholder included."""
+    patch = {
+        "spec": {
+            "conversion": {
+                "strategy": "Webhook",
+                "webhook": {
+                    "clientConfig": {"url": webhook_base_url(props) + "/convert", "caBundle": CA_BUNDLE_PLACEHOLDER},
+                    "conversionReviewVersions": ["v1"],
+                },
+            }
+        }
+    }
+    return {crd: copy.deepcopy(patch) for crd in ("resourcebindings.work.karmada.io", "clusterresourcebindings.work.karmada.io")}
+
+
+# --- failover policy ------------------------------------------------------------------------------
+def failover_taint_policy(props: KarmadaControlPlaneProps) -> dict[str, Any]:
+    """Taint a member NoExecute while its Ready condition is False/Unknown.
+
+    With the controller-manager's --enable-no-execute-taint-eviction this
+    evicts (gracefully) workloads that do not tolerate the taint, and the
+    scheduler moves them to healthy members; the taint is removed once Ready
+    is True again.
+    """
+    return {
+        "apiVersion": "policy.karmada.io/v1alpha1",
+        "kind": "ClusterTaintPolicy",
+        "metadata": _meta("karmada-cluster-not-ready", props),
+        "spec": {
+            "addOnConditions": [{"conditionType": "Ready", "operator": "In", "statusValues": ["False", "Unknown"]}],
+            "removeOnConditions": [{"conditionType": "Ready", "operator": "In", "statusValues": ["True"]}],
+            "taints": [{"key": TAINT_NOT_READY, "effect": "NoExecute"}],
+        },
+    }
+
+
+def bootstrap_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    return [
+        namespace(props),
+        *rbac(props),
+        *(pull_mode_rbac(props) if props.pull_mode_registration else []),
+        cluster_info(props),
+        *aggregation(props),
+        *webhook_configurations(props),
+        failover_taint_policy(props),
+    ]
+
+
+def render_ca_bundle(manifest: Any, ca_bundle_b64: str) -> Any:
+    """Deep copy of ``manifest`` with every CA placeholder replaced (for the applier and tests)."""
+    if isinstance(manifest, dict):
+        return {k: render_ca_bundle(v, ca_bundle_b64) for k, v in manifest.items()}
+    if isinstance(manifest, list):
+        return [render_ca_bundle(v, ca_bundle_b64) for v in manifest]
+    if isinstance(manifest, str):
+        return manifest.replace(CA_BUNDLE_PLACEHOLDER, ca_bundle_b64)
+    return manifest
+
+
+class KarmadaApiBootstrapChart(cdk8s.Chart):
+    """Everything the Karmada API needs after CRDs: namespace, RBAC, cluster-info,
+    APIServices (+ ExternalName Services), webhook configurations and the
+    failover ClusterTaintPolicy. Contains the ``${Karmada.CaBundle}`` placeholder."""
+
+    def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        emit_all(self, bootstrap_manifests(props))

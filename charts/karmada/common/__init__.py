@@ -1,0 +1,1 @@
+"""Shared builders: plain-dict manifests, pod plumbing and standard mounts."""

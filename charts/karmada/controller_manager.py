@@ -1,0 +1,68 @@
+"""karmada-controller-manager: propagation, status, cluster and failover controllers.
+
+Cluster failover is on: the ``Failover`` feature gate (Beta, off by default in
+v1.18) starts the taint manager and the clustertaintpolicy controller, and
+``--enable-no-execute-taint-eviction`` lets NoExecute cluster taints (added by
+the bootstrap chart's ClusterTaintPolicy) evict workloads, gracefully by
+default. Its client certificate is re-read from disk by client-go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from charts.karmada import names
+from charts.karmada.common.mounts import KUBECONFIG, karmada_client_cert, kubeconfig_flags
+from charts.karmada.common.objects import emit_all
+from charts.karmada.common.pod import Container, HttpProbe, Port, pod_template, standard_deployment_workload
+from charts.karmada.props import KarmadaControlPlaneProps
+
+COMPONENT = names.CONTROLLER_MANAGER
+FEATURE_GATES = "Failover=true,GracefulEviction=true"
+
+
+def controller_manager_command(props: KarmadaControlPlaneProps) -> list[str]:
+    return [
+        "/bin/karmada-controller-manager",
+        *kubeconfig_flags(),
+        f"--leader-elect-resource-namespace={props.namespace}",
+        f"--metrics-bind-address=:{names.METRICS_PORT}",
+        f"--health-probe-bind-address=:{names.CONTROLLER_MANAGER_HEALTH_PORT}",
+        "--cluster-status-update-frequency=10s",
+        f"--feature-gates={FEATURE_GATES}",
+        "--enable-taint-manager=true",
+        "--enable-no-execute-taint-eviction=true",
+        "--no-execute-taint-eviction-purge-mode=Gracefully",
+        "--logging-format=json",
+        "--v=2",
+    ]
+
+
+def controller_manager_container(props: KarmadaControlPlaneProps) -> Container:
+    health = names.CONTROLLER_MANAGER_HEALTH_PORT
+    return Container(
+        name=COMPONENT,
+        image=props.karmada_image(COMPONENT),
+        pull_policy=props.image_pull_policy,
+        command=controller_manager_command(props),
+        ports=[Port("metrics", names.METRICS_PORT), Port("health", health)],
+        mounts=[KUBECONFIG, karmada_client_cert(COMPONENT)],
+        resources=props.resources.controller_manager,
+        liveness=HttpProbe("/healthz", "health", period=15, timeout=5, failure=3, initial_delay=15),
+        readiness=HttpProbe("/readyz", "health", period=10, timeout=5, failure=3),
+    )
+
+
+def controller_manager_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    template = pod_template(COMPONENT, props, containers=[controller_manager_container(props)])
+    return standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+
+
+class KarmadaControllerManager(Construct):
+    """karmada-controller-manager Deployment (leader-elected), PDB and ServiceAccount."""
+
+    def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
+        super().__init__(scope, id)
+        emit_all(self, controller_manager_manifests(props))

@@ -1,0 +1,62 @@
+"""KarmadaEgress: the parent's fixed outbound addresses, known before any cluster exists."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from eks_karmada.config import AppConfig
+from karmada_constructs.nag import acknowledge
+
+EGRESS_TAG = "eks-karmada:egress-of"
+
+
+def egress_reader_role_name(config: AppConfig) -> str:
+    """Deterministic, so member stacks can assume it without a cross-stack reference."""
+    return f"eks-karmada-egress-{config.parent.cluster_name}-{config.parent.region}"[:64]
+
+
+class KarmadaEgressStack(Stack):
+    """Allocates the Elastic IPs the parent's NAT gateways use, so Push-mode
+    members can admit exactly these addresses to their EKS endpoints. It takes
+    seconds to deploy, and both the parent and the members depend on it, never
+    on each other. A read-only role lets member stacks (in any account) look
+    the addresses up at deploy time.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs) -> None:
+        parent = config.parent
+        super().__init__(
+            scope,
+            id,
+            env=Environment(account=parent.account, region=parent.region),
+            description="eks-karmada: the parent cluster's NAT gateway addresses",
+            **kwargs,
+        )
+        self.addresses = []
+        for index in range(parent.nat_gateways):
+            eip = ec2.CfnEIP(self, f"NatAddress{index}", domain="vpc")
+            Tags.of(eip).add(EGRESS_TAG, parent.cluster_name)
+            self.addresses.append(eip)
+            CfnOutput(self, f"NatAddress{index}Ip", value=eip.attr_public_ip, description="Parent egress address")
+
+        member_accounts = sorted({m.account for m in config.members if m.account and m.account != parent.account})
+        principals = [iam.AccountRootPrincipal()] + [iam.AccountPrincipal(a) for a in member_accounts]
+        reader = iam.Role(
+            self,
+            "EgressReader",
+            role_name=egress_reader_role_name(config),
+            assumed_by=iam.CompositePrincipal(*principals),
+            description="Lets member stacks read the parent's egress addresses",
+        )
+        # DescribeAddresses supports no resource-level permissions.
+        reader.add_to_policy(iam.PolicyStatement(actions=["ec2:DescribeAddresses"], resources=["*"]))
+        acknowledge(reader, "AwsSolutions-IAM5[Resource::*]",
+                    "ec2:DescribeAddresses has no resource-level permissions; the role can only list addresses.")
+
+    @property
+    def allocation_ids(self) -> list[str]:
+        return [eip.attr_allocation_id for eip in self.addresses]
+
