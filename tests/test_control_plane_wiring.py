@@ -1,0 +1,141 @@
+"""How the parent stack applies the control plane and bootstraps the Karmada API."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+
+@pytest.fixture(scope="module")
+def parent(synthesized) -> Template:
+    return Template.from_json(synthesized.templates["KarmadaParent"])
+
+
+def _resources(template: Template, type_: str) -> dict:
+    return template.find_resources(type_)
+
+
+def _manifest_objects(resource: dict) -> list[dict]:
+    """The objects a KubernetesManifest applies, with deploy-time values replaced by a marker."""
+    manifest = resource["Properties"]["Manifest"]
+    if isinstance(manifest, dict):  # Fn::Join of literal text and tokens
+        parts = manifest["Fn::Join"][1]
+        manifest = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
+    return json.loads(manifest)
+
+
+def _identity(obj: dict) -> tuple:
+    return obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]
+
+
+def test_rendered_parent_manifest_matches_what_the_template_applies(parent, synthesized):
+    # aws_eks_v2's AlbController applies its own ServiceAccount next to its Helm release; like the
+    # Helm releases (pinned chart and version in the template) it is not ours to render.
+    applied = [
+        _identity(o)
+        for logical_id, r in _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource").items()
+        if "AlbController" not in logical_id
+        for o in _manifest_objects(r)
+    ]
+    rendered = [_identity(o) for o in synthesized.manifests["parent"]]
+    assert sorted(applied, key=str) == sorted(rendered, key=str)
+
+
+def test_rendered_karmada_manifest_matches_what_the_template_applies(parent, synthesized):
+    applied = [
+        _identity(o)
+        for r in _resources(parent, "Custom::KarmadaManifest").values()
+        if "Manifest" in r["Properties"]
+        for o in _manifest_objects(r)
+    ]
+    assert sorted(applied, key=str) == sorted((_identity(o) for o in synthesized.manifests["karmada"]), key=str)
+
+
+def test_control_plane_components_are_applied_in_order_after_cert_manager(parent):
+    manifests = _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
+    by_component = {}
+    for logical_id, resource in manifests.items():
+        match = re.match(r"KarmadaControlPlanekarmada(\w+?)Manifest", logical_id)
+        if match:
+            by_component[match.group(1)] = (logical_id, resource.get("DependsOn", []))
+    order = ["foundation", "pki", "etcd", "apiserver", "aggregatedapiserver", "kubecontrollermanager",
+             "controllermanager", "scheduler", "webhook"]
+    assert sorted(by_component) == sorted(order)
+    for before, after in zip(order, order[1:]):
+        assert by_component[before][0] in by_component[after][1], f"{after} must wait for {before}"
+    cert_manager = next(k for k, v in _resources(parent, "Custom::AWSCDK-EKS-HelmChart").items()
+                        if v["Properties"]["Chart"] == "cert-manager")
+    assert cert_manager in by_component["foundation"][1]
+
+
+def test_cert_manager_is_pinned(parent, default_config):
+    parent.has_resource_properties(
+        "Custom::AWSCDK-EKS-HelmChart",
+        {"Chart": "cert-manager", "Version": default_config.parent.addons.cert_manager,
+         "Repository": "https://charts.jetstack.io", "Namespace": "cert-manager"},
+    )
+
+
+def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, default_config):
+    resources = _resources(parent, "Custom::KarmadaManifest")
+    crds_id, crds = next((k, v) for k, v in resources.items() if "Source" in v["Properties"])
+    source = json.loads(crds["Properties"]["Source"])
+    assert source["url"] == (
+        f"https://github.com/karmada-io/karmada/releases/download/{default_config.versions.karmada}/crds.tar.gz"
+    )
+    assert source["paths"] == ["crds/bases/"]
+    objects_id, objects = next((k, v) for k, v in resources.items() if "Manifest" in v["Properties"])
+    assert crds_id in objects.get("DependsOn", [])
+    # The CRDs wait for the whole control plane (the last component) to be applied.
+    assert any("karmadawebhook" in d for d in crds.get("DependsOn", []))
+
+
+def test_karmada_manifest_provider_is_least_privilege_and_in_the_vpc(parent):
+    functions = _resources(parent, "AWS::Lambda::Function")
+    handler = next(v for v in functions.values() if v["Properties"].get("Handler") == "handler.on_event")
+    assert handler["Properties"]["Runtime"] == "python3.14"
+    assert len(handler["Properties"]["VpcConfig"]["SubnetIds"]) == 3
+    parent.has_resource_properties(
+        "AWS::EKS::AccessEntry",
+        {"Type": "STANDARD", "KubernetesGroups": ["eks-karmada:karmada-manifest-applier"]},
+    )
+    policies = _resources(parent, "AWS::IAM::Policy")
+    statements = [
+        s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "eks:DescribeCluster" in json.dumps(s.get("Action"))
+    ]
+    assert statements and all(s["Resource"] != "*" for s in statements)
+
+
+def test_applier_rbac_reads_only_the_admin_secret(synthesized):
+    role = next(o for o in synthesized.manifests["parent"]
+                if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-manifest-applier")
+    secret_rule = next(r for r in role["rules"] if r["resources"] == ["secrets"])
+    assert secret_rule == {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["karmada-admin-client"],
+                           "verbs": ["get"]}
+    assert all("*" not in r["verbs"] for r in role["rules"])
+
+
+def test_apiserver_certificate_carries_the_nlb_name(synthesized):
+    cert = next(o for o in synthesized.manifests["parent"]
+                if o["kind"] == "Certificate" and o["metadata"]["name"] == "karmada-apiserver-serving")
+    assert "${Nlb.DnsName}" in cert["spec"]["dnsNames"]
+    info = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "cluster-info")
+    assert "https://${Nlb.DnsName}:443" in info["data"]["kubeconfig"]
+
+
+def test_target_group_binding_waits_for_the_namespace_and_controller(parent):
+    manifests = _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
+    binding = next(v for k, v in manifests.items() if k.startswith("ApiServerTargetGroupBinding"))
+    deps = binding["DependsOn"]
+    assert any("karmadafoundation" in d for d in deps) and any("AlbController" in d for d in deps)
+
+
+def test_no_private_key_in_templates_or_manifests(synthesized):
+    pem = re.compile(r"-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----")
+    for path in synthesized.outdir.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".yaml"}:
+            assert not pem.search(path.read_text(errors="ignore")), path
