@@ -366,6 +366,11 @@ class AppConfig(_Model):
                     f"members[{index}].name: duplicate member name '{member.name}'; give each member a unique name"
                 )
             seen.add(member.name)
+            if member.sync_mode is SyncMode.pull and self.api_endpoint.scheme == "internal":
+                raise ValueError(
+                    f"members[{index}].sync_mode: a Pull member's agent dials the Karmada API from its own network; "
+                    "set api_endpoint.scheme: internet-facing and admit the member in api_endpoint.allowed_cidrs"
+                )
         return self
 
     def warnings(self) -> list[str]:

@@ -81,6 +81,11 @@ BAD_CONFIGS = {
     ),
     "unknown member kind": (_set("members.0.kind", "imported"), "members[0].kind", "input should be 'new'"),
     "bad member name": (_set("members.0.name", "Member_1"), "members[0].name", "not a DNS label"),
+    "Pull member behind an internal NLB": (
+        _set("members.1.sync_mode", "Pull"),
+        "members[1].sync_mode",
+        "set api_endpoint.scheme: internet-facing",
+    ),
     "node group sizes out of order": (
         _set("parent.node_group.min_size", 5),
         "parent.node_group.desired_size",
