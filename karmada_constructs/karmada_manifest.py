@@ -50,17 +50,9 @@ class KarmadaManifest(Construct):
         super().__init__(scope, id)
         if not manifest and archive is None:
             raise ValueError(f"KarmadaManifest {id}: give manifest objects or a release archive")
-        access = provider.access
         properties: dict[str, Any] = {
-            "ClusterName": provider.cluster.cluster_name,
+            **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
             "Overwrite": "true" if overwrite else "false",
-            "FieldManager": FIELD_MANAGER,
-            "AdminSecretNamespace": access.namespace,
-            "AdminSecretName": access.admin_secret,
-            "ApiServerNamespace": access.namespace,
-            "ApiServerService": access.service,
-            "ApiServerPort": str(access.port),
-            "ApiServerServerName": access.server_name,
         }
         if manifest:
             RenderedManifests.of(self).record(KARMADA_TARGET, manifest)

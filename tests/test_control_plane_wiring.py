@@ -95,7 +95,8 @@ def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, defaul
 
 def test_karmada_manifest_provider_is_least_privilege_and_in_the_vpc(parent):
     functions = _resources(parent, "AWS::Lambda::Function")
-    handler = next(v for v in functions.values() if v["Properties"].get("Handler") == "handler.on_event")
+    handler = next(v for v in functions.values()
+                   if v["Properties"].get("Handler") == "functions.karmada_manifest.handler.on_event")
     assert handler["Properties"]["Runtime"] == "python3.14"
     assert len(handler["Properties"]["VpcConfig"]["SubnetIds"]) == 3
     parent.has_resource_properties(

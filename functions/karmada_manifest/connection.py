@@ -13,12 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-if __package__:  # imported as a package (tests; or handler "karmada_manifest.handler.on_event")
-    from .endpoints import ready_addresses, service_selector
-    from .kube_client import FailoverTransport, KubeClient, Resource, close_all
-else:  # imported as top-level modules (Lambda asset root is this directory; "handler.on_event")
-    from endpoints import ready_addresses, service_selector  # type: ignore
-    from kube_client import FailoverTransport, KubeClient, Resource, close_all  # type: ignore
+from .endpoints import ready_addresses, service_selector
+from .kube_client import FailoverTransport, KubeClient, Resource, close_all
 
 logger = logging.getLogger("karmada_manifest.connection")
 

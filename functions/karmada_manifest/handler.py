@@ -33,56 +33,27 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-if __package__:  # imported as a package (tests; or handler "karmada_manifest.handler.on_event")
-    from .connection import (
-        KarmadaTransport,
-        NoReadyEndpointsError,
-        SecretNotReadyError,
-        ServiceGoneError,
-        TlsMaterial,
-        read_admin_tls,
-    )
-    from .eks_auth import ClusterNotFoundError, TokenGenerator, describe_cluster
-    from .kube_client import ApiError, KindNotServedError, KubeClient, TlsVerificationError, Urllib3Transport
-    from .manifest_source import (
-        DEFAULT_WEBHOOK_SERVICE,
-        SourceError,
-        SourceSpec,
-        SourceUnavailableError,
-        fetch_url,
-        load_source,
-        render_patch,
-    )
-    from .retry import Backoff, Deadline, RetryExhaustedError, call_with_retry
-    from .yaml_docs import ObjectIdentity
-else:  # imported as top-level modules (Lambda asset root is this directory; "handler.on_event")
-    from connection import (  # type: ignore
-        KarmadaTransport,
-        NoReadyEndpointsError,
-        SecretNotReadyError,
-        ServiceGoneError,
-        TlsMaterial,
-        read_admin_tls,
-    )
-    from eks_auth import ClusterNotFoundError, TokenGenerator, describe_cluster  # type: ignore
-    from kube_client import (  # type: ignore
-        ApiError,
-        KindNotServedError,
-        KubeClient,
-        TlsVerificationError,
-        Urllib3Transport,
-    )
-    from manifest_source import (  # type: ignore
-        DEFAULT_WEBHOOK_SERVICE,
-        SourceError,
-        SourceSpec,
-        SourceUnavailableError,
-        fetch_url,
-        load_source,
-        render_patch,
-    )
-    from retry import Backoff, Deadline, RetryExhaustedError, call_with_retry  # type: ignore
-    from yaml_docs import ObjectIdentity  # type: ignore
+from .connection import (
+    KarmadaTransport,
+    NoReadyEndpointsError,
+    SecretNotReadyError,
+    ServiceGoneError,
+    TlsMaterial,
+    read_admin_tls,
+)
+from .eks_auth import ClusterNotFoundError, TokenGenerator, describe_cluster
+from .kube_client import ApiError, KindNotServedError, KubeClient, TlsVerificationError, Urllib3Transport
+from .manifest_source import (
+    DEFAULT_WEBHOOK_SERVICE,
+    SourceError,
+    SourceSpec,
+    SourceUnavailableError,
+    fetch_url,
+    load_source,
+    render_patch,
+)
+from .retry import Backoff, Deadline, RetryExhaustedError, call_with_retry
+from .yaml_docs import ObjectIdentity
 
 logger = logging.getLogger("karmada_manifest")
 logger.setLevel(logging.INFO)

@@ -21,10 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-if __package__:  # imported as a package (tests; or handler "karmada_manifest.handler.on_event")
-    from .yaml_docs import ObjectIdentity, YamlSubsetError, read_identity, split_documents
-else:  # imported as top-level modules (Lambda asset root is this directory; "handler.on_event")
-    from yaml_docs import ObjectIdentity, YamlSubsetError, read_identity, split_documents  # type: ignore
+from .yaml_docs import ObjectIdentity, YamlSubsetError, read_identity, split_documents
 
 MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024

@@ -1,0 +1,61 @@
+"""The CLI's only way out: AWS clients and Kubernetes transports. Tests replace this class.
+
+Commands get a `Clients` from the factory in the typer context (`ctx.obj`, default this class),
+so a test passes `obj=lambda profile: FakeClients(...)` to `CliRunner.invoke` and every AWS and
+Kubernetes call lands in moto, a botocore Stubber or the fake Kubernetes API.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any, Callable, Optional
+
+from eks_karmada.cli.errors import CliError
+from functions.karmada_manifest.connection import TlsMaterial
+from functions.karmada_manifest.eks_auth import ClusterEndpoint
+from functions.karmada_manifest.kube_client import Transport, Urllib3Transport
+
+USER_AGENT = "eks-karmada/cli"
+
+
+class Clients:
+    """boto3 clients from one session (the caller's own identity) and HTTPS transports."""
+
+    def __init__(self, profile: Optional[str] = None) -> None:
+        self.profile = profile
+        self._session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    def _boto_session(self) -> Any:
+        if self._session is None:
+            import boto3  # late: `--help` and `cost` without --live never load it
+
+            self._session = boto3.session.Session(profile_name=self.profile)
+        return self._session
+
+    def aws(self, service: str, region: str) -> Any:
+        """A boto3 client for ``service`` in ``region`` (one per pair, reused)."""
+        key = (service, region)
+        if key not in self._clients:
+            from botocore.config import Config
+
+            config = Config(user_agent_extra=USER_AGENT, retries={"mode": "standard", "max_attempts": 5},
+                            connect_timeout=10, read_timeout=30)
+            self._clients[key] = self._boto_session().client(service, region_name=region, config=config)
+        return self._clients[key]
+
+    def eks_transport(self, cluster: ClusterEndpoint, token_provider: Callable[[], str]) -> Transport:
+        """HTTPS to an EKS cluster's API server: its own CA, a fresh EKS token on every request."""
+        return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=token_provider,
+                                connect_timeout=10.0)
+
+    def karmada_transport(self, server: str, tls: TlsMaterial) -> Transport:
+        """Mutual TLS to the Karmada API server at ``server`` (https://host:port)."""
+        parts = urllib.parse.urlsplit(server)
+        if parts.scheme != "https" or not parts.hostname:
+            raise CliError(f"the Karmada API address {server!r} is not an https:// URL")
+        return Urllib3Transport(parts.hostname, parts.port or 443, ca_pem=tls.ca_pem,
+                                client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem, connect_timeout=10.0)
+
+
+ClientsFactory = Callable[[Optional[str]], Clients]

@@ -1,0 +1,49 @@
+"""Names the CLI looks up in the parent cluster and the Karmada API.
+
+These mirror charts/karmada/names.py and charts/karmada/props.py (a test checks they match the
+rendered charts). They are repeated rather than imported because importing the charts package
+loads cdk8s, which starts a Node.js process: a console command must not need Node.
+"""
+
+from __future__ import annotations
+
+from eks_karmada.config import AppConfig
+
+NAMESPACE = "karmada-system"
+ADMIN_CLIENT_SECRET = "karmada-admin-client"
+
+# CloudFormation: the parent stack (eks_karmada/app_builder.py) and its outputs (stacks/parent_stack.py).
+PARENT_STACK = "KarmadaParent"
+OUTPUT_API_ENDPOINT = "KarmadaApiEndpoint"
+OUTPUT_PARENT_CLUSTER = "ParentClusterName"
+EXTERNAL_PORT = 443
+
+# Control-plane workloads in NAMESPACE on the parent cluster.
+ETCD_STATEFULSET = "etcd"
+CORE_DEPLOYMENTS = (
+    "karmada-apiserver",
+    "karmada-aggregated-apiserver",
+    "karmada-kube-controller-manager",
+    "karmada-controller-manager",
+    "karmada-scheduler",
+    "karmada-webhook",
+)
+DESCHEDULER = "karmada-descheduler"
+SEARCH = "karmada-search"
+METRICS_ADAPTER = "karmada-metrics-adapter"
+ESTIMATOR_PREFIX = "karmada-scheduler-estimator"
+
+
+def expected_workloads(config: AppConfig) -> list[tuple[str, str]]:
+    """(kind, name) of every control-plane workload the config deploys, in apply order."""
+    workloads = [("StatefulSet", ETCD_STATEFULSET)] + [("Deployment", name) for name in CORE_DEPLOYMENTS]
+    components = config.karmada.components
+    if components.descheduler:
+        workloads.append(("Deployment", DESCHEDULER))
+    if components.search:
+        workloads.append(("Deployment", SEARCH))
+    if components.metrics_adapter:
+        workloads.append(("Deployment", METRICS_ADAPTER))
+    if components.scheduler_estimators:
+        workloads += [("Deployment", f"{ESTIMATOR_PREFIX}-{m.name}") for m in config.members]
+    return workloads

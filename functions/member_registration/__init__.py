@@ -1,0 +1,1 @@
+"""CloudFormation custom resource ``KarmadaMemberRegistration``: register one member cluster with Karmada."""

@@ -1,0 +1,95 @@
+"""Reaching a member EKS cluster's API with the member account's join role.
+
+The registrar Lambda assumes ``JoinRoleArn`` (RoleSessionName ``eks-karmada-registrar``), describes
+the member cluster with those credentials (endpoint + CA) and signs EKS bearer tokens with them, so
+the member's access entry for the join role decides what the registrar may do there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ._sibling import eks_auth
+
+logger = logging.getLogger("member_registration.member_access")
+
+ROLE_SESSION_NAME = "eks-karmada-registrar"
+# Role chaining (Lambda role -> join role) caps a session at one hour; one invocation lasts < 15 min.
+ASSUME_ROLE_SECONDS = 3600
+
+# (service, region, credentials or None for the Lambda's own) -> boto3 client
+AwsClientFactory = Callable[[str, str, Optional[dict]], Any]
+# (endpoint + CA, token provider) -> transport for KubeClient
+MemberTransportFactory = Callable[[eks_auth.ClusterEndpoint, Callable[[], str]], Any]
+
+
+class MemberAccessError(Exception):
+    """The member cluster cannot be reached through AWS (assume role, describe cluster)."""
+
+
+@dataclass
+class MemberEndpoint:
+    """A member cluster's API: where it is, its CA, and a transport that authenticates as the join role."""
+
+    endpoint: eks_auth.ClusterEndpoint
+    transport: Any
+
+
+def connect(
+    *,
+    cluster_name: str,
+    region: str,
+    role_arn: str,
+    aws_client: AwsClientFactory,
+    member_transport: MemberTransportFactory,
+    remember_secret: Callable[[str], None],
+) -> MemberEndpoint:
+    """Assume the join role, describe the member cluster, and build its transport.
+
+    ``remember_secret`` receives the temporary credentials' secret parts so error messages can be
+    scrubbed of them (they are never logged).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError  # the Lambda runtime has botocore
+
+    sts = aws_client("sts", region, None)
+    try:
+        answer = sts.assume_role(
+            RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME, DurationSeconds=ASSUME_ROLE_SECONDS
+        )
+    except ClientError as err:
+        raise MemberAccessError(
+            f"cannot assume JoinRoleArn {role_arn} (session {ROLE_SESSION_NAME}): {_client_error(err)} "
+            "(the join role's trust policy must admit the registrar Lambda's role, and that role needs "
+            "sts:AssumeRole on the join role)"
+        ) from None
+    except BotoCoreError as err:
+        raise MemberAccessError(f"cannot reach STS in {region} to assume {role_arn}: {err}") from None
+    credentials = answer["Credentials"]
+    remember_secret(credentials["SecretAccessKey"])
+    remember_secret(credentials["SessionToken"])
+    logger.info("assumed %s as %s", role_arn, (answer.get("AssumedRoleUser") or {}).get("Arn", "?"))
+
+    eks = aws_client("eks", region, credentials)
+    try:
+        endpoint = eks_auth.describe_cluster(eks, cluster_name)
+    except eks_auth.ClusterNotFoundError:
+        raise MemberAccessError(f"EKS cluster {cluster_name!r} not found in {region}") from None
+    except ClientError as err:
+        raise MemberAccessError(
+            f"cannot describe EKS cluster {cluster_name!r} in {region} as {role_arn}: {_client_error(err)} "
+            "(the join role needs eks:DescribeCluster on it)"
+        ) from None
+    except BotoCoreError as err:
+        raise MemberAccessError(f"cannot reach EKS in {region}: {err}") from None
+    except RuntimeError as err:  # no endpoint or CA yet
+        raise MemberAccessError(str(err)) from None
+    tokens = eks_auth.TokenGenerator(aws_client("sts", region, credentials), cluster_name)
+    logger.info("member EKS cluster %s (%s): %s", cluster_name, region, endpoint.endpoint)
+    return MemberEndpoint(endpoint, member_transport(endpoint, tokens))
+
+
+def _client_error(err: Any) -> str:
+    error = (getattr(err, "response", None) or {}).get("Error") or {}
+    return f"{error.get('Code', 'Error')}: {error.get('Message', str(err))}"

@@ -1,0 +1,251 @@
+"""Names and object bodies of a member registration, modelled on karmadactl join/register (v1.18.2).
+
+Pure functions: no I/O. The handler applies what these return.
+
+Push (``karmadactl join``): the member holds, in namespace ``karmada-cluster``, a ServiceAccount
+``karmada-<member>`` bound to ClusterRole ``karmada-controller-manager:karmada-<member>`` (full
+access) and a ServiceAccount ``karmada-impersonator``, each with a ``kubernetes.io/service-account-token``
+Secret of the same name. Karmada holds, in ``karmada-cluster``, the Secret ``<member>`` (caBundle,
+token) and the Secret ``<member>-impersonator`` (token), both controlled by the ``Cluster``.
+
+Pull (``karmadactl register``): Karmada holds the agent's per-member RBAC (ClusterRole/Binding
+``system:karmada:<member>:agent``, Role/RoleBinding ``system:karmada:<member>:agent-secret`` in
+``karmada-cluster`` and ``system:karmada:<member>:agent-work`` in ``karmada-es-<member>``) for the
+user ``system:karmada:agent:<member>``; the member holds the Secret ``karmada-kubeconfig`` that
+karmada-agent reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Mapping, Optional, Sequence
+
+from ._sibling import kube_client
+
+Resource = kube_client.Resource
+
+# ---- REST resources (fixed: no discovery round trips) ------------------------------------------
+
+NAMESPACES = Resource("", "v1", "Namespace", "namespaces", False)
+SECRETS = Resource("", "v1", "Secret", "secrets", True)
+DEPLOYMENTS = Resource("apps", "v1", "Deployment", "deployments", True)
+CLUSTER_ROLES = Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False)
+CLUSTER_ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False)
+ROLES = Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", True)
+ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True)
+CLUSTERS = Resource("cluster.karmada.io", "v1alpha1", "Cluster", "clusters", False)
+WORKS = Resource("work.karmada.io", "v1alpha1", "Work", "works", True)
+
+# ---- names (pkg/util/names, pkg/util, pkg/karmadactl/register at v1.18.2) -------------------------
+
+CLUSTER_NAMESPACE = "karmada-cluster"  # join/register --cluster-namespace default, in Karmada and the member
+EXECUTION_SPACE_PREFIX = "karmada-es-"
+IMPERSONATOR_SERVICE_ACCOUNT = "karmada-impersonator"
+SYSTEM_LABEL = {"karmada.io/system": "true"}
+AGENT_USER_PREFIX = "system:karmada:agent:"
+AGENT_GROUP = "system:karmada:agents"
+AGENT_KUBECONFIG_SECRET = "karmada-kubeconfig"  # the name karmada-agent's certRotation controller reads
+TOKEN_KEY = "token"
+CA_BUNDLE_KEY = "caBundle"
+RBAC_API = "rbac.authorization.k8s.io/v1"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+CLUSTER_API = "cluster.karmada.io/v1alpha1"
+# On the agent Deployment's pod template: changes when the kubeconfig does, so the agent restarts.
+KUBECONFIG_HASH_ANNOTATION = "eks-karmada.io/karmada-kubeconfig-hash"
+
+
+def member_service_account(member: str) -> str:
+    """The member-side ServiceAccount (and token Secret) Karmada's controllers use: karmada-<member>."""
+    return f"karmada-{member}"
+
+
+def member_cluster_role(member: str) -> str:
+    """The member-side ClusterRole/Binding of that ServiceAccount."""
+    return f"karmada-controller-manager:{member_service_account(member)}"
+
+
+def impersonator_secret(member: str) -> str:
+    """The Karmada-side Secret with the impersonator token: <member>-impersonator."""
+    return f"{member}-impersonator"
+
+
+def execution_space(member: str) -> str:
+    return EXECUTION_SPACE_PREFIX + member
+
+
+def agent_user(member: str) -> str:
+    return AGENT_USER_PREFIX + member
+
+
+def agent_role_names(member: str) -> tuple[str, str, str]:
+    """(cluster role, secret-access role, work-access role) names of the agent's Karmada RBAC."""
+    base = f"system:karmada:{member}"
+    return f"{base}:agent", f"{base}:agent-secret", f"{base}:agent-work"
+
+
+# ---- Karmada side: Push --------------------------------------------------------------------------
+
+
+def namespace(name: str, labels: Optional[Mapping[str, str]] = None) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels or SYSTEM_LABEL)}}
+
+
+def owner_reference(cluster: Mapping[str, Any]) -> dict:
+    """A controller reference to a Cluster, as join puts on the credential Secrets."""
+    metadata = cluster.get("metadata") or {}
+    return {
+        "apiVersion": CLUSTER_API,
+        "kind": "Cluster",
+        "name": metadata.get("name", ""),
+        "uid": metadata.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def credential_secret(name: str, data: Mapping[str, str], owner: Optional[dict] = None) -> dict:
+    """A Secret in karmada-cluster; ``data`` values are base64 already (copied, never decoded)."""
+    metadata: dict = {"name": name, "namespace": CLUSTER_NAMESPACE, "labels": dict(SYSTEM_LABEL)}
+    if owner is not None:
+        metadata["ownerReferences"] = [owner]
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": metadata, "data": dict(data)}
+
+
+def push_cluster(
+    member: str,
+    *,
+    api_endpoint: str,
+    cluster_id: str,
+    provider: str,
+    region: str,
+    zones: Sequence[str],
+    labels: Mapping[str, str],
+) -> dict:
+    """The Cluster ``karmadactl join`` creates (spec.id = the member's kube-system namespace UID)."""
+    spec: dict = {
+        "syncMode": "Push",
+        "apiEndpoint": api_endpoint,
+        "id": cluster_id,
+        "secretRef": {"namespace": CLUSTER_NAMESPACE, "name": member},
+        "impersonatorSecretRef": {"namespace": CLUSTER_NAMESPACE, "name": impersonator_secret(member)},
+    }
+    if provider:
+        spec["provider"] = provider
+    if region:
+        spec["region"] = region
+    if zones:
+        spec["zones"] = list(zones)
+    metadata: dict = {"name": member}
+    if labels:
+        metadata["labels"] = dict(labels)
+    return {"apiVersion": CLUSTER_API, "kind": "Cluster", "metadata": metadata, "spec": spec}
+
+
+def cluster_metadata(member: str, labels: Mapping[str, str]) -> dict:
+    """Metadata-only apply for a Cluster the agent registered (Pull): the extra labels."""
+    metadata: dict = {"name": member}
+    if labels:
+        metadata["labels"] = dict(labels)
+    return {"apiVersion": CLUSTER_API, "kind": "Cluster", "metadata": metadata}
+
+
+# ---- Karmada side: Pull (the RBAC karmadactl register generates) ----------------------------------
+
+
+def _user_subject(member: str) -> list[dict]:
+    return [{"apiGroup": RBAC_GROUP, "kind": "User", "name": agent_user(member)}]
+
+
+def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
+    """The agent's per-member RBAC in Karmada, in apply order (namespaces first)."""
+    cluster_role, secret_role, work_role = agent_role_names(member)
+    es = execution_space(member)
+    return [
+        (NAMESPACES, namespace(CLUSTER_NAMESPACE)),
+        (NAMESPACES, namespace(es)),
+        (CLUSTER_ROLES, {
+            "apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": {"name": cluster_role},
+            "rules": [
+                {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "resourceNames": [member],
+                 "verbs": ["get", "delete"]},
+                {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": ["create", "list", "watch"]},
+                {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/status"], "resourceNames": [member],
+                 "verbs": ["update"]},
+                {"apiGroups": ["config.karmada.io"],
+                 "resources": ["resourceinterpreterwebhookconfigurations", "resourceinterpretercustomizations"],
+                 "verbs": ["get", "list", "watch"]},
+                {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
+                {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]},
+                {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
+                 "verbs": ["get", "create"]},
+                {"apiGroups": [""], "resources": ["services"], "verbs": ["list", "watch"]},
+                {"apiGroups": [""], "resources": ["events"], "verbs": ["patch", "create", "update"]},
+            ],
+        }),
+        (CLUSTER_ROLE_BINDINGS, {
+            "apiVersion": RBAC_API, "kind": "ClusterRoleBinding", "metadata": {"name": cluster_role},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": cluster_role},
+            "subjects": _user_subject(member),
+        }),
+        (ROLES, {
+            "apiVersion": RBAC_API, "kind": "Role", "metadata": {"name": secret_role, "namespace": CLUSTER_NAMESPACE},
+            "rules": [
+                {"apiGroups": [""], "resources": ["secrets"], "resourceNames": [member, impersonator_secret(member)],
+                 "verbs": ["get", "patch"]},
+                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
+            ],
+        }),
+        (ROLE_BINDINGS, {
+            "apiVersion": RBAC_API, "kind": "RoleBinding",
+            "metadata": {"name": secret_role, "namespace": CLUSTER_NAMESPACE},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": secret_role},
+            "subjects": _user_subject(member),
+        }),
+        (ROLES, {
+            "apiVersion": RBAC_API, "kind": "Role", "metadata": {"name": work_role, "namespace": es},
+            "rules": [
+                {"apiGroups": ["work.karmada.io"], "resources": ["works"],
+                 "verbs": ["get", "create", "list", "watch", "update", "delete"]},
+                {"apiGroups": ["work.karmada.io"], "resources": ["works/status"], "verbs": ["patch", "update"]},
+            ],
+        }),
+        (ROLE_BINDINGS, {
+            "apiVersion": RBAC_API, "kind": "RoleBinding", "metadata": {"name": work_role, "namespace": es},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": work_role},
+            "subjects": _user_subject(member),
+        }),
+    ]
+
+
+# ---- member side: Pull ---------------------------------------------------------------------------
+
+
+def agent_kubeconfig(server: str, ca_pem: bytes, cert_pem: bytes, key_pem: bytes) -> bytes:
+    """The kubeconfig karmada-agent reads (JSON, which client-go's kubeconfig loader accepts)."""
+
+    def b64(value: bytes) -> str:
+        return base64.b64encode(value).decode("ascii")
+
+    cluster, user = "karmada-apiserver", "karmada-agent"
+    context = f"{user}@{cluster}"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": b64(ca_pem)}}],
+        "users": [{"name": user, "user": {"client-certificate-data": b64(cert_pem), "client-key-data": b64(key_pem)}}],
+        "contexts": [{"name": context, "context": {"cluster": cluster, "user": user}}],
+        "current-context": context,
+        "preferences": {},
+    }
+    return (json.dumps(config, indent=2) + "\n").encode("utf-8")
+
+
+def kubeconfig_secret(namespace_name: str, key: str, kubeconfig: bytes) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": AGENT_KUBECONFIG_SECRET, "namespace": namespace_name, "labels": dict(SYSTEM_LABEL)},
+        "data": {key: base64.b64encode(kubeconfig).decode("ascii")},
+    }

@@ -1,0 +1,204 @@
+"""ResourceProperties of ``KarmadaMemberRegistration``, parsed and checked.
+
+CloudFormation delivers every value as a string; JSON values (``Zones``, ``Labels``) arrive as JSON
+text (a list or object passed directly is accepted too).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Optional
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+CLUSTER_NAME_MAX = 48  # Karmada: "karmada-es-" + name must stay a DNS label
+
+PUSH, PULL = "Push", "Pull"
+
+DEFAULT_AGENT_NAMESPACE = "karmada-system"
+DEFAULT_AGENT_KUBECONFIG_KEY = "karmada-kubeconfig"
+DEFAULT_AGENT_DEPLOYMENT = "karmada-agent"
+DEFAULT_TOKEN_WAIT_SECONDS = 120.0
+DEFAULT_AGENT_WAIT_SECONDS = 300.0
+DEFAULT_DELETE_WAIT_SECONDS = 300.0
+
+
+class PropertiesError(ValueError):
+    """A property is missing or malformed (the message names it)."""
+
+
+@dataclass(frozen=True)
+class Properties:
+    # where Karmada runs (same meaning as the KarmadaManifest handler's properties)
+    cluster_name: str
+    admin_secret_namespace: str
+    admin_secret_name: str
+    api_server_namespace: str
+    api_server_service: str
+    api_server_port: int
+    api_server_server_name: str
+    field_manager: str
+    # the member
+    member_name: str
+    sync_mode: str
+    provider: str
+    region: str
+    zones: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
+    member_cluster_name: str
+    member_region: str
+    join_role_arn: str
+    # Pull only
+    agent_credential_secret: str
+    agent_credential_namespace: str
+    karmada_api_server_url: str
+    agent_namespace: str
+    agent_kubeconfig_key: str
+    agent_deployment: str
+    # bounded waits (seconds)
+    token_wait_seconds: float
+    agent_wait_seconds: float
+    delete_wait_seconds: float
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+    @property
+    def pull(self) -> bool:
+        return self.sync_mode == PULL
+
+    def member_target(self) -> tuple[str, str, str]:
+        """Which EKS cluster (and through which role) the member side is reached."""
+        return (self.member_cluster_name, self.member_region, self.join_role_arn)
+
+    @classmethod
+    def parse(cls, raw: Optional[dict]) -> "Properties":
+        raw = raw or {}
+        namespace = _text(raw, "ApiServerNamespace") or "karmada-system"
+        service = _text(raw, "ApiServerService") or "karmada-apiserver"
+        port = _number(raw, "ApiServerPort", 5443)
+        admin_namespace = _text(raw, "AdminSecretNamespace") or namespace
+
+        member = _required(raw, "MemberName")
+        if len(member) > CLUSTER_NAME_MAX or not _DNS_LABEL.match(member):
+            raise PropertiesError(
+                f"MemberName {member!r} is not a valid Karmada cluster name (a DNS label of at most "
+                f"{CLUSTER_NAME_MAX} characters: lower-case letters, digits and '-')"
+            )
+        sync_mode = _text(raw, "SyncMode") or PUSH
+        if sync_mode not in (PUSH, PULL):
+            raise PropertiesError(f"SyncMode must be \"Push\" or \"Pull\", not {sync_mode!r}")
+        role_arn = _required(raw, "JoinRoleArn")
+        if not _ROLE_ARN.match(role_arn):
+            raise PropertiesError(f"JoinRoleArn {role_arn!r} is not an IAM role ARN")
+        member_region = _required(raw, "MemberRegion")
+        if not _REGION.match(member_region):
+            raise PropertiesError(f"MemberRegion {member_region!r} is not an AWS region name")
+
+        agent_secret = _text(raw, "AgentCredentialSecret")
+        server_url = _text(raw, "KarmadaApiServerUrl")
+        if sync_mode == PULL:
+            if not agent_secret:
+                raise PropertiesError("AgentCredentialSecret is required when SyncMode is Pull")
+            if not server_url:
+                raise PropertiesError("KarmadaApiServerUrl is required when SyncMode is Pull")
+            parsed = urllib.parse.urlsplit(server_url)
+            if parsed.scheme != "https" or not parsed.hostname or parsed.path not in ("", "/") or parsed.query:
+                raise PropertiesError(
+                    f"KarmadaApiServerUrl must be https://<host>[:<port>], not {server_url!r}"
+                )
+            server_url = server_url.rstrip("/")
+
+        return cls(
+            cluster_name=_required(raw, "ClusterName"),
+            admin_secret_namespace=admin_namespace,
+            admin_secret_name=_required(raw, "AdminSecretName"),
+            api_server_namespace=namespace,
+            api_server_service=service,
+            api_server_port=int(port),
+            api_server_server_name=_text(raw, "ApiServerServerName") or f"{service}.{namespace}.svc.cluster.local",
+            field_manager=_text(raw, "FieldManager") or "eks-karmada",
+            member_name=member,
+            sync_mode=sync_mode,
+            provider=_text(raw, "Provider"),
+            region=_text(raw, "Region"),
+            zones=_zones(raw),
+            labels=_labels(raw),
+            member_cluster_name=_required(raw, "MemberClusterName"),
+            member_region=member_region,
+            join_role_arn=role_arn,
+            agent_credential_secret=agent_secret,
+            agent_credential_namespace=_text(raw, "AgentCredentialSecretNamespace") or admin_namespace,
+            karmada_api_server_url=server_url,
+            agent_namespace=_text(raw, "AgentNamespace") or DEFAULT_AGENT_NAMESPACE,
+            agent_kubeconfig_key=_text(raw, "AgentKubeconfigKey") or DEFAULT_AGENT_KUBECONFIG_KEY,
+            agent_deployment=_text(raw, "AgentDeploymentName") or DEFAULT_AGENT_DEPLOYMENT,
+            token_wait_seconds=_number(raw, "TokenWaitSeconds", DEFAULT_TOKEN_WAIT_SECONDS),
+            agent_wait_seconds=_number(raw, "AgentWaitSeconds", DEFAULT_AGENT_WAIT_SECONDS),
+            delete_wait_seconds=_number(raw, "DeleteWaitSeconds", DEFAULT_DELETE_WAIT_SECONDS),
+        )
+
+
+def _text(raw: dict, key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value).strip()
+
+
+def _required(raw: dict, key: str) -> str:
+    value = _text(raw, key)
+    if not value:
+        raise PropertiesError(f"{key} is required")
+    return value
+
+
+def _number(raw: dict, key: str, default: float) -> float:
+    text = _text(raw, key)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise PropertiesError(f"{key} must be a number, not {raw.get(key)!r}") from None
+    if value < 0 or value != value or value in (float("inf"),):
+        raise PropertiesError(f"{key} must be a non-negative number, not {raw.get(key)!r}")
+    return value
+
+
+def _json(raw: dict, key: str) -> Any:
+    value = raw.get(key)
+    if isinstance(value, (dict, list)):
+        return value
+    text = _text(raw, key)
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise PropertiesError(f"{key} is not valid JSON: {err}") from None
+
+
+def _zones(raw: dict) -> tuple[str, ...]:
+    value = _json(raw, "Zones")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(z, str) and z for z in value):
+        raise PropertiesError("Zones must be a JSON list of zone names")
+    return tuple(value)
+
+
+def _labels(raw: dict) -> tuple[tuple[str, str], ...]:
+    value = _json(raw, "Labels")
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise PropertiesError("Labels must be a JSON object of string keys and string values")
+    return tuple(sorted(value.items()))

@@ -1,0 +1,161 @@
+"""Scheduled etcd snapshots of the Karmada API to S3, with AWS access through EKS Pod Identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import cdk8s
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct
+
+from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupChart, EtcdBackupProps
+from charts.etcd_backup.pods import SERVICE_ACCOUNT
+from charts.karmada.props import KarmadaControlPlaneProps
+from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
+from karmada_constructs.chart_manifest import ChartManifest
+from karmada_constructs.nag import acknowledge
+from karmada_constructs.rendered_manifests import RenderedManifests
+
+BUCKET_OUTPUT = "EtcdBackupBucketName"
+
+
+@dataclass(frozen=True)
+class EtcdBackupSettings:
+    """What an operator tunes (the config's karmada.etcd_backup)."""
+
+    schedule: str = "0 */6 * * *"
+    retention_days: int = 30
+    aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE
+    access_log_retention_days: int = 365
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+
+
+class EtcdBackup(Construct):
+    """The backup bucket (see BackupBucket), an IAM role only the ServiceAccount
+    ``karmada-system/etcd-backup`` of this cluster can assume through EKS Pod
+    Identity, allowed nothing but s3:PutObject/GetObject on
+    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and
+    kms:GenerateDataKey/Decrypt on the bucket's key through S3; the Pod
+    Identity association; and the EtcdBackupChart (CronJob and friends) applied
+    after ``after`` (the control plane: namespace, etcd CA issuer, etcd).
+    Outputs the bucket name as ``EtcdBackupBucketName`` (the restore needs it).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: eks.ICluster,
+        cluster_name: str,
+        charts: cdk8s.App,
+        control_plane: KarmadaControlPlaneProps,
+        target: str,
+        settings: EtcdBackupSettings = EtcdBackupSettings(),
+        after: Sequence[IConstruct] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        stack = Stack.of(self)
+        rendered = RenderedManifests.of(self)
+        namespace = control_plane.namespace
+        prefix = f"{SNAPSHOT_ROOT}/{cluster_name}/"
+
+        self.storage = BackupBucket(
+            self,
+            "Storage",
+            BackupBucketProps(
+                prefix=f"{SNAPSHOT_ROOT}/",
+                retention_days=settings.retention_days,
+                access_log_retention_days=settings.access_log_retention_days,
+                removal_policy=settings.removal_policy,
+            ),
+        )
+        bucket, key = self.storage.bucket, self.storage.key
+
+        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount;
+        # the trust policy admits only this cluster's etcd-backup ServiceAccount (EKS User
+        # Guide, "Create IAM role with trust policy required by EKS Pod Identity").
+        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
+            {
+                "StringEquals": {
+                    "aws:RequestTag/eks-cluster-name": cluster_name,
+                    "aws:RequestTag/kubernetes-namespace": namespace,
+                    "aws:RequestTag/kubernetes-service-account": SERVICE_ACCOUNT,
+                }
+            }
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{SERVICE_ACCOUNT})",
+            assumed_by=pod_identity.with_session_tags(),
+        )
+        objects = bucket.arn_for_objects(f"{prefix}*")
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(sid="SnapshotObjects", actions=["s3:PutObject", "s3:GetObject"], resources=[objects])
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListSnapshots",
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}},
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SnapshotKeyThroughS3",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+            )
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/{prefix}*]",
+            "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
+            f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
+        )
+
+        self.association = eks.CfnPodIdentityAssociation(
+            self,
+            "PodIdentityAssociation",
+            cluster_name=cluster.cluster_name,
+            namespace=namespace,
+            service_account=SERVICE_ACCOUNT,
+            role_arn=self.role.role_arn,
+            # The trust policy's conditions read these session tags.
+            disable_session_tags=False,
+        )
+
+        props = EtcdBackupProps(
+            control_plane=control_plane,
+            cluster_name=cluster_name,
+            bucket_name=rendered.placeholder(bucket.bucket_name, "EtcdBackup.BucketName"),
+            region=rendered.placeholder(stack.region, "AWS::Region"),
+            schedule=settings.schedule,
+            aws_cli_image=settings.aws_cli_image,
+        )
+        self.props = props
+        self.manifest = ChartManifest(
+            self,
+            "Chart",
+            cluster=cluster,
+            chart=EtcdBackupChart(charts, "etcd-backup", props),
+            target=target,
+        )
+        # Credentials are injected at pod creation: the association must exist before the first Job.
+        self.manifest.node.add_dependency(self.association)
+        for dependency in after:
+            self.manifest.node.add_dependency(dependency)
+
+        output = CfnOutput(
+            stack,
+            BUCKET_OUTPUT,
+            value=bucket.bucket_name,
+            description="S3 bucket of the etcd snapshots (etcd-snapshots/<cluster>/<UTC timestamp>.db)",
+        )
+        output.override_logical_id(BUCKET_OUTPUT)

@@ -1,0 +1,143 @@
+"""A custom resource provider whose Python handler reads the parent cluster through the EKS API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from karmada_constructs.nag import acknowledge
+
+# One asset for every handler: the repository root filtered to the `functions` package, so
+# handlers import each other as `functions.<package>` in Lambda exactly as in the tests.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSET_EXCLUDE = ["*", ".*", "!functions", "!functions/**", "__pycache__", "*.pyc", "*.md"]
+
+
+@dataclass(frozen=True)
+class KarmadaApiAccess:
+    """Where handlers find the Karmada API server and its admin credential in the parent."""
+
+    namespace: str = "karmada-system"
+    admin_secret: str = "karmada-admin-client"
+    service: str = "karmada-apiserver"
+    port: int = 5443
+
+    @property
+    def server_name(self) -> str:
+        return f"{self.service}.{self.namespace}.svc.cluster.local"
+
+    def properties(self, cluster_name: str, field_manager: str) -> dict[str, str]:
+        """The custom resource properties every handler reads to reach Karmada."""
+        return {
+            "ClusterName": cluster_name,
+            "FieldManager": field_manager,
+            "AdminSecretNamespace": self.namespace,
+            "AdminSecretName": self.admin_secret,
+            "ApiServerNamespace": self.namespace,
+            "ApiServerService": self.service,
+            "ApiServerPort": str(self.port),
+            "ApiServerServerName": self.server_name,
+        }
+
+
+class ParentClusterProvider(Construct):
+    """Creates a Python Lambda (latest runtime, in the parent's private subnets)
+    wrapped by the CDK Provider framework, with:
+
+    - IAM: eks:DescribeCluster on the parent cluster, plus what the caller adds;
+    - an EKS access entry mapping its role to `kubernetes_group` in the parent
+      (the group's RBAC is rendered by a chart next to it, nothing more);
+    - a security group allowed to reach the parent's API endpoint and the
+      karmada-apiserver pods.
+
+    Credentials are read at run time; none appears in a template.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, vpc: ec2.IVpc, handler: str,
+                 kubernetes_group: str, description: str, access: KarmadaApiAccess | None = None,
+                 role_name: str | None = None) -> None:
+        super().__init__(scope, id)
+        self.cluster = cluster
+        self.access = access or KarmadaApiAccess()
+        self.security_group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=description)
+        cluster_sg = cluster.cluster_security_group
+        cluster_sg.add_ingress_rule(self.security_group, ec2.Port.tcp(443), f"{description} to the EKS API")
+        cluster_sg.add_ingress_rule(
+            self.security_group, ec2.Port.tcp(self.access.port), f"{description} to karmada-apiserver pods"
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            role_name=role_name,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=description,
+        )
+        self.role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole")
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[cluster.cluster_arn]))
+
+        private = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        self.function = lambda_.Function(
+            self,
+            "Handler",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=ASSET_EXCLUDE),
+            role=self.role,
+            timeout=Duration.minutes(14),
+            memory_size=512,
+            vpc=vpc,
+            vpc_subnets=private,
+            security_groups=[self.security_group],
+            log_group=logs.LogGroup(
+                self, "Logs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
+            ),
+            description=description,
+        )
+        self.access_entry = eks.CfnAccessEntry(
+            self,
+            "AccessEntry",
+            cluster_name=cluster.cluster_name,
+            principal_arn=self.role.role_arn,
+            type="STANDARD",
+            kubernetes_groups=[kubernetes_group],
+        )
+        self.provider = cr.Provider(
+            self,
+            "Provider",
+            on_event_handler=self.function,
+            vpc=vpc,
+            vpc_subnets=private,
+            security_groups=[self.security_group],
+            log_group=logs.LogGroup(
+                self, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
+            ),
+        )
+        self._acknowledge()
+
+    @property
+    def service_token(self) -> str:
+        return self.provider.service_token
+
+    def _acknowledge(self) -> None:
+        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
+                    "Lambdas in the VPC need ENI management; AWS maintains AWSLambdaVPCAccessExecutionRole for "
+                    "exactly that and CloudWatch Logs writes.")
+        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                    "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
+        handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
+        acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
+                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this function.")
+        acknowledge(self.provider, "AwsSolutions-L1",
+                    "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
+                    "handler is on the latest Python runtime.")

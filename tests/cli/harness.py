@@ -1,0 +1,325 @@
+"""A fake outside world for the CLI: moto (STS, EKS, EC2, SSM), botocore Stubbers (CloudFormation,
+Service Quotas, Pricing) and fake Kubernetes API servers for the parent cluster and Karmada.
+
+`World.clients` is the factory the CLI takes as its typer ``obj``; `World.invoke` runs a command.
+Used by the tests and by `python -m tests.cli.doc_examples`, which writes docs/cli.md from them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import boto3
+import botocore.session
+from botocore.stub import Stubber
+from moto import mock_aws
+from typer.testing import CliRunner
+
+from eks_karmada.cli.clients import Clients
+from eks_karmada.cli.main import app
+from functions.karmada_manifest.kube_client import build_ssl_context
+from tests.fakes.kube_api import FakeKubeApi
+from tests.fakes.pki import Pki, make_pki
+
+ACCOUNT = "123456789012"  # moto's
+CALLER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
+CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/platform-admin/alice"
+PARENT_REGION = "us-east-1"
+NLB_DNS = "k8s-karmada-apiserver-0123456789.elb.us-east-1.amazonaws.com"
+SERVER = f"https://{NLB_DNS}:443"
+NAMESPACE = "karmada-system"
+STUBBED = ("cloudformation", "service-quotas", "pricing")
+COLUMNS = "110"
+
+_PKI: Optional[Pki] = None
+
+
+def pki() -> Pki:
+    """One throwaway CA + client certificate per process (EC P-256, milliseconds)."""
+    global _PKI
+    if _PKI is None:
+        _PKI = make_pki()
+    return _PKI
+
+
+def admin_secret(material: Pki) -> dict:
+    values = {"tls.crt": material.client.cert_pem, "tls.key": material.client.key_pem, "ca.crt": material.ca.cert_pem}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/tls",
+        "metadata": {"name": "karmada-admin-client", "namespace": NAMESPACE},
+        "data": {k: base64.b64encode(v).decode() for k, v in values.items()},
+    }
+
+
+def workload(kind: str, name: str, desired: int, ready: int) -> dict:
+    status = {"replicas": desired}
+    if ready:
+        status["readyReplicas"] = ready
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"app.kubernetes.io/part-of": "karmada"}},
+        "spec": {"replicas": desired},
+        "status": status,
+    }
+
+
+def member_cluster(name: str, *, region: str, sync_mode: str = "Push", ready: bool = True,
+                   version: str = "v1.35.0-eks-3a1b2c4", nodes: tuple[int, int] = (2, 2)) -> dict:
+    condition = {"type": "Ready", "status": "True", "reason": "ClusterReady",
+                 "message": "cluster is healthy and ready to accept workloads",
+                 "lastTransitionTime": "2026-11-24T10:00:00Z"}
+    if not ready:
+        condition.update(status="False", reason="ClusterNotReachable", message="cluster is not reachable")
+    return {
+        "apiVersion": "cluster.karmada.io/v1alpha1",
+        "kind": "Cluster",
+        "metadata": {"name": name, "labels": {"eks-karmada/region": region}},
+        "spec": {"syncMode": sync_mode, "provider": "aws", "region": region,
+                 "apiEndpoint": f"https://{name.upper()}0123456789.gr7.{region}.eks.amazonaws.com"},
+        "status": {"kubernetesVersion": version, "conditions": [condition],
+                   "nodeSummary": {"totalNum": nodes[0], "readyNum": nodes[1]}},
+    }
+
+
+CONTROL_PLANE = [("StatefulSet", "etcd", 3)] + [
+    ("Deployment", name, 2)
+    for name in ("karmada-apiserver", "karmada-aggregated-apiserver", "karmada-kube-controller-manager",
+                 "karmada-controller-manager", "karmada-scheduler", "karmada-webhook")
+]
+
+
+class FakeClients(Clients):
+    """The CLI's seam, wired to the World."""
+
+    def __init__(self, world: "World", profile: Optional[str]) -> None:
+        super().__init__(profile)
+        self.world = world
+
+    def aws(self, service: str, region: str) -> Any:
+        self.world.profiles.append(self.profile)
+        return self.world.aws(service, region)
+
+    def eks_transport(self, cluster, token_provider):
+        world = self.world
+        world.eks_endpoints.append(cluster)
+
+        def transport(method, path, headers, body):
+            if world.parent_unreachable:
+                raise ConnectionError(f"{cluster.host}:{cluster.port}: timed out")
+            sent = dict(headers)
+            sent["Authorization"] = "Bearer " + token_provider()  # what Urllib3Transport adds
+            return world.parent(method, path, sent, body)
+
+        return transport
+
+    def karmada_transport(self, server, tls):
+        world = self.world
+        # As the real transport does: the Secret's CA, certificate and key must load as a TLS context.
+        build_ssl_context(tls.ca_pem, tls.cert_pem, tls.key_pem)
+        world.karmada_connections.append((server, tls))
+
+        def transport(method, path, headers, body):
+            if world.karmada_unreachable:
+                raise ConnectionError(f"{server}: connect timed out")
+            return world.karmada(method, path, headers, body)
+
+        return transport
+
+
+@dataclass
+class World:
+    """Everything outside the CLI. Create inside `world()` (moto must be active)."""
+
+    home: Path
+    parent: FakeKubeApi = field(default_factory=FakeKubeApi)
+    karmada: FakeKubeApi = field(default_factory=lambda: FakeKubeApi(karmada=True))
+    parent_unreachable: bool = False
+    karmada_unreachable: bool = False
+    eks_endpoints: list = field(default_factory=list)
+    karmada_connections: list = field(default_factory=list)
+    profiles: list = field(default_factory=list)
+    _session: Any = None
+    _clients: dict = field(default_factory=dict)
+    _stubbers: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The caller is an assumed role, as with SSO or a deployer role: its session ARN is not the
+        # IAM principal an EKS access entry names.
+        base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                     aws_session_token="testing")
+        credentials = base.client("sts", region_name=PARENT_REGION).assume_role(
+            RoleArn=CALLER_ROLE, RoleSessionName="alice")["Credentials"]
+        self._session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                              aws_secret_access_key=credentials["SecretAccessKey"],
+                                              aws_session_token=credentials["SessionToken"])
+
+    # ---- AWS ----------------------------------------------------------------------------------
+    def aws(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            client = self._session.client(service, region_name=region)
+            self._clients[key] = client
+            if service in STUBBED:
+                stubber = Stubber(client)
+                stubber.activate()
+                self._stubbers[key] = stubber
+        return self._clients[key]
+
+    def stub(self, service: str, region: str) -> Stubber:
+        self.aws(service, region)
+        return self._stubbers[(service, region)]
+
+    def assert_stubs_used(self) -> None:
+        for (service, region), stubber in self._stubbers.items():
+            try:
+                stubber.assert_no_pending_responses()
+            except AssertionError as err:
+                raise AssertionError(f"{service} in {region}: {err}") from None
+
+    def clients(self, profile: Optional[str]) -> FakeClients:
+        return FakeClients(self, profile)
+
+    # ---- scenarios ----------------------------------------------------------------------------
+    def expect_stack(self, *, outputs: Optional[dict] = None, region: str = PARENT_REGION,
+                     status: str = "UPDATE_COMPLETE", missing: bool = False) -> None:
+        """The next describe_stacks(KarmadaParent) answer."""
+        stubber = self.stub("cloudformation", region)
+        if missing:
+            stubber.add_client_error("describe_stacks", "ValidationError", "Stack with id KarmadaParent does not exist",
+                                     400, expected_params={"StackName": "KarmadaParent"})
+            return
+        if outputs is None:
+            outputs = {"KarmadaApiEndpoint": SERVER, "ParentClusterName": "karmada-parent",
+                       "ParentKubeconfigCommand": "aws eks update-kubeconfig --region us-east-1 --name karmada-parent"}
+        stack = {
+            "StackName": "KarmadaParent",
+            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/KarmadaParent/0f0e0d0c-0b0a-4909-8807-060504030201",
+            "CreationTime": "2026-11-20T09:00:00Z",
+            "StackStatus": status,
+            "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
+        }
+        stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "KarmadaParent"})
+
+    def create_eks_cluster(self, name: str, region: str = PARENT_REGION) -> None:
+        self.aws("eks", region).create_cluster(
+            name=name, version="1.35", roleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}-cluster",
+            resourcesVpcConfig={"subnetIds": [], "endpointPrivateAccess": True, "endpointPublicAccess": False},
+        )
+
+    def deployed(self, *, members: tuple = ("member-use1", "member-usw2")) -> "World":
+        """The default config, deployed and healthy: the parent cluster, its control plane, the members."""
+        self.create_eks_cluster("karmada-parent")
+        self.parent.put(admin_secret(pki()))
+        for kind, name, replicas in CONTROL_PLANE:
+            self.parent.put(workload(kind, name, replicas, replicas))
+        regions = {"member-use1": "us-east-1", "member-usw2": "us-west-2"}
+        for name in members:
+            self.karmada.put(member_cluster(name, region=regions.get(name, "us-east-1")))
+        return self
+
+    def bootstrapped(self, region: str, version: int = 30, *, status: str = "UPDATE_COMPLETE") -> None:
+        """CDKToolkit in ``region``: the stack (stubbed CloudFormation) and its version parameter (moto SSM)."""
+        stack = {
+            "StackName": "CDKToolkit",
+            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/CDKToolkit/11111111-2222-4333-8444-555555555555",
+            "CreationTime": "2026-01-05T12:00:00Z",
+            "StackStatus": status,
+        }
+        self.stub("cloudformation", region).add_response("describe_stacks", {"Stacks": [stack]},
+                                                         {"StackName": "CDKToolkit"})
+        self.aws("ssm", region).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Type="String",
+                                              Value=str(version), Overwrite=True)
+
+    def not_bootstrapped(self, region: str) -> None:
+        self.stub("cloudformation", region).add_client_error(
+            "describe_stacks", "ValidationError", "Stack with id CDKToolkit does not exist", 400,
+            expected_params={"StackName": "CDKToolkit"})
+
+    def quota(self, region: str, service: str, code: str, value: float, *, applied: bool = True) -> None:
+        stubber = self.stub("service-quotas", region)
+        answer = {"Quota": {"ServiceCode": service, "QuotaCode": code, "Value": value, "Unit": "None",
+                            "QuotaArn": f"arn:aws:servicequotas:{region}:{ACCOUNT}:{service}/{code}"}}
+        params = {"ServiceCode": service, "QuotaCode": code}
+        if applied:
+            stubber.add_response("get_service_quota", answer, params)
+        else:
+            stubber.add_client_error("get_service_quota", "NoSuchResourceException",
+                                     "The request failed because the specified service quota does not exist.", 400,
+                                     expected_params=params)
+            stubber.add_response("get_aws_default_service_quota", answer, params)
+
+    def default_quotas(self, region: str, *, nat_zones: int, vpcs: float = 5, eips: float = 5, nat: float = 5,
+                       eks: float = 100) -> None:
+        """Quota answers in the order preflight asks: VPCs, Elastic IPs, NAT per AZ (once), EKS clusters."""
+        self.quota(region, "vpc", "L-F678F1CE", vpcs)
+        self.quota(region, "ec2", "L-0263D0A3", eips)
+        if nat_zones:
+            self.quota(region, "vpc", "L-FE5A380F", nat)
+        self.quota(region, "eks", "L-1194D53C", eks)
+
+    def use_elastic_ips(self, region: str, count: int) -> None:
+        ec2 = self.aws("ec2", region)
+        for _ in range(count):
+            ec2.allocate_address(Domain="vpc")
+
+    def nat_gateway_in(self, zone: str) -> None:
+        region = zone[:-1]
+        ec2 = self.aws("ec2", region)
+        subnet = next(s for s in ec2.describe_subnets()["Subnets"] if s["AvailabilityZone"] == zone)
+        allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
+
+    # ---- running the CLI -----------------------------------------------------------------------
+    def invoke(self, *args: str, env: Optional[dict] = None) -> Any:
+        runner = CliRunner()
+        environment = {"HOME": str(self.home), "COLUMNS": COLUMNS, "CONFIG": None, "AWS_PROFILE": None,
+                       "EKS_KARMADA_DEBUG": None, "NO_COLOR": "1", "TERM": "dumb"}
+        environment.update(env or {})
+        return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada")
+
+
+_LOADERS: dict = {}
+
+
+def _shared_loader(search_path_string=None):
+    """One botocore data loader per search path for the whole process: every boto3 session (ours and
+    the ones moto makes internally) would otherwise parse the same large service JSON again."""
+    if search_path_string not in _LOADERS:
+        _LOADERS[search_path_string] = _original_create_loader(search_path_string)
+    return _LOADERS[search_path_string]
+
+
+_original_create_loader = botocore.session.create_loader
+
+
+@contextlib.contextmanager
+def world(home: Path) -> Iterator[World]:
+    """A World with moto active and no real AWS credentials in the environment."""
+    botocore.session.create_loader = _shared_loader
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                            "AWS_PROFILE", "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        with mock_aws():
+            yield World(home=home)
+    finally:
+        botocore.session.create_loader = _original_create_loader
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def write_config(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,198 @@
+"""`eks-karmada cost`: totals checked against arithmetic done by hand here, not by the code under test."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.cli.harness import write_config
+
+H = 730  # hours in the month
+
+
+def _money(output: str, label: str) -> str:
+    """The amount in the last cell of the last row labelled ``label`` (the by-service table comes last)."""
+    found = None
+    for line in output.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
+        if cells and cells[0] == label:
+            found = cells[-1]
+    assert found is not None, f"no row {label!r} in:\n{output}"
+    return found
+
+
+def test_default_config(world):
+    result = world.invoke("cost")
+    assert result.exit_code == 0, result.output
+    # Default: parent (3 × m6i.large, 3 NAT gateways) + member-use1 and member-usw2 (2 × m6i.large, 1 NAT each).
+    eks = 3 * H * 0.10                     # 219.00: three control planes
+    ec2 = (3 + 2 + 2) * H * 0.096          # 490.56: seven m6i.large nodes
+    ebs = (3 + 2 + 2) * 50 * 0.08 + 3 * 20 * 0.08  # 28.00 root + 4.80 etcd = 32.80 (gp3 at baseline)
+    elb = H * 0.0225 + 1 * H * 0.006       # 16.425 + 4.38 = 20.805: one NLB, one LCU assumed
+    nat = (3 + 1 + 1) * H * 0.045 + 3 * 50 * 0.045  # 164.25 hours + 6.75 data = 171.00
+    ipv4 = (3 + 1 + 1) * H * 0.005         # 18.25: one address per NAT gateway (the NLB is internal)
+    total = eks + ec2 + ebs + elb + nat + ipv4
+    assert total == pytest.approx(952.415)
+    assert _money(result.stdout, "EKS") == "219.00"
+    assert _money(result.stdout, "EC2") == "490.56"
+    assert _money(result.stdout, "EBS") == "32.80"
+    assert _money(result.stdout, "ELB") == "20.81"
+    assert _money(result.stdout, "NAT gateway") == "171.00"
+    assert _money(result.stdout, "Public IPv4") == "18.25"
+    assert _money(result.stdout, "Total") == "952.42"
+    assert "bundled price table of 2026-11-24" in result.stdout
+    assert result.stderr == ""  # no warnings: both regions are in the table
+    assert world.profiles == []  # no AWS call without --live
+
+
+def test_json_and_assumptions(world):
+    result = world.invoke("cost", "--json", "--nat-gb", "0", "--nlb-lcus", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # The default total without NAT data (6.75) and with a second LCU (+ 730 × 0.006 = 4.38).
+    assert data["total"] == pytest.approx(952.415 - 6.75 + 4.38)
+    assert data["complete"] is True
+    assert data["assumptions"] == {"nat_gb_per_cluster": 0.0, "nlb_lcus": 2.0}
+    lcu = next(line for line in data["lines"] if line["item"].startswith("NLB capacity"))
+    assert lcu["quantity"] == 2 * H and lcu["monthly"] == pytest.approx(8.76)
+    assert not any(line["item"].startswith("data processed") for line in data["lines"])
+
+
+def test_a_bigger_config_with_fallbacks(world, tmp_path):
+    config = write_config(tmp_path / "big.yaml", """
+parent:
+  nat_gateways: 1
+  node_group: {instance_types: [m6i.xlarge], min_size: 3, desired_size: 3, max_size: 6, root_volume_gib: 100}
+  storage_class: {iops: 6000, throughput_mibps: 250}
+api_endpoint: {scheme: internet-facing, allowed_cidrs: [203.0.113.10/32]}
+karmada: {etcd_replicas: 5, etcd_volume_gib: 50}
+members:
+  - name: member-euw1
+    region: eu-west-1
+    nat_gateways: 2
+    node_group: {instance_types: [m6i.large], min_size: 2, desired_size: 4, max_size: 6}
+  - {name: legacy, kind: existing, region: us-east-1, cluster_name: legacy-eks}
+  - name: gpu
+    region: us-west-2
+    node_group: {instance_types: [g5.xlarge], min_size: 2, desired_size: 2, max_size: 2}
+""")
+    result = world.invoke("cost", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    # The existing member costs nothing here; eu-west-1 is priced like us-east-1; g5.xlarge is unknown.
+    eks = 3 * H * 0.10                                 # 219.00: parent, member-euw1, gpu
+    ec2 = 3 * H * 0.192 + 4 * H * 0.096                # 420.48 + 280.32 (gpu nodes left out)
+    ebs = (3 * 100 + 4 * 50 + 2 * 50) * 0.08           # 48.00 node root volumes
+    ebs += 5 * 50 * 0.08                               # 20.00 etcd volumes
+    ebs += 5 * (6000 - 3000) * 0.005                   # 75.00 etcd IOPS above the free 3,000
+    ebs += 5 * (250 - 125) * 0.04                      # 25.00 etcd throughput above the free 125 MiB/s
+    elb = H * 0.0225 + H * 0.006                       # 20.805
+    nat = (1 + 2 + 1) * H * 0.045 + 3 * 50 * 0.045     # 131.40 + 6.75
+    ipv4 = (1 + 2 + 1) * H * 0.005 + 3 * H * 0.005    # 14.60 NAT + 10.95 internet-facing NLB (3 AZs)
+    total = eks + ec2 + ebs + elb + nat + ipv4
+    assert total == pytest.approx(1272.305)
+    assert _money(result.stdout, "EC2") == "700.80"
+    assert _money(result.stdout, "EBS") == "168.00"
+    assert _money(result.stdout, "Public IPv4") == "25.55"
+    assert _money(result.stdout, "Total (incomplete)") == "1,272.31"
+    gpu_nodes = next(line for line in result.stdout.splitlines() if "g5.xlarge nodes" in line)
+    assert [c.strip() for c in gpu_nodes.split("│")[-3:-1]] == ["?", "?"]
+    warnings = result.stderr.strip().splitlines()
+    assert warnings == [
+        "warning: no bundled prices for eu-west-1: used us-east-1's (prices there are often higher); use --live for "
+        "real ones",
+        "warning: no bundled price for g5.xlarge: its nodes are left out of the total; use --live",
+    ]
+
+
+# ---- --live: the Price List API through a botocore Stubber ------------------------------------------------
+
+
+def _product(usagetype: str, unit: str, usd: float, **attributes: str) -> str:
+    sku = "SKU" + str(abs(hash(usagetype)) % 10**8)
+    return json.dumps({
+        "product": {"sku": sku, "attributes": {"usagetype": usagetype, "regionCode": "us-east-1", **attributes}},
+        "serviceCode": "x",
+        "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
+            "sku": sku, "offerTermCode": "JRTCKXETXF", "effectiveDate": "2026-11-01T00:00:00Z",
+            "priceDimensions": {f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
+                "unit": unit, "pricePerUnit": {"USD": f"{usd:.10f}"}, "description": usagetype,
+                "beginRange": "0", "endRange": "Inf"}},
+        }}},
+        "version": "20261101000000",
+        "publicationDate": "2026-11-01T00:00:00Z",
+    })
+
+
+def _expect(stubber, service_code: str, filters: list[tuple[str, str]], products: list[str]) -> None:
+    stubber.add_response(
+        "get_products",
+        {"FormatVersion": "aws_v1", "PriceList": products},
+        {"ServiceCode": service_code, "FormatVersion": "aws_v1", "MaxResults": 100,
+         "Filters": [{"Type": "TERM_MATCH", "Field": f, "Value": v} for f, v in [("regionCode", "us-east-1"), *filters]]},
+    )
+
+
+def test_live_prices(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "parent: {storage_class: {iops: 4000, throughput_mibps: 250}}\nmembers: []\n")
+    pricing = world.stub("pricing", "us-east-1")
+    _expect(pricing, "AmazonEKS", [], [
+        _product("USE1-AmazonEKS-Hours:extendedSupport", "Hours", 0.60),  # not this one
+        _product("USE1-AmazonEKS-Hours:perCluster", "Hours", 0.10),
+    ])
+    _expect(pricing, "AmazonEC2", [("instanceType", "m6i.large"), ("operatingSystem", "Linux"), ("tenancy", "Shared"),
+                                   ("preInstalledSw", "NA"), ("capacitystatus", "Used"),
+                                   ("licenseModel", "No License required"), ("operation", "RunInstances")],
+            [_product("BoxUsage:m6i.large", "Hrs", 0.097)])
+    _expect(pricing, "AmazonEC2", [("volumeApiName", "gp3")], [
+        _product("EBS:VolumeUsage.gp3", "GB-Mo", 0.08),
+        _product("EBS:VolumeP-IOPS.gp3", "IOPS-Mo", 0.005),
+        _product("EBS:VolumeP-Throughput.gp3", "GiBps-mo", 40.96),
+    ])
+    _expect(pricing, "AWSELB", [("productFamily", "Load Balancer-Network")], [
+        _product("USE1-LoadBalancerUsage", "Hrs", 0.0225),
+        _product("USE1-LCUUsage", "LCU-Hrs", 0.006),
+    ])
+    _expect(pricing, "AmazonEC2", [("productFamily", "NAT Gateway")], [
+        _product("USE1-NatGateway-Hours", "Hrs", 0.045),
+        _product("USE1-NatGateway-Bytes", "GB", 0.045),
+    ])
+    _expect(pricing, "AmazonVPC", [], [])  # no public IPv4 price: the bundled one is used, with a warning
+    result = world.invoke("cost", "-c", str(config), "--live", "--profile", "billing")
+    assert result.exit_code == 0, result.output
+    eks = H * 0.10                                   # 73.00
+    ec2 = 3 * H * 0.097                              # 212.43 (the live price, not the bundled 0.096)
+    ebs = 3 * 50 * 0.08 + 3 * 20 * 0.08              # 12.00 + 4.80
+    ebs += 3 * (4000 - 3000) * 0.005                 # 15.00
+    ebs += 3 * (250 - 125) * (40.96 / 1024)          # 15.00: published per GiB/s-month
+    elb = H * 0.0225 + H * 0.006                     # 20.805
+    nat = 3 * H * 0.045 + 50 * 0.045                 # 98.55 + 2.25
+    ipv4 = 3 * H * 0.005                             # 10.95 (bundled)
+    total = eks + ec2 + ebs + elb + nat + ipv4
+    assert total == pytest.approx(464.785)
+    assert _money(result.stdout, "EC2") == "212.43"
+    assert _money(result.stdout, "EBS") == "46.80"
+    assert _money(result.stdout, "Total") == "464.79"
+    assert "Prices: AWS Price List API (live)." in result.stdout
+    assert ("warning: the Price List API has no ipv4_hour price for us-east-1: used the bundled one"
+            in result.stderr)
+    assert set(world.profiles) == {"billing"}
+
+
+def test_live_without_permission(world):
+    world.stub("pricing", "us-east-1").add_client_error(
+        "get_products", "AccessDeniedException",
+        "User: arn:aws:sts::123456789012:user/moto is not authorized to perform: pricing:GetProducts", 400)
+    result = world.invoke("cost", "--live")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: GetProducts failed: AccessDeniedException: User: arn:aws:sts::123456789012:user/moto is not "
+        "authorized to perform: pricing:GetProducts; your IAM identity lacks this permission")
+
+
+def test_pricing_region_must_serve_the_api(world):
+    result = world.invoke("cost", "--live", "--pricing-region", "us-west-2")
+    assert result.exit_code == 1
+    assert "the Price List API answers only in us-east-1, eu-central-1, ap-south-1" in result.stderr

@@ -1,0 +1,146 @@
+"""`eks-karmada preflight`: credentials, CDK bootstrap per environment, quotas vs usage + needs."""
+
+from __future__ import annotations
+
+import re
+
+from tests.cli.harness import CALLER, write_config
+
+
+def _row(output: str, *first: str) -> list[str]:
+    for line in output.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
+        if cells[: len(first)] == list(first):
+            return cells
+    raise AssertionError(f"no row {first!r} in:\n{output}")
+
+
+def _ready_default(world) -> None:
+    """Both environments of the default config bootstrapped, every quota at its AWS default."""
+    world.bootstrapped("us-east-1")
+    world.bootstrapped("us-west-2")
+    world.default_quotas("us-east-1", nat_zones=3)
+    world.default_quotas("us-west-2", nat_zones=1)
+
+
+def test_ready_to_deploy(world):
+    _ready_default(world)
+    result = world.invoke("preflight")
+    assert result.exit_code == 0, result.output
+    assert f"AWS identity: {CALLER} (account 123456789012)" in result.stdout
+    assert _row(result.stdout, "aws://123456789012/us-east-1")[2:] == ["version 30 (>= 21)", "ok"]
+    assert _row(result.stdout, "aws://123456789012/us-west-2")[1] == "KarmadaMember-member-usw2"
+    # Parent (3 NAT gateways, one per AZ) and member-use1 (1 NAT gateway in us-east-1a) in us-east-1.
+    assert _row(result.stdout, "us-east-1", "VPCs per Region")[3:] == ["5", "1", "2", "ok"]
+    assert _row(result.stdout, "us-east-1", "EC2-VPC Elastic IPs")[3:] == ["5", "0", "4", "ok"]
+    assert _row(result.stdout, "us-east-1a")[3:] == ["5", "0", "2", "ok"]
+    assert _row(result.stdout, "us-east-1c")[3:] == ["5", "0", "1", "ok"]
+    assert _row(result.stdout, "us-east-1", "EKS clusters per Region")[3:] == ["100", "0", "2", "ok"]
+    assert _row(result.stdout, "us-west-2", "EC2-VPC Elastic IPs")[3:] == ["5", "0", "1", "ok"]
+    assert result.stdout.rstrip().endswith("Ready to deploy.")
+
+
+def test_blockers_are_listed_with_their_fixes(world):
+    world.bootstrapped("us-east-1", version=14)
+    world.not_bootstrapped("us-west-2")
+    world.use_elastic_ips("us-east-1", 2)
+    world.nat_gateway_in("us-east-1a")  # a third Elastic IP, and one NAT gateway in us-east-1a
+    for _ in range(3):
+        world.aws("ec2", "us-east-1").create_vpc(CidrBlock="10.50.0.0/16")
+    world.default_quotas("us-east-1", nat_zones=3)
+    world.default_quotas("us-west-2", nat_zones=1)
+    result = world.invoke("preflight", "--profile", "deployer")
+    assert result.exit_code == 3, result.output
+    assert _row(result.stdout, "aws://123456789012/us-east-1")[2:] == ["version 14 < 21 required", "blocks"]
+    assert _row(result.stdout, "aws://123456789012/us-west-2")[2:] == ["not bootstrapped: no CDKToolkit stack", "blocks"]
+    assert _row(result.stdout, "us-east-1", "VPCs per Region")[3:] == ["5", "4", "2", "blocks"]
+    assert _row(result.stdout, "us-east-1", "EC2-VPC Elastic IPs")[3:] == ["5", "3", "4", "blocks"]
+    assert _row(result.stdout, "us-east-1a")[3:] == ["5", "1", "2", "ok"]
+    lines = result.stdout.splitlines()
+    assert "   fix: upgrade it: npx cdk bootstrap aws://123456789012/us-east-1 --profile deployer" in lines
+    assert "   fix: npx cdk bootstrap aws://123456789012/us-west-2 --profile deployer" in lines
+    assert ("   fix: free 2 or raise the quota: aws service-quotas request-service-quota-increase --service-code ec2 "
+            "--quota-code L-0263D0A3 --desired-value 7 --region us-east-1 --profile deployer") in lines
+    assert ("2. BLOCKS aws://123456789012/us-west-2 CDK bootstrap: not bootstrapped: no CDKToolkit stack") in lines
+    assert lines[-1] == "Not ready to deploy: 4 blocking problem(s)."
+
+
+def test_existing_clusters_are_updates_and_need_nothing(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "members: []\n")
+    world.create_eks_cluster("karmada-parent")
+    world.bootstrapped("us-east-1")
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "Service quotas" not in result.stdout  # nothing new to create, so no quota to check
+
+
+def test_quota_defaults_when_none_is_applied(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "parent: {nat_gateways: 1}\nmembers: []\n")
+    world.bootstrapped("us-east-1")
+    world.quota("us-east-1", "vpc", "L-F678F1CE", 5, applied=False)
+    world.quota("us-east-1", "ec2", "L-0263D0A3", 5)
+    world.quota("us-east-1", "vpc", "L-FE5A380F", 5)
+    world.quota("us-east-1", "eks", "L-1194D53C", 100)
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert _row(result.stdout, "us-east-1", "VPCs per Region")[3] == "5 (AWS default)"
+
+
+def test_unreadable_quota_is_a_warning(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "parent: {nat_gateways: 1}\nmembers: []\n")
+    world.bootstrapped("us-east-1")
+    world.stub("service-quotas", "us-east-1").add_client_error(
+        "get_service_quota", "AccessDeniedException", "not authorized", 400)
+    world.quota("us-east-1", "ec2", "L-0263D0A3", 5)
+    world.quota("us-east-1", "vpc", "L-FE5A380F", 5)
+    world.quota("us-east-1", "eks", "L-1194D53C", 100)
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert _row(result.stdout, "us-east-1", "VPCs per Region")[-1] == "warning"
+    assert "WARNING us-east-1 VPCs per Region: cannot read the quota (AccessDeniedException)" in result.stdout
+    assert result.stdout.rstrip().endswith("Ready to deploy (1 warning(s)).")
+
+
+def test_other_accounts_are_not_checked_with_these_credentials(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "\n".join([
+        "members:",
+        "  - {name: member-usw2, region: us-west-2, account: '210987654321'}",
+        "",
+    ]))
+    world.bootstrapped("us-east-1")
+    world.default_quotas("us-east-1", nat_zones=3)
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert _row(result.stdout, "aws://210987654321/us-west-2")[-1] == "warning"
+    assert "run preflight with credentials for account 210987654321" in result.stdout
+
+
+def test_a_broken_bootstrap_stack_blocks(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "members: []\n")
+    world.create_eks_cluster("karmada-parent")
+    world.bootstrapped("us-east-1", status="ROLLBACK_COMPLETE")
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 3
+    assert "CDKToolkit is ROLLBACK_COMPLETE" in result.stdout
+
+
+def test_a_higher_minimum_can_be_asked_for(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "members: []\n")
+    world.create_eks_cluster("karmada-parent")
+    world.bootstrapped("us-east-1", version=30)
+    result = world.invoke("preflight", "-c", str(config), "--min-bootstrap-version", "31")
+    assert result.exit_code == 3
+    assert "version 30 < 31 required" in result.stdout
+
+
+def test_access_denied_is_one_line(world):
+    world.stub("cloudformation", "us-east-1").add_client_error(
+        "describe_stacks", "AccessDenied",
+        "User: arn:aws:sts::123456789012:user/moto is not authorized to perform: cloudformation:DescribeStacks", 403)
+    world.bootstrapped("us-west-2")
+    world.default_quotas("us-east-1", nat_zones=3)
+    world.default_quotas("us-west-2", nat_zones=1)
+    result = world.invoke("preflight")
+    assert result.exit_code == 3
+    assert ("cannot check: DescribeStacks failed: AccessDenied: User: arn:aws:sts::123456789012:user/moto is not "
+            "authorized to perform: cloudformation:DescribeStacks; your IAM identity lacks this permission") in result.stdout

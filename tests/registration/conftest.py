@@ -1,0 +1,364 @@
+"""Fixtures for the member registration handler: a fake parent cluster, Karmada, member, AWS and time."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from functions.member_registration import handler as handler_module
+from functions.karmada_manifest.retry import Backoff
+from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest
+from tests.fakes.pki import make_pki
+from tests.functions.conftest import FakeClock, endpoint_slice
+
+NAMESPACE = "karmada-system"
+ADMIN_SECRET = "karmada-admin-client"
+AGENT_SECRET = "karmada-agent-member-1"
+SERVICE = "karmada-apiserver"
+SERVER_NAME = "karmada-apiserver.karmada-system.svc.cluster.local"
+PARENT = "karmada-parent"
+MEMBER = "member-1"
+MEMBER_CLUSTER = "karmada-member-1"
+MEMBER_REGION = "us-west-2"
+MEMBER_ENDPOINT = "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com"
+JOIN_ROLE = "arn:aws:iam::210987654321:role/eks-karmada-join-member-1"
+KARMADA_URL = "https://karmada-nlb-0123456789.elb.us-east-1.amazonaws.com:443"
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/KarmadaMember-member-1/1111-2222"
+
+# Secret material the tests look for in logs and messages (never to be found there).
+SA_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.member-controller-token.signature-abcdef"
+IMPERSONATOR_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.member-impersonator-token.signature-987654"
+SA_TOKEN = base64.b64encode(SA_TOKEN_TEXT.encode()).decode()
+IMPERSONATOR_TOKEN = base64.b64encode(IMPERSONATOR_TOKEN_TEXT.encode()).decode()
+ASSUMED_KEY_ID = "ASIAJOINROLE00000001"
+ASSUMED_SECRET = "assumed-secret-access-key-0123456789abcdef"
+ASSUMED_SESSION_TOKEN = "assumed-session-token-FwoGZXIvYXdzEJr-0123456789abcdefghijklmnopqrstuvwxyz"
+
+CLUSTER_PATH = re.compile(r"^/apis/cluster\.karmada\.io/v1alpha1/clusters/([^/]+)$")
+
+
+@pytest.fixture(scope="session")
+def karmada_pki():
+    return make_pki()
+
+
+@pytest.fixture(scope="session")
+def agent_pki():
+    return make_pki(client_cn=f"system:karmada:agent:{MEMBER}", client_org="system:karmada:agents")
+
+
+@pytest.fixture(scope="session")
+def member_ca():
+    return make_pki().ca.cert_pem
+
+
+@pytest.fixture(scope="session")
+def boto_session():
+    # One session: its loader caches the service models, so building clients is fast.
+    return boto3.session.Session(aws_access_key_id="AKIALAMBDAROLE000001", aws_secret_access_key="lambda-secret",
+                                 region_name="us-east-1")
+
+
+def tls_secret(name: str, pair, ca_pem: bytes) -> dict:
+    values = {"tls.crt": pair.cert_pem, "tls.key": pair.key_pem, "ca.crt": ca_pem}
+    return {
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+        "metadata": {"name": name, "namespace": NAMESPACE},
+        "data": {k: base64.b64encode(v).decode() for k, v in values.items()},
+    }
+
+
+def token_secret(name: str, token: Optional[str], *, kind: str = "kubernetes.io/service-account-token") -> dict:
+    secret = {
+        "apiVersion": "v1", "kind": "Secret", "type": kind,
+        "metadata": {"name": name, "namespace": "karmada-cluster",
+                     "annotations": {"kubernetes.io/service-account.name": name}},
+    }
+    if token is not None:
+        secret["data"] = {"token": token, "namespace": base64.b64encode(b"karmada-cluster").decode()}
+    return secret
+
+
+def pull_cluster(name: str = MEMBER) -> dict:
+    """The Cluster karmada-agent registers."""
+    return {
+        "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "metadata": {"name": name},
+        "spec": {"syncMode": "Pull", "id": "6f1c1f0e-0000-4000-8000-00000000c0de", "apiEndpoint": MEMBER_ENDPOINT,
+                 "secretRef": {"namespace": "karmada-cluster", "name": name}},
+    }
+
+
+class FinalizingKarmada(FakeKubeApi):
+    """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs,
+    as Karmada's finalizers keep them while the execution space is cleaned."""
+
+    def __init__(self) -> None:
+        super().__init__(karmada=True)
+        self.finalizer_polls = 0
+        self._terminating: dict[str, int] = {}
+
+    def request(self, method, path, headers=None, body=None):
+        split = urllib.parse.urlsplit(path).path
+        match = CLUSTER_PATH.match(split)
+        recorded = RecordedRequest(method.upper(), split, {}, dict(headers or {}), body)
+        injected = any(i.matches(recorded) for i in self.injections)
+        if match and not injected:
+            name = match.group(1)
+            if method.upper() == "DELETE" and self.finalizer_polls and name not in self._terminating:
+                existing = self.get("cluster.karmada.io/v1alpha1", "Cluster", name)
+                if existing is not None:
+                    existing["metadata"]["deletionTimestamp"] = "2025-01-01T00:10:00Z"
+                    existing["metadata"]["finalizers"] = ["karmada.io/cluster-controller"]
+                    existing["metadata"].pop("managedFields", None)
+                    self.put(existing, manager="karmada-controller-manager")
+                    self._terminating[name] = self.finalizer_polls
+                    self.requests.append(recorded)
+                    return FakeResponse(200, {"Content-Type": "application/json"},
+                                        json.dumps({"kind": "Status", "status": "Success"}).encode())
+            if method.upper() == "GET" and name in self._terminating:
+                self._terminating[name] -= 1
+                if self._terminating[name] < 0:
+                    del self._terminating[name]
+                    super().request("DELETE", split)
+                    self.requests.pop()  # the finalizers' own delete is not the handler's request
+        return super().request(method, path, headers, body)
+
+
+class FakeAws:
+    """AWS for the member: STS AssumeRole and EKS DescribeCluster stubbed with botocore's Stubber."""
+
+    def __init__(self, session, member_ca: bytes) -> None:
+        self.session = session
+        self.member_ca = member_ca
+        self.clients: list[tuple[str, str, Optional[str]]] = []  # (service, region, access key id or None)
+        self.assume_error: Optional[tuple[str, str]] = None
+        self.describe_error: Optional[tuple[str, str, int]] = None
+        self.stubbers: list[Stubber] = []
+
+    def __call__(self, service: str, region: str, credentials: Optional[dict]):
+        kwargs: dict = {"region_name": region}
+        if credentials:
+            kwargs.update(aws_access_key_id=credentials["AccessKeyId"],
+                          aws_secret_access_key=credentials["SecretAccessKey"],
+                          aws_session_token=credentials["SessionToken"])
+        client = self.session.client(service, **kwargs)
+        self.clients.append((service, region, credentials["AccessKeyId"] if credentials else None))
+        if service == "sts" and credentials is None:
+            stub = Stubber(client)
+            expected = {"RoleArn": JOIN_ROLE, "RoleSessionName": "eks-karmada-registrar", "DurationSeconds": 3600}
+            if self.assume_error:
+                code, message = self.assume_error
+                stub.add_client_error("assume_role", service_error_code=code, service_message=message,
+                                      http_status_code=403, expected_params=expected)
+            else:
+                stub.add_response("assume_role", {
+                    "Credentials": {
+                        "AccessKeyId": ASSUMED_KEY_ID, "SecretAccessKey": ASSUMED_SECRET,
+                        "SessionToken": ASSUMED_SESSION_TOKEN,
+                        "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc),
+                    },
+                    "AssumedRoleUser": {"AssumedRoleId": "AROAJOIN:eks-karmada-registrar",
+                                        "Arn": "arn:aws:sts::210987654321:assumed-role/eks-karmada-join-member-1/"
+                                               "eks-karmada-registrar"},
+                }, expected)
+            stub.activate()
+            self.stubbers.append(stub)
+        elif service == "eks":
+            stub = Stubber(client)
+            if self.describe_error:
+                code, message, status = self.describe_error
+                stub.add_client_error("describe_cluster", service_error_code=code, service_message=message,
+                                      http_status_code=status, expected_params={"name": MEMBER_CLUSTER})
+            else:
+                stub.add_response("describe_cluster", {"cluster": {
+                    "name": MEMBER_CLUSTER, "endpoint": MEMBER_ENDPOINT, "status": "ACTIVE",
+                    "certificateAuthority": {"data": base64.b64encode(self.member_ca).decode()},
+                }}, {"name": MEMBER_CLUSTER})
+            stub.activate()
+            self.stubbers.append(stub)
+        return client
+
+
+@dataclass
+class Harness:
+    """Runs the handler against fakes of the parent, Karmada, the member, AWS and time."""
+
+    parent: FakeKubeApi
+    karmada: FinalizingKarmada
+    member: FakeKubeApi
+    aws: FakeAws
+    clock: FakeClock
+    karmada_pki: Any
+    agent_pki: Any
+    member_ca: bytes
+    kube_system_uid: str = ""
+    member_down: bool = False
+    karmada_down: bool = False
+    parent_missing: bool = False
+    budget: float = 840.0
+    member_tokens: list = field(default_factory=list)
+    member_endpoints: list = field(default_factory=list)
+    karmada_connections: list = field(default_factory=list)
+
+    def _parent_transport(self, name: str):
+        if self.parent_missing:
+            from functions.karmada_manifest.eks_auth import ClusterNotFoundError
+
+            raise ClusterNotFoundError(f"EKS cluster {name!r} not found")
+        assert name == PARENT
+        return self.parent
+
+    def _karmada_transport(self, address, port, tls, server_name):
+        self.karmada_connections.append((address, port, server_name))
+
+        def transport(method, path, headers, body):
+            if self.karmada_down:
+                raise ConnectionRefusedError(111, f"Connection refused ({address}:{port})")
+            return self.karmada(method, path, headers, body)
+
+        return transport
+
+    def _member_transport(self, endpoint, tokens: Callable[[], str]):
+        self.member_endpoints.append(endpoint)
+
+        def transport(method, path, headers, body):
+            if self.member_down:
+                raise ConnectionError(f"{endpoint.host}:{endpoint.port}: timed out")
+            token = tokens()
+            self.member_tokens.append(token)
+            return self.member(method, path, dict(headers, Authorization="Bearer " + token), body)
+
+        return transport
+
+    def runtime(self) -> handler_module.Runtime:
+        return handler_module.Runtime(
+            parent_transport=self._parent_transport,
+            karmada_transport=self._karmada_transport,
+            aws_client=self.aws,
+            member_transport=self._member_transport,
+            sleep=self.clock.sleep,
+            clock=self.clock,
+            wall_clock=lambda: datetime.datetime.now(datetime.timezone.utc).timestamp(),
+            budget_seconds=self.budget,
+            backoff=Backoff(initial=1.0, factor=2.0, maximum=10.0),
+        )
+
+    def run(self, event: dict, context: Any = None) -> dict:
+        return handler_module.handle(event, context, self.runtime())
+
+    # conveniences
+    def cluster(self, name: str = MEMBER) -> Optional[dict]:
+        return self.karmada.get("cluster.karmada.io/v1alpha1", "Cluster", name)
+
+    def karmada_secret(self, name: str) -> Optional[dict]:
+        return self.karmada.get("v1", "Secret", name, "karmada-cluster")
+
+    def agent_registers_after(self, sleeps: int, name: str = MEMBER) -> None:
+        """karmada-agent creates the Cluster once the handler has slept ``sleeps`` times."""
+
+        def hook(count: int) -> None:
+            if count >= sleeps and self.cluster(name) is None:
+                self.karmada.put(pull_cluster(name), manager="karmada-agent")
+
+        self.clock.on_sleep.append(hook)
+
+
+def make_props(mode: str = "Push", **extra: Any) -> dict:
+    props = {
+        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:registrar-provider",
+        "ClusterName": PARENT,
+        "AdminSecretNamespace": NAMESPACE,
+        "AdminSecretName": ADMIN_SECRET,
+        "ApiServerNamespace": NAMESPACE,
+        "ApiServerService": SERVICE,
+        "ApiServerPort": "5443",
+        "ApiServerServerName": SERVER_NAME,
+        "FieldManager": "eks-karmada",
+        "MemberName": MEMBER,
+        "SyncMode": mode,
+        "Provider": "aws",
+        "Region": MEMBER_REGION,
+        "Zones": json.dumps(["us-west-2a", "us-west-2b"]),
+        "Labels": json.dumps({"eks-karmada.io/member": MEMBER, "tier": "prod"}),
+        "MemberClusterName": MEMBER_CLUSTER,
+        "MemberRegion": MEMBER_REGION,
+        "JoinRoleArn": JOIN_ROLE,
+    }
+    if mode == "Pull":
+        props["AgentCredentialSecret"] = AGENT_SECRET
+        props["KarmadaApiServerUrl"] = KARMADA_URL
+    props.update(extra)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def make_event(request_type: str, props: dict, *, old_props: Optional[dict] = None,
+               physical_id: Optional[str] = None, logical_id: str = "Registration") -> dict:
+    event = {
+        "RequestType": request_type,
+        "ServiceToken": props["ServiceToken"],
+        "ResponseURL": "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x",
+        "StackId": STACK_ID,
+        "RequestId": "6b1a7b7e-0000-4000-8000-000000000002",
+        "LogicalResourceId": logical_id,
+        "ResourceType": "Custom::KarmadaMemberRegistration",
+        "ResourceProperties": props,
+    }
+    if old_props is not None:
+        event["OldResourceProperties"] = old_props
+    if physical_id is not None:
+        event["PhysicalResourceId"] = physical_id
+    elif request_type != "Create":
+        event["PhysicalResourceId"] = f"{PARENT}/{MEMBER}"
+    return event
+
+
+@pytest.fixture
+def harness(karmada_pki, agent_pki, member_ca, boto_session) -> Harness:
+    parent = FakeKubeApi()
+    parent.put(tls_secret(ADMIN_SECRET, karmada_pki.client, karmada_pki.ca.cert_pem))
+    parent.put(tls_secret(AGENT_SECRET, agent_pki.client, agent_pki.ca.cert_pem))
+    parent.put(endpoint_slice("karmada-apiserver-abcde", [("10.0.1.10", True), ("10.0.2.20", True)]))
+    member = FakeKubeApi(user="arn:aws:sts::210987654321:assumed-role/eks-karmada-join-member-1/eks-karmada-registrar")
+    kube_system = member.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}})
+    member.put(token_secret(f"karmada-{MEMBER}", SA_TOKEN))
+    member.put(token_secret("karmada-impersonator", IMPERSONATOR_TOKEN))
+    return Harness(parent=parent, karmada=FinalizingKarmada(), member=member, aws=FakeAws(boto_session, member_ca),
+                   clock=FakeClock(), karmada_pki=karmada_pki, agent_pki=agent_pki, member_ca=member_ca,
+                   kube_system_uid=kube_system["metadata"]["uid"])
+
+
+def agent_deployment(namespace: str = NAMESPACE) -> dict:
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "karmada-agent", "namespace": namespace, "labels": {"app": "karmada-agent"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "karmada-agent"}},
+                 "template": {"metadata": {"labels": {"app": "karmada-agent"}},
+                              "spec": {"serviceAccountName": "karmada-agent",
+                                       "containers": [{"name": "karmada-agent", "image": "karmada-agent:v1.18.2"}]}}},
+    }
+
+
+def secret_values_in(text: str, harness: Harness) -> list[str]:
+    """Which secret values (tokens, keys, credentials) appear in ``text``."""
+    values = {
+        "sa token": SA_TOKEN, "sa token text": SA_TOKEN_TEXT,
+        "impersonator token": IMPERSONATOR_TOKEN, "impersonator token text": IMPERSONATOR_TOKEN_TEXT,
+        "assumed secret": ASSUMED_SECRET, "session token": ASSUMED_SESSION_TOKEN,
+    }
+    for label, pem in (("agent key", harness.agent_pki.client.key_pem), ("admin key", harness.karmada_pki.client.key_pem)):
+        values[label + " b64"] = base64.b64encode(pem).decode()
+        for index, line in enumerate(pem.decode().splitlines()):
+            if not line.startswith("-----"):
+                values[f"{label} line {index}"] = line
+    for index, token in enumerate(harness.member_tokens):
+        values[f"eks token {index}"] = token
+    return [label for label, value in values.items() if value and value in text]
