@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import cdk8s
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from eks_karmada.config import AppConfig, MemberKind
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import KarmadaEgressStack
-from stacks.member_stack import KarmadaMemberStack
+from stacks.member_stack import KarmadaMemberStack, member_chart, member_target
 from stacks.parent_stack import KarmadaParentStack
+from stacks.registration_stack import KarmadaRegistrationStack
+from stacks.sample_stack import KarmadaSampleWorkloadStack
 
 
 def build_app(app: App, config: AppConfig) -> RenderedManifests:
     """Add the stacks to `app`; returns the rendered-manifest collector to write after synth."""
+    rendered = RenderedManifests.of(app)
     egress = KarmadaEgressStack(app, "KarmadaEgress", config=config)
-    KarmadaParentStack(app, "KarmadaParent", config=config, nat_eip_allocation_ids=egress.allocation_ids)
+    parent = KarmadaParentStack(app, "KarmadaParent", config=config, nat_eip_allocation_ids=egress.allocation_ids)
+    registrations = []
     for member in config.members:
-        if member.kind is MemberKind.new:
-            stack = KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
-            # An ordering edge only: the member reads the addresses at deploy time, by tag.
-            stack.add_dependency(egress)
+        if member.kind is MemberKind.external:
+            # Nothing in AWS: the agent bundle is rendered for the operator to apply (`eks-karmada`).
+            chart = member_chart(cdk8s.App(), config, member, f"${{Member.{member.name}.Endpoint}}")
+            rendered.record(member_target(member), chart.to_json())
+            continue
+        member_stack = KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
+        # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
+        member_stack.add_dependency(egress)
+        registrations.append(KarmadaRegistrationStack(
+            app, f"KarmadaRegistration-{member.name}", config=config, member=member, parent=parent,
+            member_stack=member_stack,
+        ))
+    if config.sample_workload.enabled and registrations:
+        KarmadaSampleWorkloadStack(app, "KarmadaSampleWorkload", config=config, parent=parent,
+                                   registrations=registrations)
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return RenderedManifests.of(app)
+    return rendered

@@ -19,7 +19,7 @@ from karmada_constructs.nag import acknowledge
 # One asset for every handler: the repository root filtered to the `functions` package, so
 # handlers import each other as `functions.<package>` in Lambda exactly as in the tests.
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSET_EXCLUDE = ["*", ".*", "!functions", "!functions/**", "__pycache__", "*.pyc", "*.md"]
+ASSET_EXCLUDE = ["*", ".*", "!functions", "!functions/**", "**/__pycache__", "**/*.pyc", "**/*.md"]
 
 
 @dataclass(frozen=True)

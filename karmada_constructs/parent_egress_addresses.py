@@ -7,10 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from karmada_constructs.nag import acknowledge
-
-
-_AWS_CUSTOM_RESOURCE_SINGLETON = "AWS679f53fac002430cb0da5b7982bd2287"
+from karmada_constructs.nag import acknowledge_aws_custom_resource
 
 
 class ParentEgressAddresses(Construct):
@@ -47,9 +44,4 @@ class ParentEgressAddresses(Construct):
             install_latest_aws_sdk=False,
         )
         self.cidrs = [f"{lookup.get_response_field(f'Addresses.{i}.PublicIp')}/32" for i in range(count)]
-        # AwsCustomResource's function is a stack-wide singleton, outside this construct.
-        singleton = stack.node.find_child(_AWS_CUSTOM_RESOURCE_SINGLETON)
-        acknowledge(singleton, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                    "The AwsCustomResource function only writes its own logs with this AWS-maintained policy.")
-        acknowledge(singleton, "AwsSolutions-L1",
-                    "AwsCustomResource pins the Node.js runtime of its singleton function; it only runs one SDK call.")
+        acknowledge_aws_custom_resource(stack)

@@ -9,13 +9,9 @@ from constructs import Construct
 
 from eks_karmada.config import AppConfig
 from karmada_constructs.nag import acknowledge
+from stacks.naming import egress_reader_role_name
 
 EGRESS_TAG = "eks-karmada:egress-of"
-
-
-def egress_reader_role_name(config: AppConfig) -> str:
-    """Deterministic, so member stacks can assume it without a cross-stack reference."""
-    return f"eks-karmada-egress-{config.parent.cluster_name}-{config.parent.region}"[:64]
 
 
 class KarmadaEgressStack(Stack):

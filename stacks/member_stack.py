@@ -1,23 +1,49 @@
-"""KarmadaMember-<name>: a member cluster this app creates (member kind `new`)."""
+"""KarmadaMember-<name>: a member cluster (created here, or an existing EKS cluster) made joinable."""
 
 from __future__ import annotations
 
+import cdk8s
 from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from eks_karmada.config import AppConfig, MemberConfig, SyncMode
+from charts.member_access import PullAgentChart, PullAgentProps, PushMemberAccessChart, PushMemberAccessProps
+from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
-from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
+from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
+from karmada_constructs.existing_cluster import ExistingEksCluster
+from karmada_constructs.member_access import KarmadaMemberAccess
+from karmada_constructs.member_registration_provider import REGISTRAR_GROUP
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses
-from stacks.egress_stack import EGRESS_TAG, egress_reader_role_name
+from karmada_constructs.rendered_manifests import RenderedManifests
+from stacks.egress_stack import EGRESS_TAG
+from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
+
+
+def member_target(member: MemberConfig) -> str:
+    """The rendered-manifest file of a member: cdk.out/manifests/member-<name>.yaml."""
+    return f"member-{member.name}"
+
+
+def member_chart(scope: Construct, config: AppConfig, member: MemberConfig, cluster_endpoint: str) -> cdk8s.Chart:
+    """The member-side objects of its sync mode (Kubernetes only, no credentials)."""
+    if member.sync_mode is SyncMode.push:
+        return PushMemberAccessChart(scope, f"{member.name}-access",
+                                     PushMemberAccessProps(member_name=member.name, registrar_group=REGISTRAR_GROUP))
+    image = f"{config.karmada.image_registries.karmada}/karmada-agent:{config.versions.karmada}"
+    return PullAgentChart(scope, f"{member.name}-agent", PullAgentProps(
+        member_name=member.name, registrar_group=REGISTRAR_GROUP, image=image, cluster_api_endpoint=cluster_endpoint,
+        region=member.region or "", zones=member.zones if member.kind is MemberKind.new else [],
+    ))
 
 
 class KarmadaMemberStack(Stack):
-    """Composes a member: its VPC and EKS cluster with a managed node group,
-    hardened like the parent's but without Karmada. In Push mode its EKS
-    endpoint admits the parent's egress addresses (looked up from
-    KarmadaEgress at deploy time). It has no dependency on the parent, so
-    `cdk deploy --all --concurrency N` builds it in parallel.
+    """Composes a member in its own region (and account): for `new` members a
+    VPC and EKS cluster hardened like the parent's, for `existing` ones the
+    cluster imported by name; then what registration needs inside it (join
+    role, access entry, member-side objects). The member's EKS endpoint admits
+    the parent's egress addresses (looked up from KarmadaEgress at deploy time),
+    so it never depends on the parent stack and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
@@ -28,6 +54,40 @@ class KarmadaMemberStack(Stack):
             description=f"eks-karmada member {member.name}: EKS cluster managed by Karmada",
             **kwargs,
         )
+        charts = cdk8s.App()
+        existing = None
+        if member.kind is MemberKind.new:
+            cluster = self._new_cluster(config, member)
+        else:
+            existing = ExistingEksCluster(
+                self, "Eks", cluster_name=member.eks_cluster_name,
+                kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
+            )
+            cluster = existing.cluster
+        self.cluster = cluster
+        endpoint = RenderedManifests.of(self).placeholder(cluster.cluster_endpoint, f"Member.{member.name}.Endpoint")
+        parent_account = config.parent.account or self.account
+        self.access = KarmadaMemberAccess(
+            self,
+            "KarmadaAccess",
+            cluster=cluster,
+            chart=member_chart(charts, config, member, endpoint),
+            target=member_target(member),
+            join_role_name=join_role_name(config, member),
+            registrar_role_arn=role_arn(parent_account, registrar_role_name(config), self.partition),
+            registrar_account=parent_account,
+        )
+        if existing is not None:
+            self.access.objects.node.add_dependency(existing.access_entry)
+        CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
+        CfnOutput(
+            self,
+            "KubeconfigCommand",
+            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
+            description=f"Adds member {member.name} to your kubeconfig",
+        )
+
+    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.Cluster:
         network = ClusterVpc(
             self,
             "Network",
@@ -39,20 +99,19 @@ class KarmadaMemberStack(Stack):
                 flow_log_retention_days=config.parent.log_retention_days,
             ),
         )
-        public_cidrs = list(member.endpoint.public_cidrs)
-        if member.sync_mode is SyncMode.push:
-            # Karmada's controllers in the parent dial this cluster's API through the parent's NAT gateways.
-            public_cidrs += ParentEgressAddresses(
-                self,
-                "ParentEgress",
-                region=config.parent.region,
-                account=config.parent.account,
-                reader_role_name=egress_reader_role_name(config),
-                tag_key=EGRESS_TAG,
-                tag_value=config.parent.cluster_name,
-                count=config.parent.nat_gateways,
-            ).cidrs
-        eks_cluster = EksCluster(
+        # The parent dials this cluster's API through its NAT gateways: Karmada's controllers in
+        # Push mode, the registrar in both modes.
+        parent_egress = ParentEgressAddresses(
+            self,
+            "ParentEgress",
+            region=config.parent.region,
+            account=config.parent.account,
+            reader_role_name=egress_reader_role_name(config),
+            tag_key=EGRESS_TAG,
+            tag_value=config.parent.cluster_name,
+            count=config.parent.nat_gateways,
+        )
+        return EksCluster(
             self,
             "Eks",
             EksClusterProps(
@@ -61,16 +120,8 @@ class KarmadaMemberStack(Stack):
                 vpc=network.vpc,
                 node_group=NodeGroupProps(**member.node_group.model_dump()),
                 private_endpoint=member.endpoint.private,
-                public_cidrs=public_cidrs,
+                public_cidrs=[*member.endpoint.public_cidrs, *parent_egress.cidrs],
                 admin_role_arns=config.parent.admin_role_arns,
                 pod_identity_agent_version=config.parent.addons.pod_identity_agent,
             ),
-        )
-        self.cluster = eks_cluster.cluster
-        CfnOutput(self, "ClusterName", value=self.cluster.cluster_name, description=f"Member {member.name} EKS cluster")
-        CfnOutput(
-            self,
-            "KubeconfigCommand",
-            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
-            description=f"Adds member {member.name} to your kubeconfig",
-        )
+        ).cluster

@@ -8,9 +8,10 @@ from constructs import Construct
 
 from charts.karmada import KarmadaApiBootstrapChart, KarmadaControlPlaneProps, control_plane_charts
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
-from charts.manifest_applier_rbac import ManifestApplierRbacChart, ManifestApplierRbacProps
+from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
+from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from charts.storage_class import Gp3StorageClassChart, Gp3StorageClassProps
-from eks_karmada.config import AppConfig
+from eks_karmada.config import AppConfig, SyncMode
 from karmada_constructs.cert_manager import CertManager
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.chart_manifest import ChartManifest
@@ -19,7 +20,9 @@ from karmada_constructs.ebs_csi_driver import EbsCsiDriver
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.karmada_control_plane import KarmadaApiBootstrap, KarmadaControlPlane
 from karmada_constructs.karmada_manifest_provider import APPLIER_GROUP, KarmadaManifestProvider
+from karmada_constructs.member_registration_provider import REGISTRAR_GROUP, MemberRegistrationProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
+from stacks.naming import join_role_name, registrar_role_name, role_arn
 
 PARENT_TARGET = "parent"
 
@@ -133,16 +136,36 @@ class KarmadaParentStack(Stack):
         binding.node.add_dependency(control_plane.foundation)
 
         self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", cluster=cluster, vpc=network.vpc)
-        applier_rbac = ChartManifest(
+        parent_account = parent.account or self.account
+        self.registrar = MemberRegistrationProvider(
             self,
-            "KarmadaManifestApplierRbac",
+            "MemberRegistrationProvider",
             cluster=cluster,
-            target=PARENT_TARGET,
-            chart=ManifestApplierRbacChart(
-                charts, "karmada-manifest-applier-rbac", ManifestApplierRbacProps(group=APPLIER_GROUP, namespace=props.namespace)
-            ),
+            vpc=network.vpc,
+            role_name=registrar_role_name(config),
+            join_role_arns=[
+                role_arn(m.account or parent_account, join_role_name(config, m), self.partition) for m in config.members
+            ],
         )
-        applier_rbac.node.add_dependency(control_plane.foundation)
+        readers = [
+            ("karmada-manifest-applier-rbac", "eks-karmada-manifest-applier", APPLIER_GROUP, [ADMIN_CLIENT_SECRET]),
+            ("member-registrar-rbac", "eks-karmada-registrar", REGISTRAR_GROUP,
+             [ADMIN_CLIENT_SECRET, *(agent_client_secret(m) for m in props.pull_members)]),
+        ]
+        reader_rbac = []
+        for chart_id, name, group, secrets in readers:
+            manifest = ChartManifest(
+                self,
+                chart_id,
+                cluster=cluster,
+                target=PARENT_TARGET,
+                chart=ParentReaderRbacChart(charts, chart_id, ParentReaderRbacProps(
+                    name=name, group=group, secret_names=secrets, namespace=props.namespace,
+                )),
+            )
+            manifest.node.add_dependency(control_plane.foundation)
+            reader_rbac.append(manifest)
+        self.reader_rbac = reader_rbac
         bootstrap = KarmadaApiBootstrap(
             self,
             "KarmadaApiBootstrap",
@@ -151,7 +174,9 @@ class KarmadaParentStack(Stack):
             bootstrap=KarmadaApiBootstrapChart(charts, "karmada-api-bootstrap", props),
             after=control_plane,
         )
-        bootstrap.node.add_dependency(applier_rbac)
+        bootstrap.node.add_dependency(reader_rbac[0])
+        self.bootstrap = bootstrap
+        self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
 
         CfnOutput(self, "KarmadaApiEndpoint", value=f"https://{api.dns_name}:443",
                   description="Karmada API server (NLB, TLS passthrough)")
@@ -167,6 +192,7 @@ class KarmadaParentStack(Stack):
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes."""
     karmada = config.karmada
+    pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
     external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
     return KarmadaControlPlaneProps(
         karmada_version=config.versions.karmada,
@@ -185,5 +211,6 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         search=karmada.components.search,
         metrics_adapter=karmada.components.metrics_adapter,
         scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
-        pull_mode_registration=any(m.sync_mode.value == "Pull" for m in config.members),
+        pull_mode_registration=bool(pull_members),
+        pull_members=pull_members,
     )

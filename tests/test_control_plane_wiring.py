@@ -44,10 +44,11 @@ def test_rendered_parent_manifest_matches_what_the_template_applies(parent, synt
     assert sorted(applied, key=str) == sorted(rendered, key=str)
 
 
-def test_rendered_karmada_manifest_matches_what_the_template_applies(parent, synthesized):
+def test_rendered_karmada_manifest_matches_what_the_templates_apply(synthesized):
     applied = [
         _identity(o)
-        for r in _resources(parent, "Custom::KarmadaManifest").values()
+        for template in synthesized.templates.values()
+        for r in Template.from_json(template).find_resources("Custom::KarmadaManifest").values()
         if "Manifest" in r["Properties"]
         for o in _manifest_objects(r)
     ]

@@ -50,7 +50,7 @@ def test_each_handler_imports_from_its_asset_with_runtime_libraries_only(synthes
         asset = synthesized.outdir / f"asset.{asset_hash}"
         files = sorted(p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file())
         assert files and all(f.startswith("functions/") and f.endswith(".py") for f in files), (where, files)
-        result = subprocess.run([sys.executable, "-I", "-c", IMPORT_CHECK, str(asset), handler],
+        result = subprocess.run([sys.executable, "-I", "-B", "-c", IMPORT_CHECK, str(asset), handler],
                                 capture_output=True, text=True, timeout=60, cwd="/")
         assert result.returncode == 0 and result.stdout.strip() == "ok", (where, result.stderr)
 

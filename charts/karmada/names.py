@@ -62,6 +62,19 @@ def client_secret(component: str) -> str:
     return f"{component}-client"
 
 
+def agent_client_secret(member: str) -> str:
+    """Secret with the karmada-agent client certificate of a Pull-mode member."""
+    return f"karmada-agent-{member}-client"
+
+
+def agent_user(member: str) -> str:
+    """The identity karmada-agent of ``member`` has in the Karmada API (as karmadactl register issues it)."""
+    return f"system:karmada:agent:{member}"
+
+
+AGENT_GROUP = "system:karmada:agents"
+
+
 def serving_secret(component: str) -> str:
     """Secret with ``component``'s serving certificate."""
     return f"{component}-serving"

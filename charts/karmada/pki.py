@@ -225,6 +225,17 @@ def leaf_certificates(props: KarmadaControlPlaneProps) -> list[CertificateReques
         certs += [_client(names.METRICS_ADAPTER), _serving(names.METRICS_ADAPTER, props)]
     for member in props.scheduler_estimators:
         certs.append(_serving(names.estimator_name(member), props))
+    for member in props.pull_members:
+        certs.append(
+            CertificateRequest(
+                name=names.agent_client_secret(member),
+                issuer=names.CA_ISSUER,
+                common_name=names.agent_user(member),
+                organizations=(names.AGENT_GROUP,),
+                usages=CLIENT_USAGES,
+                purpose=f"karmada-agent of member {member} (copied into the member at registration)",
+            )
+        )
     return certs
 
 

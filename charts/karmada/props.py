@@ -141,6 +141,10 @@ class KarmadaControlPlaneProps(BaseModel):
     # Off by default: push mode needs none of it, and it keeps the CA key out of
     # every pod.
     pull_mode_registration: bool = False
+    # Members registered in Pull mode: each gets a karmada-agent client
+    # certificate (Secret "karmada-agent-<member>-client") that registration
+    # copies into the member at deploy time.
+    pull_members: list[str] = Field(default_factory=list)
     resources: ComponentResources = ComponentResources()
 
     # --- PKI -----------------------------------------------------------------------
@@ -180,7 +184,7 @@ class KarmadaControlPlaneProps(BaseModel):
             raise ValueError(f"zones must be unique: {value}")
         return value
 
-    @field_validator("scheduler_estimators")
+    @field_validator("scheduler_estimators", "pull_members")
     @classmethod
     def _members(cls, value: list[str]) -> list[str]:
         for member in value:
@@ -191,6 +195,12 @@ class KarmadaControlPlaneProps(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError(f"duplicate member names: {value}")
         return value
+
+    @model_validator(mode="after")
+    def _pull_members_need_pull_mode(self) -> "KarmadaControlPlaneProps":
+        if self.pull_members and not self.pull_mode_registration:
+            raise ValueError("pull_members need pull_mode_registration=True (CSR signing and agent RBAC)")
+        return self
 
     @field_validator("etcd_storage_size")
     @classmethod

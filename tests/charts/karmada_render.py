@@ -29,6 +29,7 @@ FULL_PROPS = KarmadaControlPlaneProps(
     metrics_adapter=True,
     scheduler_estimators=["member-a", "member-b"],
     pull_mode_registration=True,
+    pull_members=["member-b"],
 )
 BARE_PROPS = KarmadaControlPlaneProps()
 ALL_PROPS = {"default": DEFAULT_PROPS, "full": FULL_PROPS, "bare": BARE_PROPS}

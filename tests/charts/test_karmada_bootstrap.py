@@ -48,7 +48,9 @@ def test_component_identities_are_authorised(full: Rendered):
         orgs = set(spec.get("subject", {}).get("organizations", []))
         # system:masters (admin) and system:kube-controller-manager are built in.
         builtin = "system:masters" in orgs or spec["commonName"] == "system:kube-controller-manager"
-        assert builtin or orgs & groups_with_admin, f"{spec['secretName']} would be forbidden everywhere"
+        # Pull agents are authorised per member by the registration handler (functions/member_registration).
+        per_member = orgs == {names.AGENT_GROUP}
+        assert builtin or per_member or orgs & groups_with_admin, f"{spec['secretName']} would be forbidden everywhere"
 
 
 def test_cluster_proxy_admin_is_bound_to_the_admin_identity(default: Rendered):

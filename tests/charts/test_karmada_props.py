@@ -106,3 +106,22 @@ def test_props_are_immutable():
     p = KarmadaControlPlaneProps()
     with pytest.raises(ValueError):
         p.etcd_replicas = 5  # type: ignore[misc]
+
+
+def test_pull_members_get_an_agent_client_certificate():
+    from charts.karmada import KarmadaControlPlaneProps
+    from charts.karmada.pki import leaf_certificates
+
+    props = KarmadaControlPlaneProps(pull_mode_registration=True, pull_members=["edge-1"])
+    (agent,) = [c for c in leaf_certificates(props) if c.name == "karmada-agent-edge-1-client"]
+    assert (agent.common_name, tuple(agent.organizations)) == ("system:karmada:agent:edge-1", ("system:karmada:agents",))
+    assert agent.issuer == "karmada-ca" and "client auth" in agent.usages
+
+
+def test_pull_members_need_pull_mode():
+    import pytest
+
+    from charts.karmada import KarmadaControlPlaneProps
+
+    with pytest.raises(ValueError, match="pull_mode_registration"):
+        KarmadaControlPlaneProps(pull_members=["edge-1"])

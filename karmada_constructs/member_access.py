@@ -1,0 +1,48 @@
+"""What Karmada's registration needs inside a member: a join role and the member-side objects."""
+
+from __future__ import annotations
+
+import cdk8s
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from karmada_constructs.chart_manifest import ChartManifest
+from karmada_constructs.member_registration_provider import REGISTRAR_GROUP
+
+
+class KarmadaMemberAccess(Construct):
+    """Creates, in the member's account and region:
+
+    - the join role (fixed name) that only the parent's registrar role may
+      assume, allowed eks:DescribeCluster on this cluster and nothing else;
+    - an EKS access entry mapping it to the `eks-karmada:registrar` group,
+      whose RBAC comes with the member-side chart;
+    - the member-side chart (Push access or the Pull agent) through
+      KubernetesManifest, recorded as cdk.out/manifests/<target>.yaml.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, chart: cdk8s.Chart, target: str,
+                 join_role_name: str, registrar_role_arn: str, registrar_account: str) -> None:
+        super().__init__(scope, id)
+        self.join_role = iam.Role(
+            self,
+            "JoinRole",
+            role_name=join_role_name,
+            description="Assumed by the Karmada parent's registrar to read this cluster's registration objects",
+            # The registrar may not exist yet when this deploys: trust its account with a condition on the
+            # exact role ARN instead of naming a principal IAM would validate.
+            assumed_by=iam.AccountPrincipal(registrar_account).with_conditions(
+                {"ArnEquals": {"aws:PrincipalArn": registrar_role_arn}}
+            ),
+        )
+        self.join_role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[cluster.cluster_arn]))
+        self.access_entry = eks.CfnAccessEntry(
+            self,
+            "AccessEntry",
+            cluster_name=cluster.cluster_name,
+            principal_arn=self.join_role.role_arn,
+            type="STANDARD",
+            kubernetes_groups=[REGISTRAR_GROUP],
+        )
+        self.objects = ChartManifest(self, "Objects", cluster=cluster, chart=chart, target=target)

@@ -1,0 +1,51 @@
+"""KarmadaRegistration-<name>: one member joined to Karmada, isolated from the other members."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stack
+from constructs import Construct
+
+from charts.karmada.names import agent_client_secret
+from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
+from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
+from stacks.naming import join_role_name, role_arn
+from stacks.parent_stack import KarmadaParentStack
+
+
+class KarmadaRegistrationStack(Stack):
+    """Registers one member with Karmada from the parent's region and account
+    (where the registrar runs). It depends only on the parent and on its own
+    member, so a failed registration rolls back nothing else, and destroying
+    it unregisters the member cleanly.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
+                 parent: KarmadaParentStack, member_stack: Stack, **kwargs) -> None:
+        super().__init__(
+            scope,
+            id,
+            env=Environment(account=config.parent.account, region=config.parent.region),
+            description=f"eks-karmada: registration of member {member.name} with Karmada",
+            **kwargs,
+        )
+        member_account = member.account or config.parent.account or self.account
+        pull = member.sync_mode is SyncMode.pull
+        self.registration = MemberRegistration(
+            self,
+            "Registration",
+            provider=parent.registrar,
+            props=MemberRegistrationProps(
+                member_name=member.name,
+                sync_mode=member.sync_mode.value,
+                member_cluster_name=member.eks_cluster_name,
+                member_region=member.region or "",
+                join_role_arn=role_arn(member_account, join_role_name(config, member), self.partition),
+                zones=member.zones if member.kind is MemberKind.new else [],
+                labels=member.labels,
+                agent_credential_secret=agent_client_secret(member.name) if pull else None,
+                karmada_api_server_url=parent.karmada_api_url if pull else None,
+            ),
+        )
+        # The member's join role, access entry and member-side objects; the parent's Karmada API.
+        self.add_dependency(member_stack)
+        self.add_dependency(parent)

@@ -1,0 +1,139 @@
+"""Member registration: stacks, ordering, and what each side of a member holds."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+from aws_cdk.assertions import Template
+
+from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
+from tests.synth import synthesize
+
+
+def _graph(synthesized) -> dict[str, list[str]]:
+    manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
+    return {
+        name: sorted(d for d in a.get("dependencies", []) if not d.endswith(".assets"))
+        for name, a in manifest["artifacts"].items()
+        if a["type"] == "aws:cloudformation:stack"
+    }
+
+
+def test_each_registration_waits_only_for_its_member_and_the_parent(synthesized):
+    graph = _graph(synthesized)
+    for member in ("member-use1", "member-usw2"):
+        assert graph[f"KarmadaRegistration-{member}"] == sorted([f"KarmadaMember-{member}", "KarmadaParent"])
+    assert graph["KarmadaSampleWorkload"] == sorted(
+        ["KarmadaParent", "KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"]
+    )
+
+
+def test_registration_runs_in_the_parent_region_and_names_the_member(synthesized):
+    stack = synthesized.stack("KarmadaRegistration-member-usw2")
+    assert stack.region == "us-east-1"
+    template = Template.from_json(synthesized.templates["KarmadaRegistration-member-usw2"])
+    (registration,) = template.find_resources("Custom::KarmadaMemberRegistration").values()
+    props = registration["Properties"]
+    assert props["MemberName"] == "member-usw2" and props["SyncMode"] == "Push"
+    assert (props["MemberClusterName"], props["MemberRegion"]) == ("karmada-member-usw2", "us-west-2")
+    assert json.loads(props["Zones"]) == ["us-west-2a", "us-west-2b", "us-west-2c"]
+    assert "eks-karmada-join-member-usw2-karmada-parent-us-east-1" in json.dumps(props["JoinRoleArn"])
+    assert props["AdminSecretName"] == "karmada-admin-client"
+    assert "AgentCredentialSecret" not in props
+    assert not any(k.lower().endswith(("token", "key", "password")) for k in props if k != "ServiceToken")
+
+
+def test_join_role_trusts_only_the_registrar_and_maps_to_the_registrar_group(synthesized):
+    template = Template.from_json(synthesized.templates["KarmadaMember-member-usw2"])
+    roles = template.find_resources("AWS::IAM::Role")
+    (join,) = [r for r in roles.values() if r["Properties"].get("RoleName", "").startswith("eks-karmada-join-")]
+    (statement,) = join["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    condition = json.dumps(statement["Condition"])
+    assert "aws:PrincipalArn" in condition and "eks-karmada-registrar-karmada-parent-us-east-1" in condition
+    template.has_resource_properties(
+        "AWS::EKS::AccessEntry", {"Type": "STANDARD", "KubernetesGroups": ["eks-karmada:registrar"]}
+    )
+
+
+def test_push_member_side_objects_mint_tokens_in_the_member(synthesized):
+    objects = synthesized.manifests["member-member-use1"]
+    secrets = [o for o in objects if o["kind"] == "Secret"]
+    assert {s["metadata"]["name"] for s in secrets} == {"karmada-member-use1", "karmada-impersonator"}
+    for secret in secrets:
+        assert secret["type"] == "kubernetes.io/service-account-token"
+        assert "data" not in secret and "stringData" not in secret
+    registrar = next(o for o in objects if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada:registrar")
+    assert registrar["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"],
+                                   "resourceNames": ["karmada-member-use1", "karmada-impersonator"]}]
+
+
+def test_registrar_may_assume_only_the_join_roles(synthesized):
+    template = synthesized.templates["KarmadaParent"]
+    statements = [
+        s for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sts:AssumeRole"
+    ]
+    (statement,) = statements
+    text = json.dumps(statement["Resource"])
+    assert "eks-karmada-join-member-use1" in text and "eks-karmada-join-member-usw2" in text and '"*"' not in text
+
+
+def test_sample_workload_is_applied_to_karmada_after_registration(synthesized):
+    template = Template.from_json(synthesized.templates["KarmadaSampleWorkload"])
+    (sample,) = template.find_resources("Custom::KarmadaManifest").values()
+    assert "PropagationPolicy" in json.dumps(sample["Properties"]["Manifest"])
+    policy = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "PropagationPolicy")
+    weights = policy["spec"]["placement"]["replicaScheduling"]["weightPreference"]["staticWeightList"]
+    assert sorted(w["targetCluster"]["clusterNames"][0] for w in weights) == ["member-use1", "member-usw2"]
+    assert len({w["weight"] for w in weights}) == 1
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """Pull, existing and external members next to a Push one."""
+    data = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()))
+    data["api_endpoint"].update(scheme="internet-facing", allowed_cidrs=["198.51.100.0/24"])
+    data["members"] = [
+        {"name": "push-1", "region": "us-east-1", "vpc_cidr": "10.1.0.0/16"},
+        {"name": "pull-1", "region": "eu-west-1", "sync_mode": "Pull", "vpc_cidr": "10.2.0.0/16"},
+        {"name": "old-1", "kind": "existing", "region": "us-west-2", "cluster_name": "prod-west", "sync_mode": "Pull"},
+        {"name": "edge-1", "kind": "external", "sync_mode": "Pull"},
+    ]
+    return synthesize(parse_config(data), tmp_path_factory.mktemp("mixed"))
+
+
+def test_pull_member_gets_an_agent_and_a_parent_side_credential(mixed):
+    agent = next(o for o in mixed.manifests["member-pull-1"] if o["kind"] == "Deployment")
+    command = agent["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert "--cluster-name=pull-1" in command and "--cluster-region=eu-west-1" in command
+    assert "--cluster-api-endpoint=${Member.pull-1.Endpoint}" in command
+    assert agent["spec"]["template"]["spec"]["containers"][0]["image"] == "docker.io/karmada/karmada-agent:v1.18.2"
+    cert = next(o for o in mixed.manifests["parent"]
+                if o["kind"] == "Certificate" and o["metadata"]["name"] == "karmada-agent-pull-1-client")
+    assert cert["spec"]["commonName"] == "system:karmada:agent:pull-1"
+    registrar = next(o for o in mixed.manifests["parent"]
+                     if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
+    secrets = next(r for r in registrar["rules"] if r["resources"] == ["secrets"])["resourceNames"]
+    assert sorted(secrets) == ["karmada-admin-client", "karmada-agent-edge-1-client", "karmada-agent-old-1-client",
+                               "karmada-agent-pull-1-client"]
+    (registration,) = Template.from_json(mixed.templates["KarmadaRegistration-pull-1"]).find_resources(
+        "Custom::KarmadaMemberRegistration").values()
+    assert registration["Properties"]["AgentCredentialSecret"] == "karmada-agent-pull-1-client"
+    assert "KarmadaApiServerUrl" in registration["Properties"]
+
+
+def test_existing_member_is_imported_not_created(mixed):
+    template = Template.from_json(mixed.templates["KarmadaMember-old-1"])
+    template.resource_count_is("AWS::EKS::Cluster", 0)
+    template.resource_count_is("AWS::EC2::VPC", 0)
+    template.has_resource_properties("AWS::EKS::AccessEntry", {"ClusterName": "prod-west",
+                                                               "KubernetesGroups": ["eks-karmada:registrar"]})
+
+
+def test_external_member_has_no_stack_but_a_rendered_agent_bundle(mixed):
+    assert not any("edge-1" in name for name in mixed.templates)
+    kinds = sorted(o["kind"] for o in mixed.manifests["member-edge-1"])
+    assert "Deployment" in kinds and "Secret" not in kinds
