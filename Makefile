@@ -10,7 +10,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?= config/default.yaml
-CONCURRENCY ?= 8
+# Stacks that may deploy at once: the parent and every member build in parallel.
+CONCURRENCY ?= 16
 PYTEST_WORKERS ?= 2
 
 # The venv's Node (>= 22) comes first so jsii and the CDK CLI never use an older system Node.
@@ -23,7 +24,9 @@ export JSII_DEPRECATED := quiet
 
 CDK := cdk --no-notices -c config=$(CONFIG)
 
-.PHONY: setup synth test diff deploy destroy clean
+SCAN_VENV := .venv-scan
+
+.PHONY: setup scan-setup synth test scan diff deploy destroy clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,14 +39,25 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# checkov pins its own dependencies, which clash with the app's: it gets a venv of its own.
+$(SCAN_VENV)/.installed: scan/requirements-checkov.txt
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r scan/requirements-checkov.txt
+	touch $@
+
 setup: $(VENV)/.installed node_modules/.installed
+
+scan-setup: $(SCAN_VENV)/.installed
 
 synth: setup
 	$(CDK) synth --quiet
 	@echo "Templates and cdk.out/manifests/*.yaml written for $(CONFIG)"
 
-test: setup
+test: setup scan-setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+scan: synth scan-setup
+	$(BIN)/python -m tests.security.checkov_gate cdk.out
 
 diff: setup
 	$(CDK) diff --all

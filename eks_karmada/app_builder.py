@@ -12,10 +12,11 @@ from stacks.egress_stack import KarmadaEgressStack
 from stacks.member_stack import KarmadaMemberStack, member_chart, member_target
 from stacks.parent_stack import KarmadaParentStack
 from stacks.registration_stack import KarmadaRegistrationStack
-from stacks.sample_stack import KarmadaSampleWorkloadStack
+from stacks.workloads_stack import KarmadaWorkloadsStack
+from workloads import WORKLOADS, Workload
 
 
-def build_app(app: App, config: AppConfig) -> RenderedManifests:
+def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = None) -> RenderedManifests:
     """Add the stacks to `app`; returns the rendered-manifest collector to write after synth."""
     rendered = RenderedManifests.of(app)
     egress = KarmadaEgressStack(app, "KarmadaEgress", config=config)
@@ -34,9 +35,11 @@ def build_app(app: App, config: AppConfig) -> RenderedManifests:
             app, f"KarmadaRegistration-{member.name}", config=config, member=member, parent=parent,
             member_stack=member_stack,
         ))
-    if config.sample_workload.enabled and registrations:
-        KarmadaSampleWorkloadStack(app, "KarmadaSampleWorkload", config=config, parent=parent,
-                                   registrations=registrations)
+    workload_apps = cdk8s.App()
+    charts = [c for w in (WORKLOADS if workloads is None else workloads) if (c := w(workload_apps, config))]
+    if registrations and charts:
+        KarmadaWorkloadsStack(app, "KarmadaWorkloads", config=config, parent=parent, charts=charts,
+                              registrations=registrations)
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return rendered

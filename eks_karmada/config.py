@@ -263,6 +263,32 @@ class ImageRegistries(_Model):
     karmada: str = Field("docker.io/karmada", description="Karmada component images")
 
 
+class EtcdBackupConfig(_Model):
+    """Scheduled etcd snapshots of the Karmada API to S3, and their restore (docs/backup-restore.md)."""
+
+    enabled: bool = Field(True, description="Snapshot the Karmada API's etcd to S3 on a schedule")
+    schedule: str = Field("0 */6 * * *", description="Cron schedule of the snapshots, in UTC")
+    retention_days: int = Field(30, ge=1, le=3650, description="Days S3 keeps each snapshot before it expires")
+    aws_cli_image: str = Field(
+        "public.ecr.aws/aws-cli/aws-cli:2.36.7",
+        description="Pinned AWS CLI image that uploads (and, for a restore, downloads) the snapshots",
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        if not re.fullmatch(r"(\S+\s+){4}\S+|@(hourly|daily|midnight|weekly|monthly|yearly|annually)", v.strip()):
+            raise ValueError(f"'{v}' is not a five-field cron schedule; write it like '0 */6 * * *'")
+        return v.strip()
+
+    @field_validator("aws_cli_image")
+    @classmethod
+    def _pinned(cls, v: str) -> str:
+        if v.endswith(":latest") or not re.search(r"(:[\w][\w.-]*|@sha256:[0-9a-f]{64})$", v.rsplit("/", 1)[-1]):
+            raise ValueError(f"'{v}' is not pinned; use a version tag such as public.ecr.aws/aws-cli/aws-cli:2.36.7")
+        return v
+
+
 class KarmadaConfig(_Model):
     """The Karmada control plane on the parent."""
 
@@ -271,6 +297,7 @@ class KarmadaConfig(_Model):
     apiserver_replicas: int = Field(2, ge=2, le=10, description="karmada-apiserver replicas (spread over zones)")
     image_registries: ImageRegistries = Field(default_factory=ImageRegistries)
     components: KarmadaComponents = Field(default_factory=KarmadaComponents)
+    etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
 
     @field_validator("etcd_replicas")
     @classmethod

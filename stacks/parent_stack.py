@@ -17,6 +17,7 @@ from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, Karmada
 from karmada_constructs.chart_manifest import ChartManifest
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver
+from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupSettings
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.karmada_control_plane import KarmadaApiBootstrap, KarmadaControlPlane
 from karmada_constructs.karmada_manifest_provider import APPLIER_GROUP, KarmadaManifestProvider
@@ -116,6 +117,16 @@ class KarmadaParentStack(Stack):
             target=PARENT_TARGET,
             after=[cert_manager.chart, storage_class],
         )
+        backup = config.karmada.etcd_backup
+        if backup.enabled:
+            EtcdBackup(
+                self, "EtcdBackup", cluster=cluster, cluster_name=parent.cluster_name, charts=charts,
+                control_plane=props, target=PARENT_TARGET,
+                settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
+                                            aws_cli_image=backup.aws_cli_image),
+                # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
+                after=[control_plane, cluster.eks_pod_identity_agent],
+            )
         binding = ChartManifest(
             self,
             "ApiServerTargetGroupBinding",

@@ -24,7 +24,7 @@ class SynthesizedApp:
         return self.app.node.find_child(name)
 
 
-def synthesize(config, outdir: Path) -> SynthesizedApp:
+def synthesize(config, outdir: Path, workloads=None) -> SynthesizedApp:
     from aws_cdk import App
 
     from eks_karmada.app_builder import build_app
@@ -32,7 +32,7 @@ def synthesize(config, outdir: Path) -> SynthesizedApp:
     # The same feature flags `cdk synth` passes from cdk.json, so tests see the real templates.
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     app = App(outdir=str(outdir), context=context)
-    rendered = build_app(app, config)
+    rendered = build_app(app, config, workloads)
     assembly = app.synth()
     rendered.write(outdir)
     templates = {

@@ -26,7 +26,7 @@ def test_each_registration_waits_only_for_its_member_and_the_parent(synthesized)
     graph = _graph(synthesized)
     for member in ("member-use1", "member-usw2"):
         assert graph[f"KarmadaRegistration-{member}"] == sorted([f"KarmadaMember-{member}", "KarmadaParent"])
-    assert graph["KarmadaSampleWorkload"] == sorted(
+    assert graph["KarmadaWorkloads"] == sorted(
         ["KarmadaParent", "KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"]
     )
 
@@ -82,7 +82,7 @@ def test_registrar_may_assume_only_the_join_roles(synthesized):
 
 
 def test_sample_workload_is_applied_to_karmada_after_registration(synthesized):
-    template = Template.from_json(synthesized.templates["KarmadaSampleWorkload"])
+    template = Template.from_json(synthesized.templates["KarmadaWorkloads"])
     (sample,) = template.find_resources("Custom::KarmadaManifest").values()
     assert "PropagationPolicy" in json.dumps(sample["Properties"]["Manifest"])
     policy = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "PropagationPolicy")
@@ -137,3 +137,27 @@ def test_external_member_has_no_stack_but_a_rendered_agent_bundle(mixed):
     assert not any("edge-1" in name for name in mixed.templates)
     kinds = sorted(o["kind"] for o in mixed.manifests["member-edge-1"])
     assert "Deployment" in kinds and "Secret" not in kinds
+
+
+def test_your_own_workloads_are_applied_next_to_the_sample(tmp_path):
+    import cdk8s
+
+    from charts.policies import ClusterAffinity, PolicyChart, ResourceSelector, presets
+    from workloads import WORKLOADS
+
+    def shop(app: cdk8s.App, config) -> cdk8s.Chart:
+        policy = presets.active_active(
+            "shop", namespace="shop",
+            resource_selectors=[ResourceSelector(api_version="apps/v1", kind="Deployment", name="shop")],
+            target_clusters=ClusterAffinity(cluster_names=[m.name for m in config.members]),
+        )
+        return PolicyChart(app, "shop", policies=[policy])
+
+    data = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()))
+    data["sample_workload"]["enabled"] = False
+    result = synthesize(parse_config(data), tmp_path, workloads=[*WORKLOADS, shop])
+    names = [(o["kind"], o["metadata"]["name"]) for o in result.manifests["karmada"]]
+    assert ("PropagationPolicy", "shop") in names
+    assert not any(name == "nginx" for _, name in names), "the sample is switched off"
+    template = Template.from_json(result.templates["KarmadaWorkloads"])
+    template.resource_count_is("Custom::KarmadaManifest", 1)

@@ -1,0 +1,3 @@
+from charts.etcd_backup.cli import main
+
+raise SystemExit(main())

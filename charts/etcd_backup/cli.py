@@ -1,0 +1,89 @@
+"""Render the restore (or the post-restore cleanup) for a deployment's config.
+
+    python -m charts.etcd_backup restore --bucket <name> --snapshot-key etcd-snapshots/<cluster>/<stamp>.db > restore.yaml
+    python -m charts.etcd_backup cleanup > cleanup.yaml
+
+The etcd props come from the same function the parent stack uses
+(stacks.parent_stack.control_plane_props) applied to the same config file, so the
+member names, peer URLs, image, zones and volumes are the deployed ones. Needs
+no AWS access; the bucket name is the stack output EtcdBackupBucketName (or the
+BUCKET env var of the etcd-backup CronJob).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from charts.etcd_backup.props import DEFAULT_AWS_CLI_IMAGE, EtcdBackupProps
+from charts.etcd_backup.restore import cleanup_manifests, dump_yaml, restore_plan
+
+# Cleanup Jobs never touch S3; the props still want a bucket name.
+_NO_BUCKET = "unused"
+
+
+def props_from_config(config, bucket_name: str) -> EtcdBackupProps:
+    """EtcdBackupProps for a validated AppConfig, with the control plane exactly as deployed."""
+    from stacks.parent_stack import control_plane_props  # imports aws-cdk-lib: only when run
+
+    backup = getattr(config.karmada, "etcd_backup", None)
+    return EtcdBackupProps(
+        # The NLB name only affects the apiserver certificate, which a restore never renders.
+        control_plane=control_plane_props(config, "restore.invalid"),
+        cluster_name=config.parent.cluster_name,
+        bucket_name=bucket_name,
+        region=config.parent.region,
+        aws_cli_image=getattr(backup, "aws_cli_image", DEFAULT_AWS_CLI_IMAGE),
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=None, help="deployment config (default: config/default.yaml)")
+    common.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
+    parser = argparse.ArgumentParser(prog="python -m charts.etcd_backup", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    restore = commands.add_parser(
+        "restore", parents=[common], help="Jobs that restore every etcd member from one snapshot, with the steps"
+    )
+    restore.add_argument("--bucket", required=True, help="the backup bucket (stack output EtcdBackupBucketName)")
+    restore.add_argument("--snapshot-key", required=True, help="etcd-snapshots/<cluster>/<timestamp>.db")
+    restore.add_argument("--new-volumes", action="store_true",
+                         help="the data PVCs are gone: create them too, one zone per member")
+    restore.add_argument("--discard-previous-data", action="store_true",
+                         help="delete each member's old data directory instead of keeping it aside")
+    commands.add_parser("cleanup", parents=[common], help="Jobs that delete the data directories a restore kept aside")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from eks_karmada.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "restore":
+            plan = restore_plan(
+                props_from_config(config, args.bucket),
+                args.snapshot_key,
+                new_volumes=args.new_volumes,
+                keep_previous_data=not args.discard_previous_data,
+            )
+            text = plan.to_yaml()
+        else:
+            objects = cleanup_manifests(props_from_config(config, _NO_BUCKET))
+            text = "# Removes /var/lib/etcd/data.before-restore-* on every member (docs/backup-restore.md)\n"
+            text += dump_yaml(objects)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,69 @@
+"""`python -m charts.etcd_backup`: the restore for the deployment's own config, matching what is deployed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import yaml
+
+from charts.etcd_backup.cli import main, props_from_config
+from stacks.parent_stack import control_plane_props
+from tests.synth import ROOT
+
+KEY = "etcd-snapshots/karmada-parent/20260101T000000Z.db"
+
+
+def _render(tmp_path, *args: str) -> list[dict]:
+    out = tmp_path / "out.yaml"
+    assert main([*args, "-o", str(out)]) == 0
+    return [d for d in yaml.safe_load_all(out.read_text()) if d]
+
+
+def test_props_are_the_deployed_control_plane(default_config):
+    props = props_from_config(default_config, "bucket")
+    deployed = control_plane_props(default_config, "nlb.example.com")
+    assert props.control_plane.model_dump(exclude={"external_hosts"}) == deployed.model_dump(exclude={"external_hosts"})
+    assert (props.cluster_name, props.region) == (default_config.parent.cluster_name, default_config.parent.region)
+
+
+def test_restore_matches_the_etcd_statefulset_the_app_deploys(tmp_path, synthesized, default_config):
+    jobs = _render(tmp_path, "restore", "--bucket", "karmada-backups", "--snapshot-key", KEY)
+    assert len(jobs) == default_config.karmada.etcd_replicas
+    sts = next(o for o in synthesized.manifests["parent"] if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "etcd")
+    (etcd,) = sts["spec"]["template"]["spec"]["containers"]
+    deployed = dict(a.split("=", 1) for a in etcd["command"] if a.startswith("--") and "=" in a)
+    for i, job in enumerate(jobs):
+        (restore,) = job["spec"]["template"]["spec"]["containers"]
+        args = dict(a.split("=", 1) for a in restore["command"] if a.startswith("--") and "=" in a)
+        assert args["--initial-cluster"] == deployed["--initial-cluster"]
+        assert args["--data-dir"] == deployed["--data-dir"]
+        assert args["--initial-advertise-peer-urls"] == deployed["--initial-advertise-peer-urls"].replace(
+            "$(POD_NAME)", f"etcd-{i}")
+        assert restore["image"] == etcd["image"]
+        assert job["spec"]["template"]["spec"]["priorityClassName"] == sts["spec"]["template"]["spec"]["priorityClassName"]
+
+
+def test_new_volumes_and_cleanup(tmp_path, default_config):
+    objects = _render(tmp_path, "restore", "--bucket", "b", "--snapshot-key", KEY, "--new-volumes", "--discard-previous-data")
+    assert [o["kind"] for o in objects].count("PersistentVolumeClaim") == default_config.karmada.etcd_replicas
+    cleanup = _render(tmp_path, "cleanup")
+    assert [o["metadata"]["name"] for o in cleanup] == [f"etcd-restore-cleanup-etcd-{i}" for i in range(3)]
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path, capsys):
+    assert main(["restore", "--bucket", "b", "--snapshot-key", "etcd-snapshots/x/y.db"]) == 2
+    assert "not one of this cluster's snapshots" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("karmada: {etcd_replicas: 4}\n")
+    assert main(["cleanup", "--config", str(bad)]) == 1
+    assert "etcd_replicas" in capsys.readouterr().err
+
+
+def test_runs_as_a_module(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "charts.etcd_backup", "restore", "--bucket", "b", "--snapshot-key", KEY],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# etcd restore of the Karmada API")

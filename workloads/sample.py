@@ -1,0 +1,16 @@
+"""The seed sample: nginx split with equal weights across every member (config sample_workload)."""
+
+from __future__ import annotations
+
+import cdk8s
+
+from charts.policies import SampleWorkloadChart
+from eks_karmada.config import AppConfig
+
+
+def sample_workload(app: cdk8s.App, config: AppConfig) -> cdk8s.Chart | None:
+    if not config.sample_workload.enabled or not config.members:
+        return None
+    return SampleWorkloadChart(
+        app, "sample-workload", member_names=[m.name for m in config.members], replicas=config.sample_workload.replicas
+    )
