@@ -7,11 +7,13 @@ Config: `cdk synth -c config=path`, or CONFIG=path (the Makefile passes it as -c
 import os
 import sys
 
+from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import ConfigError, load_config
 
 
 def main() -> int:
-    # Import CDK only after the config is known to be good: a bad config fails fast.
+    # jsii must start the venv's supported Node even when `cdk` is run outside make.
+    use_bundled_node()
     from aws_cdk import App
 
     from eks_karmada.app_builder import build_app

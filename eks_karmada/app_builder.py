@@ -9,7 +9,8 @@ from cdk_nag import AwsSolutionsChecks
 from eks_karmada.config import AppConfig, MemberKind
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import KarmadaEgressStack
-from stacks.member_stack import KarmadaMemberStack, member_chart, member_target
+from eks_karmada.member_objects import member_chart, member_target
+from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
 from stacks.registration_stack import KarmadaRegistrationStack
 from stacks.workloads_stack import KarmadaWorkloadsStack
@@ -23,14 +24,15 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     parent = KarmadaParentStack(app, "KarmadaParent", config=config, nat_eip_allocation_ids=egress.allocation_ids)
     registrations = []
     for member in config.members:
+        member_stack = None
         if member.kind is MemberKind.external:
-            # Nothing in AWS: the agent bundle is rendered for the operator to apply (`eks-karmada`).
+            # Nothing in AWS: the agent bundle is rendered for the operator (`eks-karmada agent-bundle`).
             chart = member_chart(cdk8s.App(), config, member, f"${{Member.{member.name}.Endpoint}}")
             rendered.record(member_target(member), chart.to_json())
-            continue
-        member_stack = KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
-        # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
-        member_stack.add_dependency(egress)
+        else:
+            member_stack = KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
+            # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
+            member_stack.add_dependency(egress)
         registrations.append(KarmadaRegistrationStack(
             app, f"KarmadaRegistration-{member.name}", config=config, member=member, parent=parent,
             member_stack=member_stack,

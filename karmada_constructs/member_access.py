@@ -8,7 +8,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from karmada_constructs.chart_manifest import ChartManifest
-from karmada_constructs.member_registration_provider import REGISTRAR_GROUP
+from eks_karmada.member_objects import REGISTRAR_GROUP
 
 
 class KarmadaMemberAccess(Construct):

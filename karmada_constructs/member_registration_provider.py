@@ -7,9 +7,8 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from eks_karmada.member_objects import REGISTRAR_GROUP
 from karmada_constructs.parent_cluster_provider import ParentClusterProvider
-
-REGISTRAR_GROUP = "eks-karmada:registrar"
 
 
 class MemberRegistrationProvider(ParentClusterProvider):

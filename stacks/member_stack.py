@@ -7,34 +7,16 @@ from aws_cdk import CfnOutput, Environment, Stack
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from charts.member_access import PullAgentChart, PullAgentProps, PushMemberAccessChart, PushMemberAccessProps
-from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
+from eks_karmada.config import AppConfig, MemberConfig, MemberKind
+from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster
 from karmada_constructs.member_access import KarmadaMemberAccess
-from karmada_constructs.member_registration_provider import REGISTRAR_GROUP
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import EGRESS_TAG
 from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
-
-
-def member_target(member: MemberConfig) -> str:
-    """The rendered-manifest file of a member: cdk.out/manifests/member-<name>.yaml."""
-    return f"member-{member.name}"
-
-
-def member_chart(scope: Construct, config: AppConfig, member: MemberConfig, cluster_endpoint: str) -> cdk8s.Chart:
-    """The member-side objects of its sync mode (Kubernetes only, no credentials)."""
-    if member.sync_mode is SyncMode.push:
-        return PushMemberAccessChart(scope, f"{member.name}-access",
-                                     PushMemberAccessProps(member_name=member.name, registrar_group=REGISTRAR_GROUP))
-    image = f"{config.karmada.image_registries.karmada}/karmada-agent:{config.versions.karmada}"
-    return PullAgentChart(scope, f"{member.name}-agent", PullAgentProps(
-        member_name=member.name, registrar_group=REGISTRAR_GROUP, image=image, cluster_api_endpoint=cluster_endpoint,
-        region=member.region or "", zones=member.zones if member.kind is MemberKind.new else [],
-    ))
 
 
 class KarmadaMemberStack(Stack):

@@ -7,6 +7,8 @@ from constructs import Construct
 
 from charts.karmada.names import agent_client_secret
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
+from functions.member_registration.objects import agent_rbac
+from karmada_constructs.karmada_manifest import KarmadaManifest
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
 from stacks.naming import join_role_name, role_arn
 from stacks.parent_stack import KarmadaParentStack
@@ -16,11 +18,13 @@ class KarmadaRegistrationStack(Stack):
     """Registers one member with Karmada from the parent's region and account
     (where the registrar runs). It depends only on the parent and on its own
     member, so a failed registration rolls back nothing else, and destroying
-    it unregisters the member cleanly.
+    it unregisters the member cleanly. An external member (no AWS stack) gets
+    its agent's identity authorised in Karmada; the operator applies the agent
+    bundle that `eks-karmada agent-bundle` prints.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
-                 parent: KarmadaParentStack, member_stack: Stack, **kwargs) -> None:
+                 parent: KarmadaParentStack, member_stack: Stack | None, **kwargs) -> None:
         super().__init__(
             scope,
             id,
@@ -28,6 +32,11 @@ class KarmadaRegistrationStack(Stack):
             description=f"eks-karmada: registration of member {member.name} with Karmada",
             **kwargs,
         )
+        self.add_dependency(parent)
+        if member.kind is MemberKind.external:
+            KarmadaManifest(self, "AgentAccess", provider=parent.karmada_manifests,
+                            manifest=[obj for _, obj in agent_rbac(member.name)], overwrite=True)
+            return
         member_account = member.account or config.parent.account or self.account
         pull = member.sync_mode is SyncMode.pull
         self.registration = MemberRegistration(
@@ -46,6 +55,5 @@ class KarmadaRegistrationStack(Stack):
                 karmada_api_server_url=parent.karmada_api_url if pull else None,
             ),
         )
-        # The member's join role, access entry and member-side objects; the parent's Karmada API.
+        # The member's join role, access entry and member-side objects.
         self.add_dependency(member_stack)
-        self.add_dependency(parent)

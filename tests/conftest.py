@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
+from eks_karmada.bundled_node import use_bundled_node
 from tests.synth import SynthesizedApp, synthesize
 
 # jsii starts `node` from PATH: make it the venv's supported Node, never an older system one.
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+use_bundled_node()
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
 

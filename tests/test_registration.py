@@ -133,8 +133,13 @@ def test_existing_member_is_imported_not_created(mixed):
                                                                "KubernetesGroups": ["eks-karmada:registrar"]})
 
 
-def test_external_member_has_no_stack_but_a_rendered_agent_bundle(mixed):
-    assert not any("edge-1" in name for name in mixed.templates)
+def test_external_member_gets_its_agent_authorised_and_a_rendered_bundle(mixed):
+    assert "KarmadaMember-edge-1" not in mixed.templates
+    assert _graph(mixed)["KarmadaRegistration-edge-1"] == ["KarmadaParent"]
+    template = Template.from_json(mixed.templates["KarmadaRegistration-edge-1"])
+    (access,) = template.find_resources("Custom::KarmadaManifest").values()
+    rbac = json.loads(json.dumps(access["Properties"]["Manifest"]))
+    assert "system:karmada:agent:edge-1" in json.dumps(rbac)
     kinds = sorted(o["kind"] for o in mixed.manifests["member-edge-1"])
     assert "Deployment" in kinds and "Secret" not in kinds
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from eks_karmada.cli.agent_bundle import agent_bundle
 from eks_karmada.cli.cost import cost
 from eks_karmada.cli.kubeconfig import kubeconfig
 from eks_karmada.cli.preflight import preflight
@@ -27,6 +28,7 @@ app.command("kubeconfig")(kubeconfig)
 app.command("status")(status)
 app.command("preflight")(preflight)
 app.command("cost")(cost)
+app.command("agent-bundle")(agent_bundle)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

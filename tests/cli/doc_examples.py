@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from tests.cli.harness import World, workload, world
+from tests.cli.harness import World, admin_secret, pki, workload, world
 
 Scenario = Callable[[World], None]
 
@@ -79,6 +79,20 @@ def _ready(w: World) -> None:
     w.bootstrapped("us-west-2")
     w.default_quotas("us-east-1", nat_zones=3)
     w.default_quotas("us-west-2", nat_zones=1)
+
+
+EDGE_CONFIG = """api_endpoint: {scheme: internet-facing, allowed_cidrs: [198.51.100.0/24]}
+members:
+  - {name: edge-1, kind: external, sync_mode: Pull}
+"""
+
+
+def _edge(w: World) -> None:
+    w.deployed(members=())
+    secret = admin_secret(pki())
+    secret["metadata"]["name"] = "karmada-agent-edge-1-client"
+    w.parent.put(secret)
+    w.expect_stack()
 
 
 def render() -> str:
@@ -217,6 +231,20 @@ volumes. Fewer NAT gateways (`nat_gateways: 1` on the parent saves 65.70 + 7.30 
 away that zone independence.
 
 """ + _help("cost") + "\n\nThe default config:\n\n" + _run(["cost"]),
+        """## `agent-bundle`
+
+For a Pull member outside AWS (`kind: external`, nothing of it in CloudFormation): prints what to
+apply to that cluster so its karmada-agent joins Karmada. The `KarmadaRegistration-<name>` stack
+has already authorised the agent's identity (`system:karmada:agent:<name>`) in Karmada, and
+cert-manager on the parent has issued its client certificate (`karmada-system/karmada-agent-<name>-client`).
+The bundle is the agent's namespace, ServiceAccount, RBAC, Deployment and PodDisruptionBudget (the same
+objects as `cdk.out/manifests/member-<name>.yaml`) plus the Secret `karmada-system/karmada-kubeconfig`
+with that certificate and the Karmada API address. It holds a private key: write it with `--output`
+(mode 0600), apply it with `kubectl --context <member> apply -f FILE`, then delete the file.
+
+""" + _help("agent-bundle") + "\n\nFor an external member:\n\n" + _run(
+            ["agent-bundle", "edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443", "--config", "~/edge.yaml",
+             "--output", "~/edge-bundle.yaml"], _edge, files={"edge.yaml": EDGE_CONFIG}),
     ]
     return "\n\n".join(parts) + "\n"
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from eks_karmada.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("kubeconfig", "status", "preflight", "cost")
+COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle")
 # No real AWS credentials, no instance metadata, no profile: the real credential chain finds nothing.
 NO_AWS = {
     "AWS_ACCESS_KEY_ID": None,
@@ -76,8 +76,9 @@ def test_a_missing_config_file(tmp_path):
 def test_an_invalid_config_is_the_apps_one_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("karmada: {etcd_replicas: 4}\n")
+    required = {"agent-bundle": ["edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443"]}
     for command in COMMANDS:
-        result = _run(command, "--config", str(path))
+        result = _run(command, *required.get(command, []), "--config", str(path))
         assert result.exit_code == 1, command
         assert result.stderr.strip() == (
             f"error: {path}: karmada.etcd_replicas: 4 etcd replicas tolerate no more failures than 3; "
