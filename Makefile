@@ -10,8 +10,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?= config/default.yaml
-# Stacks that may deploy at once: the parent and every member build in parallel.
-CONCURRENCY ?= 16
+# Stacks that may deploy at once: every stack of the config, so the parent, every member and then
+# every registration build in parallel (docs/PERFORMANCE.md: a fixed 8 makes N=100 eight times slower).
+# Deferred (?=): evaluated only by the targets that use it, after set-up.
+CONCURRENCY ?= $(shell $(BIN)/python -c "from eks_karmada.config import load_config; print(2 * len(load_config('$(CONFIG)').members) + 3)")
 PYTEST_WORKERS ?= 2
 
 # The venv's Node (>= 22) comes first so jsii and the CDK CLI never use an older system Node.
@@ -26,7 +28,7 @@ CDK := cdk --no-notices -c config=$(CONFIG)
 
 SCAN_VENV := .venv-scan
 
-.PHONY: setup scan-setup synth test scan diff deploy destroy clean
+.PHONY: setup scan-setup synth test scan diff deploy destroy bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +61,13 @@ test: setup scan-setup
 scan: synth scan-setup
 	$(BIN)/python -m tests.security.checkov_gate cdk.out
 
+# Scaling benchmark: cdk synth at N = 1, 2, 10, 50, 100 generated members (3 runs each, ~4 min on
+# 2 cores), the deploy critical-path model and the scaling checks. Writes docs/PERFORMANCE.md,
+# docs/bench.json and .bench/bench.json. Quick look: make bench BENCH_ARGS="--sizes 1,10 --runs 1 --no-publish"
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 diff: setup
 	$(CDK) diff --all
 
@@ -69,4 +78,4 @@ destroy: setup
 	$(CDK) destroy --all --force
 
 clean:
-	rm -rf cdk.out .pytest_cache
+	rm -rf cdk.out .pytest_cache .bench

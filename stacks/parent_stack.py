@@ -93,6 +93,8 @@ class KarmadaParentStack(Stack):
             chart=Gp3StorageClassChart(charts, "gp3-storage-class", Gp3StorageClassProps(**parent.storage_class.model_dump())),
         )
         cert_manager = CertManager(self, "CertManager", cluster=cluster, version=parent.addons.cert_manager)
+        # Its pods need nodes; without this edge only helm's --wait timeout outlasts the node group.
+        cert_manager.node.add_dependency(eks_cluster.node_group)
 
         api = KarmadaApiLoadBalancer(
             self,
