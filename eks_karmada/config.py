@@ -132,8 +132,8 @@ class Gp3StorageClassConfig(_Model):
     """The gp3 StorageClass the control plane's volumes (etcd) use."""
 
     name: str = Field("gp3", description="StorageClass name")
-    iops: int = Field(3000, ge=3000, le=80000, description="Provisioned IOPS per volume")
-    throughput_mibps: int = Field(125, ge=125, le=2000, description="Provisioned throughput per volume (MiB/s)")
+    iops: int = Field(3000, ge=3000, le=80000, description="Provisioned IOPS per volume (raised to what the member count's profile needs)")
+    throughput_mibps: int = Field(125, ge=125, le=2000, description="Provisioned throughput per volume, MiB/s (raised like iops)")
     make_default: bool = Field(True, description="Mark it as the cluster's default StorageClass")
 
 
@@ -293,7 +293,9 @@ class KarmadaConfig(_Model):
     """The Karmada control plane on the parent."""
 
     etcd_replicas: int = Field(3, ge=1, le=7, description="etcd members; odd so a quorum survives failures")
-    etcd_volume_gib: int = Field(20, ge=1, description="gp3 volume size per etcd member (GiB)")
+    etcd_volume_gib: int = Field(
+        20, ge=1, description="gp3 volume size per etcd member (GiB), raised to what the member count's profile needs"
+    )
     apiserver_replicas: int = Field(2, ge=2, le=10, description="karmada-apiserver replicas (spread over zones)")
     image_registries: ImageRegistries = Field(default_factory=ImageRegistries)
     components: KarmadaComponents = Field(default_factory=KarmadaComponents)

@@ -6,7 +6,12 @@ import cdk8s
 from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
-from charts.karmada import KarmadaApiBootstrapChart, KarmadaControlPlaneProps, control_plane_charts
+from charts.karmada import (
+    KarmadaApiBootstrapChart,
+    KarmadaControlPlaneProps,
+    control_plane_charts,
+    sizing_profile_for_members,
+)
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
@@ -90,7 +95,7 @@ class KarmadaParentStack(Stack):
             "Gp3StorageClass",
             cluster=cluster,
             target=PARENT_TARGET,
-            chart=Gp3StorageClassChart(charts, "gp3-storage-class", Gp3StorageClassProps(**parent.storage_class.model_dump())),
+            chart=Gp3StorageClassChart(charts, "gp3-storage-class", storage_class_props(config)),
         )
         cert_manager = CertManager(self, "CertManager", cluster=cluster, version=parent.addons.cert_manager)
         # Its pods need nodes; without this edge only helm's --wait timeout outlasts the node group.
@@ -205,6 +210,8 @@ class KarmadaParentStack(Stack):
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes."""
     karmada = config.karmada
+    # Sizes that grow with the fleet (charts/karmada/sizing.py); the config can only raise them.
+    profile = sizing_profile_for_members(len(config.members))
     pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
     external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
     return KarmadaControlPlaneProps(
@@ -217,7 +224,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         pod_security_version=f"v{config.versions.kubernetes}",
         etcd_replicas=karmada.etcd_replicas,
         etcd_storage_class=config.parent.storage_class.name,
-        etcd_storage_size=f"{karmada.etcd_volume_gib}Gi",
+        etcd_storage_size=f"{max(karmada.etcd_volume_gib, profile.etcd_volume_gib)}Gi",
         apiserver_replicas=karmada.apiserver_replicas,
         external_hosts=external_hosts,
         descheduler=karmada.components.descheduler,
@@ -226,4 +233,17 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
+        resources=profile.resources,
+    )
+
+
+def storage_class_props(config: AppConfig) -> Gp3StorageClassProps:
+    """The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size."""
+    storage = config.parent.storage_class
+    profile = sizing_profile_for_members(len(config.members))
+    return Gp3StorageClassProps(
+        name=storage.name,
+        iops=max(storage.iops, profile.gp3_iops),
+        throughput_mibps=max(storage.throughput_mibps, profile.gp3_throughput_mibps),
+        make_default=storage.make_default,
     )

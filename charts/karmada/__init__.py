@@ -17,6 +17,7 @@ from charts.karmada.bootstrap import (
 from charts.karmada.charts import KarmadaControlPlaneChart, components, control_plane_charts
 from charts.karmada.names import ADMIN_CLIENT_SECRET, ADMIN_KUBECONFIG, APISERVER
 from charts.karmada.props import ComponentResources, KarmadaControlPlaneProps, Resources
+from charts.karmada.sizing import ControlPlaneProfile, sizing_profile_for_members
 
 __all__ = [
     "ADMIN_CLIENT_SECRET",
@@ -24,6 +25,7 @@ __all__ = [
     "APISERVER",
     "CA_BUNDLE_PLACEHOLDER",
     "ComponentResources",
+    "ControlPlaneProfile",
     "KarmadaApiBootstrapChart",
     "KarmadaControlPlaneChart",
     "KarmadaControlPlaneProps",
@@ -33,4 +35,5 @@ __all__ = [
     "control_plane_charts",
     "crd_conversion_patches",
     "render_ca_bundle",
+    "sizing_profile_for_members",
 ]

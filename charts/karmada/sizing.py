@@ -1,0 +1,57 @@
+"""Control-plane sizing that follows the number of member clusters the config declares.
+
+The components whose load grows with the fleet are etcd and karmada-apiserver (every member's
+Cluster, Works and ResourceBindings), and karmada-controller-manager and the scheduler (one
+informer set and one scheduling pass per member). The tiers below are the profile table of
+docs/PERFORMANCE.md; `make bench` reports what each benchmarked size gets.
+
+| members | etcd and apiserver (request cpu / memory, memory limit) | controller-manager, scheduler | etcd volume | gp3 IOPS / MiB/s |
+| --- | --- | --- | --- | --- |
+| up to 10   | 500m / 1Gi, 4Gi | 200m / 256Mi, 1Gi; 100m / 128Mi, 512Mi | 20Gi  | 3000 / 125 |
+| up to 50   | 1 / 2Gi, 6Gi    | 500m / 512Mi, 2Gi; 250m / 256Mi, 1Gi   | 50Gi  | 4000 / 250 |
+| over 50    | 2 / 4Gi, 8Gi    | 1 / 1Gi, 4Gi; 500m / 512Mi, 2Gi        | 100Gi | 6000 / 500 |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from charts.karmada.props import ComponentResources, Resources
+
+
+@dataclass(frozen=True)
+class ControlPlaneProfile:
+    """One tier: component resources, etcd volume size and the gp3 performance etcd needs."""
+
+    name: str
+    max_members: int | None
+    resources: ComponentResources
+    etcd_volume_gib: int
+    gp3_iops: int
+    gp3_throughput_mibps: int
+
+
+def _tier(name: str, max_members: int | None, *, core: tuple[str, str, str], controller: tuple[str, str, str],
+          scheduler: tuple[str, str, str], volume: int, iops: int, throughput: int) -> ControlPlaneProfile:
+    def res(spec: tuple[str, str, str]) -> Resources:
+        return Resources(cpu_request=spec[0], memory_request=spec[1], memory_limit=spec[2])
+
+    resources = ComponentResources().model_copy(update={
+        "etcd": res(core), "apiserver": res(core), "controller_manager": res(controller), "scheduler": res(scheduler),
+    })
+    return ControlPlaneProfile(name, max_members, resources, volume, iops, throughput)
+
+
+PROFILES = (
+    _tier("small", 10, core=("500m", "1Gi", "4Gi"), controller=("200m", "256Mi", "1Gi"),
+          scheduler=("100m", "128Mi", "512Mi"), volume=20, iops=3000, throughput=125),
+    _tier("medium", 50, core=("1", "2Gi", "6Gi"), controller=("500m", "512Mi", "2Gi"),
+          scheduler=("250m", "256Mi", "1Gi"), volume=50, iops=4000, throughput=250),
+    _tier("large", None, core=("2", "4Gi", "8Gi"), controller=("1", "1Gi", "4Gi"),
+          scheduler=("500m", "512Mi", "2Gi"), volume=100, iops=6000, throughput=500),
+)
+
+
+def sizing_profile_for_members(members: int) -> ControlPlaneProfile:
+    """The smallest tier that holds `members` member clusters."""
+    return next(p for p in PROFILES if p.max_members is None or members <= p.max_members)
