@@ -322,8 +322,19 @@ def render(result: dict[str, Any]) -> str:
                 rows.append([name, w["replicas"], container, req.get("cpu", "-"), req.get("memory", "-"), lim.get("cpu", "-"),
                              lim.get("memory", "-"), ", ".join(f"{k} {v}" for k, v in w["volumes"].items()) or "-"])
         out += _table(["workload", "replicas", "container", "CPU request", "memory request", "CPU limit", "memory limit", "volumes"], rows)
-    if sizing["probe"].get("by_members"):
-        out += ["Sizing function output: `" + str(sizing["probe"]["by_members"]) + "`", ""]
+    by_members = sizing["probe"].get("by_members") or {}
+    if by_members and all(isinstance(p, dict) and "resources" in p for p in by_members.values()):
+        out += ["The sizing function's profile for each benchmarked size (requests cpu / memory, memory limit):", ""]
+        def res(r: dict) -> str:
+            return f"{r['cpu_request']} / {r['memory_request']}, {r['memory_limit']}"
+        rows = [[n, p.get("name", "-"), res(p["resources"]["etcd"]), res(p["resources"]["apiserver"]),
+                 res(p["resources"]["controller_manager"]), res(p["resources"]["scheduler"]),
+                 f"{p.get('etcd_volume_gib', '-')} GiB", f"{p.get('gp3_iops', '-')} / {p.get('gp3_throughput_mibps', '-')}"]
+                for n, p in sorted(by_members.items(), key=lambda kv: int(kv[0]))]
+        out += _table(["members", "profile", "etcd", "karmada-apiserver", "controller-manager", "scheduler",
+                       "etcd volume", "gp3 IOPS / MiB/s"], rows)
+    elif by_members:
+        out += ["Sizing function output: `" + str(by_members) + "`", ""]
 
     # --- findings ------------------------------------------------------------------------------------
     out += ["## Scaling findings and proposals", ""]

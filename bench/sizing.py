@@ -12,6 +12,7 @@ Two sources, both read-only:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import re
@@ -56,9 +57,17 @@ def find_sizing_function() -> tuple[str, Any] | None:
     return None
 
 
+def _plain(value: Any) -> Any:
+    """pydantic models and dataclasses (possibly nested) as plain dicts, for the JSON and the table."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
 def call_sizing_function(function: Any, members: int) -> Any:
-    result = function(members)
-    return result.model_dump() if hasattr(result, "model_dump") else result
+    return _plain(function(members))
 
 
 def workloads(manifest_path: Path) -> dict[str, dict[str, Any]]:
