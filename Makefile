@@ -74,8 +74,22 @@ diff: setup
 deploy: setup
 	$(CDK) deploy --all --concurrency $(CONCURRENCY) --require-approval broadening
 
+# Uninstall (docs/uninstall.md). cdk destroy --all follows the stack dependencies in cdk.out/manifest.json,
+# deleting a stack only once nothing depends on it: KarmadaWorkloads, then every KarmadaRegistration-<member>
+# (each unregisters its member), then KarmadaParent and every KarmadaMember-<member>, then KarmadaEgress
+# (tests/test_uninstall.py holds this order); --concurrency lets the stacks of one wave go in parallel.
+# Inside the parent, objects and Helm releases go before the add-ons and nodes, then TeardownCleanup
+# deletes the volumes and network interfaces the controllers left, then the cluster and the VPC. Kept on
+# purpose: the etcd backup buckets and their KMS key (and, with karmada.retain_etcd_volumes: true, etcd's
+# volumes and their key); the CDK bootstrap stack.
 destroy: setup
-	$(CDK) destroy --all --force
+	$(CDK) destroy --all --force --concurrency $(CONCURRENCY)
 
 clean:
 	rm -rf cdk.out .pytest_cache .bench
+
+# docs/architecture.svg and .png, generated from the synthesized app and $(CONFIG) (eks_karmada/diagram.py).
+.PHONY: diagram
+diagram: synth
+	command -v dot >/dev/null || (apt-get update && apt-get install -y graphviz)
+	$(BIN)/python -m eks_karmada.diagram --assembly cdk.out --config $(CONFIG) --svg docs/architecture.svg --png docs/architecture.png

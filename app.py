@@ -9,6 +9,7 @@ import sys
 
 from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import ConfigError, load_config
+from eks_karmada.manifest_checks import ManifestError
 
 
 def main() -> int:
@@ -16,6 +17,7 @@ def main() -> int:
     use_bundled_node()
     from aws_cdk import App
 
+    from charts.policies.errors import PolicyError
     from eks_karmada.app_builder import build_app
 
     app = App()
@@ -27,7 +29,12 @@ def main() -> int:
         return 1
     for note in config.warnings():
         print(f"warning: {note}", file=sys.stderr)
-    rendered = build_app(app, config)
+    try:
+        rendered = build_app(app, config)
+    except (ManifestError, PolicyError) as err:
+        # A malformed object or policy (yours in workloads/, or ours): one line naming it and the field.
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     app.synth()
     rendered.write(app.outdir)
     return 0

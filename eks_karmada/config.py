@@ -142,6 +142,11 @@ class AddonVersions(_Model):
 
     ebs_csi_driver: str = Field("v1.53.0-eksbuild.1", description="aws-ebs-csi-driver EKS add-on version")
     pod_identity_agent: str = Field("v1.3.10-eksbuild.1", description="eks-pod-identity-agent EKS add-on version")
+    vpc_cni: str = Field(
+        "v1.21.2-eksbuild.2",
+        description="vpc-cni EKS add-on version; installed with its network-policy agent on, so the "
+        "NetworkPolicies of karmada-system are enforced (needs v1.14 or later)",
+    )
     load_balancer_controller: str = Field(
         "v3.2.2", description="AWS Load Balancer Controller version (Helm chart installed by aws_eks_v2)"
     )
@@ -217,7 +222,11 @@ class ParentConfig(_Model):
     admin_role_arns: list[str] = Field(
         [], description="IAM roles granted cluster-admin on the parent through EKS access entries"
     )
-    log_retention_days: int = Field(90, description="CloudWatch retention of VPC flow logs: 30, 90, 180, 365, 731 or 1827")
+    log_retention_days: int = Field(
+        90,
+        description="CloudWatch retention of the VPC flow logs, the EKS control-plane logs and the deploy-time "
+        "handlers' logs (parent and members): 30, 90, 180, 365, 731 or 1827",
+    )
 
     @field_validator("cluster_name")
     @classmethod
@@ -300,6 +309,13 @@ class KarmadaConfig(_Model):
     image_registries: ImageRegistries = Field(default_factory=ImageRegistries)
     components: KarmadaComponents = Field(default_factory=KarmadaComponents)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
+    retain_etcd_volumes: bool = Field(
+        False,
+        description="false: `make destroy` deletes etcd's EBS volumes (the Karmada API's state) with the parent, "
+        "and waits until they are gone. true: the volumes and their KMS key outlive the stack, detached, "
+        "for a later restore or forensics; they keep costing until you delete them (docs/uninstall.md). "
+        "Either way the S3 etcd snapshots are kept",
+    )
 
     @field_validator("etcd_replicas")
     @classmethod

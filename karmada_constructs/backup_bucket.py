@@ -104,3 +104,8 @@ class BackupBucket(Construct):
             ],
             removal_policy=props.removal_policy,
         )
+        # A retained bucket keeps its policy too (TLS only; log delivery from the backup bucket only):
+        # otherwise the uninstall would delete the policy and leave the kept bucket without it.
+        for bucket in (self.access_logs, self.bucket):
+            if bucket.policy is not None:
+                bucket.policy.apply_removal_policy(props.removal_policy)

@@ -6,6 +6,7 @@ import cdk8s
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
+from eks_karmada.manifest_checks import check_manifest
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 
@@ -14,7 +15,8 @@ class ChartManifest(Construct):
 
     Keeps one chart per manifest so each stays far below the template and
     last-applied-annotation size limits, and records the objects under `target`
-    (e.g. "parent") for cdk.out/manifests/<target>.yaml.
+    (e.g. "parent") for cdk.out/manifests/<target>.yaml. Malformed objects fail
+    synth with a one-line `ManifestError` (eks_karmada/manifest_checks.py).
     """
 
     def __init__(
@@ -29,6 +31,7 @@ class ChartManifest(Construct):
     ) -> None:
         super().__init__(scope, id)
         objects = chart.to_json()
+        check_manifest(objects, self.node.path)
         RenderedManifests.of(self).record(target, objects)
         self.manifest = eks.KubernetesManifest(
             self,

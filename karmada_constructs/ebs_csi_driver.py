@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from karmada_constructs.nag import acknowledge
@@ -15,11 +17,26 @@ class EbsCsiDriver(Construct):
     """Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role
     that only its controller's ServiceAccount can assume, through a Pod Identity
     association (no OIDC provider, no node-role permissions).
+
+    Also the customer managed KMS key (yearly rotation) the StorageClass
+    encrypts its volumes with (`volume_key`), and the key permissions the EKS
+    User Guide lists for the driver with a customer managed key, on this key
+    only: grants for AWS resources only (kms:GrantIsForAWSResource), and the
+    data-key operations (listed, no wildcards) only through EC2 (kms:ViaService). `volume_key_removal` RETAIN keeps the key when the stack
+    goes, so retained volumes stay readable.
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, addon_version: str,
-                 depends_on: list[Construct]) -> None:
+                 depends_on: list[Construct], volume_key_removal: RemovalPolicy = RemovalPolicy.DESTROY) -> None:
         super().__init__(scope, id)
+        region = Stack.of(self).region
+        self.volume_key = kms.Key(
+            self,
+            "VolumeKey",
+            description="Encrypts the EBS volumes of the gp3 StorageClass (etcd of the Karmada API)",
+            enable_key_rotation=True,
+            removal_policy=volume_key_removal,
+        )
         self.role = iam.Role(
             self,
             "Role",
@@ -33,6 +50,20 @@ class EbsCsiDriver(Construct):
             "AWS maintains this policy for the EBS CSI driver and updates it with the driver; its volume and "
             "snapshot actions are conditioned on the ebs.csi.aws.com tags the driver sets.",
         )
+        via_ec2 = {"StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com"}}
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="VolumeKeyGrantsForEbs",
+            actions=["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            resources=[self.volume_key.key_arn],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ))
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="VolumeKeyDataKeysThroughEc2",
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            resources=[self.volume_key.key_arn],
+            conditions=via_ec2,
+        ))
         self.addon = eks.CfnAddon(
             self,
             "Addon",

@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk import CustomResource, Stack
 from constructs import Construct
 
+from eks_karmada.manifest_checks import check_manifest
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
 
@@ -35,6 +36,11 @@ class KarmadaManifest(Construct):
     CloudFormation failure reason. Objects are recorded for
     cdk.out/manifests/karmada.yaml; `archive` objects are fetched at deploy time
     and so are not.
+
+    Malformed objects (no apiVersion, kind or name, names that are not DNS-1123,
+    a namespace on a cluster-scoped kind, a Secret with data) fail synth with a
+    one-line `ManifestError` naming the object and the field
+    (eks_karmada/manifest_checks.py).
     """
 
     def __init__(
@@ -50,6 +56,8 @@ class KarmadaManifest(Construct):
         super().__init__(scope, id)
         if not manifest and archive is None:
             raise ValueError(f"KarmadaManifest {id}: give manifest objects or a release archive")
+        if manifest:
+            check_manifest(manifest, self.node.path)
         properties: dict[str, Any] = {
             **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
             "Overwrite": "true" if overwrite else "false",

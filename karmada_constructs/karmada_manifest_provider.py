@@ -19,7 +19,7 @@ class KarmadaManifestProvider(ParentClusterProvider):
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, vpc: ec2.IVpc,
-                 access: KarmadaApiAccess | None = None) -> None:
+                 access: KarmadaApiAccess | None = None, log_retention_days: int = 90) -> None:
         super().__init__(
             scope,
             id,
@@ -29,4 +29,5 @@ class KarmadaManifestProvider(ParentClusterProvider):
             kubernetes_group=APPLIER_GROUP,
             description="KarmadaManifest: server-side apply to the Karmada API",
             access=access,
+            log_retention_days=log_retention_days,
         )

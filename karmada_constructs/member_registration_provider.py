@@ -20,7 +20,7 @@ class MemberRegistrationProvider(ParentClusterProvider):
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, vpc: ec2.IVpc, role_name: str,
-                 join_role_arns: list[str]) -> None:
+                 join_role_arns: list[str], log_retention_days: int = 90) -> None:
         super().__init__(
             scope,
             id,
@@ -30,6 +30,7 @@ class MemberRegistrationProvider(ParentClusterProvider):
             kubernetes_group=REGISTRAR_GROUP,
             description="MemberRegistration: joins member clusters to Karmada",
             role_name=role_name,
+            log_retention_days=log_retention_days,
         )
         if join_role_arns:
             self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=join_role_arns))

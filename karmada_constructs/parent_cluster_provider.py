@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 
 # One asset for every handler: the repository root filtered to the `functions` package, so
@@ -57,14 +57,16 @@ class ParentClusterProvider(Construct):
     - an EKS access entry mapping its role to `kubernetes_group` in the parent
       (the group's RBAC is rendered by a chart next to it, nothing more);
     - a security group allowed to reach the parent's API endpoint and the
-      karmada-apiserver pods.
+      karmada-apiserver pods;
+    - log groups (handler and Provider framework) under the stack's log key
+      (karmada_constructs/log_encryption.py), deleted with the stack.
 
     Credentials are read at run time; none appears in a template.
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, vpc: ec2.IVpc, handler: str,
                  kubernetes_group: str, description: str, access: KarmadaApiAccess | None = None,
-                 role_name: str | None = None) -> None:
+                 role_name: str | None = None, log_retention_days: int = 90) -> None:
         super().__init__(scope, id)
         self.cluster = cluster
         self.access = access or KarmadaApiAccess()
@@ -99,9 +101,7 @@ class ParentClusterProvider(Construct):
             vpc=vpc,
             vpc_subnets=private,
             security_groups=[self.security_group],
-            log_group=logs.LogGroup(
-                self, "Logs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
-            ),
+            log_group=encrypted_log_group(self, "Logs", retention_days=log_retention_days),
             description=description,
         )
         self.access_entry = eks.CfnAccessEntry(
@@ -119,9 +119,7 @@ class ParentClusterProvider(Construct):
             vpc=vpc,
             vpc_subnets=private,
             security_groups=[self.security_group],
-            log_group=logs.LogGroup(
-                self, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
-            ),
+            log_group=encrypted_log_group(self, "ProviderLogs", retention_days=log_retention_days),
         )
         self._acknowledge()
 

@@ -12,9 +12,11 @@ from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster
+from karmada_constructs.log_encryption import harden_generated_log_groups
 from karmada_constructs.member_access import KarmadaMemberAccess
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses
 from karmada_constructs.rendered_manifests import RenderedManifests
+from karmada_constructs.teardown_cleanup import TeardownCleanup
 from stacks.egress_stack import EGRESS_TAG
 from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
 
@@ -68,6 +70,9 @@ class KarmadaMemberStack(Stack):
             value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
             description=f"Adds member {member.name} to your kubeconfig",
         )
+        # What aws-cdk-lib generates (kubectl provider, AwsCustomResource) gets the stack's log key,
+        # retention and deletion with the stack.
+        harden_generated_log_groups(self, retention_days=config.parent.log_retention_days)
 
     def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.Cluster:
         network = ClusterVpc(
@@ -93,7 +98,7 @@ class KarmadaMemberStack(Stack):
             tag_value=config.parent.cluster_name,
             count=config.parent.nat_gateways,
         )
-        return EksCluster(
+        eks_cluster = EksCluster(
             self,
             "Eks",
             EksClusterProps(
@@ -105,5 +110,19 @@ class KarmadaMemberStack(Stack):
                 public_cidrs=[*member.endpoint.public_cidrs, *parent_egress.cidrs],
                 admin_role_arns=config.parent.admin_role_arns,
                 pod_identity_agent_version=config.parent.addons.pod_identity_agent,
+                log_retention_days=config.parent.log_retention_days,
             ),
-        ).cluster
+        )
+        # After the node group, before the cluster and VPC: network interfaces the VPC CNI left behind
+        # (no volumes: members get no EBS CSI driver or StorageClass from this app).
+        TeardownCleanup(
+            self,
+            "TeardownCleanup",
+            cluster_name=member.eks_cluster_name,
+            vpc=network.vpc,
+            clean_volumes=False,
+            delete_before=[eks_cluster.cluster.node.default_child],
+            delete_after=[eks_cluster.node_group],
+            log_retention_days=config.parent.log_retention_days,
+        )
+        return eks_cluster.cluster

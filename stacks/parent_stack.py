@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
 from constructs import Construct
 
 from charts.karmada import (
@@ -26,8 +26,11 @@ from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupSettings
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.karmada_control_plane import KarmadaApiBootstrap, KarmadaControlPlane
 from karmada_constructs.karmada_manifest_provider import APPLIER_GROUP, KarmadaManifestProvider
+from karmada_constructs.log_encryption import harden_generated_log_groups
 from karmada_constructs.member_registration_provider import REGISTRAR_GROUP, MemberRegistrationProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
+from karmada_constructs.teardown_cleanup import VOLUME_CLUSTER_TAG, TeardownCleanup
+from karmada_constructs.vpc_cni import VpcCni
 from stacks.naming import join_role_name, registrar_role_name, role_arn
 
 PARENT_TARGET = "parent"
@@ -38,6 +41,14 @@ class KarmadaParentStack(Stack):
     the EBS CSI driver and gp3 StorageClass, the AWS Load Balancer Controller,
     cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada
     control plane, and the bootstrap of the Karmada API through KarmadaManifest.
+
+    Deletion order (`make destroy`, docs/uninstall.md): every Kubernetes object
+    and Helm release on the parent depends on the node group and add-ons, so
+    CloudFormation deletes them while nodes, the EBS CSI driver and the load
+    balancer controller still run (the TargetGroupBinding before the
+    controller); then the add-ons and the node group; then TeardownCleanup
+    deletes the EBS volumes and network interfaces the controllers left; then
+    the cluster, the NLB and the VPC.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, nat_eip_allocation_ids: list[str],
@@ -78,25 +89,37 @@ class KarmadaParentStack(Stack):
                 admin_role_arns=parent.admin_role_arns,
                 pod_identity_agent_version=parent.addons.pod_identity_agent,
                 load_balancer_controller_version=parent.addons.load_balancer_controller,
+                log_retention_days=parent.log_retention_days,
             ),
         )
         cluster = eks_cluster.cluster
         self.cluster = cluster
 
-        EbsCsiDriver(
+        retain_volumes = config.karmada.retain_etcd_volumes
+        ebs = EbsCsiDriver(
             self,
             "EbsCsiDriver",
             cluster=cluster,
             addon_version=parent.addons.ebs_csi_driver,
             depends_on=[eks_cluster.node_group, cluster.eks_pod_identity_agent],
+            # Retained volumes stay readable only while their key exists.
+            volume_key_removal=RemovalPolicy.RETAIN if retain_volumes else RemovalPolicy.DESTROY,
         )
+        # The network-policy agent enforces the karmada-system NetworkPolicies (charts/karmada/network_policy.py).
+        vpc_cni = VpcCni(self, "VpcCni", cluster=cluster, addon_version=parent.addons.vpc_cni,
+                         depends_on=[eks_cluster.node_group])
         storage_class = ChartManifest(
             self,
             "Gp3StorageClass",
             cluster=cluster,
             target=PARENT_TARGET,
-            chart=Gp3StorageClassChart(charts, "gp3-storage-class", storage_class_props(config)),
+            chart=Gp3StorageClassChart(charts, "gp3-storage-class", storage_class_props(
+                config, kms_key_id=rendered.placeholder(ebs.volume_key.key_arn, "Ebs.VolumeKeyArn"))),
         )
+        # Everything on the parent comes after the storage class (or the node group): so it is applied once
+        # volumes can be provisioned and policies enforced, and deleted while the driver can still delete
+        # volumes and detach them.
+        storage_class.node.add_dependency(ebs.addon, vpc_cni.addon)
         cert_manager = CertManager(self, "CertManager", cluster=cluster, version=parent.addons.cert_manager)
         # Its pods need nodes; without this edge only helm's --wait timeout outlasts the node group.
         cert_manager.node.add_dependency(eks_cluster.node_group)
@@ -123,6 +146,23 @@ class KarmadaParentStack(Stack):
             charts=control_plane_charts(charts, props),
             target=PARENT_TARGET,
             after=[cert_manager.chart, storage_class],
+        )
+        if retain_volumes:
+            # Deleting the namespace would delete etcd's PVCs and, through reclaimPolicy Delete, their
+            # volumes: leave it (and the claims) to go with the cluster, which leaves the volumes detached.
+            control_plane.foundation.manifest.node.default_child.apply_removal_policy(RemovalPolicy.RETAIN)
+        # After the node group, add-ons and every object on the cluster are deleted, before the cluster:
+        # the volumes the EBS CSI driver and the network interfaces the VPC CNI left behind.
+        TeardownCleanup(
+            self,
+            "TeardownCleanup",
+            cluster_name=parent.cluster_name,
+            vpc=network.vpc,
+            clean_volumes=True,
+            retain_volume_namespaces=[props.namespace] if retain_volumes else [],
+            delete_before=[cluster.node.default_child, ebs.volume_key],
+            delete_after=[eks_cluster.node_group],
+            log_retention_days=parent.log_retention_days,
         )
         backup = config.karmada.etcd_backup
         if backup.enabled:
@@ -153,7 +193,8 @@ class KarmadaParentStack(Stack):
         binding.node.add_dependency(cluster.alb_controller)
         binding.node.add_dependency(control_plane.foundation)
 
-        self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", cluster=cluster, vpc=network.vpc)
+        self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", cluster=cluster, vpc=network.vpc,
+                                                         log_retention_days=parent.log_retention_days)
         parent_account = parent.account or self.account
         self.registrar = MemberRegistrationProvider(
             self,
@@ -164,6 +205,7 @@ class KarmadaParentStack(Stack):
             join_role_arns=[
                 role_arn(m.account or parent_account, join_role_name(config, m), self.partition) for m in config.members
             ],
+            log_retention_days=parent.log_retention_days,
         )
         readers = [
             ("karmada-manifest-applier-rbac", "eks-karmada-manifest-applier", APPLIER_GROUP, [ADMIN_CLIENT_SECRET]),
@@ -205,6 +247,8 @@ class KarmadaParentStack(Stack):
             value=f"aws eks update-kubeconfig --region {parent.region} --name {parent.cluster_name}",
             description="Adds the parent cluster to your kubeconfig",
         )
+        # What aws-cdk-lib generates (kubectl provider) gets the stack's log key, retention and deletion too.
+        harden_generated_log_groups(self, retention_days=parent.log_retention_days)
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
@@ -234,11 +278,14 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
         resources=profile.resources,
+        # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
+        apiserver_client_cidrs=[config.parent.vpc_cidr],
     )
 
 
-def storage_class_props(config: AppConfig) -> Gp3StorageClassProps:
-    """The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size."""
+def storage_class_props(config: AppConfig, kms_key_id: str | None = None) -> Gp3StorageClassProps:
+    """The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size,
+    encrypted with `kms_key_id` and tagged with the cluster's name (TeardownCleanup finds its volumes by it)."""
     storage = config.parent.storage_class
     profile = sizing_profile_for_members(len(config.members))
     return Gp3StorageClassProps(
@@ -246,4 +293,6 @@ def storage_class_props(config: AppConfig) -> Gp3StorageClassProps:
         iops=max(storage.iops, profile.gp3_iops),
         throughput_mibps=max(storage.throughput_mibps, profile.gp3_throughput_mibps),
         make_default=storage.make_default,
+        kms_key_id=kms_key_id,
+        volume_tags={VOLUME_CLUSTER_TAG: config.parent.cluster_name},
     )

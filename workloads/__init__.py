@@ -4,6 +4,11 @@ Each entry of WORKLOADS is a function `(app: cdk8s.App, config: AppConfig) -> cd
 that builds one chart (Kubernetes objects and Karmada policies, see docs/policies.md); the
 KarmadaWorkloads stack applies each chart through its own KarmadaManifest. To add yours, write a
 module next to sample.py and append its function here.
+
+Every object is checked at synth (eks_karmada/manifest_checks.py): a missing apiVersion, kind or
+name, a name that is not DNS-1123, a namespace on a cluster-scoped kind, or a Secret with data
+(secrets never go into templates) stops synth with one line naming the object and the field, as
+does a policy the typed builders refuse (charts/policies, PolicyError).
 """
 
 from __future__ import annotations

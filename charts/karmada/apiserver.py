@@ -133,6 +133,8 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--service-account-issuer=https://kubernetes.default.svc.{props.cluster_domain}",
         f"--service-account-key-file={SERVICE_ACCOUNT_KEY.cert}",
         f"--service-account-signing-key-file={SERVICE_ACCOUNT_KEY.key}",
+        # kube-apiserver's default, written out: a token of a deleted ServiceAccount is refused.
+        "--service-account-lookup=true",
         f"--service-cluster-ip-range={KARMADA_SERVICE_CLUSTER_IP_RANGE}",
         # --- aggregation layer (karmada-aggregated-apiserver, search, metrics-adapter) ---
         f"--proxy-client-cert-file={FRONT_PROXY_CERT.cert}",

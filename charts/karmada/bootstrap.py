@@ -117,11 +117,18 @@ def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
         cluster_role(
             "cluster-proxy-admin",
             props,
-            [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": ["*"]}],
+            [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": list(PROXY_VERBS)}],
         ),
         cluster_role_binding("cluster-proxy-admin", props, "cluster-proxy-admin", [_user(names.ADMIN_USER)]),
     ]
 
+
+# Karmada v1.18.2 ships cluster-proxy-admin with verbs ["*"] (artifacts/deploy/cluster-proxy-admin-rbac.yaml).
+# clusters/proxy is a connect subresource whose handler serves GET, HEAD, POST, PUT, PATCH and DELETE
+# (pkg/registry/cluster/storage/proxy.go); kube-apiserver authorizes those as get (watch with
+# ?watch), create, update, patch and delete. Listing them grants every request the proxy serves,
+# without the wildcard that would also cover verbs added later (checkov CKV_K8S_49).
+PROXY_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")
 
 # Bootstrap-token group `karmadactl register` uses for pull-mode members.
 BOOTSTRAP_TOKEN_GROUP = "system:bootstrappers:karmada:default-cluster-token"

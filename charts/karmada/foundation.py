@@ -9,6 +9,7 @@ from constructs import Construct
 
 from charts.karmada import names
 from charts.karmada.common.objects import emit_all, labels, metadata
+from charts.karmada.network_policy import network_policy_manifests
 from charts.karmada.props import KarmadaControlPlaneProps
 
 
@@ -99,11 +100,14 @@ def foundation_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]
             "karmada",
         ),
         config_map(names.ADMIN_KUBECONFIG, props, {names.ADMIN_KUBECONFIG_KEY: admin_kubeconfig(props)}, "karmada"),
+        # With the namespace, so no pod of the control plane ever starts unprotected.
+        *(network_policy_manifests(props) if props.network_policies else []),
     ]
 
 
 class KarmadaFoundation(Construct):
-    """Namespace (PSA restricted), PriorityClass and the component/admin kubeconfig ConfigMaps."""
+    """Namespace (PSA restricted), PriorityClass, the component/admin kubeconfig ConfigMaps and the
+    namespace's NetworkPolicies (charts/karmada/network_policy.py)."""
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id)

@@ -8,7 +8,9 @@ is a subclass of it).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # A Kubernetes resource quantity (the subset we accept: plain numbers, milli-CPU
@@ -126,6 +128,13 @@ class KarmadaControlPlaneProps(BaseModel):
     external_hosts: list[str] = Field(default_factory=list)
     # Port the external load balancer listens on (what kubeconfigs dial).
     external_port: int = 443
+    # Networks karmada-apiserver's NetworkPolicy admits besides the namespace's own pods: the
+    # host VPC's CIDR, where the NLB's IP targets and health checks and the deploy-time
+    # handlers come from. Empty: only pods of the namespace reach the API server.
+    apiserver_client_cidrs: list[str] = Field(default_factory=list)
+    # NetworkPolicies for karmada-system (charts/karmada/network_policy.py): default deny for
+    # ingress, then only the paths the control plane uses.
+    network_policies: bool = True
 
     # --- other components ------------------------------------------------------------
     component_replicas: int = 2
@@ -173,6 +182,16 @@ class KarmadaControlPlaneProps(BaseModel):
     def _port(cls, value: int) -> int:
         if not 1 <= value <= 65535:
             raise ValueError(f"not a TCP port: {value}")
+        return value
+
+    @field_validator("apiserver_client_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for block in value:
+            try:
+                ipaddress.ip_network(block, strict=True)
+            except ValueError as err:
+                raise ValueError(f"not a CIDR block: {block!r} ({err})") from None
         return value
 
     @field_validator("zones")

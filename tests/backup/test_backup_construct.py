@@ -87,7 +87,8 @@ def test_both_buckets_deny_requests_without_tls(template):
 
 def test_backups_are_retained_when_the_stack_goes(synth):
     resources = synth.template["Resources"]
-    for type_ in ("AWS::S3::Bucket", "AWS::KMS::Key"):
+    # The bucket policies too: a kept bucket stays TLS-only.
+    for type_ in ("AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key"):
         assert all(r["DeletionPolicy"] == "Retain" for r in resources.values() if r["Type"] == type_)
 
 

@@ -58,7 +58,9 @@ def test_cluster_proxy_admin_is_bound_to_the_admin_identity(default: Rendered):
     admin_cn = default.certificates[names.ADMIN_CLIENT_SECRET]["spec"]["commonName"]
     assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": admin_cn}]
     role = default.get("ClusterRole", "cluster-proxy-admin", default.karmada)
-    assert role["rules"] == [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": ["*"]}]
+    # Every verb a proxied request maps to, listed instead of Karmada's "*".
+    assert role["rules"] == [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": [
+        "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]}]
 
 
 def test_view_and_edit_roles_aggregate(default: Rendered):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,40 +110,54 @@ class Scan:
 
 
 def run_checkov(outdir: Path, checkov: Path = CHECKOV) -> Scan:
+    """One checkov run per file, merged: a template is one stack and a manifest one cluster.
+
+    checkov's graph checks pair resources across every file of a run: a NetworkPolicy with an
+    empty podSelector in the parent's karmada-system would "cover" the sample's pods in the
+    Karmada API (CKV2_K8S_6), which live in another cluster. Separate runs keep each check to
+    what can actually reach each other.
+    """
     targets = scan_targets(outdir)
     if not targets:
         raise FileNotFoundError(f"no templates or manifests under {outdir}")
+    scan = Scan(files=[str(t.relative_to(outdir)) for t in targets])
+    with tempfile.TemporaryDirectory(prefix="checkov-home-") as home, ThreadPoolExecutor(max_workers=4) as pool:
+        for reports in pool.map(lambda target: _checkov_file(outdir, target, checkov, home), targets):
+            for report in reports:
+                framework = report["check_type"]
+                summary = report["summary"]
+                scan.passed[framework] += summary["passed"]
+                if summary.get("parsing_errors"):
+                    scan.parsing_errors += [f"{framework}: {p}" for p in report["results"].get("parsing_errors", [])]
+                for failed in report["results"]["failed_checks"]:
+                    scan.failed.append(
+                        Finding(framework, failed["check_id"], failed["check_name"], failed["resource"],
+                                Path(failed["file_path"]).name)
+                    )
+    return scan
+
+
+def _checkov_file(outdir: Path, target: Path, checkov: Path, home: str) -> list[dict]:
+    framework = "kubernetes" if target.suffix == ".yaml" else "cloudformation"
     command = [
-        str(checkov),
-        *(arg for target in targets for arg in ("-f", str(target.relative_to(outdir)))),
-        "--framework", *FRAMEWORKS,
+        str(checkov), "-f", str(target.relative_to(outdir)),
+        "--framework", framework,
         "-o", "json", "--compact", "--quiet",
         # Offline: no Prisma Cloud look-ups (guidelines, severities, suppressions).
         "--skip-download",
     ]  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="checkov-home-") as home:  # keeps its caches out of outdir
-        done = subprocess.run(
-            command, cwd=outdir, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-            env={"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "LOG_LEVEL": "WARNING"},
-        )  # fmt: skip
+    done = subprocess.run(
+        command, cwd=outdir, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+        # Its own HOME keeps its caches out of outdir.
+        env={"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "LOG_LEVEL": "WARNING"},
+    )  # fmt: skip
     # 0: nothing failed, 1: some check failed; anything else is checkov itself failing.
     if done.returncode not in (0, 1):
-        raise RuntimeError(f"checkov exited {done.returncode}: {done.stderr[-4000:]}")
-    reports = json.loads(done.stdout)
+        raise RuntimeError(f"checkov exited {done.returncode} on {target.name}: {done.stderr[-4000:]}")
+    reports = json.loads(done.stdout) if done.stdout.strip() else []
     reports = reports if isinstance(reports, list) else [reports]
-    scan = Scan(files=[str(t.relative_to(outdir)) for t in targets])
-    for report in reports:
-        framework = report["check_type"]
-        summary = report["summary"]
-        scan.passed[framework] += summary["passed"]
-        if summary.get("parsing_errors"):
-            scan.parsing_errors += [f"{framework}: {p}" for p in report["results"].get("parsing_errors", [])]
-        for failed in report["results"]["failed_checks"]:
-            scan.failed.append(
-                Finding(framework, failed["check_id"], failed["check_name"], failed["resource"],
-                        Path(failed["file_path"]).name)
-            )
-    return scan
+    # A file with no resources checkov knows (e.g. only custom resources) yields a bare summary.
+    return [r for r in reports if "check_type" in r]
 
 
 @dataclass
