@@ -28,10 +28,7 @@ from charts.karmada.common.pod import (
     Container,
     HttpProbe,
     Port,
-    ServicePort,
-    pod_template,
-    service,
-    standard_deployment_workload,
+    https_service_workload,
 )
 from charts.karmada.props import KarmadaControlPlaneProps
 
@@ -64,16 +61,7 @@ def aggregated_apiserver_container(props: KarmadaControlPlaneProps) -> Container
 
 
 def aggregated_apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
-    template = pod_template(COMPONENT, props, containers=[aggregated_apiserver_container(props)])
-    return standard_deployment_workload(
-        COMPONENT,
-        props,
-        replicas=props.component_replicas,
-        template=template,
-        services=[
-            service(COMPONENT, COMPONENT, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])
-        ],
-    )
+    return https_service_workload(COMPONENT, props, aggregated_apiserver_container(props))
 
 
 class KarmadaAggregatedApiServer(Construct):

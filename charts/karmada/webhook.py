@@ -21,10 +21,7 @@ from charts.karmada.common.pod import (
     Container,
     HttpProbe,
     Port,
-    ServicePort,
-    pod_template,
-    service,
-    standard_deployment_workload,
+    https_service_workload,
 )
 from charts.karmada.props import KarmadaControlPlaneProps
 
@@ -70,14 +67,7 @@ def webhook_container(props: KarmadaControlPlaneProps) -> Container:
 
 
 def webhook_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
-    template = pod_template(COMPONENT, props, containers=[webhook_container(props)])
-    return standard_deployment_workload(
-        COMPONENT,
-        props,
-        replicas=props.component_replicas,
-        template=template,
-        services=[service(COMPONENT, COMPONENT, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
-    )
+    return https_service_workload(COMPONENT, props, webhook_container(props))
 
 
 class KarmadaWebhook(Construct):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from charts.karmada import names
 from charts.karmada.common.objects import labels, metadata, selector_labels
 from charts.karmada.props import KarmadaControlPlaneProps, Resources
 
@@ -400,6 +401,18 @@ def service(
         "metadata": metadata(name, namespace=props.namespace, labels=labels(component, props)),
         "spec": spec,
     }
+
+
+def https_service_workload(component: str, props: KarmadaControlPlaneProps, container: Container) -> list[dict[str, Any]]:
+    """A component served on HTTPS behind its own Service (443 -> the container's "https" port):
+    ServiceAccount, Deployment of component_replicas, Service and PDB."""
+    return standard_deployment_workload(
+        component,
+        props,
+        replicas=props.component_replicas,
+        template=pod_template(component, props, containers=[container]),
+        services=[service(component, component, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
+    )
 
 
 def standard_deployment_workload(

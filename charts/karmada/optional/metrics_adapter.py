@@ -14,10 +14,7 @@ from charts.karmada.common.pod import (
     Container,
     HttpProbe,
     Port,
-    ServicePort,
-    pod_template,
-    service,
-    standard_deployment_workload,
+    https_service_workload,
 )
 from charts.karmada.props import KarmadaControlPlaneProps
 
@@ -58,14 +55,7 @@ def metrics_adapter_container(props: KarmadaControlPlaneProps) -> Container:
 def metrics_adapter_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     if not props.metrics_adapter:
         return []
-    template = pod_template(COMPONENT, props, containers=[metrics_adapter_container(props)])
-    return standard_deployment_workload(
-        COMPONENT,
-        props,
-        replicas=props.component_replicas,
-        template=template,
-        services=[service(COMPONENT, COMPONENT, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
-    )
+    return https_service_workload(COMPONENT, props, metrics_adapter_container(props))
 
 
 class KarmadaMetricsAdapter(Construct):

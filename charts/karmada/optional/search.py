@@ -22,10 +22,7 @@ from charts.karmada.common.pod import (
     Container,
     HttpProbe,
     Port,
-    ServicePort,
-    pod_template,
-    service,
-    standard_deployment_workload,
+    https_service_workload,
 )
 from charts.karmada.props import KarmadaControlPlaneProps
 
@@ -62,14 +59,7 @@ def search_container(props: KarmadaControlPlaneProps) -> Container:
 def search_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     if not props.search:
         return []
-    template = pod_template(COMPONENT, props, containers=[search_container(props)])
-    return standard_deployment_workload(
-        COMPONENT,
-        props,
-        replicas=props.component_replicas,
-        template=template,
-        services=[service(COMPONENT, COMPONENT, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
-    )
+    return https_service_workload(COMPONENT, props, search_container(props))
 
 
 class KarmadaSearch(Construct):
