@@ -52,41 +52,23 @@ from .manifest_source import (
     load_source,
     render_patch,
 )
+from ..provider_framework import CREATE_FAILED_MARKER, MAX_MESSAGE_CHARS, CustomResourceError, is_transient_api_error
 from .retry import Backoff, Deadline, RetryExhaustedError, call_with_retry
 from .yaml_docs import ObjectIdentity
 
 logger = logging.getLogger("karmada_manifest")
 logger.setLevel(logging.INFO)
 
-# The CDK Provider framework's PhysicalResourceId for a Create that failed (it normally answers
-# the following Delete itself; handled here too in case it does not).
-CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
-MAX_MESSAGE_CHARS = 1000
 DEFAULT_BUDGET_SECONDS = 480.0  # waiting for a freshly deployed control plane
 SAFETY_MARGIN_SECONDS = 30.0  # leave time to report an error before the Lambda times out
 KIND_WAIT_SECONDS = 60.0  # a kind may appear in discovery shortly after its CRD is created
 DOWNLOAD_RETRY_SECONDS = 120.0
 PATCH_MANAGER_SUFFIX = "-patches"
 
-# Server messages of HTTP 500s that mean "not ready yet" (an admission webhook or etcd still
-# starting), as opposed to a real failure.
-_TRANSIENT_500_MARKERS = (
-    "failed calling webhook",
-    "no endpoints available",
-    "connection refused",
-    "i/o timeout",
-    "etcdserver: request timed out",
-    "etcdserver: leader changed",
-)
 
 
-class KarmadaManifestError(Exception):
+class KarmadaManifestError(CustomResourceError):
     """A failure reported to CloudFormation; its text is kept under MAX_MESSAGE_CHARS."""
-
-    def __init__(self, message: str) -> None:
-        if len(message) > MAX_MESSAGE_CHARS:
-            message = message[: MAX_MESSAGE_CHARS - 3] + "..."
-        super().__init__(message)
 
 
 class OwnershipError(Exception):
@@ -361,11 +343,8 @@ class _Run:
             return None if self.deleting else math.inf
         if isinstance(error, KindNotServedError):
             return None if self.deleting else KIND_WAIT_SECONDS
-        if isinstance(error, ApiError):
-            if error.code in (429, 502, 503, 504):
-                return math.inf
-            if error.code == 500 and any(m in error.message.lower() for m in _TRANSIENT_500_MARKERS):
-                return math.inf
+        if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
+            return math.inf
         return None
 
     def retry(self, operation: Callable[[], Any], what: str) -> Any:

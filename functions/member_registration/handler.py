@@ -55,6 +55,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from ..provider_framework import CREATE_FAILED_MARKER, CustomResourceError, is_transient_api_error
 from . import member_access
 from . import objects as obj
 from ._sibling import connection, eks_auth, kube_client, retry
@@ -77,8 +78,6 @@ Deadline = retry.Deadline
 logger = logging.getLogger("member_registration")
 logger.setLevel(logging.INFO)
 
-CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
-MAX_MESSAGE_CHARS = 1000
 DEFAULT_BUDGET_SECONDS = 840.0
 SAFETY_MARGIN_SECONDS = 30.0  # time left to report an error (or undo a failed Create) before the timeout
 SECRET_WAIT_SECONDS = 180.0  # cert-manager issuing the admin or agent certificate
@@ -88,25 +87,12 @@ REGISTRAR_GROUP = "eks-karmada:registrar"  # Kubernetes group of the join role's
 USER_AGENT = "eks-karmada/member-registration"
 # On the member's karmada-kubeconfig: which registration (physical id) wrote it.
 REGISTRATION_ANNOTATION = "eks-karmada.io/registration"
-_TRANSIENT_500_MARKERS = (
-    "failed calling webhook",
-    "no endpoints available",
-    "connection refused",
-    "i/o timeout",
-    "etcdserver: request timed out",
-    "etcdserver: leader changed",
-)
 _CONNECT_ERRORS = (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError,
                    SecretNotReadyError)
 
 
-class RegistrationError(Exception):
-    """A failure reported to CloudFormation; its text is kept under MAX_MESSAGE_CHARS."""
-
-    def __init__(self, message: str) -> None:
-        if len(message) > MAX_MESSAGE_CHARS:
-            message = message[: MAX_MESSAGE_CHARS - 3] + "..."
-        super().__init__(message)
+class RegistrationError(CustomResourceError):
+    """A failure reported to CloudFormation (its text is kept short by CustomResourceError)."""
 
 
 class _TokenNotReady(LookupError):
@@ -338,11 +324,8 @@ class _Run:
             return None if self.deleting else SECRET_WAIT_SECONDS
         if isinstance(error, _TokenNotReady):
             return self.props.token_wait_seconds
-        if isinstance(error, ApiError):
-            transient = error.code in (429, 502, 503, 504) or (
-                error.code == 500 and any(m in error.message.lower() for m in _TRANSIENT_500_MARKERS))
-            if transient:
-                return DELETE_CONNECT_SECONDS if self.deleting else math.inf
+        if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
+            return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         return None
 
     def retry(self, operation: Callable[[], Any], what: str) -> Any:

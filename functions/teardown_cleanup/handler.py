@@ -37,10 +37,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..provider_framework import CREATE_FAILED_MARKER
+
 logger = logging.getLogger("teardown_cleanup")
 logger.setLevel(logging.INFO)
 
-CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 CSI_TAG = "ebs.csi.aws.com/cluster"
 PVC_NAMESPACE_TAG = "kubernetes.io/created-for/pvc/namespace"
 PVC_NAME_TAG = "kubernetes.io/created-for/pvc/name"
