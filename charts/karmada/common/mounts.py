@@ -48,6 +48,16 @@ def aggregated_server_flags(serving: SecretMount) -> list[str]:
     ]
 
 
+# The tail of every aggregated server's command: audit to stdout, no profiling.
+AGGREGATED_SERVER_LOG_FLAGS = (
+    "--audit-log-path=-",
+    "--audit-log-maxage=0",
+    "--audit-log-maxbackup=0",
+    "--profiling=false",
+    "--v=2",
+)
+
+
 def etcd_client_flags(etcd: SecretMount, props: KarmadaControlPlaneProps) -> list[str]:
     return [
         f"--etcd-servers={names.etcd_client_urls(props)}",

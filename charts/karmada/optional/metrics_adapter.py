@@ -8,7 +8,13 @@ from typing import Any
 from constructs import Construct
 
 from charts.karmada import names
-from charts.karmada.common.mounts import KUBECONFIG, aggregated_server_flags, karmada_client_cert, serving_cert
+from charts.karmada.common.mounts import (
+    AGGREGATED_SERVER_LOG_FLAGS,
+    KUBECONFIG,
+    aggregated_server_flags,
+    karmada_client_cert,
+    serving_cert,
+)
 from charts.karmada.common.objects import emit_all
 from charts.karmada.common.pod import (
     Container,
@@ -38,11 +44,7 @@ def metrics_adapter_container(props: KarmadaControlPlaneProps) -> Container:
             *aggregated_server_flags(serving),
             f"--client-ca-file={client.ca}",
             f"--metrics-bind-address=:{names.METRICS_PORT}",
-            "--audit-log-path=-",
-            "--audit-log-maxage=0",
-            "--audit-log-maxbackup=0",
-            "--profiling=false",
-            "--v=2",
+            *AGGREGATED_SERVER_LOG_FLAGS,
         ],
         ports=[Port("https", names.SECURE_PORT), Port("metrics", names.METRICS_PORT)],
         mounts=[KUBECONFIG, client, serving],

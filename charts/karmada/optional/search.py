@@ -10,6 +10,7 @@ from constructs import Construct
 
 from charts.karmada import names
 from charts.karmada.common.mounts import (
+    AGGREGATED_SERVER_LOG_FLAGS,
     KUBECONFIG,
     aggregated_server_flags,
     etcd_client_cert,
@@ -42,11 +43,7 @@ def search_container(props: KarmadaControlPlaneProps) -> Container:
             "/bin/karmada-search",
             *aggregated_server_flags(serving),
             *etcd_client_flags(etcd, props),
-            "--audit-log-path=-",
-            "--audit-log-maxage=0",
-            "--audit-log-maxbackup=0",
-            "--profiling=false",
-            "--v=2",
+            *AGGREGATED_SERVER_LOG_FLAGS,
         ],
         ports=[Port("https", names.SECURE_PORT)],
         mounts=[KUBECONFIG, karmada_client_cert(COMPONENT), serving, etcd],
