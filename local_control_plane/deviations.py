@@ -1,0 +1,89 @@
+"""Every way the local control plane differs from the rendered objects, in one place, with its reason.
+
+The harness applies these and nothing else: anything not listed here runs exactly as rendered
+(command, args, env, volumes at their mountPaths, ports, probes, users, read-only root).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Container images become the pinned binaries built from their Go modules (binaries.py): there is
+# no container runtime or registry here. Each image's root filesystem holds only these files (the
+# images are distroless: the binary and nothing else), at the paths the image has them.
+# Key: the image's repository without registry and tag; value: container path -> built binary.
+IMAGE_FILES: dict[str, dict[str, str]] = {
+    "etcd": {f"/usr/local/bin/{name}": name for name in ("etcd", "etcdctl", "etcdutl")},
+    "kube-apiserver": {"/usr/local/bin/kube-apiserver": "kube-apiserver"},
+    "kube-controller-manager": {"/usr/local/bin/kube-controller-manager": "kube-controller-manager"},
+    **{
+        f"karmada/{name}": {f"/bin/{name}": name}
+        for name in (
+            "karmada-agent", "karmada-aggregated-apiserver", "karmada-controller-manager", "karmada-descheduler",
+            "karmada-metrics-adapter", "karmada-scheduler", "karmada-scheduler-estimator", "karmada-search",
+            "karmada-webhook",
+        )
+    },
+}
+# The images' default PATH (distroless and the Kubernetes images), used when a command has no slash.
+IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# The AWS CLI image (the backup's upload step) is not a Go binary: its container sees the host's
+# /usr and /bin read-only, and the awscli from PyPI in the venv stands in for the image's `aws`.
+HOST_TOOL_IMAGES = ("aws-cli/aws-cli",)
+
+# Deploy-time values in the rendered files, and what stands for them here.
+NLB_DNS_NAME = "karmada-nlb.local.eks-karmada.internal"
+BACKUP_BUCKET = "eks-karmada-local-etcd-backups"
+PLACEHOLDERS: dict[str, str] = {
+    # The NLB's DNS name: a local name that resolves (in every pod, and through tls-server-name on
+    # the host) to the NLB stand-in, a TCP forwarder to the apiserver pods like the NLB's IP targets.
+    "${Nlb.DnsName}": NLB_DNS_NAME,
+    "${Nlb.TargetGroupArn}": "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/local/0",
+    "${Ebs.VolumeKeyArn}": "arn:aws:kms:us-east-1:000000000000:key/local",
+    # The backup bucket lives in a local S3 (moto server) during the backup drill.
+    "${EtcdBackup.BucketName}": BACKUP_BUCKET,
+}
+
+
+def member_endpoint_placeholder(member: str) -> str:
+    """A member's EKS endpoint, known at deploy time: here the member's local API server."""
+    return "${Member." + member + ".Endpoint}"
+
+# One pod per Deployment (a second replica adds no behaviour the drills look at and costs memory on a
+# 2-core machine). StatefulSets keep their replica count: etcd runs as its three members.
+DEPLOYMENT_REPLICAS = 1
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One line of the list `make local` prints and the README shows."""
+
+    what: str
+    why: str
+
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("container images -> the pinned binaries built from their Go modules (IMAGE_FILES)",
+              "no container runtime or registry here; the binaries are the images' own entry points"),
+    Deviation("Deployments run one replica; StatefulSets keep theirs (etcd: 3 members)",
+              "a 2-core machine; the drills exercise one replica per component"),
+    Deviation("${Nlb.DnsName} -> karmada-nlb.local.eks-karmada.internal, a TCP forwarder to the apiserver pod",
+              "no AWS NLB; TCP passthrough on 443 to port 5443 like the NLB's IP target group"),
+    Deviation("Services -> a userspace proxy on a virtual IP per Service (kube-proxy's userspace mode)",
+              "no kube-proxy or iptables here; DNS names resolve through each pod's /etc/hosts"),
+    Deviation("PersistentVolumeClaims -> a directory per claim under .local/data",
+              "no EBS; data outlives pod restarts like a volume"),
+    Deviation("cert-manager Issuers/Certificates -> Secrets issued by pki.py; TargetGroupBinding not applied",
+              "cert-manager and the AWS Load Balancer Controller are Helm charts from the internet"),
+    Deviation("EndpointSlices of the parent's Services are written by the local kubelet",
+              "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods"),
+    Deviation("AWS identities (EKS access entries) -> client certificates with the entry's groups",
+              "no IAM/EKS authenticator; RBAC in the clusters still decides what each identity may do"),
+    Deviation("member clusters: etcd + kube-apiserver + kube-controller-manager + kube-scheduler, kwok nodes",
+              "no EKS or EC2; kwok marks pods Running on simulated nodes in the member's zones"),
+    Deviation("the Karmada CRD tarball -> the pinned module's charts/karmada/_crds packed as the release packs it",
+              "no internet; served on loopback to the handler's download step"),
+    Deviation("NetworkPolicies are applied to the parent API but not enforced",
+              "no CNI policy engine; Services still reach only the pods they select"),
+)

@@ -1,0 +1,297 @@
+"""Our own Lambda handlers, run locally with only their AWS edges swapped.
+
+``Deployer.deploy_stack`` sends each custom resource of a synthesized stack the event CloudFormation
+would send (Create, then Update when its properties change, Delete on teardown) and calls the
+handler the template names (``functions.<package>.handler``) with a Runtime whose edges are local:
+
+* EKS authentication -> a client certificate for the identity the cluster's access entry gives the
+  handler's role (so the clusters' RBAC decides, as in EKS);
+* STS and EKS calls -> real boto3 clients (requests validated against the AWS API models) whose
+  answers come from the local clusters instead of the network;
+* the Karmada CRD download -> the pinned Karmada module's CRDs, packed as the release tarball is
+  and served on loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib
+import io
+import json
+import logging
+import os
+import tarfile
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+
+from . import deviations
+from .cloudformation import Assembly, CustomResource, DeployTimeValues
+from .environment import Environment, LocalError
+from .apply import apply_manifest
+
+ACCOUNT = "000000000000"
+KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
+# The custom resources that act on Kubernetes. The others act on AWS only (TeardownCleanup, the VPC's
+# default security group, the egress-address lookup) or install Helm charts from the internet.
+LOCAL_TYPES = ("Custom::KarmadaManifest", "Custom::KarmadaMemberRegistration", KUBERNETES_RESOURCE)
+
+
+class _Context:
+    """The Lambda context the handlers read (remaining time)."""
+
+    def __init__(self, seconds: float = 900) -> None:
+        self.deadline = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.deadline - datetime.now(timezone.utc)).total_seconds() * 1000)
+
+
+# ------------------------------------------------------------------------------- CRD source
+
+
+def karmada_module_dir() -> Path:
+    """The pinned Karmada module in the Go module cache (binaries.py downloaded it)."""
+    import subprocess
+    import sys
+
+    go = Path(sys.prefix) / "bin" / "go"
+    folder = Path(__file__).resolve().parent / "gobuild" / "karmada"
+    out = subprocess.run([str(go), "list", "-m", "-f", "{{.Dir}}", "github.com/karmada-io/karmada"], cwd=folder,
+                         capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
+def crds_tarball() -> bytes:
+    """charts/karmada/_crds of the pinned module as the release's crds.tar.gz packs it (top folder crds/)."""
+    source = karmada_module_dir() / "charts" / "karmada" / "_crds"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(source.rglob("*")):
+            archive.add(path, arcname="crds/" + str(path.relative_to(source)), recursive=False)
+    return buffer.getvalue()
+
+
+class LoopbackFiles:
+    """A tiny HTTP server on 127.0.0.1 serving fixed bytes by path (the release download stand-in)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        served = files
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                body = served.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+# ------------------------------------------------------------------------------- AWS edges
+
+
+class LocalAws:
+    """boto3 clients whose STS and EKS answers come from the local clusters.
+
+    The clients are real (botocore validates every request against the service model); a
+    ``before-call`` hook answers instead of the network.
+    """
+
+    def __init__(self, env: Environment, assembly: Assembly, trusted_roles: set[str]) -> None:
+        self.env = env
+        self.assembly = assembly
+        self.trusted_roles = trusted_roles  # join roles the registrar may assume
+
+    def client(self, service: str, region: str, credentials: dict | None) -> Any:
+        import boto3
+
+        session = boto3.session.Session(
+            aws_access_key_id=(credentials or {}).get("AccessKeyId", "AKIALOCALHANDLER"),
+            aws_secret_access_key=(credentials or {}).get("SecretAccessKey", "local"),
+            aws_session_token=(credentials or {}).get("SessionToken"), region_name=region)
+        client = session.client(service, region_name=region)
+        client.meta.events.register("before-call", partial(self._answer, region=region))
+        return client
+
+    def _answer(self, model: Any, params: dict, region: str, **_: Any) -> tuple:
+        operation = model.name
+        if operation == "AssumeRole":
+            role = params["RoleArn"]
+            if role not in self.trusted_roles:
+                return _error(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {role}")
+            name = role.rsplit("/", 1)[-1]
+            return _ok({"Credentials": {"AccessKeyId": "ASIALOCAL", "SecretAccessKey": uuid.uuid4().hex,
+                                        "SessionToken": uuid.uuid4().hex,
+                                        "Expiration": datetime.now(timezone.utc) + timedelta(hours=1)},
+                        "AssumedRoleUser": {"AssumedRoleId": f"AROALOCAL:{params['RoleSessionName']}",
+                                            "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{params['RoleSessionName']}"}})
+        if operation == "DescribeCluster":
+            member = self.env.member_by_cluster_name(params["name"])
+            if member is None:
+                return _error(404, "ResourceNotFoundException", f"No cluster found for name: {params['name']}.")
+            cluster = self.env.cluster(member)
+            return _ok({"cluster": {"name": params["name"], "endpoint": cluster.endpoint, "status": "ACTIVE",
+                                    "arn": f"arn:aws:eks:{region}:{ACCOUNT}:cluster/{params['name']}",
+                                    "certificateAuthority": {"data": base64.b64encode(cluster.ca.cert_pem).decode()}}})
+        if operation == "GetCallerIdentity":
+            return _ok({"Account": ACCOUNT, "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/local/handler", "UserId": "x"})
+        return _error(400, "UnsupportedOperation", f"{operation} has no local answer")
+
+
+def _ok(parsed: dict) -> tuple:
+    parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())})
+    return _FakeHttp(200), parsed
+
+
+def _error(status: int, code: str, message: str) -> tuple:
+    return _FakeHttp(status), {"Error": {"Code": code, "Message": message},
+                               "ResponseMetadata": {"HTTPStatusCode": status}}
+
+
+class _FakeHttp:
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.headers: dict = {}
+        self.content = b""
+
+
+# ------------------------------------------------------------------------------- deployer
+
+
+class Deployer:
+    """Sends the synthesized stacks' custom resources their CloudFormation events, in order."""
+
+    def __init__(self, env: Environment, log: Callable[[str], None]) -> None:
+        self.env = env
+        self.log = log
+        values = DeployTimeValues(account=ACCOUNT, attributes=self._attributes())
+        self.assembly = Assembly(env.assembly, values)
+        self.state_dir = env.layout.run / "cloudformation"
+        self._loopback: LoopbackFiles | None = None
+        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+    def _attributes(self) -> dict[str, str]:
+        from .cloudformation import values_for_type
+
+        return values_for_type(self.env.assembly, "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName",
+                               deviations.NLB_DNS_NAME)
+
+    # -- identities
+    def identity_for(self, cluster_name: str, role_arn: str):
+        """The client certificate EKS would map ``role_arn`` to in ``cluster_name`` (its access entry)."""
+        local = self.env.local_cluster_name(cluster_name)
+        for stack in self.assembly.stacks_in_order():
+            for entry in self.assembly.access_entries(stack):
+                if entry.principal_arn == role_arn and entry.cluster_name == cluster_name:
+                    user = entry.username.replace("{{SessionName}}", "local")
+                    return self.env.cluster(local).identity(user, tuple(entry.kubernetes_groups),
+                                                            hashlib.sha256(role_arn.encode()).hexdigest()[:12])
+        raise LocalError(f"{role_arn} has no EKS access entry in {cluster_name}: the handler could not reach it")
+
+    # -- events
+    def deploy_stack(self, stack: str) -> None:
+        if stack not in self.assembly.stacks_in_order():
+            return
+        for resource in self.assembly.custom_resources(stack, LOCAL_TYPES):
+            self.send(resource, "Create")
+
+    def delete_stack(self, stack: str) -> None:
+        if stack not in self.assembly.stacks_in_order():
+            return
+        for resource in reversed(self.assembly.custom_resources(stack, LOCAL_TYPES)):
+            self.send(resource, "Delete")
+
+    def _state(self, resource: CustomResource) -> Path:
+        return self.state_dir / resource.stack / f"{resource.logical_id}.json"
+
+    def send(self, resource: CustomResource, request: str) -> dict | None:
+        """One CloudFormation event, as CloudFormation decides it: nothing when the properties did not change."""
+        state_file = self._state(resource)
+        previous = json.loads(state_file.read_text()) if state_file.exists() else None
+        event = {
+            "RequestType": request, "ServiceToken": resource.properties.get("ServiceToken", ""),
+            "ResponseURL": "http://localhost/unused", "StackId": f"arn:aws:cloudformation:local:{ACCOUNT}:stack/{resource.stack}/local",
+            "RequestId": str(uuid.uuid4()), "LogicalResourceId": resource.logical_id,
+            "ResourceType": resource.resource_type, "ResourceProperties": resource.properties,
+        }
+        if request == "Create" and previous is not None:
+            if previous["properties"] == resource.properties:
+                return previous.get("result")
+            event.update(RequestType="Update", PhysicalResourceId=previous["physical_id"],
+                         OldResourceProperties=previous["properties"])
+        if request == "Delete":
+            if previous is None:
+                return None
+            event.update(PhysicalResourceId=previous["physical_id"], ResourceProperties=previous["properties"])
+        self.log(f"  {resource.stack}/{resource.logical_id} ({resource.resource_type}): {event['RequestType']}")
+        result = self.invoke(resource, event)
+        if request == "Delete":
+            state_file.unlink(missing_ok=True)
+        else:
+            state_file.parent.mkdir(parents=True, exist_ok=True)
+            state_file.write_text(json.dumps({"physical_id": (result or {}).get("PhysicalResourceId", resource.logical_id),
+                                              "properties": resource.properties, "result": result}))
+        return result
+
+    def invoke(self, resource: CustomResource, event: dict) -> dict | None:
+        if resource.resource_type == KUBERNETES_RESOURCE:
+            return self._kubectl(resource, event)
+        module_name, _, _ = resource.handler.rpartition(".")
+        if not module_name.startswith("functions."):
+            raise LocalError(f"{resource.stack}/{resource.logical_id}: no local runner for handler {resource.handler}")
+        module = importlib.import_module(module_name)
+        runtime = self.runtime(module, resource)
+        logging.getLogger().setLevel(logging.INFO)
+        return module.handle(event, _Context(), runtime)
+
+    def runtime(self, module: Any, resource: CustomResource) -> Any:
+        props = resource.properties
+        parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
+        fields = {"parent_transport": lambda _name: parent_identity.transport()}
+        if "fetch" in module.Runtime.__dataclass_fields__:
+            fields["fetch"] = self.fetch
+        if "aws_client" in module.Runtime.__dataclass_fields__:
+            join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
+                          for entry in self.assembly.access_entries(stack)}
+            aws = LocalAws(self.env, self.assembly, join_roles)
+            fields["aws_client"] = aws.client
+            member_cluster = props.get("MemberClusterName", "")
+            join_role = props.get("JoinRoleArn", "")
+            fields["member_transport"] = lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
+        defaults = module.Runtime.default()
+        return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",)}, **fields})
+
+    def fetch(self, url: str) -> bytes:
+        """The CRD tarball download: the release URL is answered from loopback."""
+        from functions.karmada_manifest.manifest_source import fetch_url
+
+        if self._loopback is None:
+            self._loopback = LoopbackFiles({"/crds.tar.gz": crds_tarball()})
+        if url.endswith("/crds.tar.gz"):
+            return fetch_url(self._loopback.url("/crds.tar.gz"))
+        raise LocalError(f"download of {url}: only the Karmada CRD tarball has a local copy")
+
+    def _kubectl(self, resource: CustomResource, event: dict) -> dict:
+        """aws-cdk's kubectl handler (not ours): apply or delete the manifest as cluster admin."""
+        props = event["ResourceProperties"]
+        cluster = self.env.cluster(self.env.local_cluster_name(props["ClusterName"]))
+        objects = json.loads(props["Manifest"]) if isinstance(props["Manifest"], str) else props["Manifest"]
+        apply_manifest(cluster.admin.client(), objects, delete=event["RequestType"] == "Delete")
+        return {"PhysicalResourceId": event.get("PhysicalResourceId") or resource.logical_id}

@@ -1,0 +1,158 @@
+"""`make local`: bring the rendered app up on this machine, idempotently.
+
+Order, as a deploy would go: the parent cluster's API; the parent's manifests (with the PKI as
+cert-manager would issue it); the Karmada control plane pods; the Karmada API bootstrap through the
+KarmadaManifest handler; each member's API and its access objects; registration through the
+registration handler (Push and Pull, with karmada-agent run from the member's manifest); the
+workloads. Ends by writing the kubeconfigs and printing what to run next.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+
+from . import binaries as built
+from . import deviations
+from .apply import FIELD_MANAGER, apply_manifest, issue_pki
+from .access import ClusterAccess
+from .environment import Environment, LocalError, ready_map, with_hosts
+from .handlers import Deployer
+from .kubelet import access_path
+from .layout import Layout
+from .services import endpoint_slices, write_table
+
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+class BringUp:
+    """The steps of `make local`, each idempotent."""
+
+    def __init__(self, layout: Layout | None = None) -> None:
+        self.started = time.monotonic()
+        log("eks-karmada local control plane")
+        self.binaries = built.ensure(log)
+        self.env = Environment(layout, self.binaries)
+        self.deployer = Deployer(self.env, log)
+
+    def run(self) -> None:
+        env = self.env
+        env.network.ensure_bridge()
+        env.start_kubelet()
+        self.parent_cluster()
+        self.control_plane()
+        self.deployer.deploy_stack("KarmadaParent")
+        for member in env.member_names:
+            self.member_cluster(member)
+        for member in env.member_names:
+            self.deployer.deploy_stack(f"KarmadaRegistration-{member}")
+            if env.config.get(member, {}).get("sync_mode") == "Pull":
+                self.agent(member)
+        self.deployer.deploy_stack("KarmadaWorkloads")
+        self.kubeconfigs()
+        self.summary()
+
+    # -- the parent
+    def parent_cluster(self) -> None:
+        env = self.env
+        parent = env.cluster("parent")
+        for pod in parent.pods():
+            env.run_pod(pod)
+        env.wait_ready([p.id for p in parent.pods()], 180, log, "parent API server")
+        log(f"parent API ready at {parent.endpoint}")
+
+    def control_plane(self) -> None:
+        env = self.env
+        client = env.access("parent").client()
+        objects = env.objects("parent")
+        applied = apply_manifest(client, objects)
+        changed = issue_pki(client, objects)
+        log(f"parent manifests applied ({applied} objects); PKI: {len(changed)} Secrets issued")
+        pods, templates = env.rendered_pods("parent", "parent")
+        for pod in pods:
+            env.network.ensure_namespace(pod.id)
+        services = env.services("parent", pods, templates)
+        hosts, table = env.service_hosts(services)
+        table_path = env.layout.run / "services.json"
+        write_table(table_path, table)
+        proxy = env.service_proxy_pod(table_path)
+        env.network.ensure_namespace("services", tuple(sorted({entry["listen"][0] for entry in table})))
+        env.run_pod(proxy)
+        pods = [with_hosts(pod, hosts) for pod in pods]
+        for pod in pods:
+            env.run_pod(pod)
+        log(f"control plane: {len(pods)} pods started; waiting for their readiness probes")
+        env.wait_ready([p.id for p in pods], 600, log, "control-plane pods")
+        resource = client.resource_for("discovery.k8s.io/v1", "EndpointSlice")
+        for slice_ in endpoint_slices(services, ready_map(env, pods)):
+            client.apply(resource, slice_["metadata"]["name"], slice_["metadata"]["namespace"], slice_, FIELD_MANAGER,
+                         force=True)
+        self.pods = pods
+        self.services = services
+        log(f"control plane ready ({time.monotonic() - self.started:.0f} s)")
+
+    # -- members
+    def member_cluster(self, member: str) -> None:
+        env = self.env
+        cluster = env.cluster(member)
+        for pod in cluster.pods():
+            env.run_pod(pod)
+        env.wait_ready([p.id for p in cluster.pods()], 180, log, f"{member} API server")
+        client = cluster.admin.client()
+        nodes = client.resource_for("v1", "Node")
+        for node in cluster.nodes():
+            client.apply(nodes, node["metadata"]["name"], None, node, FIELD_MANAGER, force=True)
+        self.deployer.deploy_stack(f"KarmadaMember-{member}")
+        log(f"member {member} ready at {cluster.endpoint} ({len(cluster.nodes())} kwok nodes)")
+
+    def agent(self, member: str) -> None:
+        env = self.env
+        pods, _ = env.rendered_pods(f"member-{member}", member)
+        hosts = [(env.network.address("nlb"), deviations.NLB_DNS_NAME)]
+        pods = [with_hosts(pod, hosts) for pod in pods]
+        for pod in pods:
+            env.run_pod(pod)
+        env.wait_ready([p.id for p in pods], 300, log, f"{member} karmada-agent")
+        log(f"member {member}: karmada-agent running")
+
+    # -- results
+    def kubeconfigs(self) -> None:
+        env = self.env
+        parent = env.access("parent")
+        secret = parent.client().request("GET", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client")
+        data = {k: base64.b64decode(v) for k, v in secret["data"].items()}
+        karmada = ClusterAccess("karmada", env.network.address("nlb"), 443, data["ca.crt"], data["tls.crt"],
+                                data["tls.key"], server_name=deviations.NLB_DNS_NAME)
+        karmada.save(access_path(env.layout, "karmada"))
+        karmada.write(env.kubeconfig_path("karmada"))
+        parent.write(env.kubeconfig_path("parent"))
+        for member in env.member_names:
+            env.cluster(member).admin.write(env.kubeconfig_path(member))
+
+    def summary(self) -> None:
+        env = self.env
+        kubectl = self.binaries["kubectl"]
+        root = env.layout.root
+        log("")
+        log(f"Local control plane up in {time.monotonic() - self.started:.0f} s. Try:")
+        log(f"  {kubectl} --kubeconfig {root}/karmada.kubeconfig get clusters")
+        for member in env.member_names:
+            log(f"  {kubectl} --kubeconfig {root}/{member}.kubeconfig get deployments -A")
+        log(f"  {self.binaries['karmadactl']} --kubeconfig {root}/karmada.kubeconfig get pods")
+        log("  make e2e        # the scenarios: propagation, failover, partition, backup/restore, renewal")
+        log("  make local-down # stop everything and remove the namespaces")
+        log(f"Deviations from the rendered objects: local_control_plane/deviations.py; logs: {env.layout.logs}")
+
+
+def main() -> None:
+    BringUp().run()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (LocalError, built.BuildError) as err:
+        raise SystemExit(f"make local: {err}")
