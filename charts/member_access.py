@@ -164,7 +164,8 @@ class PullAgentChart(cdk8s.Chart):
                             command=args,
                             ports=[k8s.ContainerPort(name="metrics", container_port=8080)],
                             liveness_probe=probe("/healthz"),
-                            readiness_probe=probe("/readyz"),
+                            # karmada-agent's health server serves /healthz only (no readyz check in v1.18.2).
+                            readiness_probe=probe("/healthz"),
                             resources=k8s.ResourceRequirements(
                                 requests={"cpu": k8s.Quantity.from_string("100m"),
                                           "memory": k8s.Quantity.from_string("128Mi")},

@@ -206,10 +206,11 @@ class Deployer:
         raise LocalError(f"{role_arn} has no EKS access entry in {cluster_name}: the handler could not reach it")
 
     # -- events
-    def deploy_stack(self, stack: str) -> None:
+    def deploy_stack(self, stack: str, types: tuple[str, ...] = LOCAL_TYPES) -> None:
+        """Create (or update) the stack's custom resources of ``types``, in the stack's deploy order."""
         if stack not in self.assembly.stacks_in_order():
             return
-        for resource in self.assembly.custom_resources(stack, LOCAL_TYPES):
+        for resource in self.assembly.custom_resources(stack, types):
             self.send(resource, "Create")
 
     def delete_stack(self, stack: str) -> None:

@@ -99,11 +99,11 @@ class Volumes:
                     self._write(volume, target, {})
                     continue
                 raise VolumeNotReady(f"{volume.kind} {self.pod.namespace}/{volume.source}: {err}") from None
-            data = {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
-            data.update({k: v.encode() for k, v in (obj.get("stringData") or {}).items()})
             if volume.kind == "configMap":
                 data = {k: v.encode() for k, v in (obj.get("data") or {}).items()}
                 data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
+            else:
+                data = {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
             if volume.items:
                 missing = [key for key, _ in volume.items if key not in data]
                 if missing and not volume.optional:

@@ -92,7 +92,9 @@ def hosts_and_proxy(services: list[LocalService], address_of) -> tuple[list[tupl
             continue
         if service.headless:
             for pod in service.selected:
-                hosts.append((pod.address, " ".join(service.names)))
+                # A StatefulSet's pods (hostname + subdomain = the governing Service) get their own names.
+                own = f"{pod.hostname}.{service.name}.{service.namespace}.svc"
+                hosts.append((pod.address, f"{own}.{CLUSTER_DOMAIN} {own} " + " ".join(service.names)))
             continue
         virtual = address_of(f"svc-{service.namespace}-{service.name}")
         hosts.append((virtual, " ".join(service.names)))

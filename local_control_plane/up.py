@@ -10,6 +10,7 @@ workloads. Ends by writing the kubeconfigs and printing what to run next.
 from __future__ import annotations
 
 import base64
+import threading
 import time
 
 from . import binaries as built
@@ -28,6 +29,34 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+class EndpointSliceSync(threading.Thread):
+    """Keeps the parent's EndpointSlices in step with the pods' readiness while `make local` runs."""
+
+    def __init__(self, client, services, readiness) -> None:
+        super().__init__(name="endpointslices", daemon=True)
+        self.client = client
+        self.services = services
+        self.readiness = readiness
+        self.written: dict[str, dict] = {}
+        self.sync()
+
+    def sync(self) -> None:
+        resource = self.client.resource_for("discovery.k8s.io/v1", "EndpointSlice")
+        for slice_ in endpoint_slices(self.services, self.readiness()):
+            key = slice_["metadata"]["name"]
+            if self.written.get(key) != slice_:
+                self.client.apply(resource, key, slice_["metadata"]["namespace"], slice_, FIELD_MANAGER, force=True)
+                self.written[key] = slice_
+
+    def run(self) -> None:
+        while True:
+            time.sleep(2)
+            try:
+                self.sync()
+            except Exception as err:  # noqa: BLE001 - the parent API may blink; try again
+                log(f"  (EndpointSlice sync: {err})")
+
+
 class BringUp:
     """The steps of `make local`, each idempotent."""
 
@@ -44,7 +73,9 @@ class BringUp:
         env.start_kubelet()
         self.parent_cluster()
         self.control_plane()
-        self.deployer.deploy_stack("KarmadaParent")
+        # The parent's own manifests were applied from parent.yaml (control_plane): here the Karmada API.
+        self.deployer.deploy_stack("KarmadaParent", ("Custom::KarmadaManifest",))
+        self.control_plane_ready()
         for member in env.member_names:
             self.member_cluster(member)
         for member in env.member_names:
@@ -84,14 +115,15 @@ class BringUp:
         pods = [with_hosts(pod, hosts) for pod in pods]
         for pod in pods:
             env.run_pod(pod)
-        log(f"control plane: {len(pods)} pods started; waiting for their readiness probes")
-        env.wait_ready([p.id for p in pods], 600, log, "control-plane pods")
-        resource = client.resource_for("discovery.k8s.io/v1", "EndpointSlice")
-        for slice_ in endpoint_slices(services, ready_map(env, pods)):
-            client.apply(resource, slice_["metadata"]["name"], slice_["metadata"]["namespace"], slice_, FIELD_MANAGER,
-                         force=True)
-        self.pods = pods
-        self.services = services
+        self.control_plane_pods = pods
+        # Like the endpointslice controller: the handlers find the apiserver pods through EndpointSlices.
+        self.slices = EndpointSliceSync(client, services, lambda: ready_map(env, pods))
+        self.slices.start()
+        log(f"control plane: {len(pods)} pods started; the Karmada API bootstrap waits for the apiserver")
+
+    def control_plane_ready(self) -> None:
+        """After the bootstrap (CRDs, RBAC, webhooks), every component's readiness probe passes."""
+        self.env.wait_ready([p.id for p in self.control_plane_pods], 600, log, "control-plane pods")
         log(f"control plane ready ({time.monotonic() - self.started:.0f} s)")
 
     # -- members

@@ -111,6 +111,10 @@ def test_pull_member_gets_an_agent_and_a_parent_side_credential(mixed):
     assert "--cluster-name=pull-1" in command and "--cluster-region=eu-west-1" in command
     assert "--cluster-api-endpoint=${Member.pull-1.Endpoint}" in command
     assert agent["spec"]["template"]["spec"]["containers"][0]["image"] == "docker.io/karmada/karmada-agent:v1.18.2"
+    # karmada-agent v1.18.2 serves /healthz only on its health port: a /readyz probe never passes (make local).
+    container = agent["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert (container[probe]["httpGet"]["path"], container[probe]["httpGet"]["port"]) == ("/healthz", 10357)
     cert = next(o for o in mixed.manifests["parent"]
                 if o["kind"] == "Certificate" and o["metadata"]["name"] == "karmada-agent-pull-1-client")
     assert cert["spec"]["commonName"] == "system:karmada:agent:pull-1"

@@ -51,7 +51,8 @@ def controller_manager_container(props: KarmadaControlPlaneProps) -> Container:
         mounts=[KUBECONFIG, karmada_client_cert(COMPONENT)],
         resources=props.resources.controller_manager,
         liveness=HttpProbe("/healthz", "health", period=15, timeout=5, failure=3, initial_delay=15),
-        readiness=HttpProbe("/readyz", "health", period=10, timeout=5, failure=3),
+        # Its health server serves /healthz only (v1.18.2 registers no readyz check): /readyz is a 404.
+        readiness=HttpProbe("/healthz", "health", period=10, timeout=5, failure=3),
     )
 
 

@@ -60,8 +60,10 @@ def webhook_container(props: KarmadaControlPlaneProps) -> Container:
         ],
         mounts=[KUBECONFIG, karmada_client_cert(COMPONENT), serving_cert(COMPONENT)],
         resources=props.resources.webhook,
-        liveness=HttpProbe("/healthz", "health", period=10, timeout=5, failure=3, initial_delay=10),
-        # Served by the TLS listener itself: Ready means the certificate loaded.
+        # Both on the TLS listener: the health-probe port has no check registered in v1.18.2 and answers
+        # 404 to /healthz, so a liveness probe there restarts a healthy webhook forever.
+        liveness=HttpProbe("/readyz/", "https", scheme="HTTPS", period=10, timeout=5, failure=3, initial_delay=10),
+        # Ready means the listener serves with the loaded certificate.
         readiness=HttpProbe("/readyz/", "https", scheme="HTTPS", period=5, timeout=5, failure=3),
     )
 

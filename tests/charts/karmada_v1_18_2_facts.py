@@ -159,3 +159,16 @@ WEBHOOK_PATHS = frozenset(
         "/validate-resourceinterpreterwebhookconfiguration",
     ]
 )
+
+
+# The paths each component's health server answers with 200, per listener (container port name), as
+# registered at the tag: controller-runtime's health-probe server serves /healthz and /readyz only for
+# checks added with AddHealthzCheck/AddReadyzCheck (cmd/controller-manager/app/controllermanager.go,
+# cmd/agent/app/agent.go: healthz "ping" only); karmada-webhook adds none to its health-probe server
+# and serves /readyz/ on its webhook listener (cmd/webhook/app/webhook.go). Found by `make local`.
+HEALTH_PATHS: dict[str, dict[str, frozenset[str]]] = {
+    "karmada-controller-manager": {"health": frozenset({"/healthz"})},
+    "karmada-agent": {"health": frozenset({"/healthz"})},
+    "karmada-webhook": {"health": frozenset(), "https": frozenset({"/readyz/"})},
+    "karmada-scheduler": {"health": frozenset({"/healthz"})},
+}

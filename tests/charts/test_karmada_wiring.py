@@ -29,7 +29,7 @@ from karmada_render import (
     split_url,
     container_port,
 )
-from karmada_v1_18_2_facts import KARMADA_FLAGS
+from karmada_v1_18_2_facts import HEALTH_PATHS, KARMADA_FLAGS
 
 CERT_KEYS = {"tls.crt", "tls.key", "ca.crt"}
 
@@ -628,6 +628,27 @@ def test_every_container_is_hardened_sized_and_probed(any_rendered: Rendered):
                 if probe in c:
                     port = c[probe]["httpGet"]["port"]
                     assert container_port(c, port) is not None, f"{who} {probe} port {port}"
+
+
+def test_probes_ask_for_paths_the_pinned_binaries_serve(any_rendered: Rendered):
+    """A probe on a path the binary does not serve never passes: never Ready, or restarted forever."""
+    checked = 0
+    for w in any_rendered.workloads:
+        for c in containers(w):
+            served = HEALTH_PATHS.get(c["name"])
+            if served is None:
+                continue
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                if probe not in c:
+                    continue
+                action = c[probe]["httpGet"]
+                named = {p["containerPort"]: p["name"] for p in c.get("ports", [])}
+                listener = action["port"] if isinstance(action["port"], str) else named.get(action["port"], "health")
+                assert action["path"] in served.get(listener, frozenset()), (
+                    f"{c['name']} {probe}: {action['path']} on {listener} is not served at v1.18.2 "
+                    f"(served there: {sorted(served.get(listener, ()))})")
+                checked += 1
+    assert checked >= 5
 
 
 def test_every_replicated_workload_has_a_pdb(any_rendered: Rendered):
