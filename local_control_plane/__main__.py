@@ -18,9 +18,9 @@ def main(argv: list[str]) -> int:
             for name, path in sorted(ensure().items()):
                 print(f"{name}: {path}")
         elif command == "up":
-            from .up import BringUp
+            from .up import main as up
 
-            BringUp().run()
+            up()
         elif command == "down":
             from .down import main as down
 

@@ -174,3 +174,12 @@ def _default_binary_name(package: str) -> str:
     if len(parts) > 1 and parts[-1][0] == "v" and parts[-1][1:].isdigit():
         return parts[-2]
     return parts[-1]
+
+
+def module_source(folder: str, module: str) -> Path:
+    """Where the Go module cache holds ``module`` as resolved by the wrapper module ``gobuild/<folder>``."""
+    done = subprocess.run([str(go_binary()), "list", "-m", "-f", "{{.Dir}}", module], cwd=GOBUILD / folder,
+                          capture_output=True, text=True, env=dict(os.environ, GOFLAGS="-mod=readonly"))
+    if done.returncode != 0 or not done.stdout.strip():
+        raise BuildError(f"module {module} is not in the Go module cache: {done.stderr.strip()}")
+    return Path(done.stdout.strip())

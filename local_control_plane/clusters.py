@@ -8,12 +8,12 @@ groups, which is how AWS identities mapped by EKS access entries are represented
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import pki
+from .binaries import module_source
 from .access import ClusterAccess
 from .kubelet import access_path
 from .layout import Layout
@@ -72,7 +72,10 @@ class LocalCluster:
     def identity(self, user: str, groups: tuple[str, ...] = (), label: str = "") -> ClusterAccess:
         """A client certificate for ``user`` in ``groups`` (an access entry's Kubernetes identity)."""
         file = label or user.replace("/", "_").replace(":", "_")
-        pair = self._pair(f"client-{file}", lambda: pki.issue_leaf(self.ca, user, organizations=groups, client=True))
+        with warnings.catch_warnings():
+            # EKS usernames of roles are ARNs, longer than X.509's 64-character common name; Go accepts them.
+            warnings.simplefilter("ignore", UserWarning)
+            pair = self._pair(f"client-{file}", lambda: pki.issue_leaf(self.ca, user, organizations=groups, client=True))
         return ClusterAccess(self.name, self.address, API_PORT, self.ca.cert_pem, pair.cert_pem, pair.key_pem)
 
     @property
@@ -148,6 +151,7 @@ class LocalCluster:
                 b["kwok"], f"--kubeconfig={kwok}", "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 "--server-address=127.0.0.1:10247", "--node-lease-duration-seconds=40",
+                *(f"--config={stage}" for stage in kwok_stages()),
             ), host_root=True),
         ]
 
@@ -172,5 +176,10 @@ class LocalCluster:
         return found
 
 
-def write_yaml(path: Path, objects: list[dict]) -> None:
-    path.write_text(yaml.safe_dump_all(objects, sort_keys=False), encoding="utf-8")
+def kwok_stages() -> list[Path]:
+    """kwok's own "fast" stages from its pinned module: nodes Ready with leases, pods Running and Ready."""
+    root = module_source("kwok", "sigs.k8s.io/kwok") / "kustomize" / "stage"
+    return [root / "node" / "fast" / "node-initialize.yaml",
+            root / "node" / "heartbeat-with-lease" / "node-heartbeat-with-lease.yaml",
+            *(root / "pod" / "fast" / f"pod-{stage}.yaml" for stage in ("ready", "complete", "delete"))]
+

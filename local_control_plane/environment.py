@@ -194,10 +194,14 @@ class Environment:
         stop_marker(self.layout, pod_id).unlink(missing_ok=True)
 
     def status(self, pod_id: str) -> dict:
+        """The kubelet's last word on a pod; Pending while it has said nothing about the current spec."""
+        pending = {"pod": pod_id, "phase": "Pending", "ready": False, "containers": {}}
         try:
-            return json.loads(status_path(self.layout, pod_id).read_text())
+            status = json.loads(status_path(self.layout, pod_id).read_text())
+            spec_mtime = (self.layout.pods / f"{pod_id}.json").stat().st_mtime
         except (FileNotFoundError, ValueError):
-            return {"pod": pod_id, "phase": "Pending", "ready": False, "containers": {}}
+            return pending
+        return status if status.get("generation") == spec_mtime else pending
 
     def wait_ready(self, pod_ids: list[str], timeout: float, log=print, what: str = "pods") -> None:
         """Wait until every pod is ready; fail naming the pods that are not, and their last log lines."""

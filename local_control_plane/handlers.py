@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import deviations
-from .cloudformation import Assembly, CustomResource, DeployTimeValues
+from .binaries import module_source
+from .cloudformation import Assembly, CustomResource, DeployTimeValues, attribute_key, values_for_type
 from .environment import Environment, LocalError
 from .apply import apply_manifest
 
@@ -55,21 +56,9 @@ class _Context:
 # ------------------------------------------------------------------------------- CRD source
 
 
-def karmada_module_dir() -> Path:
-    """The pinned Karmada module in the Go module cache (binaries.py downloaded it)."""
-    import subprocess
-    import sys
-
-    go = Path(sys.prefix) / "bin" / "go"
-    folder = Path(__file__).resolve().parent / "gobuild" / "karmada"
-    out = subprocess.run([str(go), "list", "-m", "-f", "{{.Dir}}", "github.com/karmada-io/karmada"], cwd=folder,
-                         capture_output=True, text=True, check=True)
-    return Path(out.stdout.strip())
-
-
 def crds_tarball() -> bytes:
     """charts/karmada/_crds of the pinned module as the release's crds.tar.gz packs it (top folder crds/)."""
-    source = karmada_module_dir() / "charts" / "karmada" / "_crds"
+    source = module_source("karmada", "github.com/karmada-io/karmada") / "charts" / "karmada" / "_crds"
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for path in sorted(source.rglob("*")):
@@ -127,11 +116,13 @@ class LocalAws:
             aws_secret_access_key=(credentials or {}).get("SecretAccessKey", "local"),
             aws_session_token=(credentials or {}).get("SessionToken"), region_name=region)
         client = session.client(service, region_name=region)
+        client.meta.events.register("before-parameter-build", _remember_parameters)
         client.meta.events.register("before-call", partial(self._answer, region=region))
         return client
 
-    def _answer(self, model: Any, params: dict, region: str, **_: Any) -> tuple:
+    def _answer(self, model: Any, context: dict, region: str, **_: Any) -> tuple:
         operation = model.name
+        params = context["local_api_params"]
         if operation == "AssumeRole":
             role = params["RoleArn"]
             if role not in self.trusted_roles:
@@ -153,6 +144,11 @@ class LocalAws:
         if operation == "GetCallerIdentity":
             return _ok({"Account": ACCOUNT, "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/local/handler", "UserId": "x"})
         return _error(400, "UnsupportedOperation", f"{operation} has no local answer")
+
+
+def _remember_parameters(params: dict, context: dict, **_: Any) -> None:
+    """The call's validated parameters, for the answer (before-call only sees the serialized request)."""
+    context["local_api_params"] = dict(params)
 
 
 def _ok(parsed: dict) -> tuple:
@@ -188,10 +184,16 @@ class Deployer:
         os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
     def _attributes(self) -> dict[str, str]:
-        from .cloudformation import values_for_type
-
-        return values_for_type(self.env.assembly, "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName",
-                               deviations.NLB_DNS_NAME)
+        """What only a deploy knows: the NLB's DNS name and each EKS cluster's endpoint (the local API servers)."""
+        values = values_for_type(self.env.assembly, "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName",
+                                 deviations.NLB_DNS_NAME)
+        for template in self.env.assembly.glob("*.template.json"):
+            stack = template.name[: -len(".template.json")]
+            for logical_id, resource in json.loads(template.read_text()).get("Resources", {}).items():
+                if resource["Type"] == "AWS::EKS::Cluster":
+                    local = self.env.local_cluster_name(resource["Properties"]["Name"])
+                    values[attribute_key(stack, logical_id, "Endpoint")] = self.env.cluster(local).endpoint
+        return values
 
     # -- identities
     def identity_for(self, cluster_name: str, role_arn: str):

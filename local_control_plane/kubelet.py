@@ -276,10 +276,11 @@ class ContainerState:
 class PodRunner(threading.Thread):
     """Runs one pod until told to stop."""
 
-    def __init__(self, layout: Layout, pod: PodSpec) -> None:
+    def __init__(self, layout: Layout, pod: PodSpec, generation: float = 0.0) -> None:
         super().__init__(name=pod.id, daemon=True)
         self.layout = layout
         self.pod = pod
+        self.generation = generation  # the spec file's mtime: statuses of a replaced spec are stale
         self.volumes = Volumes(layout, pod)
         self.stopping = threading.Event()
         self.states = {c.name: ContainerState() for c in pod.containers}
@@ -462,6 +463,7 @@ class PodRunner(threading.Thread):
     def write_status(self) -> None:
         status = {
             "pod": self.pod.id,
+            "generation": self.generation,
             "address": self.pod.address,
             "phase": self.phase,
             "message": self.message,
@@ -507,8 +509,9 @@ def serve(layout: Layout) -> None:
                 del runners[pod_id]  # its thread died: start it again; a finished Job's pod stays done
         for pod_id, path in wanted.items():
             if pod_id not in runners:
-                runner = PodRunner(layout, PodSpec.read(path))
-                runners[pod_id] = (path.stat().st_mtime, runner)
+                mtime = path.stat().st_mtime
+                runner = PodRunner(layout, PodSpec.read(path), mtime)
+                runners[pod_id] = (mtime, runner)
                 runner.start()
         done.wait(SYNC_SECONDS)
     for _, runner in runners.values():

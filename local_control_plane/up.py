@@ -10,6 +10,7 @@ workloads. Ends by writing the kubeconfigs and printing what to run next.
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import time
 
@@ -80,8 +81,7 @@ class BringUp:
             self.member_cluster(member)
         for member in env.member_names:
             self.deployer.deploy_stack(f"KarmadaRegistration-{member}")
-            if env.config.get(member, {}).get("sync_mode") == "Pull":
-                self.agent(member)
+            self.member_workloads_ready(member)
         self.deployer.deploy_stack("KarmadaWorkloads")
         self.kubeconfigs()
         self.summary()
@@ -138,17 +138,21 @@ class BringUp:
         for node in cluster.nodes():
             client.apply(nodes, node["metadata"]["name"], None, node, FIELD_MANAGER, force=True)
         self.deployer.deploy_stack(f"KarmadaMember-{member}")
+        # The member's own workloads (karmada-agent in Pull mode) start now and wait for their Secrets,
+        # which registration creates, as they would in the member EKS cluster.
+        hosts = [(env.network.address("nlb"), deviations.NLB_DNS_NAME)]
+        for pod in self.member_pods(member):
+            env.run_pod(with_hosts(pod, hosts))
         log(f"member {member} ready at {cluster.endpoint} ({len(cluster.nodes())} kwok nodes)")
 
-    def agent(self, member: str) -> None:
-        env = self.env
-        pods, _ = env.rendered_pods(f"member-{member}", member)
-        hosts = [(env.network.address("nlb"), deviations.NLB_DNS_NAME)]
-        pods = [with_hosts(pod, hosts) for pod in pods]
-        for pod in pods:
-            env.run_pod(pod)
-        env.wait_ready([p.id for p in pods], 300, log, f"{member} karmada-agent")
-        log(f"member {member}: karmada-agent running")
+    def member_pods(self, member: str) -> list:
+        return self.env.rendered_pods(f"member-{member}", member)[0]
+
+    def member_workloads_ready(self, member: str) -> None:
+        pods = self.member_pods(member)
+        if pods:
+            self.env.wait_ready([p.id for p in pods], 300, log, f"{member} workloads")
+            log(f"member {member}: {', '.join(p.name for p in pods)} ready")
 
     # -- results
     def kubeconfigs(self) -> None:
@@ -180,6 +184,8 @@ class BringUp:
 
 
 def main() -> None:
+    # The handlers log like their Lambda functions do; here their lines go to the terminal.
+    logging.basicConfig(level=logging.INFO, format="    %(name)s: %(message)s")
     BringUp().run()
 
 

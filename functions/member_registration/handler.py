@@ -480,7 +480,34 @@ class _Run:
             self.register_push()
         else:
             self.register_pull()
+        if p.sync_mode == PUSH or p.agent_wait_seconds > 0:  # without the agent's wait there is no Cluster yet
+            self.wait_cluster_ready()
         return {"ClusterName": p.member_name, "SyncMode": p.sync_mode}
+
+    def wait_cluster_ready(self) -> None:
+        """Return once Karmada reports the Cluster Ready: workloads applied before would skip it for good."""
+        p = self.props
+        if p.ready_wait_seconds <= 0:
+            logger.info("ReadyWaitSeconds is 0: not waiting for Cluster %s to be Ready", p.member_name)
+            return
+        holder: dict = {}
+
+        def ready() -> bool:
+            cluster = self.k_get(obj.CLUSTERS, p.member_name) or {}
+            conditions = (cluster.get("status") or {}).get("conditions") or []
+            holder["condition"] = next((c for c in conditions if c.get("type") == "Ready"), None)
+            return bool(holder["condition"]) and holder["condition"].get("status") == "True"
+
+        if not self.poll(ready, p.ready_wait_seconds, f"Cluster {p.member_name} to be Ready"):
+            condition = holder.get("condition") or {}
+            state = (f"Ready is {condition.get('status')} ({condition.get('reason', '')}: {condition.get('message', '')})"
+                     if condition else "it has no Ready condition yet")
+            raise RegistrationError(
+                f"Cluster {p.member_name} is registered but not Ready after {self.waited:.0f}s ({state}): Karmada "
+                "places no workload on it; check that karmada-controller-manager (Push) or karmada-agent (Pull) "
+                "reaches the member's API server"
+            )
+        logger.info("Cluster %s is Ready", p.member_name)
 
     def clean_old(self, old: Properties) -> None:
         """What an Update must remove of the old registration before registering the new one."""

@@ -24,6 +24,9 @@ DEFAULT_AGENT_KUBECONFIG_KEY = "karmada-kubeconfig"
 DEFAULT_AGENT_DEPLOYMENT = "karmada-agent"
 DEFAULT_TOKEN_WAIT_SECONDS = 120.0
 DEFAULT_AGENT_WAIT_SECONDS = 300.0
+# Karmada divides replicas among the clusters that are Ready when it schedules and does not re-divide
+# when another becomes Ready later: a registration is done once its Cluster is Ready.
+DEFAULT_READY_WAIT_SECONDS = 300.0
 DEFAULT_DELETE_WAIT_SECONDS = 300.0
 
 
@@ -63,6 +66,7 @@ class Properties:
     token_wait_seconds: float
     agent_wait_seconds: float
     delete_wait_seconds: float
+    ready_wait_seconds: float = DEFAULT_READY_WAIT_SECONDS
 
     @property
     def label_map(self) -> dict[str, str]:
@@ -141,6 +145,7 @@ class Properties:
             token_wait_seconds=_number(raw, "TokenWaitSeconds", DEFAULT_TOKEN_WAIT_SECONDS),
             agent_wait_seconds=_number(raw, "AgentWaitSeconds", DEFAULT_AGENT_WAIT_SECONDS),
             delete_wait_seconds=_number(raw, "DeleteWaitSeconds", DEFAULT_DELETE_WAIT_SECONDS),
+            ready_wait_seconds=_number(raw, "ReadyWaitSeconds", DEFAULT_READY_WAIT_SECONDS),
         )
 
 

@@ -105,6 +105,9 @@ class FinalizingKarmada(FakeKubeApi):
         super().__init__(karmada=True)
         self.finalizer_polls = 0
         self._terminating: dict[str, int] = {}
+        # karmada-controller-manager's cluster status controller, as `make local` showed it: a Cluster whose
+        # member answers reports Ready. False: the member never answers (the Cluster stays without Ready).
+        self.clusters_become_ready = True
 
     def request(self, method, path, headers=None, body=None):
         split = urllib.parse.urlsplit(path).path
@@ -130,7 +133,15 @@ class FinalizingKarmada(FakeKubeApi):
                     del self._terminating[name]
                     super().request("DELETE", split)
                     self.requests.pop()  # the finalizers' own delete is not the handler's request
-        return super().request(method, path, headers, body)
+        response = super().request(method, path, headers, body)
+        if match and method.upper() == "GET" and response.status == 200 and self.clusters_become_ready:
+            cluster = json.loads(response.body)
+            if not cluster["metadata"].get("deletionTimestamp"):
+                cluster.setdefault("status", {})["conditions"] = [{
+                    "type": "Ready", "status": "True", "reason": "ClusterReady",
+                    "message": "cluster is healthy and ready to accept workloads"}]
+                response = FakeResponse(200, response.headers, json.dumps(cluster).encode())
+        return response
 
 
 class FakeAws:
@@ -331,9 +342,10 @@ def harness(karmada_pki, agent_pki, member_ca, boto_session) -> Harness:
     kube_system = member.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}})
     member.put(token_secret(f"karmada-{MEMBER}", SA_TOKEN))
     member.put(token_secret("karmada-impersonator", IMPERSONATOR_TOKEN))
-    return Harness(parent=parent, karmada=FinalizingKarmada(), member=member, aws=FakeAws(boto_session, member_ca),
-                   clock=FakeClock(), karmada_pki=karmada_pki, agent_pki=agent_pki, member_ca=member_ca,
-                   kube_system_uid=kube_system["metadata"]["uid"])
+    harness = Harness(parent=parent, karmada=FinalizingKarmada(), member=member, aws=FakeAws(boto_session, member_ca),
+                      clock=FakeClock(), karmada_pki=karmada_pki, agent_pki=agent_pki, member_ca=member_ca,
+                      kube_system_uid=kube_system["metadata"]["uid"])
+    return harness
 
 
 def agent_deployment(namespace: str = NAMESPACE) -> dict:

@@ -354,3 +354,34 @@ def test_delete_of_a_failed_create_does_nothing(harness):
 def test_delete_with_unreadable_properties_succeeds(harness):
     result = harness.run(make_event("Delete", make_props(MemberName="Not_A_Name")))
     assert result["PhysicalResourceId"] == f"{PARENT}/{MEMBER}"
+
+
+# ---- the Cluster must be Ready before the registration is done (found by `make local`) --------------
+
+
+def test_create_returns_only_once_the_cluster_is_ready(harness):
+    harness.run(make_event("Create", make_props()))
+
+    ready_reads = [r for r in harness.karmada.requests if r.method == "GET" and r.path.endswith(f"/clusters/{MEMBER}")]
+    assert ready_reads, "the handler never read the Cluster back to see it Ready"
+    assert harness.clock.sleeps == []  # Ready at the first look: no waiting
+
+
+def test_create_fails_bounded_and_undoes_when_the_cluster_never_becomes_ready(harness):
+    harness.karmada.clusters_become_ready = False
+
+    with pytest.raises(RegistrationError) as raised:
+        harness.run(make_event("Create", make_props(ReadyWaitSeconds="30")))
+
+    message = str(raised.value)
+    assert f"Cluster {MEMBER} is registered but not Ready after" in message and "no Ready condition" in message
+    assert sum(harness.clock.sleeps) <= 30
+    assert harness.cluster() is None and harness.karmada_secret(MEMBER) is None  # the Create was undone
+
+
+def test_ready_wait_zero_does_not_wait(harness):
+    harness.karmada.clusters_become_ready = False
+
+    harness.run(make_event("Create", make_props(ReadyWaitSeconds="0")))
+
+    assert harness.cluster() is not None and harness.clock.sleeps == []

@@ -1,0 +1,92 @@
+"""Fixtures for the scenarios on the running local control plane (`make e2e`, after `make local`).
+
+Every scenario talks to the real API servers through the built kubectl and the kubeconfigs that
+`make local` wrote, and drives drills through the harness (local_control_plane.environment).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from local_control_plane import binaries
+from local_control_plane.environment import Environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Kubectl:
+    """The built kubectl against one of the local kubeconfigs."""
+
+    def __init__(self, binary: Path, kubeconfig: Path) -> None:
+        self.binary = binary
+        self.kubeconfig = kubeconfig
+
+    def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(self.binary), "--kubeconfig", str(self.kubeconfig), *args], input=stdin,
+                              capture_output=True, text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed: {done.stderr.strip()}")
+        return done
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "-o", "json").stdout)
+
+    def get(self, kind: str, name: str = "", namespace: str | None = None) -> Any:
+        args = ["get", kind] + ([name] if name else [])
+        if namespace:
+            args += ["-n", namespace]
+        done = self.run(*args, "-o", "json", check=False)
+        if done.returncode != 0:
+            if "NotFound" in done.stderr or "not found" in done.stderr:
+                return None
+            raise AssertionError(f"kubectl get {kind} {name}: {done.stderr.strip()}")
+        return json.loads(done.stdout)
+
+    def apply(self, manifest: str) -> str:
+        return self.run("apply", "-f", "-", stdin=manifest).stdout
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 2.0) -> Any:
+    """Poll until ``condition()`` returns something truthy; fail saying what did not happen."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+        except AssertionError as err:
+            last = err
+        if last and not isinstance(last, AssertionError):
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last})")
+
+
+@pytest.fixture(scope="session")
+def env() -> Environment:
+    return Environment(binaries=binaries.ensure(lambda _message: None))
+
+
+@pytest.fixture(scope="session")
+def kubectl_binary(env: Environment) -> Path:
+    return env.binaries["kubectl"]
+
+
+@pytest.fixture(scope="session")
+def karmada(env: Environment, kubectl_binary: Path) -> Kubectl:
+    return Kubectl(kubectl_binary, env.kubeconfig_path("karmada"))
+
+
+@pytest.fixture(scope="session")
+def parent(env: Environment, kubectl_binary: Path) -> Kubectl:
+    return Kubectl(kubectl_binary, env.kubeconfig_path("parent"))
+
+
+@pytest.fixture(scope="session")
+def members(env: Environment, kubectl_binary: Path) -> dict[str, Kubectl]:
+    return {name: Kubectl(kubectl_binary, env.kubeconfig_path(name)) for name in env.member_names}
