@@ -237,6 +237,19 @@ class Environment:
                                             str(table_path)), host_root=True),),
         )
 
+    def partition(self, blocked: bool) -> None:
+        """Cut (or restore) every path between the control plane and every member, both ways.
+
+        Control plane: the parent's pods, Service addresses and the NLB; members: their API servers and pods.
+        """
+        names = self.network.names
+        members = [n for n in names if any(n == f"cluster-{m}" or n.startswith(f"{m}.") for m in self.member_names)]
+        control = [n for n in names if n.startswith("parent.") or n.startswith("svc-") or n in ("nlb", "services")]
+        for side, other in ((members, control), (control, members)):
+            for name in side:
+                if Path(f"/run/netns/{netns_name(name)}").exists():
+                    self.network.set_unreachable(name, other, blocked)
+
     def kubeconfig_path(self, name: str) -> Path:
         return self.layout.kubeconfig(name)
 

@@ -1,0 +1,45 @@
+"""Scenario 3: the sample lands with the split its policy asks for; its status comes back to Karmada."""
+
+from __future__ import annotations
+
+from e2e.conftest import wait_for
+
+
+def _policy_weights(karmada) -> dict[str, int]:
+    policy = karmada.get("propagationpolicy", "sample-nginx", "default")
+    weights = policy["spec"]["placement"]["replicaScheduling"]["weightPreference"]["staticWeightList"]
+    return {w["targetCluster"]["clusterNames"][0]: w["weight"] for w in weights}
+
+
+def test_sample_is_split_as_its_policy_asks(karmada, members):
+    template = karmada.get("deployment", "sample-nginx", "default")
+    total = template["spec"]["replicas"]
+    weights = _policy_weights(karmada)
+    expected = {name: total * weight // sum(weights.values()) for name, weight in weights.items()}
+
+    def landed():
+        found = {}
+        for name, member in members.items():
+            deployment = member.get("deployment", "sample-nginx", "default")
+            found[name] = (deployment or {}).get("status", {}).get("readyReplicas", 0)
+        return found if found == expected else None
+
+    wait_for(landed, 180, f"sample-nginx ready replicas {expected} in the members")
+
+
+def test_status_is_aggregated_back_to_karmada(karmada):
+    def aggregated():
+        deployment = karmada.get("deployment", "sample-nginx", "default")
+        status = deployment.get("status", {})
+        return status if status.get("readyReplicas") == deployment["spec"]["replicas"] else None
+
+    wait_for(aggregated, 120, "sample-nginx readyReplicas aggregated in the Karmada API")
+    binding = karmada.get("resourcebinding", "sample-nginx-deployment", "default")
+    per_cluster = {item["clusterName"]: item for item in binding["status"]["aggregatedStatus"]}
+    assert set(per_cluster) == {c["name"] for c in binding["spec"]["clusters"]}
+    assert all(item.get("health") == "Healthy" for item in per_cluster.values()), per_cluster
+
+
+def test_the_service_is_propagated_too(members):
+    for name, member in members.items():
+        assert member.get("service", "sample-nginx", "default") is not None, name

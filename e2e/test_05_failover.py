@@ -1,0 +1,63 @@
+"""Scenario 5: failover drill. One member's API server stops; Karmada marks it NotReady, taints it,
+moves its replicas to the other member; the time from stop to all replicas ready elsewhere is
+measured and printed; restarting the member brings it back Ready."""
+
+from __future__ import annotations
+
+import time
+
+from e2e.conftest import wait_for
+
+NOT_READY_TAINT = "cluster.karmada.io/not-ready"
+
+
+def _ready(cluster: dict) -> str:
+    return next((c["status"] for c in cluster.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
+
+
+def _tolerance(karmada) -> float:
+    """How long the sample tolerates a not-ready cluster (the webhook's default, or the policy's own)."""
+    policy = karmada.get("propagationpolicy", "sample-nginx", "default")
+    for toleration in policy["spec"]["placement"].get("clusterTolerations", []):
+        if toleration.get("key") == NOT_READY_TAINT and toleration.get("effect") == "NoExecute":
+            return float(toleration.get("tolerationSeconds", 0))
+    return 0.0
+
+
+def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmada, members):
+    failed = next(m for m in env.member_names if env.config[m]["sync_mode"] == "Push")
+    survivor = next(m for m in env.member_names if m != failed)
+    total = karmada.get("deployment", "sample-nginx", "default")["spec"]["replicas"]
+    tolerance = _tolerance(karmada)
+    timeline: dict[str, float] = {}
+
+    started = time.monotonic()
+    env.stop_pod(f"cluster.{failed}")
+    try:
+        wait_for(lambda: _ready(karmada.get("cluster", failed)) in ("False", "Unknown"), 180, f"{failed} NotReady")
+        timeline["NotReady"] = time.monotonic() - started
+        wait_for(lambda: any(t["key"] == NOT_READY_TAINT and t["effect"] == "NoExecute"
+                             for t in karmada.get("cluster", failed)["spec"].get("taints", [])),
+                 120, f"{failed} tainted {NOT_READY_TAINT}:NoExecute")
+        timeline["tainted"] = time.monotonic() - started
+
+        def moved():
+            binding = karmada.get("resourcebinding", "sample-nginx-deployment", "default")
+            placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
+            deployment = members[survivor].get("deployment", "sample-nginx", "default") or {}
+            ready = deployment.get("status", {}).get("readyReplicas", 0)
+            return placed == {survivor: total} and ready == total
+
+        wait_for(moved, tolerance + 300, f"all {total} replicas ready in {survivor}", interval=1)
+        timeline["replicas ready elsewhere"] = time.monotonic() - started
+    finally:
+        env.start_pod(f"cluster.{failed}")
+    print(f"\nfailover drill ({failed} stopped, tolerance {tolerance:.0f} s): "
+          + ", ".join(f"{k} at {v:.0f} s" for k, v in timeline.items()))
+    (env.layout.root / "failover-seconds.txt").write_text(f"{timeline['replicas ready elsewhere']:.1f}\n")
+
+    env.wait_ready([f"cluster.{failed}"], 180, lambda _m: None, f"{failed} API server")
+    wait_for(lambda: _ready(karmada.get("cluster", failed)) == "True", 180, f"{failed} Ready again")
+    wait_for(lambda: not any(t["key"] == NOT_READY_TAINT for t in karmada.get("cluster", failed)["spec"].get("taints", [])),
+             120, f"{failed} untainted")
+    assert members[survivor].get("deployment", "sample-nginx", "default")["status"]["readyReplicas"] == total

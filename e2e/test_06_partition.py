@@ -1,0 +1,51 @@
+"""Scenario 6: partition drill. The control plane loses every member at once for longer than the
+workloads tolerate a not-ready cluster; when it heals, nothing was deleted anywhere."""
+
+from __future__ import annotations
+
+import time
+
+from e2e.conftest import wait_for
+from e2e.test_05_failover import _ready, _tolerance
+
+
+def _member_state(members) -> dict[str, dict]:
+    state = {}
+    for name, member in members.items():
+        deployments = member.json("get", "deployments", "-A")["items"]
+        state[name] = {f"{d['metadata']['namespace']}/{d['metadata']['name']}": d["spec"]["replicas"]
+                       for d in deployments}
+    return state
+
+
+def _karmada_state(karmada) -> dict[str, list[str]]:
+    return {kind: sorted(f"{o['metadata'].get('namespace', '')}/{o['metadata']['name']}"
+                         for o in karmada.json("get", kind, "-A")["items"])
+            for kind in ("works", "resourcebindings", "deployments", "propagationpolicies")}
+
+
+def test_partition_deletes_nothing(env, karmada, members):
+    wait_for(lambda: all(_ready(c) == "True" for c in karmada.json("get", "clusters")["items"]), 240,
+             "every member Ready before the partition")
+    members_before, karmada_before = _member_state(members), _karmada_state(karmada)
+    assert any("default/sample-nginx" in state for state in members_before.values())
+    hold = _tolerance(karmada) + 60
+
+    env.partition(blocked=True)
+    try:
+        wait_for(lambda: all(_ready(c) in ("False", "Unknown") for c in karmada.json("get", "clusters")["items"]),
+                 240, "every member NotReady from the control plane's side")
+        started = time.monotonic()
+        # Past the workloads' tolerance: an eviction, if any, would have happened by now.
+        while time.monotonic() - started < hold:
+            assert _karmada_state(karmada)["works"] == karmada_before["works"], "Karmada deleted Work objects"
+            time.sleep(15)
+        members_during = _member_state(members)  # the members themselves are reachable from the host
+    finally:
+        env.partition(blocked=False)
+
+    assert members_during == members_before, "a member lost workloads during the partition"
+    wait_for(lambda: all(_ready(c) == "True" for c in karmada.json("get", "clusters")["items"]), 300,
+             "every member Ready after the partition heals")
+    assert _member_state(members) == members_before
+    assert _karmada_state(karmada) == karmada_before
