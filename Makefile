@@ -27,6 +27,8 @@ export JSII_DEPRECATED := quiet
 CDK := cdk --no-notices -c config=$(CONFIG)
 
 SCAN_VENV := .venv-scan
+# The AWS CLI of the local control plane's aws-cli image (its botocore pin clashes with the app's boto3).
+AWSCLI_VENV := .venv-awscli
 
 .PHONY: setup scan-setup synth test scan diff deploy destroy bench clean local local-down e2e
 
@@ -96,7 +98,13 @@ $(VENV)/.local-installed: requirements-local.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
 	touch $@
 
-local: setup $(VENV)/.local-installed
+# The local control plane's stand-in for the aws-cli image's `aws` (local_control_plane/deviations.py).
+$(AWSCLI_VENV)/.installed: requirements-awscli.txt
+	$(PYTHON) -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-awscli.txt
+	touch $@
+
+local: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
 	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
 	@mkdir -p .local && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
 	$(BIN)/python -m local_control_plane up

@@ -7,6 +7,9 @@ The harness applies these and nothing else: anything not listed here runs exactl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import HOST_ADDRESS
 
 # Container images become the pinned binaries built from their Go modules (binaries.py): there is
 # no container runtime or registry here. Each image's root filesystem holds only these files (the
@@ -31,6 +34,10 @@ IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The AWS CLI image (the backup's upload step) is not a Go binary: its container sees the host's
 # /usr and /bin read-only, and the awscli from PyPI in the venv stands in for the image's `aws`.
 HOST_TOOL_IMAGES = ("aws-cli/aws-cli",)
+# That awscli lives in a venv of its own (`make local`, requirements-awscli.txt: its botocore pin clashes
+# with the app's boto3); the kubelet binds it read-only and links its `aws` at /usr/local/bin/aws, where the
+# image has it.
+AWSCLI_VENV = Path(__file__).resolve().parent.parent / ".venv-awscli"
 
 # Deploy-time values in the rendered files, and what stands for them here.
 NLB_DNS_NAME = "karmada-nlb.local.eks-karmada.internal"
@@ -49,6 +56,21 @@ PLACEHOLDERS: dict[str, str] = {
 def member_endpoint_placeholder(member: str) -> str:
     """A member's EKS endpoint, known at deploy time: here the member's local API server."""
     return "${Member." + member + ".Endpoint}"
+
+
+def pod_identity_env(s3_port: int) -> dict[str, str]:
+    """What EKS Pod Identity gives the backup and restore pods' AWS CLI containers, here for the local S3.
+
+    In EKS the Pod Identity webhook injects a credentials URI and token into every container not named in
+    ``eks.amazonaws.com/skip-containers``; here the drill adds these to exactly those containers: the local S3
+    (a moto server on the bridge address, reachable from every pod) and credentials it accepts.
+    """
+    return {
+        "AWS_ENDPOINT_URL": f"http://{HOST_ADDRESS}:{s3_port}",
+        "AWS_ACCESS_KEY_ID": "local-etcd-backup",
+        "AWS_SECRET_ACCESS_KEY": "local-etcd-backup-secret",
+    }
+
 
 # One pod per Deployment (a second replica adds no behaviour the drills look at and costs memory on a
 # 2-core machine). StatefulSets keep their replica count: etcd runs as its three members.
@@ -86,4 +108,9 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "no internet; served on loopback to the handler's download step"),
     Deviation("NetworkPolicies are applied to the parent API but not enforced",
               "no CNI policy engine; Services still reach only the pods they select"),
+    Deviation("image aws-cli/aws-cli -> the host's /usr plus awscli from PyPI (.venv-awscli) at /usr/local/bin/aws",
+              "no container runtime; the backup's upload and the restore's prepare steps run the same `aws s3 cp`"),
+    Deviation("EKS Pod Identity -> AWS_ENDPOINT_URL and static keys of the local S3 in the AWS CLI containers "
+              "(pod_identity_env), added by the backup drill; bucket ${EtcdBackup.BucketName} -> " + BACKUP_BUCKET,
+              "no IAM or S3 here: a moto server on the bridge address stands for S3 during the drill"),
 )

@@ -28,6 +28,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import deviations
 from .access import ClusterAccess
 from .layout import Layout
 from .podspec import Container, PodSpec, Probe, Volume
@@ -194,8 +195,14 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
         for link in ("bin", "sbin", "lib", "lib64"):
             if Path(f"/{link}").is_symlink():
                 lines.append(f"ln -s usr/{link} {link}")
-        for prefix in {sys.prefix, sys.base_prefix}:
+        prefixes = {sys.prefix, sys.base_prefix}
+        aws = deviations.AWSCLI_VENV / "bin" / "aws"  # the image's `aws` (deviations.AWSCLI_VENV)
+        if aws.exists():
+            prefixes |= {str(deviations.AWSCLI_VENV), str(_venv_base(deviations.AWSCLI_VENV))}
+        for prefix in sorted(prefixes):
             lines += [f"mkdir -p .{q(prefix)}", f"mount --rbind -o ro {q(prefix)} .{q(prefix)}"]
+        if aws.exists():
+            lines += ["mkdir -p usr/local/bin", f"ln -s {q(str(aws))} usr/local/bin/aws"]
         lines += ["mkdir -p etc/ssl", "mount --rbind -o ro /etc/ssl etc/ssl"]
     for path, source in container.files:
         lines += [f"mkdir -p .{q(str(Path(path).parent))}", f"touch .{q(path)}", f"mount --bind -o ro {q(source)} .{q(path)}"]
@@ -228,6 +235,15 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
     command = " ".join(q(a) for a in container.argv)
     lines.append(f"exec env -i {environment} chroot {userspec} {r} {command}")
     return "\n".join(lines) + "\n"
+
+
+def _venv_base(venv: Path) -> Path:
+    """The installation a venv's interpreter comes from (``home`` in its pyvenv.cfg is its bin folder)."""
+    for line in (venv / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "home":
+            return Path(value.strip()).parent
+    return Path(sys.base_prefix)
 
 
 def host_command(pod: PodSpec, container: Container, env: dict[str, str]) -> list[str]:
