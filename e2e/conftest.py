@@ -90,3 +90,31 @@ def parent(env: Environment, kubectl_binary: Path) -> Kubectl:
 @pytest.fixture(scope="session")
 def members(env: Environment, kubectl_binary: Path) -> dict[str, Kubectl]:
     return {name: Kubectl(kubectl_binary, env.kubeconfig_path(name)) for name in env.member_names}
+
+
+def cluster_ready(cluster: dict) -> str:
+    """The status of a Karmada Cluster's Ready condition ("" when it has none)."""
+    return next((c["status"] for c in cluster.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
+
+
+def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float = 300) -> None:
+    """Every member Ready and untainted, the sample scheduled, fully applied and ready where it was placed.
+
+    Drills start from here, so that what they see is their own effect, not the tail of the last one.
+    """
+    def settled() -> bool:
+        clusters = karmada.json("get", "clusters")["items"]
+        if not all(cluster_ready(c) == "True" and not c["spec"].get("taints") for c in clusters):
+            return False
+        binding = karmada.get("resourcebinding", "sample-nginx-deployment", "default")
+        conditions = {c["type"]: c["status"] for c in binding.get("status", {}).get("conditions", [])}
+        if conditions.get("Scheduled") != "True" or conditions.get("FullyApplied") != "True":
+            return False
+        placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
+        for name, member in members.items():
+            deployment = member.get("deployment", "sample-nginx", "default") or {}
+            if deployment.get("status", {}).get("readyReplicas", 0) != placed.get(name, 0):
+                return False
+        return True
+
+    wait_for(settled, timeout, "members Ready and the sample settled where the scheduler placed it")

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import time
 
-from e2e.conftest import wait_for
+from e2e.conftest import cluster_ready as _ready
+from e2e.conftest import wait_for, wait_settled
 
 NOT_READY_TAINT = "cluster.karmada.io/not-ready"
-
-
-def _ready(cluster: dict) -> str:
-    return next((c["status"] for c in cluster.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
 
 
 def _tolerance(karmada) -> float:
@@ -27,6 +24,7 @@ def _tolerance(karmada) -> float:
 def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmada, members):
     failed = next(m for m in env.member_names if env.config[m]["sync_mode"] == "Push")
     survivor = next(m for m in env.member_names if m != failed)
+    wait_settled(karmada, members)
     total = karmada.get("deployment", "sample-nginx", "default")["spec"]["replicas"]
     tolerance = _tolerance(karmada)
     timeline: dict[str, float] = {}

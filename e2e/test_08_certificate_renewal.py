@@ -10,7 +10,7 @@ import ssl
 
 from cryptography import x509
 
-from e2e.conftest import wait_for
+from e2e.conftest import wait_for, wait_settled
 from local_control_plane.apply import issue_pki
 
 
@@ -33,7 +33,8 @@ def _restarts(env) -> dict[str, int]:
             for pod in rendered for name, container in env.status(pod.id).get("containers", {}).items()}
 
 
-def test_leaf_renewal_keeps_every_component_serving(env, karmada):
+def test_leaf_renewal_keeps_every_component_serving(env, karmada, members):
+    wait_settled(karmada, members)
     parent_client = env.access("parent").client()
     objects = env.objects("parent")
     servers = {  # Secret -> (pod, port) that serves it
@@ -66,7 +67,6 @@ spec:
   placement: {clusterAffinity: {clusterNames: [%s]}}
 """ % ", ".join(env.member_names))
     karmada.run("delete", "propagationpolicy", "e2e-after-renewal", "-n", "default")
-    clusters = karmada.json("get", "clusters")["items"]
-    assert all(next(c["status"] for c in cl["status"]["conditions"] if c["type"] == "Ready") == "True" for cl in clusters)
+    wait_settled(karmada, members, timeout=120)
     env.wait_ready([pod for pod, _ in servers.values()], 60, lambda _m: None, "servers after renewal")
     assert _restarts(env) == restarts_before, "a component restarted on renewal"
