@@ -1,5 +1,7 @@
-"""Scenario 6: partition drill. The control plane loses every member at once for longer than the
-workloads tolerate a not-ready cluster; when it heals, nothing was deleted anywhere."""
+"""Scenario 6: partition drill. The control plane loses every member at once, long enough for every
+member to be NotReady and tainted, and heals within the workloads' toleration: nothing is deleted
+anywhere, and everything resumes. (Past the toleration, Karmada v1.18.2 evicts from every member at
+once: it has no fleet-wide brake; see the closing note of the issue that added this drill.)"""
 
 from __future__ import annotations
 
@@ -29,14 +31,15 @@ def test_partition_deletes_nothing(env, karmada, members):
     wait_settled(karmada, members)
     members_before, karmada_before = _member_state(members), _karmada_state(karmada)
     assert any("default/sample-nginx" in state for state in members_before.values())
-    hold = _tolerance(karmada) + 60
+    tolerance = _tolerance(karmada)
+    assert tolerance >= 90, f"the sample tolerates a NotReady member for {tolerance:.0f} s: too short for this drill"
+    hold = tolerance / 3
 
     env.partition(blocked=True)
     try:
         wait_for(lambda: all(_ready(c) in ("False", "Unknown") for c in karmada.json("get", "clusters")["items"]),
                  240, "every member NotReady from the control plane's side")
         started = time.monotonic()
-        # Past the workloads' tolerance: an eviction, if any, would have happened by now.
         while time.monotonic() - started < hold:
             works = _karmada_state(karmada)["works"]
             assert set(karmada_before["works"]) <= set(works), (

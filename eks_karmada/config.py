@@ -390,6 +390,11 @@ class SampleWorkloadConfig(_Model):
 
     enabled: bool = Field(True, description="Deploy the sample after registration")
     replicas: int = Field(4, ge=1, description="Total replicas, split evenly across members")
+    not_ready_toleration_seconds: int = Field(
+        300, ge=0, le=86400,
+        description="How long the sample stays on a NotReady or unreachable member before its replicas move "
+        "(a brief control-plane network loss then evicts nothing; 0 moves them at once)",
+    )
 
 
 class AppConfig(_Model):

@@ -53,6 +53,8 @@ BAD_CONFIGS = {
     "unknown nested key": (_set("members.0.zone", "a"), "members[0].zone", "unknown key"),
     "duplicate member name": (_duplicate_member, "members[2].name", "give each member a unique name"),
     "even etcd replica count": (_set("karmada.etcd_replicas", 4), "karmada.etcd_replicas", "use an odd number"),
+    "negative sample toleration": (_set("sample_workload.not_ready_toleration_seconds", -1),
+                                   "sample_workload.not_ready_toleration_seconds", "greater than or equal to 0"),
     "invalid CIDR": (_set("parent.vpc_cidr", "10.0.0.0/33"), "parent.vpc_cidr", "write it like 10.0.0.0/16"),
     "CIDR with host bits": (_set("members.1.vpc_cidr", "10.2.0.1/16"), "members[1].vpc_cidr", "not a valid CIDR"),
     "unknown region": (_set("members.1.region", "us-west-9"), "members[1].region", "unknown region 'us-west-9'"),

@@ -11,6 +11,8 @@ from eks_karmada.config import AppConfig
 def sample_workload(app: cdk8s.App, config: AppConfig) -> cdk8s.Chart | None:
     if not config.sample_workload.enabled or not config.members:
         return None
+    sample = config.sample_workload
     return SampleWorkloadChart(
-        app, "sample-workload", member_names=[m.name for m in config.members], replicas=config.sample_workload.replicas
+        app, "sample-workload", member_names=[m.name for m in config.members], replicas=sample.replicas,
+        not_ready_toleration_seconds=sample.not_ready_toleration_seconds,
     )

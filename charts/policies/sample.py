@@ -12,6 +12,7 @@ from . import k8s_syntax
 from .chart import add_policy, manifest_api_object
 from .errors import PolicyError, Problem
 from .placement import Placement, ReplicaSchedulingStrategy
+from .presets import failover_tolerations
 from .propagation import PropagationPolicy
 from .selectors import ClusterAffinity, ResourceSelector
 
@@ -27,6 +28,7 @@ NGINX_UID = 101
 
 # Writable scratch space for a read-only root filesystem: /tmp holds the pid file and the proxy/client temp
 # dirs of the unprivileged image; /var/cache/nginx is nginx's compiled-in cache dir.
+DEFAULT_NOT_READY_TOLERATION_SECONDS = 300
 _SCRATCH_DIRS = {"tmp": "/tmp", "cache": "/var/cache/nginx"}
 
 
@@ -43,10 +45,11 @@ class SampleWorkloadChart(Chart):
         namespace: str = "default",
         image: str = DEFAULT_IMAGE,
         replicas: int = 4,
+        not_ready_toleration_seconds: int = DEFAULT_NOT_READY_TOLERATION_SECONDS,
     ) -> None:
         super().__init__(scope, construct_id)
         _check_arguments(member_names, image, replicas)
-        self.propagation_policy = sample_propagation_policy(member_names, namespace)
+        self.propagation_policy = sample_propagation_policy(member_names, namespace, not_ready_toleration_seconds)
         self.deployment: ApiObject = manifest_api_object(
             self, "deployment", _deployment_manifest(namespace, image, replicas)
         )
@@ -54,8 +57,16 @@ class SampleWorkloadChart(Chart):
         self.policy_object: ApiObject = add_policy(self, self.propagation_policy)
 
 
-def sample_propagation_policy(member_names: Sequence[str], namespace: str = "default") -> PropagationPolicy:
-    """The sample's policy: Deployment and Service to exactly ``member_names``, replicas split with weight 1 each."""
+def sample_propagation_policy(
+    member_names: Sequence[str], namespace: str = "default",
+    not_ready_toleration_seconds: int = DEFAULT_NOT_READY_TOLERATION_SECONDS,
+) -> PropagationPolicy:
+    """The sample's policy: Deployment and Service to exactly ``member_names``, replicas split with weight 1 each.
+
+    It tolerates a NotReady or unreachable member for ``not_ready_toleration_seconds`` before its replicas
+    move: without a toleration, Karmada's taint manager evicts at once, and a network loss between the
+    control plane and every member evicts from all of them (the partition drill of `make e2e` showed it).
+    """
     return PropagationPolicy(
         name=SAMPLE_NAME,
         namespace=namespace,
@@ -66,6 +77,7 @@ def sample_propagation_policy(member_names: Sequence[str], namespace: str = "def
         placement=Placement(
             cluster_affinity=ClusterAffinity(cluster_names=tuple(member_names)),
             replica_scheduling=ReplicaSchedulingStrategy.static_weights({member: 1 for member in member_names}),
+            cluster_tolerations=failover_tolerations(not_ready_toleration_seconds),
         ),
     )
 
