@@ -169,11 +169,16 @@ def _build(go: Path, module: GoModule, folder: Path, log) -> None:
 
 
 def _default_binary_name(package: str) -> str:
-    """The name `go build -o dir/` gives a command: its last path element, skipping a /vN suffix."""
+    """The name `go build -o dir/` gives a command: its last path element, skipping a /vN major-version suffix.
+
+    As cmd/go's DefaultExecName: only v2, v3, ... v10 are version elements; v0, v1 and v05 are not.
+    """
     parts = package.split("/")
-    if len(parts) > 1 and parts[-1][0] == "v" and parts[-1][1:].isdigit():
+    last = parts[-1]
+    if len(parts) > 1 and len(last) >= 2 and last[0] == "v" and last[1:].isascii() and last[1:].isdigit() \
+            and last[1] != "0" and last != "v1":
         return parts[-2]
-    return parts[-1]
+    return last
 
 
 def module_source(folder: str, module: str) -> Path:

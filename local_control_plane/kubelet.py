@@ -129,7 +129,7 @@ class Volumes:
         current = target / "..data"
         if current.exists() and all((current / name).is_file() and (current / name).read_bytes() == content
                                     for name, content in files.items()) \
-                and sorted(p.name for p in current.iterdir()) == sorted(files):
+                and sorted(str(p.relative_to(current)) for p in current.rglob("*") if not p.is_dir()) == sorted(files):
             return
         target.mkdir(parents=True, exist_ok=True)
         stamp = target / f"..{time.strftime('%Y_%m_%d_%H_%M_%S')}.{time.monotonic_ns()}"
@@ -152,10 +152,14 @@ class Volumes:
         link.symlink_to(stamp.name)
         old = os.readlink(current) if current.is_symlink() else None
         link.replace(current)
-        for name in {n.split("/")[0] for n in files}:
+        visible = {n.split("/")[0] for n in files}
+        for name in visible:
             entry = target / name
             if not entry.is_symlink():
                 entry.symlink_to(f"..data/{name}")
+        for entry in target.iterdir():  # paths the new payload no longer has go, as AtomicWriter removes them
+            if not entry.name.startswith("..") and entry.name not in visible and entry.is_symlink():
+                entry.unlink()
         if old:
             subprocess.run(["rm", "-rf", str(target / old)], check=False)
 
@@ -267,9 +271,11 @@ def probe_once(probe: Probe, address: str) -> bool:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # a kubelet does not verify probe certificates either
+    # Dialled directly, never through a proxy of the kubelet's environment (the prober's transport has none).
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "kube-probe/1.35"})
-        with urllib.request.urlopen(request, timeout=timeout, context=context if scheme == "https" else None) as answer:
+        with opener.open(request, timeout=timeout) as answer:
             return 200 <= answer.status < 400
     except urllib.error.HTTPError as err:
         return 200 <= err.code < 400

@@ -93,6 +93,7 @@ class BringUp:
         for pod in parent.pods():
             env.run_pod(pod)
         env.wait_ready([p.id for p in parent.pods()], 180, log, "parent API server")
+        parent.admin.write(env.kubeconfig_path("parent"))
         log(f"parent API ready at {parent.endpoint}")
 
     def control_plane(self) -> None:
@@ -137,6 +138,7 @@ class BringUp:
         nodes = client.resource_for("v1", "Node")
         for node in cluster.nodes():
             client.apply(nodes, node["metadata"]["name"], None, node, FIELD_MANAGER, force=True)
+        cluster.admin.write(env.kubeconfig_path(member))
         self.deployer.deploy_stack(f"KarmadaMember-{member}")
         # The member's own workloads (karmada-agent in Pull mode) start now and wait for their Secrets,
         # which registration creates, as they would in the member EKS cluster.
@@ -156,6 +158,7 @@ class BringUp:
 
     # -- results
     def kubeconfigs(self) -> None:
+        """The Karmada API admin kubeconfig: through the NLB stand-in, checking the NLB name on the serving certificate."""
         env = self.env
         parent = env.access("parent")
         secret = parent.client().request("GET", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client")
@@ -164,9 +167,6 @@ class BringUp:
                                 data["tls.key"], server_name=deviations.NLB_DNS_NAME)
         karmada.save(access_path(env.layout, "karmada"))
         karmada.write(env.kubeconfig_path("karmada"))
-        parent.write(env.kubeconfig_path("parent"))
-        for member in env.member_names:
-            env.cluster(member).admin.write(env.kubeconfig_path(member))
 
     def summary(self) -> None:
         env = self.env

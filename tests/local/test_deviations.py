@@ -1,0 +1,49 @@
+"""local_control_plane.deviations: the stand-ins are consistent with what binaries.py builds."""
+
+from __future__ import annotations
+
+import re
+
+from local_control_plane import binaries, deviations
+from local_control_plane.pods import image_repository
+
+BUILT = {name for module in binaries.MODULES for name in module.commands}
+
+
+def test_every_image_maps_to_built_binaries() -> None:
+    assert deviations.IMAGE_FILES
+    for repository, files in deviations.IMAGE_FILES.items():
+        assert files, repository
+        for path, binary in files.items():
+            assert binary in BUILT, f"{repository}: {binary} is built by no module in binaries.MODULES"
+            assert path.startswith("/") and not path.endswith("/"), (repository, path)
+
+
+def test_image_files_keys_are_repositories_without_registry_or_tag() -> None:
+    for repository in (*deviations.IMAGE_FILES, *deviations.HOST_TOOL_IMAGES):
+        assert image_repository(repository) == repository
+        assert image_repository(f"registry.example.com/{repository}:v1") == repository
+
+
+def test_host_tool_images_have_no_binaries() -> None:
+    assert not set(deviations.HOST_TOOL_IMAGES) & set(deviations.IMAGE_FILES)
+
+
+def test_placeholders_look_like_deploy_time_values() -> None:
+    pattern = re.compile(r"^\$\{[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*\}$")
+    assert deviations.PLACEHOLDERS
+    for key, value in deviations.PLACEHOLDERS.items():
+        assert pattern.match(key), key
+        assert value and "${" not in value
+    assert deviations.PLACEHOLDERS["${Nlb.DnsName}"] == deviations.NLB_DNS_NAME
+    assert deviations.PLACEHOLDERS["${EtcdBackup.BucketName}"] == deviations.BACKUP_BUCKET
+
+
+def test_member_endpoint_placeholder() -> None:
+    assert deviations.member_endpoint_placeholder("member-use1") == "${Member.member-use1.Endpoint}"
+    assert deviations.member_endpoint_placeholder("a") != deviations.member_endpoint_placeholder("b")
+    assert deviations.member_endpoint_placeholder("a") not in deviations.PLACEHOLDERS
+
+
+def test_deployment_replicas_is_positive() -> None:
+    assert isinstance(deviations.DEPLOYMENT_REPLICAS, int) and deviations.DEPLOYMENT_REPLICAS >= 1
