@@ -6,6 +6,7 @@ output (``.local/cdk.out``): manifests for what runs, templates for what the han
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -142,16 +143,20 @@ class Environment:
 
     def kubelet_pid(self) -> int | None:
         try:
-            pid = int(self.kubelet_pid_file.read_text())
+            pid = int(self.kubelet_pid_file.read_text().split()[0])
             os.kill(pid, 0)
             return pid
-        except (FileNotFoundError, ValueError, ProcessLookupError):
+        except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
             return None
 
     def start_kubelet(self) -> int:
+        """Start the kubelet daemon, or keep the running one if it runs the current code of this package."""
         pid = self.kubelet_pid()
-        if pid:
+        code = _package_digest()
+        if pid and self.kubelet_pid_file.read_text().split()[1:] == [code]:
             return pid
+        if pid:
+            self.stop_kubelet()  # older harness code: its pods restart under the new one (volumes persist)
         self.layout.logs.mkdir(parents=True, exist_ok=True)
         self.layout.run.mkdir(parents=True, exist_ok=True)
         log = open(self.layout.logs / "kubelet.log", "ab")
@@ -159,7 +164,7 @@ class Environment:
             [sys.executable, "-m", "local_control_plane", "kubelet"], stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, cwd=Path(__file__).resolve().parent.parent,
         )
-        self.kubelet_pid_file.write_text(str(process.pid))
+        self.kubelet_pid_file.write_text(f"{process.pid} {code}")
         return process.pid
 
     def stop_kubelet(self, timeout: float = 60) -> None:
@@ -259,6 +264,14 @@ class Environment:
         if not path.exists():
             raise LocalError(f"no access to {name}: run `make local` first")
         return ClusterAccess.load(path)
+
+
+def _package_digest() -> str:
+    """A digest of this package's code: a kubelet started from other code is replaced."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def with_hosts(pod: PodSpec, hosts: list[tuple[str, str]]) -> PodSpec:

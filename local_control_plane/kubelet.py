@@ -321,7 +321,8 @@ class PodRunner(threading.Thread):
                 self.stopping.wait(SYNC_SECONDS)
         finally:
             self.kill_all()
-            self.phase = "Stopped"
+            if self.phase not in ("Succeeded", "Failed"):  # a Job's pod keeps its outcome
+                self.phase = "Stopped"
             self.write_status()
 
     def step(self) -> None:

@@ -7,6 +7,7 @@ leaves the machine. Addresses are handed out once and kept in ``run/network.json
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import ipaddress
 import json
@@ -52,16 +53,23 @@ class Network:
         self.layout.state_file.write_text(json.dumps(self._addresses, indent=1, sort_keys=True), encoding="utf-8")
 
     def address(self, name: str) -> str:
-        """The fixed address of a namespace (allocated on first use)."""
-        if name not in self._addresses:
-            used = set(self._addresses.values()) | {str(HOST_ADDRESS)}
-            for host in SUBNET.hosts():
-                if int(host) - int(SUBNET.network_address) < 16:
-                    continue  # the first few are kept for the bridge
-                if str(host) not in used:
-                    self._addresses[name] = str(host)
-                    break
-            self._save()
+        """The fixed address of a namespace (allocated on first use, under a lock: several processes allocate)."""
+        if name in self._addresses:
+            return self._addresses[name]
+        self.layout.state_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.layout.state_file.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.layout.state_file.exists():  # another process may have allocated since we read it
+                self._addresses = json.loads(self.layout.state_file.read_text(encoding="utf-8"))
+            if name not in self._addresses:
+                used = set(self._addresses.values()) | {str(HOST_ADDRESS)}
+                for host in SUBNET.hosts():
+                    if int(host) - int(SUBNET.network_address) < 16:
+                        continue  # the first few are kept for the bridge
+                    if str(host) not in used:
+                        self._addresses[name] = str(host)
+                        break
+                self._save()
         return self._addresses[name]
 
     @property
@@ -101,20 +109,25 @@ class Network:
             verb = "replace" if blocked else "del"
             ip("-n", ns, "route", verb, "prohibit", f"{self.address(peer)}/32", check=blocked)
 
+    def delete_namespace(self, name: str) -> None:
+        """Remove one namespace: its veth first (both ends go), so it leaves the bridge even if a process
+        still holds the namespace open."""
+        ip("link", "del", _veth_name(name), check=False)
+        ip("netns", "del", netns_name(name), check=False)
+
     def teardown(self) -> list[str]:
         """Delete every namespace and link this environment made; return what was removed."""
         removed = []
-        listed = ip("netns", "list", check=False).stdout.split("\n")
-        for line in listed:
-            ns = line.split(" ")[0]
-            if ns.startswith(NETNS_PREFIX):
-                ip("netns", "del", ns, check=False)
-                removed.append(f"netns {ns}")
         for line in ip("-o", "link", "show", check=False).stdout.splitlines():
             link = line.split(":")[1].strip().split("@")[0]
             if link.startswith("eklv") or link == BRIDGE:
                 ip("link", "del", link, check=False)
                 removed.append(f"link {link}")
+        for line in ip("netns", "list", check=False).stdout.split("\n"):
+            ns = line.split(" ")[0]
+            if ns.startswith(NETNS_PREFIX):
+                ip("netns", "del", ns, check=False)
+                removed.append(f"netns {ns}")
         return removed
 
 

@@ -4,15 +4,17 @@ One CronJob pod runs three steps, sharing an emptyDir sized for the largest
 database etcd accepts (its backend quota):
 
 1. ``snapshot`` (etcd image): ``etcdctl snapshot save`` against the etcd client
-   Service over mutual TLS. etcdctl checks the SHA-256 etcd appends to the
-   stream and renames the file only when it is complete.
+   Service over mutual TLS. etcdctl checks that the stream ends with the
+   SHA-256 etcd appends (only its presence: ``etcdutl snapshot restore``
+   recomputes it) and renames the file only when it is complete.
 2. ``verify`` (etcd image): ``etcdutl snapshot status``, which opens the file
    read-only, runs bbolt's consistency check over every page and hashes every
    key; any error exits non-zero, so the pod (and the Job) fails and nothing is
    uploaded.
 3. ``upload`` (AWS CLI image): ``aws s3 cp`` to
-   ``s3://<bucket>/etcd-snapshots/<cluster>/<UTC timestamp>.db`` with a SHA-256
-   checksum S3 verifies, using EKS Pod Identity credentials (ServiceAccount
+   ``s3://<bucket>/etcd-snapshots/<cluster>/<UTC timestamp>.db`` with SHA-256
+   checksums S3 verifies (per part above the CLI's 8 MiB multipart threshold),
+   using EKS Pod Identity credentials (ServiceAccount
    ``etcd-backup``). Only this container gets AWS credentials; only
    ``snapshot`` mounts the etcd client key.
 

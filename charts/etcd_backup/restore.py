@@ -4,16 +4,19 @@
 mounts that member's data volume (PVC ``data-etcd-<i>`` of the StatefulSet in
 charts/karmada/etcd.py), and:
 
-1. ``prepare`` (AWS CLI image, Pod Identity): downloads the snapshot (S3 verifies
-   the stored SHA-256) and moves the member's old data directory aside
+1. ``prepare`` (AWS CLI image, Pod Identity): downloads the snapshot (the CLI
+   checks the stored SHA-256 only for a snapshot uploaded in one part: larger
+   ones come in byte ranges without it) and moves the member's old data
+   directory aside
    (``/var/lib/etcd/data.before-restore-<snapshot>``), or removes it with
    ``keep_previous_data=False``;
 2. ``restore`` (etcd image): ``etcdutl snapshot restore`` into
    ``/var/lib/etcd/data`` with that member's ``--name`` and
    ``--initial-advertise-peer-urls`` and the cluster's ``--initial-cluster``,
    all taken from etcd.py's own command line, so a restored member starts with
-   exactly the identity the StatefulSet gives it. etcdutl checks the snapshot's
-   SHA-256 before writing.
+   exactly the identity the StatefulSet gives it. etcdutl recomputes the
+   SHA-256 etcd appended to the snapshot before writing: the one check of the
+   snapshot's content that always runs, so the command never skips it.
 
 Two deliberate differences from a first boot:
 

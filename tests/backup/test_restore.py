@@ -97,6 +97,16 @@ def test_download_then_restore_with_aws_credentials_only_in_the_download(plan, p
         assert spec["serviceAccountName"] == "etcd-backup"
 
 
+def test_the_restore_always_recomputes_the_snapshots_sha256(plan):
+    """The one check of a snapshot's content that always runs (docs/backup-restore.md): etcdctl snapshot save
+    only checks that the SHA-256 etcd appends is there, and the CLI's download check skips snapshots uploaded
+    in parts; etcdutl snapshot restore recomputes it unless told --skip-hash-check."""
+    for job in _jobs(plan.objects):
+        (restore,) = pod_spec(job)["containers"]
+        assert restore["command"][:4] == ["/usr/local/bin/etcdutl", "snapshot", "restore", "/var/lib/etcd-backup/snapshot.db"]
+        assert not [arg for arg in restore["command"] if arg.startswith("--skip-hash-check")]
+
+
 def test_a_restore_pod_cannot_run_next_to_a_live_etcd_member(plan):
     for job in _jobs(plan.objects):
         (term,) = pod_spec(job)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
