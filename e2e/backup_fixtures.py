@@ -166,20 +166,9 @@ def with_pod_identity(pod: PodSpec, template: dict, s3_port: int) -> PodSpec:
 
 
 def job_outcome(status: dict) -> str | None:
-    """``Succeeded`` or ``Failed`` once a Job's pod (restart Never) has finished, else None.
-
-    The kubelet writes Succeeded/Failed, then, as its runner thread ends, ``Stopped`` with the containers'
-    exit codes (kubelet.PodRunner.run's ``finally``): both are read here.
-    """
+    """``Succeeded`` or ``Failed`` once a Job's pod (restart Never) has finished, else None."""
     phase = status.get("phase")
-    if phase in ("Succeeded", "Failed"):
-        return phase
-    if phase == "Stopped":
-        exits = [c.get("last_exit") for c in status.get("containers", {}).values()]
-        if exits and all(code == 0 for code in exits):
-            return "Succeeded"
-        return "Failed"
-    return None
+    return phase if phase in ("Succeeded", "Failed") else None
 
 
 class DrillPods:
@@ -230,7 +219,7 @@ class DrillPods:
             stop_marker(layout, pod_id).touch()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                if self.env.status(pod_id).get("phase") in ("Stopped", "Pending"):
+                if self.env.status(pod_id).get("phase") in ("Stopped", "Pending", "Succeeded", "Failed"):
                     break
                 time.sleep(0.5)
             spec.unlink(missing_ok=True)

@@ -18,6 +18,16 @@ from local_control_plane import binaries
 from local_control_plane.environment import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the drills measured, printed at the end of the run (`make e2e`) and kept in .local/e2e-measurements.json.
+MEASUREMENTS: dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if MEASUREMENTS:
+        terminalreporter.section("measured by the drills")
+        for name, value in MEASUREMENTS.items():
+            terminalreporter.write_line(f"{name}: {value}")
+        (ROOT / ".local" / "e2e-measurements.json").write_text(json.dumps(MEASUREMENTS, indent=1))
 
 
 class Kubectl:

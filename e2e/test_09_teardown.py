@@ -39,7 +39,8 @@ def test_teardown_through_the_handlers_leaves_nothing(env, karmada, members):
         assert roles == [], roles
 
     deployer.delete_stack("KarmadaParent")
-    assert _karmada_crds(karmada) == []
+    # A deleted CRD is gone once the API server has removed its objects (finalizer customresourcecleanup).
+    wait_for(lambda: _karmada_crds(karmada) == [], 120, "every Karmada CRD removed")
     assert karmada.get("apiservice", "v1alpha1.cluster.karmada.io") is None
     assert karmada.get("validatingwebhookconfiguration", "validating-config") is None
     assert karmada.get("mutatingwebhookconfiguration", "mutating-config") is None

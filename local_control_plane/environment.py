@@ -26,7 +26,7 @@ from .layout import Layout
 from .network import Network, netns_name
 from .podspec import Container, PodSpec
 from .pods import PodBuilder, workloads
-from .services import LocalService, endpoint_slices, hosts_and_proxy, local_services, write_table
+from .services import LocalService, hosts_and_proxy, local_services
 
 
 class LocalError(Exception):
@@ -281,5 +281,3 @@ def with_hosts(pod: PodSpec, hosts: list[tuple[str, str]]) -> PodSpec:
 def ready_map(env: Environment, pods: list[PodSpec]) -> dict[str, bool]:
     return {pod.id: bool(env.status(pod.id).get("ready")) for pod in pods}
 
-
-__all__ = ["Environment", "LocalError", "endpoint_slices", "ready_map", "with_hosts", "write_table"]
