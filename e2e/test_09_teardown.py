@@ -46,4 +46,6 @@ def test_teardown_through_the_handlers_leaves_nothing(env, karmada, members):
     assert karmada.get("mutatingwebhookconfiguration", "mutating-config") is None
     assert karmada.get("clusterrolebinding", "karmada:control-plane-components") is None
     state = env.layout.run / "cloudformation"
-    assert not any(state.rglob("*.json")), "the local CloudFormation still records resources"
+    deleted = ["KarmadaWorkloads", "KarmadaParent", *(f"KarmadaRegistration-{name}" for name in env.member_names)]
+    left = [str(p.relative_to(state)) for stack in deleted for p in (state / stack).glob("*.json")]
+    assert left == [], f"the local CloudFormation still records {left}"
