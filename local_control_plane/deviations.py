@@ -98,8 +98,9 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "no EBS; data outlives pod restarts like a volume"),
     Deviation("cert-manager Issuers/Certificates -> Secrets issued by pki.py; TargetGroupBinding not applied",
               "cert-manager and the AWS Load Balancer Controller are Helm charts from the internet"),
-    Deviation("EndpointSlices of the parent's Services are written by the local kubelet",
-              "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods"),
+    Deviation("EndpointSlices of the parent's Services are written by `make local` from the pods' readiness",
+              "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods, "
+              "whose addresses never change here"),
     Deviation("AWS identities (EKS access entries) -> client certificates with the entry's groups",
               "no IAM/EKS authenticator; RBAC in the clusters still decides what each identity may do"),
     Deviation("member clusters: etcd + kube-apiserver + kube-controller-manager + kube-scheduler, kwok nodes",

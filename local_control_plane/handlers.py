@@ -244,7 +244,13 @@ class Deployer:
                 return None
             event.update(PhysicalResourceId=previous["physical_id"], ResourceProperties=previous["properties"])
         self.log(f"  {resource.stack}/{resource.logical_id} ({resource.resource_type}): {event['RequestType']}")
-        result = self.invoke(resource, event)
+        try:
+            result = self.invoke(resource, event)
+        except LocalError:
+            raise
+        except Exception as err:  # noqa: BLE001 - what CloudFormation would show as the resource's failure reason
+            raise LocalError(f"{resource.stack}/{resource.logical_id} ({resource.resource_type}) "
+                             f"{event['RequestType']} failed: {err}") from err
         if request == "Delete":
             state_file.unlink(missing_ok=True)
         else:

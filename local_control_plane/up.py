@@ -18,12 +18,11 @@ from . import binaries as built
 from . import deviations
 from .apply import FIELD_MANAGER, apply_manifest, issue_pki
 from .access import ClusterAccess
-from .environment import Environment, LocalError, ready_map, with_hosts
+from .environment import Environment, ready_map, with_hosts
 from .handlers import Deployer
 from .kubelet import access_path
 from .layout import Layout
 from .services import endpoint_slices, write_table
-
 
 
 def log(message: str) -> None:
@@ -177,9 +176,9 @@ class BringUp:
         log(f"  {kubectl} --kubeconfig {root}/karmada.kubeconfig get clusters")
         for member in env.member_names:
             log(f"  {kubectl} --kubeconfig {root}/{member}.kubeconfig get deployments -A")
-        log(f"  {self.binaries['karmadactl']} --kubeconfig {root}/karmada.kubeconfig get pods")
         log("  make e2e        # the scenarios: propagation, failover, partition, backup/restore, renewal")
         log("  make local-down # stop everything and remove the namespaces")
+        log(f"Built tools: kubectl {kubectl}, karmadactl {self.binaries['karmadactl']}")
         log(f"Deviations from the rendered objects: local_control_plane/deviations.py; logs: {env.layout.logs}")
 
 
@@ -188,9 +187,3 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="    %(name)s: %(message)s")
     BringUp().run()
 
-
-if __name__ == "__main__":
-    try:
-        main()
-    except (LocalError, built.BuildError) as err:
-        raise SystemExit(f"make local: {err}")
