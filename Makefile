@@ -114,7 +114,7 @@ local-down: setup
 
 # Scenarios on the running local control plane (e2e/): brings it up first if it is not.
 e2e: local
-	$(BIN)/python -m pytest e2e -p no:xdist -p no:cacheprovider
+	$(BIN)/python -m pytest e2e -p no:xdist -p no:cacheprovider --durations=20
 
 # docs/architecture.svg and .png, generated from the synthesized app and $(CONFIG) (eks_karmada/diagram.py).
 .PHONY: diagram
