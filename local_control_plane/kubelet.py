@@ -199,14 +199,7 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
         for link in ("bin", "sbin", "lib", "lib64"):
             if Path(f"/{link}").is_symlink():
                 lines.append(f"ln -s usr/{link} {link}")
-        prefixes = {sys.prefix, sys.base_prefix}
-        aws = deviations.AWSCLI_VENV / "bin" / "aws"  # the image's `aws` (deviations.AWSCLI_VENV)
-        if aws.exists():
-            prefixes |= {str(deviations.AWSCLI_VENV), str(_venv_base(deviations.AWSCLI_VENV))}
-        for prefix in sorted(prefixes):
-            lines += [f"mkdir -p .{q(prefix)}", f"mount --rbind -o ro {q(prefix)} .{q(prefix)}"]
-        if aws.exists():
-            lines += ["mkdir -p usr/local/bin", f"ln -s {q(str(aws))} usr/local/bin/aws"]
+        lines += _awscli_lines(etc)
         lines += ["mkdir -p etc/ssl", "mount --rbind -o ro /etc/ssl etc/ssl"]
     for path, source in container.files:
         lines += [f"mkdir -p .{q(str(Path(path).parent))}", f"touch .{q(path)}", f"mount --bind -o ro {q(source)} .{q(path)}"]
@@ -239,6 +232,32 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
     command = " ".join(q(a) for a in container.argv)
     lines.append(f"exec env -i {environment} chroot {userspec} {r} {command}")
     return "\n".join(lines) + "\n"
+
+
+# Where the image of host tools finds its `aws`: fixed paths of its own, so that no rendered volume (an
+# emptyDir at /tmp, say) can hide them wherever the checkout lives.
+_TOOLS_PYTHON = "/opt/eks-karmada/python"
+_TOOLS_AWSCLI = "/opt/eks-karmada/awscli"
+
+
+def _awscli_lines(etc: Path) -> list[str]:
+    """Bind the awscli venv's packages and its interpreter, and put an `aws` that runs them on the PATH."""
+    venv = deviations.AWSCLI_VENV
+    packages = sorted(venv.glob("lib/python3*/site-packages"))
+    if not packages:
+        return []  # no awscli installed: `aws` is missing in the image, and the step says so
+    base = _venv_base(venv)
+    wrapper = etc / "aws"
+    # -S: only the awscli venv's packages, never the interpreter's own site-packages.
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"LD_LIBRARY_PATH={_TOOLS_PYTHON}/lib PYTHONPATH={_TOOLS_AWSCLI} exec {_TOOLS_PYTHON}/bin/python3 -S -m awscli \"$@\"\n",
+        encoding="utf-8")
+    q = shlex.quote
+    return [f"mkdir -p .{_TOOLS_PYTHON} .{_TOOLS_AWSCLI} usr/local/bin",
+            f"mount --rbind -o ro {q(str(base))} .{_TOOLS_PYTHON}",
+            f"mount --rbind -o ro {q(str(packages[0]))} .{_TOOLS_AWSCLI}",
+            f"cp {q(str(wrapper))} usr/local/bin/aws", "chmod 755 usr/local/bin/aws"]
 
 
 def _venv_base(venv: Path) -> Path:
