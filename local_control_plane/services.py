@@ -44,7 +44,7 @@ def selects(selector: dict[str, str], pod: PodSpec) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def _target_port(port: dict, pod: PodSpec | None, template_ports: dict[str, int]) -> int:
+def _target_port(port: dict, template_ports: dict[str, int]) -> int:
     target = port.get("targetPort", port["port"])
     if isinstance(target, int) or str(target).isdigit():
         return int(target)
@@ -71,7 +71,7 @@ def local_services(objects: list[dict], pods: list[PodSpec], templates: dict[str
             for container in (templates.get(pod.id) or {}).get("spec", {}).get("containers", []):
                 named.update({p["name"]: p["containerPort"] for p in container.get("ports") or () if p.get("name")})
         ports = tuple(
-            ServicePort(int(p["port"]), _target_port(p, None, named), p.get("name", ""), p.get("protocol", "TCP"))
+            ServicePort(int(p["port"]), _target_port(p, named), p.get("name", ""), p.get("protocol", "TCP"))
             for p in spec.get("ports") or ()
         )
         found.append(LocalService(namespace, metadata["name"], spec.get("clusterIP") == "None", ports, selected,
