@@ -6,22 +6,21 @@ import shutil
 import subprocess
 
 from .environment import Environment
-from .layout import Layout
-from .network import Network
+from .layout import NETNS_PREFIX, Layout
+from .network import Network, ip
 
 
-def leftover_processes(layout: Layout) -> list[str]:
-    """Processes still running from this environment's pods (found by their netns or rootfs path)."""
+def leftover_processes() -> list[str]:
+    """Processes still running in this environment's network namespaces."""
     pids = []
-    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines()
-    for line in listing:
+    for line in ip("netns", "list", check=False).stdout.splitlines():
         ns = line.split(" ")[0]
-        if ns.startswith("ekl-"):
-            pids += subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+        if ns.startswith(NETNS_PREFIX):
+            pids += ip("netns", "pids", ns, check=False).stdout.split()
     return pids
 
 
-def down(layout: Layout | None = None, keep_data: bool = False) -> list[str]:
+def down(layout: Layout | None = None) -> list[str]:
     layout = layout or Layout()
     removed = []
     try:
@@ -30,15 +29,14 @@ def down(layout: Layout | None = None, keep_data: bool = False) -> list[str]:
         removed.append("kubelet and every pod it ran")
     except Exception:  # noqa: BLE001 - no synthesized app: there may still be namespaces to remove
         pass
-    for pid in leftover_processes(layout):
+    for pid in leftover_processes():
         subprocess.run(["kill", "-9", pid], check=False)
         removed.append(f"process {pid}")
     removed += Network(layout).teardown()
     shutil.rmtree(layout.run, ignore_errors=True)
-    if not keep_data:
-        shutil.rmtree(layout.data, ignore_errors=True)
-        for kubeconfig in layout.root.glob("*.kubeconfig"):
-            kubeconfig.unlink()
+    shutil.rmtree(layout.data, ignore_errors=True)
+    for kubeconfig in layout.root.glob("*.kubeconfig"):
+        kubeconfig.unlink()
     return removed
 
 

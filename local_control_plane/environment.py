@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -70,8 +71,9 @@ class Environment:
                                      "cluster_name": props.get("MemberClusterName", "")}
         return members
 
-    @property
+    @cached_property
     def parent_cluster_name(self) -> str:
+        """The parent EKS cluster's name, as its template names it."""
         template = json.loads((self.assembly / "KarmadaParent.template.json").read_text())
         return next(r["Properties"]["Name"] for r in template["Resources"].values() if r["Type"] == "AWS::EKS::Cluster")
 
@@ -110,7 +112,7 @@ class Environment:
         """The pods of a target's Deployments and StatefulSets, and each pod's rendered template."""
         builder = PodBuilder(
             cluster=cluster, binaries=self.binaries, data_dir=self.layout.data, hosts=[],
-            address_of=self.network.address, netns_of=lambda key: netns_name(key),
+            address_of=self.network.address, netns_of=netns_name,
         )
         pods, templates = [], {}
         for workload in workloads(self.objects(target)):

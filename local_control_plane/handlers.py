@@ -103,9 +103,8 @@ class LocalAws:
     ``before-call`` hook answers instead of the network.
     """
 
-    def __init__(self, env: Environment, assembly: Assembly, trusted_roles: set[str]) -> None:
+    def __init__(self, env: Environment, trusted_roles: set[str]) -> None:
         self.env = env
-        self.assembly = assembly
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
@@ -279,7 +278,7 @@ class Deployer:
         if "aws_client" in module.Runtime.__dataclass_fields__:
             join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
                           for entry in self.assembly.access_entries(stack)}
-            aws = LocalAws(self.env, self.assembly, join_roles)
+            aws = LocalAws(self.env, join_roles)
             fields["aws_client"] = aws.client
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")

@@ -221,7 +221,7 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
         lines.append(f"mount --bind {q(str(source))} {target}")
         if mount.read_only:
             lines.append(f"mount -o remount,bind,ro {target}")
-    lines.append(f"chmod 1777 tmp")
+    lines.append("chmod 1777 tmp")
     if container.read_only_root:
         lines.append("mount -o remount,ro,bind .")
     lines.append(f"hostname {q(pod.hostname)}")

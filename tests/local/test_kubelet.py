@@ -7,7 +7,6 @@ import os
 import shlex
 import socket
 import stat
-import sys
 import threading
 import urllib.request
 from pathlib import Path
