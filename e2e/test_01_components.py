@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from local_control_plane.kubelet import probe_once
 from local_control_plane.podspec import PodSpec
@@ -57,3 +58,26 @@ def test_karmada_api_serves_its_crds_and_aggregated_api(karmada):
     assert available["status"] == "True", available
     served = json.loads(karmada.run("get", "--raw", "/apis/cluster.karmada.io/v1alpha1").stdout)
     assert {"clusters", "clusters/proxy", "clusters/status"} <= {r["name"] for r in served["resources"]}
+
+
+# What the pinned binaries print for a flag that still works but goes in a later release: etcd 3.6
+# ("--snapshot-count is deprecated in 3.6 ..."), and pflag in Kubernetes and Karmada components
+# ("Flag --x has been deprecated, ...").
+DEPRECATED_FLAG = re.compile(r"(--[a-z0-9-]+ is deprecated in|Flag --[a-z0-9-]+ has been deprecated)")
+
+
+def test_no_rendered_flag_is_deprecated_in_the_pinned_binaries(env):
+    warnings = {}
+    for pod in _pods(env):
+        if not pod.id.startswith("parent."):
+            continue
+        for container in pod.containers:
+            log = env.layout.logs / f"{pod.id}_{container.name}.log"
+            text = log.read_text(errors="replace") if log.exists() else ""
+            # The log outlives `make local-down`: read what the running process printed (after the
+            # kubelet's last "--- hh:mm:ss starting <container>" line).
+            current = text[text.rfind(f" starting {container.name}\n"):]
+            found = sorted(set(DEPRECATED_FLAG.findall(current)))
+            if found:
+                warnings[f"{pod.id}/{container.name}"] = found
+    assert not warnings, f"deprecated flags in the rendered commands: {warnings}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import App, Validations
+from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from eks_karmada.config import AppConfig, MemberKind
+from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import KarmadaEgressStack
 from eks_karmada.member_objects import member_chart, member_target
@@ -42,6 +43,9 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     if registrations and charts:
         KarmadaWorkloadsStack(app, "KarmadaWorkloads", config=config, parent=parent, charts=charts,
                               registrations=registrations)
+    # Last, once every stack holds all its functions (CDK's provider singletons included).
+    for stack in (c for c in app.node.children if isinstance(c, Stack)):
+        give_every_function_its_log_group(stack, retention_days=config.parent.log_retention_days)
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return rendered

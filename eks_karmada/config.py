@@ -150,13 +150,26 @@ class AddonVersions(_Model):
     load_balancer_controller: str = Field(
         "v3.2.2", description="AWS Load Balancer Controller version (Helm chart installed by aws_eks_v2)"
     )
-    cert_manager: str = Field("v1.19.1", description="cert-manager Helm chart version (charts.jetstack.io)")
+    load_balancer_controller_repository: str = Field(
+        "public.ecr.aws/eks/aws-load-balancer-controller",
+        description="Image repository of the AWS Load Balancer Controller, without a tag (the version above is "
+        "the tag); the default is the chart's own; an ECR pull-through cache or mirror works",
+    )
+    cert_manager: str = Field("v1.21.2", description="cert-manager Helm chart version (charts.jetstack.io)")
 
     @field_validator("load_balancer_controller")
     @classmethod
     def _lb_controller(cls, v: str) -> str:
         if v not in SUPPORTED_LOAD_BALANCER_CONTROLLER:
             raise ValueError(f"unsupported controller version '{v}'; use one of {', '.join(SUPPORTED_LOAD_BALANCER_CONTROLLER)}")
+        return v
+
+    @field_validator("load_balancer_controller_repository")
+    @classmethod
+    def _repository_without_tag(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+", v):
+            raise ValueError(f"'{v}' is not an image repository without tag or digest; "
+                             "write it like public.ecr.aws/eks/aws-load-balancer-controller")
         return v
 
 

@@ -84,6 +84,9 @@ class KarmadaApiLoadBalancer(Construct):
                 path="/readyz",
                 port="traffic-port",
                 interval=Duration.seconds(10),
+                # Explicit and below the interval: the NLB default for HTTPS checks equals the
+                # interval (10 s), so a slow check overlaps the next one.
+                timeout=Duration.seconds(6),
                 healthy_threshold_count=2,
                 unhealthy_threshold_count=2,
             ),

@@ -12,7 +12,12 @@ from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from constructs import Construct
 
-from karmada_constructs.log_encryption import encrypted_log_group, harden_generated_log_groups
+from karmada_constructs.load_balancer_controller import (
+    LoadBalancerControllerValuesProps,
+    LoadBalancerWebhookReady,
+    set_controller_values,
+)
+from karmada_constructs.eks_log_group import EksControlPlaneLogGroup, EksControlPlaneLogGroupProps
 from karmada_constructs.nag import acknowledge
 
 # The kubectl layer must match the cluster's minor version (a mismatch breaks
@@ -41,6 +46,7 @@ class EksClusterProps:
     admin_role_arns: list[str] = field(default_factory=list)
     pod_identity_agent_version: str | None = None
     load_balancer_controller_version: str | None = None
+    load_balancer_controller_repository: str = "public.ecr.aws/eks/aws-load-balancer-controller"
     # CloudWatch retention of the control-plane logs and of the kubectl handler's logs.
     log_retention_days: int = 90
 
@@ -50,17 +56,16 @@ class EksCluster(Construct):
     authentication mode with access entries) with:
 
     - envelope encryption of Secrets under a rotating KMS key,
-    - every control-plane log type sent to CloudWatch, into a log group created
-      here first (/aws/eks/<name>/cluster, under the stack's log key, with
-      retention, deleted with the stack; EKS would otherwise create it with no
-      expiry and leave it behind),
+    - every control-plane log type sent to CloudWatch, into /aws/eks/<name>/cluster,
+      made ready first under the stack's log key with retention and deleted after
+      the cluster (EksControlPlaneLogGroup: adopted, not owned, as EKS may recreate it),
     - an endpoint that is private, public for listed CIDRs only, or both,
     - a kubectl handler in the private subnets, with the layer matching the version,
     - one managed node group over all private subnets (one per AZ) whose launch
       template requires IMDSv2 and gives nodes an encrypted gp3 root volume,
-    - the EKS Pod Identity agent, and optionally the AWS Load Balancer Controller;
-    - the kubectl handler's generated log groups under the same key and retention,
-      deleted with the stack (aws-cdk-lib retains them by default).
+    - the EKS Pod Identity agent, and optionally the AWS Load Balancer Controller
+      (its Service mutator off, image repository from props) with `load_balancer_webhook_ready`,
+      which waits for its admission webhook to answer;
 
     Node root volumes use the account's EBS encryption key (aws/ebs, rotated by
     AWS every year): they hold the OS, images and ephemeral pod data only
@@ -80,10 +85,8 @@ class EksCluster(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.control_plane_logs = encrypted_log_group(
-            self, "ControlPlaneLogs", retention_days=props.log_retention_days,
-            log_group_name=f"/aws/eks/{props.cluster_name}/cluster",
-        )
+        self.control_plane_logs = EksControlPlaneLogGroup(self, "ControlPlaneLogs", EksControlPlaneLogGroupProps(
+            cluster_name=props.cluster_name, retention_days=props.log_retention_days))
         alb = (
             eks.AlbControllerOptions(version=load_balancer_controller_version(props.load_balancer_controller_version))
             if props.load_balancer_controller_version
@@ -114,8 +117,17 @@ class EksCluster(Construct):
             ),
             alb_controller=alb,
         )
-        # EKS writes into the group if it exists when logging is enabled.
-        self.cluster.node.default_child.node.add_dependency(self.control_plane_logs)
+        self.load_balancer_webhook_ready: LoadBalancerWebhookReady | None = None
+        if self.cluster.alb_controller:
+            set_controller_values(self.cluster.alb_controller, LoadBalancerControllerValuesProps(
+                cluster_name=self.cluster.cluster_name, vpc=props.vpc,
+                repository=props.load_balancer_controller_repository,
+                version=props.load_balancer_controller_version or "",
+            ))
+            self.load_balancer_webhook_ready = LoadBalancerWebhookReady(
+                self, "LoadBalancerWebhookReady", cluster=self.cluster, controller=self.cluster.alb_controller)
+        # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
+        self.cluster.node.default_child.node.add_dependency(*self.control_plane_logs.dependable)
         if props.pod_identity_agent_version:
             # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
             agent = self.cluster.eks_pod_identity_agent.node.default_child
@@ -162,7 +174,6 @@ class EksCluster(Construct):
             ),
             max_unavailable=1,
         )
-        harden_generated_log_groups(self.cluster, retention_days=props.log_retention_days)
         self._acknowledge_managed_parts()
 
     def _acknowledge_managed_parts(self) -> None:

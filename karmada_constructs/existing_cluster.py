@@ -8,6 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from karmada_constructs.deploy_time_lookup import DeployTimeLookup
 from karmada_constructs.eks_cluster import acknowledge_kubectl_provider
 from karmada_constructs.nag import acknowledge_aws_custom_resource
 
@@ -32,8 +33,8 @@ class ExistingEksCluster(Construct):
             service="EKS", action="describeCluster", parameters={"name": cluster_name},
             output_paths=["cluster.endpoint"], physical_resource_id=cr.PhysicalResourceId.of(cluster_name),
         )
-        lookup = cr.AwsCustomResource(
-            self, "Describe", on_create=describe, on_update=describe, install_latest_aws_sdk=False,
+        lookup = DeployTimeLookup(
+            self, "Describe", call=describe,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[bare.cluster_arn])]
             ),

@@ -63,31 +63,61 @@ class StackLogKey(Construct):
         )
 
 
-def encrypted_log_group(scope: Construct, id: str, *, retention_days: int, log_group_name: str | None = None) -> logs.LogGroup:
-    """A log group under the stack's log key, with retention, deleted with the stack."""
+def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> logs.LogGroup:
+    """A log group under the stack's log key, with retention, deleted with the stack. Its name is
+    generated: a name an AWS service writes to by itself (/aws/lambda/..., /aws/eks/...) would be
+    recreated behind CloudFormation's back (EksControlPlaneLogGroup adopts such a group instead)."""
     return logs.LogGroup(
         scope,
         id,
-        log_group_name=log_group_name,
         encryption_key=StackLogKey.of(scope),
         retention=RETENTION[retention_days],
         removal_policy=RemovalPolicy.DESTROY,
     )
 
 
-def harden_generated_log_groups(scope: IConstruct, *, retention_days: int) -> list[str]:
-    """Log groups that aws-cdk-lib generates (kubectl provider, AwsCustomResource) have no key
-    option and are retained on delete: give each one without a key the stack's log key, the
-    configured retention and deletion with the stack. Returns their construct paths."""
-    changed = []
+def give_every_function_its_log_group(scope: IConstruct, *, retention_days: int) -> list[str]:
+    """Every Lambda function in `scope` (ours, aws-cdk-lib's kubectl handler and provider framework,
+    and the singletons of CDK's custom resource providers: the VPC default-security-group
+    restrictor, CfnJson's utils provider, AwsCustomResource) logs into a log group of its own
+    (`encrypted_log_group`: the stack's log key, retention, deleted with the stack) through
+    LoggingConfig.LogGroup. Returns the functions' construct paths that got one.
+
+    A function without one writes to /aws/lambda/<name>, which Lambda creates on first use:
+    unencrypted, never expiring, and left behind by `cdk destroy`. aws-cdk-lib's own answer, a group
+    named /aws/lambda/<name> in the template, depends on the function, so CloudFormation may delete
+    it while the function still runs (a stack delete invokes the handlers) and Lambda recreates it:
+    those groups are removed here. A group with a generated name that the function depends on is
+    deleted only after the function.
+    """
+    stack = Stack.of(scope)
+    functions = [c for c in scope.node.find_all()
+                 if CfnResource.is_cfn_resource(c) and c.cfn_resource_type == "AWS::Lambda::Function"]
+    by_logical_id = {stack.get_logical_id(fn): fn for fn in functions}
     for construct in scope.node.find_all():
-        if not CfnResource.is_cfn_resource(construct) or construct.cfn_resource_type != "AWS::Logs::LogGroup":
+        if CfnResource.is_cfn_resource(construct) and construct.cfn_resource_type == "AWS::Logs::LogGroup":
+            name = stack.resolve(construct.log_group_name)  # type: ignore[attr-defined]
+            if _default_function_log_group(name) in by_logical_id:
+                construct.node.scope.node.scope.node.try_remove_child(construct.node.scope.node.id)
+    changed = []
+    for fn in functions:
+        if _log_group_of(stack, fn):
             continue
-        group: logs.CfnLogGroup = construct  # type: ignore[assignment]
-        if group.kms_key_id:
-            continue
-        group.kms_key_id = StackLogKey.of(group).key_arn
-        group.retention_in_days = retention_days
-        group.apply_removal_policy(RemovalPolicy.DESTROY)
-        changed.append(group.node.path)
+        group = encrypted_log_group(fn.node.scope, f"{fn.node.id}Logs", retention_days=retention_days)
+        fn.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
+        changed.append(fn.node.path)
     return changed
+
+
+def _default_function_log_group(name: object) -> str | None:
+    """The logical ID of the function whose default group (/aws/lambda/<name>) `name` is, if it is one."""
+    parts = name.get("Fn::Join", [None, []])[1] if isinstance(name, dict) else []
+    if len(parts) == 2 and parts[0] == "/aws/lambda/" and isinstance(parts[1], dict):
+        return parts[1].get("Ref")
+    return None
+
+
+def _log_group_of(stack: Stack, function: CfnResource) -> object:
+    config = function.logging_config if hasattr(function, "logging_config") else function._cfn_properties.get("LoggingConfig")
+    resolved = stack.resolve(config) or {}
+    return resolved.get("LogGroup") or resolved.get("logGroup")

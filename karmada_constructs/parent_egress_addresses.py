@@ -2,46 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from karmada_constructs.deploy_time_lookup import DeployTimeLookup
 from karmada_constructs.nag import acknowledge_aws_custom_resource
+
+# The tag KarmadaEgress puts on each address with its position (0, 1, ...), so every lookup finds
+# exactly one address and the allow-list keeps its order (DescribeAddresses promises none, and a
+# reordered list would update the EKS cluster for nothing).
+SLOT_TAG = "eks-karmada:egress-slot"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParentEgressAddressesProps:
+    region: str
+    account: str | None
+    reader_role_name: str
+    tag_key: str
+    tag_value: str
+    count: int
 
 
 class ParentEgressAddresses(Construct):
-    """Reads the parent's NAT gateway Elastic IPs (tagged by KarmadaEgress) with
-    ec2:DescribeAddresses in the parent's region, through the egress reader role
-    (so it works across accounts), and exposes them as /32 CIDRs for an EKS
-    endpoint allow-list. Re-read on every deploy of the consuming stack.
+    """Reads the parent's NAT gateway Elastic IPs (tagged by KarmadaEgress with the parent's name
+    and their slot) with ec2:DescribeAddresses in the parent's region, through the egress reader
+    role (so it works across accounts), one lookup per slot, on every deploy of the consuming stack,
+    and exposes them in slot order as /32 CIDRs for an EKS endpoint allow-list.
     """
 
-    def __init__(self, scope: Construct, id: str, *, region: str, account: str | None, reader_role_name: str,
-                 tag_key: str, tag_value: str, count: int) -> None:
+    def __init__(self, scope: Construct, id: str, props: ParentEgressAddressesProps) -> None:
         super().__init__(scope, id)
         stack = Stack.of(self)
         reader_arn = stack.format_arn(
-            service="iam", region="", account=account or stack.account, resource="role", resource_name=reader_role_name
+            service="iam", region="", account=props.account or stack.account, resource="role",
+            resource_name=props.reader_role_name,
         )
-        call = cr.AwsSdkCall(
-            service="EC2",
-            action="describeAddresses",
-            region=region,
-            assumed_role_arn=reader_arn,
-            parameters={"Filters": [{"Name": f"tag:{tag_key}", "Values": [tag_value]}]},
-            output_paths=[f"Addresses.{i}.PublicIp" for i in range(count)],
-            physical_resource_id=cr.PhysicalResourceId.of(f"{tag_value}-egress"),
+        policy = cr.AwsCustomResourcePolicy.from_statements(
+            [iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[reader_arn])]
         )
-        lookup = cr.AwsCustomResource(
-            self,
-            "Lookup",
-            on_create=call,
-            on_update=call,
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[reader_arn])]
-            ),
-            install_latest_aws_sdk=False,
-        )
-        self.cidrs = [f"{lookup.get_response_field(f'Addresses.{i}.PublicIp')}/32" for i in range(count)]
+        self.cidrs = []
+        for slot in range(props.count):
+            call = cr.AwsSdkCall(
+                service="EC2",
+                action="describeAddresses",
+                region=props.region,
+                assumed_role_arn=reader_arn,
+                parameters={"Filters": [{"Name": f"tag:{props.tag_key}", "Values": [props.tag_value]},
+                                        {"Name": f"tag:{SLOT_TAG}", "Values": [str(slot)]}]},
+                output_paths=["Addresses.0.PublicIp"],
+                physical_resource_id=cr.PhysicalResourceId.of(f"{props.tag_value}-egress-{slot}"),
+            )
+            lookup = DeployTimeLookup(self, f"Lookup{slot}", call=call, policy=policy)
+            self.cidrs.append(f"{lookup.get_response_field('Addresses.0.PublicIp')}/32")
         acknowledge_aws_custom_resource(stack)

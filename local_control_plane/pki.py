@@ -1,11 +1,11 @@
-"""Issue X.509 certificates the way cert-manager v1.19 does, without cert-manager.
+"""Issue X.509 certificates the way cert-manager v1.21 does, without cert-manager.
 
 The local control plane runs the rendered manifests for real but has no cert-manager: this module
 reads the rendered ``cert-manager.io/v1`` Issuer and Certificate objects and produces the
 ``kubernetes.io/tls`` Secrets cert-manager would write for them. Only cert-manager semantics live
 here; nothing knows about the objects' names or what they are used for.
 
-Behaviour re-implemented from cert-manager v1.19 (``pkg/util/pki``, the CA and selfSigned
+Behaviour re-implemented from cert-manager v1.21 (``pkg/util/pki``, the CA and selfSigned
 CertificateRequest issuers, the issuing controller's Secret writer and the trigger policies):
 
 - Defaults: duration 2160h, usages "digital signature" + "key encipherment" ("cert sign" is added
@@ -131,9 +131,11 @@ _SUBJECT_ANNOTATIONS = {
     "postalCodes": "cert-manager.io/subject-postalcodes",
     "streetAddresses": "cert-manager.io/subject-streetaddresses",
 }
-# Certificate fields behind feature gates or output formats this module does not implement:
-# refusing them is better than issuing something cert-manager would not.
+# Certificate fields this module does not implement (subject and SAN extensions, output formats,
+# and v1.21's spec.renewal, whose policy Disabled or cron windows change when a certificate renews):
+# refusing them is better than issuing or renewing something cert-manager would not.
 _UNSUPPORTED_SPEC_FIELDS = (
+    "renewal",
     "literalSubject",
     "otherNames",
     "nameConstraints",
@@ -436,7 +438,7 @@ def _index_issuers(objects: Iterable[dict]) -> dict[tuple[str, str, str], dict]:
 def _is_cert_manager(obj: dict) -> bool:
     api_version = obj.get("apiVersion") or ""
     if api_version.startswith(GROUP + "/") and api_version != API_VERSION:
-        raise PkiError(f"{_ident(obj)}: apiVersion {api_version} is not served by cert-manager v1.19")
+        raise PkiError(f"{_ident(obj)}: apiVersion {api_version} is not served by cert-manager v1.21")
     return api_version == API_VERSION
 
 

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from eks_karmada.config import AppConfig
 from karmada_constructs.nag import acknowledge
+from karmada_constructs.parent_egress_addresses import SLOT_TAG
 from stacks.naming import egress_reader_role_name
 
 EGRESS_TAG = "eks-karmada:egress-of"
@@ -35,6 +36,7 @@ class KarmadaEgressStack(Stack):
         for index in range(parent.nat_gateways):
             eip = ec2.CfnEIP(self, f"NatAddress{index}", domain="vpc")
             Tags.of(eip).add(EGRESS_TAG, parent.cluster_name)
+            Tags.of(eip).add(SLOT_TAG, str(index))
             self.addresses.append(eip)
             CfnOutput(self, f"NatAddress{index}Ip", value=eip.attr_public_ip, description="Parent egress address")
 

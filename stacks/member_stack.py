@@ -12,9 +12,8 @@ from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster
-from karmada_constructs.log_encryption import harden_generated_log_groups
 from karmada_constructs.member_access import KarmadaMemberAccess
-from karmada_constructs.parent_egress_addresses import ParentEgressAddresses
+from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup
 from stacks.egress_stack import EGRESS_TAG
@@ -70,9 +69,6 @@ class KarmadaMemberStack(Stack):
             value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
             description=f"Adds member {member.name} to your kubeconfig",
         )
-        # What aws-cdk-lib generates (kubectl provider, AwsCustomResource) gets the stack's log key,
-        # retention and deletion with the stack.
-        harden_generated_log_groups(self, retention_days=config.parent.log_retention_days)
 
     def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.Cluster:
         network = ClusterVpc(
@@ -91,12 +87,14 @@ class KarmadaMemberStack(Stack):
         parent_egress = ParentEgressAddresses(
             self,
             "ParentEgress",
-            region=config.parent.region,
-            account=config.parent.account,
-            reader_role_name=egress_reader_role_name(config),
-            tag_key=EGRESS_TAG,
-            tag_value=config.parent.cluster_name,
-            count=config.parent.nat_gateways,
+            ParentEgressAddressesProps(
+                region=config.parent.region,
+                account=config.parent.account,
+                reader_role_name=egress_reader_role_name(config),
+                tag_key=EGRESS_TAG,
+                tag_value=config.parent.cluster_name,
+                count=config.parent.nat_gateways,
+            ),
         )
         eks_cluster = EksCluster(
             self,

@@ -26,7 +26,6 @@ from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupSettings
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.karmada_control_plane import KarmadaApiBootstrap, KarmadaControlPlane
 from karmada_constructs.karmada_manifest_provider import APPLIER_GROUP, KarmadaManifestProvider
-from karmada_constructs.log_encryption import harden_generated_log_groups
 from karmada_constructs.member_registration_provider import REGISTRAR_GROUP, MemberRegistrationProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import VOLUME_CLUSTER_TAG, TeardownCleanup
@@ -89,6 +88,7 @@ class KarmadaParentStack(Stack):
                 admin_role_arns=parent.admin_role_arns,
                 pod_identity_agent_version=parent.addons.pod_identity_agent,
                 load_balancer_controller_version=parent.addons.load_balancer_controller,
+                load_balancer_controller_repository=parent.addons.load_balancer_controller_repository,
                 log_retention_days=parent.log_retention_days,
             ),
         )
@@ -189,8 +189,9 @@ class KarmadaParentStack(Stack):
                 ),
             ),
         )
-        # The TargetGroupBinding CRD and its webhook come with the controller; the Service with the control plane.
-        binding.node.add_dependency(cluster.alb_controller)
+        # The TargetGroupBinding CRD and its webhooks (failurePolicy Fail) come with the controller, which must
+        # answer first; the Service comes with the control plane.
+        binding.node.add_dependency(eks_cluster.load_balancer_webhook_ready)
         binding.node.add_dependency(control_plane.foundation)
 
         self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", cluster=cluster, vpc=network.vpc,
@@ -247,8 +248,6 @@ class KarmadaParentStack(Stack):
             value=f"aws eks update-kubeconfig --region {parent.region} --name {parent.cluster_name}",
             description="Adds the parent cluster to your kubeconfig",
         )
-        # What aws-cdk-lib generates (kubectl provider) gets the stack's log key, retention and deletion too.
-        harden_generated_log_groups(self, retention_days=parent.log_retention_days)
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:

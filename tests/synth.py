@@ -28,9 +28,12 @@ def synthesize(config, outdir: Path, workloads=None) -> SynthesizedApp:
     from aws_cdk import App
 
     from eks_karmada.app_builder import build_app
+    from karmada_constructs.deploy_time_lookup import REFRESH_CONTEXT
 
     # The same feature flags `cdk synth` passes from cdk.json, so tests see the real templates.
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    # The deploy-time look-ups' refresh value, which otherwise differs on every synth.
+    context[REFRESH_CONTEXT] = "synth"
     app = App(outdir=str(outdir), context=context)
     rendered = build_app(app, config, workloads)
     assembly = app.synth()

@@ -129,11 +129,12 @@ def test_apiserver_certificate_carries_the_nlb_name(synthesized):
     assert "https://${Nlb.DnsName}:443" in info["data"]["kubeconfig"]
 
 
-def test_target_group_binding_waits_for_the_namespace_and_controller(parent):
+def test_target_group_binding_waits_for_the_namespace_and_the_controller_webhook(parent):
     manifests = _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
     binding = next(v for k, v in manifests.items() if k.startswith("ApiServerTargetGroupBinding"))
     deps = binding["DependsOn"]
-    assert any("karmadafoundation" in d for d in deps) and any("AlbController" in d for d in deps)
+    # The webhook check itself waits for the controller (tests/test_deploy_and_teardown.py).
+    assert any("karmadafoundation" in d for d in deps) and any("LoadBalancerWebhookReady" in d for d in deps)
 
 
 def test_no_private_key_in_templates_or_manifests(synthesized):

@@ -45,14 +45,15 @@ def test_the_logs_key_admits_cloudwatch_logs_for_this_accounts_log_groups_only(s
 
 
 @pytest.mark.parametrize("stack", STACKS_WITH_CLUSTERS)
-def test_eks_control_plane_logs_land_in_a_group_of_the_stack(synthesized, stack):
+def test_eks_control_plane_logs_land_in_a_group_made_ready_before_the_cluster(synthesized, stack):
     template = synthesized.templates[stack]
     (cluster_id, cluster), = _resources(template, "AWS::EKS::Cluster").items()
     name = cluster["Properties"]["Name"]
-    (group_id,) = [k for k, v in _resources(template, "AWS::Logs::LogGroup").items()
-                   if v["Properties"].get("LogGroupName") == f"/aws/eks/{name}/cluster"]
-    # Created before the cluster, so EKS writes into it instead of creating an unencrypted one that never expires.
-    assert group_id in cluster["DependsOn"]
+    ready = [k for k, v in _resources(template, "Custom::AWS").items()
+             if f"/aws/eks/{name}/cluster" in json.dumps(v["Properties"]["Create"])]
+    # Created (or adopted) with the stack's key and retention before the cluster, so EKS writes into it
+    # instead of creating an unencrypted one that never expires (tests/test_deploy_and_teardown.py).
+    assert len(ready) == 3 and set(ready) <= set(cluster["DependsOn"])
 
 
 def test_etcd_volumes_use_a_customer_key_the_csi_driver_may_use_only_through_ec2(synthesized):

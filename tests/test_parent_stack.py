@@ -129,14 +129,6 @@ def test_nlb_security_group_admits_only_the_vpc_by_default(parent):
     )
 
 
-def test_load_balancer_controller_and_bindings_are_applied_in_order(parent):
-    charts = parent.find_resources("Custom::AWSCDK-EKS-HelmChart")
-    assert any(c["Properties"]["Chart"] == "aws-load-balancer-controller" for c in charts.values())
-    manifests = parent.find_resources("Custom::AWSCDK-EKS-KubernetesResource")
-    binding = next(m for m in manifests.values() if "TargetGroupBinding" in str(m["Properties"]["Manifest"]))
-    assert any("AlbController" in d for d in binding.get("DependsOn", [])), binding.get("DependsOn")
-
-
 def test_outputs_give_endpoint_cluster_and_kubeconfig_command(parent):
     outputs = parent.to_json()["Outputs"]
     assert outputs["ParentKubeconfigCommand"]["Value"] == "aws eks update-kubeconfig --region us-east-1 --name karmada-parent"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 import yaml
@@ -170,3 +171,19 @@ def test_your_own_workloads_are_applied_next_to_the_sample(tmp_path):
     assert not any(name == "nginx" for _, name in names), "the sample is switched off"
     template = Template.from_json(result.templates["KarmadaWorkloads"])
     template.resource_count_is("Custom::KarmadaManifest", 1)
+
+
+def test_every_deploy_time_read_runs_again_on_every_deploy(mixed):
+    """A look-up (describe*, get*, list*) whose properties never change would never run again: each
+    one carries the per-synth Refresh value (pinned to "synth" by tests/synth.py)."""
+    reads = 0
+    for stack, template in mixed.templates.items():
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "Custom::AWS":
+                continue
+            action = re.search(r'\\"action\\":\\"(\w+)\\"', json.dumps(resource["Properties"]["Create"]))[1]
+            if action.startswith(("describe", "get", "list")):
+                assert resource["Properties"].get("Refresh") == "synth", f"{stack}/{logical_id} ({action})"
+                reads += 1
+    # The existing member's describeCluster and one egress look-up per parent NAT address per Push member.
+    assert reads >= 4

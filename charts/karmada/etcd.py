@@ -76,7 +76,6 @@ def etcd_command(props: KarmadaControlPlaneProps) -> list[str]:
         # All clients (kube-apiserver, aggregated-apiserver, peers) are Go.
         "--tls-min-version=TLS1.3",
         f"--quota-backend-bytes={props.etcd_quota_backend_bytes}",
-        "--snapshot-count=10000",
         "--log-outputs=stderr",
         "--log-level=info",
     ]

@@ -5,7 +5,9 @@
   /cdk-bootstrap/hnb659fds/version parameter (at least MIN_BOOTSTRAP_VERSION);
 * service quotas per region against current usage plus what the config adds: VPCs, Elastic IPs
   (one per NAT gateway), NAT gateways per AZ, EKS clusters. A cluster that already exists is
-  an update, which adds nothing.
+  an update, which adds nothing;
+* pinned versions (eks_karmada/cli/pinned_versions.py): every EKS add-on build for the configured
+  Kubernetes version in each region it installs to, and images in a private ECR registry.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rich.text import Text
 from eks_karmada.cli.access import Caller, caller_identity
 from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_clients, read_config, say
 from eks_karmada.cli.errors import EXIT_PROBLEMS, describe_client_error, guard
+from eks_karmada.cli.pinned_versions import NOT_CHECKED, VersionCheck, check_pinned_versions
 from eks_karmada.config import AppConfig, MemberKind
 
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -119,6 +122,7 @@ class Findings:
     caller: Optional[Caller] = None
     bootstrap: list[Check] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
+    versions: list[VersionCheck] = field(default_factory=list)
     problems: list[Check] = field(default_factory=list)
 
     @property
@@ -265,6 +269,23 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: Optio
                     "grant servicequotas:GetServiceQuota to check it"))
 
 
+# ---- pinned versions -------------------------------------------------------------------------------
+
+
+def version_result(check: VersionCheck) -> str:
+    return OK if check.ok else BLOCK if check.ok is False else WARN
+
+
+def check_versions(clients: Any, config: AppConfig, findings: Findings) -> None:
+    findings.versions = check_pinned_versions(clients, config)
+    for check in findings.versions:
+        if check.ok is None and check.detail.startswith(NOT_CHECKED):
+            continue
+        if not check.ok:
+            findings.problems.append(Check("version", check.where, f"{check.kind} {check.what} {check.version}",
+                                           version_result(check), check.detail, check.fix))
+
+
 # ---- output ----------------------------------------------------------------------------------------
 
 
@@ -296,6 +317,17 @@ def quotas_table(rows: list[QuotaRow]) -> Table:
     return table
 
 
+def versions_table(checks: list[VersionCheck]) -> Table:
+    table = Table(title="Pinned versions", title_justify="left")
+    for column in ("Kind", "Name", "Region", "Version", "Check", "Result"):
+        table.add_column(column, no_wrap=column != "Check")
+    for check in checks:
+        not_checked = check.ok is None and check.detail.startswith(NOT_CHECKED)
+        result = Text("-") if not_checked else _mark(version_result(check))
+        table.add_row(check.kind, check.what, check.where, check.version, check.detail, result)
+    return table
+
+
 def preflight(
     ctx: typer.Context,
     config: ConfigOption = None,
@@ -311,9 +343,12 @@ def preflight(
     Bootstrap is checked in every account/region a stack of the config deploys to (the CDKToolkit
     stack and its version parameter). Quotas are checked per region against current usage plus
     what the config adds: VPCs per Region (L-F678F1CE), EC2-VPC Elastic IPs (L-0263D0A3, one per NAT
-    gateway), NAT gateways per AZ (L-FE5A380F) and EKS clusters (L-1194D53C). Needs
-    sts:GetCallerIdentity, cloudformation:DescribeStacks, ssm:GetParameter, servicequotas:Get*,
-    ec2:Describe{Vpcs,Addresses,NatGateways,Subnets} and eks:ListClusters.
+    gateway), NAT gateways per AZ (L-FE5A380F) and EKS clusters (L-1194D53C). Every pinned EKS
+    add-on build must exist for the configured Kubernetes version in each region it installs to,
+    and an image in a private ECR registry must exist there. Needs sts:GetCallerIdentity,
+    cloudformation:DescribeStacks, ssm:GetParameter, servicequotas:Get*,
+    ec2:Describe{Vpcs,Addresses,NatGateways,Subnets}, eks:ListClusters, eks:DescribeAddonVersions
+    and (for a private ECR image) ecr:DescribeImages.
     """
     out, err = consoles()
     findings = Findings()
@@ -336,11 +371,14 @@ def preflight(
                 findings.problems.append(check)
         with err.status("Reading service quotas and current usage..."):
             check_quotas(clients, cfg, caller, profile, findings)
+        with err.status("Checking the pinned add-on versions and images..."):
+            check_versions(clients, cfg, findings)
 
     say(out, f"AWS identity: {caller.arn} (account {caller.account})")
     out.print(bootstrap_table(findings.bootstrap))
     if findings.quotas:
         out.print(quotas_table(findings.quotas))
+    out.print(versions_table(findings.versions))
     for number, problem in enumerate(findings.problems, 1):
         label = "BLOCKS" if problem.result == BLOCK else "WARNING"
         say(out, f"{number}. {label} {problem.where} {problem.title}: {problem.detail}")

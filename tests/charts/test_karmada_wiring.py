@@ -189,6 +189,16 @@ def test_etcd_is_tls_everywhere_with_plain_metrics(default: Rendered):
     assert {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}} in c["env"]
 
 
+# etcd v3.6.6 etcdmain/config.go deprecatedFlags: each logs a warning and goes in 3.7 (the
+# experimental-* ones have non-experimental names or feature gates). e2e checks the real binaries' logs.
+ETCD_3_6_DEPRECATED = ("--snapshot-count", "--max-snapshots", "--v2-deprecation", "--experimental-")
+
+
+def test_etcd_sets_no_flag_deprecated_at_3_6(any_rendered: Rendered):
+    for arg in args(only_container(any_rendered, "etcd"))[1:]:
+        assert not arg.startswith(ETCD_3_6_DEPRECATED), arg
+
+
 def test_etcd_placement_and_storage(default: Rendered):
     sts = default.workload("etcd")
     spec = pod_spec(sts)

@@ -1,5 +1,6 @@
-"""A fake outside world for the CLI: moto (STS, EKS, EC2, SSM), botocore Stubbers (CloudFormation,
-Service Quotas, Pricing) and fake Kubernetes API servers for the parent cluster and Karmada.
+"""A fake outside world for the CLI: moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation,
+Service Quotas, Pricing), an EKS add-on catalogue (DescribeAddonVersions, which moto lacks) and fake
+Kubernetes API servers for the parent cluster and Karmada.
 
 `World.clients` is the factory the CLI takes as its typer ``obj``; `World.invoke` runs a command.
 Used by the tests and by `python -m tests.cli.doc_examples`, which writes docs/cli.md from them.
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import boto3
+import botocore.awsrequest
 import botocore.session
 from botocore.stub import Stubber
 from moto import mock_aws
@@ -146,6 +148,9 @@ class World:
     eks_endpoints: list = field(default_factory=list)
     karmada_connections: list = field(default_factory=list)
     profiles: list = field(default_factory=list)
+    # region -> add-on name -> builds for the configured Kubernetes version, newest first; regions
+    # not listed answer with `addon_builds`: the app's pinned builds and one newer build each.
+    addon_catalog: dict = field(default_factory=dict)
     _session: Any = None
     _clients: dict = field(default_factory=dict)
     _stubbers: dict = field(default_factory=dict)
@@ -167,11 +172,27 @@ class World:
         if key not in self._clients:
             client = self._session.client(service, region_name=region)
             self._clients[key] = client
+            if service == "eks":
+                client.meta.events.register("before-call.eks.DescribeAddonVersions",
+                                            lambda params, **_: self._addon_versions(region, params))
             if service in STUBBED:
                 stubber = Stubber(client)
                 stubber.activate()
                 self._stubbers[key] = stubber
         return self._clients[key]
+
+    def _addon_versions(self, region: str, params: dict) -> tuple:
+        """DescribeAddonVersions(addonName, kubernetesVersion) as EKS answers it, from the catalogue."""
+        query = params["query_string"]  # the serialized request: rest-json puts these in the query
+        name, kubernetes = query["addonName"], query["kubernetesVersion"]
+        builds = self.addon_catalog.get(region, addon_builds()).get(name, [])
+        addon = {"addonName": name, "type": "networking", "owner": "aws", "publisher": "eks",
+                 "addonVersions": [{"addonVersion": build, "architecture": ["amd64", "arm64"],
+                                    "compatibilities": [{"clusterVersion": kubernetes, "platformVersions": ["*"],
+                                                         "defaultVersion": index == 0}],
+                                    "requiresConfiguration": False} for index, build in enumerate(builds)]}
+        http = botocore.awsrequest.AWSResponse(params["url"], 200, {}, None)
+        return http, {"addons": [addon] if builds else [], "ResponseMetadata": {"HTTPStatusCode": 200}}
 
     def stub(self, service: str, region: str) -> Stubber:
         self.aws(service, region)
@@ -284,6 +305,16 @@ class World:
                        "EKS_KARMADA_DEBUG": None, "NO_COLOR": "1", "TERM": "dumb"}
         environment.update(env or {})
         return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada")
+
+
+def addon_builds() -> dict[str, list[str]]:
+    """The pinned default build of each add-on, with a newer one before it."""
+    from eks_karmada.config import AddonVersions
+
+    pinned = AddonVersions()
+    return {name: [version.replace("eksbuild.", "eksbuild.9"), version]
+            for name, version in (("vpc-cni", pinned.vpc_cni), ("aws-ebs-csi-driver", pinned.ebs_csi_driver),
+                                  ("eks-pod-identity-agent", pinned.pod_identity_agent))}
 
 
 _LOADERS: dict = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.cli.harness import CALLER, write_config
 
 
@@ -144,3 +146,79 @@ def test_access_denied_is_one_line(world):
     assert result.exit_code == 3
     assert ("cannot check: DescribeStacks failed: AccessDenied: User: arn:aws:sts::123456789012:user/moto is not "
             "authorized to perform: cloudformation:DescribeStacks; your IAM identity lacks this permission") in result.stdout
+
+
+# ---- pinned versions: EKS add-on builds per region, images in private ECR ----------------------------
+
+
+def test_every_pinned_addon_build_is_checked_in_each_region_it_installs_to(world):
+    _ready_default(world)
+    result = world.invoke("preflight")
+    assert result.exit_code == 0, result.output
+    # The parent's region gets all three; the Pod Identity agent also goes to member-usw2's region.
+    assert _row(result.stdout, "add-on", "vpc-cni", "us-east-1")[3:] == ["v1.21.2-eksbuild.2", "built for 1.35", "ok"]
+    assert _row(result.stdout, "add-on", "aws-ebs-csi-driver", "us-east-1")[5] == "ok"
+    assert _row(result.stdout, "add-on", "eks-pod-identity-agent", "us-west-2")[3:] == [
+        "v1.3.10-eksbuild.1", "built for 1.35", "ok"]
+    with pytest.raises(AssertionError):
+        _row(result.stdout, "add-on", "vpc-cni", "us-west-2")
+    # public.ecr.aws has no AWS API for another owner's images: listed, not a problem.
+    assert _row(result.stdout, "image", "aws-load-balancer-controller")[2:] == [
+        "public.ecr.aws", "v3.2.2", "not checked", "-"]
+
+
+def test_an_addon_build_missing_in_one_region_blocks_with_the_valid_builds(world):
+    _ready_default(world)
+    world.addon_catalog["us-west-2"] = {"eks-pod-identity-agent": ["v1.3.11-eksbuild.2", "v1.3.9-eksbuild.1"]}
+    result = world.invoke("preflight")
+    assert result.exit_code == 3, result.output
+    assert _row(result.stdout, "add-on", "eks-pod-identity-agent", "us-west-2")[4:] == [
+        "not built for 1.35", "blocks"]
+    assert _row(result.stdout, "add-on", "eks-pod-identity-agent", "us-east-1")[5] == "ok"
+    lines = result.stdout.splitlines()
+    assert "1. BLOCKS us-west-2 add-on eks-pod-identity-agent v1.3.10-eksbuild.1: not built for 1.35" in lines
+    assert "   fix: set parent.addons.pod_identity_agent to one of: v1.3.11-eksbuild.2, v1.3.9-eksbuild.1" in lines
+
+
+def test_a_kubernetes_version_no_build_supports_names_none(world, tmp_path):
+    _ready_default(world)
+    world.addon_catalog["us-east-1"] = {}
+    result = world.invoke("preflight")
+    assert result.exit_code == 3
+    assert "   fix: set parent.addons.vpc_cni to one of: none" in result.stdout.splitlines()
+
+
+ECR_MIRROR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/aws-load-balancer-controller"
+
+
+def _with_controller_repository(tmp_path, repository: str):
+    return write_config(tmp_path / "c.yaml", f"parent:\n  addons:\n    load_balancer_controller_repository: {repository}\n")
+
+
+def _ready_parent_only(world) -> None:
+    world.bootstrapped("us-east-1")
+    world.default_quotas("us-east-1", nat_zones=3)
+
+
+def test_a_private_ecr_mirror_must_hold_the_controller_tag(world, tmp_path):
+    _ready_parent_only(world)
+    config = _with_controller_repository(tmp_path, ECR_MIRROR)
+    world.aws("ecr", "us-east-1").create_repository(repositoryName="mirror/aws-load-balancer-controller")
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 3, result.output
+    assert _row(result.stdout, "image", "aws-load-balancer-controller")[2:] == [
+        "us-east-1", "v3.2.2", "tag not found", "blocks"]
+    assert f"   fix: push {ECR_MIRROR}:v3.2.2 or correct parent.addons.load_balancer_controller_repository" in (
+        result.stdout.splitlines())
+
+
+def test_a_private_ecr_mirror_holding_the_tag_passes(world, tmp_path):
+    _ready_parent_only(world)
+    config = _with_controller_repository(tmp_path, ECR_MIRROR)
+    ecr = world.aws("ecr", "us-east-1")
+    ecr.create_repository(repositoryName="mirror/aws-load-balancer-controller")
+    manifest = '{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {}, "layers": []}'
+    ecr.put_image(repositoryName="mirror/aws-load-balancer-controller", imageManifest=manifest, imageTag="v3.2.2")
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert _row(result.stdout, "image", "aws-load-balancer-controller")[4:] == ["image found", "ok"]

@@ -1,4 +1,4 @@
-"""local_control_plane.pki: certificates issued as cert-manager v1.19 would issue them."""
+"""local_control_plane.pki: certificates issued as cert-manager v1.21 would issue them."""
 
 from __future__ import annotations
 
@@ -699,6 +699,8 @@ def test_two_certificates_writing_one_secret_are_refused():
         ({"ipAddresses": ["300.1.1.1"]}, r"spec\.ipAddresses\[0\]"),
         ({"renewBefore": "2160h"}, r"spec\.renewBefore"),
         ({"literalSubject": "CN=x"}, r"spec\.literalSubject"),
+        # cert-manager v1.21: policy Disabled never renews; refused rather than renewed here.
+        ({"renewal": {"policy": "Disabled"}}, r"spec\.renewal"),
     ],
 )
 def test_invalid_specs_name_the_field(spec, field):

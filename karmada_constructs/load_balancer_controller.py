@@ -1,0 +1,79 @@
+"""The AWS Load Balancer Controller that aws_eks_v2 installs, set up so it cannot block other deploys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
+
+# Chart v3.x names (templates/_helpers.tpl: namePrefix "aws-load-balancer" + "-webhook-service").
+WEBHOOK_SERVICE = "aws-load-balancer-webhook-service"
+NAMESPACE = "kube-system"
+SERVICE_ACCOUNT = "aws-load-balancer-controller"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerControllerValuesProps:
+    """The Helm values of the controller's release."""
+
+    cluster_name: str
+    vpc: ec2.IVpc
+    repository: str
+    version: str
+
+
+def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps) -> dict:
+    """What aws_eks_v2 sets (cluster, region, VPC, its IRSA service account, image) plus
+    `enableServiceMutatorWebhook: false`.
+
+    Chart v3.2.2 otherwise registers `mservice.elbv2.k8s.aws` for every Service CREATE with
+    failurePolicy Fail: until the controller's pods are ready, every Service anywhere in the cluster
+    (cert-manager's, Karmada's) is rejected ("no endpoints available for service
+    aws-load-balancer-webhook-service"; kubernetes-sigs/aws-load-balancer-controller#4140). The
+    mutator only makes this controller the default for Services of type LoadBalancer, and this app
+    creates none: the NLB is CDK's, bound through a TargetGroupBinding.
+    """
+    return {
+        "clusterName": props.cluster_name,
+        "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
+        "region": Stack.of(scope).region,
+        "vpcId": props.vpc.vpc_id,
+        "image": {"repository": props.repository, "tag": props.version},
+        "enableServiceMutatorWebhook": False,
+    }
+
+
+def set_controller_values(controller: eks.AlbController, props: LoadBalancerControllerValuesProps) -> None:
+    """Replace the values aws_eks_v2 gives the controller's Helm release (it has no option for the
+    webhook settings) with `controller_values`."""
+    release = controller.node.find_child("Resource").node.find_child("Resource").node.default_child
+    release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
+
+
+class LoadBalancerWebhookReady(Construct):
+    """Waits (up to `timeout`) until the controller's webhook Service has a ready endpoint: the
+    admission webhooks with failurePolicy Fail (TargetGroupBinding, Ingress) answer only from then.
+
+    Helm's --wait returns once the Deployment is available, which can be seconds before the
+    Service's endpoints list the pod; anything the webhooks intercept goes after this construct.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, controller: Construct,
+                 timeout: Duration = Duration.minutes(5)) -> None:
+        super().__init__(scope, id)
+        self.value = eks.KubernetesObjectValue(
+            self,
+            "Endpoint",
+            cluster=cluster,
+            # The v1 Endpoints API (deprecated, still served in 1.35) has a fixed name per Service;
+            # an EndpointSlice's name is generated, and the kubectl provider can only get by name.
+            object_type="endpoints",
+            object_name=WEBHOOK_SERVICE,
+            object_namespace=NAMESPACE,
+            json_path=".subsets[0].addresses[0].ip",
+            timeout=timeout,
+        )
+        self.value.node.add_dependency(controller)
