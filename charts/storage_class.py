@@ -9,6 +9,11 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 
+# The tag the class puts on every volume it provisions, with the cluster's name as value, so the
+# uninstall (karmada_constructs/teardown_cleanup.py) can tell this cluster's volumes from the rest.
+VOLUME_CLUSTER_TAG = "eks-karmada:cluster"
+
+
 @dataclass(frozen=True)
 class Gp3StorageClassProps:
     name: str = "gp3"

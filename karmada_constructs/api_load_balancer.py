@@ -12,14 +12,20 @@ from constructs import Construct
 from karmada_constructs.nag import acknowledge
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KarmadaApiLoadBalancerProps:
     vpc: ec2.IVpc
+    """The parent's VPC."""
     vpc_cidr: str
+    """Its CIDR, always admitted (handlers, health checks)."""
     internet_facing: bool
+    """Public subnets and an internet-facing scheme, or internal."""
     allowed_cidrs: list[str] = field(default_factory=list)
+    """Client networks admitted to the listener. Default: none beyond the VPC."""
     apiserver_port: int = 5443
+    """The karmada-apiserver container port (IP targets). Default: 5443."""
     listener_port: int = 443
+    """The NLB's TCP listener port. Default: 443."""
 
 
 class KarmadaApiLoadBalancer(Construct):

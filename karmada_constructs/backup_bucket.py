@@ -11,15 +11,16 @@ from constructs import Construct
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BackupBucketProps:
-    # Key prefix the retention applies to (e.g. "etcd-snapshots/"); objects elsewhere never expire.
     prefix: str
+    """Key prefix the retention applies to (e.g. "etcd-snapshots/"); objects elsewhere never expire."""
     retention_days: int
-    # Server access logs are audit evidence of who read or wrote a backup: keep them longer.
+    """Days before a snapshot expires."""
     access_log_retention_days: int = 365
-    # Backups must outlive the stack that made them (a `cdk destroy` is not a reason to lose them).
+    """Server access logs are audit evidence of who read or wrote a backup: kept longer. Default: 365."""
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    """Backups outlive the stack that made them (a `cdk destroy` is no reason to lose them). Default: RETAIN."""
 
     def __post_init__(self) -> None:
         if self.retention_days < 1 or self.access_log_retention_days < 1:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Duration
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 REPOSITORY = "https://charts.jetstack.io"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertManagerProps:
+    cluster: eks.ICluster
+    """The cluster to install into."""
+    version: str
+    """Helm chart version (charts.jetstack.io). Default: none, the config pins it."""
 
 
 class CertManager(Construct):
@@ -16,8 +26,9 @@ class CertManager(Construct):
     until it is ready so Issuers and Certificates can be applied after it.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, version: str) -> None:
+    def __init__(self, scope: Construct, id: str, props: CertManagerProps) -> None:
         super().__init__(scope, id)
+        cluster, version = props.cluster, props.version
         ha = {"replicaCount": 2, "podDisruptionBudget": {"enabled": True, "minAvailable": 1}}
         self.chart = eks.HelmChart(
             self,

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cdk8s
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_karmada.manifest_checks import check_manifest
 from karmada_constructs.rendered_manifests import RenderedManifests
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartManifestProps:
+    cluster: eks.ICluster
+    """The cluster to apply the chart to."""
+    chart: cdk8s.Chart
+    """The chart whose objects are applied."""
+    target: str
+    """The rendered-manifests file the objects are recorded in (e.g. "parent")."""
+    overwrite: bool = True
+    """Take over objects that already exist. Default: True."""
 
 
 class ChartManifest(Construct):
@@ -19,25 +33,16 @@ class ChartManifest(Construct):
     synth with a one-line `ManifestError` (eks_karmada/manifest_checks.py).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        cluster: eks.ICluster,
-        chart: cdk8s.Chart,
-        target: str,
-        overwrite: bool = True,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, props: ChartManifestProps) -> None:
         super().__init__(scope, id)
-        objects = chart.to_json()
+        objects = props.chart.to_json()
         check_manifest(objects, self.node.path)
-        RenderedManifests.of(self).record(target, objects)
+        RenderedManifests.of(self).record(props.target, objects)
         self.manifest = eks.KubernetesManifest(
             self,
             "Manifest",
-            cluster=cluster,
+            cluster=props.cluster,
             manifest=objects,
-            overwrite=overwrite,
+            overwrite=props.overwrite,
             prune=True,
         )

@@ -14,15 +14,20 @@ from constructs import Construct
 from karmada_constructs.log_encryption import RETENTION
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClusterVpcProps:
     cidr: str
+    """The VPC's IPv4 CIDR."""
     availability_zones: list[str]
+    """Explicit AZ names (no look-up at synth)."""
     nat_gateways: int
+    """How many NAT gateways, one per AZ from the first."""
     cluster_name: str
+    """The EKS cluster the subnets are tagged for."""
     flow_log_retention_days: int = 90
-    # Fixed NAT addresses (e.g. from KarmadaEgress) instead of ones the VPC allocates.
+    """Retention of the VPC flow logs. Default: 90."""
     nat_eip_allocation_ids: list[str] | None = None
+    """Fixed NAT addresses (e.g. from KarmadaEgress). Default: addresses the VPC allocates."""
 
 class ClusterVpc(Construct):
     """A VPC over the given AZs: public subnets (NLB, NAT gateways) and private

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from aws_cdk import custom_resources as cr
@@ -13,11 +14,20 @@ from constructs import Construct
 REFRESH_CONTEXT = "eks-karmada:lookup-refresh"
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeployTimeLookupProps:
+    call: cr.AwsSdkCall
+    """The read-only SDK call (describe*, get*, list*)."""
+    policy: cr.AwsCustomResourcePolicy
+    """What the call may do."""
+
+
 class DeployTimeLookup(cr.AwsCustomResource):
-    """An AwsCustomResource that makes one read-only SDK call (`call`) on create and on every
+    """An AwsCustomResource that makes one read-only SDK call (`props.call`) on create and on every
     later deploy of its stack (a `Refresh` property that changes with every synth)."""
 
-    def __init__(self, scope: Construct, id: str, *, call: cr.AwsSdkCall, policy: cr.AwsCustomResourcePolicy) -> None:
-        super().__init__(scope, id, on_create=call, on_update=call, policy=policy, install_latest_aws_sdk=False)
+    def __init__(self, scope: Construct, id: str, props: DeployTimeLookupProps) -> None:
+        super().__init__(scope, id, on_create=props.call, on_update=props.call, policy=props.policy,
+                         install_latest_aws_sdk=False)
         refresh = self.node.try_get_context(REFRESH_CONTEXT) or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.node.find_child("Resource").node.default_child.add_property_override("Refresh", refresh)

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from karmada_constructs.nag import acknowledge
 
 _CONTROLLER_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EbsCsiDriverProps:
+    cluster: eks.ICluster
+    """The cluster to install the add-on into."""
+    addon_version: str
+    """aws-ebs-csi-driver add-on build. Default: none, the config pins it."""
+    depends_on: Sequence[IConstruct] = ()
+    """Created after these (the add-on turns ACTIVE once its pods run on nodes with the Pod Identity
+    agent). Default: none."""
+    volume_key_removal: RemovalPolicy = RemovalPolicy.DESTROY
+    """What happens to the volume key with the stack; RETAIN keeps retained volumes readable.
+    Default: DESTROY."""
 
 
 class EbsCsiDriver(Construct):
@@ -26,8 +43,7 @@ class EbsCsiDriver(Construct):
     goes, so retained volumes stay readable.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, addon_version: str,
-                 depends_on: list[Construct], volume_key_removal: RemovalPolicy = RemovalPolicy.DESTROY) -> None:
+    def __init__(self, scope: Construct, id: str, props: EbsCsiDriverProps) -> None:
         super().__init__(scope, id)
         region = Stack.of(self).region
         self.volume_key = kms.Key(
@@ -35,7 +51,7 @@ class EbsCsiDriver(Construct):
             "VolumeKey",
             description="Encrypts the EBS volumes of the gp3 StorageClass (etcd of the Karmada API)",
             enable_key_rotation=True,
-            removal_policy=volume_key_removal,
+            removal_policy=props.volume_key_removal,
         )
         self.role = iam.Role(
             self,
@@ -67,9 +83,9 @@ class EbsCsiDriver(Construct):
         self.addon = eks.CfnAddon(
             self,
             "Addon",
-            cluster_name=cluster.cluster_name,
+            cluster_name=props.cluster.cluster_name,
             addon_name="aws-ebs-csi-driver",
-            addon_version=addon_version,
+            addon_version=props.addon_version,
             resolve_conflicts="OVERWRITE",
             pod_identity_associations=[
                 eks.CfnAddon.PodIdentityAssociationProperty(
@@ -78,5 +94,5 @@ class EbsCsiDriver(Construct):
             ],
         )
         # The add-on only turns ACTIVE once its pods run, and they need nodes and the agent.
-        for dependency in depends_on:
+        for dependency in props.depends_on:
             self.addon.node.add_dependency(dependency)

@@ -15,6 +15,7 @@ from constructs import Construct
 from karmada_constructs.load_balancer_controller import (
     LoadBalancerControllerValuesProps,
     LoadBalancerWebhookReady,
+    LoadBalancerWebhookReadyProps,
     set_controller_values,
 )
 from karmada_constructs.eks_log_group import EksControlPlaneLogGroup, EksControlPlaneLogGroupProps
@@ -26,29 +27,44 @@ from karmada_constructs.nag import acknowledge
 KUBECTL_LAYERS = {"1.34": KubectlV34Layer, "1.35": KubectlV35Layer}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NodeGroupProps:
     instance_types: list[str]
+    """EC2 instance types of the managed node group."""
     min_size: int
+    """Fewest nodes."""
     desired_size: int
+    """Nodes at creation."""
     max_size: int
+    """Most nodes."""
     root_volume_gib: int
+    """Encrypted gp3 root volume size per node (GiB)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EksClusterProps:
     cluster_name: str
+    """The EKS cluster's name."""
     kubernetes_version: str
+    """Kubernetes minor version; also picks the kubectl layer (KUBECTL_LAYERS)."""
     vpc: ec2.IVpc
+    """The VPC; the cluster and nodes use its private subnets."""
     node_group: NodeGroupProps
+    """The managed node group."""
     private_endpoint: bool = True
+    """A private API endpoint in the VPC. Default: True."""
     public_cidrs: list[str] = field(default_factory=list)
+    """Networks admitted to the public endpoint; empty: no public endpoint. Default: none."""
     admin_role_arns: list[str] = field(default_factory=list)
+    """IAM roles given cluster-admin access entries. Default: none."""
     pod_identity_agent_version: str | None = None
+    """Pinned eks-pod-identity-agent add-on build. Default: aws_eks_v2's (unpinned)."""
     load_balancer_controller_version: str | None = None
+    """Install the AWS Load Balancer Controller at this version. Default: not installed."""
     load_balancer_controller_repository: str = "public.ecr.aws/eks/aws-load-balancer-controller"
-    # CloudWatch retention of the control-plane logs and of the kubectl handler's logs.
+    """The controller's image repository. Default: the chart's own."""
     log_retention_days: int = 90
+    """CloudWatch retention of the control-plane logs. Default: 90."""
 
 
 class EksCluster(Construct):
@@ -125,7 +141,8 @@ class EksCluster(Construct):
                 version=props.load_balancer_controller_version or "",
             ))
             self.load_balancer_webhook_ready = LoadBalancerWebhookReady(
-                self, "LoadBalancerWebhookReady", cluster=self.cluster, controller=self.cluster.alb_controller)
+                self, "LoadBalancerWebhookReady",
+                LoadBalancerWebhookReadyProps(cluster=self.cluster, controller=self.cluster.alb_controller))
         # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
         self.cluster.node.default_child.node.add_dependency(*self.control_plane_logs.dependable)
         if props.pod_identity_agent_version:

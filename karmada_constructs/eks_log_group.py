@@ -16,8 +16,9 @@ from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource
 @dataclass(frozen=True, kw_only=True)
 class EksControlPlaneLogGroupProps:
     cluster_name: str
-    # CloudWatch retention of the control-plane logs.
+    """The EKS cluster whose control-plane logs the group holds."""
     retention_days: int = 90
+    """CloudWatch retention of the control-plane logs. Default: 90."""
 
 
 class EksControlPlaneLogGroup(Construct):

@@ -15,22 +15,45 @@ from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupC
 from charts.etcd_backup.pods import SERVICE_ACCOUNT
 from charts.karmada.props import KarmadaControlPlaneProps
 from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
-from karmada_constructs.chart_manifest import ChartManifest
+from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 BUCKET_OUTPUT = "EtcdBackupBucketName"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EtcdBackupSettings:
     """What an operator tunes (the config's karmada.etcd_backup)."""
 
     schedule: str = "0 */6 * * *"
+    """Cron schedule of the snapshots (UTC). Default: every 6 hours."""
     retention_days: int = 30
+    """Days a snapshot is kept. Default: 30."""
     aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE
+    """The pinned AWS CLI image that uploads snapshots. Default: DEFAULT_AWS_CLI_IMAGE."""
     access_log_retention_days: int = 365
+    """Days the bucket's access logs are kept. Default: 365."""
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    """What happens to the bucket with the stack. Default: RETAIN."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EtcdBackupConstructProps:
+    cluster: eks.ICluster
+    """The parent cluster."""
+    cluster_name: str
+    """Its name (the snapshots' prefix and the Pod Identity condition)."""
+    charts: cdk8s.App
+    """The cdk8s app the backup chart is added to."""
+    control_plane: KarmadaControlPlaneProps
+    """The control plane as rendered (namespace, etcd names and TLS)."""
+    target: str
+    """The rendered-manifests file the chart is recorded in."""
+    settings: EtcdBackupSettings = EtcdBackupSettings()
+    """Schedule, retention and images. Default: EtcdBackupSettings()."""
+    depends_on: Sequence[IConstruct] = ()
+    """Applied after these (the control plane, the Pod Identity agent). Default: none."""
 
 
 class EtcdBackup(Construct):
@@ -40,24 +63,14 @@ class EtcdBackup(Construct):
     ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and
     kms:GenerateDataKey/Decrypt on the bucket's key through S3; the Pod
     Identity association; and the EtcdBackupChart (CronJob and friends) applied
-    after ``after`` (the control plane: namespace, etcd CA issuer, etcd).
+    after ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd).
     Outputs the bucket name as ``EtcdBackupBucketName`` (the restore needs it).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        cluster: eks.ICluster,
-        cluster_name: str,
-        charts: cdk8s.App,
-        control_plane: KarmadaControlPlaneProps,
-        target: str,
-        settings: EtcdBackupSettings = EtcdBackupSettings(),
-        after: Sequence[IConstruct] = (),
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, props: EtcdBackupConstructProps) -> None:
         super().__init__(scope, id)
+        cluster, cluster_name, control_plane, settings = (
+            props.cluster, props.cluster_name, props.control_plane, props.settings)
         stack = Stack.of(self)
         rendered = RenderedManifests.of(self)
         namespace = control_plane.namespace
@@ -131,7 +144,7 @@ class EtcdBackup(Construct):
             disable_session_tags=False,
         )
 
-        props = EtcdBackupProps(
+        chart_props = EtcdBackupProps(
             control_plane=control_plane,
             cluster_name=cluster_name,
             bucket_name=rendered.placeholder(bucket.bucket_name, "EtcdBackup.BucketName"),
@@ -139,17 +152,15 @@ class EtcdBackup(Construct):
             schedule=settings.schedule,
             aws_cli_image=settings.aws_cli_image,
         )
-        self.props = props
-        self.manifest = ChartManifest(
-            self,
-            "Chart",
+        self.props = chart_props
+        self.manifest = ChartManifest(self, "Chart", ChartManifestProps(
             cluster=cluster,
-            chart=EtcdBackupChart(charts, "etcd-backup", props),
-            target=target,
-        )
+            chart=EtcdBackupChart(props.charts, "etcd-backup", chart_props),
+            target=props.target,
+        ))
         # Credentials are injected at pod creation: the association must exist before the first Job.
         self.manifest.node.add_dependency(self.association)
-        for dependency in after:
+        for dependency in props.depends_on:
             self.manifest.node.add_dependency(dependency)
 
         output = CfnOutput(

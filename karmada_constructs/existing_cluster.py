@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from karmada_constructs.deploy_time_lookup import DeployTimeLookup
+from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLookupProps
 from karmada_constructs.eks_cluster import acknowledge_kubectl_provider
 from karmada_constructs.nag import acknowledge_aws_custom_resource
 
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExistingEksClusterProps:
+    cluster_name: str
+    """The EKS cluster's name."""
+    kubectl_layer: type
+    """The kubectl Lambda layer class matching the cluster's Kubernetes version."""
 
 
 class ExistingEksCluster(Construct):
@@ -22,23 +32,24 @@ class ExistingEksCluster(Construct):
     public endpoint must admit AWS Lambda (docs/operations.md, "existing members").
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster_name: str, kubectl_layer: type) -> None:
+    def __init__(self, scope: Construct, id: str, props: ExistingEksClusterProps) -> None:
         super().__init__(scope, id)
+        cluster_name = props.cluster_name
         bare = eks.Cluster.from_cluster_attributes(self, "Imported", cluster_name=cluster_name)
         self.kubectl_provider = eks.KubectlProvider(
-            self, "Kubectl", cluster=bare, kubectl_layer=kubectl_layer(self, "KubectlLayer")
+            self, "Kubectl", cluster=bare, kubectl_layer=props.kubectl_layer(self, "KubectlLayer")
         )
         # The endpoint is read at deploy time (no look-up at synth); the Pull agent reports it to Karmada.
         describe = cr.AwsSdkCall(
             service="EKS", action="describeCluster", parameters={"name": cluster_name},
             output_paths=["cluster.endpoint"], physical_resource_id=cr.PhysicalResourceId.of(cluster_name),
         )
-        lookup = DeployTimeLookup(
-            self, "Describe", call=describe,
+        lookup = DeployTimeLookup(self, "Describe", DeployTimeLookupProps(
+            call=describe,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[bare.cluster_arn])]
             ),
-        )
+        ))
         self.cluster = eks.Cluster.from_cluster_attributes(
             self, "Cluster", cluster_name=cluster_name, kubectl_provider=self.kubectl_provider,
             cluster_endpoint=lookup.get_response_field("cluster.endpoint"),

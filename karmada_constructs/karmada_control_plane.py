@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import cdk8s
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct, IConstruct
 
-from karmada_constructs.chart_manifest import ChartManifest
-from karmada_constructs.karmada_manifest import KarmadaManifest, ReleaseArchive
+from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
+from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps, ReleaseArchive
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
+
+
+@dataclass(frozen=True, kw_only=True)
+class KarmadaControlPlaneManifestsProps:
+    cluster: eks.ICluster
+    """The parent cluster."""
+    charts: Sequence[cdk8s.Chart]
+    """The control-plane charts, in apply order (charts/karmada/charts.py)."""
+    target: str
+    """The rendered-manifests file they are recorded in."""
+    depends_on: Sequence[IConstruct] = ()
+    """Applied after these (cert-manager, the StorageClass). Default: none."""
 
 
 class KarmadaControlPlane(Construct):
     """Applies the control-plane charts to the parent cluster, one
     KubernetesManifest per component (each stays small) and each after the one
     before it (namespace and PKI, etcd, apiserver, then the controllers), all
-    after `after` (cert-manager, the StorageClass).
+    after `depends_on` (cert-manager, the StorageClass).
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, charts: list[cdk8s.Chart],
-                 target: str, after: list[IConstruct]) -> None:
+    def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneManifestsProps) -> None:
         super().__init__(scope, id)
         self.manifests: list[ChartManifest] = []
-        for chart in charts:
-            manifest = ChartManifest(self, chart.node.id, cluster=cluster, chart=chart, target=target)
-            for dependency in [*after, *self.manifests[-1:]]:
+        for chart in props.charts:
+            manifest = ChartManifest(self, chart.node.id, ChartManifestProps(cluster=props.cluster, chart=chart,
+                                                                             target=props.target))
+            for dependency in [*props.depends_on, *self.manifests[-1:]]:
                 manifest.node.add_dependency(dependency)
             self.manifests.append(manifest)
 
@@ -32,6 +47,18 @@ class KarmadaControlPlane(Construct):
     def foundation(self) -> ChartManifest:
         """The first manifest: the namespace everything else lives in."""
         return self.manifests[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class KarmadaApiBootstrapProps:
+    provider: KarmadaManifestProvider
+    """The parent's KarmadaManifest provider."""
+    karmada_version: str
+    """The Karmada release whose CRDs are applied."""
+    bootstrap: cdk8s.Chart
+    """The bootstrap objects (charts/karmada/bootstrap.py)."""
+    depends_on: Sequence[IConstruct] = ()
+    """Applied after these (the control plane). Default: none."""
 
 
 class KarmadaApiBootstrap(Construct):
@@ -42,21 +69,18 @@ class KarmadaApiBootstrap(Construct):
     configurations, RBAC, the failover ClusterTaintPolicy, cluster-info).
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: KarmadaManifestProvider, karmada_version: str,
-                 bootstrap: cdk8s.Chart, after: IConstruct) -> None:
+    def __init__(self, scope: Construct, id: str, props: KarmadaApiBootstrapProps) -> None:
         super().__init__(scope, id)
-        self.crds = KarmadaManifest(
-            self,
-            "Crds",
-            provider=provider,
+        self.crds = KarmadaManifest(self, "Crds", KarmadaManifestProps(
+            provider=props.provider,
             archive=ReleaseArchive(
-                url=f"https://github.com/karmada-io/karmada/releases/download/{karmada_version}/crds.tar.gz",
+                url=f"https://github.com/karmada-io/karmada/releases/download/{props.karmada_version}/crds.tar.gz",
                 paths=("crds/bases/",),
             ),
             overwrite=True,
-        )
-        self.crds.node.add_dependency(after)
-        self.objects = KarmadaManifest(
-            self, "Objects", provider=provider, manifest=bootstrap.to_json(), overwrite=True
-        )
+        ))
+        for dependency in props.depends_on:
+            self.crds.node.add_dependency(dependency)
+        self.objects = KarmadaManifest(self, "Objects", KarmadaManifestProps(
+            provider=props.provider, manifest=props.bootstrap.to_json(), overwrite=True))
         self.objects.node.add_dependency(self.crds)

@@ -25,6 +25,18 @@ class ReleaseArchive:
     sha256: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class KarmadaManifestProps:
+    provider: KarmadaManifestProvider
+    """The parent's provider (functions/karmada_manifest)."""
+    manifest: list[dict[str, Any]] | None = None
+    """Objects to apply. Default: none (then `archive`)."""
+    archive: ReleaseArchive | None = None
+    """Objects to fetch at deploy time from a release tarball. Default: none (then `manifest`)."""
+    overwrite: bool = False
+    """Take over objects that already exist (otherwise creating one fails). Default: False."""
+
+
 class KarmadaManifest(Construct):
     """Applies Kubernetes objects to the Karmada API server by server-side apply
     (field manager `eks-karmada`), through the parent's `KarmadaManifestProvider`.
@@ -43,24 +55,16 @@ class KarmadaManifest(Construct):
     (eks_karmada/manifest_checks.py).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        provider: KarmadaManifestProvider,
-        manifest: list[dict[str, Any]] | None = None,
-        archive: ReleaseArchive | None = None,
-        overwrite: bool = False,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, props: KarmadaManifestProps) -> None:
         super().__init__(scope, id)
+        provider, manifest, archive = props.provider, props.manifest, props.archive
         if not manifest and archive is None:
             raise ValueError(f"KarmadaManifest {id}: give manifest objects or a release archive")
         if manifest:
             check_manifest(manifest, self.node.path)
         properties: dict[str, Any] = {
             **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
-            "Overwrite": "true" if overwrite else "false",
+            "Overwrite": "true" if props.overwrite else "false",
         }
         if manifest:
             RenderedManifests.of(self).record(KARMADA_TARGET, manifest)

@@ -20,9 +20,13 @@ class LoadBalancerControllerValuesProps:
     """The Helm values of the controller's release."""
 
     cluster_name: str
+    """The cluster the controller runs in."""
     vpc: ec2.IVpc
+    """Its VPC."""
     repository: str
+    """The image repository (no tag)."""
     version: str
+    """The controller version, also the image tag."""
 
 
 def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps) -> dict:
@@ -53,6 +57,16 @@ def set_controller_values(controller: eks.AlbController, props: LoadBalancerCont
     release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
 
 
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerWebhookReadyProps:
+    cluster: eks.ICluster
+    """The cluster the controller runs in."""
+    controller: Construct
+    """The controller's Helm release (aws_eks_v2's AlbController); the check runs after it."""
+    timeout: Duration = Duration.minutes(5)
+    """How long to wait for a ready endpoint. Default: 5 minutes."""
+
+
 class LoadBalancerWebhookReady(Construct):
     """Waits (up to `timeout`) until the controller's webhook Service has a ready endpoint: the
     admission webhooks with failurePolicy Fail (TargetGroupBinding, Ingress) answer only from then.
@@ -61,19 +75,18 @@ class LoadBalancerWebhookReady(Construct):
     Service's endpoints list the pod; anything the webhooks intercept goes after this construct.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, controller: Construct,
-                 timeout: Duration = Duration.minutes(5)) -> None:
+    def __init__(self, scope: Construct, id: str, props: LoadBalancerWebhookReadyProps) -> None:
         super().__init__(scope, id)
         self.value = eks.KubernetesObjectValue(
             self,
             "Endpoint",
-            cluster=cluster,
+            cluster=props.cluster,
             # The v1 Endpoints API (deprecated, still served in 1.35) has a fixed name per Service;
             # an EndpointSlice's name is generated, and the kubectl provider can only get by name.
             object_type="endpoints",
             object_name=WEBHOOK_SERVICE,
             object_namespace=NAMESPACE,
             json_path=".subsets[0].addresses[0].ip",
-            timeout=timeout,
+            timeout=props.timeout,
         )
-        self.value.node.add_dependency(controller)
+        self.value.node.add_dependency(props.controller)

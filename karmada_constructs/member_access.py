@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cdk8s
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from karmada_constructs.chart_manifest import ChartManifest
+from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from eks_karmada.member_objects import REGISTRAR_GROUP
+
+
+@dataclass(frozen=True, kw_only=True)
+class KarmadaMemberAccessProps:
+    cluster: eks.ICluster
+    """The member cluster."""
+    chart: cdk8s.Chart
+    """The member-side objects (Push access or the Pull agent)."""
+    target: str
+    """The rendered-manifests file they are recorded in."""
+    join_role_name: str
+    """The join role's fixed name."""
+    registrar_role_arn: str
+    """The parent's registrar role, the only principal that may assume the join role."""
+    registrar_account: str
+    """The registrar's account."""
 
 
 class KarmadaMemberAccess(Construct):
@@ -22,18 +40,18 @@ class KarmadaMemberAccess(Construct):
       KubernetesManifest, recorded as cdk.out/manifests/<target>.yaml.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, chart: cdk8s.Chart, target: str,
-                 join_role_name: str, registrar_role_arn: str, registrar_account: str) -> None:
+    def __init__(self, scope: Construct, id: str, props: KarmadaMemberAccessProps) -> None:
         super().__init__(scope, id)
+        cluster = props.cluster
         self.join_role = iam.Role(
             self,
             "JoinRole",
-            role_name=join_role_name,
+            role_name=props.join_role_name,
             description="Assumed by the Karmada parent's registrar to read this cluster's registration objects",
             # The registrar may not exist yet when this deploys: trust its account with a condition on the
             # exact role ARN instead of naming a principal IAM would validate.
-            assumed_by=iam.AccountPrincipal(registrar_account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": registrar_role_arn}}
+            assumed_by=iam.AccountPrincipal(props.registrar_account).with_conditions(
+                {"ArnEquals": {"aws:PrincipalArn": props.registrar_role_arn}}
             ),
         )
         self.join_role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[cluster.cluster_arn]))
@@ -45,4 +63,5 @@ class KarmadaMemberAccess(Construct):
             type="STANDARD",
             kubernetes_groups=[REGISTRAR_GROUP],
         )
-        self.objects = ChartManifest(self, "Objects", cluster=cluster, chart=chart, target=target)
+        self.objects = ChartManifest(self, "Objects", ChartManifestProps(cluster=cluster, chart=props.chart,
+                                                                         target=props.target))

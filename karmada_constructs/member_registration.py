@@ -12,19 +12,30 @@ from karmada_constructs.karmada_manifest import FIELD_MANAGER
 from karmada_constructs.member_registration_provider import MemberRegistrationProvider
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MemberRegistrationProps:
+    registrar: MemberRegistrationProvider
+    """The parent's registration provider (functions/member_registration)."""
     member_name: str
+    """The Karmada Cluster name."""
     sync_mode: str
+    """Push or Pull."""
     member_cluster_name: str
+    """The member's EKS cluster name."""
     member_region: str
+    """The member's region."""
     join_role_arn: str
+    """The member's join role, which the registrar assumes."""
     provider: str = "aws"
+    """The Cluster's spec.provider. Default: "aws"."""
     zones: list[str] = field(default_factory=list)
+    """The Cluster's spec.zones. Default: none."""
     labels: dict[str, str] = field(default_factory=dict)
-    # Pull mode only: the agent's cert-manager Secret in the parent and the URL the agent dials.
+    """Labels of the Cluster. Default: none."""
     agent_credential_secret: str | None = None
+    """Pull mode: the agent's cert-manager Secret in the parent. Default: none."""
     karmada_api_server_url: str | None = None
+    """Pull mode: the URL the agent dials. Default: none."""
 
 
 class MemberRegistration(Construct):
@@ -36,9 +47,9 @@ class MemberRegistration(Construct):
     removes the Cluster (Karmada cleans its execution space) and the Secrets.
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: MemberRegistrationProvider,
-                 props: MemberRegistrationProps) -> None:
+    def __init__(self, scope: Construct, id: str, props: MemberRegistrationProps) -> None:
         super().__init__(scope, id)
+        provider = props.registrar
         properties = {
             **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
             "MemberName": props.member_name,

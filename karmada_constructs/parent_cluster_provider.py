@@ -49,6 +49,26 @@ class KarmadaApiAccess:
         }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ParentClusterProviderProps:
+    cluster: eks.ICluster
+    """The parent cluster the handler reads through the EKS API."""
+    vpc: ec2.IVpc
+    """The parent's VPC; the handler runs in its private subnets."""
+    handler: str
+    """The handler's entry point (functions.<package>.handler.on_event)."""
+    kubernetes_group: str
+    """The group the handler's role maps to in the parent (its RBAC is rendered next to it)."""
+    description: str
+    """What the provider does (function, role and security group descriptions)."""
+    access: KarmadaApiAccess | None = None
+    """Where the Karmada API and its credential are. Default: KarmadaApiAccess()."""
+    role_name: str | None = None
+    """A fixed role name, for trust from other stacks. Default: generated."""
+    log_retention_days: int = 90
+    """Retention of the handler's and the framework's logs. Default: 90."""
+
+
 class ParentClusterProvider(Construct):
     """Creates a Python Lambda (latest runtime, in the parent's private subnets)
     wrapped by the CDK Provider framework, with:
@@ -64,12 +84,11 @@ class ParentClusterProvider(Construct):
     Credentials are read at run time; none appears in a template.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, vpc: ec2.IVpc, handler: str,
-                 kubernetes_group: str, description: str, access: KarmadaApiAccess | None = None,
-                 role_name: str | None = None, log_retention_days: int = 90) -> None:
+    def __init__(self, scope: Construct, id: str, props: ParentClusterProviderProps) -> None:
         super().__init__(scope, id)
+        cluster, vpc, description = props.cluster, props.vpc, props.description
         self.cluster = cluster
-        self.access = access or KarmadaApiAccess()
+        self.access = props.access or KarmadaApiAccess()
         self.security_group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=description)
         cluster_sg = cluster.cluster_security_group
         cluster_sg.add_ingress_rule(self.security_group, ec2.Port.tcp(443), f"{description} to the EKS API")
@@ -79,7 +98,7 @@ class ParentClusterProvider(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            role_name=role_name,
+            role_name=props.role_name,
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=description,
         )
@@ -93,7 +112,7 @@ class ParentClusterProvider(Construct):
             self,
             "Handler",
             runtime=lambda_.Runtime.PYTHON_3_14,
-            handler=handler,
+            handler=props.handler,
             code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=ASSET_EXCLUDE),
             role=self.role,
             timeout=Duration.minutes(14),
@@ -101,7 +120,7 @@ class ParentClusterProvider(Construct):
             vpc=vpc,
             vpc_subnets=private,
             security_groups=[self.security_group],
-            log_group=encrypted_log_group(self, "Logs", retention_days=log_retention_days),
+            log_group=encrypted_log_group(self, "Logs", retention_days=props.log_retention_days),
             description=description,
         )
         self.access_entry = eks.CfnAccessEntry(
@@ -110,7 +129,7 @@ class ParentClusterProvider(Construct):
             cluster_name=cluster.cluster_name,
             principal_arn=self.role.role_arn,
             type="STANDARD",
-            kubernetes_groups=[kubernetes_group],
+            kubernetes_groups=[props.kubernetes_group],
         )
         self.provider = cr.Provider(
             self,
@@ -119,7 +138,7 @@ class ParentClusterProvider(Construct):
             vpc=vpc,
             vpc_subnets=private,
             security_groups=[self.security_group],
-            log_group=encrypted_log_group(self, "ProviderLogs", retention_days=log_retention_days),
+            log_group=encrypted_log_group(self, "ProviderLogs", retention_days=props.log_retention_days),
         )
         self._acknowledge()
 

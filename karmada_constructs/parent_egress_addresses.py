@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from karmada_constructs.deploy_time_lookup import DeployTimeLookup
+from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLookupProps
 from karmada_constructs.nag import acknowledge_aws_custom_resource
 
 # The tag KarmadaEgress puts on each address with its position (0, 1, ...), so every lookup finds
@@ -21,11 +21,17 @@ SLOT_TAG = "eks-karmada:egress-slot"
 @dataclass(frozen=True, kw_only=True)
 class ParentEgressAddressesProps:
     region: str
+    """The parent's region, where the addresses are."""
     account: str | None
+    """The parent's account. Default: none, the consuming stack's account."""
     reader_role_name: str
+    """The KarmadaEgress role the look-ups assume."""
     tag_key: str
+    """The tag KarmadaEgress puts on the addresses."""
     tag_value: str
+    """Its value (the parent cluster's name)."""
     count: int
+    """How many addresses (the parent's NAT gateways)."""
 
 
 class ParentEgressAddresses(Construct):
@@ -57,6 +63,6 @@ class ParentEgressAddresses(Construct):
                 output_paths=["Addresses.0.PublicIp"],
                 physical_resource_id=cr.PhysicalResourceId.of(f"{props.tag_value}-egress-{slot}"),
             )
-            lookup = DeployTimeLookup(self, f"Lookup{slot}", call=call, policy=policy)
+            lookup = DeployTimeLookup(self, f"Lookup{slot}", DeployTimeLookupProps(call=call, policy=policy))
             self.cidrs.append(f"{lookup.get_response_field('Addresses.0.PublicIp')}/32")
         acknowledge_aws_custom_resource(stack)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import CustomResource, Duration, Stack, Token
 from aws_cdk import aws_ec2 as ec2
@@ -12,22 +13,39 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
+from charts.storage_class import VOLUME_CLUSTER_TAG
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 # The same asset as every other handler: the repository root filtered to the `functions` package.
 from karmada_constructs.parent_cluster_provider import ASSET_EXCLUDE, REPO_ROOT
 
-# The tag the gp3 StorageClass puts on every volume it provisions (charts/storage_class.py), so the
-# cleanup can tell this cluster's volumes from everything else in the account.
-VOLUME_CLUSTER_TAG = "eks-karmada:cluster"
 # Tags the EBS CSI driver and the VPC CNI set on what they create (their documentation).
 CSI_VOLUME_TAG = "ebs.csi.aws.com/cluster"
 CNI_INTERFACE_TAG = "node.k8s.amazonaws.com/instance_id"
 
 
+@dataclass(frozen=True, kw_only=True)
+class TeardownCleanupProps:
+    cluster_name: str
+    """The cluster whose leftovers are deleted."""
+    vpc: ec2.IVpc
+    """Its VPC (network interfaces are cleaned only there)."""
+    clean_volumes: bool
+    """Delete the cluster's EBS CSI volumes too."""
+    retain_volume_namespaces: Sequence[str] = ()
+    """Namespaces whose volumes are kept. Default: none."""
+    depends_on: Sequence[IConstruct] = ()
+    """It depends on these, so it is deleted before them (the cluster, the volume key). What must be
+    deleted before it (the node group) depends on `resource`. Default: none."""
+    wait: Duration = Duration.minutes(10)
+    """How long to wait for attached volumes and interfaces. Default: 10 minutes."""
+    log_retention_days: int = 90
+    """Retention of its logs. Default: 90."""
+
+
 class TeardownCleanup(Construct):
     """On stack delete, after the node group and add-ons and before the cluster
-    and VPC (`delete_before`, `delete_after` set the edges), runs
+    and VPC (`depends_on`, and the node group depending on `resource`), runs
     functions/teardown_cleanup: deletes the cluster's EBS CSI volumes
     (tagged `eks-karmada:cluster=<cluster>` and `ebs.csi.aws.com/cluster=true`)
     except those of `retain_volume_namespaces`, and the VPC CNI's detached
@@ -41,21 +59,10 @@ class TeardownCleanup(Construct):
     only on interfaces carrying the VPC CNI's tag. Create and Update do nothing.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        cluster_name: str,
-        vpc: ec2.IVpc,
-        clean_volumes: bool,
-        retain_volume_namespaces: Sequence[str] = (),
-        delete_after: Sequence[IConstruct] = (),
-        delete_before: Sequence[IConstruct] = (),
-        wait: Duration = Duration.minutes(10),
-        log_retention_days: int = 90,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, props: TeardownCleanupProps) -> None:
         super().__init__(scope, id)
+        cluster_name, vpc, clean_volumes, wait = props.cluster_name, props.vpc, props.clean_volumes, props.wait
+        log_retention_days = props.log_retention_days
         stack = Stack.of(self)
         self.role = iam.Role(
             self,
@@ -113,7 +120,7 @@ class TeardownCleanup(Construct):
             properties |= {
                 "VolumeTagKey": VOLUME_CLUSTER_TAG,
                 "VolumeTagValue": cluster_name,
-                "RetainVolumeNamespaces": json.dumps(list(retain_volume_namespaces)),
+                "RetainVolumeNamespaces": json.dumps(list(props.retain_volume_namespaces)),
             }
         self.resource = CustomResource(
             self,
@@ -122,11 +129,9 @@ class TeardownCleanup(Construct):
             resource_type="Custom::TeardownCleanup",
             properties=properties,
         )
-        # Deleted after these (they depend on it) and before those (it depends on them).
-        for dependency in delete_before:
+        # Deleted before these (it depends on them).
+        for dependency in props.depends_on:
             self.resource.node.add_dependency(dependency)
-        for dependent in delete_after:
-            dependent.node.add_dependency(self.resource)
         self._acknowledge()
 
     def _acknowledge(self) -> None:

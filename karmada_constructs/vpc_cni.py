@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct, IConstruct
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcCniProps:
+    cluster: eks.ICluster
+    """The cluster whose aws-node the add-on takes over."""
+    addon_version: str
+    """vpc-cni add-on build. Default: none, the config pins it."""
+    network_policy: bool = True
+    """Turn the network-policy agent on. Default: True."""
+    depends_on: Sequence[IConstruct] = ()
+    """Created after these (the add-on turns ACTIVE only once nodes run its DaemonSet). Default: none."""
 
 
 class VpcCni(Construct):
@@ -23,20 +36,19 @@ class VpcCni(Construct):
     down keep their networking while the uninstall deletes them.
     """
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, addon_version: str,
-                 network_policy: bool = True, depends_on: Sequence[IConstruct] = ()) -> None:
+    def __init__(self, scope: Construct, id: str, props: VpcCniProps) -> None:
         super().__init__(scope, id)
-        configuration = {"enableNetworkPolicy": "true"} if network_policy else {}
+        configuration = {"enableNetworkPolicy": "true"} if props.network_policy else {}
         self.addon = eks.CfnAddon(
             self,
             "Addon",
-            cluster_name=cluster.cluster_name,
+            cluster_name=props.cluster.cluster_name,
             addon_name="vpc-cni",
-            addon_version=addon_version,
+            addon_version=props.addon_version,
             resolve_conflicts="OVERWRITE",
             configuration_values=json.dumps(configuration, separators=(",", ":")) if configuration else None,
             preserve_on_delete=True,
         )
         # The add-on turns ACTIVE once its DaemonSet runs, which needs nodes.
-        for dependency in depends_on:
+        for dependency in props.depends_on:
             self.addon.node.add_dependency(dependency)

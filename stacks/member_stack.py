@@ -11,11 +11,11 @@ from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
-from karmada_constructs.existing_cluster import ExistingEksCluster
-from karmada_constructs.member_access import KarmadaMemberAccess
+from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
+from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
 from karmada_constructs.rendered_manifests import RenderedManifests
-from karmada_constructs.teardown_cleanup import TeardownCleanup
+from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from stacks.egress_stack import EGRESS_TAG
 from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
 
@@ -42,24 +42,21 @@ class KarmadaMemberStack(Stack):
         if member.kind is MemberKind.new:
             cluster = self._new_cluster(config, member)
         else:
-            existing = ExistingEksCluster(
-                self, "Eks", cluster_name=member.eks_cluster_name,
-                kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
-            )
+            existing = ExistingEksCluster(self, "Eks", ExistingEksClusterProps(
+                cluster_name=member.eks_cluster_name, kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
+            ))
             cluster = existing.cluster
         self.cluster = cluster
         endpoint = RenderedManifests.of(self).placeholder(cluster.cluster_endpoint, f"Member.{member.name}.Endpoint")
         parent_account = config.parent.account or self.account
-        self.access = KarmadaMemberAccess(
-            self,
-            "KarmadaAccess",
+        self.access = KarmadaMemberAccess(self, "KarmadaAccess", KarmadaMemberAccessProps(
             cluster=cluster,
             chart=member_chart(charts, config, member, endpoint),
             target=member_target(member),
             join_role_name=join_role_name(config, member),
             registrar_role_arn=role_arn(parent_account, registrar_role_name(config), self.partition),
             registrar_account=parent_account,
-        )
+        ))
         if existing is not None:
             self.access.objects.node.add_dependency(existing.access_entry)
         CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
@@ -70,7 +67,7 @@ class KarmadaMemberStack(Stack):
             description=f"Adds member {member.name} to your kubeconfig",
         )
 
-    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.Cluster:
+    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.ICluster:
         network = ClusterVpc(
             self,
             "Network",
@@ -113,14 +110,12 @@ class KarmadaMemberStack(Stack):
         )
         # After the node group, before the cluster and VPC: network interfaces the VPC CNI left behind
         # (no volumes: members get no EBS CSI driver or StorageClass from this app).
-        TeardownCleanup(
-            self,
-            "TeardownCleanup",
+        cleanup = TeardownCleanup(self, "TeardownCleanup", TeardownCleanupProps(
             cluster_name=member.eks_cluster_name,
             vpc=network.vpc,
             clean_volumes=False,
-            delete_before=[eks_cluster.cluster.node.default_child],
-            delete_after=[eks_cluster.node_group],
+            depends_on=[eks_cluster.cluster.node.default_child],
             log_retention_days=config.parent.log_retention_days,
-        )
+        ))
+        eks_cluster.node_group.node.add_dependency(cleanup.resource)
         return eks_cluster.cluster

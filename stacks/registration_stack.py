@@ -8,7 +8,7 @@ from constructs import Construct
 from charts.karmada.names import agent_client_secret
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from functions.member_registration.objects import agent_rbac
-from karmada_constructs.karmada_manifest import KarmadaManifest
+from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
 from stacks.naming import join_role_name, role_arn
 from stacks.parent_stack import KarmadaParentStack
@@ -34,16 +34,16 @@ class KarmadaRegistrationStack(Stack):
         )
         self.add_dependency(parent)
         if member.kind is MemberKind.external:
-            KarmadaManifest(self, "AgentAccess", provider=parent.karmada_manifests,
-                            manifest=[obj for _, obj in agent_rbac(member.name)], overwrite=True)
+            KarmadaManifest(self, "AgentAccess", KarmadaManifestProps(
+                provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)], overwrite=True))
             return
         member_account = member.account or config.parent.account or self.account
         pull = member.sync_mode is SyncMode.pull
         self.registration = MemberRegistration(
             self,
             "Registration",
-            provider=parent.registrar,
-            props=MemberRegistrationProps(
+            MemberRegistrationProps(
+                registrar=parent.registrar,
                 member_name=member.name,
                 sync_mode=member.sync_mode.value,
                 member_cluster_name=member.eks_cluster_name,

@@ -7,7 +7,7 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from eks_karmada.config import AppConfig
-from karmada_constructs.karmada_manifest import KarmadaManifest
+from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -27,7 +27,7 @@ class KarmadaWorkloadsStack(Stack):
             **kwargs,
         )
         for chart in charts:
-            KarmadaManifest(self, chart.node.id, provider=parent.karmada_manifests, manifest=chart.to_json(),
-                            overwrite=True)
+            KarmadaManifest(self, chart.node.id, KarmadaManifestProps(
+                provider=parent.karmada_manifests, manifest=chart.to_json(), overwrite=True))
         for registration in registrations:
             self.add_dependency(registration)

@@ -89,7 +89,7 @@ def test_karmada_manifest_refuses_a_secret_with_data_at_construction():
     import cdk8s  # noqa: F401  (jsii loads before aws_cdk in this process anyway)
     from aws_cdk import App, Stack
 
-    from karmada_constructs.karmada_manifest import KarmadaManifest
+    from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 
     class _Provider:  # only what KarmadaManifest reads before its check
         class access:
@@ -104,7 +104,7 @@ def test_karmada_manifest_refuses_a_secret_with_data_at_construction():
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "apps"},
               "data": {"password": "eA=="}}
     with pytest.raises(ManifestError, match=r"^Workloads/app: Secret apps/db: data: secrets must never go into"):
-        KarmadaManifest(stack, "app", provider=_Provider(), manifest=[secret])
+        KarmadaManifest(stack, "app", KarmadaManifestProps(provider=_Provider(), manifest=[secret]))
 
 
 # --- app.py prints one line and exits 1 ------------------------------------------------------------------

@@ -14,7 +14,8 @@ import yaml
 from aws_cdk.assertions import Match, Template
 
 from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
-from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG, VOLUME_CLUSTER_TAG
+from charts.storage_class import VOLUME_CLUSTER_TAG
+from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG
 from tests.synth import synthesize
 
 

@@ -4,7 +4,7 @@
     python -m charts.etcd_backup cleanup > cleanup.yaml
 
 The etcd props come from the same function the parent stack uses
-(stacks.parent_stack.control_plane_props) applied to the same config file, so the
+(eks_karmada.chart_props.control_plane_props) applied to the same config file, so the
 member names, peer URLs, image, zones and volumes are the deployed ones. Needs
 no AWS access; the bucket name is the stack output EtcdBackupBucketName (or the
 BUCKET env var of the etcd-backup CronJob).
@@ -25,7 +25,7 @@ _NO_BUCKET = "unused"
 
 def props_from_config(config, bucket_name: str) -> EtcdBackupProps:
     """EtcdBackupProps for a validated AppConfig, with the control plane exactly as deployed."""
-    from stacks.parent_stack import control_plane_props  # imports aws-cdk-lib: only when run
+    from eks_karmada.chart_props import control_plane_props
 
     backup = getattr(config.karmada, "etcd_backup", None)
     return EtcdBackupProps(

@@ -35,7 +35,7 @@ def synthesize_backup(outdir: Path, **settings: Any) -> BackupSynth:
     from cdk_nag import AwsSolutionsChecks
 
     from charts.karmada import KarmadaControlPlaneProps
-    from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupSettings
+    from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
     from karmada_constructs.rendered_manifests import RenderedManifests
 
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -45,16 +45,14 @@ def synthesize_backup(outdir: Path, **settings: Any) -> BackupSynth:
         stack, "KubectlProvider", service_token=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:kubectl-provider"
     )
     cluster = eks.Cluster.from_cluster_attributes(stack, "Cluster", cluster_name=CLUSTER_NAME, kubectl_provider=provider)
-    backup = EtcdBackup(
-        stack,
-        "EtcdBackup",
+    backup = EtcdBackup(stack, "EtcdBackup", EtcdBackupConstructProps(
         cluster=cluster,
         cluster_name=CLUSTER_NAME,
         charts=cdk8s.App(),
         control_plane=KarmadaControlPlaneProps(),
         target="parent",
         settings=EtcdBackupSettings(**settings),
-    )
+    ))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     rendered = RenderedManifests.of(app)
     assembly = app.synth()

@@ -8,7 +8,7 @@ import sys
 import yaml
 
 from charts.etcd_backup.cli import main, props_from_config
-from stacks.parent_stack import control_plane_props
+from eks_karmada.chart_props import control_plane_props
 from tests.synth import ROOT
 
 KEY = "etcd-snapshots/karmada-parent/20260101T000000Z.db"

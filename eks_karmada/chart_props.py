@@ -1,0 +1,58 @@
+"""The config mapped to chart props: the one place where AppConfig becomes what charts take.
+
+Stacks, the backup/restore CLI (charts/etcd_backup/cli.py) and tests import it; it imports no
+stack and no aws-cdk-lib, so the CLI starts fast and nothing imports upward from stacks/.
+"""
+
+from __future__ import annotations
+
+from charts.karmada import KarmadaControlPlaneProps, sizing_profile_for_members
+from charts.storage_class import VOLUME_CLUSTER_TAG, Gp3StorageClassProps
+from eks_karmada.config import AppConfig, SyncMode
+
+
+def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
+    """The chart props from the config: the charts know nothing of AWS, only names and sizes."""
+    karmada = config.karmada
+    # Sizes that grow with the fleet (charts/karmada/sizing.py); the config can only raise them.
+    profile = sizing_profile_for_members(len(config.members))
+    pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
+    external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
+    return KarmadaControlPlaneProps(
+        karmada_version=config.versions.karmada,
+        kubernetes_version=config.versions.kube_components,
+        etcd_image_tag=config.versions.etcd,
+        kube_registry=karmada.image_registries.kubernetes,
+        karmada_registry=karmada.image_registries.karmada,
+        zones=config.parent.availability_zones,
+        pod_security_version=f"v{config.versions.kubernetes}",
+        etcd_replicas=karmada.etcd_replicas,
+        etcd_storage_class=config.parent.storage_class.name,
+        etcd_storage_size=f"{max(karmada.etcd_volume_gib, profile.etcd_volume_gib)}Gi",
+        apiserver_replicas=karmada.apiserver_replicas,
+        external_hosts=external_hosts,
+        descheduler=karmada.components.descheduler,
+        search=karmada.components.search,
+        metrics_adapter=karmada.components.metrics_adapter,
+        scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
+        pull_mode_registration=bool(pull_members),
+        pull_members=pull_members,
+        resources=profile.resources,
+        # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
+        apiserver_client_cidrs=[config.parent.vpc_cidr],
+    )
+
+
+def storage_class_props(config: AppConfig, kms_key_id: str | None = None) -> Gp3StorageClassProps:
+    """The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size,
+    encrypted with `kms_key_id` and tagged with the cluster's name (TeardownCleanup finds its volumes by it)."""
+    storage = config.parent.storage_class
+    profile = sizing_profile_for_members(len(config.members))
+    return Gp3StorageClassProps(
+        name=storage.name,
+        iops=max(storage.iops, profile.gp3_iops),
+        throughput_mibps=max(storage.throughput_mibps, profile.gp3_throughput_mibps),
+        make_default=storage.make_default,
+        kms_key_id=kms_key_id,
+        volume_tags={VOLUME_CLUSTER_TAG: config.parent.cluster_name},
+    )
