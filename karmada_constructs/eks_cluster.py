@@ -93,7 +93,6 @@ class EksCluster(Construct):
     def __init__(self, scope: Construct, id: str, props: EksClusterProps) -> None:
         super().__init__(scope, id)
         private_subnets = props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets
-
         self.secrets_key = kms.Key(
             self,
             "SecretsKey",
@@ -103,12 +102,32 @@ class EksCluster(Construct):
         )
         self.control_plane_logs = EksControlPlaneLogGroup(self, "ControlPlaneLogs", EksControlPlaneLogGroupProps(
             cluster_name=props.cluster_name, retention_days=props.log_retention_days))
+        self.cluster = self._add_cluster(props, private_subnets)
+        self.load_balancer_webhook_ready = self._set_up_load_balancer_controller(props)
+        # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
+        self.cluster.node.default_child.node.add_dependency(*self.control_plane_logs.dependable)
+        if props.pod_identity_agent_version:
+            # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
+            agent = self.cluster.eks_pod_identity_agent.node.default_child
+            agent.add_property_override("AddonVersion", props.pod_identity_agent_version)
+        for index, role_arn in enumerate(props.admin_role_arns):
+            self.cluster.grant_access(
+                f"Admin{index}",
+                role_arn,
+                [eks.AccessPolicy.from_access_policy_name(
+                    "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
+                )],
+            )
+        self.node_group = self._add_node_group(props.node_group, private_subnets)
+        self._acknowledge_managed_parts()
+
+    def _add_cluster(self, props: EksClusterProps, private_subnets: list[ec2.ISubnet]) -> eks.Cluster:
         alb = (
             eks.AlbControllerOptions(version=load_balancer_controller_version(props.load_balancer_controller_version))
             if props.load_balancer_controller_version
             else None
         )
-        self.cluster = eks.Cluster(
+        return eks.Cluster(
             self,
             "Cluster",
             cluster_name=props.cluster_name,
@@ -133,31 +152,22 @@ class EksCluster(Construct):
             ),
             alb_controller=alb,
         )
-        self.load_balancer_webhook_ready: LoadBalancerWebhookReady | None = None
-        if self.cluster.alb_controller:
-            set_controller_values(self.cluster.alb_controller, LoadBalancerControllerValuesProps(
-                cluster_name=self.cluster.cluster_name, vpc=props.vpc,
-                repository=props.load_balancer_controller_repository,
-                version=props.load_balancer_controller_version or "",
-            ))
-            self.load_balancer_webhook_ready = LoadBalancerWebhookReady(
-                self, "LoadBalancerWebhookReady",
-                LoadBalancerWebhookReadyProps(cluster=self.cluster, controller=self.cluster.alb_controller))
-        # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
-        self.cluster.node.default_child.node.add_dependency(*self.control_plane_logs.dependable)
-        if props.pod_identity_agent_version:
-            # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
-            agent = self.cluster.eks_pod_identity_agent.node.default_child
-            agent.add_property_override("AddonVersion", props.pod_identity_agent_version)
-        for index, role_arn in enumerate(props.admin_role_arns):
-            self.cluster.grant_access(
-                f"Admin{index}",
-                role_arn,
-                [eks.AccessPolicy.from_access_policy_name(
-                    "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
-                )],
-            )
 
+    def _set_up_load_balancer_controller(self, props: EksClusterProps) -> LoadBalancerWebhookReady | None:
+        """The controller's values (no Service mutator, the configured image) and its webhook check."""
+        controller = self.cluster.alb_controller
+        if not controller:
+            return None
+        set_controller_values(controller, LoadBalancerControllerValuesProps(
+            cluster_name=self.cluster.cluster_name, vpc=props.vpc,
+            repository=props.load_balancer_controller_repository,
+            version=props.load_balancer_controller_version or "",
+        ))
+        return LoadBalancerWebhookReady(self, "LoadBalancerWebhookReady",
+                                        LoadBalancerWebhookReadyProps(cluster=self.cluster, controller=controller))
+
+    def _add_node_group(self, node_group: NodeGroupProps, private_subnets: list[ec2.ISubnet]) -> eks.Nodegroup:
+        """One managed node group over the private subnets, IMDSv2 only, encrypted gp3 root volumes."""
         launch_template = ec2.LaunchTemplate(
             self,
             "NodeLaunchTemplate",
@@ -169,7 +179,7 @@ class EksCluster(Construct):
                 ec2.BlockDevice(
                     device_name="/dev/xvda",
                     volume=ec2.BlockDeviceVolume.ebs(
-                        props.node_group.root_volume_gib,
+                        node_group.root_volume_gib,
                         volume_type=ec2.EbsDeviceVolumeType.GP3,
                         encrypted=True,
                         delete_on_termination=True,
@@ -177,12 +187,12 @@ class EksCluster(Construct):
                 )
             ],
         )
-        self.node_group = self.cluster.add_nodegroup_capacity(
+        return self.cluster.add_nodegroup_capacity(
             "Nodes",
-            instance_types=[ec2.InstanceType(t) for t in props.node_group.instance_types],
-            min_size=props.node_group.min_size,
-            desired_size=props.node_group.desired_size,
-            max_size=props.node_group.max_size,
+            instance_types=[ec2.InstanceType(t) for t in node_group.instance_types],
+            min_size=node_group.min_size,
+            desired_size=node_group.desired_size,
+            max_size=node_group.max_size,
             ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
             subnets=ec2.SubnetSelection(subnets=private_subnets),
             launch_template_spec=eks.LaunchTemplateSpec(
@@ -191,7 +201,6 @@ class EksCluster(Construct):
             ),
             max_unavailable=1,
         )
-        self._acknowledge_managed_parts()
 
     def _acknowledge_managed_parts(self) -> None:
         """cdk-nag findings on what aws_eks_v2 generates, each with why it stands."""

@@ -86,52 +86,8 @@ class EtcdBackup(Construct):
                 removal_policy=settings.removal_policy,
             ),
         )
-        bucket, key = self.storage.bucket, self.storage.key
-
-        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount;
-        # the trust policy admits only this cluster's etcd-backup ServiceAccount (EKS User
-        # Guide, "Create IAM role with trust policy required by EKS Pod Identity").
-        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
-            {
-                "StringEquals": {
-                    "aws:RequestTag/eks-cluster-name": cluster_name,
-                    "aws:RequestTag/kubernetes-namespace": namespace,
-                    "aws:RequestTag/kubernetes-service-account": SERVICE_ACCOUNT,
-                }
-            }
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{SERVICE_ACCOUNT})",
-            assumed_by=pod_identity.with_session_tags(),
-        )
-        objects = bucket.arn_for_objects(f"{prefix}*")
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(sid="SnapshotObjects", actions=["s3:PutObject", "s3:GetObject"], resources=[objects])
-        )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="ListSnapshots",
-                actions=["s3:ListBucket"],
-                resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}},
-            )
-        )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="SnapshotKeyThroughS3",
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
-            )
-        )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/{prefix}*]",
-            "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
-            f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
-        )
+        bucket = self.storage.bucket
+        self.role = self._add_role(cluster_name, namespace, prefix)
 
         self.association = eks.CfnPodIdentityAssociation(
             self,
@@ -170,3 +126,53 @@ class EtcdBackup(Construct):
             description="S3 bucket of the etcd snapshots (etcd-snapshots/<cluster>/<UTC timestamp>.db)",
         )
         output.override_logical_id(BUCKET_OUTPUT)
+
+    def _add_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
+        """The role only this cluster's etcd-backup ServiceAccount may assume, for its prefix of the bucket."""
+        stack = Stack.of(self)
+        bucket, key = self.storage.bucket, self.storage.key
+        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount;
+        # the trust policy admits only this cluster's etcd-backup ServiceAccount (EKS User
+        # Guide, "Create IAM role with trust policy required by EKS Pod Identity").
+        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
+            {
+                "StringEquals": {
+                    "aws:RequestTag/eks-cluster-name": cluster_name,
+                    "aws:RequestTag/kubernetes-namespace": namespace,
+                    "aws:RequestTag/kubernetes-service-account": SERVICE_ACCOUNT,
+                }
+            }
+        )
+        role = iam.Role(
+            self,
+            "Role",
+            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{SERVICE_ACCOUNT})",
+            assumed_by=pod_identity.with_session_tags(),
+        )
+        objects = bucket.arn_for_objects(f"{prefix}*")
+        role.add_to_principal_policy(
+            iam.PolicyStatement(sid="SnapshotObjects", actions=["s3:PutObject", "s3:GetObject"], resources=[objects])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListSnapshots",
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}},
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SnapshotKeyThroughS3",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+            )
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/{prefix}*]",
+            "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
+            f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
+        )
+        return role
