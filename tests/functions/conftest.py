@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 import pytest
 
 from functions.karmada_manifest import handler as handler_module
-from functions.karmada_manifest.retry import Backoff
+from functions.kube.retry import Backoff
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.pki import make_pki
 
@@ -104,7 +104,7 @@ class Harness:
     def _fetch(self, url: str) -> bytes:
         self.fetched.append(url)
         if url not in self.archives:
-            from functions.karmada_manifest.manifest_source import SourceError
+            from functions.karmada_manifest.errors import SourceError
 
             raise SourceError(f"downloading {url} failed: HTTP 404 Not Found")
         return self.archives[url]

@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 from functions.member_registration import handler as handler_module
-from functions.karmada_manifest.retry import Backoff
+from functions.kube.retry import Backoff
 from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest
 from tests.fakes.pki import make_pki
 from tests.functions.conftest import FakeClock, endpoint_slice
@@ -222,7 +222,7 @@ class Harness:
 
     def _parent_transport(self, name: str):
         if self.parent_missing:
-            from functions.karmada_manifest.eks_auth import ClusterNotFoundError
+            from functions.kube.errors import ClusterNotFoundError
 
             raise ClusterNotFoundError(f"EKS cluster {name!r} not found")
         assert name == PARENT
