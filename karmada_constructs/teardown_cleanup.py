@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
+from functions import resource_types
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 # The same asset as every other handler: the repository root filtered to the `functions` package.
@@ -40,6 +41,8 @@ class TeardownCleanup(Construct):
     volumes carrying both tags, DeleteNetworkInterface only in this VPC and
     only on interfaces carrying the VPC CNI's tag. Create and Update do nothing.
     """
+
+    RESOURCE_TYPE = resource_types.TEARDOWN_CLEANUP
 
     def __init__(
         self,
@@ -119,7 +122,7 @@ class TeardownCleanup(Construct):
             self,
             "Resource",
             service_token=self.provider.service_token,
-            resource_type="Custom::TeardownCleanup",
+            resource_type=self.RESOURCE_TYPE,
             properties=properties,
         )
         # Deleted after these (they depend on it) and before those (it depends on them).

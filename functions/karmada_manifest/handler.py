@@ -9,6 +9,8 @@ says which object failed and carries the API server's own message.
 
 ResourceProperties (strings, as CloudFormation delivers them):
 
+The keys are named in properties.py (the construct writes them from there):
+
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
 * ``Source``: JSON ``{"url": "https://...tar.gz", "sha256": "<hex, optional>",
@@ -49,6 +51,7 @@ from ..kube.errors import (
 )
 from ..kube.retry import Backoff, Deadline, call_with_retry
 from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
+from . import properties as keys
 from .errors import ControlPlaneGone, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
 from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
 from .yaml_docs import ObjectIdentity
@@ -85,36 +88,36 @@ class Properties:
     @classmethod
     def parse(cls, raw: Optional[dict]) -> "Properties":
         raw = raw or {}
-        cluster_name = _text(raw, "ClusterName")
+        cluster_name = _text(raw, keys.CLUSTER_NAME)
         if not cluster_name:
-            raise KarmadaManifestError("ClusterName is required")
-        namespace = _text(raw, "ApiServerNamespace") or "karmada-system"
-        service = _text(raw, "ApiServerService") or "karmada-apiserver"
+            raise KarmadaManifestError(f"{keys.CLUSTER_NAME} is required")
+        namespace = _text(raw, keys.API_SERVER_NAMESPACE) or "karmada-system"
+        service = _text(raw, keys.API_SERVER_SERVICE) or "karmada-apiserver"
         try:
-            port = int(_text(raw, "ApiServerPort") or "5443")
+            port = int(_text(raw, keys.API_SERVER_PORT) or "5443")
         except ValueError:
-            raise KarmadaManifestError(f"ApiServerPort must be a number, not {raw.get('ApiServerPort')!r}")
-        secret_name = _text(raw, "AdminSecretName")
+            raise KarmadaManifestError(f"{keys.API_SERVER_PORT} must be a number, not {raw.get(keys.API_SERVER_PORT)!r}")
+        secret_name = _text(raw, keys.ADMIN_SECRET_NAME)
         if not secret_name:
-            raise KarmadaManifestError("AdminSecretName is required")
+            raise KarmadaManifestError(f"{keys.ADMIN_SECRET_NAME} is required")
         source = None
-        if _text(raw, "Source"):
+        if _text(raw, keys.SOURCE):
             try:
-                source = SourceSpec.from_json(_text(raw, "Source"))
+                source = SourceSpec.from_json(_text(raw, keys.SOURCE))
             except SourceError as err:
                 raise KarmadaManifestError(str(err)) from err
         return cls(
             cluster_name=cluster_name,
-            manifest=tuple(_parse_manifest(raw.get("Manifest"))),
+            manifest=tuple(_parse_manifest(raw.get(keys.MANIFEST))),
             source=source,
-            overwrite=_boolean(raw, "Overwrite", False),
-            field_manager=_text(raw, "FieldManager") or "eks-karmada",
-            admin_secret_namespace=_text(raw, "AdminSecretNamespace") or namespace,
+            overwrite=_boolean(raw, keys.OVERWRITE, False),
+            field_manager=_text(raw, keys.FIELD_MANAGER) or "eks-karmada",
+            admin_secret_namespace=_text(raw, keys.ADMIN_SECRET_NAMESPACE) or namespace,
             admin_secret_name=secret_name,
             api_server_namespace=namespace,
             api_server_service=service,
             api_server_port=port,
-            api_server_server_name=_text(raw, "ApiServerServerName") or f"{service}.{namespace}.svc.cluster.local",
+            api_server_server_name=_text(raw, keys.API_SERVER_SERVER_NAME) or f"{service}.{namespace}.svc.cluster.local",
         )
 
 
