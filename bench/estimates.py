@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.assembly import Resource
+from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,13 @@ BY_TYPE: dict[str, Estimate] = {
     "Custom::AWSCDK-EKS-KubernetesResource": Estimate(
         0.5, "estimate: VPC kubectl Lambda runs `kubectl apply` (no readiness wait) through the provider framework", _CDK_EKS
     ),
-    "Custom::KarmadaManifest": Estimate(
+    KARMADA_MANIFEST: Estimate(
         1.0,
         "estimate: our handler server-side-applies to the Karmada API and retries until the API answers "
         "(budget 480 s, functions/karmada_manifest/handler.py); 2.0 min when it fetches a release archive "
         "(Source: the CRDs) because the first call also waits for the fresh control plane",
     ),
-    "Custom::KarmadaMemberRegistration": Estimate(
+    KARMADA_MEMBER_REGISTRATION: Estimate(
         0.5,
         "estimate: Push (`karmadactl join` equivalent) reads the member's token Secrets (waits up to TokenWaitSeconds 120 s, "
         "normally seconds) and applies the Cluster and Secrets in Karmada; 2.0 min for Pull (SyncMode: Pull), which waits "
@@ -154,9 +155,9 @@ def minutes(resource: Resource) -> float:
         return 1.5
     if resource.type == "Custom::AWSCDK-EKS-HelmChart" and props.get("Wait") in (False, "false"):
         return 1.0
-    if resource.type == "Custom::KarmadaManifest" and props.get("Source"):
+    if resource.type == KARMADA_MANIFEST and props.get("Source"):
         return 2.0
-    if resource.type == "Custom::KarmadaMemberRegistration" and props.get("SyncMode") == "Pull":
+    if resource.type == KARMADA_MEMBER_REGISTRATION and props.get("SyncMode") == "Pull":
         return 2.0
     return estimate_for(resource.type).minutes
 

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from eks_karmada.config import AppConfig, ConfigError, MemberConfig, MemberKind, SyncMode, load_config
+from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 EGRESS = "KarmadaEgress"
 PARENT = "KarmadaParent"
@@ -266,7 +267,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     # --- outside AWS: the operator, the Karmada release ----------------------------------
     dot.node("operator", "operator\nkubectl --context karmada\neks-karmada CLI", shape="box",
              fillcolor="#fff8dc")
-    crds = next((p for p in parent_stack.resources("Custom::KarmadaManifest") if "Source" in p), None)
+    crds = next((p for p in parent_stack.resources(KARMADA_MANIFEST) if "Source" in p), None)
     if crds:
         url = json.loads(crds["Source"])["url"] if isinstance(crds["Source"], str) else "release tarball"
         dot.node("release", "Karmada release\n" + url.replace("https://", "").replace("/releases/", "\n/releases/"),
@@ -363,10 +364,10 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     # --- workloads ----------------------------------------------------------------------------------
     workloads = assembly.stacks.get(WORKLOADS)
     if workloads:
-        count = len(workloads.resources("Custom::KarmadaManifest"))
+        count = len(workloads.resources(KARMADA_MANIFEST))
         policies = [o["metadata"]["name"] for o in karmada_objects if o["kind"] == "PropagationPolicy"]
         sample = next((o for o in karmada_objects if o["kind"] == "Deployment"), None)
-        text = f"{WORKLOADS} ({workloads.region})\n{count} x Custom::KarmadaManifest (workloads/)"
+        text = f"{WORKLOADS} ({workloads.region})\n{count} x {KARMADA_MANIFEST} (workloads/)"
         if sample:
             text += f"\nDeployment {sample['metadata']['name']} x{sample['spec'].get('replicas')}"
         if policies:
@@ -416,7 +417,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     dot.edge("controllers", "parent_nat", "Push: Works to members", color=PROPAGATION)
     dot.edge("registrar_fn", "parent_nat", "to member EKS APIs", color=REGISTRATION)
     if workloads:
-        dot.edge("manifest_fn", "workloads", "Custom::KarmadaManifest", color=DEPLOY_TIME, style="dashed",
+        dot.edge("manifest_fn", "workloads", KARMADA_MANIFEST, color=DEPLOY_TIME, style="dashed",
                  dir="back")
     for member in config.members:
         _member_flows(dot, assembly, member, egress is not None)
@@ -455,8 +456,8 @@ def _member(dot: Dot, assembly: Assembly, member: MemberConfig) -> None:
     dot.close()
     registration = assembly.stacks.get(REGISTRATION_PREFIX + name)
     if registration is not None:
-        kind = "Custom::KarmadaMemberRegistration" if registration.resources(
-            "Custom::KarmadaMemberRegistration") else "Custom::KarmadaManifest (agent RBAC)"
+        kind = KARMADA_MEMBER_REGISTRATION if registration.resources(
+            KARMADA_MEMBER_REGISTRATION) else f"{KARMADA_MANIFEST} (agent RBAC)"
         dot.node(f"reg_{mid}", f"{registration.name} ({registration.region})\n{kind}", fillcolor="#fff3e0",
                  color=REGISTRATION)
 

@@ -1,13 +1,12 @@
 """What every custom resource handler here shares: the CDK Provider framework's conventions and
-which Kubernetes API errors mean "not ready yet" rather than a real failure."""
+which Kubernetes API errors mean "not ready yet" rather than a real failure (the errors a handler
+reports derive from functions/errors.py)."""
 
 from __future__ import annotations
 
 # The Provider framework's PhysicalResourceId for a Create that failed (it normally answers the
 # following Delete itself; the handlers answer it too in case it does not).
 CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
-# The failure reason CloudFormation shows (and the framework's response) must stay short.
-MAX_MESSAGE_CHARS = 1000
 
 # Server messages of HTTP 500s that mean "not ready yet" (an admission webhook or etcd still
 # starting), as opposed to a real failure.
@@ -19,15 +18,6 @@ _TRANSIENT_500_MARKERS = (
     "etcdserver: request timed out",
     "etcdserver: leader changed",
 )
-
-
-class CustomResourceError(Exception):
-    """A failure reported to CloudFormation; its text is kept under MAX_MESSAGE_CHARS."""
-
-    def __init__(self, message: str) -> None:
-        if len(message) > MAX_MESSAGE_CHARS:
-            message = message[: MAX_MESSAGE_CHARS - 3] + "..."
-        super().__init__(message)
 
 
 def is_transient_api_error(code: int, message: str) -> bool:

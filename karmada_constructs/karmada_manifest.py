@@ -9,6 +9,8 @@ from aws_cdk import CustomResource, Stack
 from constructs import Construct
 
 from eks_karmada.manifest_checks import check_manifest
+from functions import resource_types
+from functions.karmada_manifest import properties as keys
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
 from karmada_constructs.rendered_manifests import RenderedManifests
 
@@ -55,6 +57,8 @@ class KarmadaManifest(Construct):
     (eks_karmada/manifest_checks.py).
     """
 
+    RESOURCE_TYPE = resource_types.KARMADA_MANIFEST
+
     def __init__(self, scope: Construct, id: str, props: KarmadaManifestProps) -> None:
         super().__init__(scope, id)
         provider, manifest, archive = props.provider, props.manifest, props.archive
@@ -64,22 +68,22 @@ class KarmadaManifest(Construct):
             check_manifest(manifest, self.node.path)
         properties: dict[str, Any] = {
             **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
-            "Overwrite": "true" if props.overwrite else "false",
+            keys.OVERWRITE: "true" if props.overwrite else "false",
         }
         if manifest:
             RenderedManifests.of(self).record(KARMADA_TARGET, manifest)
             # to_json_string keeps deploy-time values (tokens) valid inside the JSON text.
-            properties["Manifest"] = Stack.of(self).to_json_string(manifest)
+            properties[keys.MANIFEST] = Stack.of(self).to_json_string(manifest)
         if archive is not None:
             source = {"url": archive.url, "paths": list(archive.paths)}
             if archive.sha256:
                 source["sha256"] = archive.sha256
-            properties["Source"] = Stack.of(self).to_json_string(source)
+            properties[keys.SOURCE] = Stack.of(self).to_json_string(source)
         self.resource = CustomResource(
             self,
             "Resource",
             service_token=provider.service_token,
-            resource_type="Custom::KarmadaManifest",
+            resource_type=self.RESOURCE_TYPE,
             properties=properties,
         )
         # The handler can only reach the cluster once its access entry exists.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from aws_cdk import CustomResource
 from constructs import Construct
 
+from functions import resource_types
 from karmada_constructs.karmada_manifest import FIELD_MANAGER
 from karmada_constructs.member_registration_provider import MemberRegistrationProvider
 
@@ -47,6 +48,8 @@ class MemberRegistration(Construct):
     removes the Cluster (Karmada cleans its execution space) and the Secrets.
     """
 
+    RESOURCE_TYPE = resource_types.KARMADA_MEMBER_REGISTRATION
+
     def __init__(self, scope: Construct, id: str, props: MemberRegistrationProps) -> None:
         super().__init__(scope, id)
         provider = props.registrar
@@ -69,7 +72,7 @@ class MemberRegistration(Construct):
             self,
             "Resource",
             service_token=provider.service_token,
-            resource_type="Custom::KarmadaMemberRegistration",
+            resource_type=self.RESOURCE_TYPE,
             properties=properties,
         )
         self.resource.node.add_dependency(provider.access_entry)

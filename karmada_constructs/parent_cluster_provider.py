@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from functions.karmada_manifest import properties as keys
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 
@@ -36,16 +37,17 @@ class KarmadaApiAccess:
         return f"{self.service}.{self.namespace}.svc.cluster.local"
 
     def properties(self, cluster_name: str, field_manager: str) -> dict[str, str]:
-        """The custom resource properties every handler reads to reach Karmada."""
+        """The custom resource properties every handler reads to reach Karmada (KarmadaManifest's keys;
+        the registration handler reads them under the same names)."""
         return {
-            "ClusterName": cluster_name,
-            "FieldManager": field_manager,
-            "AdminSecretNamespace": self.namespace,
-            "AdminSecretName": self.admin_secret,
-            "ApiServerNamespace": self.namespace,
-            "ApiServerService": self.service,
-            "ApiServerPort": str(self.port),
-            "ApiServerServerName": self.server_name,
+            keys.CLUSTER_NAME: cluster_name,
+            keys.FIELD_MANAGER: field_manager,
+            keys.ADMIN_SECRET_NAMESPACE: self.namespace,
+            keys.ADMIN_SECRET_NAME: self.admin_secret,
+            keys.API_SERVER_NAMESPACE: self.namespace,
+            keys.API_SERVER_SERVICE: self.service,
+            keys.API_SERVER_PORT: str(self.port),
+            keys.API_SERVER_SERVER_NAME: self.server_name,
         }
 
 

@@ -14,6 +14,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from charts.storage_class import VOLUME_CLUSTER_TAG
+from functions import resource_types
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 # The same asset as every other handler: the repository root filtered to the `functions` package.
@@ -58,6 +59,8 @@ class TeardownCleanup(Construct):
     volumes carrying both tags, DeleteNetworkInterface only in this VPC and
     only on interfaces carrying the VPC CNI's tag. Create and Update do nothing.
     """
+
+    RESOURCE_TYPE = resource_types.TEARDOWN_CLEANUP
 
     def __init__(self, scope: Construct, id: str, props: TeardownCleanupProps) -> None:
         super().__init__(scope, id)
@@ -126,7 +129,7 @@ class TeardownCleanup(Construct):
             self,
             "Resource",
             service_token=self.provider.service_token,
-            resource_type="Custom::TeardownCleanup",
+            resource_type=self.RESOURCE_TYPE,
             properties=properties,
         )
         # Deleted before these (it depends on them).

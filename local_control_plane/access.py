@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from functions.karmada_manifest.kube_client import KubeClient, Urllib3Transport
+from functions.kube.client import KubeClient, Urllib3Transport
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from functions.resource_types import KARMADA_MEMBER_REGISTRATION
+
 from . import deviations
 from .access import ClusterAccess
 from .clusters import ClusterPlan, LocalCluster
@@ -64,7 +66,7 @@ class Environment:
             if not template.exists():
                 continue
             for resource in json.loads(template.read_text()).get("Resources", {}).values():
-                if resource["Type"] == "Custom::KarmadaMemberRegistration":
+                if resource["Type"] == KARMADA_MEMBER_REGISTRATION:
                     props = resource["Properties"]
                     members[name] = {"region": props.get("Region", ""), "zones": json.loads(props.get("Zones", "[]")),
                                      "sync_mode": props.get("SyncMode", "Push"),

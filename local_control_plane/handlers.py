@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
+from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
+
 from . import deviations
 from .binaries import module_source
 from .cloudformation import Assembly, CustomResource, DeployTimeValues, attribute_key, values_for_type
@@ -40,7 +42,7 @@ ACCOUNT = "000000000000"
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 # The custom resources that act on Kubernetes. The others act on AWS only (TeardownCleanup, the VPC's
 # default security group, the egress-address lookup) or install Helm charts from the internet.
-LOCAL_TYPES = ("Custom::KarmadaManifest", "Custom::KarmadaMemberRegistration", KUBERNETES_RESOURCE)
+LOCAL_TYPES = (KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, KUBERNETES_RESOURCE)
 
 
 class _Context:

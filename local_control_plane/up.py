@@ -14,6 +14,8 @@ import logging
 import threading
 import time
 
+from functions.resource_types import KARMADA_MANIFEST
+
 from . import binaries as built
 from . import deviations
 from .apply import FIELD_MANAGER, apply_manifest, issue_pki
@@ -74,7 +76,7 @@ class BringUp:
         self.parent_cluster()
         self.control_plane()
         # The parent's own manifests were applied from parent.yaml (control_plane): here the Karmada API.
-        self.deployer.deploy_stack("KarmadaParent", ("Custom::KarmadaManifest",))
+        self.deployer.deploy_stack("KarmadaParent", (KARMADA_MANIFEST,))
         self.control_plane_ready()
         for member in env.member_names:
             self.member_cluster(member)

@@ -8,6 +8,8 @@ import re
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from karmada_constructs.karmada_manifest import KarmadaManifest
+
 
 @pytest.fixture(scope="module")
 def parent(synthesized) -> Template:
@@ -48,7 +50,7 @@ def test_rendered_karmada_manifest_matches_what_the_templates_apply(synthesized)
     applied = [
         _identity(o)
         for template in synthesized.templates.values()
-        for r in Template.from_json(template).find_resources("Custom::KarmadaManifest").values()
+        for r in Template.from_json(template).find_resources(KarmadaManifest.RESOURCE_TYPE).values()
         if "Manifest" in r["Properties"]
         for o in _manifest_objects(r)
     ]
@@ -81,7 +83,7 @@ def test_cert_manager_is_pinned(parent, default_config):
 
 
 def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, default_config):
-    resources = _resources(parent, "Custom::KarmadaManifest")
+    resources = _resources(parent, KarmadaManifest.RESOURCE_TYPE)
     crds_id, crds = next((k, v) for k, v in resources.items() if "Source" in v["Properties"])
     source = json.loads(crds["Properties"]["Source"])
     assert source["url"] == (

@@ -50,12 +50,18 @@ def test_each_handler_imports_from_its_asset_with_runtime_libraries_only(synthes
         asset = synthesized.outdir / f"asset.{asset_hash}"
         files = sorted(p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file())
         assert files and all(f.startswith("functions/") and f.endswith(".py") for f in files), (where, files)
+        assert "functions/kube/client.py" in files, (where, "the Kubernetes client shared with the CLI is missing")
         result = subprocess.run([sys.executable, "-I", "-B", "-c", IMPORT_CHECK, str(asset), handler],
                                 capture_output=True, text=True, timeout=60, cwd="/")
         assert result.returncode == 0 and result.stdout.strip() == "ok", (where, result.stderr)
 
 
-@pytest.mark.parametrize("package", sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "handler.py").exists()))
+# Every package of the asset (the handlers and functions/kube, the client they share with the CLI)
+# and "." for the modules at its top (functions/errors.py, functions/provider_framework.py).
+PACKAGES = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "__init__.py").exists()) + ["."]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
 def test_handler_code_uses_only_the_runtime_libraries(package):
     for path in (ROOT / "functions" / package).glob("*.py"):
         for line in path.read_text().splitlines():

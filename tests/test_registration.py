@@ -11,6 +11,8 @@ import yaml
 from aws_cdk.assertions import Template
 
 from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
+from karmada_constructs.karmada_manifest import KarmadaManifest
+from karmada_constructs.member_registration import MemberRegistration
 from tests.synth import synthesize
 
 
@@ -36,7 +38,7 @@ def test_registration_runs_in_the_parent_region_and_names_the_member(synthesized
     stack = synthesized.stack("KarmadaRegistration-member-usw2")
     assert stack.region == "us-east-1"
     template = Template.from_json(synthesized.templates["KarmadaRegistration-member-usw2"])
-    (registration,) = template.find_resources("Custom::KarmadaMemberRegistration").values()
+    (registration,) = template.find_resources(MemberRegistration.RESOURCE_TYPE).values()
     props = registration["Properties"]
     assert props["MemberName"] == "member-usw2" and props["SyncMode"] == "Push"
     assert (props["MemberClusterName"], props["MemberRegion"]) == ("karmada-member-usw2", "us-west-2")
@@ -84,7 +86,7 @@ def test_registrar_may_assume_only_the_join_roles(synthesized):
 
 def test_sample_workload_is_applied_to_karmada_after_registration(synthesized):
     template = Template.from_json(synthesized.templates["KarmadaWorkloads"])
-    (sample,) = template.find_resources("Custom::KarmadaManifest").values()
+    (sample,) = template.find_resources(KarmadaManifest.RESOURCE_TYPE).values()
     assert "PropagationPolicy" in json.dumps(sample["Properties"]["Manifest"])
     policy = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "PropagationPolicy")
     weights = policy["spec"]["placement"]["replicaScheduling"]["weightPreference"]["staticWeightList"]
@@ -125,7 +127,7 @@ def test_pull_member_gets_an_agent_and_a_parent_side_credential(mixed):
     assert sorted(secrets) == ["karmada-admin-client", "karmada-agent-edge-1-client", "karmada-agent-old-1-client",
                                "karmada-agent-pull-1-client"]
     (registration,) = Template.from_json(mixed.templates["KarmadaRegistration-pull-1"]).find_resources(
-        "Custom::KarmadaMemberRegistration").values()
+        MemberRegistration.RESOURCE_TYPE).values()
     assert registration["Properties"]["AgentCredentialSecret"] == "karmada-agent-pull-1-client"
     assert "KarmadaApiServerUrl" in registration["Properties"]
 
@@ -142,7 +144,7 @@ def test_external_member_gets_its_agent_authorised_and_a_rendered_bundle(mixed):
     assert "KarmadaMember-edge-1" not in mixed.templates
     assert _graph(mixed)["KarmadaRegistration-edge-1"] == ["KarmadaParent"]
     template = Template.from_json(mixed.templates["KarmadaRegistration-edge-1"])
-    (access,) = template.find_resources("Custom::KarmadaManifest").values()
+    (access,) = template.find_resources(KarmadaManifest.RESOURCE_TYPE).values()
     rbac = json.loads(json.dumps(access["Properties"]["Manifest"]))
     assert "system:karmada:agent:edge-1" in json.dumps(rbac)
     kinds = sorted(o["kind"] for o in mixed.manifests["member-edge-1"])
@@ -170,7 +172,7 @@ def test_your_own_workloads_are_applied_next_to_the_sample(tmp_path):
     assert ("PropagationPolicy", "shop") in names
     assert not any(name == "nginx" for _, name in names), "the sample is switched off"
     template = Template.from_json(result.templates["KarmadaWorkloads"])
-    template.resource_count_is("Custom::KarmadaManifest", 1)
+    template.resource_count_is(KarmadaManifest.RESOURCE_TYPE, 1)
 
 
 def test_every_deploy_time_read_runs_again_on_every_deploy(mixed):

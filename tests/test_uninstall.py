@@ -15,7 +15,8 @@ from aws_cdk.assertions import Match, Template
 
 from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from charts.storage_class import VOLUME_CLUSTER_TAG
-from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG
+from karmada_constructs.karmada_manifest import KarmadaManifest
+from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG, TeardownCleanup
 from tests.synth import synthesize
 
 
@@ -97,7 +98,7 @@ def test_every_kubernetes_object_and_helm_release_goes_while_nodes_and_drivers_s
     node_group = _one(parent, "AWS::EKS::Nodegroup")
     addons = {v["Properties"]["AddonName"]: k for k, v in _resources(parent, "AWS::EKS::Addon").items()}
     on_cluster = {**_resources(parent, "Custom::AWSCDK-EKS-KubernetesResource"),
-                  **_resources(parent, "Custom::AWSCDK-EKS-HelmChart"), **_resources(parent, "Custom::KarmadaManifest")}
+                  **_resources(parent, "Custom::AWSCDK-EKS-HelmChart"), **_resources(parent, KarmadaManifest.RESOURCE_TYPE)}
     assert len(on_cluster) > 10
     for logical_id in on_cluster:
         assert node_group in _closure(edges, logical_id), f"{logical_id} may outlive the node group"
@@ -118,7 +119,7 @@ def test_the_target_group_binding_goes_before_the_load_balancer_controller(paren
 
 def test_teardown_cleanup_runs_after_the_node_group_and_before_the_cluster_and_the_volume_key(parent):
     edges = _edges(parent)
-    cleanup = _one(parent, "Custom::TeardownCleanup")
+    cleanup = _one(parent, TeardownCleanup.RESOURCE_TYPE)
     node_group = _one(parent, "AWS::EKS::Nodegroup")
     cluster = _one(parent, "AWS::EKS::Cluster")
     volume_key = next(k for k in _resources(parent, "AWS::KMS::Key") if k.startswith("EbsCsiDriverVolumeKey"))
@@ -177,7 +178,7 @@ def test_retain_etcd_volumes_keeps_the_namespace_the_claims_and_the_volume_key(t
     volume_key = next(v for k, v in _resources(template, "AWS::KMS::Key").items()
                       if k.startswith("EbsCsiDriverVolumeKey"))
     assert volume_key["DeletionPolicy"] == "Retain"
-    cleanup = template["Resources"][_one(template, "Custom::TeardownCleanup")]
+    cleanup = template["Resources"][_one(template, TeardownCleanup.RESOURCE_TYPE)]
     assert json.loads(cleanup["Properties"]["RetainVolumeNamespaces"]) == ["karmada-system"]
 
 
@@ -185,7 +186,7 @@ def test_members_clean_up_network_interfaces_only(synthesized):
     for name in ("KarmadaMember-member-use1", "KarmadaMember-member-usw2"):
         template = synthesized.templates[name]
         edges = _edges(template)
-        cleanup = _one(template, "Custom::TeardownCleanup")
+        cleanup = _one(template, TeardownCleanup.RESOURCE_TYPE)
         assert cleanup in edges[_one(template, "AWS::EKS::Nodegroup")]
         assert _one(template, "AWS::EKS::Cluster") in edges[cleanup]
         assert "VolumeTagKey" not in template["Resources"][cleanup]["Properties"]

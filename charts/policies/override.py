@@ -25,7 +25,7 @@ class _OverrideSpec(KarmadaPolicy):
     override_rules: Sequence[RuleWithCluster] = ()
 
     def _spec_problems(self) -> Iterator[Problem]:
-        return validation.override_spec_problems(self)  # type: ignore[arg-type]
+        return _override_spec_problems(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,3 +42,22 @@ class ClusterOverridePolicy(_OverrideSpec):
     """Creates a ClusterOverridePolicy: overrides cluster-scoped resources and resources of any namespace."""
 
     KIND: ClassVar[str] = "ClusterOverridePolicy"
+
+
+def _override_spec_problems(policy: _OverrideSpec) -> Iterator[Problem]:
+    """[validation] ValidateOverrideSpec for OverridePolicy and ClusterOverridePolicy.
+
+    The deprecated spec.targetCluster/spec.overriders are not offered by the builders, so the rules that forbid
+    mixing them with overrideRules cannot be broken.
+    """
+    yield from validation.resource_selectors_problems(
+        policy.resource_selectors,
+        "spec.resourceSelectors",
+        kind=policy.kind,
+        policy_namespace=policy.policy_namespace,
+        required=False,
+    )
+    if not policy.override_rules:
+        yield Problem("spec.overrideRules", "is empty, so the policy changes nothing; add a RuleWithCluster")
+    for index, rule in enumerate(policy.override_rules):
+        yield from validation.override_rule_problems(rule, f"spec.overrideRules[{index}]")

@@ -53,7 +53,8 @@ class KarmadaPolicy(ApiStruct):
         type_problems = list(self._type_problems())
         if type_problems:
             return type_problems  # the semantic rules below assume well-typed values
-        return list(validation.metadata_problems(self)) + list(self._spec_problems())
+        metadata = validation.metadata_problems(self.name, self.policy_namespace, self.labels, self.annotations)
+        return list(metadata) + list(self._spec_problems())
 
     def validate(self) -> None:
         """Raise PolicyError naming the first problem, if any."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from . import validation
+from . import k8s_syntax, validation
 from .enums import ActivationPreference, ConflictResolution, PreemptionBehavior, PriorityClassSource
 from .errors import Problem
 from .failover import FailoverBehavior
@@ -58,7 +58,7 @@ class _PropagationSpec(KarmadaPolicy):
     schedule_priority: SchedulePriority | None = None
 
     def _spec_problems(self) -> Iterator[Problem]:
-        return validation.propagation_spec_problems(self)  # type: ignore[arg-type]
+        return _propagation_spec_problems(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,3 +75,39 @@ class ClusterPropagationPolicy(_PropagationSpec):
     """Creates a ClusterPropagationPolicy: propagates cluster-scoped resources and resources of any namespace."""
 
     KIND: ClassVar[str] = "ClusterPropagationPolicy"
+
+
+def _propagation_spec_problems(policy: _PropagationSpec) -> Iterator[Problem]:
+    """[validation] ValidatePropagationSpec for PropagationPolicy and ClusterPropagationPolicy."""
+    yield from validation.resource_selectors_problems(
+        policy.resource_selectors,
+        "spec.resourceSelectors",
+        kind=policy.kind,
+        policy_namespace=policy.policy_namespace,
+        required=True,
+        preemption=policy.preemption,
+    )
+    yield from validation.placement_problems(policy.placement, "spec.placement")
+    if policy.priority is not None and not -(2**31) <= policy.priority <= validation.INT32_MAX:
+        yield Problem("spec.priority", f"{policy.priority} does not fit int32")  # [crd] format int32
+    for index, override_name in enumerate(policy.dependent_overrides):
+        if reason := k8s_syntax.dns1123_subdomain_problem(override_name):
+            yield Problem(f"spec.dependentOverrides[{index}]", f"{reason}; list names of existing OverridePolicies")
+    if policy.failover is not None:
+        yield from validation.failover_problems(policy.failover, "spec.failover", propagate_deps=policy.propagate_deps)
+    if policy.suspension is not None:
+        yield from _suspension_problems(policy.suspension, "spec.suspension")
+
+
+def _suspension_problems(suspension: Suspension, path: str) -> Iterator[Problem]:
+    """[validation] validateSuspension (the Go code reports it at spec.suspension.suspension)."""
+    on_clusters = suspension.dispatching_on_clusters
+    for index, cluster_name in enumerate(on_clusters.cluster_names if on_clusters else ()):
+        if reason := k8s_syntax.cluster_name_problem(cluster_name):  # [builder] see cluster_affinity_problems
+            yield Problem(f"{path}.dispatchingOnClusters.clusterNames[{index}]", f"{reason}; check the name")
+    if suspension.dispatching and on_clusters is not None and on_clusters.cluster_names:
+        yield Problem(
+            path,
+            "dispatching=True (suspend all clusters) cannot co-exist with dispatchingOnClusters.clusterNames; "
+            "keep one of them",
+        )

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import validation
+from . import k8s_syntax, validation
 from .enums import ConditionStatus, MatchConditionOperator, TaintEffect
 from .errors import Problem
 from .policy_base import KarmadaPolicy
@@ -51,4 +51,46 @@ class ClusterTaintPolicy(KarmadaPolicy):
     webhook_allows_no_execute: bool = api_field(builder_only=True, default=False)
 
     def _spec_problems(self) -> Iterator[Problem]:
-        return validation.cluster_taint_policy_problems(self)
+        return _cluster_taint_policy_problems(self)
+
+
+def _cluster_taint_policy_problems(policy: ClusterTaintPolicy) -> Iterator[Problem]:
+    """[ctp-webhook] validatePolicyTaints, [crd] taints minItems 1, and the lifted ValidateClusterTaints
+    (pkg/util/lifted/validateclustertaints.go) that the Cluster update must pass when the taint is applied."""
+    if policy.target_clusters is not None:
+        yield from validation.cluster_affinity_problems(policy.target_clusters, "spec.targetClusters")
+    for list_name, conditions in (
+        ("addOnConditions", policy.add_on_conditions),
+        ("removeOnConditions", policy.remove_on_conditions),
+    ):
+        for index, condition in enumerate(conditions):
+            # [builder] the controller matches statusValues; an empty In list never matches.
+            if not condition.status_values:
+                yield Problem(
+                    f"spec.{list_name}[{index}].statusValues",
+                    "is empty; list the condition statuses to match, e.g. [ConditionStatus.FALSE]",
+                )
+    if not policy.taints:
+        yield Problem("spec.taints", "needs at least one Taint; add Taint(key=..., effect=...)")
+    seen: dict[tuple[str, str], int] = {}
+    for index, taint in enumerate(policy.taints):
+        item = f"spec.taints[{index}]"
+        if reason := k8s_syntax.label_key_problem(taint.key):
+            yield Problem(f"{item}.key", f"taint key {reason}")
+        if taint.value and (reason := k8s_syntax.label_value_problem(taint.value)):
+            yield Problem(f"{item}.value", f"taint value {reason}")
+        if taint.effect == TaintEffect.NO_EXECUTE and not policy.webhook_allows_no_execute:
+            yield Problem(
+                f"{item}.effect",
+                "NoExecute is rejected by karmada-webhook unless it runs with --allow-no-execute-taint-policy; "
+                "enable that flag, then pass webhook_allows_no_execute=True",
+            )
+        key = (taint.key, str(taint.effect))
+        if key in seen:
+            yield Problem(
+                item,
+                f"repeats key {taint.key!r} with effect {taint.effect!s} from spec.taints[{seen[key]}]; "
+                "taints must be unique by key and effect",
+            )
+        else:
+            seen[key] = index

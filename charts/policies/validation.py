@@ -12,12 +12,16 @@ relate values to each other. Each rule names its source; paths are in the karmad
   [runtime]      controller or scheduler code that silently ignores the setting (file named in the rule)
   [apiserver]    Kubernetes object-metadata validation every object gets
   [builder]      this library only: combinations Karmada accepts but that can never take effect
+
+The rules that read a whole policy spec sit next to their kind (propagation.py, override.py, taint.py) and
+call the ones here; this module imports only the structs it checks, never the policy kinds, so the policy
+modules can import it without a cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import k8s_syntax
 from .enums import (
@@ -33,22 +37,16 @@ from .enums import (
     TolerationOperator,
 )
 from .errors import Problem
-
-if TYPE_CHECKING:
-    from .failover import FailoverBehavior, StatePreservation
-    from .override import OverridePolicy
-    from .overriders import Overriders, RuleWithCluster
-    from .placement import (
-        ClusterToleration,
-        Placement,
-        ReplicaSchedulingStrategy,
-        SpreadConstraint,
-        WorkloadAffinity,
-    )
-    from .policy_base import KarmadaPolicy
-    from .propagation import PropagationPolicy, Suspension
-    from .selectors import ClusterAffinity, ClusterAffinityTerm, LabelSelector, ResourceSelector
-    from .taint import ClusterTaintPolicy
+from .failover import FailoverBehavior, StatePreservation
+from .overriders import Overriders, RuleWithCluster
+from .placement import (
+    ClusterToleration,
+    Placement,
+    ReplicaSchedulingStrategy,
+    SpreadConstraint,
+    WorkloadAffinity,
+)
+from .selectors import ClusterAffinity, ClusterAffinityTerm, LabelSelector, ResourceSelector
 
 INT32_MAX = 2**31 - 1
 AFFINITY_NAME_MAX_LENGTH = 32  # [crd] affinityName maxLength
@@ -84,12 +82,13 @@ WELL_KNOWN_CLUSTER_SCOPED_KINDS = frozenset(
 # --- metadata ------------------------------------------------------------------------------------------------
 
 
-def metadata_problems(policy: KarmadaPolicy) -> Iterator[Problem]:
-    """Name, namespace, labels and annotations of any policy."""
+def metadata_problems(
+    name: str, namespace: str | None, labels: Mapping[str, str], annotations: Mapping[str, str]
+) -> Iterator[Problem]:
+    """Name, namespace (None for a cluster-scoped policy), labels and annotations of any policy."""
     # [apiserver] custom resource names must be DNS-1123 subdomains.
-    if reason := k8s_syntax.dns1123_subdomain_problem(policy.name):
+    if reason := k8s_syntax.dns1123_subdomain_problem(name):
         yield Problem("metadata.name", f"{reason}; use a name like 'nginx-weighted'")
-    namespace = policy.policy_namespace
     if namespace is not None:
         # [apiserver] namespace names are DNS-1123 labels.
         if reason := k8s_syntax.dns1123_label_problem(namespace):
@@ -101,8 +100,8 @@ def metadata_problems(policy: KarmadaPolicy) -> Iterator[Problem]:
                 f"{namespace!r} is reserved by Karmada, which never propagates resources from it; "
                 "put the policy in the namespace of the resources it selects",
             )
-    yield from labels_problems(policy.labels, "metadata.labels")
-    yield from annotations_problems(policy.annotations, "metadata.annotations")
+    yield from labels_problems(labels, "metadata.labels")
+    yield from annotations_problems(annotations, "metadata.annotations")
 
 
 def labels_problems(labels: Mapping[str, str], path: str) -> Iterator[Problem]:
@@ -466,28 +465,6 @@ def cluster_tolerations_problems(tolerations: Sequence[ClusterToleration], path:
 # --- propagation policies ------------------------------------------------------------------------------------
 
 
-def propagation_spec_problems(policy: PropagationPolicy) -> Iterator[Problem]:
-    """[validation] ValidatePropagationSpec for PropagationPolicy and ClusterPropagationPolicy."""
-    yield from resource_selectors_problems(
-        policy.resource_selectors,
-        "spec.resourceSelectors",
-        kind=policy.kind,
-        policy_namespace=policy.policy_namespace,
-        required=True,
-        preemption=policy.preemption,
-    )
-    yield from placement_problems(policy.placement, "spec.placement")
-    if policy.priority is not None and not -(2**31) <= policy.priority <= INT32_MAX:
-        yield Problem("spec.priority", f"{policy.priority} does not fit int32")  # [crd] format int32
-    for index, override_name in enumerate(policy.dependent_overrides):
-        if reason := k8s_syntax.dns1123_subdomain_problem(override_name):
-            yield Problem(f"spec.dependentOverrides[{index}]", f"{reason}; list names of existing OverridePolicies")
-    if policy.failover is not None:
-        yield from failover_problems(policy.failover, "spec.failover", propagate_deps=policy.propagate_deps)
-    if policy.suspension is not None:
-        yield from suspension_problems(policy.suspension, "spec.suspension")
-
-
 def failover_problems(failover: FailoverBehavior, path: str, *, propagate_deps: bool) -> Iterator[Problem]:
     """[validation] ValidatePropagationSpec (propagateDeps) and ValidateFailover."""
     application = failover.application
@@ -529,40 +506,7 @@ def state_preservation_problems(preservation: StatePreservation, path: str) -> I
             yield Problem(f"{path}.rules[{index}].aliasLabelName", f"label key {reason}")
 
 
-def suspension_problems(suspension: Suspension, path: str) -> Iterator[Problem]:
-    """[validation] validateSuspension (the Go code reports it at spec.suspension.suspension)."""
-    on_clusters = suspension.dispatching_on_clusters
-    for index, cluster_name in enumerate(on_clusters.cluster_names if on_clusters else ()):
-        if reason := k8s_syntax.cluster_name_problem(cluster_name):  # [builder] see cluster_affinity_problems
-            yield Problem(f"{path}.dispatchingOnClusters.clusterNames[{index}]", f"{reason}; check the name")
-    if suspension.dispatching and on_clusters is not None and on_clusters.cluster_names:
-        yield Problem(
-            path,
-            "dispatching=True (suspend all clusters) cannot co-exist with dispatchingOnClusters.clusterNames; "
-            "keep one of them",
-        )
-
-
 # --- override policies ---------------------------------------------------------------------------------------
-
-
-def override_spec_problems(policy: OverridePolicy) -> Iterator[Problem]:
-    """[validation] ValidateOverrideSpec for OverridePolicy and ClusterOverridePolicy.
-
-    The deprecated spec.targetCluster/spec.overriders are not offered by the builders, so the rules that forbid
-    mixing them with overrideRules cannot be broken.
-    """
-    yield from resource_selectors_problems(
-        policy.resource_selectors,
-        "spec.resourceSelectors",
-        kind=policy.kind,
-        policy_namespace=policy.policy_namespace,
-        required=False,
-    )
-    if not policy.override_rules:
-        yield Problem("spec.overrideRules", "is empty, so the policy changes nothing; add a RuleWithCluster")
-    for index, rule in enumerate(policy.override_rules):
-        yield from override_rule_problems(rule, f"spec.overrideRules[{index}]")
 
 
 def override_rule_problems(rule: RuleWithCluster, path: str) -> Iterator[Problem]:
@@ -628,47 +572,3 @@ def _operation_value_problems(operator: str, value: Any, path: str) -> Iterator[
     if operator in (OverriderOperator.ADD, OverriderOperator.REPLACE) and value is None:
         yield Problem(path, f"is required for operator {operator}; set value")
 
-
-# --- cluster taint policies ----------------------------------------------------------------------------------
-
-
-def cluster_taint_policy_problems(policy: ClusterTaintPolicy) -> Iterator[Problem]:
-    """[ctp-webhook] validatePolicyTaints, [crd] taints minItems 1, and the lifted ValidateClusterTaints
-    (pkg/util/lifted/validateclustertaints.go) that the Cluster update must pass when the taint is applied."""
-    if policy.target_clusters is not None:
-        yield from cluster_affinity_problems(policy.target_clusters, "spec.targetClusters")
-    for list_name, conditions in (
-        ("addOnConditions", policy.add_on_conditions),
-        ("removeOnConditions", policy.remove_on_conditions),
-    ):
-        for index, condition in enumerate(conditions):
-            # [builder] the controller matches statusValues; an empty In list never matches.
-            if not condition.status_values:
-                yield Problem(
-                    f"spec.{list_name}[{index}].statusValues",
-                    "is empty; list the condition statuses to match, e.g. [ConditionStatus.FALSE]",
-                )
-    if not policy.taints:
-        yield Problem("spec.taints", "needs at least one Taint; add Taint(key=..., effect=...)")
-    seen: dict[tuple[str, str], int] = {}
-    for index, taint in enumerate(policy.taints):
-        item = f"spec.taints[{index}]"
-        if reason := k8s_syntax.label_key_problem(taint.key):
-            yield Problem(f"{item}.key", f"taint key {reason}")
-        if taint.value and (reason := k8s_syntax.label_value_problem(taint.value)):
-            yield Problem(f"{item}.value", f"taint value {reason}")
-        if taint.effect == TaintEffect.NO_EXECUTE and not policy.webhook_allows_no_execute:
-            yield Problem(
-                f"{item}.effect",
-                "NoExecute is rejected by karmada-webhook unless it runs with --allow-no-execute-taint-policy; "
-                "enable that flag, then pass webhook_allows_no_execute=True",
-            )
-        key = (taint.key, str(taint.effect))
-        if key in seen:
-            yield Problem(
-                item,
-                f"repeats key {taint.key!r} with effect {taint.effect!s} from spec.taints[{seen[key]}]; "
-                "taints must be unique by key and effect",
-            )
-        else:
-            seen[key] = index

@@ -21,9 +21,10 @@ from eks_karmada.cli import names
 from eks_karmada.cli.clients import USER_AGENT, Clients
 from eks_karmada.cli.errors import CliError, one_line
 from eks_karmada.config import AppConfig
-from functions.karmada_manifest.connection import SecretNotReadyError, TlsMaterial, read_admin_tls
-from functions.karmada_manifest.eks_auth import ClusterEndpoint, ClusterNotFoundError, TokenGenerator, describe_cluster
-from functions.karmada_manifest.kube_client import ApiError, KubeClient, TlsVerificationError
+from functions.kube.client import KubeClient
+from functions.kube.connection import TlsMaterial, read_admin_tls
+from functions.kube.eks_auth import ClusterEndpoint, TokenGenerator, describe_cluster
+from functions.kube.errors import ApiError, ClusterNotFoundError, SecretNotReadyError, TlsVerificationError
 
 ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 

@@ -15,8 +15,9 @@ from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.kubeconfig import write_private
 from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import AppConfig, MemberConfig, SyncMode
-from functions.karmada_manifest.connection import SecretNotReadyError, read_admin_tls
-from functions.member_registration.objects import agent_kubeconfig, kubeconfig_secret
+from functions.kube.agent_kubeconfig import agent_kubeconfig, kubeconfig_secret
+from functions.kube.connection import read_admin_tls
+from functions.kube.errors import SecretNotReadyError
 
 AGENT_NAMESPACE = "karmada-system"
 AGENT_KUBECONFIG_KEY = "karmada-kubeconfig"

@@ -11,9 +11,9 @@ import urllib.parse
 from typing import Any, Callable, Optional
 
 from eks_karmada.cli.errors import CliError
-from functions.karmada_manifest.connection import TlsMaterial
-from functions.karmada_manifest.eks_auth import ClusterEndpoint
-from functions.karmada_manifest.kube_client import Transport, Urllib3Transport
+from functions.kube.client import Transport, Urllib3Transport
+from functions.kube.connection import TlsMaterial
+from functions.kube.eks_auth import ClusterEndpoint
 
 USER_AGENT = "eks-karmada/cli"
 

@@ -16,9 +16,7 @@ import typer
 from botocore import exceptions as boto
 
 from eks_karmada.config import ConfigError
-from functions.karmada_manifest.connection import SecretNotReadyError
-from functions.karmada_manifest.eks_auth import ClusterNotFoundError
-from functions.karmada_manifest.kube_client import ApiError, TlsVerificationError
+from functions.kube.errors import ApiError, ClusterNotFoundError, SecretNotReadyError, TlsVerificationError
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -26,7 +26,7 @@ from eks_karmada.cli.common import (
 )
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.status import CLUSTERS
-from functions.karmada_manifest.connection import TlsMaterial
+from functions.kube.connection import TlsMaterial
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 

@@ -23,7 +23,7 @@ from eks_karmada.cli.common import (
 )
 from eks_karmada.cli.errors import EXIT_ERROR, EXIT_PROBLEMS, EXPECTED, describe, guard
 from eks_karmada.config import AppConfig, MemberKind
-from functions.karmada_manifest.kube_client import KubeClient, Resource
+from functions.kube.client import KubeClient, Resource
 
 CLUSTERS = Resource("cluster.karmada.io", "v1alpha1", "Cluster", "clusters", False)
 DEPLOYMENTS = Resource("apps", "v1", "Deployment", "deployments", True)

@@ -9,6 +9,8 @@ says which object failed and carries the API server's own message.
 
 ResourceProperties (strings, as CloudFormation delivers them):
 
+The keys are named in properties.py (the construct writes them from there):
+
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
 * ``Source``: JSON ``{"url": "https://...tar.gz", "sha256": "<hex, optional>",
@@ -33,27 +35,25 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .connection import (
-    KarmadaTransport,
-    NoReadyEndpointsError,
+from ..errors import MAX_MESSAGE_CHARS, HandlerError
+from ..kube.client import KubeClient, Urllib3Transport
+from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
+from ..kube.eks_auth import TokenGenerator, describe_cluster
+from ..kube.errors import (
+    ApiError,
+    ClusterNotFoundError,
+    KindNotServedError,
+    KubeError,
+    RetryExhaustedError,
     SecretNotReadyError,
     ServiceGoneError,
-    TlsMaterial,
-    read_admin_tls,
+    TlsVerificationError,
 )
-from .eks_auth import ClusterNotFoundError, TokenGenerator, describe_cluster
-from .kube_client import ApiError, KindNotServedError, KubeClient, TlsVerificationError, Urllib3Transport
-from .manifest_source import (
-    DEFAULT_WEBHOOK_SERVICE,
-    SourceError,
-    SourceSpec,
-    SourceUnavailableError,
-    fetch_url,
-    load_source,
-    render_patch,
-)
-from ..provider_framework import CREATE_FAILED_MARKER, MAX_MESSAGE_CHARS, CustomResourceError, is_transient_api_error
-from .retry import Backoff, Deadline, RetryExhaustedError, call_with_retry
+from ..kube.retry import Backoff, Deadline, call_with_retry
+from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
+from . import properties as keys
+from .errors import ControlPlaneGone, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
+from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
 from .yaml_docs import ObjectIdentity
 
 logger = logging.getLogger("karmada_manifest")
@@ -64,15 +64,6 @@ SAFETY_MARGIN_SECONDS = 30.0  # leave time to report an error before the Lambda 
 KIND_WAIT_SECONDS = 60.0  # a kind may appear in discovery shortly after its CRD is created
 DOWNLOAD_RETRY_SECONDS = 120.0
 PATCH_MANAGER_SUFFIX = "-patches"
-
-
-
-class KarmadaManifestError(CustomResourceError):
-    """A failure reported to CloudFormation; its text is kept under MAX_MESSAGE_CHARS."""
-
-
-class OwnershipError(Exception):
-    """Overwrite is false and the object exists under another owner."""
 
 
 # ---- properties -------------------------------------------------------------------------------
@@ -97,36 +88,36 @@ class Properties:
     @classmethod
     def parse(cls, raw: Optional[dict]) -> "Properties":
         raw = raw or {}
-        cluster_name = _text(raw, "ClusterName")
+        cluster_name = _text(raw, keys.CLUSTER_NAME)
         if not cluster_name:
-            raise KarmadaManifestError("ClusterName is required")
-        namespace = _text(raw, "ApiServerNamespace") or "karmada-system"
-        service = _text(raw, "ApiServerService") or "karmada-apiserver"
+            raise KarmadaManifestError(f"{keys.CLUSTER_NAME} is required")
+        namespace = _text(raw, keys.API_SERVER_NAMESPACE) or "karmada-system"
+        service = _text(raw, keys.API_SERVER_SERVICE) or "karmada-apiserver"
         try:
-            port = int(_text(raw, "ApiServerPort") or "5443")
+            port = int(_text(raw, keys.API_SERVER_PORT) or "5443")
         except ValueError:
-            raise KarmadaManifestError(f"ApiServerPort must be a number, not {raw.get('ApiServerPort')!r}")
-        secret_name = _text(raw, "AdminSecretName")
+            raise KarmadaManifestError(f"{keys.API_SERVER_PORT} must be a number, not {raw.get(keys.API_SERVER_PORT)!r}")
+        secret_name = _text(raw, keys.ADMIN_SECRET_NAME)
         if not secret_name:
-            raise KarmadaManifestError("AdminSecretName is required")
+            raise KarmadaManifestError(f"{keys.ADMIN_SECRET_NAME} is required")
         source = None
-        if _text(raw, "Source"):
+        if _text(raw, keys.SOURCE):
             try:
-                source = SourceSpec.from_json(_text(raw, "Source"))
+                source = SourceSpec.from_json(_text(raw, keys.SOURCE))
             except SourceError as err:
                 raise KarmadaManifestError(str(err)) from err
         return cls(
             cluster_name=cluster_name,
-            manifest=tuple(_parse_manifest(raw.get("Manifest"))),
+            manifest=tuple(_parse_manifest(raw.get(keys.MANIFEST))),
             source=source,
-            overwrite=_boolean(raw, "Overwrite", False),
-            field_manager=_text(raw, "FieldManager") or "eks-karmada",
-            admin_secret_namespace=_text(raw, "AdminSecretNamespace") or namespace,
+            overwrite=_boolean(raw, keys.OVERWRITE, False),
+            field_manager=_text(raw, keys.FIELD_MANAGER) or "eks-karmada",
+            admin_secret_namespace=_text(raw, keys.ADMIN_SECRET_NAMESPACE) or namespace,
             admin_secret_name=secret_name,
             api_server_namespace=namespace,
             api_server_service=service,
             api_server_port=port,
-            api_server_server_name=_text(raw, "ApiServerServerName") or f"{service}.{namespace}.svc.cluster.local",
+            api_server_server_name=_text(raw, keys.API_SERVER_SERVER_NAME) or f"{service}.{namespace}.svc.cluster.local",
         )
 
 
@@ -297,7 +288,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     )
     try:
         count = run.delete_all() if request_type == "Delete" else run.apply_all(old_props)
-    except KarmadaManifestError:
+    except HandlerError:
         raise
     except Exception as err:  # noqa: BLE001 - anything else still reaches CloudFormation, short
         logger.exception("%s failed", request_type)
@@ -530,7 +521,7 @@ class _Run:
             try:
                 if self._delete_one(item, keep=set(), verb="delete"):
                     deleted += 1
-            except _ControlPlaneGone as gone:
+            except ControlPlaneGone as gone:
                 logger.warning("%s: treating the remaining objects as deleted", gone)
                 break
         return deleted
@@ -557,7 +548,7 @@ class _Run:
             self._run_object(attempt, verb, item, holder)
         except KarmadaManifestError as err:
             if isinstance(err.__cause__, ServiceGoneError):
-                raise _ControlPlaneGone(str(err.__cause__)) from err
+                raise ControlPlaneGone(str(err.__cause__)) from err
             raise
         if holder["skip"] == "kept":
             return False
@@ -577,11 +568,8 @@ class _Run:
         """
         try:
             self.retry(attempt, what=f"{verb} {item.describe()}")
-        except (ApiError, OwnershipError, KindNotServedError, RetryExhaustedError, TlsVerificationError,
-                NoReadyEndpointsError, SecretNotReadyError, ConnectionError, TimeoutError) as err:
+        except ClusterNotFoundError:
+            raise  # not this object's failure: handle() reports it as "<RequestType> failed: ..."
+        except (KubeError, OwnershipError, ConnectionError, TimeoutError) as err:
             what = f"{verb} {item.describe(holder.get('namespace'))}"
             raise KarmadaManifestError(f"Failed to {what} [{item.origin}]: {err}") from err
-
-
-class _ControlPlaneGone(Exception):
-    """On Delete: the Karmada API Service no longer exists."""

@@ -21,7 +21,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .yaml_docs import ObjectIdentity, YamlSubsetError, read_identity, split_documents
+from .errors import SourceError, SourceUnavailableError, YamlSubsetError
+from .yaml_docs import ObjectIdentity, read_identity, split_documents
 
 MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024
@@ -31,14 +32,6 @@ DEFAULT_WEBHOOK_SERVICE = "karmada-webhook"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 # Values are pasted into YAML text: allow only characters that need no quoting or escaping there.
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9+/=._:-]*$")
-
-
-class SourceError(ValueError):
-    """The Source cannot be used (bad spec, bad archive, checksum mismatch, unreadable YAML)."""
-
-
-class SourceUnavailableError(ConnectionError):
-    """The download failed in a way that may pass (network error, HTTP 5xx/429)."""
 
 
 @dataclass(frozen=True)

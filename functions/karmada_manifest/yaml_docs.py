@@ -15,15 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from .errors import YamlSubsetError
+
 _DOC_START = re.compile(r"^---(?:[ \t]+(.*))?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 _KEY_LINE = re.compile(
     r"""^(?P<key>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\-?:,\[\]{}&*!|>%@`][^:#]*?)[ \t]*:(?:[ \t]+(?P<value>.*)|[ \t]*)$"""
 )
-
-
-class YamlSubsetError(ValueError):
-    """The document uses YAML this small reader does not handle."""
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,13 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from .errors import CertificateFormatError
+
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----", re.S)
 
 _OID_CN = "2.5.4.3"
 _OID_O = "2.5.4.10"
 _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x1E: "utf-16-be"}
-
-
-class CertificateFormatError(ValueError):
-    """The data is not a PEM certificate this reader understands."""
 
 
 @dataclass(frozen=True)

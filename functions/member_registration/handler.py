@@ -55,25 +55,26 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..provider_framework import CREATE_FAILED_MARKER, CustomResourceError, is_transient_api_error
+from ..errors import HandlerError
+from ..kube import connection, eks_auth, retry
+from ..kube.client import KubeClient, Urllib3Transport
+from ..kube.connection import KarmadaTransport, TlsMaterial
+from ..kube.errors import (
+    ApiError,
+    ClusterNotFoundError,
+    NoReadyEndpointsError,
+    RetryExhaustedError,
+    SecretNotReadyError,
+    ServiceGoneError,
+    TlsVerificationError,
+)
+from ..kube.retry import Backoff, Deadline
+from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access
 from . import objects as obj
-from ._sibling import connection, eks_auth, kube_client, retry
-from .certinfo import CertificateFormatError, read_certificate
-from .properties import PULL, PUSH, Properties, PropertiesError
-
-ApiError = kube_client.ApiError
-KubeClient = kube_client.KubeClient
-TlsVerificationError = kube_client.TlsVerificationError
-Urllib3Transport = kube_client.Urllib3Transport
-KarmadaTransport = connection.KarmadaTransport
-TlsMaterial = connection.TlsMaterial
-SecretNotReadyError = connection.SecretNotReadyError
-NoReadyEndpointsError = connection.NoReadyEndpointsError
-ServiceGoneError = connection.ServiceGoneError
-RetryExhaustedError = retry.RetryExhaustedError
-Backoff = retry.Backoff
-Deadline = retry.Deadline
+from .certinfo import read_certificate
+from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReady
+from .properties import PULL, PUSH, Properties
 
 logger = logging.getLogger("member_registration")
 logger.setLevel(logging.INFO)
@@ -89,14 +90,6 @@ USER_AGENT = "eks-karmada/member-registration"
 REGISTRATION_ANNOTATION = "eks-karmada.io/registration"
 _CONNECT_ERRORS = (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError,
                    SecretNotReadyError)
-
-
-class RegistrationError(CustomResourceError):
-    """A failure reported to CloudFormation (its text is kept short by CustomResourceError)."""
-
-
-class _TokenNotReady(LookupError):
-    """A ServiceAccount token Secret does not exist yet or has no token yet."""
 
 
 class _Redactor:
@@ -259,7 +252,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
         return {"PhysicalResourceId": physical_id}
     try:
         data = run.register(old_props)
-    except RegistrationError as err:
+    except HandlerError as err:
         if request_type == "Create":
             run.undo()
         raise RegistrationError(run.redact(err)) from None
@@ -322,7 +315,7 @@ class _Run:
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         if isinstance(error, SecretNotReadyError):
             return None if self.deleting else SECRET_WAIT_SECONDS
-        if isinstance(error, _TokenNotReady):
+        if isinstance(error, TokenNotReady):
             return self.props.token_wait_seconds
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
@@ -347,7 +340,7 @@ class _Run:
             p = self.props
             try:
                 self._parent = KubeClient(self.runtime.parent_transport(p.cluster_name), user_agent=USER_AGENT)
-            except eks_auth.ClusterNotFoundError as err:
+            except ClusterNotFoundError as err:
                 raise RegistrationError(f"Failed to reach the parent: {err}") from err
             except Exception as err:  # noqa: BLE001 - botocore errors: report them, short
                 raise self.fail(f"reach the parent EKS cluster {p.cluster_name}", err) from err
@@ -426,7 +419,7 @@ class _Run:
                     role_arn=props.join_role_arn, aws_client=self.runtime.aws_client,
                     member_transport=self.runtime.member_transport, remember_secret=self.redact.add,
                 )
-            except member_access.MemberAccessError as err:
+            except MemberAccessError as err:
                 raise RegistrationError(self.redact(f"Failed to reach the member {where}: {err}")) from None
             client = KubeClient(reached.transport, user_agent=USER_AGENT)
             self._members[target] = _Member(client, reached.endpoint, where)
@@ -580,7 +573,7 @@ class _Run:
         def attempt(client: KubeClient) -> str:
             secret = client.get(obj.SECRETS, service_account, namespace)
             if secret is None:
-                raise _TokenNotReady(f"Secret {namespace}/{service_account} does not exist (yet)")
+                raise TokenNotReady(f"Secret {namespace}/{service_account} does not exist (yet)")
             kind = secret.get("type")
             if kind != "kubernetes.io/service-account-token":
                 raise RegistrationError(
@@ -589,7 +582,7 @@ class _Run:
                 )
             value = (secret.get("data") or {}).get(obj.TOKEN_KEY)
             if not value:
-                raise _TokenNotReady(
+                raise TokenNotReady(
                     f"Secret {namespace}/{service_account} has no data.token yet (the token controller fills it "
                     f"for the ServiceAccount named in its kubernetes.io/service-account.name annotation)"
                 )

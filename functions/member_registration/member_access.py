@@ -11,7 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ._sibling import eks_auth
+from ..kube import eks_auth
+from ..kube.errors import ClusterNotFoundError
+from .errors import MemberAccessError
 
 logger = logging.getLogger("member_registration.member_access")
 
@@ -23,10 +25,6 @@ ASSUME_ROLE_SECONDS = 3600
 AwsClientFactory = Callable[[str, str, Optional[dict]], Any]
 # (endpoint + CA, token provider) -> transport for KubeClient
 MemberTransportFactory = Callable[[eks_auth.ClusterEndpoint, Callable[[], str]], Any]
-
-
-class MemberAccessError(Exception):
-    """The member cluster cannot be reached through AWS (assume role, describe cluster)."""
 
 
 @dataclass
@@ -74,7 +72,7 @@ def connect(
     eks = aws_client("eks", region, credentials)
     try:
         endpoint = eks_auth.describe_cluster(eks, cluster_name)
-    except eks_auth.ClusterNotFoundError:
+    except ClusterNotFoundError:
         raise MemberAccessError(f"EKS cluster {cluster_name!r} not found in {region}") from None
     except ClientError as err:
         raise MemberAccessError(

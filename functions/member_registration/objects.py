@@ -17,13 +17,17 @@ karmada-agent reads.
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any, Mapping, Optional, Sequence
 
-from ._sibling import kube_client
-
-Resource = kube_client.Resource
+# The Pull member's karmada-kubeconfig Secret: shared with the CLI's agent-bundle, and re-exported
+# here so that every object of a registration is one ``objects.`` away.
+from ..kube.agent_kubeconfig import (  # noqa: F401 - re-exported
+    AGENT_KUBECONFIG_SECRET,
+    SYSTEM_LABEL,
+    agent_kubeconfig,
+    kubeconfig_secret,
+)
+from ..kube.client import Resource
 
 # ---- REST resources (fixed: no discovery round trips) ------------------------------------------
 
@@ -42,10 +46,8 @@ WORKS = Resource("work.karmada.io", "v1alpha1", "Work", "works", True)
 CLUSTER_NAMESPACE = "karmada-cluster"  # join/register --cluster-namespace default, in Karmada and the member
 EXECUTION_SPACE_PREFIX = "karmada-es-"
 IMPERSONATOR_SERVICE_ACCOUNT = "karmada-impersonator"
-SYSTEM_LABEL = {"karmada.io/system": "true"}
 AGENT_USER_PREFIX = "system:karmada:agent:"
 AGENT_GROUP = "system:karmada:agents"
-AGENT_KUBECONFIG_SECRET = "karmada-kubeconfig"  # the name karmada-agent's certRotation controller reads
 TOKEN_KEY = "token"
 CA_BUNDLE_KEY = "caBundle"
 RBAC_API = "rbac.authorization.k8s.io/v1"
@@ -216,36 +218,3 @@ def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
             "subjects": _user_subject(member),
         }),
     ]
-
-
-# ---- member side: Pull ---------------------------------------------------------------------------
-
-
-def agent_kubeconfig(server: str, ca_pem: bytes, cert_pem: bytes, key_pem: bytes) -> bytes:
-    """The kubeconfig karmada-agent reads (JSON, which client-go's kubeconfig loader accepts)."""
-
-    def b64(value: bytes) -> str:
-        return base64.b64encode(value).decode("ascii")
-
-    cluster, user = "karmada-apiserver", "karmada-agent"
-    context = f"{user}@{cluster}"
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": b64(ca_pem)}}],
-        "users": [{"name": user, "user": {"client-certificate-data": b64(cert_pem), "client-key-data": b64(key_pem)}}],
-        "contexts": [{"name": context, "context": {"cluster": cluster, "user": user}}],
-        "current-context": context,
-        "preferences": {},
-    }
-    return (json.dumps(config, indent=2) + "\n").encode("utf-8")
-
-
-def kubeconfig_secret(namespace_name: str, key: str, kubeconfig: bytes) -> dict:
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "Opaque",
-        "metadata": {"name": AGENT_KUBECONFIG_SECRET, "namespace": namespace_name, "labels": dict(SYSTEM_LABEL)},
-        "data": {key: base64.b64encode(kubeconfig).decode("ascii")},
-    }

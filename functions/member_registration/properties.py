@@ -12,6 +12,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from .errors import PropertiesError
+
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -28,10 +30,6 @@ DEFAULT_AGENT_WAIT_SECONDS = 300.0
 # when another becomes Ready later: a registration is done once its Cluster is Ready.
 DEFAULT_READY_WAIT_SECONDS = 300.0
 DEFAULT_DELETE_WAIT_SECONDS = 300.0
-
-
-class PropertiesError(ValueError):
-    """A property is missing or malformed (the message names it)."""
 
 
 @dataclass(frozen=True)

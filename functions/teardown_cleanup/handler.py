@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..provider_framework import CREATE_FAILED_MARKER
+from .errors import CleanupError
 
 logger = logging.getLogger("teardown_cleanup")
 logger.setLevel(logging.INFO)
@@ -52,10 +53,6 @@ SAFETY_MARGIN_SECONDS = 30  # time to report a failure before the Lambda itself 
 # Errors that only mean "not yet" or "already gone": the next round looks again.
 _RETRYABLE = {"VolumeInUse", "IncorrectState", "InvalidNetworkInterface.InUse", "RequestLimitExceeded", "Throttling"}
 _GONE = {"InvalidVolume.NotFound", "InvalidNetworkInterfaceID.NotFound"}
-
-
-class CleanupError(Exception):
-    """What is still there when the wait ran out; the Provider puts str() into the CloudFormation event."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from bench import critical_path as cp
 from bench import estimates
 from bench.assembly import load_assembly, parse_template
 from bench.estimates import Estimate
+from functions.resource_types import KARMADA_MANIFEST
 from tests.bench.fixtures import template, write_assembly
 
 
@@ -168,12 +169,12 @@ def test_property_refinements_of_estimates():
         "VpcFn": {"Type": "AWS::Lambda::Function", "Properties": {"VpcConfig": {"SubnetIds": ["a"]}}},
         "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
         "Chart": {"Type": "Custom::AWSCDK-EKS-HelmChart", "Properties": {"Wait": False}},
-        "Crds": {"Type": "Custom::KarmadaManifest", "Properties": {"Source": "{}"}},
+        "Crds": {"Type": KARMADA_MANIFEST, "Properties": {"Source": "{}"}},
         "Odd": {"Type": "Custom::Unknown"},
     }))
     assert estimates.minutes(resources["VpcFn"]) > estimates.minutes(resources["Fn"])
     assert estimates.minutes(resources["Chart"]) < estimates.BY_TYPE["Custom::AWSCDK-EKS-HelmChart"].minutes
-    assert estimates.minutes(resources["Crds"]) > estimates.BY_TYPE["Custom::KarmadaManifest"].minutes
+    assert estimates.minutes(resources["Crds"]) > estimates.BY_TYPE[KARMADA_MANIFEST].minutes
     assert not estimates.is_estimated("Custom::Unknown")
     assert estimates.minutes(resources["Odd"]) == estimates.CUSTOM_DEFAULT.minutes
 
@@ -182,6 +183,6 @@ def test_every_estimate_states_its_basis():
     for rtype, estimate in estimates.BY_TYPE.items():
         assert estimate.minutes >= 0 and estimate.basis, rtype
     for rtype in ("AWS::EKS::Cluster", "AWS::EKS::Nodegroup", "AWS::EC2::NatGateway", "AWS::EKS::Addon",
-                  "Custom::AWSCDK-EKS-HelmChart", "Custom::AWSCDK-EKS-KubernetesResource", "Custom::KarmadaManifest",
+                  "Custom::AWSCDK-EKS-HelmChart", "Custom::AWSCDK-EKS-KubernetesResource", KARMADA_MANIFEST,
                   "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::ElasticLoadBalancingV2::LoadBalancer"):
         assert rtype in estimates.BY_TYPE

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from eks_karmada.cli.clients import Clients
 from eks_karmada.cli.main import app
-from functions.karmada_manifest.kube_client import build_ssl_context
+from functions.kube.client import build_ssl_context
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.pki import Pki, make_pki
 

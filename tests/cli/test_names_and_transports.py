@@ -13,9 +13,10 @@ from eks_karmada.cli.clients import Clients
 from eks_karmada.cli.errors import CliError
 from eks_karmada.cli.status import CLUSTERS
 from eks_karmada.config import parse_config
-from functions.karmada_manifest.connection import TlsMaterial
-from functions.karmada_manifest.eks_auth import ClusterEndpoint
-from functions.karmada_manifest.kube_client import KubeClient, TlsVerificationError
+from functions.kube.client import KubeClient
+from functions.kube.connection import TlsMaterial
+from functions.kube.eks_auth import ClusterEndpoint
+from functions.kube.errors import TlsVerificationError
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.pki import make_pki
 

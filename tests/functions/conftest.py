@@ -10,7 +10,8 @@ from typing import Any, Callable, Optional
 import pytest
 
 from functions.karmada_manifest import handler as handler_module
-from functions.karmada_manifest.retry import Backoff
+from functions.resource_types import KARMADA_MANIFEST
+from functions.kube.retry import Backoff
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.pki import make_pki
 
@@ -104,7 +105,7 @@ class Harness:
     def _fetch(self, url: str) -> bytes:
         self.fetched.append(url)
         if url not in self.archives:
-            from functions.karmada_manifest.manifest_source import SourceError
+            from functions.karmada_manifest.errors import SourceError
 
             raise SourceError(f"downloading {url} failed: HTTP 404 Not Found")
         return self.archives[url]
@@ -155,7 +156,7 @@ def make_event(request_type: str, props: dict, *, old_props: Optional[dict] = No
         "StackId": STACK_ID,
         "RequestId": "6b1a7b7e-0000-4000-8000-000000000001",
         "LogicalResourceId": logical_id,
-        "ResourceType": "Custom::KarmadaManifest",
+        "ResourceType": KARMADA_MANIFEST,
         "ResourceProperties": props,
     }
     if old_props is not None:

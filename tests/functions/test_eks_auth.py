@@ -11,13 +11,13 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from functions.karmada_manifest import handler as handler_module
-from functions.karmada_manifest.eks_auth import (
+from functions.kube.eks_auth import (
     CLUSTER_ID_HEADER,
     ClusterEndpoint,
-    ClusterNotFoundError,
     TokenGenerator,
     describe_cluster,
 )
+from functions.kube.errors import ClusterNotFoundError
 
 CA_PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 

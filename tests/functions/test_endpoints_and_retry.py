@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from functions.karmada_manifest.endpoints import ready_addresses, service_selector
-from functions.karmada_manifest.retry import Backoff, Deadline, RetryExhaustedError, call_with_retry
+from functions.kube.endpoints import ready_addresses, service_selector
+from functions.kube.errors import RetryExhaustedError
+from functions.kube.retry import Backoff, Deadline, call_with_retry
 from tests.functions.conftest import FakeClock, endpoint_slice
 
 

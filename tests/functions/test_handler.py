@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from functions.karmada_manifest import handler as handler_module
-from functions.karmada_manifest.handler import KarmadaManifestError
+from functions.karmada_manifest.errors import KarmadaManifestError
 from tests.fakes.kube_api import FakeKubeApi
 from tests.functions.conftest import (
     CLUSTER,

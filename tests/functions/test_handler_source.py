@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from functions.karmada_manifest.handler import KarmadaManifestError
+from functions.karmada_manifest.errors import KarmadaManifestError
 from tests.functions.conftest import make_event, make_props
 from tests.functions.sample_release import BINDINGS_CRD, BINDINGS_PATCH, WORKS_CRD, release, tarball
 
@@ -87,7 +87,7 @@ def test_paths_that_match_nothing_fail_clearly(harness):
 
 
 def test_download_errors_are_retried_then_reported(harness):
-    from functions.karmada_manifest.manifest_source import SourceUnavailableError
+    from functions.karmada_manifest.errors import SourceUnavailableError
 
     calls = []
 

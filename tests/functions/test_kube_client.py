@@ -6,14 +6,13 @@ import json
 
 import pytest
 
-from functions.karmada_manifest.kube_client import (
-    ApiError,
+from functions.kube.client import (
     FailoverTransport,
-    KindNotServedError,
     KubeClient,
     Resource,
     group_version_path,
 )
+from functions.kube.errors import ApiError, KindNotServedError
 from tests.fakes.kube_api import FakeKubeApi
 
 

@@ -10,10 +10,9 @@ import urllib.error
 import pytest
 
 from functions.karmada_manifest import manifest_source
+from functions.karmada_manifest.errors import SourceError, SourceUnavailableError
 from functions.karmada_manifest.manifest_source import (
-    SourceError,
     SourceSpec,
-    SourceUnavailableError,
     fetch_url,
     load_source,
     render_patch,

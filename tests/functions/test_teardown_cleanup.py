@@ -10,7 +10,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from functions.teardown_cleanup import handler
-from functions.teardown_cleanup.handler import CNI_ENI_TAG, CSI_TAG, PVC_NAME_TAG, PVC_NAMESPACE_TAG, CleanupError
+from functions.teardown_cleanup.errors import CleanupError
+from functions.teardown_cleanup.handler import CNI_ENI_TAG, CSI_TAG, PVC_NAME_TAG, PVC_NAMESPACE_TAG
 
 REGION = "us-east-1"
 CLUSTER = "karmada-parent"

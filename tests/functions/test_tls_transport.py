@@ -16,7 +16,8 @@ import threading
 
 import pytest
 
-from functions.karmada_manifest.kube_client import KubeClient, TlsVerificationError, Urllib3Transport
+from functions.kube.client import KubeClient, Urllib3Transport
+from functions.kube.errors import TlsVerificationError
 from tests.fakes.pki import make_pki
 
 SERVER_NAME = "karmada-apiserver.karmada-system.svc.cluster.local"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from functions.karmada_manifest.yaml_docs import ObjectIdentity, YamlSubsetError, read_identity, split_documents
+from functions.karmada_manifest.errors import YamlSubsetError
+from functions.karmada_manifest.yaml_docs import ObjectIdentity, read_identity, split_documents
 
 
 def identity_by_pyyaml(document: str) -> ObjectIdentity:

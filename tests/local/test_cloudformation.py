@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from karmada_constructs.karmada_manifest import KarmadaManifest
+from karmada_constructs.member_registration import MemberRegistration
 from local_control_plane.cloudformation import (
     REF,
     AccessPolicy,
@@ -451,7 +453,7 @@ def real() -> Assembly:
 
 
 def test_real_parent_manifests(real):
-    manifests = real.custom_resources("KarmadaParent", ["Custom::KarmadaManifest"])
+    manifests = real.custom_resources("KarmadaParent", [KarmadaManifest.RESOURCE_TYPE])
     assert len(manifests) >= 2
     for resource in manifests:
         assert resource.properties["ClusterName"] == "karmada-parent"
@@ -472,7 +474,7 @@ def test_real_registrations_resolve_their_service_token_to_the_parent_provider(r
     assert registrations
     assert real.stacks_in_order().index("KarmadaParent") < min(map(real.stacks_in_order().index, registrations))
     for stack in registrations:
-        [registration] = real.custom_resources(stack, ["Custom::KarmadaMemberRegistration"])
+        [registration] = real.custom_resources(stack, [MemberRegistration.RESOURCE_TYPE])
         assert registration.properties["ServiceToken"] == parent_provider
         assert ":function:KarmadaParent-" in parent_provider
         assert registration.handler == "functions.member_registration.handler.on_event"
@@ -481,7 +483,7 @@ def test_real_registrations_resolve_their_service_token_to_the_parent_provider(r
 
 
 def test_real_manifest_provider_role_has_its_access_entry(real):
-    [manifest, *_] = real.custom_resources("KarmadaParent", ["Custom::KarmadaManifest"])
+    [manifest, *_] = real.custom_resources("KarmadaParent", [KarmadaManifest.RESOURCE_TYPE])
     entries = [e for e in real.access_entries("KarmadaParent") if e.principal_arn == manifest.role_arn]
     assert len(entries) == 1
     assert entries[0].kubernetes_groups == ("eks-karmada:karmada-manifest-applier",)

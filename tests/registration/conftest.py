@@ -15,7 +15,8 @@ import pytest
 from botocore.stub import Stubber
 
 from functions.member_registration import handler as handler_module
-from functions.karmada_manifest.retry import Backoff
+from functions.resource_types import KARMADA_MEMBER_REGISTRATION
+from functions.kube.retry import Backoff
 from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest
 from tests.fakes.pki import make_pki
 from tests.functions.conftest import FakeClock, endpoint_slice
@@ -222,7 +223,7 @@ class Harness:
 
     def _parent_transport(self, name: str):
         if self.parent_missing:
-            from functions.karmada_manifest.eks_auth import ClusterNotFoundError
+            from functions.kube.errors import ClusterNotFoundError
 
             raise ClusterNotFoundError(f"EKS cluster {name!r} not found")
         assert name == PARENT
@@ -320,7 +321,7 @@ def make_event(request_type: str, props: dict, *, old_props: Optional[dict] = No
         "StackId": STACK_ID,
         "RequestId": "6b1a7b7e-0000-4000-8000-000000000002",
         "LogicalResourceId": logical_id,
-        "ResourceType": "Custom::KarmadaMemberRegistration",
+        "ResourceType": KARMADA_MEMBER_REGISTRATION,
         "ResourceProperties": props,
     }
     if old_props is not None:

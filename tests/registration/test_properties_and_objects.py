@@ -9,9 +9,10 @@ import json
 import pytest
 
 from functions.member_registration import objects as obj
-from functions.member_registration.certinfo import CertificateFormatError, read_certificate
-from functions.member_registration.handler import RegistrationError, handle
-from functions.member_registration.properties import Properties, PropertiesError
+from functions.member_registration.certinfo import read_certificate
+from functions.member_registration.errors import CertificateFormatError, PropertiesError, RegistrationError
+from functions.member_registration.handler import handle
+from functions.member_registration.properties import Properties
 from tests.fakes.pki import make_pki
 from tests.registration.conftest import KARMADA_URL, make_event, make_props
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from functions.member_registration.handler import RegistrationError
+from functions.member_registration.errors import RegistrationError
 from tests.registration.conftest import (
     AGENT_SECRET,
     KARMADA_URL,

@@ -8,7 +8,8 @@ import urllib.parse
 
 import pytest
 
-from functions.member_registration.handler import CREATE_FAILED_MARKER, RegistrationError
+from functions.member_registration.errors import RegistrationError
+from functions.member_registration.handler import CREATE_FAILED_MARKER
 from tests.registration.conftest import (
     ASSUMED_KEY_ID,
     IMPERSONATOR_TOKEN,

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from functions.member_registration import handler as handler_module
-from functions.member_registration.handler import RegistrationError
+from functions.member_registration.errors import RegistrationError
 from tests.registration.conftest import (
     IMPERSONATOR_TOKEN,
     MEMBER,

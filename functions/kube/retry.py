@@ -12,18 +12,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TypeVar
 
+from .errors import RetryExhaustedError
+
 T = TypeVar("T")
 
+# The logger keeps the name it had in karmada_manifest: a child of the handler's logger (level INFO).
 logger = logging.getLogger("karmada_manifest.retry")
-
-
-class RetryExhaustedError(Exception):
-    """An operation kept failing with a retryable error until its time ran out."""
-
-    def __init__(self, message: str, last_error: BaseException, attempts: int) -> None:
-        super().__init__(message)
-        self.last_error = last_error
-        self.attempts = attempts
 
 
 @dataclass

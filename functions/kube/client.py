@@ -15,7 +15,6 @@ real one; ``FailoverTransport`` tries several; tests pass an in-process fake API
 
 from __future__ import annotations
 
-import http
 import json
 import os
 import ssl
@@ -24,76 +23,13 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from .errors import ApiError, KindNotServedError, TlsVerificationError
+
 APPLY_PATCH_YAML = "application/apply-patch+yaml"
 MERGE_PATCH_JSON = "application/merge-patch+json"
 JSON = "application/json"
 
 Transport = Callable[[str, str, Mapping[str, str], Optional[bytes]], Any]
-
-
-class ApiError(Exception):
-    """A non-2xx answer from the API server, carrying its ``Status`` (code, reason, message)."""
-
-    def __init__(
-        self,
-        code: int,
-        reason: str,
-        message: str,
-        status: Optional[dict] = None,
-        method: str = "",
-        path: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.reason = reason
-        self.message = message
-        self.status = status or {}
-        self.method = method
-        self.path = path
-
-    @property
-    def causes(self) -> list:
-        return list((self.status.get("details") or {}).get("causes") or [])
-
-    def __str__(self) -> str:
-        return f"{self.message} [HTTP {self.code} {self.reason}]"
-
-    @classmethod
-    def from_response(cls, status_code: int, body: bytes, method: str = "", path: str = "") -> "ApiError":
-        """Build the error from a response body: a JSON ``Status`` when there is one, else its text."""
-        try:
-            default_reason = http.HTTPStatus(status_code).phrase.replace(" ", "")
-        except ValueError:
-            default_reason = "Unknown"
-        text = (body or b"").decode("utf-8", "replace").strip()
-        try:
-            parsed = json.loads(text) if text else None
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict) and parsed.get("kind") == "Status":
-            return cls(
-                code=int(parsed.get("code") or status_code),
-                reason=parsed.get("reason") or default_reason,
-                message=parsed.get("message") or text[:300] or default_reason,
-                status=parsed,
-                method=method,
-                path=path,
-            )
-        # Some answers are plain text (e.g. the API priority-and-fairness 429 filter).
-        return cls(status_code, default_reason, text[:300] or default_reason, None, method, path)
-
-
-class TlsVerificationError(Exception):
-    """The server's certificate did not verify (wrong CA or host name): retrying will not help."""
-
-
-class KindNotServedError(LookupError):
-    """The API server does not serve this apiVersion/kind (no such group-version or kind)."""
-
-    def __init__(self, api_version: str, kind: str) -> None:
-        super().__init__(f"the server does not serve kind {kind!r} in apiVersion {api_version!r}")
-        self.api_version = api_version
-        self.kind = kind
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from .endpoints import ready_addresses, service_selector
-from .kube_client import FailoverTransport, KubeClient, Resource, close_all
+from .client import FailoverTransport, KubeClient, Resource, close_all
+from .errors import NoReadyEndpointsError, SecretNotReadyError, ServiceGoneError
 
+# The logger keeps the name it had in karmada_manifest: a child of the handler's logger (level INFO).
 logger = logging.getLogger("karmada_manifest.connection")
 
 SECRETS = Resource("", "v1", "Secret", "secrets", True)
@@ -33,18 +35,6 @@ class TlsMaterial:
 
     def __repr__(self) -> str:
         return "TlsMaterial(<redacted>)"
-
-
-class SecretNotReadyError(LookupError):
-    """The admin Secret does not exist (yet) or lacks a key: cert-manager may not have issued it."""
-
-
-class NoReadyEndpointsError(ConnectionError):
-    """The Service has no ready endpoint to connect to (yet)."""
-
-
-class ServiceGoneError(NoReadyEndpointsError):
-    """The Service has no EndpointSlices at all: it (and so the control plane) does not exist."""
 
 
 def read_admin_tls(parent: KubeClient, namespace: str, name: str) -> TlsMaterial:
@@ -136,9 +126,6 @@ class KarmadaTransport:
 
 __all__ = [
     "KarmadaTransport",
-    "NoReadyEndpointsError",
-    "SecretNotReadyError",
-    "ServiceGoneError",
     "TlsMaterial",
     "api_server_addresses",
     "read_admin_tls",

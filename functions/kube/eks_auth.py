@@ -12,6 +12,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ClusterNotFoundError
+
 TOKEN_PREFIX = "k8s-aws-v1."
 CLUSTER_ID_HEADER = "x-k8s-aws-id"
 TOKEN_EXPIRES_SECONDS = 60
@@ -32,10 +34,6 @@ class ClusterEndpoint:
     @property
     def port(self) -> int:
         return urllib.parse.urlsplit(self.endpoint).port or 443
-
-
-class ClusterNotFoundError(LookupError):
-    """describe_cluster says the cluster does not exist."""
 
 
 def describe_cluster(eks_client: Any, cluster_name: str) -> ClusterEndpoint:
