@@ -99,7 +99,7 @@ BY_TYPE: dict[str, Estimate] = {
     KARMADA_MANIFEST: Estimate(
         1.0,
         "estimate: our handler server-side-applies to the Karmada API and retries until the API answers "
-        "(budget 480 s, functions/karmada_manifest/handler.py); 2.0 min when it fetches a release archive "
+        "(budget 480 s, functions/karmada_manifest/run.py); 2.0 min when it fetches a release archive "
         "(Source: the CRDs) because the first call also waits for the fresh control plane",
     ),
     KARMADA_MEMBER_REGISTRATION: Estimate(

@@ -1,11 +1,19 @@
-"""The ResourceProperties keys of ``Custom::KarmadaManifest``, named once.
+"""The ResourceProperties of ``Custom::KarmadaManifest``: their keys, named once, and their parsing.
 
 The construct (karmada_constructs/karmada_manifest.py, and karmada_constructs/parent_cluster_provider.py
-for the keys that say how to reach Karmada) writes them; the handler (handler.py) reads them. This
-module imports nothing, so the construct can import it without the handler's code.
+for the keys that say how to reach Karmada) writes the keys; ``Properties.parse`` reads them. It
+imports only the standard library and this package's pure modules, so the construct can import the
+keys without the handler's code.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .errors import KarmadaManifestError, SourceError
+from .manifest_source import SourceSpec
 
 CLUSTER_NAME = "ClusterName"  # the parent EKS cluster, where the Karmada control plane runs
 MANIFEST = "Manifest"  # JSON list of objects
@@ -18,3 +26,97 @@ API_SERVER_NAMESPACE = "ApiServerNamespace"
 API_SERVER_SERVICE = "ApiServerService"
 API_SERVER_PORT = "ApiServerPort"
 API_SERVER_SERVER_NAME = "ApiServerServerName"  # the name checked on the server's certificate
+
+
+@dataclass(frozen=True)
+class Properties:
+    """ResourceProperties, parsed and checked (CloudFormation delivers every value as a string)."""
+
+    cluster_name: str
+    manifest: tuple
+    source: Optional[SourceSpec]
+    overwrite: bool
+    field_manager: str
+    admin_secret_namespace: str
+    admin_secret_name: str
+    api_server_namespace: str
+    api_server_service: str
+    api_server_port: int
+    api_server_server_name: str
+
+    @classmethod
+    def parse(cls, raw: Optional[dict]) -> "Properties":
+        raw = raw or {}
+        cluster_name = _text(raw, CLUSTER_NAME)
+        if not cluster_name:
+            raise KarmadaManifestError(f"{CLUSTER_NAME} is required")
+        namespace = _text(raw, API_SERVER_NAMESPACE) or "karmada-system"
+        service = _text(raw, API_SERVER_SERVICE) or "karmada-apiserver"
+        try:
+            port = int(_text(raw, API_SERVER_PORT) or "5443")
+        except ValueError:
+            raise KarmadaManifestError(f"{API_SERVER_PORT} must be a number, not {raw.get(API_SERVER_PORT)!r}")
+        secret_name = _text(raw, ADMIN_SECRET_NAME)
+        if not secret_name:
+            raise KarmadaManifestError(f"{ADMIN_SECRET_NAME} is required")
+        source = None
+        if _text(raw, SOURCE):
+            try:
+                source = SourceSpec.from_json(_text(raw, SOURCE))
+            except SourceError as err:
+                raise KarmadaManifestError(str(err)) from err
+        return cls(
+            cluster_name=cluster_name,
+            manifest=tuple(_parse_manifest(raw.get(MANIFEST))),
+            source=source,
+            overwrite=_boolean(raw, OVERWRITE, False),
+            field_manager=_text(raw, FIELD_MANAGER) or "eks-karmada",
+            admin_secret_namespace=_text(raw, ADMIN_SECRET_NAMESPACE) or namespace,
+            admin_secret_name=secret_name,
+            api_server_namespace=namespace,
+            api_server_service=service,
+            api_server_port=port,
+            api_server_server_name=_text(raw, API_SERVER_SERVER_NAME) or f"{service}.{namespace}.svc.cluster.local",
+        )
+
+
+def _text(raw: dict, key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value).strip()
+
+
+def _boolean(raw: dict, key: str, default: bool) -> bool:
+    value = _text(raw, key).lower()
+    if not value:
+        return default
+    if value in ("true", "false"):
+        return value == "true"
+    raise KarmadaManifestError(f"{key} must be \"true\" or \"false\", not {raw.get(key)!r}")
+
+
+def _parse_manifest(value: Any) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as err:
+            raise KarmadaManifestError(f"Manifest is not valid JSON: {err}") from err
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise KarmadaManifestError("Manifest must be a JSON list of Kubernetes objects")
+    objects = []
+    for index, obj in enumerate(value):
+        where = f"Manifest[{index}]"
+        if not isinstance(obj, dict):
+            raise KarmadaManifestError(f"{where} is not an object")
+        metadata = obj.get("metadata") or {}
+        if not obj.get("apiVersion") or not obj.get("kind") or not metadata.get("name"):
+            raise KarmadaManifestError(f"{where} needs apiVersion, kind and metadata.name")
+        objects.append(obj)
+    return objects

@@ -8,7 +8,9 @@ import logging
 
 import pytest
 
+from functions.errors import MAX_MESSAGE_CHARS
 from functions.karmada_manifest import handler as handler_module
+from functions.karmada_manifest import run as run_module
 from functions.karmada_manifest.errors import KarmadaManifestError
 from tests.fakes.kube_api import FakeKubeApi
 from tests.functions.conftest import (
@@ -357,14 +359,14 @@ def test_unknown_kind_fails_after_a_short_wait(harness):
     with pytest.raises(KarmadaManifestError) as caught:
         harness.run(make_event("Create", make_props([bogus])))
     assert "does not serve kind 'PropagationPolicee' in apiVersion 'policy.karmada.io/v1alpha1'" in str(caught.value)
-    assert sum(harness.clock.sleeps) <= handler_module.KIND_WAIT_SECONDS
+    assert sum(harness.clock.sleeps) <= run_module.KIND_WAIT_SECONDS
 
 
 def test_error_messages_are_kept_short(harness):
     harness.karmada.fail_next(400, method="PATCH", message="x" * 5000)
     with pytest.raises(KarmadaManifestError) as caught:
         harness.run(make_event("Create", make_props([CONFIGMAP])))
-    assert len(str(caught.value)) <= handler_module.MAX_MESSAGE_CHARS
+    assert len(str(caught.value)) <= MAX_MESSAGE_CHARS
     assert str(caught.value).startswith("Failed to apply ConfigMap apps/settings")
 
 

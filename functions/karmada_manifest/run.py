@@ -1,0 +1,347 @@
+"""One run of a ``KarmadaManifest`` event: apply (and prune), or delete, with retries in a time budget.
+
+``Runtime`` is the outside world (AWS, the network, time) that tests replace; ``Run`` holds one
+invocation's clients, discovery cache and deadline.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ..kube.client import KubeClient, Urllib3Transport
+from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
+from ..kube.eks_auth import TokenGenerator, describe_cluster
+from ..kube.errors import (
+    ApiError,
+    ClusterNotFoundError,
+    KindNotServedError,
+    KubeError,
+    RetryExhaustedError,
+    SecretNotReadyError,
+    ServiceGoneError,
+    TlsVerificationError,
+)
+from ..kube.retry import Backoff, Deadline, call_with_retry
+from ..provider_framework import is_transient_api_error
+from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
+from .errors import ControlPlaneGone, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
+from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
+from .properties import Properties
+
+logger = logging.getLogger("karmada_manifest")
+
+DEFAULT_BUDGET_SECONDS = 480.0  # waiting for a freshly deployed control plane
+KIND_WAIT_SECONDS = 60.0  # a kind may appear in discovery shortly after its CRD is created
+DOWNLOAD_RETRY_SECONDS = 120.0
+PATCH_MANAGER_SUFFIX = "-patches"
+
+
+@dataclass
+class Runtime:
+    """The outside world: AWS, the network, time. Tests pass fakes."""
+
+    parent_transport: Callable[[str], Any]  # cluster name -> transport to its EKS API
+    karmada_transport: Callable[[str, int, TlsMaterial, str], Any]  # pod address, port, tls, TLS name
+    fetch: Callable[[str], bytes] = fetch_url
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    backoff: Backoff = Backoff()
+
+    @classmethod
+    def default(cls) -> "Runtime":
+        return cls(parent_transport=_eks_transport, karmada_transport=_karmada_pod_transport)
+
+
+def _eks_transport(cluster_name: str) -> Urllib3Transport:
+    import boto3  # the Lambda runtime has it; imported late so unit tests need no AWS setup
+
+    session = boto3.session.Session()
+    cluster = describe_cluster(session.client("eks"), cluster_name)
+    tokens = TokenGenerator(session.client("sts"), cluster_name)
+    return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=tokens)
+
+
+def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_name: str) -> Urllib3Transport:
+    return Urllib3Transport(
+        address,
+        port,
+        ca_pem=tls.ca_pem,
+        server_hostname=server_name,
+        client_cert_pem=tls.cert_pem,
+        client_key_pem=tls.key_pem,
+    )
+
+
+class Run:
+    """State of one invocation: the clients, the discovery cache, the time budget."""
+
+    def __init__(self, props: Properties, runtime: Runtime, deadline: Deadline, deleting: bool) -> None:
+        self.props = props
+        self.runtime = runtime
+        self.deadline = deadline
+        self.deleting = deleting
+        self._parent: Optional[KubeClient] = None
+        self._karmada: Optional[KubeClient] = None
+        self._karmada_transport: Optional[KarmadaTransport] = None
+        self._tls: Optional[TlsMaterial] = None
+
+    # -- retries
+    def _retry_window(self, error: BaseException) -> Optional[float]:
+        if isinstance(error, TlsVerificationError):
+            return None
+        if isinstance(error, SourceUnavailableError):
+            return 0.0 if self.deleting else DOWNLOAD_RETRY_SECONDS
+        if isinstance(error, ServiceGoneError) and self.deleting:
+            return None  # handled by the caller: the control plane is gone
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return math.inf
+        if isinstance(error, SecretNotReadyError):
+            return None if self.deleting else math.inf
+        if isinstance(error, KindNotServedError):
+            return None if self.deleting else KIND_WAIT_SECONDS
+        if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
+            return math.inf
+        return None
+
+    def retry(self, operation: Callable[[], Any], what: str) -> Any:
+        def forget(error: BaseException) -> None:
+            # After connection failures, look the pods up again: they may have been replaced.
+            if self._karmada_transport is not None and isinstance(error, (ConnectionError, TimeoutError)):
+                self._karmada_transport.forget()
+
+        return call_with_retry(
+            operation,
+            what=what,
+            retry_window=self._retry_window,
+            deadline=self.deadline,
+            sleep=self.runtime.sleep,
+            backoff=self.runtime.backoff,
+            on_retry=forget,
+        )
+
+    # -- connections
+    def parent(self) -> KubeClient:
+        if self._parent is None:
+            self._parent = KubeClient(self.runtime.parent_transport(self.props.cluster_name))
+        return self._parent
+
+    def tls(self) -> TlsMaterial:
+        """The admin client certificate (waits for cert-manager on Create/Update)."""
+        if self._tls is None:
+            p = self.props
+            what = f"read Secret {p.admin_secret_namespace}/{p.admin_secret_name} in EKS cluster {p.cluster_name}"
+            try:
+                self._tls = self.retry(
+                    lambda: read_admin_tls(self.parent(), p.admin_secret_namespace, p.admin_secret_name),
+                    what=what,
+                )
+            except SecretNotReadyError:
+                raise  # Delete treats it as "control plane gone"
+            except (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError) as err:
+                hint = ""
+                if isinstance(err, ApiError) and err.code in (401, 403):
+                    hint = " (check the Lambda role's EKS access entry and its access to this Secret)"
+                raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+        return self._tls
+
+    def karmada(self) -> KubeClient:
+        if self._karmada is None:
+            p = self.props
+            self._karmada_transport = KarmadaTransport(
+                self.parent(),
+                self.tls(),
+                p.api_server_namespace,
+                p.api_server_service,
+                p.api_server_port,
+                p.api_server_server_name,
+                self.runtime.karmada_transport,
+            )
+            self._karmada = KubeClient(self._karmada_transport)
+        return self._karmada
+
+    def close(self) -> None:
+        if self._karmada_transport is not None:
+            self._karmada_transport.close()
+        if self._parent is not None:
+            self._parent.close()
+
+    # -- what to apply
+    def source_bundle(self, spec: SourceSpec):
+        return self.retry(lambda: load_source(spec, self.runtime.fetch), what=f"download {spec.url}")
+
+    def desired(self, props: Properties) -> list[Desired]:
+        """Source documents (then their rendered patches), then Manifest objects, in order."""
+        desired: list[Desired] = []
+        if props.source is not None:
+            bundle = self.source_bundle(props.source)
+            desired.extend(Desired(doc.identity, doc.text, doc.origin) for doc in bundle.documents)
+            logger.info("Source %s: %d documents, %d patches", props.source.url, len(bundle.documents),
+                        len(bundle.patches))
+            if bundle.patches:
+                # The patches' {{placeholders}}: the webhook Service (default karmada-webhook in the
+                # control plane's namespace) and the CA that signed it, read at run time.
+                values = {"name": DEFAULT_WEBHOOK_SERVICE, "namespace": props.api_server_namespace}
+                values.update(props.source.patch_values)
+                values["caBundle"] = base64.b64encode(self.tls().ca_pem).decode("ascii")
+                for patch in bundle.patches:
+                    rendered = render_patch(patch, values)
+                    desired.append(Desired(rendered.identity, rendered.text, rendered.origin, patch=True))
+        manifest = manifest_objects(props)
+        if any(CA_BUNDLE_PLACEHOLDER in json.dumps(item.body) for item in manifest):
+            # Webhook configurations, APIServices and cluster-info carry the Karmada CA, known only at run time.
+            ca_bundle = base64.b64encode(self.tls().ca_pem).decode("ascii")
+            manifest = [
+                Desired(item.identity, json.loads(json.dumps(item.body).replace(CA_BUNDLE_PLACEHOLDER, ca_bundle)),
+                        item.origin)
+                for item in manifest
+            ]
+        desired.extend(manifest)
+        return desired
+
+    # -- Create / Update
+    def apply_all(self, old_props: Optional[Properties]) -> int:
+        props = self.props
+        if props.source is None and not props.manifest:
+            logger.warning("neither Manifest nor Source has objects: nothing to apply")
+        try:
+            desired = self.desired(props)
+        except (SourceError, RetryExhaustedError) as err:
+            raise KarmadaManifestError(f"Source: {err}") from err
+        applied_keys = []
+        for item in desired:
+            key = self._apply_one(item)
+            if not item.patch:
+                applied_keys.append(key)
+        if old_props is not None:
+            self._prune(old_props, set(applied_keys))
+        return len(applied_keys)
+
+    def _apply_one(self, item: Desired) -> tuple:
+        props = self.props
+        ident = item.identity
+        manager = props.field_manager + (PATCH_MANAGER_SUFFIX if item.patch else "")
+        holder: dict = {}
+
+        def attempt() -> None:
+            client = self.karmada()
+            resource = client.resource_for(ident.api_version, ident.kind)
+            namespace = (ident.namespace or "default") if resource.namespaced else None
+            holder["key"] = (resource.group, resource.kind, namespace or "", ident.name)
+            holder["namespace"] = namespace or ""
+            if not props.overwrite and not item.patch:
+                existing = client.get(resource, ident.name, namespace)
+                if existing is not None:
+                    entries = existing.get("metadata", {}).get("managedFields") or []
+                    managers = sorted({entry.get("manager", "") for entry in entries})
+                    if props.field_manager not in managers:
+                        raise OwnershipError(
+                            f"it already exists and is not managed by field manager {props.field_manager!r} "
+                            f"(managers: {', '.join(managers) or 'none'}); set overwrite to true to take it over"
+                        )
+            client.apply(resource, ident.name, namespace, item.body, manager, force=props.overwrite)
+
+        verb = "patch" if item.patch else "apply"
+        self._run_object(attempt, verb, item, holder)
+        logger.info("%s %s: ok (%s)", "patched" if item.patch else "applied",
+                    item.describe(holder["namespace"]), item.origin)
+        return holder["key"]
+
+    def _prune(self, old_props: Properties, keep: set) -> None:
+        """Delete what the old properties listed and the new ones no longer do (after the applies)."""
+        old_desired = manifest_objects(old_props)
+        # An unchanged Source yields the documents just applied: nothing of it to prune.
+        if old_props.source is not None and old_props.source != self.props.source:
+            try:
+                bundle = self.source_bundle(old_props.source)
+                old_desired = [Desired(d.identity, d.text, d.origin) for d in bundle.documents] + old_desired
+            except (SourceError, RetryExhaustedError, ConnectionError) as err:
+                logger.warning("cannot read the previous Source (%s): its objects are not pruned", err)
+        for item in reversed(old_desired):
+            self._delete_one(item, keep=keep, verb="prune")
+
+    # -- Delete
+    def delete_all(self) -> int:
+        props = self.props
+        desired = manifest_objects(props)
+        if props.source is not None:
+            try:
+                bundle = self.source_bundle(props.source)
+                desired = [Desired(d.identity, d.text, d.origin) for d in bundle.documents] + desired
+            except (SourceError, RetryExhaustedError, ConnectionError) as err:
+                logger.warning("cannot read Source %s (%s): its objects are left in place", props.source.url, err)
+        if not desired:
+            logger.info("no objects to delete")
+            return 0
+        try:
+            self.parent()
+            self.tls()
+        except ClusterNotFoundError as err:
+            logger.warning("%s: treating its objects as deleted", err)
+            return 0
+        except SecretNotReadyError as err:
+            logger.warning("%s: the control plane is gone; treating its objects as deleted", err)
+            return 0
+        deleted = 0
+        for item in reversed(desired):
+            try:
+                if self._delete_one(item, keep=set(), verb="delete"):
+                    deleted += 1
+            except ControlPlaneGone as gone:
+                logger.warning("%s: treating the remaining objects as deleted", gone)
+                break
+        return deleted
+
+    def _delete_one(self, item: Desired, *, keep: set, verb: str) -> bool:
+        ident = item.identity
+        holder: dict = {"deleted": False, "skip": False}
+
+        def attempt() -> None:
+            client = self.karmada()
+            try:
+                resource = client.resource_for(ident.api_version, ident.kind)
+            except KindNotServedError:
+                holder["skip"] = "its kind is no longer served: treated as deleted"
+                return
+            namespace = (ident.namespace or "default") if resource.namespaced else None
+            holder["namespace"] = namespace or ""
+            if (resource.group, resource.kind, namespace or "", ident.name) in keep:
+                holder["skip"] = "kept"
+                return
+            holder["deleted"] = client.delete(resource, ident.name, namespace)
+
+        try:
+            self._run_object(attempt, verb, item, holder)
+        except KarmadaManifestError as err:
+            if isinstance(err.__cause__, ServiceGoneError):
+                raise ControlPlaneGone(str(err.__cause__)) from err
+            raise
+        if holder["skip"] == "kept":
+            return False
+        described = item.describe(holder.get("namespace"))
+        if holder["skip"]:
+            logger.info("%s %s: %s", verb, described, holder["skip"])
+        elif holder["deleted"]:
+            logger.info("%s %s: deleted", verb, described)
+        else:
+            logger.info("%s %s: already absent", verb, described)
+        return bool(holder["deleted"])
+
+    def _run_object(self, attempt: Callable[[], None], verb: str, item: Desired, holder: dict) -> None:
+        """Run a per-object attempt with retries; turn any failure into a reported error.
+
+        ``holder["namespace"]`` is the effective namespace once discovery has told the scope.
+        """
+        try:
+            self.retry(attempt, what=f"{verb} {item.describe()}")
+        except ClusterNotFoundError:
+            raise  # not this object's failure: handle() reports it as "<RequestType> failed: ..."
+        except (KubeError, OwnershipError, ConnectionError, TimeoutError) as err:
+            what = f"{verb} {item.describe(holder.get('namespace'))}"
+            raise KarmadaManifestError(f"Failed to {what} [{item.origin}]: {err}") from err
