@@ -27,6 +27,7 @@ _SUB_REF = re.compile(r"\$\{([^!}][^}]*)\}")
 
 @dataclass
 class Resource:
+    """One resource of a synthesized template and the resources it waits for."""
     logical_id: str
     type: str
     properties: dict[str, Any]
@@ -44,6 +45,7 @@ class Resource:
 
 @dataclass
 class StackInfo:
+    """One stack of the cloud assembly: its template's size, resources and dependencies."""
     artifact_id: str
     region: str | None
     dependencies: list[str]  # other stack artifact ids

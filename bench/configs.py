@@ -105,7 +105,8 @@ def check_unique(config: AppConfig) -> None:
     names = [m.name for m in config.members]
     if len(set(names)) != len(names):
         raise ValueError("duplicate member names")
-    networks = [ipaddress.ip_network(config.parent.vpc_cidr)] + [ipaddress.ip_network(m.vpc_cidr) for m in config.members]
+    networks = [ipaddress.ip_network(config.parent.vpc_cidr)] + [ipaddress.ip_network(m.vpc_cidr)
+                                                                 for m in config.members]
     for i, a in enumerate(networks):
         for b in networks[i + 1:]:
             if a.overlaps(b):

@@ -59,7 +59,8 @@ def _rows(model: type[BaseModel], prefix: str, sections: list[tuple[str, type[Ba
         if nested is not None:
             suffix = "[]" if getattr(annotation, "__origin__", None) is list else ""
             sections.append((path + suffix, nested))
-        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(field)} | {field.description or nested.__doc__.strip().splitlines()[0]} |")
+        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(field)} | "
+                    f"{field.description or nested.__doc__.strip().splitlines()[0]} |")
     return rows
 
 

@@ -96,7 +96,8 @@ def check_manifest(objects: Any, source: str) -> None:
     if isinstance(objects, Mapping):
         objects = [objects]
     if not isinstance(objects, Iterable) or isinstance(objects, str | bytes):
-        raise ManifestError(f"{source}: the manifest must be a list of Kubernetes objects, got {type(objects).__name__}")
+        raise ManifestError(f"{source}: the manifest must be a list of Kubernetes objects, got "
+                            f"{type(objects).__name__}")
     for index, obj in enumerate(objects):
         problem = _object_problem(obj, index)
         if problem:

@@ -10,9 +10,9 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class BackupBucketProps:
+    """Properties of `BackupBucket`."""
     prefix: str
     """Key prefix the retention applies to (e.g. "etcd-snapshots/"); objects elsewhere never expire."""
     retention_days: int

@@ -16,6 +16,7 @@ from karmada_constructs.log_encryption import RETENTION
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterVpcProps:
+    """Properties of `ClusterVpc`."""
     cidr: str
     """The VPC's IPv4 CIDR."""
     availability_zones: list[str]
@@ -30,9 +31,11 @@ class ClusterVpcProps:
     """Fixed NAT addresses (e.g. from KarmadaEgress). Default: addresses the VPC allocates."""
 
 class ClusterVpc(Construct):
-    """A VPC over the given AZs: public subnets (NLB, NAT gateways) and private
-    subnets with egress (nodes, pods, Lambdas), tagged for the AWS Load Balancer
-    Controller, with all traffic logged to a KMS-encrypted CloudWatch log group.
+    """A VPC over the given AZs, with all traffic logged.
+
+    A VPC over the given AZs: public subnets (NLB, NAT gateways) and private subnets with egress (nodes, pods,
+    Lambdas), tagged for the AWS Load Balancer Controller, with all traffic logged to a KMS-encrypted CloudWatch log
+    group.
 
     AZ names come from the config so synth needs no AZ look-up.
     """

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cdk8s
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
@@ -40,6 +40,7 @@ class EtcdBackupSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class EtcdBackupConstructProps:
+    """Properties of `EtcdBackup`."""
     cluster: eks.ICluster
     """The parent cluster."""
     cluster_name: str
@@ -57,14 +58,14 @@ class EtcdBackupConstructProps:
 
 
 class EtcdBackup(Construct):
-    """The backup bucket (see BackupBucket), an IAM role only the ServiceAccount
-    ``karmada-system/etcd-backup`` of this cluster can assume through EKS Pod
-    Identity, allowed nothing but s3:PutObject/GetObject on
-    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and
-    kms:GenerateDataKey/Decrypt on the bucket's key through S3; the Pod
-    Identity association; and the EtcdBackupChart (CronJob and friends) applied
-    after ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd).
-    Outputs the bucket name as ``EtcdBackupBucketName`` (the restore needs it).
+    """etcd's backups: the bucket, the Pod Identity role and the backup CronJob.
+
+    The backup bucket (see BackupBucket), an IAM role only the ServiceAccount ``karmada-system/etcd-backup`` of this
+    cluster can assume through EKS Pod Identity, allowed nothing but s3:PutObject/GetObject on
+    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and kms:GenerateDataKey/Decrypt on the bucket's key
+    through S3; the Pod Identity association; and the EtcdBackupChart (CronJob and friends) applied after
+    ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd). Outputs the bucket name as
+    ``EtcdBackupBucketName`` (the restore needs it).
     """
 
     def __init__(self, scope: Construct, id: str, props: EtcdBackupConstructProps) -> None:
@@ -103,7 +104,8 @@ class EtcdBackup(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{SERVICE_ACCOUNT})",
+            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: "
+                        f"{namespace}/{SERVICE_ACCOUNT})",
             assumed_by=pod_identity.with_session_tags(),
         )
         objects = bucket.arn_for_objects(f"{prefix}*")

@@ -19,6 +19,7 @@ CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterA
 
 @dataclass(frozen=True, kw_only=True)
 class ExistingEksClusterProps:
+    """Properties of `ExistingEksCluster`."""
     cluster_name: str
     """The EKS cluster's name."""
     kubectl_layer: type
@@ -26,10 +27,11 @@ class ExistingEksClusterProps:
 
 
 class ExistingEksCluster(Construct):
-    """Imports an EKS cluster by name (no look-up at synth) and gives it a kubectl
-    provider of its own, with an EKS access entry so the provider may apply the
-    member-side objects. The provider runs outside any VPC, so the cluster's
-    public endpoint must admit AWS Lambda (docs/operations.md, "existing members").
+    """Imports an EKS cluster by name and gives it a kubectl provider of its own.
+
+    Imports an EKS cluster by name (no look-up at synth) and gives it a kubectl provider of its own, with an EKS access
+    entry so the provider may apply the member-side objects. The provider runs outside any VPC, so the cluster's public
+    endpoint must admit AWS Lambda (docs/operations.md, "existing members").
     """
 
     def __init__(self, scope: Construct, id: str, props: ExistingEksClusterProps) -> None:

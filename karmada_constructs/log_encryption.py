@@ -20,10 +20,11 @@ RETENTION = {
 
 
 class StackLogKey(Construct):
-    """A KMS key (yearly rotation) that CloudWatch Logs may use for this stack's
-    log groups only: the key policy admits logs.<region>.amazonaws.com under
-    the condition that the encryption context names a log group of this
-    account and region (as the CloudWatch Logs documentation recommends).
+    """A KMS key for this stack's CloudWatch log groups only.
+
+    A KMS key (yearly rotation) that CloudWatch Logs may use for this stack's log groups only: the key policy admits
+    logs.<region>.amazonaws.com under the condition that the encryption context names a log group of this account and
+    region (as the CloudWatch Logs documentation recommends).
 
     Deleted (scheduled for deletion) with the stack, after its log groups.
     Use `StackLogKey.of(scope)`: one per stack.
@@ -64,9 +65,11 @@ class StackLogKey(Construct):
 
 
 def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> logs.LogGroup:
-    """A log group under the stack's log key, with retention, deleted with the stack. Its name is
-    generated: a name an AWS service writes to by itself (/aws/lambda/..., /aws/eks/...) would be
-    recreated behind CloudFormation's back (EksControlPlaneLogGroup adopts such a group instead)."""
+    """A log group under the stack's log key, with retention, deleted with the stack.
+
+    Its name is generated: a name an AWS service writes to by itself (/aws/lambda/..., /aws/eks/...) would be recreated
+    behind CloudFormation's back (EksControlPlaneLogGroup adopts such a group instead).
+    """
     return logs.LogGroup(
         scope,
         id,
@@ -77,11 +80,12 @@ def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> lo
 
 
 def give_every_function_its_log_group(scope: IConstruct, *, retention_days: int) -> list[str]:
-    """Every Lambda function in `scope` (ours, aws-cdk-lib's kubectl handler and provider framework,
-    and the singletons of CDK's custom resource providers: the VPC default-security-group
-    restrictor, CfnJson's utils provider, AwsCustomResource) logs into a log group of its own
-    (`encrypted_log_group`: the stack's log key, retention, deleted with the stack) through
-    LoggingConfig.LogGroup. Returns the functions' construct paths that got one.
+    """Gives every Lambda function in `scope` an encrypted log group of its own.
+
+    Every Lambda function in `scope` (ours, aws-cdk-lib's kubectl handler and provider framework, and the singletons of
+    CDK's custom resource providers: the VPC default-security-group restrictor, CfnJson's utils provider,
+    AwsCustomResource) logs into a log group of its own (`encrypted_log_group`: the stack's log key, retention, deleted
+    with the stack) through LoggingConfig.LogGroup. Returns the functions' construct paths that got one.
 
     A function without one writes to /aws/lambda/<name>, which Lambda creates on first use:
     unencrypted, never expiring, and left behind by `cdk destroy`. aws-cdk-lib's own answer, a group
@@ -118,6 +122,7 @@ def _default_function_log_group(name: object) -> str | None:
 
 
 def _log_group_of(stack: Stack, function: CfnResource) -> object:
-    config = function.logging_config if hasattr(function, "logging_config") else function._cfn_properties.get("LoggingConfig")
+    config = function.logging_config if hasattr(function,
+                                                "logging_config") else function._cfn_properties.get("LoggingConfig")
     resolved = stack.resolve(config) or {}
     return resolved.get("LogGroup") or resolved.get("logGroup")

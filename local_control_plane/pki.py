@@ -1111,8 +1111,11 @@ def issue_leaf(
     client: bool = False,
     days: int = 365,
 ) -> KeyPair:
-    """An ECDSA P-256 leaf signed by ``ca``: CN, O (Kubernetes groups), DNS/IP SANs, and the
-    "server auth" / "client auth" extended key usages as requested."""
+    """An ECDSA P-256 leaf signed by ``ca``.
+
+    An ECDSA P-256 leaf signed by ``ca``: CN, O (Kubernetes groups), DNS/IP SANs, and the "server auth" / "client auth"
+    extended key usages as requested.
+    """
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
     ca_key = _load_key(ca.key_pem)
     key = ec.generate_private_key(ec.SECP256R1())

@@ -16,11 +16,11 @@ EGRESS_TAG = "eks-karmada:egress-of"
 
 
 class KarmadaEgressStack(Stack):
-    """Allocates the Elastic IPs the parent's NAT gateways use, so Push-mode
-    members can admit exactly these addresses to their EKS endpoints. It takes
-    seconds to deploy, and both the parent and the members depend on it, never
-    on each other. A read-only role lets member stacks (in any account) look
-    the addresses up at deploy time.
+    """Allocates the Elastic IPs the parent's NAT gateways use.
+
+    Allocates the Elastic IPs the parent's NAT gateways use, so Push-mode members can admit exactly these addresses to
+    their EKS endpoints. It takes seconds to deploy, and both the parent and the members depend on it, never on each
+    other. A read-only role lets member stacks (in any account) look the addresses up at deploy time.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs) -> None:

@@ -21,12 +21,12 @@ from stacks.naming import egress_reader_role_name, join_role_name, registrar_rol
 
 
 class KarmadaMemberStack(Stack):
-    """Composes a member in its own region (and account): for `new` members a
-    VPC and EKS cluster hardened like the parent's, for `existing` ones the
-    cluster imported by name; then what registration needs inside it (join
-    role, access entry, member-side objects). The member's EKS endpoint admits
-    the parent's egress addresses (looked up from KarmadaEgress at deploy time),
-    so it never depends on the parent stack and deploys in parallel with it.
+    """Composes a member in its own region (and account).
+
+    Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
+    parent's, for `existing` ones the cluster imported by name; then what registration needs inside it (join role,
+    access entry, member-side objects). The member's EKS endpoint admits the parent's egress addresses (looked up from
+    KarmadaEgress at deploy time), so it never depends on the parent stack and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
@@ -63,7 +63,8 @@ class KarmadaMemberStack(Stack):
         CfnOutput(
             self,
             "KubeconfigCommand",
-            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
+            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias "
+                  f"{member.name}",
             description=f"Adds member {member.name} to your kubeconfig",
         )
 

@@ -11,8 +11,8 @@ from charts.karmada import (
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
-from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
+from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from charts.storage_class import Gp3StorageClassChart
 from eks_karmada.chart_props import control_plane_props, storage_class_props
@@ -49,10 +49,11 @@ PARENT_TARGET = "parent"
 
 
 class KarmadaParentStack(Stack):
-    """Composes the parent: VPC over three AZs, the EKS cluster and node group,
-    the EBS CSI driver and gp3 StorageClass, the AWS Load Balancer Controller,
-    cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada
-    control plane, and the bootstrap of the Karmada API through KarmadaManifest.
+    """Composes the parent cluster and the Karmada control plane on it.
+
+    Composes the parent: VPC over three AZs, the EKS cluster and node group, the EBS CSI driver and gp3 StorageClass,
+    the AWS Load Balancer Controller, cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada control
+    plane, and the bootstrap of the Karmada API through KarmadaManifest.
 
     Deletion order (`make destroy`, docs/uninstall.md): every Kubernetes object
     and Helm release on the parent depends on the node group and add-ons, so
@@ -132,7 +133,8 @@ class KarmadaParentStack(Stack):
             addon_version=parent.addons.ebs_csi_driver,
             depends_on=[eks_cluster.node_group, cluster.eks_pod_identity_agent],
             # Retained volumes stay readable only while their key exists.
-            volume_key_removal=RemovalPolicy.RETAIN if self._config.karmada.retain_etcd_volumes else RemovalPolicy.DESTROY,
+            volume_key_removal=(RemovalPolicy.RETAIN if self._config.karmada.retain_etcd_volumes
+                                else RemovalPolicy.DESTROY),
         ))
         # The network-policy agent enforces the karmada-system NetworkPolicies (charts/karmada/network_policy.py).
         vpc_cni = VpcCni(self, "VpcCni", VpcCniProps(cluster=cluster, addon_version=parent.addons.vpc_cni,
@@ -186,8 +188,11 @@ class KarmadaParentStack(Stack):
 
     def _add_teardown_cleanup(self, network: ClusterVpc, eks_cluster: EksCluster,
                               props: KarmadaControlPlaneProps) -> None:
-        """After the node group, add-ons and every object on the cluster are deleted, before the cluster:
-        the volumes the EBS CSI driver and the network interfaces the VPC CNI left behind."""
+        """Deletes what the cluster's controllers left behind.
+
+        After the node group, add-ons and every object on the cluster are deleted, before the cluster: the volumes the
+        EBS CSI driver and the network interfaces the VPC CNI left behind.
+        """
         parent = self._config.parent
         retain_volumes = self._config.karmada.retain_etcd_volumes
         cleanup = TeardownCleanup(self, "TeardownCleanup", TeardownCleanupProps(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -55,7 +54,8 @@ def test_each_handler_imports_from_its_asset_with_runtime_libraries_only(synthes
         assert result.returncode == 0 and result.stdout.strip() == "ok", (where, result.stderr)
 
 
-@pytest.mark.parametrize("package", sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "handler.py").exists()))
+@pytest.mark.parametrize("package",
+                         sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "handler.py").exists()))
 def test_handler_code_uses_only_the_runtime_libraries(package):
     for path in (ROOT / "functions" / package).glob("*.py"):
         for line in path.read_text().splitlines():

@@ -1,10 +1,10 @@
 """Render the restore (or the post-restore cleanup) for a deployment's config.
 
-    python -m charts.etcd_backup restore --bucket <name> --snapshot-key etcd-snapshots/<cluster>/<stamp>.db > restore.yaml
+    python -m charts.etcd_backup restore --bucket <name> --snapshot-key <key> > restore.yaml
     python -m charts.etcd_backup cleanup > cleanup.yaml
 
-The etcd props come from the same function the parent stack uses
-(eks_karmada.chart_props.control_plane_props) applied to the same config file, so the
+The snapshot key is `etcd-snapshots/<cluster>/<stamp>.db`. The etcd props come from the same
+function the parent stack uses (eks_karmada.chart_props.control_plane_props) applied to the same config file, so the
 member names, peer URLs, image, zones and volumes are the deployed ones. Needs
 no AWS access; the bucket name is the stack output EtcdBackupBucketName (or the
 BUCKET env var of the etcd-backup CronJob).

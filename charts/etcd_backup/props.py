@@ -28,7 +28,8 @@ _CRON = re.compile(rf"^({_CRON_FIELD}\s+){{4}}{_CRON_FIELD}$|^@(hourly|daily|mid
 # An EKS cluster name: it becomes a segment of every snapshot key.
 _CLUSTER_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9_]{0,99}$")
 # registry/repository:tag or @sha256:digest; "latest" is never a pin.
-_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")
+_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry and repository
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")  # tag or digest
 _GIB = 1024**3
 
 

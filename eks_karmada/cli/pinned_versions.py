@@ -1,12 +1,15 @@
-"""Pinned versions checked against AWS before a deploy: the EKS add-on builds for the configured
-Kubernetes version in every region they install to (eks:DescribeAddonVersions), and images in a
-private ECR registry (ecr:DescribeImages). What no AWS API can answer is listed as not checked."""
+"""Pinned versions checked against AWS before a deploy.
+
+Pinned versions checked against AWS before a deploy: the EKS add-on builds for the configured Kubernetes version in
+every region they install to (eks:DescribeAddonVersions), and images in a private ECR registry (ecr:DescribeImages).
+What no AWS API can answer is listed as not checked.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -15,7 +18,8 @@ from eks_karmada.config import AppConfig, MemberKind
 CHECKED, NOT_CHECKED = "checked", "not checked"
 # How many valid versions an error names (newest first).
 SUGGESTIONS = 3
-_PRIVATE_ECR = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>.+)$")
+_PRIVATE_ECR = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?"
+                          r"/(?P<repo>.+)$")
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,12 @@ class PinnedAddon:
 
 @dataclass(frozen=True)
 class VersionCheck:
+    """One pinned version to check against AWS."""
     kind: str  # "add-on" or "image"
     what: str
     where: str
     version: str
-    ok: Optional[bool]  # None: not checked
+    ok: bool | None  # None: not checked
     detail: str
     fix: str = ""
 
