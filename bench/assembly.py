@@ -182,7 +182,8 @@ def nat_gateways_by_az(stack: StackInfo) -> dict[str, int]:
         if resource.type != "AWS::EC2::NatGateway":
             continue
         subnet_ref = resource.properties.get("SubnetId")
-        subnet = stack.resources.get(subnet_ref.get("Ref")) if isinstance(subnet_ref, dict) else None
+        subnet_id = subnet_ref.get("Ref") if isinstance(subnet_ref, dict) else None
+        subnet = stack.resources.get(subnet_id) if isinstance(subnet_id, str) else None
         az = subnet.properties.get("AvailabilityZone") if subnet else None
         key = az if isinstance(az, str) else "?"
         out[key] = out.get(key, 0) + 1

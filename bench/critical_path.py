@@ -73,8 +73,10 @@ def longest_path(durations: Mapping[str, float], deps: Mapping[str, Iterable[str
         return PathResult(0.0, [], {})
     last = max(finish, key=lambda n: (finish[n], n))
     path = [last]
-    while via[path[-1]] is not None:
-        path.append(via[path[-1]])
+    step = via[last]
+    while step is not None:
+        path.append(step)
+        step = via[step]
     return PathResult(finish[last], path[::-1], finish)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from bench import checks as checks_mod
@@ -54,7 +55,7 @@ def stack_groups(result: dict[str, Any]) -> list[tuple[str, int, dict[str, Any]]
     return out
 
 
-def slope(xs: list[float], ys: list[float]) -> float:
+def slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Least-squares slope of ys over xs."""
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     var = sum((x - mean_x) ** 2 for x in xs)
@@ -364,8 +365,8 @@ def render(result: dict[str, Any]) -> str:
     if top and top.get("sizing"):
         rows = []
         for name, w in top["sizing"].items():
-            for container, res in w["containers"].items():
-                req, lim = res.get("requests", {}), res.get("limits", {})
+            for container, resources in w["containers"].items():
+                req, lim = resources.get("requests", {}), resources.get("limits", {})
                 rows.append([name, w["replicas"], container, req.get("cpu", "-"), req.get("memory", "-"),
                              lim.get("cpu", "-"),
                              lim.get("memory", "-"), ", ".join(f"{k} {v}" for k, v in w["volumes"].items()) or "-"])

@@ -201,7 +201,7 @@ def _probe_sizing_function(sizes: list[int]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="member counts, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="synths per size (median reported)")
     parser.add_argument("--concurrency", default="8", help="--concurrency values to model besides unlimited")

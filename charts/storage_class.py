@@ -23,7 +23,7 @@ class Gp3StorageClassProps:
     # ARN of the customer managed key the volumes are encrypted with (a deploy-time value); None: aws/ebs.
     kms_key_id: str | None = None
     # Tags on every volume the class provisions (the EBS CSI driver's tagSpecification_<n> parameters).
-    volume_tags: dict[str, str] = field(default_factory=dict)
+    volume_tags: dict[str, str] = field(default_factory=dict[str, str])
 
 
 class Gp3StorageClassChart(cdk8s.Chart):

@@ -89,10 +89,11 @@ _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
 
 def expand(text: str, env: dict[str, str]) -> str:
     """Kubernetes' $(VAR) expansion in command, args and env values ($$ escapes; unknown stays)."""
-    def one(match: re.Match) -> str:
-        if match.group(0) == "$$":
+    def one(match: re.Match[str]) -> str:
+        whole, name = match.group(0), match.group(1)
+        if whole == "$$":
             return "$"
-        return env.get(match.group(1), match.group(0))
+        return env.get(name, whole)
 
     return _VAR.sub(one, text)
 

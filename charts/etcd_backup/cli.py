@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=None, help="deployment config (default: config/default.yaml)")
     common.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
-    parser = argparse.ArgumentParser(prog="python -m charts.etcd_backup", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m charts.etcd_backup", description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     restore = commands.add_parser(
         "restore", parents=[common], help="Jobs that restore every etcd member from one snapshot, with the steps"

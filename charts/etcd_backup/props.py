@@ -48,12 +48,12 @@ class EtcdBackupProps(BaseModel):
     # --- schedule ---------------------------------------------------------------------
     schedule: str = "0 */6 * * *"
     time_zone: str = "Etc/UTC"
-    successful_jobs_history_limit: int = Field(3, ge=1, le=20)
-    failed_jobs_history_limit: int = Field(3, ge=1, le=20)
+    successful_jobs_history_limit: int = Field(default=3, ge=1, le=20)
+    failed_jobs_history_limit: int = Field(default=3, ge=1, le=20)
     # A missed run (controller down, cluster upgrade) still starts within 10 minutes.
-    starting_deadline_seconds: int = Field(600, ge=60)
-    backoff_limit: int = Field(2, ge=0, le=10)
-    active_deadline_seconds: int = Field(3600, ge=300)
+    starting_deadline_seconds: int = Field(default=600, ge=60)
+    backoff_limit: int = Field(default=2, ge=0, le=10)
+    active_deadline_seconds: int = Field(default=3600, ge=300)
 
     # --- images and sizing ----------------------------------------------------------------
     aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE
