@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import RETENTION
 
 
@@ -56,9 +57,9 @@ class ClusterVpc(Construct):
             restrict_default_security_group=True,
         )
         for subnet in self.vpc.public_subnets:
-            subnet.node.default_child.tags.set_tag("kubernetes.io/role/elb", "1")
+            default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/elb", "1")
         for subnet in self.vpc.private_subnets:
-            subnet.node.default_child.tags.set_tag("kubernetes.io/role/internal-elb", "1")
+            default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/internal-elb", "1")
 
         region = Stack.of(self).region
         self.flow_log_key = kms.Key(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aws_cdk import CfnResource
 from aws_cdk import custom_resources as cr
 from constructs import Construct
+
+from karmada_constructs.cfn import default_child
 
 # CloudFormation sends a custom resource an Update only when its properties change: a value that
 # differs on every synth makes every deploy read again what may have changed outside the stack.
@@ -34,4 +37,4 @@ class DeployTimeLookup(cr.AwsCustomResource):
         super().__init__(scope, id, on_create=props.call, on_update=props.call, policy=props.policy,
                          install_latest_aws_sdk=False)
         refresh = self.node.try_get_context(REFRESH_CONTEXT) or datetime.now(UTC).isoformat(timespec="seconds")
-        self.node.find_child("Resource").node.default_child.add_property_override("Refresh", refresh)
+        default_child(self.node.find_child("Resource"), CfnResource).add_property_override("Refresh", refresh)

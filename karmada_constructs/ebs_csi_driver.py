@@ -1,5 +1,7 @@
 """The Amazon EBS CSI driver as an EKS add-on, with its AWS access through EKS Pod Identity."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from collections.abc import Sequence

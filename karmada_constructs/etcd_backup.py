@@ -1,12 +1,14 @@
 """Scheduled etcd snapshots of the Karmada API to S3, with AWS access through EKS Pod Identity."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cdk8s
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
@@ -15,6 +17,7 @@ from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupC
 from charts.etcd_backup.pods import SERVICE_ACCOUNT
 from charts.karmada.props import KarmadaControlPlaneProps
 from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
+from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
 from karmada_constructs.rendered_manifests import RenderedManifests
@@ -130,7 +133,7 @@ class EtcdBackup(Construct):
         )
         acknowledge(
             self.role,
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/{prefix}*]",
+            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(default_child(bucket, CfnResource))}.Arn>/{prefix}*]",
             "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
             f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
         )

@@ -60,7 +60,7 @@ class ExistingEksCluster(Construct):
             self,
             "KubectlAccess",
             cluster_name=cluster_name,
-            principal_arn=self.kubectl_provider.role.role_arn,
+            principal_arn=self._kubectl_role_arn(),
             type="STANDARD",
             access_policies=[eks.CfnAccessEntry.AccessPolicyProperty(
                 policy_arn=CLUSTER_ADMIN_POLICY,
@@ -69,3 +69,10 @@ class ExistingEksCluster(Construct):
         )
         acknowledge_kubectl_provider(self.kubectl_provider)
         acknowledge_aws_custom_resource(Stack.of(self))
+
+    def _kubectl_role_arn(self) -> str:
+        """The ARN of the role the kubectl provider's handler runs as (aws_eks_v2 always creates one)."""
+        role = self.kubectl_provider.role
+        if role is None:
+            raise ValueError(f"{self.node.path}: the kubectl provider has no role")
+        return role.role_arn

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
+
+from karmada_constructs.cfn import default_child
 
 # Chart v3.x names (templates/_helpers.tpl: namePrefix "aws-load-balancer" + "-webhook-service").
 WEBHOOK_SERVICE = "aws-load-balancer-webhook-service"
@@ -58,7 +60,7 @@ def set_controller_values(controller: eks.AlbController, props: LoadBalancerCont
     Replace the values aws_eks_v2 gives the controller's Helm release (it has no option for the webhook settings) with
     `controller_values`.
     """
-    release = controller.node.find_child("Resource").node.find_child("Resource").node.default_child
+    release = default_child(controller.node.find_child("Resource").node.find_child("Resource"), CfnResource)
     release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
 
 

@@ -1,12 +1,17 @@
 """One customer managed KMS key per stack for its CloudWatch log groups, and the log groups that use it."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
+
+from karmada_constructs.cfn import cfn_element
 
 # CloudWatch Logs accepts only these retention periods.
 RETENTION = {
@@ -95,22 +100,31 @@ def give_every_function_its_log_group(scope: IConstruct, *, retention_days: int)
     deleted only after the function.
     """
     stack = Stack.of(scope)
-    functions = [c for c in scope.node.find_all()
-                 if CfnResource.is_cfn_resource(c) and c.cfn_resource_type == "AWS::Lambda::Function"]
+    resources = [cfn_element(c, CfnResource) for c in scope.node.find_all() if CfnResource.is_cfn_resource(c)]
+    functions = [r for r in resources if r.cfn_resource_type == "AWS::Lambda::Function"]
     by_logical_id = {stack.get_logical_id(fn): fn for fn in functions}
-    for construct in scope.node.find_all():
-        if CfnResource.is_cfn_resource(construct) and construct.cfn_resource_type == "AWS::Logs::LogGroup":
-            name = stack.resolve(construct.log_group_name)  # type: ignore[attr-defined]
+    for resource in resources:
+        if resource.cfn_resource_type == "AWS::Logs::LogGroup":
+            name = stack.resolve(cfn_element(resource, logs.CfnLogGroup).log_group_name)
             if _default_function_log_group(name) in by_logical_id:
-                construct.node.scope.node.scope.node.try_remove_child(construct.node.scope.node.id)
-    changed = []
+                group = _scope_of(resource)  # the LogGroup construct, removed from its own scope
+                _scope_of(group).node.try_remove_child(group.node.id)
+    changed: list[str] = []
     for fn in functions:
         if _log_group_of(stack, fn):
             continue
-        group = encrypted_log_group(fn.node.scope, f"{fn.node.id}Logs", retention_days=retention_days)
+        group = encrypted_log_group(_scope_of(fn), f"{fn.node.id}Logs", retention_days=retention_days)
         fn.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
         changed.append(fn.node.path)
     return changed
+
+
+def _scope_of(construct: IConstruct) -> Construct:
+    """The construct `construct` was created in (every construct but the app has one)."""
+    scope = construct.node.scope
+    if not isinstance(scope, Construct):
+        raise ValueError(f"{construct.node.path} has no scope")
+    return scope
 
 
 def _default_function_log_group(name: object) -> str | None:
@@ -122,7 +136,7 @@ def _default_function_log_group(name: object) -> str | None:
 
 
 def _log_group_of(stack: Stack, function: CfnResource) -> object:
-    config = function.logging_config if hasattr(function,
-                                                "logging_config") else function._cfn_properties.get("LoggingConfig")
+    config = (function.logging_config if isinstance(function, lambda_.CfnFunction)
+              else function._cfn_properties.get("LoggingConfig"))
     resolved = stack.resolve(config) or {}
     return resolved.get("LogGroup") or resolved.get("logGroup")

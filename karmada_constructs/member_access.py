@@ -1,5 +1,7 @@
 """What Karmada's registration needs inside a member: a join role and the member-side objects."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass

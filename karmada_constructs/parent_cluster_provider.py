@@ -1,11 +1,13 @@
 """A custom resource provider whose Python handler reads the parent cluster through the EKS API."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -13,6 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 
@@ -157,7 +160,7 @@ class ParentClusterProvider(Construct):
         acknowledge(self,
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
+        handler_arn = "<" + Stack.of(self).get_logical_id(default_child(self.function, CfnResource)) + ".Arn>"
         acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
                     "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this "
                     "function.")

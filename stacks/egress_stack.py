@@ -1,5 +1,7 @@
 """KarmadaEgress: the parent's fixed outbound addresses, known before any cluster exists."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags

@@ -1,9 +1,11 @@
 """KarmadaParent: the parent ("host") EKS cluster and everything the Karmada control plane stands on."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, Environment, RemovalPolicy, Stack
 from constructs import Construct, IConstruct
 
 from charts.karmada import (
@@ -19,6 +21,7 @@ from eks_karmada.chart_props import control_plane_props, storage_class_props
 from eks_karmada.config import AppConfig
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CertManager, CertManagerProps
+from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
@@ -123,6 +126,7 @@ class KarmadaParentStack(Stack):
             log_retention_days=parent.log_retention_days,
         ))
         self.cluster = eks_cluster.cluster
+        self._pod_identity_agent = eks_cluster.pod_identity_agent
         return eks_cluster
 
     def _add_storage(self, eks_cluster: EksCluster) -> ChartManifest:
@@ -131,7 +135,7 @@ class KarmadaParentStack(Stack):
         self._ebs = EbsCsiDriver(self, "EbsCsiDriver", EbsCsiDriverProps(
             cluster=cluster,
             addon_version=parent.addons.ebs_csi_driver,
-            depends_on=[eks_cluster.node_group, cluster.eks_pod_identity_agent],
+            depends_on=[eks_cluster.node_group, eks_cluster.pod_identity_agent],
             # Retained volumes stay readable only while their key exists.
             volume_key_removal=(RemovalPolicy.RETAIN if self._config.karmada.retain_etcd_volumes
                                 else RemovalPolicy.DESTROY),
@@ -183,7 +187,7 @@ class KarmadaParentStack(Stack):
         if self._config.karmada.retain_etcd_volumes:
             # Deleting the namespace would delete etcd's PVCs and, through reclaimPolicy Delete, their
             # volumes: leave it (and the claims) to go with the cluster, which leaves the volumes detached.
-            control_plane.foundation.manifest.node.default_child.apply_removal_policy(RemovalPolicy.RETAIN)
+            default_child(control_plane.foundation.manifest, CfnResource).apply_removal_policy(RemovalPolicy.RETAIN)
         return control_plane
 
     def _add_teardown_cleanup(self, network: ClusterVpc, eks_cluster: EksCluster,
@@ -200,7 +204,7 @@ class KarmadaParentStack(Stack):
             vpc=network.vpc,
             clean_volumes=True,
             retain_volume_namespaces=[props.namespace] if retain_volumes else [],
-            depends_on=[self.cluster.node.default_child, self._ebs.volume_key],
+            depends_on=[default_child(self.cluster, CfnResource), self._ebs.volume_key],
             log_retention_days=parent.log_retention_days,
         ))
         eks_cluster.node_group.node.add_dependency(cleanup.resource)
@@ -215,7 +219,7 @@ class KarmadaParentStack(Stack):
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
                                         aws_cli_image=backup.aws_cli_image),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
-            depends_on=[control_plane, self.cluster.eks_pod_identity_agent],
+            depends_on=[control_plane, self._pod_identity_agent],
         ))
 
     def _add_target_group_binding(self, eks_cluster: EksCluster, api: KarmadaApiLoadBalancer,

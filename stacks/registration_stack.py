@@ -56,4 +56,6 @@ class KarmadaRegistrationStack(Stack):
             ),
         )
         # The member's join role, access entry and member-side objects.
+        if member_stack is None:
+            raise ValueError(f"member {member.name}: a {member.kind.value} member needs its KarmadaMember stack")
         self.add_dependency(member_stack)
