@@ -27,6 +27,7 @@ _SUB_REF = re.compile(r"\$\{([^!}][^}]*)\}")
 
 @dataclass
 class Resource:
+    """One resource of a synthesized template and the resources it waits for."""
     logical_id: str
     type: str
     properties: dict[str, Any]
@@ -44,6 +45,7 @@ class Resource:
 
 @dataclass
 class StackInfo:
+    """One stack of the cloud assembly: its template's size, resources and dependencies."""
     artifact_id: str
     region: str | None
     dependencies: list[str]  # other stack artifact ids
@@ -180,7 +182,8 @@ def nat_gateways_by_az(stack: StackInfo) -> dict[str, int]:
         if resource.type != "AWS::EC2::NatGateway":
             continue
         subnet_ref = resource.properties.get("SubnetId")
-        subnet = stack.resources.get(subnet_ref.get("Ref")) if isinstance(subnet_ref, dict) else None
+        subnet_id = subnet_ref.get("Ref") if isinstance(subnet_ref, dict) else None
+        subnet = stack.resources.get(subnet_id) if isinstance(subnet_id, str) else None
         az = subnet.properties.get("AvailabilityZone") if subnet else None
         key = az if isinstance(az, str) else "?"
         out[key] = out.get(key, 0) + 1

@@ -13,7 +13,7 @@ numbers. Thresholds are the issue's (with CloudFormation's hard quotas next to t
 | modelled critical path at the largest N | within 10 % of the smallest N | - |
 | synth wall time (median) at N=100 | < 120 s on this machine | - |
 | regional quotas (VPCs, EIPs, IGWs, NAT/AZ, EKS clusters, stacks) | default quotas | adjustable |
-| largest custom resource (properties sent to its Lambda) | <= 128 KiB | 256 KB async invoke payload; an update sends old + new |
+| largest custom resource (properties sent to its Lambda) | <= 128 KiB | 256 KB async payload (old + new on update) |
 | `make bench` wall time | < 15 min | - |
 
 Per-member growth inside shared stacks (the parent, ...) is also reported resource by resource
@@ -55,6 +55,7 @@ NAT_PER_AZ = 5
 
 @dataclass
 class Check:
+    """One scaling check and its outcome."""
     name: str
     status: str  # ok | FLAG | n/a
     detail: str
@@ -134,9 +135,11 @@ def stack_limits(n: int, stacks: dict[str, dict[str, Any]]) -> list[Check]:
                         f"largest {name}: {value} (limit {MAX_RESOURCES}, quota {QUOTA_RESOURCES})"))
     name, value = worst("template_bytes")
     checks.append(Check(f"template size at N={n}", _ok(value > MAX_TEMPLATE_BYTES),
-                        f"largest {name}: {value / 1024:.1f} KiB (limit {MAX_TEMPLATE_BYTES // 1024} KiB, quota 1 MiB)"))
+                        f"largest {name}: {value / 1024:.1f} KiB (limit {MAX_TEMPLATE_BYTES // 1024} KiB, quota 1 "
+                        "MiB)"))
     name, value = worst("outputs")
-    checks.append(Check(f"outputs per template at N={n}", _ok(value > MAX_OUTPUTS), f"most {name}: {value} (limit {MAX_OUTPUTS})"))
+    checks.append(Check(f"outputs per template at N={n}", _ok(value > MAX_OUTPUTS),
+                        f"most {name}: {value} (limit {MAX_OUTPUTS})"))
     name, value = worst("parameters")
     checks.append(Check(f"parameters per template at N={n}", _ok(value > MAX_PARAMETERS),
                         f"most {name}: {value} (limit {MAX_PARAMETERS}; today's quota is 200)"))
@@ -207,14 +210,16 @@ def run_all(by_n: dict[int, dict[str, Any]], bench_seconds: float, concurrencies
     measured = {n: r for n, r in by_n.items() if r.get("stacks")}
     # Every stack present at every size (the parent and other shared stacks) must stay flat.
     shared = shared_stacks(measured)
-    checks = [parent_growth(measured, s) for s in sorted(shared, key=lambda s: (s != "KarmadaParent", s))] or [parent_growth(measured)]
+    checks = [parent_growth(measured, s)
+              for s in sorted(shared, key=lambda s: (s != "KarmadaParent", s))] or [parent_growth(measured)]
     if measured:
         top = max(measured)
         checks += stack_limits(top, measured[top]["stacks"])
         checks.append(custom_resource_size(measured, resource_growth(measured, shared)))
     checks.append(critical_path(measured, "parallel_minutes", "critical path, --concurrency unlimited"))
     for k in concurrencies:
-        checks.append(critical_path({n: {"model": {"v": r["model"]["limited_minutes"].get(str(k))}} for n, r in measured.items()},
+        checks.append(critical_path({n: {"model": {"v": r["model"]["limited_minutes"].get(str(k))}} for n,
+                                     r in measured.items()},
                                     "v", f"critical path, --concurrency {k}"))
     checks.append(synth_time(by_n))
     if measured:

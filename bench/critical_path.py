@@ -24,6 +24,7 @@ from bench.assembly import StackInfo
 
 @dataclass
 class PathResult:
+    """The length of a longest path through a dependency graph, and the path."""
     total: float
     path: list[str]  # the nodes on one longest path, first to last
     finish: dict[str, float] = field(default_factory=dict)
@@ -72,20 +73,24 @@ def longest_path(durations: Mapping[str, float], deps: Mapping[str, Iterable[str
         return PathResult(0.0, [], {})
     last = max(finish, key=lambda n: (finish[n], n))
     path = [last]
-    while via[path[-1]] is not None:
-        path.append(via[path[-1]])
+    step = via[last]
+    while step is not None:
+        path.append(step)
+        step = via[step]
     return PathResult(finish[last], path[::-1], finish)
 
 
 @dataclass
 class Schedule:
+    """When each stack starts and finishes in a modelled deploy."""
     total: float
     start: dict[str, float]
     finish: dict[str, float]
     chain: list[str]  # for unlimited concurrency: the stacks on the critical path
 
 
-def schedule(durations: Mapping[str, float], deps: Mapping[str, Iterable[str]], concurrency: int | None = None) -> Schedule:
+def schedule(durations: Mapping[str, float], deps: Mapping[str, Iterable[str]],
+             concurrency: int | None = None) -> Schedule:
     """Deploy order of stacks (`durations` in manifest order) at a given `--concurrency`."""
     if concurrency is None:
         result = longest_path(durations, deps)
@@ -124,6 +129,7 @@ def schedule(durations: Mapping[str, float], deps: Mapping[str, Iterable[str]], 
 
 @dataclass
 class StackModel:
+    """The modelled deploy time of one stack and what drives it."""
     name: str
     minutes: float  # overhead + longest resource path
     resource_path: list[tuple[str, str, float]]  # (logical id, type, minutes) on the longest path
@@ -135,11 +141,13 @@ def stack_model(stack: StackInfo) -> StackModel:
     deps = {rid: r.depends_on for rid, r in stack.resources.items()}
     result = longest_path(durations, deps)
     path = [(rid, stack.resources[rid].type, durations[rid]) for rid in result.path if durations[rid] > 0]
-    return StackModel(stack.artifact_id, estimates.STACK_OVERHEAD.minutes + result.total, path, list(stack.dependencies))
+    return StackModel(stack.artifact_id, estimates.STACK_OVERHEAD.minutes + result.total, path,
+                      list(stack.dependencies))
 
 
 @dataclass
 class AppModel:
+    """The modelled deploy of the whole app, unlimited and at limited concurrency."""
     stacks: dict[str, StackModel]
     virtual_joins: list[str]  # members without a registration stack: a modelled join step was added
     parallel: Schedule  # --concurrency high enough
@@ -149,7 +157,8 @@ class AppModel:
     concurrency_needed: int  # smallest --concurrency within `tolerance` of unlimited
 
 
-def concurrency_needed(durations: Mapping[str, float], deps: Mapping[str, Iterable[str]], tolerance: float = 0.10) -> int:
+def concurrency_needed(durations: Mapping[str, float], deps: Mapping[str, Iterable[str]],
+                       tolerance: float = 0.10) -> int:
     """Smallest --concurrency whose modelled total stays within `tolerance` of unlimited concurrency."""
     target = schedule(durations, deps).total * (1 + tolerance) + 1e-9
     for k in range(1, len(durations) + 1):
@@ -159,7 +168,7 @@ def concurrency_needed(durations: Mapping[str, float], deps: Mapping[str, Iterab
 
 
 def classify(stack_ids: Iterable[str], member_names: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """member name -> its KarmadaMember stack, and member name -> its registration stack.
+    """Member name -> its KarmadaMember stack, and member name -> its registration stack.
 
     A registration stack is any other stack whose id names the member (e.g.
     KarmadaRegistration-<name>); the app's stacks are named by the member, not numbered.
@@ -177,7 +186,8 @@ def classify(stack_ids: Iterable[str], member_names: Iterable[str]) -> tuple[dic
     return members, registrations
 
 
-def model_app(stacks: Mapping[str, StackInfo], member_names: list[str], concurrencies: Iterable[int] = (8,)) -> AppModel:
+def model_app(stacks: Mapping[str, StackInfo], member_names: list[str],
+              concurrencies: Iterable[int] = (8,)) -> AppModel:
     models = {sid: stack_model(s) for sid, s in stacks.items()}
     durations = {sid: m.minutes for sid, m in models.items()}
     deps: dict[str, list[str]] = {sid: list(m.deps) for sid, m in models.items()}

@@ -20,6 +20,7 @@ from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATI
 
 @dataclass(frozen=True)
 class Estimate:
+    """A deploy-time estimate in minutes and where the number comes from."""
     minutes: float
     basis: str
     sources: tuple[str, ...] = ()
@@ -73,8 +74,10 @@ BY_TYPE: dict[str, Estimate] = {
         "estimate: the create waits for the add-on to be ACTIVE (its pods running)",
         ("https://docs.aws.amazon.com/eks/latest/userguide/creating-an-add-on.html",),
     ),
-    "AWS::EKS::PodIdentityAssociation": Estimate(0.2, "estimate: synchronous EKS API call", ("https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html",)),
-    "AWS::EKS::AccessEntry": Estimate(0.2, "estimate: synchronous EKS API call", ("https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html",)),
+    "AWS::EKS::PodIdentityAssociation": Estimate(0.2, "estimate: synchronous EKS API call",
+                                                 ("https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html",)),
+    "AWS::EKS::AccessEntry": Estimate(0.2, "estimate: synchronous EKS API call",
+                                      ("https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html",)),
     "AWS::EC2::NatGateway": Estimate(
         2.0,
         "estimate: the create waits for pending -> available (documented states, typically 1-3 min)",
@@ -94,7 +97,8 @@ BY_TYPE: dict[str, Estimate] = {
         _CDK_EKS,
     ),
     "Custom::AWSCDK-EKS-KubernetesResource": Estimate(
-        0.5, "estimate: VPC kubectl Lambda runs `kubectl apply` (no readiness wait) through the provider framework", _CDK_EKS
+        0.5, "estimate: VPC kubectl Lambda runs `kubectl apply` (no readiness wait) through the provider framework",
+                                                      _CDK_EKS
     ),
     KARMADA_MANIFEST: Estimate(
         1.0,
@@ -104,9 +108,12 @@ BY_TYPE: dict[str, Estimate] = {
     ),
     KARMADA_MEMBER_REGISTRATION: Estimate(
         0.5,
-        "estimate: Push (`karmadactl join` equivalent) reads the member's token Secrets (waits up to TokenWaitSeconds 120 s, "
-        "normally seconds) and applies the Cluster and Secrets in Karmada; 2.0 min for Pull (SyncMode: Pull), which waits "
-        "for the karmada-agent to register the Cluster (AgentWaitSeconds 300) (functions/member_registration/handler.py)",
+        "estimate: Push (`karmadactl join` equivalent) reads the member's token Secrets (waits up to TokenWaitSeconds "
+        "120 s, "
+        "normally seconds) and applies the Cluster and Secrets in Karmada; 2.0 min for Pull (SyncMode: Pull), which "
+        "waits "
+        "for the karmada-agent to register the Cluster (AgentWaitSeconds 300) "
+        "(functions/member_registration/handler.py)",
         ("https://karmada.io/docs/userguide/clustermanager/cluster-registration/",),
     ),
     "Custom::AWS": Estimate(0.3, "estimate: AwsCustomResource Lambda makes one SDK call"),
@@ -118,12 +125,15 @@ BY_TYPE: dict[str, Estimate] = {
         "are created while Pending)",
         _LAMBDA_STATES + ("https://aws.amazon.com/blogs/compute/announcing-improved-vpc-networking-for-aws-lambda-functions/",),
     ),
-    "AWS::Lambda::LayerVersion": Estimate(0.3, "estimate: layer publish from the asset bucket (kubectl layer is tens of MB)"),
-    "AWS::IAM::Role": Estimate(0.3, "estimate: CloudFormation waits out IAM propagation before dependents", _IAM_CONSISTENCY),
+    "AWS::Lambda::LayerVersion": Estimate(0.3, "estimate: layer publish from the asset bucket (kubectl layer is tens "
+                                               "of MB)"),
+    "AWS::IAM::Role": Estimate(0.3, "estimate: CloudFormation waits out IAM propagation before dependents",
+                               _IAM_CONSISTENCY),
     "AWS::IAM::Policy": Estimate(0.3, "estimate: as for roles", _IAM_CONSISTENCY),
     "AWS::IAM::ManagedPolicy": Estimate(0.3, "estimate: as for roles", _IAM_CONSISTENCY),
     "AWS::IAM::OIDCProvider": Estimate(0.2, "estimate: synchronous IAM API call", _IAM_CONSISTENCY),
-    "AWS::KMS::Key": Estimate(0.5, "estimate: key creation + key policy + rotation settings", ("https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html",)),
+    "AWS::KMS::Key": Estimate(0.5, "estimate: key creation + key policy + rotation settings",
+                              ("https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html",)),
     "AWS::EC2::VPC": Estimate(0.3, "estimate: VPC and its attributes (DNS settings)", _VPC_DOCS),
     "AWS::EC2::Subnet": Estimate(0.1, "estimate: synchronous EC2 API call", _VPC_DOCS),
     "AWS::EC2::RouteTable": Estimate(0.1, "estimate: synchronous EC2 API call", _VPC_DOCS),
@@ -137,7 +147,8 @@ BY_TYPE: dict[str, Estimate] = {
     "AWS::EC2::SecurityGroupEgress": Estimate(0.1, "estimate: synchronous EC2 API call", _VPC_DOCS),
     "AWS::EC2::FlowLog": Estimate(0.2, "estimate: synchronous EC2 API call", _VPC_DOCS),
     "AWS::EC2::LaunchTemplate": Estimate(0.1, "estimate: synchronous EC2 API call"),
-    "AWS::S3::Bucket": Estimate(0.3, "estimate: bucket creation + its settings (encryption, versioning, public access block)"),
+    "AWS::S3::Bucket": Estimate(0.3, "estimate: bucket creation + its settings (encryption, versioning, public access "
+                                     "block)"),
     "AWS::S3::BucketPolicy": Estimate(0.1, "estimate: synchronous S3 API call"),
     "AWS::Logs::LogGroup": Estimate(0.1, "estimate: synchronous CloudWatch Logs API call"),
     "AWS::SSM::Parameter": Estimate(0.1, "estimate: synchronous SSM API call"),

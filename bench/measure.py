@@ -41,6 +41,7 @@ PROC = Path("/proc")
 
 @dataclass
 class Measurement:
+    """Time and memory of one measured command."""
     command: list[str]
     returncode: int
     wall_seconds: float
@@ -98,7 +99,8 @@ def _children_by_scan(pid: int) -> list[int]:
 
 
 def descendants(root: int) -> list[int]:
-    lister = _children if (PROC / str(os.getpid()) / "task" / str(os.getpid()) / "children").exists() else _children_by_scan
+    own_children = PROC / str(os.getpid()) / "task" / str(os.getpid()) / "children"
+    lister = _children if own_children.exists() else _children_by_scan
     out, todo = [], [root]
     while todo:
         pid = todo.pop()
@@ -146,7 +148,8 @@ def _become_subreaper() -> None:
         pass  # not Linux: orphans are reaped by init and their usage is not counted
 
 
-def measure(command: list[str], interval: float = 0.05, cwd: str | None = None, timeout: float | None = None) -> Measurement:
+def measure(command: list[str], interval: float = 0.05, cwd: str | None = None,
+            timeout: float | None = None) -> Measurement:
     """Run `command` in this process (call it in a fresh process: see the module docstring)."""
     _become_subreaper()
     sampler = TreeSampler(interval)
@@ -185,7 +188,8 @@ def measure(command: list[str], interval: float = 0.05, cwd: str | None = None, 
     )
 
 
-def measure_in_fresh_process(command: list[str], out: Path, cwd: str | None = None, timeout: float | None = None) -> Measurement:
+def measure_in_fresh_process(command: list[str], out: Path, cwd: str | None = None,
+                             timeout: float | None = None) -> Measurement:
     """Run `python -m bench.measure` so RUSAGE_CHILDREN starts from zero for this command."""
     helper = [sys.executable, "-m", "bench.measure", "--out", str(out)]
     if timeout:
@@ -198,7 +202,7 @@ def measure_in_fresh_process(command: list[str], out: Path, cwd: str | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=None)

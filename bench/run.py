@@ -41,7 +41,7 @@ from bench.assembly import load_assembly, summarize
 from bench.configs import DEFAULT_SIZES, build_config, check_unique, write_config
 from bench.critical_path import model_app
 from bench.measure import measure_in_fresh_process
-from bench.report import stack_groups, render, summary_lines
+from bench.report import render, stack_groups, summary_lines
 from bench.sizing import describe, workloads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
         "cpu_model": cpu,
@@ -136,7 +136,8 @@ def analyze(outdir: Path, member_names: list[str], concurrencies: list[int]) -> 
         entry["model_minutes"] = round(model.stacks[sid].minutes, 2)
         entry["resource_path"] = [list(step) for step in model.stacks[sid].resource_path]
         per_stack[sid] = entry
-    unestimated = sorted({r.type for s in stacks.values() for r in s.resources.values() if not estimates.is_estimated(r.type)})
+    unestimated = sorted({r.type for s in stacks.values() for r in s.resources.values()
+                          if not estimates.is_estimated(r.type)})
     return {
         "stacks": per_stack,
         "totals": {
@@ -181,7 +182,8 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
             groups.setdefault(kind, []).append(
                 {"count": count, **{k: v for k, v in example.items() if k not in ("resource_path", "resource_bytes")}})
         entry["stack_groups"] = groups
-        entry["stacks"] = {sid: {k: v for k, v in info.items() if k != "resource_bytes"} for sid, info in entry["stacks"].items()
+        entry["stacks"] = {sid: {k: v for k, v in info.items() if k != "resource_bytes"} for sid,
+                           info in entry["stacks"].items()
                            if sid in chain or not any(sid.endswith(f"-{m}") for m in entry["member_names"])}
         entry.pop("member_names", None)
         entry.pop("member_shapes", None)
@@ -199,7 +201,7 @@ def _probe_sizing_function(sizes: list[int]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="member counts, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="synths per size (median reported)")
     parser.add_argument("--concurrency", default="8", help="--concurrency values to model besides unlimited")
@@ -217,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info()
     workdir: Path = args.workdir.resolve()
     shutil.rmtree(workdir / "synth", ignore_errors=True)  # our scratch space: assemblies of the previous run
-    print(f"bench: N = {sizes}, {args.runs} synths each, on {machine['nproc']} CPUs ({machine['cpu_model']})", flush=True)
+    print(f"bench: N = {sizes}, {args.runs} synths each, on {machine['nproc']} CPUs ({machine['cpu_model']})",
+          flush=True)
 
     by_n: dict[int, dict[str, Any]] = {}
     for n in sizes:
@@ -251,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             run.update(outdir=str(outdir), loadavg_before=load)
             entry["runs"].append(run)
             status = "ok" if result.returncode == 0 else f"FAILED ({result.returncode})"
-            print(f"  N={n:<4} run {round_index + 1}: {result.wall_seconds:6.1f} s wall, {result.cpu_seconds:6.1f} s CPU, "
+            print(f"  N={n:<4} run {round_index + 1}: {result.wall_seconds:6.1f} s wall, {result.cpu_seconds:6.1f} s "
+                  "CPU, "
                   f"tree peak {result.tree_peak_rss_kib / 1024:6.0f} MiB  {status}", flush=True)
             if result.returncode != 0:
                 entry["error"] = result.stderr_tail.strip().splitlines()[-1:] or ["synth failed"]
@@ -285,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         "verdict": describe(by_n[min(measured)]["sizing"], by_n[max(measured)]["sizing"]) if measured else "unknown",
     }
     if sizing["probe"].get("function") and sizing["verdict"] == "not yet sized by member count":
-        sizing["verdict"] = f"sizing function {sizing['probe']['function']} found, but the rendered workloads do not change with N"
+        sizing["verdict"] = (f"sizing function {sizing['probe']['function']} found, "
+                             "but the rendered workloads do not change with N")
 
     elapsed = time.perf_counter() - started
     checks = checks_mod.run_all(by_n, elapsed, concurrencies)

@@ -58,7 +58,7 @@ def find_sizing_function() -> tuple[str, Any] | None:
 
 
 def _plain(value: Any) -> Any:
-    """pydantic models and dataclasses (possibly nested) as plain dicts, for the JSON and the table."""
+    """Pydantic models and dataclasses (possibly nested) as plain dicts, for the JSON and the table."""
     if hasattr(value, "model_dump"):
         return value.model_dump()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -84,7 +84,8 @@ def workloads(manifest_path: Path) -> dict[str, dict[str, Any]]:
         spec = doc.get("spec", {})
         containers = spec.get("template", {}).get("spec", {}).get("containers", [])
         volumes = {
-            t.get("metadata", {}).get("name", "?"): t.get("spec", {}).get("resources", {}).get("requests", {}).get("storage")
+            t.get("metadata", {}).get("name", "?"):
+                t.get("spec", {}).get("resources", {}).get("requests", {}).get("storage")
             for t in spec.get("volumeClaimTemplates", []) or []
         }
         out[f"{doc['kind']}/{meta.get('name')}"] = {

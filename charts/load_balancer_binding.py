@@ -10,6 +10,7 @@ from constructs import Construct
 
 @dataclass(frozen=True)
 class ApiServerTargetGroupBindingProps:
+    """Properties of `ApiServerTargetGroupBindingChart`."""
     target_group_arn: str
     namespace: str = "karmada-system"
     service_name: str = "karmada-apiserver"
@@ -17,8 +18,10 @@ class ApiServerTargetGroupBindingProps:
 
 
 class ApiServerTargetGroupBindingChart(cdk8s.Chart):
-    """A TargetGroupBinding (AWS Load Balancer Controller) that keeps the NLB's
-    IP target group in step with the karmada-apiserver pods' addresses.
+    """The TargetGroupBinding of the karmada-apiserver's NLB target group.
+
+    A TargetGroupBinding (AWS Load Balancer Controller) that keeps the NLB's IP target group in step with the
+    karmada-apiserver pods' addresses.
 
     The security group rule from the NLB to the pods is owned by CDK, not by the
     controller, so nothing controller-made is left behind on uninstall.

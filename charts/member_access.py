@@ -57,15 +57,17 @@ def _registrar_role(scope: Construct, namespace: str, group: str, rules: list[k8
 
 @dataclass(frozen=True)
 class PushMemberAccessProps:
+    """Properties of `PushMemberAccessChart`."""
     member_name: str
     registrar_group: str
 
 
 class PushMemberAccessChart(cdk8s.Chart):
-    """Namespace karmada-cluster, the ServiceAccount Karmada's controllers act as
-    (full access, as `karmadactl join` grants), the impersonator ServiceAccount,
-    a token Secret for each, and read access to exactly those two Secrets (and the
-    kube-system namespace, whose UID becomes the Cluster id) for the registrar.
+    """What Karmada needs inside a Push member.
+
+    Namespace karmada-cluster, the ServiceAccount Karmada's controllers act as (full access, as `karmadactl join`
+    grants), the impersonator ServiceAccount, a token Secret for each, and read access to exactly those two Secrets
+    (and the kube-system namespace, whose UID becomes the Cluster id) for the registrar.
     """
 
     def __init__(self, scope: Construct, id: str, props: PushMemberAccessProps) -> None:
@@ -95,6 +97,7 @@ class PushMemberAccessChart(cdk8s.Chart):
 
 @dataclass(frozen=True)
 class PullAgentProps:
+    """Properties of `PullAgentChart`."""
     member_name: str
     registrar_group: str
     image: str
@@ -107,9 +110,10 @@ class PullAgentProps:
 
 
 class PullAgentChart(cdk8s.Chart):
-    """karmada-agent in the member (namespace karmada-system, leader-elected
-    replicas with a PDB, restricted Pod Security), its ServiceAccount and RBAC
-    as `karmadactl register` grants, and the registrar's right to write the
+    """The Pull member's karmada-agent and what it needs.
+
+    karmada-agent in the member (namespace karmada-system, leader-elected replicas with a PDB, restricted Pod
+    Security), its ServiceAccount and RBAC as `karmadactl register` grants, and the registrar's right to write the
     agent's kubeconfig Secret and restart the agent.
     """
 

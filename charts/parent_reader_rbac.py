@@ -11,6 +11,7 @@ from constructs import Construct
 
 @dataclass(frozen=True)
 class ParentReaderRbacProps:
+    """Properties of `ParentReaderRbacChart`."""
     name: str
     group: str
     secret_names: list[str]
@@ -18,10 +19,11 @@ class ParentReaderRbacProps:
 
 
 class ParentReaderRbacChart(cdk8s.Chart):
-    """A Role and RoleBinding that let `group` read exactly the named Secrets
-    (credentials issued by cert-manager) and the EndpointSlices (to find the
-    karmada-apiserver pods) in the control plane's namespace, and nothing else
-    in the parent cluster.
+    """Read access for `group` to the named Secrets and the apiserver's EndpointSlices, nothing more.
+
+    A Role and RoleBinding that let `group` read exactly the named Secrets (credentials issued by cert-manager) and the
+    EndpointSlices (to find the karmada-apiserver pods) in the control plane's namespace, and nothing else in the
+    parent cluster.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentReaderRbacProps) -> None:
@@ -31,7 +33,8 @@ class ParentReaderRbacChart(cdk8s.Chart):
             "Role",
             metadata=k8s.ObjectMeta(name=props.name, namespace=props.namespace),
             rules=[
-                k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names, verbs=["get"]),
+                k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names,
+                               verbs=["get"]),
                 k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
             ],
         )

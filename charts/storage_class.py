@@ -8,7 +8,6 @@ import cdk8s
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-
 # The tag the class puts on every volume it provisions, with the cluster's name as value, so the
 # uninstall (karmada_constructs/teardown_cleanup.py) can tell this cluster's volumes from the rest.
 VOLUME_CLUSTER_TAG = "eks-karmada:cluster"
@@ -16,6 +15,7 @@ VOLUME_CLUSTER_TAG = "eks-karmada:cluster"
 
 @dataclass(frozen=True)
 class Gp3StorageClassProps:
+    """Properties of `Gp3StorageClassChart`."""
     name: str = "gp3"
     iops: int = 3000
     throughput_mibps: int = 125
@@ -23,7 +23,7 @@ class Gp3StorageClassProps:
     # ARN of the customer managed key the volumes are encrypted with (a deploy-time value); None: aws/ebs.
     kms_key_id: str | None = None
     # Tags on every volume the class provisions (the EBS CSI driver's tagSpecification_<n> parameters).
-    volume_tags: dict[str, str] = field(default_factory=dict)
+    volume_tags: dict[str, str] = field(default_factory=dict[str, str])
 
 
 class Gp3StorageClassChart(cdk8s.Chart):
@@ -54,7 +54,8 @@ class Gp3StorageClassChart(cdk8s.Chart):
                 "iops": str(props.iops),
                 "throughput": str(props.throughput_mibps),
                 "csi.storage.k8s.io/fstype": "ext4",
-                **{f"tagSpecification_{i}": f"{k}={v}" for i, (k, v) in enumerate(sorted(props.volume_tags.items()), 1)},
+                **{f"tagSpecification_{i}": f"{k}={v}" for i,
+                   (k, v) in enumerate(sorted(props.volume_tags.items()), 1)},
             },
             reclaim_policy="Delete",
             allow_volume_expansion=True,

@@ -1,5 +1,7 @@
-"""Fixtures of the backup and restore drill (test_07): a local S3, etcdctl in a pod's network, and the
-drill's own pods run through the local kubelet and always removed again.
+"""Fixtures of the backup and restore drill (test_07).
+
+Fixtures of the backup and restore drill (test_07): a local S3, etcdctl in a pod's network, and the drill's own pods
+run through the local kubelet and always removed again.
 
 Nothing here touches the live etcd pods or their data: the drill reads the live etcd (etcdctl in its
 pod's network namespace, as `kubectl exec etcd-0 -- etcdctl` would), runs the rendered backup CronJob's
@@ -16,9 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -172,8 +174,11 @@ def job_outcome(status: dict) -> str | None:
 
 
 class DrillPods:
-    """Pods the drill runs through the local kubelet; each is stopped and removed again (spec, status,
-    marker, scratch folders, network namespace), never any other pod."""
+    """Pods the drill runs through the local kubelet.
+
+    Pods the drill runs through the local kubelet; each is stopped and removed again (spec, status, marker, scratch
+    folders, network namespace), never any other pod.
+    """
 
     def __init__(self, env: Environment) -> None:
         self.env = env
@@ -195,7 +200,8 @@ class DrillPods:
             script = self.env.layout.run / "rootfs" / pod_id / f"{container.name}.sh"
             if container.host_tools and script.exists() and "usr/local/bin/aws" not in script.read_text():
                 out.append(f"  {container.name}: the kubelet daemon gave this aws-cli container no `aws`: it runs code "
-                           "from before local_control_plane/kubelet.py bound .venv-awscli (make local-down; make local)")
+                           "from before local_control_plane/kubelet.py bound .venv-awscli (make local-down; make "
+                           "local)")
         for log in sorted(self.env.layout.logs.glob(f"{pod_id}_*.log")):
             tail = log.read_text(errors="replace").splitlines()[-lines:]
             out += [f"  {log.name}: {line}" for line in tail]
@@ -244,8 +250,11 @@ class DrillPods:
 
 @pytest.fixture(scope="module")
 def scratch() -> Iterator[Path]:
-    """The drill's own files: downloaded snapshots, the rendered restore, and the folder standing for
-    the restore's fresh data volumes (PodBuilder's data_dir: claim data-etcd-<i> -> volumes/.../data-etcd-<i>)."""
+    """The drill's own files.
+
+    The drill's own files: downloaded snapshots, the rendered restore, and the folder standing for the restore's fresh
+    data volumes (PodBuilder's data_dir: claim data-etcd-<i> -> volumes/.../data-etcd-<i>).
+    """
     folder = Path(tempfile.mkdtemp(prefix="eks-karmada-restore-drill-"))
     try:
         yield folder

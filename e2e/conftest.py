@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
+# The backup drill's fixtures (test_07), registered here so the scenario only names them as arguments.
+from e2e.backup_fixtures import drill_pods, etcd_client_tls, local_s3, scratch  # noqa: F401
 from local_control_plane import binaries
 from local_control_plane.environment import Environment
 
@@ -37,7 +40,8 @@ class Kubectl:
         self.binary = binary
         self.kubeconfig = kubeconfig
 
-    def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True, stdin: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess:
         done = subprocess.run([str(self.binary), "--kubeconfig", str(self.kubeconfig), *args], input=stdin,
                               capture_output=True, text=True, timeout=timeout)
         if check and done.returncode != 0:

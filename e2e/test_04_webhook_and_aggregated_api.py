@@ -33,6 +33,7 @@ def test_webhook_accepts_the_valid_neighbour(karmada):
 
 def test_aggregated_api_proxies_to_each_member(env, karmada):
     for name in env.member_names:
-        raw = karmada.run("get", "--raw", f"/apis/cluster.karmada.io/v1alpha1/clusters/{name}/proxy/api/v1/nodes").stdout
+        raw = karmada.run("get", "--raw",
+                          f"/apis/cluster.karmada.io/v1alpha1/clusters/{name}/proxy/api/v1/nodes").stdout
         nodes = json.loads(raw)["items"]
         assert {n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in nodes} == set(env.config[name]["zones"])

@@ -1,13 +1,15 @@
-"""Scenario 5: failover drill. One member's API server stops; Karmada marks it NotReady, taints it,
-moves its replicas to the other member; the time from stop to all replicas ready elsewhere is
-measured and printed; restarting the member brings it back Ready."""
+"""Scenario 5: failover drill.
+
+One member's API server stops; Karmada marks it NotReady, taints it, moves its replicas to the other member; the time
+from stop to all replicas ready elsewhere is measured and printed; restarting the member brings it back Ready.
+"""
 
 from __future__ import annotations
 
 import time
 
-from e2e.conftest import cluster_ready as _ready
 from e2e.conftest import MEASUREMENTS, wait_for, wait_settled
+from e2e.conftest import cluster_ready as _ready
 
 NOT_READY_TAINT = "cluster.karmada.io/not-ready"
 
@@ -55,6 +57,7 @@ def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmad
 
     env.wait_ready([f"cluster.{failed}"], 180, lambda _m: None, f"{failed} API server")
     wait_for(lambda: _ready(karmada.get("cluster", failed)) == "True", 180, f"{failed} Ready again")
-    wait_for(lambda: not any(t["key"] == NOT_READY_TAINT for t in karmada.get("cluster", failed)["spec"].get("taints", [])),
+    wait_for(lambda: not any(t["key"] == NOT_READY_TAINT
+                             for t in karmada.get("cluster", failed)["spec"].get("taints", [])),
              120, f"{failed} untainted")
     assert members[survivor].get("deployment", "sample-nginx", "default")["status"]["readyReplicas"] == total

@@ -1,7 +1,9 @@
-"""Scenario 6: partition drill. The control plane loses every member at once, long enough for every
-member to be NotReady and tainted, and heals within the workloads' toleration: nothing is deleted
-anywhere, and everything resumes. (Past the toleration, Karmada v1.18.2 evicts from every member at
-once: it has no fleet-wide brake; see the closing note of the issue that added this drill.)"""
+"""Scenario 6: partition drill.
+
+The control plane loses every member at once, long enough for every member to be NotReady and tainted, and heals within
+the workloads' toleration: nothing is deleted anywhere, and everything resumes. (Past the toleration, Karmada v1.18.2
+evicts from every member at once: it has no fleet-wide brake; see the closing note of the issue that added this drill.)
+"""
 
 from __future__ import annotations
 

@@ -37,16 +37,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from e2e.backup_fixtures import (  # noqa: F401 - fixtures
-    DrillPods,
-    Etcdctl,
-    LocalS3,
-    drill_pods,
-    etcd_client_tls,
-    local_s3,
-    scratch,
-    with_pod_identity,
-)
+from e2e.backup_fixtures import DrillPods, Etcdctl, LocalS3, with_pod_identity
 from local_control_plane import deviations
 from local_control_plane.environment import Environment
 from local_control_plane.network import netns_name
@@ -238,8 +229,11 @@ def selected_kind(argv: list[str]) -> str:
 
 
 def check_not_run(argv: list[str], parent, label_sets: dict[str, list[dict]], command: str) -> None:
-    """A command that cannot run here names what it means: its selector selects rendered objects of its kind,
-    or the object it names exists in the parent API."""
+    """A command that cannot run here names what it means.
+
+    A command that cannot run here names what it means: its selector selects rendered objects of its kind, or the
+    object it names exists in the parent API.
+    """
     if "-l" in argv:
         selector = dict(item.split("=", 1) for item in argv[argv.index("-l") + 1].split(","))
         kind = selected_kind(argv)
@@ -283,8 +277,11 @@ def run_jobs(drill_pods: DrillPods, pods: list, timeout: float) -> dict[str, str
 
 
 class DrillEtcd:
-    """The rendered etcd StatefulSet's pods on the drill's volumes, in network namespaces of their own: the
-    members keep their rendered names (and certificates), which resolve to the drill's addresses."""
+    """The rendered etcd StatefulSet's pods on the drill's volumes.
+
+    The rendered etcd StatefulSet's pods on the drill's volumes, in network namespaces of their own: the members keep
+    their rendered names (and certificates), which resolve to the drill's addresses.
+    """
 
     def __init__(self, env: Environment, drill_pods: DrillPods, etcd: Workload, volumes: Path, tls: Path) -> None:
         self.env = drill_pods.env
@@ -325,7 +322,8 @@ class DrillEtcd:
         listed = self.clients[self.members[0]].json("member", "list")["members"]
         assert sorted(m.get("name", "") for m in listed) == self.members, listed
         assert all(not m.get("isLearner") for m in listed)
-        assert {m["name"]: m["peerURLs"] for m in listed} == {m: [f"https://{self.names[m]}:2380"] for m in self.members}
+        assert {m["name"]: m["peerURLs"] for m in listed} == {m: [f"https://{self.names[m]}:2380"]
+                                                              for m in self.members}
         statuses = {}
         for member, client in self.clients.items():
             (health,) = client.json("endpoint", "health")
@@ -337,8 +335,11 @@ class DrillEtcd:
         return statuses
 
     def exec(self, argv: list[str], timeout: float = 60) -> str:
-        """`kubectl exec <pod> -c <container> -- <command>`: the command in that pod's network, image files,
-        mounts and user, as the kubelet runs a container."""
+        """`kubectl exec <pod> -c <container> -- <command>` as the kubelet runs a container.
+
+        `kubectl exec <pod> -c <container> -- <command>`: the command in that pod's network, image files, mounts and
+        user, as the kubelet runs a container.
+        """
         target_name, container_name = argv[argv.index("exec") + 1], argv[argv.index("-c") + 1]
         (target,) = [pod for pod in self.pods if pod.name == target_name]
         (container,) = [c for c in target.containers if c.name == container_name]

@@ -1,6 +1,8 @@
-"""Scenario 8: certificate renewal. Every leaf certificate is re-issued as cert-manager renews it
-(same CAs); the kubelet refreshes the Secret volumes; every server presents its new certificate
-and every component keeps serving, with no restart."""
+"""Scenario 8: certificate renewal.
+
+Every leaf certificate is re-issued as cert-manager renews it (same CAs); the kubelet refreshes the Secret volumes;
+every server presents its new certificate and every component keeps serving, with no restart.
+"""
 
 from __future__ import annotations
 
@@ -54,18 +56,20 @@ def test_leaf_renewal_keeps_every_component_serving(env, karmada, members):
         new = _secret_serial(parent_client, secret)
         assert new != before[secret], f"{secret} was not re-issued"
         address = env.network.address(pod)
-        wait_for(lambda: _served_serial(address, port) == new, 120, f"{pod} serving the renewed {secret}")
+        wait_for(lambda address=address, port=port, new=new: _served_serial(address, port) == new, 120,
+                 f"{pod} serving the renewed {secret}")
 
     # Every path still works: the API through the NLB with the (re-issued) admin certificate, the
     # aggregated API, the webhook admitting a policy, etcd behind the API server, both members Ready.
-    karmada.apply("""
+    clusters = ", ".join(env.member_names)
+    karmada.apply(f"""
 apiVersion: policy.karmada.io/v1alpha1
 kind: PropagationPolicy
-metadata: {name: e2e-after-renewal, namespace: default}
+metadata: {{name: e2e-after-renewal, namespace: default}}
 spec:
-  resourceSelectors: [{apiVersion: v1, kind: ConfigMap, name: e2e-after-renewal}]
-  placement: {clusterAffinity: {clusterNames: [%s]}}
-""" % ", ".join(env.member_names))
+  resourceSelectors: [{{apiVersion: v1, kind: ConfigMap, name: e2e-after-renewal}}]
+  placement: {{clusterAffinity: {{clusterNames: [{clusters}]}}}}
+""")
     karmada.run("delete", "propagationpolicy", "e2e-after-renewal", "-n", "default")
     wait_settled(karmada, members, timeout=120)
     env.wait_ready([pod for pod, _ in servers.values()], 60, lambda _m: None, "servers after renewal")

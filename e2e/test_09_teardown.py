@@ -1,7 +1,10 @@
-"""Scenario 9: teardown through the handlers, in `cdk destroy`'s order: the workloads, then each
-registration (unregistering its member), then the Karmada API bootstrap. Nothing is left behind.
+"""Scenario 9: teardown through the handlers, in `cdk destroy`'s order.
 
-This drill runs last: it takes the Karmada API back to empty (`make local` brings it back)."""
+Scenario 9: teardown through the handlers, in `cdk destroy`'s order: the workloads, then each registration
+(unregistering its member), then the Karmada API bootstrap. Nothing is left behind.
+
+This drill runs last: it takes the Karmada API back to empty (`make local` brings it back).
+"""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from eks_karmada.config import AppConfig, MemberKind
+from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import KarmadaEgressStack
-from eks_karmada.member_objects import member_chart, member_target
 from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
 from stacks.registration_stack import KarmadaRegistrationStack

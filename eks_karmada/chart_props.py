@@ -44,8 +44,11 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
 
 
 def storage_class_props(config: AppConfig, kms_key_id: str | None = None) -> Gp3StorageClassProps:
-    """The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size,
-    encrypted with `kms_key_id` and tagged with the cluster's name (TeardownCleanup finds its volumes by it)."""
+    """The configured gp3 class, sized for etcd and encrypted with `kms_key_id`.
+
+    The configured gp3 class, with IOPS and throughput raised to what etcd needs for the fleet's size, encrypted with
+    `kms_key_id` and tagged with the cluster's name (TeardownCleanup finds its volumes by it).
+    """
     storage = config.parent.storage_class
     profile = sizing_profile_for_members(len(config.members))
     return Gp3StorageClassProps(

@@ -49,6 +49,12 @@ def _default(field) -> str:
     return "`" + json.dumps(value) + "`"
 
 
+def _summary(model: type[BaseModel] | None) -> str:
+    """The first line of a model's docstring ("" without one)."""
+    doc = (model.__doc__ or "").strip() if model is not None else ""
+    return doc.splitlines()[0] if doc else ""
+
+
 def _rows(model: type[BaseModel], prefix: str, sections: list[tuple[str, type[BaseModel]]]) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
@@ -59,7 +65,8 @@ def _rows(model: type[BaseModel], prefix: str, sections: list[tuple[str, type[Ba
         if nested is not None:
             suffix = "[]" if getattr(annotation, "__origin__", None) is list else ""
             sections.append((path + suffix, nested))
-        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(field)} | {field.description or nested.__doc__.strip().splitlines()[0]} |")
+        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(field)} | "
+                    f"{field.description or _summary(nested)} |")
     return rows
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 _DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL_RE = re.compile(rf"^{_DNS1123_LABEL}$")
@@ -96,7 +96,8 @@ def check_manifest(objects: Any, source: str) -> None:
     if isinstance(objects, Mapping):
         objects = [objects]
     if not isinstance(objects, Iterable) or isinstance(objects, str | bytes):
-        raise ManifestError(f"{source}: the manifest must be a list of Kubernetes objects, got {type(objects).__name__}")
+        raise ManifestError(f"{source}: the manifest must be a list of Kubernetes objects, got "
+                            f"{type(objects).__name__}")
     for index, obj in enumerate(objects):
         problem = _object_problem(obj, index)
         if problem:
@@ -168,7 +169,7 @@ def _label(index: int, kind: Any, meta: Any) -> str:
     return f"{kind_text} #{index + 1}"
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip() != ""
 
 

@@ -14,6 +14,7 @@ from karmada_constructs.nag import acknowledge
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaApiLoadBalancerProps:
+    """Properties of `KarmadaApiLoadBalancer`."""
     vpc: ec2.IVpc
     """The parent's VPC."""
     vpc_cidr: str
@@ -29,10 +30,11 @@ class KarmadaApiLoadBalancerProps:
 
 
 class KarmadaApiLoadBalancer(Construct):
-    """Creates an NLB with a TCP listener on 443 that passes TLS through to the
-    karmada-apiserver pods (client certificates must reach the API server, so
-    TLS ends there), an IP target group health-checked on HTTPS /readyz, and a
-    security group that admits only the VPC and the configured client networks.
+    """An NLB that passes TLS through to the karmada-apiserver pods.
+
+    Creates an NLB with a TCP listener on 443 that passes TLS through to the karmada-apiserver pods (client
+    certificates must reach the API server, so TLS ends there), an IP target group health-checked on HTTPS /readyz, and
+    a security group that admits only the VPC and the configured client networks.
 
     The target group's members are managed in the cluster by a
     TargetGroupBinding (see charts/load_balancer_binding.py); `allow_to` opens

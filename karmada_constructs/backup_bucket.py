@@ -1,5 +1,7 @@
 """An S3 bucket for backups: KMS-encrypted, versioned, private, TLS-only, access-logged, expiring."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,9 +12,9 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class BackupBucketProps:
+    """Properties of `BackupBucket`."""
     prefix: str
     """Key prefix the retention applies to (e.g. "etcd-snapshots/"); objects elsewhere never expire."""
     retention_days: int

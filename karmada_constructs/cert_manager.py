@@ -13,6 +13,7 @@ REPOSITORY = "https://charts.jetstack.io"
 
 @dataclass(frozen=True, kw_only=True)
 class CertManagerProps:
+    """Properties of `CertManager`."""
     cluster: eks.ICluster
     """The cluster to install into."""
     version: str
@@ -20,10 +21,11 @@ class CertManagerProps:
 
 
 class CertManager(Construct):
-    """Installs the pinned cert-manager Helm chart (fetched by the kubectl
-    handler inside AWS at deploy time) with its CRDs, two replicas of the
-    controller, webhook and CA injector, and PodDisruptionBudgets, and waits
-    until it is ready so Issuers and Certificates can be applied after it.
+    """Installs the pinned cert-manager Helm chart and waits until it is ready.
+
+    Installs the pinned cert-manager Helm chart (fetched by the kubectl handler inside AWS at deploy time) with its
+    CRDs, two replicas of the controller, webhook and CA injector, and PodDisruptionBudgets, and waits until it is
+    ready so Issuers and Certificates can be applied after it.
     """
 
     def __init__(self, scope: Construct, id: str, props: CertManagerProps) -> None:

@@ -14,6 +14,7 @@ from karmada_constructs.rendered_manifests import RenderedManifests
 
 @dataclass(frozen=True, kw_only=True)
 class ChartManifestProps:
+    """Properties of `ChartManifest`."""
     cluster: eks.ICluster
     """The cluster to apply the chart to."""
     chart: cdk8s.Chart

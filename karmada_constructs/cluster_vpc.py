@@ -11,11 +11,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import RETENTION
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterVpcProps:
+    """Properties of `ClusterVpc`."""
     cidr: str
     """The VPC's IPv4 CIDR."""
     availability_zones: list[str]
@@ -30,9 +32,11 @@ class ClusterVpcProps:
     """Fixed NAT addresses (e.g. from KarmadaEgress). Default: addresses the VPC allocates."""
 
 class ClusterVpc(Construct):
-    """A VPC over the given AZs: public subnets (NLB, NAT gateways) and private
-    subnets with egress (nodes, pods, Lambdas), tagged for the AWS Load Balancer
-    Controller, with all traffic logged to a KMS-encrypted CloudWatch log group.
+    """A VPC over the given AZs, with all traffic logged.
+
+    A VPC over the given AZs: public subnets (NLB, NAT gateways) and private subnets with egress (nodes, pods,
+    Lambdas), tagged for the AWS Load Balancer Controller, with all traffic logged to a KMS-encrypted CloudWatch log
+    group.
 
     AZ names come from the config so synth needs no AZ look-up.
     """
@@ -53,9 +57,9 @@ class ClusterVpc(Construct):
             restrict_default_security_group=True,
         )
         for subnet in self.vpc.public_subnets:
-            subnet.node.default_child.tags.set_tag("kubernetes.io/role/elb", "1")
+            default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/elb", "1")
         for subnet in self.vpc.private_subnets:
-            subnet.node.default_child.tags.set_tag("kubernetes.io/role/internal-elb", "1")
+            default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/internal-elb", "1")
 
         region = Stack.of(self).region
         self.flow_log_key = kms.Key(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from aws_cdk import CfnResource
 from aws_cdk import custom_resources as cr
 from constructs import Construct
+
+from karmada_constructs.cfn import default_child
 
 # CloudFormation sends a custom resource an Update only when its properties change: a value that
 # differs on every synth makes every deploy read again what may have changed outside the stack.
@@ -16,6 +19,7 @@ REFRESH_CONTEXT = "eks-karmada:lookup-refresh"
 
 @dataclass(frozen=True, kw_only=True)
 class DeployTimeLookupProps:
+    """Properties of `DeployTimeLookup`."""
     call: cr.AwsSdkCall
     """The read-only SDK call (describe*, get*, list*)."""
     policy: cr.AwsCustomResourcePolicy
@@ -23,11 +27,14 @@ class DeployTimeLookupProps:
 
 
 class DeployTimeLookup(cr.AwsCustomResource):
-    """An AwsCustomResource that makes one read-only SDK call (`props.call`) on create and on every
-    later deploy of its stack (a `Refresh` property that changes with every synth)."""
+    """A read-only SDK call on create and on every later deploy of its stack.
+
+    An AwsCustomResource that makes one read-only SDK call (`props.call`) on create and on every later deploy of its
+    stack (a `Refresh` property that changes with every synth).
+    """
 
     def __init__(self, scope: Construct, id: str, props: DeployTimeLookupProps) -> None:
         super().__init__(scope, id, on_create=props.call, on_update=props.call, policy=props.policy,
                          install_latest_aws_sdk=False)
-        refresh = self.node.try_get_context(REFRESH_CONTEXT) or datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.node.find_child("Resource").node.default_child.add_property_override("Refresh", refresh)
+        refresh = self.node.try_get_context(REFRESH_CONTEXT) or datetime.now(UTC).isoformat(timespec="seconds")
+        default_child(self.node.find_child("Resource"), CfnResource).add_property_override("Refresh", refresh)

@@ -1,5 +1,7 @@
 """The Amazon EBS CSI driver as an EKS add-on, with its AWS access through EKS Pod Identity."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ _CONTROLLER_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 
 @dataclass(frozen=True, kw_only=True)
 class EbsCsiDriverProps:
+    """Properties of `EbsCsiDriver`."""
     cluster: eks.ICluster
     """The cluster to install the add-on into."""
     addon_version: str
@@ -31,16 +34,17 @@ class EbsCsiDriverProps:
 
 
 class EbsCsiDriver(Construct):
-    """Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role
-    that only its controller's ServiceAccount can assume, through a Pod Identity
-    association (no OIDC provider, no node-role permissions).
+    """The aws-ebs-csi-driver add-on with a Pod Identity role of its own.
+
+    Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role that only its controller's ServiceAccount
+    can assume, through a Pod Identity association (no OIDC provider, no node-role permissions).
 
     Also the customer managed KMS key (yearly rotation) the StorageClass
     encrypts its volumes with (`volume_key`), and the key permissions the EKS
     User Guide lists for the driver with a customer managed key, on this key
     only: grants for AWS resources only (kms:GrantIsForAWSResource), and the
-    data-key operations (listed, no wildcards) only through EC2 (kms:ViaService). `volume_key_removal` RETAIN keeps the key when the stack
-    goes, so retained volumes stay readable.
+    data-key operations (listed, no wildcards) only through EC2 (kms:ViaService).
+    `volume_key_removal` RETAIN keeps the key when the stack goes, so retained volumes stay readable.
     """
 
     def __init__(self, scope: Construct, id: str, props: EbsCsiDriverProps) -> None:

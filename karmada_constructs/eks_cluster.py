@@ -1,10 +1,13 @@
 """An EKS cluster with a managed node group, hardened the same way for parent and members."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import CfnCondition, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_kms as kms
@@ -12,13 +15,14 @@ from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from constructs import Construct
 
+from karmada_constructs.cfn import cfn_element, default_child
+from karmada_constructs.eks_log_group import EksControlPlaneLogGroup, EksControlPlaneLogGroupProps
 from karmada_constructs.load_balancer_controller import (
     LoadBalancerControllerValuesProps,
     LoadBalancerWebhookReady,
     LoadBalancerWebhookReadyProps,
     set_controller_values,
 )
-from karmada_constructs.eks_log_group import EksControlPlaneLogGroup, EksControlPlaneLogGroupProps
 from karmada_constructs.nag import acknowledge
 
 # The kubectl layer must match the cluster's minor version (a mismatch breaks
@@ -29,6 +33,7 @@ KUBECTL_LAYERS = {"1.34": KubectlV34Layer, "1.35": KubectlV35Layer}
 
 @dataclass(frozen=True, kw_only=True)
 class NodeGroupProps:
+    """The managed node group of an `EksCluster`."""
     instance_types: list[str]
     """EC2 instance types of the managed node group."""
     min_size: int
@@ -43,6 +48,7 @@ class NodeGroupProps:
 
 @dataclass(frozen=True, kw_only=True)
 class EksClusterProps:
+    """Properties of `EksCluster`."""
     cluster_name: str
     """The EKS cluster's name."""
     kubernetes_version: str
@@ -68,8 +74,9 @@ class EksClusterProps:
 
 
 class EksCluster(Construct):
-    """Creates an EKS cluster (aws_eks_v2: native AWS::EKS::Cluster, API
-    authentication mode with access entries) with:
+    """Creates an EKS cluster and its node group.
+
+    Creates an EKS cluster (aws_eks_v2: native AWS::EKS::Cluster, API authentication mode with access entries) with:
 
     - envelope encryption of Secrets under a rotating KMS key,
     - every control-plane log type sent to CloudWatch, into /aws/eks/<name>/cluster,
@@ -105,10 +112,10 @@ class EksCluster(Construct):
         self.cluster = self._add_cluster(props, private_subnets)
         self.load_balancer_webhook_ready = self._set_up_load_balancer_controller(props)
         # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
-        self.cluster.node.default_child.node.add_dependency(*self.control_plane_logs.dependable)
+        default_child(self.cluster, CfnResource).node.add_dependency(*self.control_plane_logs.dependable)
         if props.pod_identity_agent_version:
             # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
-            agent = self.cluster.eks_pod_identity_agent.node.default_child
+            agent = default_child(self.pod_identity_agent, CfnResource)
             agent.add_property_override("AddonVersion", props.pod_identity_agent_version)
         for index, role_arn in enumerate(props.admin_role_arns):
             self.cluster.grant_access(
@@ -196,22 +203,31 @@ class EksCluster(Construct):
             ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
             subnets=ec2.SubnetSelection(subnets=private_subnets),
             launch_template_spec=eks.LaunchTemplateSpec(
-                id=launch_template.launch_template_id,
+                id=cast(str, launch_template.launch_template_id),  # set on every LaunchTemplate this stack creates
                 version=launch_template.latest_version_number,
             ),
             max_unavailable=1,
         )
 
+    @property
+    def pod_identity_agent(self) -> eks.IAddon:
+        """The EKS Pod Identity Agent add-on aws_eks_v2 gives the cluster."""
+        agent = self.cluster.eks_pod_identity_agent
+        if agent is None:
+            raise ValueError(f"{self.node.path}: the cluster has no EKS Pod Identity Agent add-on")
+        return agent
+
     def _acknowledge_managed_parts(self) -> None:
         """cdk-nag findings on what aws_eks_v2 generates, each with why it stands."""
         cluster = self.cluster
-        acknowledge(cluster.role, _MANAGED("AmazonEKSClusterPolicy"),
+        acknowledge(cluster.role, _managed_policy("AmazonEKSClusterPolicy"),
                     "EKS requires this AWS-maintained policy on the cluster role to manage ENIs and load balancers.")
         for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(self.node_group.role, _MANAGED(policy),
+            acknowledge(self.node_group.role, _managed_policy(policy),
                         f"{policy} is the AWS-maintained minimum a managed node group's nodes need to join the "
                         "cluster, run the VPC CNI and pull images (EKS node IAM role documentation).")
-        acknowledge_kubectl_provider(cluster.kubectl_provider)
+        if cluster.kubectl_provider is not None:
+            acknowledge_kubectl_provider(cluster.kubectl_provider)
         if cluster.alb_controller:
             for resource in _LB_CONTROLLER_WILDCARDS:
                 acknowledge(
@@ -230,22 +246,23 @@ def acknowledge_kubectl_provider(provider: eks.IKubectlProvider) -> None:
     reason = ("The kubectl handler generated by aws_eks_v2 writes its logs, runs in the VPC when the cluster's "
               "endpoint is private, and pulls Helm charts from ECR; AWS maintains these execution policies.")
     for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"):
-        acknowledge(provider, _MANAGED(policy), reason)
-    acknowledge(handler, _MANAGED("AmazonEC2ContainerRegistryReadOnly"), reason)
-    ecr_public_id = stack.get_logical_id(handler.node.find_child("HasEcrPublic"))
+        acknowledge(provider, _managed_policy(policy), reason)
+    acknowledge(handler, _managed_policy("AmazonEC2ContainerRegistryReadOnly"), reason)
+    ecr_public_id = stack.get_logical_id(cfn_element(handler.node.find_child("HasEcrPublic"), CfnCondition))
     acknowledge(
         handler,
         'AwsSolutions-IAM4[Policy::{"Fn::If":["' + ecr_public_id + '",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},'
         '":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
         reason,
     )
-    acknowledge(provider, "AwsSolutions-IAM5[Resource::<" + stack.get_logical_id(handler.node.default_child) + ".Arn>:*]",
+    acknowledge(provider, "AwsSolutions-IAM5[Resource::<" + stack.get_logical_id(default_child(handler, CfnResource))
+                + ".Arn>:*]",
                 "The provider framework invokes its handler function's versions and aliases (ARN suffix :*).")
     acknowledge(handler, "AwsSolutions-L1",
                 "aws_eks_v2 pins the kubectl handler's runtime to the one its kubectl layer is built and tested for.")
 
 
-def _MANAGED(policy: str) -> str:
+def _managed_policy(policy: str) -> str:
     return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]"
 
 

@@ -15,6 +15,7 @@ from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource
 
 @dataclass(frozen=True, kw_only=True)
 class EksControlPlaneLogGroupProps:
+    """Properties of `EksControlPlaneLogGroup`."""
     cluster_name: str
     """The EKS cluster whose control-plane logs the group holds."""
     retention_days: int = 90
@@ -22,9 +23,10 @@ class EksControlPlaneLogGroupProps:
 
 
 class EksControlPlaneLogGroup(Construct):
-    """Makes sure `/aws/eks/<cluster>/cluster` exists under the stack's log key with the configured
-    retention before the cluster is created (the cluster depends on `dependable`), through SDK calls
-    instead of an AWS::Logs::LogGroup:
+    """The EKS control-plane log group, adopted before the cluster is created.
+
+    Makes sure `/aws/eks/<cluster>/cluster` exists under the stack's log key with the configured retention before the
+    cluster is created (the cluster depends on `dependable`), through SDK calls instead of an AWS::Logs::LogGroup:
 
     - create: CreateLogGroup with the key (an existing group is fine), then AssociateKmsKey and
       PutRetentionPolicy, so a group that is already there is adopted and hardened;

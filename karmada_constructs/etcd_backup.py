@@ -1,12 +1,14 @@
 """Scheduled etcd snapshots of the Karmada API to S3, with AWS access through EKS Pod Identity."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cdk8s
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
@@ -15,6 +17,7 @@ from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupC
 from charts.etcd_backup.pods import SERVICE_ACCOUNT
 from charts.karmada.props import KarmadaControlPlaneProps
 from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
+from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
 from karmada_constructs.rendered_manifests import RenderedManifests
@@ -40,6 +43,7 @@ class EtcdBackupSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class EtcdBackupConstructProps:
+    """Properties of `EtcdBackup`."""
     cluster: eks.ICluster
     """The parent cluster."""
     cluster_name: str
@@ -57,14 +61,14 @@ class EtcdBackupConstructProps:
 
 
 class EtcdBackup(Construct):
-    """The backup bucket (see BackupBucket), an IAM role only the ServiceAccount
-    ``karmada-system/etcd-backup`` of this cluster can assume through EKS Pod
-    Identity, allowed nothing but s3:PutObject/GetObject on
-    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and
-    kms:GenerateDataKey/Decrypt on the bucket's key through S3; the Pod
-    Identity association; and the EtcdBackupChart (CronJob and friends) applied
-    after ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd).
-    Outputs the bucket name as ``EtcdBackupBucketName`` (the restore needs it).
+    """etcd's backups: the bucket, the Pod Identity role and the backup CronJob.
+
+    The backup bucket (see BackupBucket), an IAM role only the ServiceAccount ``karmada-system/etcd-backup`` of this
+    cluster can assume through EKS Pod Identity, allowed nothing but s3:PutObject/GetObject on
+    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and kms:GenerateDataKey/Decrypt on the bucket's key
+    through S3; the Pod Identity association; and the EtcdBackupChart (CronJob and friends) applied after
+    ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd). Outputs the bucket name as
+    ``EtcdBackupBucketName`` (the restore needs it).
     """
 
     def __init__(self, scope: Construct, id: str, props: EtcdBackupConstructProps) -> None:
@@ -146,7 +150,8 @@ class EtcdBackup(Construct):
         role = iam.Role(
             self,
             "Role",
-            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{SERVICE_ACCOUNT})",
+            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: "
+                        f"{namespace}/{SERVICE_ACCOUNT})",
             assumed_by=pod_identity.with_session_tags(),
         )
         objects = bucket.arn_for_objects(f"{prefix}*")
@@ -171,7 +176,7 @@ class EtcdBackup(Construct):
         )
         acknowledge(
             role,
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/{prefix}*]",
+            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(default_child(bucket, CfnResource))}.Arn>/{prefix}*]",
             "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
             f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
         )

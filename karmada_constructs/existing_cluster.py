@@ -19,6 +19,7 @@ CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterA
 
 @dataclass(frozen=True, kw_only=True)
 class ExistingEksClusterProps:
+    """Properties of `ExistingEksCluster`."""
     cluster_name: str
     """The EKS cluster's name."""
     kubectl_layer: type
@@ -26,10 +27,11 @@ class ExistingEksClusterProps:
 
 
 class ExistingEksCluster(Construct):
-    """Imports an EKS cluster by name (no look-up at synth) and gives it a kubectl
-    provider of its own, with an EKS access entry so the provider may apply the
-    member-side objects. The provider runs outside any VPC, so the cluster's
-    public endpoint must admit AWS Lambda (docs/operations.md, "existing members").
+    """Imports an EKS cluster by name and gives it a kubectl provider of its own.
+
+    Imports an EKS cluster by name (no look-up at synth) and gives it a kubectl provider of its own, with an EKS access
+    entry so the provider may apply the member-side objects. The provider runs outside any VPC, so the cluster's public
+    endpoint must admit AWS Lambda (docs/operations.md, "existing members").
     """
 
     def __init__(self, scope: Construct, id: str, props: ExistingEksClusterProps) -> None:
@@ -58,7 +60,7 @@ class ExistingEksCluster(Construct):
             self,
             "KubectlAccess",
             cluster_name=cluster_name,
-            principal_arn=self.kubectl_provider.role.role_arn,
+            principal_arn=self._kubectl_role_arn(),
             type="STANDARD",
             access_policies=[eks.CfnAccessEntry.AccessPolicyProperty(
                 policy_arn=CLUSTER_ADMIN_POLICY,
@@ -67,3 +69,10 @@ class ExistingEksCluster(Construct):
         )
         acknowledge_kubectl_provider(self.kubectl_provider)
         acknowledge_aws_custom_resource(Stack.of(self))
+
+    def _kubectl_role_arn(self) -> str:
+        """The ARN of the role the kubectl provider's handler runs as (aws_eks_v2 always creates one)."""
+        role = self.kubectl_provider.role
+        if role is None:
+            raise ValueError(f"{self.node.path}: the kubectl provider has no role")
+        return role.role_arn

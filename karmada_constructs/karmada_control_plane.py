@@ -16,6 +16,7 @@ from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaControlPlaneManifestsProps:
+    """Properties of `KarmadaControlPlane`."""
     cluster: eks.ICluster
     """The parent cluster."""
     charts: Sequence[cdk8s.Chart]
@@ -27,10 +28,11 @@ class KarmadaControlPlaneManifestsProps:
 
 
 class KarmadaControlPlane(Construct):
-    """Applies the control-plane charts to the parent cluster, one
-    KubernetesManifest per component (each stays small) and each after the one
-    before it (namespace and PKI, etcd, apiserver, then the controllers), all
-    after `depends_on` (cert-manager, the StorageClass).
+    """Applies the control-plane charts to the parent cluster.
+
+    Applies the control-plane charts to the parent cluster, one KubernetesManifest per component (each stays small) and
+    each after the one before it (namespace and PKI, etcd, apiserver, then the controllers), all after `depends_on`
+    (cert-manager, the StorageClass).
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneManifestsProps) -> None:
@@ -51,6 +53,7 @@ class KarmadaControlPlane(Construct):
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaApiBootstrapProps:
+    """Properties of `KarmadaApiBootstrap`."""
     provider: KarmadaManifestProvider
     """The parent's KarmadaManifest provider."""
     karmada_version: str
@@ -62,11 +65,12 @@ class KarmadaApiBootstrapProps:
 
 
 class KarmadaApiBootstrap(Construct):
-    """Bootstraps the Karmada API once its apiserver answers: Karmada's CRDs
-    from the official release tarball of the pinned version (fetched inside
-    AWS at deploy time, applied by server-side apply, so a version bump or a
-    redeploy is idempotent), then the bootstrap objects (APIServices, webhook
-    configurations, RBAC, the failover ClusterTaintPolicy, cluster-info).
+    """Bootstraps the Karmada API once its apiserver answers.
+
+    Bootstraps the Karmada API once its apiserver answers: Karmada's CRDs from the official release tarball of the
+    pinned version (fetched inside AWS at deploy time, applied by server-side apply, so a version bump or a redeploy is
+    idempotent), then the bootstrap objects (APIServices, webhook configurations, RBAC, the failover
+    ClusterTaintPolicy, cluster-info).
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaApiBootstrapProps) -> None:

@@ -8,7 +8,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from karmada_constructs.parent_cluster_provider import KarmadaApiAccess, ParentClusterProvider, ParentClusterProviderProps
+from karmada_constructs.parent_cluster_provider import (
+    KarmadaApiAccess,
+    ParentClusterProvider,
+    ParentClusterProviderProps,
+)
 
 # The Kubernetes group the handler's IAM role maps to in the parent cluster; the
 # RBAC chart (charts/parent_reader_rbac.py) grants it exactly what it reads.
@@ -17,6 +21,7 @@ APPLIER_GROUP = "eks-karmada:karmada-manifest-applier"
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaManifestProviderProps:
+    """Properties of `KarmadaManifestProvider`."""
     cluster: eks.ICluster
     """The parent cluster."""
     vpc: ec2.IVpc
@@ -28,8 +33,10 @@ class KarmadaManifestProviderProps:
 
 
 class KarmadaManifestProvider(ParentClusterProvider):
-    """The provider behind every `KarmadaManifest`: functions/karmada_manifest,
-    server-side apply to the Karmada API with the admin credential read at run time.
+    """The provider behind every `KarmadaManifest`.
+
+    The provider behind every `KarmadaManifest`: functions/karmada_manifest, server-side apply to the Karmada API with
+    the admin credential read at run time.
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaManifestProviderProps) -> None:

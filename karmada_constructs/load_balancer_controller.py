@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
+
+from karmada_constructs.cfn import default_child
 
 # Chart v3.x names (templates/_helpers.tpl: namePrefix "aws-load-balancer" + "-webhook-service").
 WEBHOOK_SERVICE = "aws-load-balancer-webhook-service"
@@ -30,8 +32,10 @@ class LoadBalancerControllerValuesProps:
 
 
 def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps) -> dict:
-    """What aws_eks_v2 sets (cluster, region, VPC, its IRSA service account, image) plus
-    `enableServiceMutatorWebhook: false`.
+    """The Helm values of the AWS Load Balancer Controller.
+
+    What aws_eks_v2 sets (cluster, region, VPC, its IRSA service account, image) plus `enableServiceMutatorWebhook:
+    false`.
 
     Chart v3.2.2 otherwise registers `mservice.elbv2.k8s.aws` for every Service CREATE with
     failurePolicy Fail: until the controller's pods are ready, every Service anywhere in the cluster
@@ -51,14 +55,18 @@ def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps
 
 
 def set_controller_values(controller: eks.AlbController, props: LoadBalancerControllerValuesProps) -> None:
-    """Replace the values aws_eks_v2 gives the controller's Helm release (it has no option for the
-    webhook settings) with `controller_values`."""
-    release = controller.node.find_child("Resource").node.find_child("Resource").node.default_child
+    """Replace the values aws_eks_v2 gives the controller's Helm release with `controller_values`.
+
+    Replace the values aws_eks_v2 gives the controller's Helm release (it has no option for the webhook settings) with
+    `controller_values`.
+    """
+    release = default_child(controller.node.find_child("Resource").node.find_child("Resource"), CfnResource)
     release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
 
 
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerWebhookReadyProps:
+    """Properties of `LoadBalancerWebhookReady`."""
     cluster: eks.ICluster
     """The cluster the controller runs in."""
     controller: Construct
@@ -68,8 +76,10 @@ class LoadBalancerWebhookReadyProps:
 
 
 class LoadBalancerWebhookReady(Construct):
-    """Waits (up to `timeout`) until the controller's webhook Service has a ready endpoint: the
-    admission webhooks with failurePolicy Fail (TargetGroupBinding, Ingress) answer only from then.
+    """Waits (up to `timeout`) until the controller's webhook Service has a ready endpoint.
+
+    Waits (up to `timeout`) until the controller's webhook Service has a ready endpoint: the admission webhooks with
+    failurePolicy Fail (TargetGroupBinding, Ingress) answer only from then.
 
     Helm's --wait returns once the Deployment is available, which can be seconds before the
     Service's endpoints list the pod; anything the webhooks intercept goes after this construct.

@@ -1,12 +1,17 @@
 """One customer managed KMS key per stack for its CloudWatch log groups, and the log groups that use it."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
+
+from karmada_constructs.cfn import cfn_element
 
 # CloudWatch Logs accepts only these retention periods.
 RETENTION = {
@@ -20,10 +25,11 @@ RETENTION = {
 
 
 class StackLogKey(Construct):
-    """A KMS key (yearly rotation) that CloudWatch Logs may use for this stack's
-    log groups only: the key policy admits logs.<region>.amazonaws.com under
-    the condition that the encryption context names a log group of this
-    account and region (as the CloudWatch Logs documentation recommends).
+    """A KMS key for this stack's CloudWatch log groups only.
+
+    A KMS key (yearly rotation) that CloudWatch Logs may use for this stack's log groups only: the key policy admits
+    logs.<region>.amazonaws.com under the condition that the encryption context names a log group of this account and
+    region (as the CloudWatch Logs documentation recommends).
 
     Deleted (scheduled for deletion) with the stack, after its log groups.
     Use `StackLogKey.of(scope)`: one per stack.
@@ -64,9 +70,11 @@ class StackLogKey(Construct):
 
 
 def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> logs.LogGroup:
-    """A log group under the stack's log key, with retention, deleted with the stack. Its name is
-    generated: a name an AWS service writes to by itself (/aws/lambda/..., /aws/eks/...) would be
-    recreated behind CloudFormation's back (EksControlPlaneLogGroup adopts such a group instead)."""
+    """A log group under the stack's log key, with retention, deleted with the stack.
+
+    Its name is generated: a name an AWS service writes to by itself (/aws/lambda/..., /aws/eks/...) would be recreated
+    behind CloudFormation's back (EksControlPlaneLogGroup adopts such a group instead).
+    """
     return logs.LogGroup(
         scope,
         id,
@@ -77,11 +85,12 @@ def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> lo
 
 
 def give_every_function_its_log_group(scope: IConstruct, *, retention_days: int) -> list[str]:
-    """Every Lambda function in `scope` (ours, aws-cdk-lib's kubectl handler and provider framework,
-    and the singletons of CDK's custom resource providers: the VPC default-security-group
-    restrictor, CfnJson's utils provider, AwsCustomResource) logs into a log group of its own
-    (`encrypted_log_group`: the stack's log key, retention, deleted with the stack) through
-    LoggingConfig.LogGroup. Returns the functions' construct paths that got one.
+    """Gives every Lambda function in `scope` an encrypted log group of its own.
+
+    Every Lambda function in `scope` (ours, aws-cdk-lib's kubectl handler and provider framework, and the singletons of
+    CDK's custom resource providers: the VPC default-security-group restrictor, CfnJson's utils provider,
+    AwsCustomResource) logs into a log group of its own (`encrypted_log_group`: the stack's log key, retention, deleted
+    with the stack) through LoggingConfig.LogGroup. Returns the functions' construct paths that got one.
 
     A function without one writes to /aws/lambda/<name>, which Lambda creates on first use:
     unencrypted, never expiring, and left behind by `cdk destroy`. aws-cdk-lib's own answer, a group
@@ -91,22 +100,31 @@ def give_every_function_its_log_group(scope: IConstruct, *, retention_days: int)
     deleted only after the function.
     """
     stack = Stack.of(scope)
-    functions = [c for c in scope.node.find_all()
-                 if CfnResource.is_cfn_resource(c) and c.cfn_resource_type == "AWS::Lambda::Function"]
+    resources = [cfn_element(c, CfnResource) for c in scope.node.find_all() if CfnResource.is_cfn_resource(c)]
+    functions = [r for r in resources if r.cfn_resource_type == "AWS::Lambda::Function"]
     by_logical_id = {stack.get_logical_id(fn): fn for fn in functions}
-    for construct in scope.node.find_all():
-        if CfnResource.is_cfn_resource(construct) and construct.cfn_resource_type == "AWS::Logs::LogGroup":
-            name = stack.resolve(construct.log_group_name)  # type: ignore[attr-defined]
+    for resource in resources:
+        if resource.cfn_resource_type == "AWS::Logs::LogGroup":
+            name = stack.resolve(cfn_element(resource, logs.CfnLogGroup).log_group_name)
             if _default_function_log_group(name) in by_logical_id:
-                construct.node.scope.node.scope.node.try_remove_child(construct.node.scope.node.id)
-    changed = []
+                group = _scope_of(resource)  # the LogGroup construct, removed from its own scope
+                _scope_of(group).node.try_remove_child(group.node.id)
+    changed: list[str] = []
     for fn in functions:
         if _log_group_of(stack, fn):
             continue
-        group = encrypted_log_group(fn.node.scope, f"{fn.node.id}Logs", retention_days=retention_days)
+        group = encrypted_log_group(_scope_of(fn), f"{fn.node.id}Logs", retention_days=retention_days)
         fn.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
         changed.append(fn.node.path)
     return changed
+
+
+def _scope_of(construct: IConstruct) -> Construct:
+    """The construct `construct` was created in (every construct but the app has one)."""
+    scope = construct.node.scope
+    if not isinstance(scope, Construct):
+        raise ValueError(f"{construct.node.path} has no scope")
+    return scope
 
 
 def _default_function_log_group(name: object) -> str | None:
@@ -118,6 +136,7 @@ def _default_function_log_group(name: object) -> str | None:
 
 
 def _log_group_of(stack: Stack, function: CfnResource) -> object:
-    config = function.logging_config if hasattr(function, "logging_config") else function._cfn_properties.get("LoggingConfig")
+    config = (function.logging_config if isinstance(function, lambda_.CfnFunction)
+              else function._cfn_properties.get("LoggingConfig"))
     resolved = stack.resolve(config) or {}
     return resolved.get("LogGroup") or resolved.get("logGroup")

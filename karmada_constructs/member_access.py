@@ -1,5 +1,7 @@
 """What Karmada's registration needs inside a member: a join role and the member-side objects."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,12 +11,13 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from eks_karmada.member_objects import REGISTRAR_GROUP
+from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaMemberAccessProps:
+    """Properties of `KarmadaMemberAccess`."""
     cluster: eks.ICluster
     """The member cluster."""
     chart: cdk8s.Chart
@@ -30,7 +33,9 @@ class KarmadaMemberAccessProps:
 
 
 class KarmadaMemberAccess(Construct):
-    """Creates, in the member's account and region:
+    """What registration needs in the member's account and region.
+
+    Creates, in the member's account and region:
 
     - the join role (fixed name) that only the parent's registrar role may
       assume, allowed eks:DescribeCluster on this cluster and nothing else;
@@ -54,7 +59,8 @@ class KarmadaMemberAccess(Construct):
                 {"ArnEquals": {"aws:PrincipalArn": props.registrar_role_arn}}
             ),
         )
-        self.join_role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[cluster.cluster_arn]))
+        self.join_role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"],
+                                                         resources=[cluster.cluster_arn]))
         self.access_entry = eks.CfnAccessEntry(
             self,
             "AccessEntry",

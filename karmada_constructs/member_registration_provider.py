@@ -15,6 +15,7 @@ from karmada_constructs.parent_cluster_provider import ParentClusterProvider, Pa
 
 @dataclass(frozen=True, kw_only=True)
 class MemberRegistrationProviderProps:
+    """Properties of `MemberRegistrationProvider`."""
     cluster: eks.ICluster
     """The parent cluster."""
     vpc: ec2.IVpc

@@ -18,7 +18,8 @@ AWS_CUSTOM_RESOURCE_SINGLETON = "AWS679f53fac002430cb0da5b7982bd2287"
 def acknowledge_aws_custom_resource(stack: IConstruct) -> None:
     """The findings on AwsCustomResource's singleton function (once it exists in `stack`)."""
     singleton = stack.node.find_child(AWS_CUSTOM_RESOURCE_SINGLETON)
-    acknowledge(singleton, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    acknowledge(singleton,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                 "The AwsCustomResource function only writes its own logs with this AWS-maintained policy.")
     acknowledge(singleton, "AwsSolutions-L1",
                 "AwsCustomResource pins the Node.js runtime of its singleton function; it only runs one SDK call.")

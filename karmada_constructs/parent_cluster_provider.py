@@ -1,11 +1,13 @@
 """A custom resource provider whose Python handler reads the parent cluster through the EKS API."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -14,6 +16,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from functions.karmada_manifest import properties as keys
+from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
 
@@ -53,6 +56,7 @@ class KarmadaApiAccess:
 
 @dataclass(frozen=True, kw_only=True)
 class ParentClusterProviderProps:
+    """Properties of `ParentClusterProvider`."""
     cluster: eks.ICluster
     """The parent cluster the handler reads through the EKS API."""
     vpc: ec2.IVpc
@@ -72,8 +76,10 @@ class ParentClusterProviderProps:
 
 
 class ParentClusterProvider(Construct):
-    """Creates a Python Lambda (latest runtime, in the parent's private subnets)
-    wrapped by the CDK Provider framework, with:
+    """A Python Lambda behind the CDK Provider framework that works on the parent cluster.
+
+    Creates a Python Lambda (latest runtime, in the parent's private subnets) wrapped by the CDK Provider framework,
+    with:
 
     - IAM: eks:DescribeCluster on the parent cluster, plus what the caller adds;
     - an EKS access entry mapping its role to `kubernetes_group` in the parent
@@ -149,14 +155,17 @@ class ParentClusterProvider(Construct):
         return self.provider.service_token
 
     def _acknowledge(self) -> None:
-        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
+        acknowledge(self,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
                     "Lambdas in the VPC need ENI management; AWS maintains AWSLambdaVPCAccessExecutionRole for "
                     "exactly that and CloudWatch Logs writes.")
-        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        acknowledge(self,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
+        handler_arn = "<" + Stack.of(self).get_logical_id(default_child(self.function, CfnResource)) + ".Arn>"
         acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this function.")
+                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this "
+                    "function.")
         acknowledge(self.provider, "AwsSolutions-L1",
                     "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
                     "handler is on the latest Python runtime.")

@@ -20,6 +20,7 @@ SLOT_TAG = "eks-karmada:egress-slot"
 
 @dataclass(frozen=True, kw_only=True)
 class ParentEgressAddressesProps:
+    """Properties of `ParentEgressAddresses`."""
     region: str
     """The parent's region, where the addresses are."""
     account: str | None
@@ -35,10 +36,12 @@ class ParentEgressAddressesProps:
 
 
 class ParentEgressAddresses(Construct):
-    """Reads the parent's NAT gateway Elastic IPs (tagged by KarmadaEgress with the parent's name
-    and their slot) with ec2:DescribeAddresses in the parent's region, through the egress reader
-    role (so it works across accounts), one lookup per slot, on every deploy of the consuming stack,
-    and exposes them in slot order as /32 CIDRs for an EKS endpoint allow-list.
+    """The parent's NAT gateway addresses as /32 CIDRs, read on every deploy.
+
+    Reads the parent's NAT gateway Elastic IPs (tagged by KarmadaEgress with the parent's name and their slot) with
+    ec2:DescribeAddresses in the parent's region, through the egress reader role (so it works across accounts), one
+    lookup per slot, on every deploy of the consuming stack, and exposes them in slot order as /32 CIDRs for an EKS
+    endpoint allow-list.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentEgressAddressesProps) -> None:

@@ -35,6 +35,8 @@ class RenderedManifests(Construct):
     def of(cls, scope: IConstruct) -> RenderedManifests:
         """The app-wide collector, created on first use."""
         root = scope.node.root
+        if not isinstance(root, Construct):
+            raise TypeError(f"{scope.node.path}: the construct tree's root is no Construct")
         found = root.node.try_find_child(cls._ID)
         return found if isinstance(found, RenderedManifests) else cls(root, cls._ID)
 

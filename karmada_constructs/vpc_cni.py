@@ -12,6 +12,7 @@ from constructs import Construct, IConstruct
 
 @dataclass(frozen=True, kw_only=True)
 class VpcCniProps:
+    """Properties of `VpcCni`."""
     cluster: eks.ICluster
     """The cluster whose aws-node the add-on takes over."""
     addon_version: str
@@ -23,13 +24,12 @@ class VpcCniProps:
 
 
 class VpcCni(Construct):
-    """Takes over the cluster's default aws-node DaemonSet as the pinned
-    vpc-cni EKS add-on (OVERWRITE: EKS's defaults become the add-on's) with
-    `{"enableNetworkPolicy": "true"}`, so the cluster enforces Kubernetes
-    NetworkPolicies (EKS User Guide, "Restrict Pod network traffic with
-    Kubernetes network policies": the add-on setting enables both the node
-    agent and the policy controller). Node IPs stay allowed, so kubelet probes
-    pass whatever the policies say.
+    """The vpc-cni EKS add-on, with Kubernetes NetworkPolicies enforced.
+
+    Takes over the cluster's default aws-node DaemonSet as the pinned vpc-cni EKS add-on (OVERWRITE: EKS's defaults
+    become the add-on's) with `{"enableNetworkPolicy": "true"}`, so the cluster enforces Kubernetes NetworkPolicies
+    (EKS User Guide, "Restrict Pod network traffic with Kubernetes network policies": the add-on setting enables both
+    the node agent and the policy controller). Node IPs stay allowed, so kubelet probes pass whatever the policies say.
 
     `preserve_on_delete`: deleting the stack removes the add-on record but
     leaves aws-node running until the nodes go, so pods that are still shutting

@@ -45,7 +45,8 @@ class ClusterAccess:
             "kind": "Config",
             "clusters": [{"name": self.name, "cluster": cluster}],
             "users": [{"name": f"{self.name}-admin",
-                       "user": {"client-certificate-data": _b64(self.cert_pem), "client-key-data": _b64(self.key_pem)}}],
+                       "user": {"client-certificate-data": _b64(self.cert_pem),
+                                "client-key-data": _b64(self.key_pem)}}],
             "contexts": [{"name": self.name, "context": {"cluster": self.name, "user": f"{self.name}-admin"}}],
             "current-context": self.name,
         }

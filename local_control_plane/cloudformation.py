@@ -532,16 +532,17 @@ class Assembly:
 
     def _lambda_for(self, arn: str, referrer: str) -> tuple[str, str]:
         """The (stack, logical id) of the Lambda function with this ARN, in any stack."""
-        if self._lambda_index is None:
-            self._lambda_index = {
-                self._arn(stack, logical_id): (stack.name, logical_id)
-                for stack in self._stacks.values()
-                for logical_id, resource in self._resources(stack.name).items()
-                if resource["Type"] == LAMBDA_FUNCTION_TYPE
-            }
+        index = self._lambda_index
+        if index is None:
+            index = self._lambda_index = {}
+            for stack in self._stacks.values():
+                for logical_id, resource in self._resources(stack.name).items():
+                    function_arn = self._arn(stack, logical_id) if resource["Type"] == LAMBDA_FUNCTION_TYPE else None
+                    if function_arn is not None:
+                        index[function_arn] = (stack.name, logical_id)
         # A qualified ARN (version or alias) still names the same function.
         unqualified = ":".join(arn.split(":")[:7]) if isinstance(arn, str) else arn
-        found = self._lambda_index.get(arn) or self._lambda_index.get(unqualified)
+        found = index.get(arn) or index.get(unqualified)
         if found is None:
             raise TemplateError(f"{referrer}: ServiceToken {arn} is no Lambda function of the assembly")
         return found

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pki
-from .binaries import module_source
 from .access import ClusterAccess
+from .binaries import module_source
 from .kubelet import access_path
 from .layout import Layout
 from .network import Network, netns_name
@@ -75,7 +75,8 @@ class LocalCluster:
         with warnings.catch_warnings():
             # EKS usernames of roles are ARNs, longer than X.509's 64-character common name; Go accepts them.
             warnings.simplefilter("ignore", UserWarning)
-            pair = self._pair(f"client-{file}", lambda: pki.issue_leaf(self.ca, user, organizations=groups, client=True))
+            pair = self._pair(f"client-{file}",
+                              lambda: pki.issue_leaf(self.ca, user, organizations=groups, client=True))
         return ClusterAccess(self.name, self.address, API_PORT, self.ca.cert_pem, pair.cert_pem, pair.key_pem)
 
     @property
@@ -165,7 +166,8 @@ class LocalCluster:
                 "metadata": {
                     "name": name,
                     "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-                    "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                    "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                               "kubernetes.io/arch": "amd64",
                                "topology.kubernetes.io/zone": zone, "topology.kubernetes.io/region": self.plan.region,
                                "node.kubernetes.io/instance-type": "m6i.large", "type": "kwok"},
                 },
@@ -177,7 +179,7 @@ class LocalCluster:
 
 
 def kwok_stages() -> list[Path]:
-    """kwok's own "fast" stages from its pinned module: nodes Ready with leases, pods Running and Ready."""
+    """Kwok's own "fast" stages from its pinned module: nodes Ready with leases, pods Running and Ready."""
     root = module_source("kwok", "sigs.k8s.io/kwok") / "kustomize" / "stage"
     return [root / "node" / "fast" / "node-initialize.yaml",
             root / "node" / "heartbeat-with-lease" / "node-heartbeat-with-lease.yaml",

@@ -27,8 +27,8 @@ from .clusters import ClusterPlan, LocalCluster
 from .kubelet import status_path, stop_marker
 from .layout import Layout
 from .network import Network, netns_name
-from .podspec import Container, PodSpec
 from .pods import PodBuilder, workloads
+from .podspec import Container, PodSpec
 from .services import LocalService, hosts_and_proxy, local_services
 
 
@@ -136,7 +136,8 @@ class Environment:
             ref = obj["spec"]["serviceRef"]
             service = next(s for s in services if s.name == ref["name"] and s.namespace == obj["metadata"]["namespace"])
             port = next(p for p in service.ports if p.port == int(ref["port"]) or p.name == ref["port"])
-            table.append({"listen": [nlb, 443], "targets": [[pod.address, port.target_port] for pod in service.selected]})
+            table.append({"listen": [nlb, 443],
+                          "targets": [[pod.address, port.target_port] for pod in service.selected]})
             hosts.append((nlb, deviations.NLB_DNS_NAME))
         return hosts, table
 
@@ -233,7 +234,8 @@ class Environment:
                         details.extend(f"    {log_file.name}: {line}" for line in tail)
                 raise LocalError(f"{what} not ready after {timeout:.0f} s:\n" + "\n".join(details))
             if now - last_report > 15:
-                log(f"  waiting for {len(waiting)} of {len(pod_ids)} {what}: {', '.join(w.split('.')[-1] for w in waiting)}")
+                log(f"  waiting for {len(waiting)} of {len(pod_ids)} {what}: "
+                    f"{', '.join(w.split('.')[-1] for w in waiting)}")
                 last_report = now
             time.sleep(1)
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +87,8 @@ class Volumes:
                         target.chmod(target.stat().st_mode | 0o2070)
                 continue
             if client is None:
-                client = ClusterAccess.load(access_path(self.layout, self.pod.cluster)).client("eks-karmada/local-kubelet")
+                access = ClusterAccess.load(access_path(self.layout, self.pod.cluster))
+                client = access.client("eks-karmada/local-kubelet")
             if volume.kind == "serviceAccountToken":
                 if force_token or time.monotonic() - self._token_at > TOKEN_SECONDS * 0.8 or not target.exists():
                     self._write(volume, target, self._token_files(client, volume))
@@ -99,7 +101,7 @@ class Volumes:
                 if volume.optional and getattr(err, "code", None) == 404:
                     self._write(volume, target, {})
                     continue
-                raise VolumeNotReady(f"{volume.kind} {self.pod.namespace}/{volume.source}: {err}") from None
+                raise VolumeNotReadyError(f"{volume.kind} {self.pod.namespace}/{volume.source}: {err}") from None
             if volume.kind == "configMap":
                 data = {k: v.encode() for k, v in (obj.get("data") or {}).items()}
                 data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
@@ -108,7 +110,8 @@ class Volumes:
             if volume.items:
                 missing = [key for key, _ in volume.items if key not in data]
                 if missing and not volume.optional:
-                    raise VolumeNotReady(f"{volume.kind} {self.pod.namespace}/{volume.source} has no key {missing}")
+                    raise VolumeNotReadyError(f"{volume.kind} {self.pod.namespace}/{volume.source} has no key "
+                                              f"{missing}")
                 data = {path: data[key] for key, path in volume.items if key in data}
             self._write(volume, target, data)
         if client is not None:
@@ -164,7 +167,7 @@ class Volumes:
             subprocess.run(["rm", "-rf", str(target / old)], check=False)
 
 
-class VolumeNotReady(Exception):
+class VolumeNotReadyError(Exception):
     """A volume's source is not there (yet): the pod waits, as a kubelet does."""
 
 
@@ -181,8 +184,10 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
     (etc / "hosts").write_text("\n".join(hosts) + "\n", encoding="utf-8")
     (etc / "resolv.conf").write_text("# no DNS server: names resolve through /etc/hosts\noptions ndots:0\n")
     (etc / "nsswitch.conf").write_text("hosts: files\n")
-    user, group = container.user if container.user is not None else 0, container.group if container.group is not None else 0
-    (etc / "passwd").write_text(f"root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:{user}:{group}::/home/nonroot:/sbin/nologin\n")
+    user = container.user if container.user is not None else 0
+    group = container.group if container.group is not None else 0
+    (etc / "passwd").write_text(f"root:x:0:0:root:/root:/sbin/nologin\n"
+                                f"nonroot:x:{user}:{group}::/home/nonroot:/sbin/nologin\n")
     (etc / "group").write_text(f"root:x:0:\nnonroot:x:{group}:\n")
     q = shlex.quote
     r = q(str(root))
@@ -202,7 +207,8 @@ def launch_script(layout: Layout, pod: PodSpec, container: Container, volumes: V
         lines += _awscli_lines(etc)
         lines += ["mkdir -p etc/ssl", "mount --rbind -o ro /etc/ssl etc/ssl"]
     for path, source in container.files:
-        lines += [f"mkdir -p .{q(str(Path(path).parent))}", f"touch .{q(path)}", f"mount --bind -o ro {q(source)} .{q(path)}"]
+        lines += [f"mkdir -p .{q(str(Path(path).parent))}", f"touch .{q(path)}",
+                  f"mount --bind -o ro {q(source)} .{q(path)}"]
     for name in ("hosts", "resolv.conf", "nsswitch.conf", "passwd", "group"):
         lines.append(f"cp {q(str(etc / name))} etc/{name}")
     by_name = {v.name: v for v in pod.volumes}
@@ -251,7 +257,8 @@ def _awscli_lines(etc: Path) -> list[str]:
     # -S: only the awscli venv's packages, never the interpreter's own site-packages.
     wrapper.write_text(
         "#!/bin/sh\n"
-        f"LD_LIBRARY_PATH={_TOOLS_PYTHON}/lib PYTHONPATH={_TOOLS_AWSCLI} exec {_TOOLS_PYTHON}/bin/python3 -S -m awscli \"$@\"\n",
+        f"LD_LIBRARY_PATH={_TOOLS_PYTHON}/lib PYTHONPATH={_TOOLS_AWSCLI} exec {_TOOLS_PYTHON}/bin/python3 -S -m awscli "
+        "\"$@\"\n",
         encoding="utf-8")
     q = shlex.quote
     return [f"mkdir -p .{_TOOLS_PYTHON} .{_TOOLS_AWSCLI} usr/local/bin",
@@ -304,6 +311,7 @@ def probe_once(probe: Probe, address: str) -> bool:
 
 @dataclass
 class ContainerState:
+    """The local kubelet's state of one running container."""
     process: subprocess.Popen | None = None
     restarts: int = 0
     started_at: float = 0.0
@@ -350,7 +358,7 @@ class PodRunner(threading.Thread):
             try:
                 self.volumes.sync()
                 self._volumes_at = now
-            except VolumeNotReady as err:
+            except VolumeNotReadyError as err:
                 self.message = f"waiting for volume: {err}"
                 if not self.init_done:
                     return
@@ -359,7 +367,8 @@ class PodRunner(threading.Thread):
             return
         for container in self.pod.containers:
             self.keep_running(container, now)
-        if self.pod.restart == "Never" and all(s.process is None and s.last_exit is not None for s in self.states.values()):
+        if self.pod.restart == "Never" and all(s.process is None and s.last_exit is not None
+                                               for s in self.states.values()):
             self.phase = "Succeeded" if all(s.last_exit == 0 for s in self.states.values()) else "Failed"
             self.stopping.set()
 

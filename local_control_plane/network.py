@@ -110,8 +110,11 @@ class Network:
             ip("-n", ns, "route", verb, "prohibit", f"{self.address(peer)}/32", check=blocked)
 
     def delete_namespace(self, name: str) -> None:
-        """Remove one namespace: its veth first (both ends go), so it leaves the bridge even if a process
-        still holds the namespace open."""
+        """Remove one namespace, its veth first.
+
+        Remove one namespace: its veth first (both ends go), so it leaves the bridge even if a process still holds the
+        namespace open.
+        """
         ip("link", "del", _veth_name(name), check=False)
         ip("netns", "del", netns_name(name), check=False)
 

@@ -49,6 +49,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
@@ -546,11 +547,11 @@ def _key_mismatch(key: PrivateKey, spec: _Spec) -> str | None:
     return None if isinstance(key, ed25519.Ed25519PrivateKey) else "spec.privateKey.algorithm"
 
 
-def _spki(public_key: object) -> bytes:
+def _spki(public_key: CertificatePublicKeyTypes) -> bytes:
     return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
-def _key_id(public_key: object) -> bytes:
+def _key_id(public_key: CertificatePublicKeyTypes) -> bytes:
     """Go 1.25's generated SubjectKeyId: leftmost 160 bits of SHA-256 of subjectPublicKey."""
     if isinstance(public_key, rsa.RSAPublicKey):
         raw = public_key.public_bytes(Encoding.DER, PublicFormat.PKCS1)
@@ -561,14 +562,18 @@ def _key_id(public_key: object) -> bytes:
     return hashlib.sha256(raw).digest()[:20]
 
 
-def _signature_hash(signer: PrivateKey) -> hashes.HashAlgorithm | None:
+_SignatureHash = hashes.SHA256 | hashes.SHA384 | hashes.SHA512
+
+
+def _signature_hash(signer: PrivateKey) -> _SignatureHash | None:
     """The hash cert-manager picks from the signing key (not from the signed certificate's key)."""
     if isinstance(signer, rsa.RSAPrivateKey):
         if signer.key_size >= 4096:
             return hashes.SHA512()
         return hashes.SHA384() if signer.key_size >= 3072 else hashes.SHA256()
     if isinstance(signer, ec.EllipticCurvePrivateKey):
-        return {521: hashes.SHA512(), 384: hashes.SHA384()}.get(signer.curve.key_size, hashes.SHA256())
+        by_curve_size: dict[int, _SignatureHash] = {521: hashes.SHA512(), 384: hashes.SHA384()}
+        return by_curve_size.get(signer.curve.key_size, hashes.SHA256())
     return None  # Ed25519 signs the message itself
 
 
@@ -612,8 +617,9 @@ def _sans(
     emails: Sequence[str] = (),
 ) -> list[x509.GeneralName]:
     # Go's marshalSANs order: DNS names, e-mail addresses, IP addresses, URIs.
+    names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]
     return (
-        [x509.DNSName(n) for n in dns_names]
+        names
         + [x509.RFC822Name(e) for e in emails]
         + [x509.IPAddress(ip) for ip in ip_addresses]
         + [x509.UniformResourceIdentifier(u) for u in uris]
@@ -634,7 +640,7 @@ def _template_for(spec: _Spec, now: dt.datetime) -> _Template:
 
 def _sign(
     template: _Template,
-    public_key: object,
+    public_key: CertificatePublicKeyTypes,
     signer: PrivateKey,
     issuer_cert: x509.Certificate | None,
 ) -> x509.Certificate:
@@ -762,6 +768,8 @@ def _ca_material(
     issuer: _Issuer, secrets: dict[tuple[str, str], dict]
 ) -> tuple[list[x509.Certificate], PrivateKey]:
     """The CA issuer's signing chain (tls.crt then ca.crt) and key, as the CA issuer loads them."""
+    if issuer.ca_secret is None:
+        raise PkiError(f"{issuer.ident}: a selfSigned issuer has no CA Secret")
     ns, name = issuer.ca_secret
     where = f"{issuer.ident}: spec.ca.secretName: Secret {ns}/{name}"
     try:
@@ -1045,6 +1053,7 @@ def _issue_one(
     if reason is None and renew is not None and renew(spec.obj):
         reason = "renewal requested"
     if reason is None:
+        assert material is not None  # _reissue_reason keeps only a Secret it could read
         return _manifest(spec, material.data, material.secret_type)
     log.info("issuing %s: %s", spec.ident, reason)
     key = _next_key(spec, material)
@@ -1111,8 +1120,11 @@ def issue_leaf(
     client: bool = False,
     days: int = 365,
 ) -> KeyPair:
-    """An ECDSA P-256 leaf signed by ``ca``: CN, O (Kubernetes groups), DNS/IP SANs, and the
-    "server auth" / "client auth" extended key usages as requested."""
+    """An ECDSA P-256 leaf signed by ``ca``.
+
+    An ECDSA P-256 leaf signed by ``ca``: CN, O (Kubernetes groups), DNS/IP SANs, and the "server auth" / "client auth"
+    extended key usages as requested.
+    """
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
     ca_key = _load_key(ca.key_pem)
     key = ec.generate_private_key(ec.SECP256R1())

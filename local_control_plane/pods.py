@@ -58,7 +58,11 @@ def cron_job(objects: list[dict], name: str) -> Workload:
 
 
 def image_repository(image: str) -> str:
-    """``registry.k8s.io/etcd:3.6.6-0`` -> ``etcd``; ``docker.io/karmada/karmada-webhook:v1`` -> ``karmada/karmada-webhook``."""
+    """The image's repository without registry and tag.
+
+    ``registry.k8s.io/etcd:3.6.6-0`` -> ``etcd``;
+    ``docker.io/karmada/karmada-webhook:v1`` -> ``karmada/karmada-webhook``.
+    """
     name = image.split("@")[0]
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
@@ -73,7 +77,8 @@ def image_files(image: str, binaries: dict[str, Path]) -> tuple[tuple[tuple[str,
     """The files standing for ``image``, and whether it is an image of host tools (deviations.py)."""
     repository = image_repository(image)
     if repository in deviations.IMAGE_FILES:
-        return tuple((path, str(binaries[binary])) for path, binary in deviations.IMAGE_FILES[repository].items()), False
+        return tuple((path, str(binaries[binary])) for path,
+                     binary in deviations.IMAGE_FILES[repository].items()), False
     if repository in deviations.HOST_TOOL_IMAGES:
         return (), True
     raise PodError(f"image {image}: no local stand-in; add its repository to deviations.IMAGE_FILES")
@@ -84,10 +89,11 @@ _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
 
 def expand(text: str, env: dict[str, str]) -> str:
     """Kubernetes' $(VAR) expansion in command, args and env values ($$ escapes; unknown stays)."""
-    def one(match: re.Match) -> str:
-        if match.group(0) == "$$":
+    def one(match: re.Match[str]) -> str:
+        whole, name = match.group(0), match.group(1)
+        if whole == "$$":
             return "$"
-        return env.get(match.group(1), match.group(0))
+        return env.get(name, whole)
 
     return _VAR.sub(one, text)
 

@@ -40,6 +40,7 @@ class Volume:
 
 @dataclass(frozen=True)
 class Mount:
+    """A volume mounted into a container."""
     volume: str
     path: str
     read_only: bool = False
@@ -107,7 +108,8 @@ class PodSpec:
             return Container(
                 name=c["name"], argv=tuple(c["argv"]), env=tuple(map(tuple, c["env"])),
                 env_from_secrets=tuple(map(tuple, c["env_from_secrets"])), files=tuple(map(tuple, c["files"])),
-                host_root=c["host_root"], host_tools=c["host_tools"], mounts=tuple(Mount(**m) for m in c["mounts"]), user=c["user"],
+                host_root=c["host_root"], host_tools=c["host_tools"], mounts=tuple(Mount(**m) for m in c["mounts"]),
+                             user=c["user"],
                 group=c["group"], read_only_root=c["read_only_root"], **probes,
             )
 

@@ -46,7 +46,7 @@ class Forwarder:
         for host, port in self.targets:
             try:
                 reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 3)
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 continue
             await asyncio.gather(_pipe(client_reader, writer), _pipe(reader, client_writer))
             return

@@ -18,6 +18,7 @@ CLUSTER_DOMAIN = "cluster.local"
 
 @dataclass(frozen=True)
 class ServicePort:
+    """A port of a local Service."""
     port: int
     target_port: int
     name: str = ""
@@ -26,6 +27,7 @@ class ServicePort:
 
 @dataclass(frozen=True)
 class LocalService:
+    """A Service of the local control plane and its ports."""
     namespace: str
     name: str
     headless: bool

@@ -18,8 +18,8 @@ from functions.resource_types import KARMADA_MANIFEST
 
 from . import binaries as built
 from . import deviations
-from .apply import FIELD_MANAGER, apply_manifest, issue_pki
 from .access import ClusterAccess
+from .apply import FIELD_MANAGER, apply_manifest, issue_pki
 from .environment import Environment, ready_map, with_hosts
 from .handlers import Deployer
 from .kubelet import access_path
@@ -159,7 +159,10 @@ class BringUp:
 
     # -- results
     def kubeconfigs(self) -> None:
-        """The Karmada API admin kubeconfig: through the NLB stand-in, checking the NLB name on the serving certificate."""
+        """The Karmada API admin kubeconfig, through the NLB stand-in.
+
+        It checks the NLB name on the serving certificate.
+        """
         env = self.env
         parent = env.access("parent")
         secret = parent.client().request("GET", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client")

@@ -1,5 +1,7 @@
 """KarmadaEgress: the parent's fixed outbound addresses, known before any cluster exists."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
@@ -16,11 +18,11 @@ EGRESS_TAG = "eks-karmada:egress-of"
 
 
 class KarmadaEgressStack(Stack):
-    """Allocates the Elastic IPs the parent's NAT gateways use, so Push-mode
-    members can admit exactly these addresses to their EKS endpoints. It takes
-    seconds to deploy, and both the parent and the members depend on it, never
-    on each other. A read-only role lets member stacks (in any account) look
-    the addresses up at deploy time.
+    """Allocates the Elastic IPs the parent's NAT gateways use.
+
+    Allocates the Elastic IPs the parent's NAT gateways use, so Push-mode members can admit exactly these addresses to
+    their EKS endpoints. It takes seconds to deploy, and both the parent and the members depend on it, never on each
+    other. A read-only role lets member stacks (in any account) look the addresses up at deploy time.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, **kwargs) -> None:

@@ -1,14 +1,17 @@
 """KarmadaMember-<name>: a member cluster (created here, or an existing EKS cluster) made joinable."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, CfnResource, Environment, Stack
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
+from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
@@ -21,12 +24,12 @@ from stacks.naming import egress_reader_role_name, join_role_name, registrar_rol
 
 
 class KarmadaMemberStack(Stack):
-    """Composes a member in its own region (and account): for `new` members a
-    VPC and EKS cluster hardened like the parent's, for `existing` ones the
-    cluster imported by name; then what registration needs inside it (join
-    role, access entry, member-side objects). The member's EKS endpoint admits
-    the parent's egress addresses (looked up from KarmadaEgress at deploy time),
-    so it never depends on the parent stack and deploys in parallel with it.
+    """Composes a member in its own region (and account).
+
+    Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
+    parent's, for `existing` ones the cluster imported by name; then what registration needs inside it (join role,
+    access entry, member-side objects). The member's EKS endpoint admits the parent's egress addresses (looked up from
+    KarmadaEgress at deploy time), so it never depends on the parent stack and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
@@ -63,7 +66,8 @@ class KarmadaMemberStack(Stack):
         CfnOutput(
             self,
             "KubeconfigCommand",
-            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias {member.name}",
+            value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias "
+                  f"{member.name}",
             description=f"Adds member {member.name} to your kubeconfig",
         )
 
@@ -114,7 +118,7 @@ class KarmadaMemberStack(Stack):
             cluster_name=member.eks_cluster_name,
             vpc=network.vpc,
             clean_volumes=False,
-            depends_on=[eks_cluster.cluster.node.default_child],
+            depends_on=[default_child(eks_cluster.cluster, CfnResource)],
             log_retention_days=config.parent.log_retention_days,
         ))
         eks_cluster.node_group.node.add_dependency(cleanup.resource)

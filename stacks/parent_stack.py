@@ -1,9 +1,11 @@
 """KarmadaParent: the parent ("host") EKS cluster and everything the Karmada control plane stands on."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, Environment, RemovalPolicy, Stack
 from constructs import Construct, IConstruct
 
 from charts.karmada import (
@@ -11,14 +13,15 @@ from charts.karmada import (
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
-from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
+from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from charts.storage_class import Gp3StorageClassChart
 from eks_karmada.chart_props import control_plane_props, storage_class_props
 from eks_karmada.config import AppConfig
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CertManager, CertManagerProps
+from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
@@ -49,10 +52,11 @@ PARENT_TARGET = "parent"
 
 
 class KarmadaParentStack(Stack):
-    """Composes the parent: VPC over three AZs, the EKS cluster and node group,
-    the EBS CSI driver and gp3 StorageClass, the AWS Load Balancer Controller,
-    cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada
-    control plane, and the bootstrap of the Karmada API through KarmadaManifest.
+    """Composes the parent cluster and the Karmada control plane on it.
+
+    Composes the parent: VPC over three AZs, the EKS cluster and node group, the EBS CSI driver and gp3 StorageClass,
+    the AWS Load Balancer Controller, cert-manager, the NLB bound to the karmada-apiserver Service, the Karmada control
+    plane, and the bootstrap of the Karmada API through KarmadaManifest.
 
     Deletion order (`make destroy`, docs/uninstall.md): every Kubernetes object
     and Helm release on the parent depends on the node group and add-ons, so
@@ -122,6 +126,7 @@ class KarmadaParentStack(Stack):
             log_retention_days=parent.log_retention_days,
         ))
         self.cluster = eks_cluster.cluster
+        self._pod_identity_agent = eks_cluster.pod_identity_agent
         return eks_cluster
 
     def _add_storage(self, eks_cluster: EksCluster) -> ChartManifest:
@@ -130,9 +135,10 @@ class KarmadaParentStack(Stack):
         self._ebs = EbsCsiDriver(self, "EbsCsiDriver", EbsCsiDriverProps(
             cluster=cluster,
             addon_version=parent.addons.ebs_csi_driver,
-            depends_on=[eks_cluster.node_group, cluster.eks_pod_identity_agent],
+            depends_on=[eks_cluster.node_group, eks_cluster.pod_identity_agent],
             # Retained volumes stay readable only while their key exists.
-            volume_key_removal=RemovalPolicy.RETAIN if self._config.karmada.retain_etcd_volumes else RemovalPolicy.DESTROY,
+            volume_key_removal=(RemovalPolicy.RETAIN if self._config.karmada.retain_etcd_volumes
+                                else RemovalPolicy.DESTROY),
         ))
         # The network-policy agent enforces the karmada-system NetworkPolicies (charts/karmada/network_policy.py).
         vpc_cni = VpcCni(self, "VpcCni", VpcCniProps(cluster=cluster, addon_version=parent.addons.vpc_cni,
@@ -181,13 +187,16 @@ class KarmadaParentStack(Stack):
         if self._config.karmada.retain_etcd_volumes:
             # Deleting the namespace would delete etcd's PVCs and, through reclaimPolicy Delete, their
             # volumes: leave it (and the claims) to go with the cluster, which leaves the volumes detached.
-            control_plane.foundation.manifest.node.default_child.apply_removal_policy(RemovalPolicy.RETAIN)
+            default_child(control_plane.foundation.manifest, CfnResource).apply_removal_policy(RemovalPolicy.RETAIN)
         return control_plane
 
     def _add_teardown_cleanup(self, network: ClusterVpc, eks_cluster: EksCluster,
                               props: KarmadaControlPlaneProps) -> None:
-        """After the node group, add-ons and every object on the cluster are deleted, before the cluster:
-        the volumes the EBS CSI driver and the network interfaces the VPC CNI left behind."""
+        """Deletes what the cluster's controllers left behind.
+
+        After the node group, add-ons and every object on the cluster are deleted, before the cluster: the volumes the
+        EBS CSI driver and the network interfaces the VPC CNI left behind.
+        """
         parent = self._config.parent
         retain_volumes = self._config.karmada.retain_etcd_volumes
         cleanup = TeardownCleanup(self, "TeardownCleanup", TeardownCleanupProps(
@@ -195,7 +204,7 @@ class KarmadaParentStack(Stack):
             vpc=network.vpc,
             clean_volumes=True,
             retain_volume_namespaces=[props.namespace] if retain_volumes else [],
-            depends_on=[self.cluster.node.default_child, self._ebs.volume_key],
+            depends_on=[default_child(self.cluster, CfnResource), self._ebs.volume_key],
             log_retention_days=parent.log_retention_days,
         ))
         eks_cluster.node_group.node.add_dependency(cleanup.resource)
@@ -210,7 +219,7 @@ class KarmadaParentStack(Stack):
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
                                         aws_cli_image=backup.aws_cli_image),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
-            depends_on=[control_plane, self.cluster.eks_pod_identity_agent],
+            depends_on=[control_plane, self._pod_identity_agent],
         ))
 
     def _add_target_group_binding(self, eks_cluster: EksCluster, api: KarmadaApiLoadBalancer,

@@ -15,12 +15,11 @@ from stacks.parent_stack import KarmadaParentStack
 
 
 class KarmadaRegistrationStack(Stack):
-    """Registers one member with Karmada from the parent's region and account
-    (where the registrar runs). It depends only on the parent and on its own
-    member, so a failed registration rolls back nothing else, and destroying
-    it unregisters the member cleanly. An external member (no AWS stack) gets
-    its agent's identity authorised in Karmada; the operator applies the agent
-    bundle that `eks-karmada agent-bundle` prints.
+    """Registers one member with Karmada from the parent's region and account (where the registrar runs).
+
+    It depends only on the parent and on its own member, so a failed registration rolls back nothing else, and
+    destroying it unregisters the member cleanly. An external member (no AWS stack) gets its agent's identity
+    authorised in Karmada; the operator applies the agent bundle that `eks-karmada agent-bundle` prints.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
@@ -35,7 +34,8 @@ class KarmadaRegistrationStack(Stack):
         self.add_dependency(parent)
         if member.kind is MemberKind.external:
             KarmadaManifest(self, "AgentAccess", KarmadaManifestProps(
-                provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)], overwrite=True))
+                provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)],
+                                                                      overwrite=True))
             return
         member_account = member.account or config.parent.account or self.account
         pull = member.sync_mode is SyncMode.pull
@@ -56,4 +56,6 @@ class KarmadaRegistrationStack(Stack):
             ),
         )
         # The member's join role, access entry and member-side objects.
+        if member_stack is None:
+            raise ValueError(f"member {member.name}: a {member.kind.value} member needs its KarmadaMember stack")
         self.add_dependency(member_stack)

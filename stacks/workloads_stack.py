@@ -12,9 +12,10 @@ from stacks.parent_stack import KarmadaParentStack
 
 
 class KarmadaWorkloadsStack(Stack):
-    """Applies each workload chart (workloads/__init__.py: the nginx sample and
-    yours) to the Karmada API through its own KarmadaManifest, after every
-    registration so the scheduler sees all members at once.
+    """Applies each workload chart to the Karmada API.
+
+    Applies each workload chart (workloads/__init__.py: the nginx sample and yours) to the Karmada API through its own
+    KarmadaManifest, after every registration so the scheduler sees all members at once.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, parent: KarmadaParentStack,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
 import pytest
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Template
 
 from karmada_constructs.karmada_manifest import KarmadaManifest
 
@@ -67,7 +68,7 @@ def test_control_plane_components_are_applied_in_order_after_cert_manager(parent
     order = ["foundation", "pki", "etcd", "apiserver", "aggregatedapiserver", "kubecontrollermanager",
              "controllermanager", "scheduler", "webhook"]
     assert sorted(by_component) == sorted(order)
-    for before, after in zip(order, order[1:]):
+    for before, after in itertools.pairwise(order):
         assert by_component[before][0] in by_component[after][1], f"{after} must wait for {before}"
     cert_manager = next(k for k, v in _resources(parent, "Custom::AWSCDK-EKS-HelmChart").items()
                         if v["Properties"]["Chart"] == "cert-manager")
@@ -127,7 +128,8 @@ def test_apiserver_certificate_carries_the_nlb_name(synthesized):
     cert = next(o for o in synthesized.manifests["parent"]
                 if o["kind"] == "Certificate" and o["metadata"]["name"] == "karmada-apiserver-serving")
     assert "${Nlb.DnsName}" in cert["spec"]["dnsNames"]
-    info = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "cluster-info")
+    info = next(o for o in synthesized.manifests["karmada"] if o["kind"] == "ConfigMap"
+                and o["metadata"]["name"] == "cluster-info")
     assert "https://${Nlb.DnsName}:443" in info["data"]["kubeconfig"]
 
 

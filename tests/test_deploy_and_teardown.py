@@ -1,19 +1,21 @@
-"""Classes of defects that make a real `cdk deploy --all` fail at random or leave a redeploy blocked,
-each held over every template: admission webhooks answering before what they intercept, names an
-AWS service recreates behind CloudFormation's back, custom resources that never re-run, health checks
-that overlap."""
+"""Classes of defects that make a real `cdk deploy --all` fail at random or leave a redeploy blocked.
+
+Classes of defects that make a real `cdk deploy --all` fail at random or leave a redeploy blocked, each held over every
+template: admission webhooks answering before what they intercept, names an AWS service recreates behind
+CloudFormation's back, custom resources that never re-run, health checks that overlap.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from aws_cdk import App, Stack
 
-from karmada_constructs.load_balancer_controller import WEBHOOK_SERVICE
 from karmada_constructs.deploy_time_lookup import REFRESH_CONTEXT
+from karmada_constructs.load_balancer_controller import WEBHOOK_SERVICE
 from karmada_constructs.parent_egress_addresses import SLOT_TAG, ParentEgressAddresses, ParentEgressAddressesProps
 
 PARENT = "KarmadaParent"
@@ -299,7 +301,7 @@ def _lookup_refresh_values(context: dict | None) -> list[str]:
 
 
 def test_egress_lookups_change_on_every_synth_so_every_deploy_re_reads_them():
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     values = _lookup_refresh_values(None)
     assert len(set(values)) == 1 and datetime.fromisoformat(values[0]) >= before
     assert _lookup_refresh_values({REFRESH_CONTEXT: "pinned"}) == ["pinned", "pinned"]

@@ -11,6 +11,7 @@ def test_configuration_reference_is_current():
 
 def test_every_config_field_is_documented():
     text = render()
-    for field in ("parent.availability_zones", "karmada.etcd_replicas", "members[].sync_mode", "api_endpoint.allowed_cidrs"):
+    for field in ("parent.availability_zones", "karmada.etcd_replicas", "members[].sync_mode",
+                  "api_endpoint.allowed_cidrs"):
         assert f"`{field}`" in text
     assert "| None |" not in text, "every field needs a description"

@@ -1,5 +1,8 @@
-"""Hardened defaults, held in every template: customer managed keys that rotate, logs that expire and go with
-their stack, least-privilege IAM, enforced NetworkPolicies, nothing open to the internet by default."""
+"""Hardened defaults, held in every template.
+
+Hardened defaults, held in every template: customer managed keys that rotate, logs that expire and go with their stack,
+least-privilege IAM, enforced NetworkPolicies, nothing open to the internet by default.
+"""
 
 from __future__ import annotations
 
@@ -71,8 +74,11 @@ def test_etcd_volumes_use_a_customer_key_the_csi_driver_may_use_only_through_ec2
 
 
 def test_no_iam_statement_grants_a_wildcard_action_and_star_resources_only_for_list_calls(synthesized):
-    """Least privilege: no `*` or `service:*` actions; Resource `*` only for calls with no resource-level
-    permissions (Describe/List), except the AWS Load Balancer Controller's published policy (acknowledged)."""
+    """Least privilege, held in every template.
+
+    Least privilege: no `*` or `service:*` actions; Resource `*` only for calls with no resource-level permissions
+    (Describe/List), except the AWS Load Balancer Controller's published policy (acknowledged).
+    """
     star_actions = set()
     for stack, template in synthesized.templates.items():
         for logical_id, resource in template["Resources"].items():
@@ -85,7 +91,8 @@ def test_no_iam_statement_grants_a_wildcard_action_and_star_resources_only_for_l
             for statement in (s for d in documents for s in d["Statement"] if s["Effect"] == "Allow"):
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 assert not [a for a in actions if "*" in a], f"{stack}/{logical_id}: {actions}"
-                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                resources = (statement["Resource"] if isinstance(statement["Resource"], list)
+                             else [statement["Resource"]])
                 if "*" in resources and "AlbController" not in logical_id:
                     star_actions |= set(actions)
     assert star_actions and all(a.split(":")[1].startswith(("Describe", "List", "Get")) for a in star_actions), (

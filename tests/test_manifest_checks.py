@@ -36,11 +36,13 @@ def _deployment(**meta) -> dict:
      "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (at most 253 characters)"),
     ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web.api", "namespace": "apps"}},
      "KarmadaWorkloads/my-app: Service apps/web.api: metadata.name: 'web.api' is not a DNS-1123 label (a Service "
-     "name is a host name); use up to 63 lower-case letters, digits and '-', starting and ending with a letter or digit"),
+     "name is a host name); use up to 63 lower-case letters, digits and '-', starting and ending with a letter or "
+     "digit"),
     (_deployment(namespace="Apps"),
      "KarmadaWorkloads/my-app: Deployment Apps/web: metadata.namespace: 'Apps' is not a DNS-1123 label; use up to "
      "63 lower-case letters, digits and '-'"),
-    ({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "x", "namespace": "apps"}},
+    ({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+      "metadata": {"name": "x", "namespace": "apps"}},
      "KarmadaWorkloads/my-app: ClusterRole apps/x: metadata.namespace: ClusterRole is cluster-scoped, so it has no "
      "namespace; remove metadata.namespace ('apps')"),
     ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps", "namespace": "default"}},
@@ -48,7 +50,8 @@ def _deployment(**meta) -> dict:
     ({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterPropagationPolicy",
       "metadata": {"name": "all", "namespace": "apps"}},
      "ClusterPropagationPolicy is cluster-scoped"),
-    ({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "apps"}, "data": {"password": "eA=="}},
+    ({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "apps"},
+      "data": {"password": "eA=="}},
      "KarmadaWorkloads/my-app: Secret apps/db: data: secrets must never go into templates"),
     ({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "apps"}, "stringData": {"p": "x"}},
      "KarmadaWorkloads/my-app: Secret apps/db: stringData: secrets must never go into templates"),
@@ -65,7 +68,8 @@ def test_malformed_objects_are_named_with_the_field(obj, message):
 def test_valid_objects_pass_including_rbac_names_tokens_and_empty_secrets():
     check_manifest([
         _deployment(),
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "system:karmada:agents"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+         "metadata": {"name": "system:karmada:agents"}},
         {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "filled-later", "namespace": "apps"}},
         # Deploy-time values are opaque at synth.
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${Token[TOKEN.42]}", "namespace": "apps"}},
@@ -92,12 +96,12 @@ def test_karmada_manifest_refuses_a_secret_with_data_at_construction():
     from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 
     class _Provider:  # only what KarmadaManifest reads before its check
-        class access:
+        class access:  # noqa: N801 - stands in for the provider's `access` attribute
             @staticmethod
             def properties(cluster, manager):
                 return {}
 
-        class cluster:
+        class cluster:  # noqa: N801 - stands in for the provider's `cluster` attribute
             cluster_name = "parent"
 
     stack = Stack(App(), "Workloads")

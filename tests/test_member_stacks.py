@@ -21,7 +21,8 @@ def test_one_stack_per_new_member_in_its_region(synthesized, default_config):
         template.resource_count_is("AWS::EC2::NatGateway", 1)
         template.has_resource_properties(
             "AWS::EC2::LaunchTemplate",
-            {"LaunchTemplateData": Match.object_like({"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}})},
+            {"LaunchTemplateData": Match.object_like({"MetadataOptions": {"HttpTokens": "required",
+                                                                          "HttpPutResponseHopLimit": 1}})},
         )
         # Members carry no Karmada and no load balancer of their own.
         template.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", 0)

@@ -16,14 +16,16 @@ def test_vpc_spans_the_three_configured_azs(parent, default_config):
     azs = {s["Properties"]["AvailabilityZone"] for s in subnets.values()}
     assert azs == set(default_config.parent.availability_zones)
     parent.resource_count_is("AWS::EC2::NatGateway", 3)
-    parent.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"})
+    parent.has_resource_properties("AWS::EC2::FlowLog",
+                                   {"TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"})
     parent.has_resource_properties("AWS::Logs::LogGroup", {"KmsKeyId": Match.any_value(), "RetentionInDays": 90})
 
 
 def test_subnets_are_tagged_for_load_balancers(parent):
     subnets = parent.find_resources("AWS::EC2::Subnet")
     roles = sorted(
-        tag["Key"] for s in subnets.values() for tag in s["Properties"]["Tags"] if tag["Key"].startswith("kubernetes.io/role")
+        tag["Key"] for s in subnets.values() for tag in s["Properties"]["Tags"]
+                   if tag["Key"].startswith("kubernetes.io/role")
     )
     assert roles == ["kubernetes.io/role/elb"] * 3 + ["kubernetes.io/role/internal-elb"] * 3
 
@@ -61,7 +63,8 @@ def test_node_group_spans_private_subnets_with_hardened_launch_template(parent, 
                     "BlockDeviceMappings": [
                         {
                             "DeviceName": "/dev/xvda",
-                            "Ebs": {"Encrypted": True, "VolumeSize": 50, "VolumeType": "gp3", "DeleteOnTermination": True},
+                            "Ebs": {"Encrypted": True, "VolumeSize": 50, "VolumeType": "gp3",
+                                    "DeleteOnTermination": True},
                         }
                     ],
                 }
@@ -89,7 +92,8 @@ def test_ebs_csi_driver_is_pinned_and_uses_pod_identity(parent, default_config):
             "AssumeRolePolicyDocument": {
                 "Statement": [
                     Match.object_like(
-                        {"Action": ["sts:AssumeRole", "sts:TagSession"], "Principal": {"Service": "pods.eks.amazonaws.com"}}
+                        {"Action": ["sts:AssumeRole", "sts:TagSession"],
+                         "Principal": {"Service": "pods.eks.amazonaws.com"}}
                     )
                 ]
             }
@@ -131,16 +135,18 @@ def test_nlb_security_group_admits_only_the_vpc_by_default(parent):
 
 def test_outputs_give_endpoint_cluster_and_kubeconfig_command(parent):
     outputs = parent.to_json()["Outputs"]
-    assert outputs["ParentKubeconfigCommand"]["Value"] == "aws eks update-kubeconfig --region us-east-1 --name karmada-parent"
+    assert outputs["ParentKubeconfigCommand"]["Value"] == (
+        "aws eks update-kubeconfig --region us-east-1 --name karmada-parent")
     assert "KarmadaApiEndpoint" in outputs and "ParentClusterName" in outputs
 
 
 def test_public_endpoint_and_internet_facing_nlb_follow_config(tmp_path):
-    from tests.synth import synthesize
-    from eks_karmada.config import parse_config
     import copy
+
     import yaml
-    from eks_karmada.config import DEFAULT_CONFIG_PATH
+
+    from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
+    from tests.synth import synthesize
 
     data = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()))
     data["parent"]["endpoint"]["public_cidrs"] = ["203.0.113.0/24"]

@@ -176,8 +176,11 @@ def test_your_own_workloads_are_applied_next_to_the_sample(tmp_path):
 
 
 def test_every_deploy_time_read_runs_again_on_every_deploy(mixed):
-    """A look-up (describe*, get*, list*) whose properties never change would never run again: each
-    one carries the per-synth Refresh value (pinned to "synth" by tests/synth.py)."""
+    """A look-up whose properties never change would never run again.
+
+    A look-up (describe*, get*, list*) whose properties never change would never run again: each one carries the
+    per-synth Refresh value (pinned to "synth" by tests/synth.py).
+    """
     reads = 0
     for stack, template in mixed.templates.items():
         for logical_id, resource in template["Resources"].items():

@@ -91,6 +91,7 @@ def test_every_rendered_object_is_valid_kubernetes(synthesized, default_config):
 
 def test_only_known_custom_resources_are_rendered(synthesized):
     kinds = {
-        (obj["apiVersion"], obj["kind"]) for objects in synthesized.manifests.values() for obj in objects if not _builtin(obj)
+        (obj["apiVersion"], obj["kind"]) for objects in synthesized.manifests.values() for obj in objects
+             if not _builtin(obj)
     }
     assert all(api.split("/")[0] in CUSTOM_RESOURCE_GROUPS for api, _ in kinds)

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from charts.karmada import sizing_profile_for_members
-from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from eks_karmada.chart_props import control_plane_props, storage_class_props
+from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 
 
 @pytest.mark.parametrize("members, tier", [(0, "small"), (2, "small"), (10, "small"), (11, "medium"), (50, "medium"),

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from aws_cdk.assertions import Match, Template
 
-from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from charts.storage_class import VOLUME_CLUSTER_TAG
+from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from karmada_constructs.karmada_manifest import KarmadaManifest
 from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG, TeardownCleanup
 from tests.synth import synthesize
@@ -72,7 +72,7 @@ def parent(synthesized) -> dict:
 # --- stacks ----------------------------------------------------------------------------------------------------
 
 def test_cdk_destroy_all_removes_workloads_then_registrations_then_clusters_then_egress(synthesized):
-    """cdk destroy --all deletes a stack only after every stack that depends on it (cdk.out/manifest.json)."""
+    """Cdk destroy --all deletes a stack only after every stack that depends on it (cdk.out/manifest.json)."""
     manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
     stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
     depends = {k: {d for d in v.get("dependencies", []) if d in stacks} for k, v in stacks.items()}
@@ -160,7 +160,8 @@ def test_the_cleanup_may_only_delete_what_the_controllers_of_this_cluster_made(p
 def test_the_etcd_namespace_and_volumes_go_by_default(parent, synthesized):
     foundation = next(v for k, v in parent["Resources"].items() if k.startswith("KarmadaControlPlanekarmadafoundation"))
     assert foundation.get("DeletionPolicy", "Delete") == "Delete"
-    volume_key = next(v for k, v in _resources(parent, "AWS::KMS::Key").items() if k.startswith("EbsCsiDriverVolumeKey"))
+    volume_key = next(v for k, v in _resources(parent, "AWS::KMS::Key").items()
+                      if k.startswith("EbsCsiDriverVolumeKey"))
     assert volume_key["DeletionPolicy"] == "Delete"
     (etcd,) = [o for o in synthesized.manifests["parent"] if o["kind"] == "StatefulSet"]
     # Retain on the StatefulSet itself: a replaced manifest or a `kubectl delete sts` never takes the data;
@@ -173,7 +174,8 @@ def test_retain_etcd_volumes_keeps_the_namespace_the_claims_and_the_volume_key(t
     data["karmada"]["retain_etcd_volumes"] = True
     data["members"] = []
     template = synthesize(parse_config(data), tmp_path).templates["KarmadaParent"]
-    foundation = next(v for k, v in template["Resources"].items() if k.startswith("KarmadaControlPlanekarmadafoundation"))
+    foundation = next(v for k, v in template["Resources"].items()
+                      if k.startswith("KarmadaControlPlanekarmadafoundation"))
     assert foundation["DeletionPolicy"] == "Retain"
     volume_key = next(v for k, v in _resources(template, "AWS::KMS::Key").items()
                       if k.startswith("EbsCsiDriverVolumeKey"))

@@ -111,7 +111,8 @@ def service_account_manifest(props: EtcdBackupProps) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": metadata(pods.SERVICE_ACCOUNT, namespace=props.namespace, labels=pods.pod_labels(pods.BACKUP, props)),
+        "metadata": metadata(pods.SERVICE_ACCOUNT, namespace=props.namespace,
+                             labels=pods.pod_labels(pods.BACKUP, props)),
         "automountServiceAccountToken": False,
     }
 
@@ -213,9 +214,11 @@ def backup_manifests(props: EtcdBackupProps) -> list[dict[str, Any]]:
 
 
 class EtcdBackupChart(cdk8s.Chart):
-    """ServiceAccount ``etcd-backup`` (for Pod Identity), its etcd client Certificate,
-    NetworkPolicies for backup and restore pods, and the snapshot CronJob; all in the
-    control plane's namespace."""
+    """The etcd backup's objects in the control plane's namespace.
+
+    ServiceAccount ``etcd-backup`` (for Pod Identity), its etcd client Certificate, NetworkPolicies for backup and
+    restore pods, and the snapshot CronJob; all in the control plane's namespace.
+    """
 
     def __init__(self, scope: Construct, id: str, props: EtcdBackupProps) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)

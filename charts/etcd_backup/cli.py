@@ -1,10 +1,10 @@
 """Render the restore (or the post-restore cleanup) for a deployment's config.
 
-    python -m charts.etcd_backup restore --bucket <name> --snapshot-key etcd-snapshots/<cluster>/<stamp>.db > restore.yaml
+    python -m charts.etcd_backup restore --bucket <name> --snapshot-key <key> > restore.yaml
     python -m charts.etcd_backup cleanup > cleanup.yaml
 
-The etcd props come from the same function the parent stack uses
-(eks_karmada.chart_props.control_plane_props) applied to the same config file, so the
+The snapshot key is `etcd-snapshots/<cluster>/<stamp>.db`. The etcd props come from the same
+function the parent stack uses (eks_karmada.chart_props.control_plane_props) applied to the same config file, so the
 member names, peer URLs, image, zones and volumes are the deployed ones. Needs
 no AWS access; the bucket name is the stack output EtcdBackupBucketName (or the
 BUCKET env var of the etcd-backup CronJob).
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=None, help="deployment config (default: config/default.yaml)")
     common.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
-    parser = argparse.ArgumentParser(prog="python -m charts.etcd_backup", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m charts.etcd_backup", description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     restore = commands.add_parser(
         "restore", parents=[common], help="Jobs that restore every etcd member from one snapshot, with the steps"

@@ -7,8 +7,9 @@ charts/karmada/common/pod.py, so these pods pass the namespace's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from charts.etcd_backup.props import EtcdBackupProps
 from charts.karmada import names

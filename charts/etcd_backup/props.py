@@ -28,7 +28,8 @@ _CRON = re.compile(rf"^({_CRON_FIELD}\s+){{4}}{_CRON_FIELD}$|^@(hourly|daily|mid
 # An EKS cluster name: it becomes a segment of every snapshot key.
 _CLUSTER_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9_]{0,99}$")
 # registry/repository:tag or @sha256:digest; "latest" is never a pin.
-_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")
+_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry and repository
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")  # tag or digest
 _GIB = 1024**3
 
 
@@ -47,12 +48,12 @@ class EtcdBackupProps(BaseModel):
     # --- schedule ---------------------------------------------------------------------
     schedule: str = "0 */6 * * *"
     time_zone: str = "Etc/UTC"
-    successful_jobs_history_limit: int = Field(3, ge=1, le=20)
-    failed_jobs_history_limit: int = Field(3, ge=1, le=20)
+    successful_jobs_history_limit: int = Field(default=3, ge=1, le=20)
+    failed_jobs_history_limit: int = Field(default=3, ge=1, le=20)
     # A missed run (controller down, cluster upgrade) still starts within 10 minutes.
-    starting_deadline_seconds: int = Field(600, ge=60)
-    backoff_limit: int = Field(2, ge=0, le=10)
-    active_deadline_seconds: int = Field(3600, ge=300)
+    starting_deadline_seconds: int = Field(default=600, ge=60)
+    backoff_limit: int = Field(default=2, ge=0, le=10)
+    active_deadline_seconds: int = Field(default=3600, ge=300)
 
     # --- images and sizing ----------------------------------------------------------------
     aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE

@@ -57,7 +57,7 @@ from charts.etcd_backup.scripts import CLEANUP_PREVIOUS, PREPARE_RESTORE
 from charts.karmada import names
 from charts.karmada.charts import KarmadaControlPlaneChart
 from charts.karmada.common.objects import metadata
-from charts.karmada.common.pod import ZONE_KEY, HOSTNAME_KEY, ClaimMount
+from charts.karmada.common.pod import HOSTNAME_KEY, ZONE_KEY, ClaimMount
 from charts.karmada.etcd import DATA_DIR, DATA_MOUNT, etcd_command, statefulset_manifest
 
 # Kubernetes' "Operating etcd clusters": a bump larger than the writes any client could
@@ -98,7 +98,8 @@ def validate_snapshot_key(snapshot_key: str, props: EtcdBackupProps) -> str:
     if not re.fullmatch(pattern, snapshot_key) or not snapshot_id(snapshot_key):
         raise ValueError(
             f"snapshot key {snapshot_key!r} is not one of this cluster's snapshots; "
-            f"expected {props.snapshot_prefix}<timestamp>.db (list them with: aws s3 ls s3://<bucket>/{props.snapshot_prefix})"
+            f"expected {props.snapshot_prefix}<timestamp>.db (list them with: aws s3 ls "
+            f"s3://<bucket>/{props.snapshot_prefix})"
         )
     return snapshot_key
 
@@ -159,7 +160,8 @@ def _job(name: str, member: str, props: EtcdBackupProps, spec: dict[str, Any], a
             "backoffLimit": props.backoff_limit,
             "activeDeadlineSeconds": props.active_deadline_seconds,
             "template": {
-                "metadata": {"labels": labels, **({"annotations": template_annotations} if template_annotations else {})},
+                "metadata": {"labels": labels,
+                             **({"annotations": template_annotations} if template_annotations else {})},
                 "spec": spec,
             },
         },
@@ -211,7 +213,8 @@ def claim_manifest(member: str, props: EtcdBackupProps) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": metadata(claim_name(member, props), namespace=props.namespace, labels=template["metadata"]["labels"]),
+        "metadata": metadata(claim_name(member, props), namespace=props.namespace,
+                             labels=template["metadata"]["labels"]),
         "spec": template["spec"],
     }
 
@@ -235,6 +238,7 @@ def cleanup_job(member: str, props: EtcdBackupProps) -> dict[str, Any]:
 # --- the procedure -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Workload:
+    """A control-plane workload the restore scales down and back up."""
     kind: str
     name: str
     replicas: int
@@ -309,10 +313,12 @@ def _steps(plan: RestorePlan, *, new_volumes: bool) -> list[tuple[str, list[str]
     volumes_check = (
         [f"{k} get pvc -l {etcd_sel}   # expect none: this plan creates them"]
         if new_volumes
-        else [f"{k} get pvc -l {etcd_sel}   # expect {replicas} Bound claims: " + ", ".join(claim_name(m, p) for m in member_names(p))]
+        else [f"{k} get pvc -l {etcd_sel}   # expect {replicas} Bound claims: "
+              + ", ".join(claim_name(m, p) for m in member_names(p))]
     )
     return [
-        ("Pause the scheduled backups", [f"{k} patch cronjob {pods.BACKUP} --type=merge -p '{{\"spec\":{{\"suspend\":true}}}}'"]),
+        ("Pause the scheduled backups", [f"{k} patch cronjob {pods.BACKUP} --type=merge -p "
+                                         "'{\"spec\":{\"suspend\":true}}'"]),
         (
             "Stop every etcd client (the API servers), then wait until their pods are gone",
             [f"{k} scale deployment {client_names} --replicas=0"]
@@ -349,7 +355,8 @@ def _steps(plan: RestorePlan, *, new_volumes: bool) -> list[tuple[str, list[str]
             "Remove the restore Jobs, resume backups and take a fresh snapshot",
             [f"{k} delete job -l {restore_sel}",
              f"{k} patch cronjob {pods.BACKUP} --type=merge -p '{{\"spec\":{{\"suspend\":false}}}}'",
-             f"{k} create job --from=cronjob/{pods.BACKUP} {pods.BACKUP}-after-restore-{snapshot_id(plan.snapshot_key)}"],
+             f"{k} create job --from=cronjob/{pods.BACKUP} "
+             f"{pods.BACKUP}-after-restore-{snapshot_id(plan.snapshot_key)}"],
         ),
     ]
 

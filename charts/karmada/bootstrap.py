@@ -30,13 +30,14 @@ be patched with the conversion webhook (``crd_conversion_patches``).
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
+import cdk8s
 import yaml
 from constructs import Construct
 
-import cdk8s
 from charts.karmada import names
 from charts.karmada.common.objects import emit_all, labels, metadata
 from charts.karmada.optional.metrics_adapter import METRICS_ADAPTER_API_VERSIONS
@@ -61,7 +62,8 @@ def namespace(props: KarmadaControlPlaneProps) -> dict[str, Any]:
 
 
 def cluster_role(name: str, props: KarmadaControlPlaneProps, rules: list[dict], **extra_labels: str) -> dict:
-    return {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _meta(name, props, **extra_labels), "rules": rules}
+    return {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _meta(name, props, **extra_labels),
+            "rules": rules}
 
 
 def cluster_role_binding(name: str, props: KarmadaControlPlaneProps, role: str, subjects: list[dict]) -> dict:
@@ -84,11 +86,13 @@ def _group(name: str) -> dict:
 
 # Karmada resources that the built-in view/edit roles should cover.
 _AGGREGATED_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("autoscaling.karmada.io", ("cronfederatedhpas", "cronfederatedhpas/status", "federatedhpas", "federatedhpas/status")),
+    ("autoscaling.karmada.io",
+     ("cronfederatedhpas", "cronfederatedhpas/status", "federatedhpas", "federatedhpas/status")),
     ("multicluster.x-k8s.io", ("serviceexports", "serviceexports/status", "serviceimports", "serviceimports/status")),
     (
         "networking.karmada.io",
-        ("multiclusteringresses", "multiclusteringresses/status", "multiclusterservices", "multiclusterservices/status"),
+        ("multiclusteringresses", "multiclusteringresses/status", "multiclusterservices",
+         "multiclusterservices/status"),
     ),
     ("policy.karmada.io", ("overridepolicies", "propagationpolicies")),
     ("work.karmada.io", ("resourcebindings", "resourcebindings/status", "works", "works/status")),
@@ -240,6 +244,7 @@ def cluster_info(props: KarmadaControlPlaneProps) -> dict[str, Any]:
 # --- aggregated APIs ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AggregatedApi:
+    """An APIService of the Karmada API and the Service that serves it."""
     group: str
     version: str
     service: str
@@ -296,6 +301,7 @@ def aggregation(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
 # --- webhooks ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class WebhookRule:
+    """One admission webhook of karmada-webhook and the resources it intercepts."""
     name: str
     path: str
     group: str
@@ -308,28 +314,46 @@ class WebhookRule:
 
 
 MUTATING_WEBHOOKS: tuple[WebhookRule, ...] = (
-    WebhookRule("propagationpolicy.karmada.io", "/mutate-propagationpolicy", "policy.karmada.io", ["propagationpolicies"], "Namespaced"),
-    WebhookRule("clusterpropagationpolicy.karmada.io", "/mutate-clusterpropagationpolicy", "policy.karmada.io", ["clusterpropagationpolicies"], "Cluster"),
-    WebhookRule("overridepolicy.karmada.io", "/mutate-overridepolicy", "policy.karmada.io", ["overridepolicies"], "Namespaced"),
-    WebhookRule("resourcebinding.karmada.io", "/mutate-resourcebinding", "work.karmada.io", ["resourcebindings"], "Namespaced", ("CREATE",)),
-    WebhookRule("clusterresourcebinding.karmada.io", "/mutate-clusterresourcebinding", "work.karmada.io", ["clusterresourcebindings"], "Cluster", ("CREATE",)),
+    WebhookRule("propagationpolicy.karmada.io", "/mutate-propagationpolicy", "policy.karmada.io",
+                ["propagationpolicies"], "Namespaced"),
+    WebhookRule("clusterpropagationpolicy.karmada.io", "/mutate-clusterpropagationpolicy", "policy.karmada.io",
+                ["clusterpropagationpolicies"], "Cluster"),
+    WebhookRule("overridepolicy.karmada.io", "/mutate-overridepolicy", "policy.karmada.io", ["overridepolicies"],
+                "Namespaced"),
+    WebhookRule("resourcebinding.karmada.io", "/mutate-resourcebinding", "work.karmada.io", ["resourcebindings"],
+                "Namespaced", ("CREATE",)),
+    WebhookRule("clusterresourcebinding.karmada.io", "/mutate-clusterresourcebinding", "work.karmada.io",
+                ["clusterresourcebindings"], "Cluster", ("CREATE",)),
     WebhookRule("work.karmada.io", "/mutate-work", "work.karmada.io", ["works"], "Namespaced"),
-    WebhookRule("autoscaling.karmada.io", "/mutate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"], "Namespaced"),
-    WebhookRule("multiclusterservice.karmada.io", "/mutate-multiclusterservice", "networking.karmada.io", ["multiclusterservices"], "Namespaced"),
+    WebhookRule("autoscaling.karmada.io", "/mutate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"],
+                "Namespaced"),
+    WebhookRule("multiclusterservice.karmada.io", "/mutate-multiclusterservice", "networking.karmada.io",
+                ["multiclusterservices"], "Namespaced"),
 )
 
 VALIDATING_WEBHOOKS: tuple[WebhookRule, ...] = (
-    WebhookRule("propagationpolicy.karmada.io", "/validate-propagationpolicy", "policy.karmada.io", ["propagationpolicies"], "Namespaced"),
-    WebhookRule("clusterpropagationpolicy.karmada.io", "/validate-clusterpropagationpolicy", "policy.karmada.io", ["clusterpropagationpolicies"], "Cluster"),
-    WebhookRule("overridepolicy.karmada.io", "/validate-overridepolicy", "policy.karmada.io", ["overridepolicies"], "Namespaced"),
-    WebhookRule("clusteroverridepolicy.karmada.io", "/validate-clusteroverridepolicy", "policy.karmada.io", ["clusteroverridepolicies"], "Cluster"),
-    WebhookRule("config.karmada.io", "/validate-resourceinterpreterwebhookconfiguration", "config.karmada.io", ["resourceinterpreterwebhookconfigurations"], "Cluster"),
-    WebhookRule("resourceinterpretercustomization.karmada.io", "/validate-resourceinterpretercustomization", "config.karmada.io", ["resourceinterpretercustomizations"], "Cluster", timeout_seconds=10),
-    WebhookRule("federatedresourcequota.karmada.io", "/validate-federatedresourcequota", "policy.karmada.io", ["federatedresourcequotas"], "Namespaced"),
-    WebhookRule("multiclusteringress.karmada.io", "/validate-multiclusteringress", "networking.karmada.io", ["multiclusteringresses"], "Namespaced"),
-    WebhookRule("federatedhpa.karmada.io", "/validate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"], "Namespaced"),
-    WebhookRule("cronfederatedhpa.karmada.io", "/validate-cronfederatedhpa", "autoscaling.karmada.io", ["cronfederatedhpas"], "Namespaced"),
-    WebhookRule("multiclusterservice.karmada.io", "/validate-multiclusterservice", "networking.karmada.io", ["multiclusterservices"], "Namespaced"),
+    WebhookRule("propagationpolicy.karmada.io", "/validate-propagationpolicy", "policy.karmada.io",
+                ["propagationpolicies"], "Namespaced"),
+    WebhookRule("clusterpropagationpolicy.karmada.io", "/validate-clusterpropagationpolicy", "policy.karmada.io",
+                ["clusterpropagationpolicies"], "Cluster"),
+    WebhookRule("overridepolicy.karmada.io", "/validate-overridepolicy", "policy.karmada.io", ["overridepolicies"],
+                "Namespaced"),
+    WebhookRule("clusteroverridepolicy.karmada.io", "/validate-clusteroverridepolicy", "policy.karmada.io",
+                ["clusteroverridepolicies"], "Cluster"),
+    WebhookRule("config.karmada.io", "/validate-resourceinterpreterwebhookconfiguration", "config.karmada.io",
+                ["resourceinterpreterwebhookconfigurations"], "Cluster"),
+    WebhookRule("resourceinterpretercustomization.karmada.io", "/validate-resourceinterpretercustomization",
+                "config.karmada.io", ["resourceinterpretercustomizations"], "Cluster", timeout_seconds=10),
+    WebhookRule("federatedresourcequota.karmada.io", "/validate-federatedresourcequota", "policy.karmada.io",
+                ["federatedresourcequotas"], "Namespaced"),
+    WebhookRule("multiclusteringress.karmada.io", "/validate-multiclusteringress", "networking.karmada.io",
+                ["multiclusteringresses"], "Namespaced"),
+    WebhookRule("federatedhpa.karmada.io", "/validate-federatedhpa", "autoscaling.karmada.io", ["federatedhpas"],
+                "Namespaced"),
+    WebhookRule("cronfederatedhpa.karmada.io", "/validate-cronfederatedhpa", "autoscaling.karmada.io",
+                ["cronfederatedhpas"], "Namespaced"),
+    WebhookRule("multiclusterservice.karmada.io", "/validate-multiclusterservice", "networking.karmada.io",
+                ["multiclusterservices"], "Namespaced"),
     WebhookRule(
         "resourcedeletionprotection.karmada.io",
         "/validate-resourcedeletionprotection",
@@ -341,8 +365,10 @@ VALIDATING_WEBHOOKS: tuple[WebhookRule, ...] = (
             "matchExpressions": [{"key": "resourcetemplate.karmada.io/deletion-protected", "operator": "Exists"}]
         },
     ),
-    WebhookRule("resourcebinding.karmada.io", "/validate-resourcebinding", "work.karmada.io", ["resourcebindings"], "Namespaced", side_effects="NoneOnDryRun"),
-    WebhookRule("clustertaintpolicy.karmada.io", "/validate-clustertaintpolicy", "policy.karmada.io", ["clustertaintpolicies"], "Cluster"),
+    WebhookRule("resourcebinding.karmada.io", "/validate-resourcebinding", "work.karmada.io", ["resourcebindings"],
+                "Namespaced", side_effects="NoneOnDryRun"),
+    WebhookRule("clustertaintpolicy.karmada.io", "/validate-clustertaintpolicy", "policy.karmada.io",
+                ["clustertaintpolicies"], "Cluster"),
 )
 
 
@@ -404,7 +430,8 @@ def crd_conversion_patches(props: KarmadaControlPlaneProps) -> dict[str, dict[st
             }
         }
     }
-    return {crd: copy.deepcopy(patch) for crd in ("resourcebindings.work.karmada.io", "clusterresourcebindings.work.karmada.io")}
+    return {crd: copy.deepcopy(patch)
+            for crd in ("resourcebindings.work.karmada.io", "clusterresourcebindings.work.karmada.io")}
 
 
 # --- failover policy ------------------------------------------------------------------------------
@@ -452,9 +479,11 @@ def render_ca_bundle(manifest: Any, ca_bundle_b64: str) -> Any:
 
 
 class KarmadaApiBootstrapChart(cdk8s.Chart):
-    """Everything the Karmada API needs after CRDs: namespace, RBAC, cluster-info,
-    APIServices (+ ExternalName Services), webhook configurations and the
-    failover ClusterTaintPolicy. Contains the ``${Karmada.CaBundle}`` placeholder."""
+    """Everything the Karmada API needs after its CRDs.
+
+    Everything the Karmada API needs after CRDs: namespace, RBAC, cluster-info, APIServices (+ ExternalName Services),
+    webhook configurations and the failover ClusterTaintPolicy. Contains the ``${Karmada.CaBundle}`` placeholder.
+    """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)

@@ -8,7 +8,7 @@ puts the same objects into a single Chart.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import cdk8s
 from constructs import Construct
@@ -72,10 +72,12 @@ def control_plane_charts(
 
 
 class KarmadaControlPlaneChart(cdk8s.Chart):
-    """Every object the Karmada control plane needs in the PARENT cluster, in one Chart:
-    namespace, PriorityClass, cert-manager PKI, etcd, karmada-apiserver, the
-    aggregated apiserver, kube-controller-manager, karmada-controller-manager,
-    scheduler, webhook and the enabled optional components."""
+    """Every object the Karmada control plane needs in the PARENT cluster, in one Chart.
+
+    Every object the Karmada control plane needs in the PARENT cluster, in one Chart: namespace, PriorityClass,
+    cert-manager PKI, etcd, karmada-apiserver, the aggregated apiserver, kube-controller-manager,
+    karmada-controller-manager, scheduler, webhook and the enabled optional components.
+    """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)

@@ -106,8 +106,11 @@ def foundation_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]
 
 
 class KarmadaFoundation(Construct):
-    """Namespace (PSA restricted), PriorityClass, the component/admin kubeconfig ConfigMaps and the
-    namespace's NetworkPolicies (charts/karmada/network_policy.py)."""
+    """The control plane's namespace and what every component shares.
+
+    Namespace (PSA restricted), PriorityClass, the component/admin kubeconfig ConfigMaps and the namespace's
+    NetworkPolicies (charts/karmada/network_policy.py).
+    """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id)

@@ -21,12 +21,20 @@ from constructs import Construct
 from charts.karmada import names
 from charts.karmada.common.mounts import KUBECONFIG, karmada_client_cert, kubeconfig_flags
 from charts.karmada.common.objects import emit_all
-from charts.karmada.common.pod import Container, HttpProbe, Port, SecretMount, pod_template, standard_deployment_workload
+from charts.karmada.common.pod import (
+    Container,
+    HttpProbe,
+    Port,
+    SecretMount,
+    pod_template,
+    standard_deployment_workload,
+)
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.KUBE_CONTROLLER_MANAGER
 
-BASE_CONTROLLERS = ("namespace", "garbagecollector", "serviceaccount-token", "ttl-after-finished", "clusterrole-aggregation")
+BASE_CONTROLLERS = ("namespace", "garbagecollector", "serviceaccount-token", "ttl-after-finished",
+                    "clusterrole-aggregation")
 PULL_MODE_CONTROLLERS = ("bootstrapsigner", "tokencleaner", "csrsigning", "csrcleaner")
 
 SERVICE_ACCOUNT_KEY = SecretMount(

@@ -25,8 +25,9 @@ Leaf keys rotate on every renewal (``rotationPolicy: Always``).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from constructs import Construct
 

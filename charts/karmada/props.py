@@ -216,7 +216,7 @@ class KarmadaControlPlaneProps(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _pull_members_need_pull_mode(self) -> "KarmadaControlPlaneProps":
+    def _pull_members_need_pull_mode(self) -> KarmadaControlPlaneProps:
         if self.pull_members and not self.pull_mode_registration:
             raise ValueError("pull_members need pull_mode_registration=True (CSR signing and agent RBAC)")
         return self
@@ -257,7 +257,7 @@ class KarmadaControlPlaneProps(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _renewal_windows(self) -> "KarmadaControlPlaneProps":
+    def _renewal_windows(self) -> KarmadaControlPlaneProps:
         if _seconds(self.leaf_cert_renew_before) >= _seconds(self.leaf_cert_duration):
             raise ValueError("leaf_cert_renew_before must be shorter than leaf_cert_duration")
         if _seconds(self.ca_cert_renew_before) >= _seconds(self.ca_cert_duration):

@@ -5,7 +5,7 @@ Cluster, Works and ResourceBindings), and karmada-controller-manager and the sch
 informer set and one scheduling pass per member). The tiers below are the profile table of
 docs/PERFORMANCE.md; `make bench` reports what each benchmarked size gets.
 
-| members | etcd and apiserver (request cpu / memory, memory limit) | controller-manager, scheduler | etcd volume | gp3 IOPS / MiB/s |
+| members | etcd, apiserver (request cpu / memory, limit) | controller-manager; scheduler | etcd volume | IOPS / MiB/s |
 | --- | --- | --- | --- | --- |
 | up to 10   | 500m / 1Gi, 4Gi | 200m / 256Mi, 1Gi; 100m / 128Mi, 512Mi | 20Gi  | 3000 / 125 |
 | up to 50   | 1 / 2Gi, 6Gi    | 500m / 512Mi, 2Gi; 250m / 256Mi, 1Gi   | 50Gi  | 4000 / 250 |

@@ -1,12 +1,17 @@
-"""Pinned versions checked against AWS before a deploy: the EKS add-on builds for the configured
-Kubernetes version in every region they install to (eks:DescribeAddonVersions), and images in a
-private ECR registry (ecr:DescribeImages). What no AWS API can answer is listed as not checked."""
+"""Pinned versions checked against AWS before a deploy.
 
+Checked are the EKS add-on builds for the configured Kubernetes version in
+every region they install to (eks:DescribeAddonVersions), and images in a private ECR registry (ecr:DescribeImages).
+What no AWS API can answer is listed as not checked.
+"""
+
+# pyright: reportMissingTypeStubs=false
+# (botocore ships no type stubs: ClientError's response is read through one typed helper, _error_code.)
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -15,7 +20,8 @@ from eks_karmada.config import AppConfig, MemberKind
 CHECKED, NOT_CHECKED = "checked", "not checked"
 # How many valid versions an error names (newest first).
 SUGGESTIONS = 3
-_PRIVATE_ECR = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>.+)$")
+_PRIVATE_ECR = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?"
+                          r"/(?P<repo>.+)$")
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,12 @@ class PinnedAddon:
 
 @dataclass(frozen=True)
 class VersionCheck:
+    """One pinned version to check against AWS."""
     kind: str  # "add-on" or "image"
     what: str
     where: str
     version: str
-    ok: Optional[bool]  # None: not checked
+    ok: bool | None  # None: not checked
     detail: str
     fix: str = ""
 
@@ -57,21 +64,23 @@ def addon_versions(clients: Any, region: str, addon: str, kubernetes: str) -> li
     eks = clients.aws("eks", region)
     versions: list[str] = []
     for page in eks.get_paginator("describe_addon_versions").paginate(addonName=addon, kubernetesVersion=kubernetes):
-        for entry in page.get("addons") or []:
-            versions.extend(v["addonVersion"] for v in entry.get("addonVersions") or [])
+        addons: list[dict[str, Any]] = page.get("addons") or []
+        for entry in addons:
+            builds: list[dict[str, Any]] = entry.get("addonVersions") or []
+            versions.extend(str(v["addonVersion"]) for v in builds)
     return versions
 
 
 def check_addons(clients: Any, config: AppConfig) -> list[VersionCheck]:
     kubernetes = config.versions.kubernetes
-    checks = []
+    checks: list[VersionCheck] = []
     for pinned in pinned_addons(config):
         for region in pinned.regions:
             what = pinned.addon
             try:
                 valid = addon_versions(clients, region, pinned.addon, kubernetes)
             except ClientError as err:
-                code = err.response.get("Error", {}).get("Code", "error")
+                code = _error_code(err)
                 checks.append(VersionCheck("add-on", what, region, pinned.version, None, f"cannot check ({code})",
                                            "grant eks:DescribeAddonVersions to check it"))
                 continue
@@ -85,6 +94,12 @@ def check_addons(clients: Any, config: AppConfig) -> list[VersionCheck]:
     return checks
 
 
+def _error_code(err: ClientError) -> str:
+    """The AWS error code of a failed call ("error" when the response names none)."""
+    response: dict[str, Any] = err.response
+    return str(response.get("Error", {}).get("Code", "error"))
+
+
 def check_image(clients: Any, what: str, field: str, repository: str, tag: str) -> VersionCheck:
     """An image tag in a private ECR repository (a mirror or pull-through cache) must exist there."""
     image = f"{repository}:{tag}"
@@ -95,7 +110,7 @@ def check_image(clients: Any, what: str, field: str, repository: str, tag: str) 
     try:
         ecr.describe_images(registryId=match["account"], repositoryName=match["repo"], imageIds=[{"imageTag": tag}])
     except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "error")
+        code = _error_code(err)
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
             return VersionCheck("image", what, match["region"], tag, False, "tag not found" if code.startswith("Image")
                                 else "no such repository", f"push {image} or correct {field}")

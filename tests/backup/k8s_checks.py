@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -42,7 +43,8 @@ def restricted_violations(obj: dict[str, Any]) -> list[str]:
             "no added capabilities": not set(caps.get("add", [])) - {"NET_BIND_SERVICE"},
             "runAsNonRoot": sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True,
             "runAsUser != 0": sc.get("runAsUser", psc.get("runAsUser")) != 0,
-            "seccomp": sc.get("seccompProfile", psc.get("seccompProfile", {})).get("type") in ("RuntimeDefault", "Localhost"),
+            "seccomp": sc.get("seccompProfile",
+                              psc.get("seccompProfile", {})).get("type") in ("RuntimeDefault", "Localhost"),
             "no hostPort": not any("hostPort" in p for p in c.get("ports", [])),
         }
         out += [f"{name}: {what}" for what, ok in checks.items() if not ok]

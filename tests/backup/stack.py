@@ -44,7 +44,8 @@ def synthesize_backup(outdir: Path, **settings: Any) -> BackupSynth:
     provider = eks.KubectlProvider.from_kubectl_provider_attributes(
         stack, "KubectlProvider", service_token=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:kubectl-provider"
     )
-    cluster = eks.Cluster.from_cluster_attributes(stack, "Cluster", cluster_name=CLUSTER_NAME, kubectl_provider=provider)
+    cluster = eks.Cluster.from_cluster_attributes(stack, "Cluster", cluster_name=CLUSTER_NAME,
+                                                  kubectl_provider=provider)
     backup = EtcdBackup(stack, "EtcdBackup", EtcdBackupConstructProps(
         cluster=cluster,
         cluster_name=CLUSTER_NAME,
@@ -59,7 +60,8 @@ def synthesize_backup(outdir: Path, **settings: Any) -> BackupSynth:
     rendered.write(outdir)
     template = json.loads(Path(assembly.get_stack_by_name(STACK_NAME).template_full_path).read_text())
     manifests = {
-        p.stem: [d for d in yaml.safe_load_all(p.read_text()) if d] for p in sorted((outdir / "manifests").glob("*.yaml"))
+        p.stem: [d for d in yaml.safe_load_all(p.read_text()) if d]
+                 for p in sorted((outdir / "manifests").glob("*.yaml"))
     }
     report = json.loads((outdir / "validation-report.json").read_text())
     return BackupSynth(app, stack, backup, outdir, template, manifests, report)

@@ -69,7 +69,8 @@ def test_snapshot_then_verify_then_upload(objs, steps):
     assert [c["name"] for c in spec["initContainers"]] == ["snapshot", "verify"]
     assert [c["name"] for c in spec["containers"]] == ["upload"]
     snapshot, verify, upload = steps["snapshot"]["command"], steps["verify"]["command"], steps["upload"]["command"]
-    assert snapshot[0] == "/usr/local/bin/etcdctl" and snapshot[-3:] == ["snapshot", "save", "/var/lib/etcd-backup/snapshot.db"]
+    assert snapshot[0] == "/usr/local/bin/etcdctl" and snapshot[-3:] == ["snapshot", "save",
+                                                                         "/var/lib/etcd-backup/snapshot.db"]
     # A failing status (corrupt file) exits non-zero: the init container fails and upload never runs.
     assert verify[:4] == ["/usr/local/bin/etcdutl", "snapshot", "status", "/var/lib/etcd-backup/snapshot.db"]
     assert upload[:2] == ["/bin/sh", "-c"] and 'aws s3 cp "${snapshot}" "s3://${BUCKET}/${key}"' in upload[2]
@@ -103,7 +104,8 @@ def test_snapshot_dials_the_client_service_over_mutual_tls_with_a_certificate_et
 def test_only_the_snapshot_step_holds_the_etcd_key_and_only_upload_gets_aws_credentials(objs, steps):
     holders = [n for n, c in steps.items() if any(m["name"] == CLIENT_CERT.volume for m in c["volumeMounts"])]
     assert holders == ["snapshot"]
-    skipped = objs["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["annotations"][SKIP_CONTAINERS_ANNOTATION]
+    pod_metadata = objs["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    skipped = pod_metadata["annotations"][SKIP_CONTAINERS_ANNOTATION]
     assert set(skipped.split(",")) == {"snapshot", "verify"}
     assert not any(e["name"].startswith("AWS_ACCESS") for c in steps.values() for e in c.get("env", []))
 
@@ -145,7 +147,8 @@ def test_every_object_is_valid_kubernetes_1_35():
 
 
 def test_follows_the_control_plane_props():
-    cp = KarmadaControlPlaneProps(kube_registry="123456789012.dkr.ecr.us-east-1.amazonaws.com/k8s", etcd_image_tag="3.6.6-0",
+    cp = KarmadaControlPlaneProps(kube_registry="123456789012.dkr.ecr.us-east-1.amazonaws.com/k8s",
+                                  etcd_image_tag="3.6.6-0",
                                   namespace="karmada-ha", priority_class_name="critical")
     objs = _objects(EtcdBackupProps(control_plane=cp, cluster_name="other", bucket_name="b", region="eu-west-1"))
     spec = pod_spec(objs["CronJob"])

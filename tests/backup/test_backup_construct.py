@@ -52,7 +52,8 @@ def test_backup_bucket_is_kms_encrypted_versioned_private_and_logged(template):
     )
     assert backup["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     log_id = _logical_id(template, "AWS::S3::Bucket", "AccessLogs")
-    assert backup["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": log_id}, "LogFilePrefix": "backup-bucket/"}
+    assert backup["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": log_id},
+                                              "LogFilePrefix": "backup-bucket/"}
 
 
 def test_snapshots_expire_after_the_configured_days(template):
@@ -157,7 +158,8 @@ def test_bucket_name_is_a_stack_output(template):
 
 def test_rendered_manifest_names_the_bucket_and_region_readably(synth):
     objects = synth.manifests["parent"]
-    assert [o["kind"] for o in objects] == ["ServiceAccount", "Certificate", "NetworkPolicy", "NetworkPolicy", "CronJob"]
+    assert [o["kind"] for o in objects] == ["ServiceAccount", "Certificate", "NetworkPolicy", "NetworkPolicy",
+                                            "CronJob"]
     cronjob = objects[-1]
     env = {e["name"]: e["value"] for e in pod_spec(cronjob)["containers"][0]["env"]}
     assert env["BUCKET"] == "${EtcdBackup.BucketName}"
@@ -175,9 +177,8 @@ def test_cdk_nag_is_clean_and_every_acknowledgement_is_specific(synth):
         if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY
         for rule, reason in entry.data.items()
     ]
-    assert {rule for _, rule, _ in acknowledged} == {
-        f"AwsSolutions-IAM5[Resource::<{_logical_id(Template.from_json(synth.template), 'AWS::S3::Bucket', 'StorageBucket')}.Arn>/{PREFIX}*]",
-    }
+    bucket = _logical_id(Template.from_json(synth.template), "AWS::S3::Bucket", "StorageBucket")
+    assert {rule for _, rule, _ in acknowledged} == {f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{PREFIX}*]"}
     assert all(len(reason) >= 80 for _, _, reason in acknowledged)
 
 

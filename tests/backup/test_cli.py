@@ -30,7 +30,8 @@ def test_props_are_the_deployed_control_plane(default_config):
 def test_restore_matches_the_etcd_statefulset_the_app_deploys(tmp_path, synthesized, default_config):
     jobs = _render(tmp_path, "restore", "--bucket", "karmada-backups", "--snapshot-key", KEY)
     assert len(jobs) == default_config.karmada.etcd_replicas
-    sts = next(o for o in synthesized.manifests["parent"] if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "etcd")
+    sts = next(o for o in synthesized.manifests["parent"] if o["kind"] == "StatefulSet"
+               and o["metadata"]["name"] == "etcd")
     (etcd,) = sts["spec"]["template"]["spec"]["containers"]
     deployed = dict(a.split("=", 1) for a in etcd["command"] if a.startswith("--") and "=" in a)
     for i, job in enumerate(jobs):
@@ -41,11 +42,13 @@ def test_restore_matches_the_etcd_statefulset_the_app_deploys(tmp_path, synthesi
         assert args["--initial-advertise-peer-urls"] == deployed["--initial-advertise-peer-urls"].replace(
             "$(POD_NAME)", f"etcd-{i}")
         assert restore["image"] == etcd["image"]
-        assert job["spec"]["template"]["spec"]["priorityClassName"] == sts["spec"]["template"]["spec"]["priorityClassName"]
+        priority_class = sts["spec"]["template"]["spec"]["priorityClassName"]
+        assert job["spec"]["template"]["spec"]["priorityClassName"] == priority_class
 
 
 def test_new_volumes_and_cleanup(tmp_path, default_config):
-    objects = _render(tmp_path, "restore", "--bucket", "b", "--snapshot-key", KEY, "--new-volumes", "--discard-previous-data")
+    objects = _render(tmp_path, "restore", "--bucket", "b", "--snapshot-key", KEY, "--new-volumes",
+                      "--discard-previous-data")
     assert [o["kind"] for o in objects].count("PersistentVolumeClaim") == default_config.karmada.etcd_replicas
     cleanup = _render(tmp_path, "cleanup")
     assert [o["metadata"]["name"] for o in cleanup] == [f"etcd-restore-cleanup-etcd-{i}" for i in range(3)]

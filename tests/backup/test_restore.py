@@ -16,7 +16,8 @@ from tests.backup.k8s_checks import containers, hardening_gaps, pod_spec, restri
 KEY = "etcd-snapshots/karmada-parent/20260101T000000Z.db"
 PROPS = EtcdBackupProps(bucket_name="karmada-backups", region="us-east-1")
 FIVE = EtcdBackupProps(
-    control_plane=KarmadaControlPlaneProps(etcd_replicas=5, search=True), bucket_name="karmada-backups", region="us-east-1"
+    control_plane=KarmadaControlPlaneProps(etcd_replicas=5, search=True), bucket_name="karmada-backups",
+                       region="us-east-1"
 )
 
 
@@ -76,7 +77,8 @@ def test_each_job_mounts_its_members_volume_where_etcd_does(plan, props):
     for i, job in enumerate(_jobs(plan.objects)):
         spec = pod_spec(job)
         (volume,) = [v for v in spec["volumes"] if "persistentVolumeClaim" in v]
-        assert volume["persistentVolumeClaim"]["claimName"] == f"{claim['metadata']['name']}-{sts['metadata']['name']}-{i}"
+        claim_name = f"{claim['metadata']['name']}-{sts['metadata']['name']}-{i}"
+        assert volume["persistentVolumeClaim"]["claimName"] == claim_name
         for c in containers(job):
             (mount,) = [m for m in c["volumeMounts"] if m["name"] == volume["name"]]
             assert mount["mountPath"] == etcd_mount["mountPath"]
@@ -98,19 +100,24 @@ def test_download_then_restore_with_aws_credentials_only_in_the_download(plan, p
 
 
 def test_the_restore_always_recomputes_the_snapshots_sha256(plan):
-    """The one check of a snapshot's content that always runs (docs/backup-restore.md): etcdctl snapshot save
-    only checks that the SHA-256 etcd appends is there, and the CLI's download check skips snapshots uploaded
-    in parts; etcdutl snapshot restore recomputes it unless told --skip-hash-check."""
+    """The one check of a snapshot's content that always runs (docs/backup-restore.md).
+
+    The one check of a snapshot's content that always runs (docs/backup-restore.md): etcdctl snapshot save only checks
+    that the SHA-256 etcd appends is there, and the CLI's download check skips snapshots uploaded in parts; etcdutl
+    snapshot restore recomputes it unless told --skip-hash-check.
+    """
     for job in _jobs(plan.objects):
         (restore,) = pod_spec(job)["containers"]
-        assert restore["command"][:4] == ["/usr/local/bin/etcdutl", "snapshot", "restore", "/var/lib/etcd-backup/snapshot.db"]
+        assert restore["command"][:4] == ["/usr/local/bin/etcdutl", "snapshot", "restore",
+                                          "/var/lib/etcd-backup/snapshot.db"]
         assert not [arg for arg in restore["command"] if arg.startswith("--skip-hash-check")]
 
 
 def test_a_restore_pod_cannot_run_next_to_a_live_etcd_member(plan):
     for job in _jobs(plan.objects):
         (term,) = pod_spec(job)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-        assert term == {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "etcd", "app.kubernetes.io/instance": "karmada"}},
+        assert term == {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "etcd",
+                                                          "app.kubernetes.io/instance": "karmada"}},
                         "topologyKey": "kubernetes.io/hostname"}
 
 
@@ -127,7 +134,8 @@ def test_new_volumes_recreate_the_claims_and_spread_members_over_the_zones(props
     plan = restore_plan(props, KEY, new_volumes=True)
     (template,) = statefulset_manifest(props.control_plane)["spec"]["volumeClaimTemplates"]
     claims = [o for o in plan.objects if o["kind"] == "PersistentVolumeClaim"]
-    assert [c["metadata"]["name"] for c in claims] == [f"data-etcd-{i}" for i in range(props.control_plane.etcd_replicas)]
+    assert [c["metadata"]["name"] for c in claims] == [f"data-etcd-{i}"
+                                                       for i in range(props.control_plane.etcd_replicas)]
     assert all(c["spec"] == template["spec"] for c in claims)
     zones = props.control_plane.zones
     pinned = [
@@ -168,7 +176,8 @@ def test_steps_stop_clients_then_etcd_restore_then_start_in_reverse_order(plan, 
         return next(i for i, c in enumerate(commands) if re.search(pattern, c))
 
     clients = {w.name for w in plan.etcd_clients}
-    expected = {"karmada-apiserver", "karmada-aggregated-apiserver"} | ({"karmada-search"} if props.control_plane.search else set())
+    expected = {"karmada-apiserver", "karmada-aggregated-apiserver"} | ({"karmada-search"}
+                                                                        if props.control_plane.search else set())
     assert clients == expected
     assert "karmada-controller-manager" in {w.name for w in plan.controllers}
     order = [

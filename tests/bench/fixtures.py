@@ -50,6 +50,7 @@ NETWORK_AND_CLUSTER = {
         "Properties": {"RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}, "Region": {"Ref": "AWS::Region"}},
     },
     "Handler": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": "Role.Arn"}}},
-    "Manifest": {"Type": "Custom::AWSCDK-EKS-KubernetesResource", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Handler", "Arn"]}}},
+    "Manifest": {"Type": "Custom::AWSCDK-EKS-KubernetesResource",
+                 "Properties": {"ServiceToken": {"Fn::GetAtt": ["Handler", "Arn"]}}},
     "Metadata": {"Type": "AWS::CDK::Metadata", "Properties": {}},
 }

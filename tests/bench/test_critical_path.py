@@ -113,7 +113,8 @@ def test_app_model_with_a_modelled_join(tmp_path, fixed_estimates):
     assert model.virtual_joins == ["m1"]
     # Sequential: member 5.5 + (egress 1.5 + parent 10.5) + join 1 = 18.5, what one slot gives too.
     assert model.sequential_minutes == pytest.approx(18.5)
-    assert model.sequential_parts == pytest.approx({"member clusters": 5.5, "parent, Karmada and shared stacks": 12.0, "joins": 1.0})
+    assert model.sequential_parts == pytest.approx({"member clusters": 5.5, "parent, Karmada and shared stacks": 12.0,
+                                                    "joins": 1.0})
     assert model.limited[1].total == pytest.approx(18.5)
     # One slot: 18.5 > 13 x 1.1; two slots: egress, then parent and member together, join: 13.
     assert model.concurrency_needed == 2
@@ -158,7 +159,8 @@ def test_stack_model_adds_overhead_and_names_the_path(tmp_path):
         "Meta": {"Type": "AWS::CDK::Metadata"},
     }))}))
     model = cp.stack_model(stacks["S"])
-    expected = estimates.STACK_OVERHEAD.minutes + estimates.BY_TYPE["AWS::KMS::Key"].minutes + estimates.BY_TYPE["AWS::EKS::Cluster"].minutes
+    expected = (estimates.STACK_OVERHEAD.minutes + estimates.BY_TYPE["AWS::KMS::Key"].minutes
+                + estimates.BY_TYPE["AWS::EKS::Cluster"].minutes)
     assert model.minutes == pytest.approx(expected)
     assert [step[0] for step in model.resource_path] == ["Key", "Cluster"]
     assert model.resource_path[1][1:] == ("AWS::EKS::Cluster", estimates.BY_TYPE["AWS::EKS::Cluster"].minutes)

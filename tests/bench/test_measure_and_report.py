@@ -32,7 +32,8 @@ def test_measure_reports_failure(tmp_path):
 
 
 def _stack(resources: int, size_pad: int = 0) -> dict:
-    return {"resources": resources, "template_bytes": 1000 + size_pad, "outputs": 1, "parameters": 1, "region": "us-east-1",
+    return {"resources": resources, "template_bytes": 1000 + size_pad, "outputs": 1, "parameters": 1,
+            "region": "us-east-1",
             "types": {"AWS::EC2::VPC": 1}, "nat_gateways_by_az": {}}
 
 
@@ -45,7 +46,8 @@ def test_parent_growth_is_flagged_beyond_the_per_member_constant():
 
 def test_stack_limits_and_regional_quotas():
     stacks = {"Big": _stack(450, 900 * 1024), **{f"M{i}": _stack(50) for i in range(6)}}
-    found = {c.name.split(" at ")[0]: c.status for c in checks.stack_limits(100, stacks) + checks.regional_quotas(100, stacks)}
+    found = {c.name.split(" at ")[0]: c.status for c in checks.stack_limits(100, stacks)
+             + checks.regional_quotas(100, stacks)}
     assert found["resources per stack"] == "FLAG" and found["template size"] == "FLAG"
     assert found["outputs per template"] == "ok"
     assert found["VPCs per Region"] == "FLAG"  # 7 VPCs in us-east-1, default quota 5
@@ -78,7 +80,8 @@ def test_report_renders_from_an_analyzed_assembly(tmp_path):
     results = {}
     for n in (1, 2):
         stacks = {"KarmadaParent": ("us-east-1", [], template(NETWORK_AND_CLUSTER))}
-        stacks.update({f"KarmadaMember-m{i}": ("us-west-2", [], template(NETWORK_AND_CLUSTER)) for i in range(1, n + 1)})
+        stacks.update({f"KarmadaMember-m{i}": ("us-west-2", [], template(NETWORK_AND_CLUSTER))
+                       for i in range(1, n + 1)})
         outdir = write_assembly(tmp_path / str(n), stacks)
         entry = {"members": n, "member_names": [f"m{i}" for i in range(1, n + 1)], "regions": {"us-west-2": n},
                  "sync_modes": {"Push": n}, "error": None,
@@ -90,7 +93,8 @@ def test_report_renders_from_an_analyzed_assembly(tmp_path):
     result = {
         "machine": {k: "x" for k in ("nproc", "memory_gib", "cpu_model", "kernel", "python", "node", "cdk_cli",
                                      "aws_cdk_lib", "cdk_nag", "git_commit", "date")},
-        "parameters": {"sizes": [1, 2], "runs": 1, "concurrency": [1], "stack_overhead_minutes": 0.5, "join_member_minutes": 1.0},
+        "parameters": {"sizes": [1, 2], "runs": 1, "concurrency": [1], "stack_overhead_minutes": 0.5,
+                       "join_member_minutes": 1.0},
         "bench_seconds": 5.0,
         "results": {str(n): r for n, r in results.items()},
         "sizing": {"probe": {"function": None, "by_members": {}}, "at": 2, "verdict": "not yet sized by member count"},
@@ -144,9 +148,11 @@ def _with_bytes(resource_bytes: dict) -> dict:
 
 def test_resource_growth_and_custom_resource_size():
     by_n = {
-        1: {"member_names": ["a"], "stacks": {"P": _with_bytes({"Certs": ["Custom::Manifest", 10_000], "Vpc": ["AWS::EC2::VPC", 100]}),
+        1: {"member_names": ["a"],
+            "stacks": {"P": _with_bytes({"Certs": ["Custom::Manifest", 10_000], "Vpc": ["AWS::EC2::VPC", 100]}),
                                                "KarmadaMember-a": _with_bytes({})}},
-        101: {"member_names": ["a"], "stacks": {"P": _with_bytes({"Certs": ["Custom::Manifest", 110_000], "Vpc": ["AWS::EC2::VPC", 100]}),
+        101: {"member_names": ["a"],
+              "stacks": {"P": _with_bytes({"Certs": ["Custom::Manifest", 110_000], "Vpc": ["AWS::EC2::VPC", 100]}),
                                                  "KarmadaMember-a": _with_bytes({})}},
     }
     assert checks.shared_stacks(by_n) == {"P"}

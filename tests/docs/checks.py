@@ -1,8 +1,10 @@
-"""One checker per program the docs run. Each returns the problems it found in one command (an empty
-list when the command is right): make targets exist, the CDK and checkov CLIs know the subcommands and
-flags, `eks-karmada` and `python -m` parse with the real code, kubectl names only namespaces,
-resources, labels and containers our manifests render, aws calls are real operations with real
-parameters naming our stacks, outputs and clusters, and openssl knows its flags."""
+"""One checker per program the docs run.
+
+Each returns the problems it found in one command (an empty list when the command is right): make targets exist, the
+CDK and checkov CLIs know the subcommands and flags, `eks-karmada` and `python -m` parse with the real code, kubectl
+names only namespaces, resources, labels and containers our manifests render, aws calls are real operations with real
+parameters naming our stacks, outputs and clusters, and openssl knows its flags.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from tests.docs.shell import PLACEHOLDER, ROOT, SUBST, SimpleCommand
 from tests.docs.targets import CLUSTER_SCOPED, KINDS, Target

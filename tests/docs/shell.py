@@ -1,6 +1,9 @@
-"""Shell commands as the docs show them: fenced code blocks of README.md and docs/*.md, split into
-simple commands (pipelines, `&&`, `;` and `$(...)` substitutions taken apart, redirections and
-leading VAR=value assignments set aside)."""
+"""Shell commands as the docs show them.
+
+Shell commands as the docs show them: fenced code blocks of README.md and docs/*.md, split into simple commands
+(pipelines, `&&`, `;` and `$(...)` substitutions taken apart, redirections and leading VAR=value assignments set
+aside).
+"""
 
 from __future__ import annotations
 

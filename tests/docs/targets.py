@@ -1,7 +1,10 @@
-"""What each kubectl target holds, from the synthesized app: the Kubernetes objects the app renders
-(cdk.out/manifests/*.yaml) plus the ones that follow from them at run time (a StatefulSet's pods
-and claims, a Certificate's Secret, a CronJob's Jobs, the restore Jobs, each member's Cluster in
-Karmada, the objects a PropagationPolicy sends to a member)."""
+"""What each kubectl target holds, from the synthesized app.
+
+What each kubectl target holds, from the synthesized app: the Kubernetes objects the app renders
+(cdk.out/manifests/*.yaml) plus the ones that follow from them at run time (a StatefulSet's pods and claims, a
+Certificate's Secret, a CronJob's Jobs, the restore Jobs, each member's Cluster in Karmada, the objects a
+PropagationPolicy sends to a member).
+"""
 
 from __future__ import annotations
 
@@ -57,7 +60,8 @@ _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Pod", "Job", "CronJob", "Persis
                    "MutatingWebhookConfiguration"}
 # What each kind of API serves (kinds from CRDs only where their CRDs are installed).
 SERVED = {
-    "parent": _WORKLOAD_KINDS | {"Node", "StorageClass", "PersistentVolume", "Certificate", "Issuer", "CertificateRequest",
+    "parent": _WORKLOAD_KINDS | {"Node", "StorageClass", "PersistentVolume", "Certificate", "Issuer",
+                                 "CertificateRequest",
                                  "TargetGroupBinding"},
     "member": _WORKLOAD_KINDS | {"Node", "StorageClass", "PersistentVolume"},
     # The Karmada API has no nodes, kubelets or volumes: pods, nodes and claims are in the members.
@@ -208,8 +212,11 @@ def helm_releases(template: dict) -> list[Obj]:
 
 def build_targets(config: AppConfig, manifests: dict[str, list[dict]], extra_parent: list[dict],
                   parent_template: dict | None = None) -> dict[str, Target]:
-    """Targets by kubectl context name: `karmada`, the parent cluster's name, each member's name
-    (and, under a name no context has, a Pull member for `--context "$MEMBER"`)."""
+    """Targets by kubectl context name.
+
+    Targets by kubectl context name: `karmada`, the parent cluster's name, each member's name (and, under a name no
+    context has, a Pull member for `--context "$MEMBER"`).
+    """
     parent = Target("parent", "parent", objects=[*EKS_BUILTINS, *helm_releases(parent_template or {})])
     for obj in [*manifests.get("parent", []), *extra_parent]:
         parent.add(obj)

@@ -68,7 +68,8 @@ WRONG = [
     "kubectl apply -f never-written.yaml",
     "kubectl karmada --karmada-context karmada get deployments -A --operation-scope member",
     "aws cloudformation describe-stacks --stack-name KarmadaParents",
-    "aws cloudformation describe-stacks --stack-name KarmadaParent --query \"Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue\"",
+    "aws cloudformation describe-stacks --stack-name KarmadaParent --query "
+    "\"Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue\"",
     "aws eks describe-cluster --name karmada-member-use1 --region us-west-2",
     "aws eks update-nodegroup-version --cluster-name karmada-parent",
     "aws eks update-kubeconfig --region us-east-1 --name karmada-parent --alias parent",

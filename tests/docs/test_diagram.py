@@ -1,6 +1,9 @@
-"""The architecture diagram is generated from the synthesized app and the config: its DOT source has a
-node or cluster for every stack and member, the flows each member's mode implies, and the committed
-SVG is the rendering of the current DOT (no Graphviz needed to check that)."""
+"""The architecture diagram is generated from the synthesized app and the config.
+
+The architecture diagram is generated from the synthesized app and the config: its DOT source has a node or cluster for
+every stack and member, the flows each member's mode implies, and the committed SVG is the rendering of the current DOT
+(no Graphviz needed to check that).
+"""
 
 from __future__ import annotations
 
@@ -120,6 +123,7 @@ def test_each_member_mode_draws_its_own_flows(mixed):
 
 def test_committed_pictures_are_current(default_dot):
     svg = (ROOT / "docs" / "architecture.svg").read_text(encoding="utf-8")
-    assert svg_digest(svg) == digest(default_dot), "the architecture changed: run make diagram and commit docs/architecture.*"
+    assert svg_digest(svg) == digest(default_dot), (
+        "the architecture changed: run make diagram and commit docs/architecture.*")
     png = (ROOT / "docs" / "architecture.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 50_000

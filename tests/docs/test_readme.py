@@ -1,5 +1,8 @@
-"""README.md and the operator docs say what the code does: the first commands, the stack graph, the
-cost table, the commands the CLI prints, and links that resolve."""
+"""README.md and the operator docs say what the code does.
+
+README.md and the operator docs say what the code does: the first commands, the stack graph, the cost table, the
+commands the CLI prints, and links that resolve.
+"""
 
 from __future__ import annotations
 

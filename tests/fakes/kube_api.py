@@ -37,8 +37,9 @@ import re
 import threading
 import urllib.parse
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
 
@@ -141,7 +142,8 @@ BUILTIN_RESOURCES: tuple[ApiResource, ...] = (
 KARMADA_RESOURCES: tuple[ApiResource, ...] = (
     _r("cluster.karmada.io/v1alpha1", "Cluster", "clusters", False, (), ("status", "proxy")),
     _r("policy.karmada.io/v1alpha1", "PropagationPolicy", "propagationpolicies", short=("pp",), custom=True),
-    _r("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy", "clusterpropagationpolicies", False, ("cpp",), custom=True),
+    _r("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy", "clusterpropagationpolicies", False, ("cpp",),
+       custom=True),
     _r("policy.karmada.io/v1alpha1", "OverridePolicy", "overridepolicies", short=("op",), custom=True),
     _r("policy.karmada.io/v1alpha1", "ClusterOverridePolicy", "clusteroverridepolicies", False, ("cop",), custom=True),
     _r("policy.karmada.io/v1alpha1", "FederatedResourceQuota", "federatedresourcequotas", short=("frq",),
@@ -162,7 +164,8 @@ KARMADA_RESOURCES: tuple[ApiResource, ...] = (
        sub=("status",), custom=True),
     _r("networking.karmada.io/v1alpha1", "MultiClusterService", "multiclusterservices", short=("mcs",),
        sub=("status",), custom=True),
-    _r("autoscaling.karmada.io/v1alpha1", "FederatedHPA", "federatedhpas", short=("fhpa",), sub=("status",), custom=True),
+    _r("autoscaling.karmada.io/v1alpha1", "FederatedHPA", "federatedhpas", short=("fhpa",), sub=("status",),
+       custom=True),
     _r("autoscaling.karmada.io/v1alpha1", "CronFederatedHPA", "cronfederatedhpas", short=("cronfhpa",),
        sub=("status",), custom=True),
     _r("apps.karmada.io/v1alpha1", "WorkloadRebalancer", "workloadrebalancers", False, sub=("status",), custom=True),
@@ -175,7 +178,7 @@ KARMADA_RESOURCES: tuple[ApiResource, ...] = (
 # ---- Status bodies (the API server's own wording) ----------------------------------------------
 
 
-def status_failure(code: int, reason: str, message: str, details: Optional[dict] = None) -> dict:
+def status_failure(code: int, reason: str, message: str, details: dict | None = None) -> dict:
     """A ``Status`` failure body exactly as the API server serializes it."""
     body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
             "reason": reason}
@@ -218,7 +221,8 @@ def already_exists(plural: str, name: str, group: str = "") -> dict:
 
 
 def conflict(plural: str, name: str, group: str = "",
-             detail: str = "the object has been modified; please apply your changes to the latest version and try again") -> dict:
+             detail: str = "the object has been modified; please apply your changes to the latest version and try "
+                           "again") -> dict:
     """409 optimistic-concurrency conflict (update with a stale resourceVersion)."""
     return status_failure(409, "Conflict",
                           f'Operation cannot be fulfilled on {_qualified(plural, group)} "{name}": {detail}',
@@ -252,7 +256,7 @@ def apply_conflict(conflicts: Iterable[tuple[str, str, str, str]]) -> dict:
 
 
 def forbidden(plural: str, name: str = "", *, verb: str, user: str = "system:anonymous", group: str = "",
-              namespace: Optional[str] = None, subresource: str = "") -> dict:
+              namespace: str | None = None, subresource: str = "") -> dict:
     """403 with the RBAC authorizer's wording."""
     resource = f"{plural}/{subresource}" if subresource else plural
     if namespace:
@@ -329,16 +333,16 @@ class RecordedRequest:
     path: str  # without the query string
     query: dict  # first value of each parameter
     headers: dict
-    body: Optional[bytes]
+    body: bytes | None
 
-    def header(self, name: str) -> Optional[str]:
+    def header(self, name: str) -> str | None:
         for key, value in self.headers.items():
             if key.lower() == name.lower():
                 return value
         return None
 
     @property
-    def content_type(self) -> Optional[str]:
+    def content_type(self) -> str | None:
         value = self.header("Content-Type")
         return value.split(";")[0].strip() if value else None
 
@@ -362,9 +366,9 @@ class Injection:
     """A rule that makes matching requests fail. ``remaining`` None means forever."""
 
     error: Any
-    remaining: Optional[int]
-    method: Optional[str]
-    path: Optional[re.Pattern]
+    remaining: int | None
+    method: str | None
+    path: re.Pattern | None
     options: dict = field(default_factory=dict)
     hits: int = 0
 
@@ -383,14 +387,14 @@ class _Route:
     kind: str  # "api", "apis", "group", "groupversion", "resource", "health", "version"
     group: str = ""
     version: str = ""
-    resource: Optional[ApiResource] = None
-    namespace: Optional[str] = None
-    name: Optional[str] = None
+    resource: ApiResource | None = None
+    namespace: str | None = None
+    name: str | None = None
     subresource: str = ""
 
 
 class _StatusError(Exception):
-    def __init__(self, status: dict, headers: Optional[dict] = None) -> None:
+    def __init__(self, status: dict, headers: dict | None = None) -> None:
         super().__init__(status.get("message"))
         self.status = status
         self.headers = headers or {}
@@ -423,17 +427,19 @@ class FakeKubeApi:
 
     def __init__(
         self,
-        resources: Optional[Iterable[ApiResource]] = None,
+        resources: Iterable[ApiResource] | None = None,
         *,
         karmada: bool = False,
         user: str = "system:anonymous",
         strict_namespaces: bool = False,
         server_address: str = "10.0.0.1:443",
     ) -> None:
-        """``resources`` replaces the built-in set; ``karmada`` adds Karmada's groups;
-        ``user`` is who the 403 messages name; ``strict_namespaces`` makes writes into a missing
-        namespace fail with 404 as on a real cluster (off by default so tests need not create
-        namespaces)."""
+        """A fake API server; the options change what it serves.
+
+        ``resources`` replaces the built-in set; ``karmada`` adds Karmada's groups; ``user`` is who the 403 messages
+        name; ``strict_namespaces`` makes writes into a missing namespace fail with 404 as on a real cluster (off by
+        default so tests need not create namespaces).
+        """
         base = list(BUILTIN_RESOURCES if resources is None else resources)
         if karmada:
             base.extend(KARMADA_RESOURCES)
@@ -448,7 +454,7 @@ class FakeKubeApi:
         self._rv = itertools.count(1000)
         self._last_rv = 1000
         self._lock = threading.RLock()
-        self._epoch = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+        self._epoch = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
         for resource in base:
             self.serve_resource(resource)
 
@@ -458,7 +464,7 @@ class FakeKubeApi:
         with self._lock:
             self._served.setdefault((resource.group, resource.version), {})[resource.plural] = resource
 
-    def stop_serving(self, group: str, version: Optional[str] = None, plural: Optional[str] = None) -> None:
+    def stop_serving(self, group: str, version: str | None = None, plural: str | None = None) -> None:
         """Stop serving a resource, a version, or a whole group (objects stay stored)."""
         with self._lock:
             for gv in list(self._served):
@@ -474,14 +480,16 @@ class FakeKubeApi:
     def fail_next(
         self,
         error: Any,
-        times: Optional[int] = 1,
+        times: int | None = 1,
         *,
-        method: Optional[str] = None,
-        path: Optional[str] = None,
+        method: str | None = None,
+        path: str | None = None,
         **options: Any,
     ) -> Injection:
-        """Make the next ``times`` requests matching ``method`` and ``path`` (a regex searched in
-        the path, no query) fail; ``times=None`` means every one from now on.
+        """Make the next ``times`` requests matching ``method`` and ``path`` fail.
+
+        Make the next ``times`` requests matching ``method`` and ``path`` (a regex searched in the path, no query)
+        fail; ``times=None`` means every one from now on.
 
         ``error`` is an HTTP status code (the fake writes the API server's Status for that code
         from the request: 400, 401, 403, 404, 409 — AlreadyExists, or ``reason="Conflict"`` for
@@ -511,7 +519,7 @@ class FakeKubeApi:
             self._store(resource, key, new)
             return self._render(resource, key)
 
-    def get(self, api_version: str, kind: str, name: str, namespace: Optional[str] = None) -> Optional[dict]:
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The stored object (with managedFields), or None."""
         with self._lock:
             resource = self._resource_for(api_version, kind)
@@ -519,12 +527,12 @@ class FakeKubeApi:
             key = self._key(resource, ns, name)
             return self._render(resource, key) if key in self._objects else None
 
-    def objects(self, kind: Optional[str] = None) -> list[dict]:
+    def objects(self, kind: str | None = None) -> list[dict]:
         """All stored objects (optionally of one kind), in storage order."""
         with self._lock:
             return [copy.deepcopy(o) for o in self._objects.values() if kind is None or o.get("kind") == kind]
 
-    def managers(self, api_version: str, kind: str, name: str, namespace: Optional[str] = None) -> dict:
+    def managers(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict:
         """Field manager name -> operation for one object."""
         obj = self.get(api_version, kind, name, namespace) or {}
         return {e["manager"]: e["operation"] for e in obj.get("metadata", {}).get("managedFields", [])}
@@ -536,17 +544,17 @@ class FakeKubeApi:
         except KeyError:
             return False
 
-    def requests_matching(self, method: Optional[str] = None, path: Optional[str] = None) -> list[RecordedRequest]:
+    def requests_matching(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:
         """Recorded requests with this method and a path matching the regex ``path``."""
         pattern = re.compile(path) if path else None
         return [r for r in self.requests
                 if (method is None or r.method == method.upper()) and (pattern is None or pattern.search(r.path))]
 
     # ---- the transport --------------------------------------------------------------------------
-    def __call__(self, method: str, path: str, headers: Optional[dict] = None, body: Optional[bytes] = None) -> FakeResponse:
+    def __call__(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> FakeResponse:
         return self.request(method, path, headers, body)
 
-    def request(self, method: str, path: str, headers: Optional[dict] = None, body: Optional[bytes] = None) -> FakeResponse:
+    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> FakeResponse:
         """Handle one request. ``path`` may carry a query string (and a scheme/host, ignored)."""
         split = urllib.parse.urlsplit(path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
@@ -569,7 +577,7 @@ class FakeKubeApi:
             return _json_response(status, payload)
 
     # ---- HTTP front (for clients that need a URL) -------------------------------------------------
-    def serve(self) -> "_HttpFront":
+    def serve(self) -> _HttpFront:
         """Serve this fake over plain HTTP on 127.0.0.1 (a context manager; ``.url``)."""
         return _HttpFront(self)
 
@@ -621,7 +629,8 @@ class FakeKubeApi:
             return 200, {"major": "1", "minor": "33", "gitVersion": "v1.33.0-fake", "platform": "linux/amd64"}
         if route.kind == "api":
             return 200, {"kind": "APIVersions", "versions": ["v1"],
-                         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": self.server_address}]}
+                         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
+                                                         "serverAddress": self.server_address}]}
         if route.kind == "apis":
             return 200, self._group_list()
         if route.kind == "group":
@@ -651,15 +660,16 @@ class FakeKubeApi:
             if content_type in MERGE_PATCHES:
                 return 200, self._merge_patch(route, request)
             raise _StatusError(status_failure(415, "UnsupportedMediaType",
-                                              f"the body of the request was in an unknown format - accepted media types include: "
-                                              f"application/json-patch+json, application/merge-patch+json, "
-                                              f"application/apply-patch+yaml"))
+                                              "the body of the request was in an unknown format - accepted media types "
+                                              "include: "
+                                              "application/json-patch+json, application/merge-patch+json, "
+                                              "application/apply-patch+yaml"))
         if method == "DELETE":
             if route.name is None:
                 return 200, self._delete_collection(route, request)
             return 200, self._delete(route, request)
         raise _StatusError(status_failure(405, "MethodNotAllowed",
-                                          f"the server does not allow this method on the requested resource"))
+                                          "the server does not allow this method on the requested resource"))
 
     # ---- discovery --------------------------------------------------------------------------------
     def _group_list(self) -> dict:
@@ -727,9 +737,9 @@ class FakeKubeApi:
             if metadata.get("generateName"):
                 metadata["name"] = metadata["generateName"] + uuid.uuid4().hex[:5]
             else:
-                raise _StatusError(invalid(resource.kind, "", [{"field": "metadata.name", "reason": "FieldValueRequired",
-                                                               "message": "Required value: name or generateName is required"}],
-                                           resource.group))
+                causes = [{"field": "metadata.name", "reason": "FieldValueRequired",
+                           "message": "Required value: name or generateName is required"}]
+                raise _StatusError(invalid(resource.kind, "", causes, resource.group))
         route = _Route(route.kind, route.group, route.version, resource, route.namespace, metadata["name"])
         namespace = self._namespace_for(route, obj)
         key = self._key(resource, namespace, metadata["name"])
@@ -937,7 +947,8 @@ class FakeKubeApi:
         if code == 403:
             if resource is None:
                 return status_failure(403, "Forbidden",
-                                      f'forbidden: User "{self.user}" cannot {request.method.lower()} path "{request.path}"',
+                                      f'forbidden: User "{self.user}" cannot {request.method.lower()} path '
+                                      f'"{request.path}"',
                                       {})
             return forbidden(plural, route.name or "", verb=_verb(request, route), user=self.user, group=group,
                              namespace=route.namespace, subresource=route.subresource)
@@ -997,7 +1008,7 @@ class FakeKubeApi:
         try:
             obj = request.parsed_body()
         except yaml.YAMLError as err:
-            raise _StatusError(bad_request(f"error decoding YAML: {err}"))
+            raise _StatusError(bad_request(f"error decoding YAML: {err}")) from err
         if not isinstance(obj, dict):
             raise _StatusError(bad_request("the body of the request is not an object"))
         kind = obj.get("kind")
@@ -1031,7 +1042,7 @@ class FakeKubeApi:
         self._last_rv = next(self._rv)
         return str(self._last_rv)
 
-    def _init_metadata(self, obj: dict, resource: ApiResource, namespace: str, existing: Optional[dict]) -> None:
+    def _init_metadata(self, obj: dict, resource: ApiResource, namespace: str, existing: dict | None) -> None:
         metadata = obj.setdefault("metadata", {})
         metadata.pop("managedFields", None)
         if resource.namespaced:
@@ -1099,7 +1110,7 @@ class FakeKubeApi:
             "storedVersions": storage,
         }
 
-    def _render(self, resource: ApiResource, key: tuple, version: Optional[str] = None) -> dict:
+    def _render(self, resource: ApiResource, key: tuple, version: str | None = None) -> dict:
         obj = copy.deepcopy(self._objects[key])
         if version:
             obj["apiVersion"] = f"{resource.group}/{version}" if resource.group else version
@@ -1144,7 +1155,8 @@ class _HttpFront:
                 self.end_headers()
                 self.wfile.write(response.body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+            # BaseHTTPRequestHandler dispatches to do_<METHOD>: the names are its API.
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -1154,7 +1166,7 @@ class _HttpFront:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def __enter__(self) -> "_HttpFront":
+    def __enter__(self) -> _HttpFront:
         self._thread.start()
         return self
 
@@ -1169,7 +1181,7 @@ class _HttpFront:
 _MISSING = object()
 
 
-def _json_response(code: int, payload: Any, headers: Optional[dict] = None) -> FakeResponse:
+def _json_response(code: int, payload: Any, headers: dict | None = None) -> FakeResponse:
     if isinstance(payload, str):
         return FakeResponse(code, {"Content-Type": "text/plain; charset=utf-8"}, payload.encode())
     base = {"Content-Type": "application/json", "Audit-Id": str(uuid.uuid4())}

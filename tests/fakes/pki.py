@@ -41,7 +41,7 @@ def make_pki(server_names: tuple[str, ...] = ("karmada-apiserver.karmada-system.
              server_ips: tuple[str, ...] = (), client_cn: str = "system:admin",
              client_org: str = "system:masters") -> Pki:
     """A CA that signed one server certificate (for ``server_names``/``server_ips``) and one client one."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1)
 
     ca_key = ec.generate_private_key(ec.SECP256R1())

@@ -139,7 +139,8 @@ def test_fs_group_owns_the_files_and_can_read_them(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- launch_script
 
 
-def script_lines(tmp_path: Path, container: Container, *, volumes=(), env=None, **pod_args) -> tuple[list[str], Path, Volumes]:
+def script_lines(tmp_path: Path, container: Container, *, volumes=(), env=None,
+                 **pod_args) -> tuple[list[str], Path, Volumes]:
     layout = Layout(root=tmp_path)
     pod = make_pod(volumes=volumes, containers=[container], **pod_args)
     vols = Volumes(layout, pod)
@@ -172,7 +173,7 @@ def test_script_binds_volumes_at_their_mount_paths(tmp_path: Path) -> None:
     mounts = (Mount("scratch", "/tmp"), Mount("certs", "/etc/pki/server", read_only=True),
               Mount("data", "/var/lib/etcd"))
     lines, _, vols = script_lines(tmp_path, etcd_container(mounts=mounts), volumes=volumes)
-    for mount, volume in zip(mounts, volumes):
+    for mount, volume in zip(mounts, volumes, strict=True):
         source = shlex.quote(str(vols.path(volume)))
         index = lines.index(f"mount --bind {source} .{mount.path}")
         assert lines[index - 1] == f"mkdir -p .{mount.path}"
@@ -207,7 +208,8 @@ def test_script_remounts_the_root_read_only_only_when_asked(tmp_path: Path) -> N
                             volumes=volumes)
     assert "mount -o remount,ro,bind ." in ro
     # After every bind: the volumes stay writable under a read-only root.
-    assert ro.index("mount -o remount,ro,bind .") > max(i for i, line in enumerate(ro) if line.startswith("mount --bind"))
+    assert ro.index("mount -o remount,ro,bind .") > max(i for i, line in enumerate(ro)
+                                                        if line.startswith("mount --bind"))
     rw, _, _ = script_lines(tmp_path, etcd_container(read_only_root=False))
     assert "mount -o remount,ro,bind ." not in rw
 

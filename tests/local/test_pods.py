@@ -194,7 +194,8 @@ def test_field_refs_resolve(tmp_path: Path) -> None:
     env = [{"name": key, "valueFrom": {"fieldRef": {"fieldPath": path}}} for key, path in (
         ("POD_NAME", "metadata.name"), ("POD_NAMESPACE", "metadata.namespace"), ("POD_IP", "status.podIP"),
         ("NODE", "spec.nodeName"), ("SA", "spec.serviceAccountName"), ("APP", "metadata.labels['app']"))]
-    c = one_pod(tmp_path, deployment(spec={"serviceAccountName": "robot"}, containers=[container(env=env)])).containers[0]
+    c = one_pod(tmp_path,
+                deployment(spec={"serviceAccountName": "robot"}, containers=[container(env=env)])).containers[0]
     values = dict(c.env)
     assert values["POD_NAME"] == "web-0"
     assert values["POD_NAMESPACE"] == "ns"
@@ -268,7 +269,8 @@ def test_named_probe_port_resolves(tmp_path: Path) -> None:
     )
     assert c.liveness.kind == "httpGet" and c.liveness.port == 8443 and c.liveness.path == "/livez"
     assert c.liveness.scheme == "HTTPS"
-    assert (c.liveness.initial_delay, c.liveness.period, c.liveness.timeout, c.liveness.failure_threshold) == (5, 7, 3, 8)
+    assert (c.liveness.initial_delay, c.liveness.period, c.liveness.timeout,
+            c.liveness.failure_threshold) == (5, 7, 3, 8)
     assert c.readiness.kind == "tcpSocket" and c.readiness.port == 9000
     assert c.startup.port == 8443 and c.startup.scheme == "HTTP"
     assert (c.startup.period, c.startup.timeout, c.startup.failure_threshold) == (10, 1, 3)  # Kubernetes' defaults
@@ -407,7 +409,8 @@ def test_image_becomes_its_binaries(tmp_path: Path) -> None:
     c = one_pod(tmp_path, statefulset()).containers[0]
     assert dict(c.files) == {f"/usr/local/bin/{n}": str(FAKE_BIN / n) for n in ("etcd", "etcdctl", "etcdutl")}
     assert not c.host_tools
-    webhook = one_container(tmp_path, image="docker.io/karmada/karmada-webhook:v1.18.2", command=["/bin/karmada-webhook"])
+    webhook = one_container(tmp_path, image="docker.io/karmada/karmada-webhook:v1.18.2",
+                            command=["/bin/karmada-webhook"])
     assert dict(webhook.files) == {"/bin/karmada-webhook": str(FAKE_BIN / "karmada-webhook")}
 
 
@@ -425,7 +428,8 @@ def test_host_tools_image(tmp_path: Path) -> None:
 
 
 def _rendered_roots() -> list[Path]:
-    return [root for root in (REPO / ".local" / "cdk.out", REPO / "cdk.out") if (root / "manifests" / "parent.yaml").exists()]
+    return [root for root in (REPO / ".local" / "cdk.out", REPO / "cdk.out")
+            if (root / "manifests" / "parent.yaml").exists()]
 
 
 @pytest.mark.skipif(not _rendered_roots(), reason="no synthesized manifests (cdk.out/manifests/parent.yaml)")

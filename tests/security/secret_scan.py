@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 # Base64 and base64url alphabets.
 _B64 = r"A-Za-z0-9+/"
@@ -23,7 +23,8 @@ PATTERNS: dict[str, re.Pattern[bytes]] = {
     # PKCS#1/#8/SEC1/OpenSSH/encrypted PEM private keys, and PGP private key blocks.
     "private key (PEM)": re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
     # A JWT (ServiceAccount tokens, OIDC tokens): base64url JSON header "{"..." . payload . signature.
-    "JWT": re.compile(rb"\beyJ[" + _B64URL.encode() + rb"]{8,}\.eyJ[" + _B64URL.encode() + rb"]{8,}\.[" + _B64URL.encode() + rb"]{16,}"),
+    "JWT": re.compile(rb"\beyJ[" + _B64URL.encode() + rb"]{8,}\.eyJ[" + _B64URL.encode() + rb"]{8,}\.["
+                      + _B64URL.encode() + rb"]{16,}"),
     # "Authorization: Bearer <token>", or a bearer token in a kubeconfig or config file.
     "bearer token": re.compile(rb"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*"),
     # kubeconfig `token:` / `"token": "..."` / token=... with a long opaque value.
@@ -32,7 +33,8 @@ PATTERNS: dict[str, re.Pattern[bytes]] = {
     "AWS access key id": re.compile(rb"\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z2-7]{16}\b"),
     # aws_secret_access_key = <40 chars> (credentials files, env, JSON).
     "AWS secret access key": re.compile(
-        rb"""(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[""" + _B64.encode() + rb"""]{40}(?![""" + _B64.encode() + rb"""])"""
+        rb"""(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[""" + _B64.encode() + rb"""]{40}(?![""" + _B64.encode()
+                                        + rb"""])"""
     ),
 }
 
@@ -68,10 +70,13 @@ def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def prebuilt_zip_assets(outdir: Path) -> set[str]:
-    """Zip assets copied as-is from pinned packages (``packaging: file``): the kubectl/helm and AWS CLI
-    Lambda layers aws-cdk-lib and aws-cdk.lambda-layer-kubectl ship. Their bytes are scanned like every
-    file; their members are upstream code (the vendored AWS CLI carries its documented example keys and
-    PEM parsers), so they are not opened. Assets built from this repository are directories."""
+    """Zip assets copied as-is from pinned packages (``packaging: file``).
+
+    Zip assets copied as-is from pinned packages (``packaging: file``): the kubectl/helm and AWS CLI Lambda layers
+    aws-cdk-lib and aws-cdk.lambda-layer-kubectl ship. Their bytes are scanned like every file; their members are
+    upstream code (the vendored AWS CLI carries its documented example keys and PEM parsers), so they are not opened.
+    Assets built from this repository are directories.
+    """
     prebuilt = set()
     for manifest in outdir.glob("*.assets.json"):
         for asset in json.loads(manifest.read_text()).get("files", {}).values():

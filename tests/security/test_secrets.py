@@ -24,8 +24,11 @@ def test_synth_output_holds_no_private_key_token_or_aws_key(synth_scan, synthesi
 
 
 def test_only_prebuilt_layer_zips_are_left_unopened(synth_scan, synthesized):
-    """Every zip asset built from this repository is opened; only the pinned vendor layers
-    (kubectl/helm, AWS CLI) that packages ship as ready-made zips are not."""
+    """Every zip asset built from this repository is opened, only pinned vendor layers are not.
+
+    Every zip asset built from this repository is opened; only the pinned vendor layers (kubectl/helm, AWS CLI) that
+    packages ship as ready-made zips are not.
+    """
     assert set(synth_scan.unopened_zips) <= prebuilt_zip_assets(synthesized.outdir)
 
 
@@ -36,7 +39,8 @@ def _b64url(data: dict) -> str:
 
 def _pem_private_key() -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
 
 
 def _jwt() -> str:

@@ -7,8 +7,9 @@ here so component modules only say what differs: image, flags, ports, mounts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from charts.karmada import names
 from charts.karmada.common.objects import labels, metadata, selector_labels
@@ -62,6 +63,7 @@ class SecretMount:
 
 @dataclass(frozen=True)
 class ConfigMapMount:
+    """A ConfigMap mounted into a container."""
     volume: str
     config_map: str
     path: str
@@ -78,6 +80,7 @@ class ConfigMapMount:
 
 @dataclass(frozen=True)
 class EmptyDirMount:
+    """A size-limited emptyDir mounted into a container."""
     volume: str
     path: str
     size_limit: str = "64Mi"
@@ -113,6 +116,7 @@ TMP = EmptyDirMount("tmp", "/tmp")
 # --- probes / ports / env -----------------------------------------------------------------
 @dataclass(frozen=True)
 class HttpProbe:
+    """An HTTP(S) GET probe."""
     path: str
     port: int | str
     scheme: str = "HTTP"
@@ -135,6 +139,7 @@ class HttpProbe:
 
 @dataclass(frozen=True)
 class Port:
+    """A named container port."""
     name: str
     port: int
 
@@ -186,6 +191,7 @@ def restricted_pod_security_context() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Container:
+    """A component's container: image, command, resources, probes, ports and mounts."""
     name: str
     image: str
     command: Sequence[str]
@@ -369,6 +375,7 @@ def pod_disruption_budget(component: str, props: KarmadaControlPlaneProps) -> di
 
 @dataclass(frozen=True)
 class ServicePort:
+    """A port of a component's Service."""
     name: str
     port: int
     target_port: int | str
@@ -403,15 +410,20 @@ def service(
     }
 
 
-def https_service_workload(component: str, props: KarmadaControlPlaneProps, container: Container) -> list[dict[str, Any]]:
-    """A component served on HTTPS behind its own Service (443 -> the container's "https" port):
-    ServiceAccount, Deployment of component_replicas, Service and PDB."""
+def https_service_workload(component: str, props: KarmadaControlPlaneProps,
+                           container: Container) -> list[dict[str, Any]]:
+    """A component served on HTTPS behind its own Service.
+
+    A component served on HTTPS behind its own Service (443 -> the container's "https" port): ServiceAccount,
+    Deployment of component_replicas, Service and PDB.
+    """
     return standard_deployment_workload(
         component,
         props,
         replicas=props.component_replicas,
         template=pod_template(component, props, containers=[container]),
-        services=[service(component, component, props, ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
+        services=[service(component, component, props,
+                          ports=[ServicePort("https", names.SERVICE_HTTPS_PORT, "https")])],
     )
 
 

@@ -1,6 +1,8 @@
-"""karmada-descheduler (``props.descheduler``): evicts replicas the estimators
-report as unschedulable so the scheduler can place them elsewhere. It needs
-scheduler estimators to have anything to act on."""
+"""karmada-descheduler (``props.descheduler``).
+
+karmada-descheduler (``props.descheduler``): evicts replicas the estimators report as unschedulable so the scheduler
+can place them elsewhere. It needs scheduler estimators to have anything to act on.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""karmada-metrics-adapter (``props.metrics_adapter``): serves metrics.k8s.io and
-custom.metrics.k8s.io in the Karmada API (FederatedHPA) from member metrics."""
+"""karmada-metrics-adapter (``props.metrics_adapter``).
+
+karmada-metrics-adapter (``props.metrics_adapter``): serves metrics.k8s.io and custom.metrics.k8s.io in the Karmada API
+(FederatedHPA) from member metrics.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""karmada-search (``props.search``): aggregated API search.karmada.io (resource
-cache across members and the multi-cluster proxy). Stores ResourceRegistries in
-etcd, like the aggregated apiserver."""
+"""karmada-search (``props.search``).
+
+karmada-search (``props.search``): aggregated API search.karmada.io (resource cache across members and the
+multi-cluster proxy). Stores ResourceRegistries in etcd, like the aggregated apiserver.
+"""
 
 from __future__ import annotations
 
