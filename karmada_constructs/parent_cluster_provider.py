@@ -41,7 +41,8 @@ class KarmadaApiAccess:
 
     def properties(self, cluster_name: str, field_manager: str) -> dict[str, str]:
         """The custom resource properties every handler reads to reach Karmada (KarmadaManifest's keys;
-        the registration handler reads them under the same names)."""
+        the registration handler reads them under the same names).
+        """
         return {
             keys.CLUSTER_NAME: cluster_name,
             keys.FIELD_MANAGER: field_manager,

@@ -17,6 +17,7 @@ from charts.storage_class import VOLUME_CLUSTER_TAG
 from functions import resource_types
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
+
 # The same asset as every other handler: the repository root filtered to the `functions` package.
 from karmada_constructs.parent_cluster_provider import ASSET_EXCLUDE, REPO_ROOT
 

@@ -24,19 +24,20 @@ import os
 import tarfile
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 from . import deviations
+from .apply import apply_manifest
 from .binaries import module_source
 from .cloudformation import Assembly, CustomResource, DeployTimeValues, attribute_key, values_for_type
 from .environment import Environment, LocalError
-from .apply import apply_manifest
 
 ACCOUNT = "000000000000"
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
@@ -49,10 +50,10 @@ class _Context:
     """The Lambda context the handlers read (remaining time)."""
 
     def __init__(self, seconds: float = 900) -> None:
-        self.deadline = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+        self.deadline = datetime.now(UTC) + timedelta(seconds=seconds)
 
     def get_remaining_time_in_millis(self) -> int:
-        return int((self.deadline - datetime.now(timezone.utc)).total_seconds() * 1000)
+        return int((self.deadline - datetime.now(UTC)).total_seconds() * 1000)
 
 
 # ------------------------------------------------------------------------------- CRD source
@@ -131,7 +132,7 @@ class LocalAws:
             name = role.rsplit("/", 1)[-1]
             return _ok({"Credentials": {"AccessKeyId": "ASIALOCAL", "SecretAccessKey": uuid.uuid4().hex,
                                         "SessionToken": uuid.uuid4().hex,
-                                        "Expiration": datetime.now(timezone.utc) + timedelta(hours=1)},
+                                        "Expiration": datetime.now(UTC) + timedelta(hours=1)},
                         "AssumedRoleUser": {"AssumedRoleId": f"AROALOCAL:{params['RoleSessionName']}",
                                             "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{params['RoleSessionName']}"}})
         if operation == "DescribeCluster":

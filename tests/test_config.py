@@ -11,8 +11,8 @@ import sys
 import pytest
 import yaml
 
-from tests.synth import ROOT
 from eks_karmada.config import DEFAULT_CONFIG_PATH, ConfigError, load_config, parse_config
+from tests.synth import ROOT
 
 DEFAULT = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
 

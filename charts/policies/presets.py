@@ -9,8 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from .enums import (
-    ClusterField,
     ClusterFailoverPurgeMode,
+    ClusterField,
     ConditionStatus,
     FieldSelectorOperator,
     ImageComponent,

@@ -34,7 +34,8 @@ _SCRATCH_DIRS = {"tmp": "/tmp", "cache": "/var/cache/nginx"}
 
 class SampleWorkloadChart(Chart):
     """Creates the sample: an nginx Deployment meeting the restricted Pod Security Standard, a ClusterIP Service for
-    it, and a PropagationPolicy that divides the replicas with equal static weights over ``member_names``."""
+    it, and a PropagationPolicy that divides the replicas with equal static weights over ``member_names``.
+    """
 
     def __init__(
         self,

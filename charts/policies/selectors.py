@@ -1,5 +1,6 @@
 """Selectors: which resources a policy matches (ResourceSelector) and which member clusters it targets
-(ClusterAffinity, ClusterAffinityTerm)."""
+(ClusterAffinity, ClusterAffinityTerm).
+"""
 
 from __future__ import annotations
 

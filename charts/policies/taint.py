@@ -56,7 +56,8 @@ class ClusterTaintPolicy(KarmadaPolicy):
 
 def _cluster_taint_policy_problems(policy: ClusterTaintPolicy) -> Iterator[Problem]:
     """[ctp-webhook] validatePolicyTaints, [crd] taints minItems 1, and the lifted ValidateClusterTaints
-    (pkg/util/lifted/validateclustertaints.go) that the Cluster update must pass when the taint is applied."""
+    (pkg/util/lifted/validateclustertaints.go) that the Cluster update must pass when the taint is applied.
+    """
     if policy.target_clusters is not None:
         yield from validation.cluster_affinity_problems(policy.target_clusters, "spec.targetClusters")
     for list_name, conditions in (

@@ -447,7 +447,8 @@ def workload_affinity_problems(affinity: WorkloadAffinity | None, path: str) -> 
 def cluster_tolerations_problems(tolerations: Sequence[ClusterToleration], path: str) -> Iterator[Problem]:
     """Operators are an enum without Lt/Gt ([validation] validateClusterTolerations); the rest is
     corev1.Toleration semantics ([runtime] the taint manager and TaintToleration filter match tolerations
-    with the Kubernetes helpers, so a toleration breaking these rules tolerates nothing or never expires)."""
+    with the Kubernetes helpers, so a toleration breaking these rules tolerates nothing or never expires).
+    """
     for index, toleration in enumerate(tolerations):
         item = f"{path}[{index}]"
         operator = toleration.operator or TolerationOperator.EQUAL

@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import re
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from botocore.exceptions import ClientError
 

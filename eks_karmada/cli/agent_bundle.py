@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 import yaml
 
+from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.cli import names
 from eks_karmada.cli.access import ParentCluster, caller_identity, karmada_server
-from eks_karmada.cli.common import ConfigOption, ProfileOption, RegionOption, StackOption, consoles, make_clients, read_config, say
+from eks_karmada.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    RegionOption,
+    StackOption,
+    consoles,
+    make_clients,
+    read_config,
+    say,
+)
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.kubeconfig import write_private
-from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import AppConfig, MemberConfig, SyncMode
 from functions.kube.agent_kubeconfig import agent_kubeconfig, kubeconfig_secret
 from functions.kube.connection import read_admin_tls
@@ -52,7 +61,7 @@ def agent_bundle(
         typer.Option("--cluster-api-endpoint", help="The member's own API server URL, as Karmada should record it."),
     ],
     output: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--output", "-o", help="Write the bundle to this file (mode 0600) instead of standard output."),
     ] = None,
     config: ConfigOption = None,

@@ -8,7 +8,8 @@ Kubernetes call lands in moto, a botocore Stubber or the fake Kubernetes API.
 from __future__ import annotations
 
 import urllib.parse
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from eks_karmada.cli.errors import CliError
 from functions.kube.client import Transport, Urllib3Transport
@@ -21,7 +22,7 @@ USER_AGENT = "eks-karmada/cli"
 class Clients:
     """boto3 clients from one session (the caller's own identity) and HTTPS transports."""
 
-    def __init__(self, profile: Optional[str] = None) -> None:
+    def __init__(self, profile: str | None = None) -> None:
         self.profile = profile
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
@@ -58,4 +59,4 @@ class Clients:
                                 client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem, connect_timeout=10.0)
 
 
-ClientsFactory = Callable[[Optional[str]], Clients]
+ClientsFactory = Callable[[str | None], Clients]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,7 +12,7 @@ from eks_karmada.cli.clients import Clients
 from eks_karmada.config import AppConfig, load_config
 
 ConfigOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--config",
         "-c",
@@ -23,7 +23,7 @@ ConfigOption = Annotated[
     ),
 ]
 ProfileOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--profile",
         envvar="AWS_PROFILE",
@@ -32,7 +32,7 @@ ProfileOption = Annotated[
     ),
 ]
 RegionOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--region",
         help="Region of the parent cluster and its KarmadaParent stack.",
@@ -55,12 +55,12 @@ def say(console: Console, text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def read_config(path: Optional[Path]) -> AppConfig:
+def read_config(path: Path | None) -> AppConfig:
     """The app's own loader: a bad file raises ConfigError with one line."""
     return load_config(path)
 
 
-def make_clients(ctx: typer.Context, profile: Optional[str]) -> Clients:
+def make_clients(ctx: typer.Context, profile: str | None) -> Clients:
     """Clients from the factory in the context (tests put theirs in ``obj``), else the real ones."""
     factory: Any = ctx.find_root().obj or Clients
     return factory(profile)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Iterable, Optional
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -134,7 +135,7 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
         add("Public IPv4", "internet-facing NLB addresses", "ipv4_hour", parent.region,
             len(parent.availability_zones), "address", hours, "h", "h")
 
-    merged: "OrderedDict[tuple, Usage]" = OrderedDict()
+    merged: OrderedDict[tuple, Usage] = OrderedDict()
     for usage in items:
         key = (usage.service, usage.item, usage.key, usage.per)
         if key in merged:
@@ -165,7 +166,7 @@ class BundledPrices:
         if text not in self.warnings:
             self.warnings.append(text)
 
-    def price(self, key: PriceKey) -> Optional[Price]:
+    def price(self, key: PriceKey) -> Price | None:
         region = key.region
         table = bundled.PRICES.get(region)
         source = "bundled"
@@ -183,7 +184,7 @@ class BundledPrices:
             return Price(usd, source)
         return Price(getattr(table, key.kind), source)
 
-    def lookup(self, keys: Iterable[PriceKey]) -> dict[PriceKey, Optional[Price]]:
+    def lookup(self, keys: Iterable[PriceKey]) -> dict[PriceKey, Price | None]:
         return {key: self.price(key) for key in keys}
 
 
@@ -286,9 +287,9 @@ class LivePrices:
                         break
         return found
 
-    def lookup(self, keys: Iterable[PriceKey]) -> dict[PriceKey, Optional[Price]]:
+    def lookup(self, keys: Iterable[PriceKey]) -> dict[PriceKey, Price | None]:
         keys = list(dict.fromkeys(keys))
-        result: dict[PriceKey, Optional[Price]] = {}
+        result: dict[PriceKey, Price | None] = {}
         for region in sorted({k.region for k in keys}):
             region_keys = {k for k in keys if k.region == region}
             found: dict[str, float] = {}
@@ -318,10 +319,10 @@ def _dec(value: float) -> Decimal:
 @dataclass
 class Line:
     usage: Usage
-    price: Optional[Price]
+    price: Price | None
 
     @property
-    def monthly(self) -> Optional[Decimal]:
+    def monthly(self) -> Decimal | None:
         if self.price is None:
             return None
         return _dec(self.usage.count) * _dec(self.usage.per) * _dec(self.price.usd)
@@ -341,8 +342,8 @@ class Estimate:
     def complete(self) -> bool:
         return all(line.price is not None for line in self.lines)
 
-    def by_service(self) -> "OrderedDict[str, Decimal]":
-        out: "OrderedDict[str, Decimal]" = OrderedDict()
+    def by_service(self) -> OrderedDict[str, Decimal]:
+        out: OrderedDict[str, Decimal] = OrderedDict()
         for line in self.lines:
             out[line.usage.service] = out.get(line.usage.service, Decimal(0)) + (line.monthly or Decimal(0))
         return out

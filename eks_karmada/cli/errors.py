@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
-from typing import Iterator
+from collections.abc import Iterator
 
 import typer
 from botocore import exceptions as boto

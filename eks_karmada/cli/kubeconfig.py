@@ -7,7 +7,7 @@ import os
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -20,9 +20,9 @@ from eks_karmada.cli.common import (
     RegionOption,
     StackOption,
     consoles,
-    say,
     make_clients,
     read_config,
+    say,
 )
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.status import CLUSTERS
@@ -64,7 +64,7 @@ def _upsert(entries: list, name: str, key: str, value: dict) -> None:
 
 
 def merge_context(data: dict[str, Any], *, context: str, server: str, tls: TlsMaterial,
-                  set_current: Optional[bool]) -> dict[str, Any]:
+                  set_current: bool | None) -> dict[str, Any]:
     """Add or replace the cluster, user and context named after ``context``; keep everything else."""
     user = f"{context}-admin"
     data.setdefault("apiVersion", "v1")
@@ -125,7 +125,7 @@ def kubeconfig(
         str, typer.Option("--context", help="Name of the context, and of its cluster entry (its user is <context>-admin).")
     ] = "karmada",
     set_current: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--set-current/--keep-current",
             help="Make it the current context, or leave the current context alone.",

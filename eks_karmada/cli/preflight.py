@@ -15,7 +15,7 @@ from __future__ import annotations
 import shlex
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from botocore.exceptions import ClientError
@@ -60,7 +60,7 @@ class PlannedCluster:
 
     stack: str
     name: str
-    account: Optional[str]
+    account: str | None
     region: str
     nat_zones: tuple[str, ...]  # one NAT gateway (and one Elastic IP) in each
 
@@ -105,7 +105,7 @@ class Check:
 class QuotaRow:
     where: str
     quota: Quota
-    limit: Optional[float]
+    limit: float | None
     in_use: int
     needed: int
     note: str = ""
@@ -119,7 +119,7 @@ class QuotaRow:
 
 @dataclass
 class Findings:
-    caller: Optional[Caller] = None
+    caller: Caller | None = None
     bootstrap: list[Check] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
     versions: list[VersionCheck] = field(default_factory=list)
@@ -130,14 +130,14 @@ class Findings:
         return [p for p in self.problems if p.result == BLOCK]
 
 
-def _profile_flag(profile: Optional[str]) -> str:
+def _profile_flag(profile: str | None) -> str:
     return f" --profile {shlex.quote(profile)}" if profile else ""
 
 
 # ---- CDK bootstrap ---------------------------------------------------------------------------------
 
 
-def check_bootstrap(clients: Any, account: str, region: str, stacks: list[str], profile: Optional[str],
+def check_bootstrap(clients: Any, account: str, region: str, stacks: list[str], profile: str | None,
                     min_version: int) -> Check:
     where = f"aws://{account}/{region}"
     what = ", ".join(stacks)
@@ -175,7 +175,7 @@ def check_bootstrap(clients: Any, account: str, region: str, stacks: list[str], 
 # ---- quotas ----------------------------------------------------------------------------------------
 
 
-def quota_value(clients: Any, region: str, quota: Quota) -> tuple[Optional[float], str]:
+def quota_value(clients: Any, region: str, quota: Quota) -> tuple[float | None, str]:
     """The applied quota value, falling back to the AWS default; None when neither can be read."""
     service_quotas = clients.aws("service-quotas", region)
     try:
@@ -222,7 +222,7 @@ def region_usage(clients: Any, region: str) -> RegionUsage:
     return RegionUsage(vpcs, addresses, per_az, clusters)
 
 
-def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: Optional[str],
+def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: str | None,
                  findings: Findings) -> None:
     by_region: dict[str, list[PlannedCluster]] = defaultdict(list)
     for cluster in planned_clusters(config):
@@ -245,7 +245,7 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: Optio
             *((zone, NAT_PER_AZ, usage.nat_per_az.get(zone, 0), count) for zone, count in sorted(nat_zones.items())),
             (region, EKS_CLUSTERS, len(usage.eks_clusters), len(new)),
         ]
-        values: dict[str, tuple[Optional[float], str]] = {}
+        values: dict[str, tuple[float | None, str]] = {}
         for where, quota, in_use, needed in wanted:
             if needed == 0:
                 continue
@@ -289,7 +289,7 @@ def check_versions(clients: Any, config: AppConfig, findings: Findings) -> None:
 # ---- output ----------------------------------------------------------------------------------------
 
 
-def _mark(result: str, text: Optional[str] = None) -> Text:
+def _mark(result: str, text: str | None = None) -> Text:
     return Text(text or result, style=STYLE[result])
 
 

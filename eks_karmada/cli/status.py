@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -17,9 +16,9 @@ from eks_karmada.cli.common import (
     RegionOption,
     StackOption,
     consoles,
-    say,
     make_clients,
     read_config,
+    say,
 )
 from eks_karmada.cli.errors import EXIT_ERROR, EXIT_PROBLEMS, EXPECTED, describe, guard
 from eks_karmada.config import AppConfig, MemberKind
@@ -149,7 +148,7 @@ def member_health(karmada: KubeClient, config: AppConfig) -> list[MemberHealth]:
     return rows
 
 
-def _member_row(name: str, cluster: Optional[dict], configured: bool, configured_mode: str) -> MemberHealth:
+def _member_row(name: str, cluster: dict | None, configured: bool, configured_mode: str) -> MemberHealth:
     if cluster is None:
         return MemberHealth(name, configured, False, configured_mode=configured_mode)
     ready = _condition(cluster, "Ready")

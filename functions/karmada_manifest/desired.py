@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .properties import Properties
 from .yaml_docs import ObjectIdentity
@@ -18,7 +18,7 @@ class Desired:
     origin: str
     patch: bool = False
 
-    def describe(self, namespace: Optional[str] = None) -> str:
+    def describe(self, namespace: str | None = None) -> str:
         """``Kind namespace/name (apiVersion)``; ``namespace`` is the effective one once known."""
         ident = self.identity
         if namespace is not None:

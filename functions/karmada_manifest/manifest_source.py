@@ -18,8 +18,8 @@ import re
 import tarfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from .errors import SourceError, SourceUnavailableError, YamlSubsetError
 from .yaml_docs import ObjectIdentity, read_identity, split_documents
@@ -39,13 +39,13 @@ class SourceSpec:
     """The ``Source`` property: where the tarball is and which files in it to use."""
 
     url: str
-    sha256: Optional[str]
+    sha256: str | None
     paths: tuple[str, ...]
     patches: tuple[str, ...]
     patch_values: dict = field(default_factory=dict, hash=False, compare=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "SourceSpec":
+    def from_json(cls, text: str) -> SourceSpec:
         try:
             raw = json.loads(text)
         except ValueError as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .errors import KarmadaManifestError, SourceError
 from .manifest_source import SourceSpec
@@ -34,7 +34,7 @@ class Properties:
 
     cluster_name: str
     manifest: tuple
-    source: Optional[SourceSpec]
+    source: SourceSpec | None
     overwrite: bool
     field_manager: str
     admin_secret_namespace: str
@@ -45,7 +45,7 @@ class Properties:
     api_server_server_name: str
 
     @classmethod
-    def parse(cls, raw: Optional[dict]) -> "Properties":
+    def parse(cls, raw: dict | None) -> Properties:
         raw = raw or {}
         cluster_name = _text(raw, CLUSTER_NAME)
         if not cluster_name:

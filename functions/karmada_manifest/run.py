@@ -11,8 +11,9 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..kube.client import KubeClient, Urllib3Transport
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
@@ -55,7 +56,7 @@ class Runtime:
     backoff: Backoff = Backoff()
 
     @classmethod
-    def default(cls) -> "Runtime":
+    def default(cls) -> Runtime:
         return cls(parent_transport=_eks_transport, karmada_transport=_karmada_pod_transport)
 
 
@@ -87,13 +88,13 @@ class Run:
         self.runtime = runtime
         self.deadline = deadline
         self.deleting = deleting
-        self._parent: Optional[KubeClient] = None
-        self._karmada: Optional[KubeClient] = None
-        self._karmada_transport: Optional[KarmadaTransport] = None
-        self._tls: Optional[TlsMaterial] = None
+        self._parent: KubeClient | None = None
+        self._karmada: KubeClient | None = None
+        self._karmada_transport: KarmadaTransport | None = None
+        self._tls: TlsMaterial | None = None
 
     # -- retries
-    def _retry_window(self, error: BaseException) -> Optional[float]:
+    def _retry_window(self, error: BaseException) -> float | None:
         if isinstance(error, TlsVerificationError):
             return None
         if isinstance(error, SourceUnavailableError):
@@ -206,7 +207,7 @@ class Run:
         return desired
 
     # -- Create / Update
-    def apply_all(self, old_props: Optional[Properties]) -> int:
+    def apply_all(self, old_props: Properties | None) -> int:
         props = self.props
         if props.source is None and not props.manifest:
             logger.warning("neither Manifest nor Source has objects: nothing to apply")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from .errors import YamlSubsetError
 
@@ -31,7 +30,7 @@ class ObjectIdentity:
     api_version: str
     kind: str
     name: str
-    namespace: Optional[str] = None
+    namespace: str | None = None
 
     @property
     def group(self) -> str:
@@ -115,7 +114,7 @@ def _child_indent(lines: list[str]) -> int:
 def _mapping_entries(lines: list[str], indent: int, where: str) -> dict[str, tuple[str, list[str]]]:
     """Keys at exactly ``indent`` → (inline value text, the lines nested under the key)."""
     entries: dict[str, tuple[str, list[str]]] = {}
-    current: Optional[str] = None
+    current: str | None = None
     for line in lines:
         if not _is_content(line):
             if current is not None:
@@ -157,7 +156,7 @@ def _unquote_key(key: str) -> str:
     return key
 
 
-def _scalar(entries: dict[str, tuple[str, list[str]]], key: str, where: str) -> Optional[str]:
+def _scalar(entries: dict[str, tuple[str, list[str]]], key: str, where: str) -> str | None:
     if key not in entries:
         return None
     inline, nested = entries[key]
@@ -168,7 +167,7 @@ def _scalar(entries: dict[str, tuple[str, list[str]]], key: str, where: str) -> 
     return _plain_or_quoted(inline, f"{key} in {where}")
 
 
-def _plain_or_quoted(text: str, what: str) -> Optional[str]:
+def _plain_or_quoted(text: str, what: str) -> str | None:
     text = text.strip()
     if text[:1] in ('"', "'"):
         value, rest = _quoted(text)

@@ -20,8 +20,9 @@ import os
 import ssl
 import tempfile
 import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any
 
 from .errors import ApiError, KindNotServedError, TlsVerificationError
 
@@ -29,7 +30,7 @@ APPLY_PATCH_YAML = "application/apply-patch+yaml"
 MERGE_PATCH_JSON = "application/merge-patch+json"
 JSON = "application/json"
 
-Transport = Callable[[str, str, Mapping[str, str], Optional[bytes]], Any]
+Transport = Callable[[str, str, Mapping[str, str], bytes | None], Any]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Resource:
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
 
-    def path(self, namespace: Optional[str] = None, name: Optional[str] = None) -> str:
+    def path(self, namespace: str | None = None, name: str | None = None) -> str:
         """REST path of the collection, or of one object when ``name`` is given."""
         base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
         if self.namespaced:
@@ -99,15 +100,15 @@ class KubeClient:
         method: str,
         path: str,
         *,
-        query: Optional[Mapping[str, str]] = None,
+        query: Mapping[str, str] | None = None,
         body: Any = None,
-        content_type: Optional[str] = None,
+        content_type: str | None = None,
     ) -> Any:
         """Send one request; return the decoded JSON answer (None when empty); raise ApiError."""
         if query:
             path = path + "?" + urllib.parse.urlencode(list(query.items()))
         headers = {"Accept": JSON, "User-Agent": self._user_agent}
-        data: Optional[bytes] = None
+        data: bytes | None = None
         if body is not None:
             if isinstance(body, (dict, list)):
                 data = json.dumps(body, separators=(",", ":")).encode()
@@ -161,7 +162,7 @@ class KubeClient:
         return kinds[kind]
 
     # ---- object verbs -------------------------------------------------------------------
-    def get(self, resource: Resource, name: str, namespace: Optional[str] = None) -> Optional[dict]:
+    def get(self, resource: Resource, name: str, namespace: str | None = None) -> dict | None:
         """The object, or None when it does not exist."""
         try:
             return self.request("GET", resource.path(namespace, name))
@@ -173,8 +174,8 @@ class KubeClient:
     def list(
         self,
         resource: Resource,
-        namespace: Optional[str] = None,
-        label_selector: Optional[str] = None,
+        namespace: str | None = None,
+        label_selector: str | None = None,
     ) -> list:
         """Items of a collection (one page; the collections read here are small)."""
         query = {"labelSelector": label_selector} if label_selector else None
@@ -185,7 +186,7 @@ class KubeClient:
         self,
         resource: Resource,
         name: str,
-        namespace: Optional[str],
+        namespace: str | None,
         body: Any,
         field_manager: str,
         force: bool,
@@ -202,7 +203,7 @@ class KubeClient:
         )
 
     def merge_patch(
-        self, resource: Resource, name: str, namespace: Optional[str], patch: dict, field_manager: str
+        self, resource: Resource, name: str, namespace: str | None, patch: dict, field_manager: str
     ) -> dict:
         """JSON merge patch (RFC 7386)."""
         return self.request(
@@ -217,7 +218,7 @@ class KubeClient:
         self,
         resource: Resource,
         name: str,
-        namespace: Optional[str] = None,
+        namespace: str | None = None,
         propagation_policy: str = "Background",
     ) -> bool:
         """Delete one object. True if it was deleted, False if it did not exist (404)."""
@@ -275,10 +276,10 @@ class Urllib3Transport:
         port: int,
         *,
         ca_pem: str | bytes,
-        server_hostname: Optional[str] = None,
+        server_hostname: str | None = None,
         client_cert_pem: str | bytes | None = None,
         client_key_pem: str | bytes | None = None,
-        token_provider: Optional[Callable[[], str]] = None,
+        token_provider: Callable[[], str] | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
     ) -> None:
@@ -302,7 +303,7 @@ class Urllib3Transport:
             **extra,
         )
 
-    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: Optional[bytes]) -> HttpResponse:
+    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> HttpResponse:
         from urllib3 import exceptions as u3
 
         send = dict(headers)
@@ -329,7 +330,7 @@ class Urllib3Transport:
 def _is_certificate_rejection(error: BaseException) -> bool:
     """Whether a TLS error means the certificate did not verify (CA or host name mismatch)."""
     seen = set()
-    current: Optional[BaseException] = error
+    current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         # ssl.SSLCertVerificationError: unknown CA, expired...; CertificateError (ssl's alias or
@@ -354,7 +355,7 @@ class FailoverTransport:
     def labels(self) -> list[str]:
         return [label for label, _ in self._transports]
 
-    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: Optional[bytes]) -> Any:
+    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Any:
         failures = []
         count = len(self._transports)
         for offset in range(count):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
-from .endpoints import ready_addresses, service_selector
 from .client import FailoverTransport, KubeClient, Resource, close_all
+from .endpoints import ready_addresses, service_selector
 from .errors import NoReadyEndpointsError, SecretNotReadyError, ServiceGoneError
 
 # The logger keeps the name it had in karmada_manifest: a child of the handler's logger (level INFO).
@@ -88,7 +89,7 @@ class KarmadaTransport:
         self._port = port
         self._server_name = server_name
         self._endpoint_transport = endpoint_transport
-        self._failover: Optional[FailoverTransport] = None
+        self._failover: FailoverTransport | None = None
         self._built: list[Any] = []
 
     def _connect(self) -> FailoverTransport:
@@ -109,7 +110,7 @@ class KarmadaTransport:
         """Drop the endpoint list so the next request looks the pods up again."""
         self._failover = None
 
-    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: Optional[bytes]) -> Any:
+    def __call__(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Any:
         if self._failover is None:
             self._failover = self._connect()
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http
 import json
-from typing import Optional
 
 
 class KubeError(Exception):
@@ -26,7 +25,7 @@ class ApiError(KubeError):
         code: int,
         reason: str,
         message: str,
-        status: Optional[dict] = None,
+        status: dict | None = None,
         method: str = "",
         path: str = "",
     ) -> None:
@@ -46,7 +45,7 @@ class ApiError(KubeError):
         return f"{self.message} [HTTP {self.code} {self.reason}]"
 
     @classmethod
-    def from_response(cls, status_code: int, body: bytes, method: str = "", path: str = "") -> "ApiError":
+    def from_response(cls, status_code: int, body: bytes, method: str = "", path: str = "") -> ApiError:
         """Build the error from a response body: a JSON ``Status`` when there is one, else its text."""
         try:
             default_reason = http.HTTPStatus(status_code).phrase.replace(" ", "")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional, TypeVar
+from typing import TypeVar
 
 from .errors import RetryExhaustedError
 
@@ -52,11 +53,11 @@ def call_with_retry(
     operation: Callable[[], T],
     *,
     what: str,
-    retry_window: Callable[[BaseException], Optional[float]],
+    retry_window: Callable[[BaseException], float | None],
     deadline: Deadline,
     sleep: Callable[[float], None] = time.sleep,
     backoff: Backoff = Backoff(),
-    on_retry: Optional[Callable[[BaseException], None]] = None,
+    on_retry: Callable[[BaseException], None] | None = None,
 ) -> T:
     """Run ``operation`` until it succeeds, fails for good, or time runs out.
 

@@ -130,4 +130,4 @@ def _time(tag: int, raw: bytes) -> datetime.datetime:
         parsed = datetime.datetime.strptime(text, "%Y%m%d%H%M%SZ")
     else:
         raise CertificateFormatError(f"unexpected time tag 0x{tag:02x}")
-    return parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.replace(tzinfo=datetime.UTC)

@@ -52,8 +52,9 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..errors import HandlerError
 from ..kube import connection, eks_auth, retry
@@ -135,7 +136,7 @@ class Runtime:
     backoff: Backoff = Backoff()
 
     @classmethod
-    def default(cls) -> "Runtime":
+    def default(cls) -> Runtime:
         return cls(
             parent_transport=_parent_transport,
             karmada_transport=_karmada_pod_transport,
@@ -158,7 +159,7 @@ def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_nam
                             client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem)
 
 
-def _aws_client(service: str, region: str, credentials: Optional[dict]) -> Any:
+def _aws_client(service: str, region: str, credentials: dict | None) -> Any:
     import boto3
 
     if credentials:
@@ -187,8 +188,9 @@ def on_event(event: dict, context: Any) -> dict:
 
 
 def quiet_aws_sdk_logs() -> None:
-    """botocore's DEBUG lines hold signed requests and the AssumeRole answer: keep them out of the logs,
-    even when the function's log level is DEBUG."""
+    """Botocore's DEBUG lines hold signed requests and the AssumeRole answer: keep them out of the logs,
+    even when the function's log level is DEBUG.
+    """
     for name in ("botocore", "boto3", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
 
@@ -269,7 +271,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
 # ---- one invocation ---------------------------------------------------------------------------
 
 
-def _describe(resource: Any, name: str, namespace: Optional[str]) -> str:
+def _describe(resource: Any, name: str, namespace: str | None) -> str:
     where = f"{namespace}/{name}" if namespace else name
     return f"{resource.kind} {where}"
 
@@ -297,16 +299,16 @@ class _Run:
         self.physical_id = physical_id
         self.deleting = False
         self.redact = _Redactor()
-        self._parent: Optional[KubeClient] = None
-        self._karmada: Optional[KubeClient] = None
-        self._karmada_transport: Optional[KarmadaTransport] = None
-        self._admin_tls: Optional[TlsMaterial] = None
+        self._parent: KubeClient | None = None
+        self._karmada: KubeClient | None = None
+        self._karmada_transport: KarmadaTransport | None = None
+        self._admin_tls: TlsMaterial | None = None
         self._members: dict[tuple, _Member] = {}
         self._undo: list[tuple[str, Callable[[], Any]]] = []
         self.waited = 0.0  # how long the last poll() waited
 
     # -- retries and errors
-    def _retry_window(self, error: BaseException) -> Optional[float]:
+    def _retry_window(self, error: BaseException) -> float | None:
         if isinstance(error, TlsVerificationError):
             return None
         if isinstance(error, ServiceGoneError) and self.deleting:
@@ -387,7 +389,7 @@ class _Run:
         except (*_CONNECT_ERRORS, NoReadyEndpointsError) as err:
             raise self.fail(what, err) from err
 
-    def k_get(self, resource: Any, name: str, namespace: Optional[str] = None) -> Optional[dict]:
+    def k_get(self, resource: Any, name: str, namespace: str | None = None) -> dict | None:
         return self.k_call(lambda c: c.get(resource, name, namespace),
                            f"read {_describe(resource, name, namespace)} in Karmada")
 
@@ -402,7 +404,7 @@ class _Run:
         logger.info("applied %s in Karmada", described)
         return result or {}
 
-    def k_delete(self, resource: Any, name: str, namespace: Optional[str] = None) -> bool:
+    def k_delete(self, resource: Any, name: str, namespace: str | None = None) -> bool:
         described = _describe(resource, name, namespace)
         deleted = self.k_call(lambda c: c.delete(resource, name, namespace), f"delete {described} in Karmada")
         logger.info("%s %s in Karmada", "deleted" if deleted else "already absent:", described)
@@ -465,7 +467,7 @@ class _Run:
                 pass
 
     # ================================================================================ Create / Update
-    def register(self, old: Optional[Properties]) -> dict:
+    def register(self, old: Properties | None) -> dict:
         p = self.props
         if old is not None:
             self.clean_old(old)
@@ -592,7 +594,7 @@ class _Run:
         self.redact.add(token)
         return token
 
-    def existing_cluster(self, name: str) -> Optional[dict]:
+    def existing_cluster(self, name: str) -> dict | None:
         """The Cluster, or None; one being deleted is waited for (bounded) first."""
         existing = self.k_get(obj.CLUSTERS, name)
         if existing and existing.get("metadata", {}).get("deletionTimestamp"):
@@ -695,7 +697,7 @@ class _Run:
                 f"the karmada-agent of {p.member_name} must be CN={expected!r}, O={obj.AGENT_GROUP!r} "
                 "(the user its Karmada RBAC names)"
             )
-        now = datetime.datetime.fromtimestamp(self.runtime.wall_clock(), datetime.timezone.utc)
+        now = datetime.datetime.fromtimestamp(self.runtime.wall_clock(), datetime.UTC)
         if info.not_after <= now:
             raise RegistrationError(f"{where}: the agent certificate expired at {info.not_after.isoformat()}")
 

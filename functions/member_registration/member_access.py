@@ -8,8 +8,9 @@ the member's access entry for the join role decides what the registrar may do th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..kube import eks_auth
 from ..kube.errors import ClusterNotFoundError
@@ -22,7 +23,7 @@ ROLE_SESSION_NAME = "eks-karmada-registrar"
 ASSUME_ROLE_SECONDS = 3600
 
 # (service, region, credentials or None for the Lambda's own) -> boto3 client
-AwsClientFactory = Callable[[str, str, Optional[dict]], Any]
+AwsClientFactory = Callable[[str, str, dict | None], Any]
 # (endpoint + CA, token provider) -> transport for KubeClient
 MemberTransportFactory = Callable[[eks_auth.ClusterEndpoint, Callable[[], str]], Any]
 

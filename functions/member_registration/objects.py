@@ -17,7 +17,8 @@ karmada-agent reads.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 # The Pull member's karmada-kubeconfig Secret: shared with the CLI's agent-bundle, and re-exported
 # here so that every object of a registration is one ``objects.`` away.
@@ -89,7 +90,7 @@ def agent_role_names(member: str) -> tuple[str, str, str]:
 # ---- Karmada side: Push --------------------------------------------------------------------------
 
 
-def namespace(name: str, labels: Optional[Mapping[str, str]] = None) -> dict:
+def namespace(name: str, labels: Mapping[str, str] | None = None) -> dict:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels or SYSTEM_LABEL)}}
 
 
@@ -106,7 +107,7 @@ def owner_reference(cluster: Mapping[str, Any]) -> dict:
     }
 
 
-def credential_secret(name: str, data: Mapping[str, str], owner: Optional[dict] = None) -> dict:
+def credential_secret(name: str, data: Mapping[str, str], owner: dict | None = None) -> dict:
     """A Secret in karmada-cluster; ``data`` values are base64 already (copied, never decoded)."""
     metadata: dict = {"name": name, "namespace": CLUSTER_NAMESPACE, "labels": dict(SYSTEM_LABEL)}
     if owner is not None:

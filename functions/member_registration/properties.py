@@ -10,7 +10,7 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .errors import PropertiesError
 
@@ -79,7 +79,7 @@ class Properties:
         return (self.member_cluster_name, self.member_region, self.join_role_arn)
 
     @classmethod
-    def parse(cls, raw: Optional[dict]) -> "Properties":
+    def parse(cls, raw: dict | None) -> Properties:
         raw = raw or {}
         namespace = _text(raw, "ApiServerNamespace") or "karmada-system"
         service = _text(raw, "ApiServerService") or "karmada-apiserver"

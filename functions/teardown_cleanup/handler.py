@@ -34,8 +34,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..provider_framework import CREATE_FAILED_MARKER
 from .errors import CleanupError

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import cdk8s
 import yaml
@@ -72,7 +73,7 @@ class Rendered:
 
     @property
     def certificates(self) -> dict[str, dict[str, Any]]:
-        """secretName -> Certificate."""
+        """SecretName -> Certificate."""
         return {c["spec"]["secretName"]: c for c in self.of_kind("Certificate")}
 
     def issuing_ca_secret(self, secret: str) -> str:
@@ -88,7 +89,7 @@ class Rendered:
         return set(spec.get("dnsNames", [])) | set(spec.get("ipAddresses", []))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _render(props_json: str) -> Rendered:
     props = KarmadaControlPlaneProps.model_validate_json(props_json)
     app = cdk8s.Testing.app()

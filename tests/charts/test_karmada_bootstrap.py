@@ -1,5 +1,6 @@
 """Objects for the Karmada API itself: they must line up with what the parent
-cluster serves (Services, ports, certificate names) and with Karmada v1.18.2."""
+cluster serves (Services, ports, certificate names) and with Karmada v1.18.2.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 
 import cdk8s
 import yaml
+from karmada_render import NLB_TOKEN, Rendered, serving_cert_for_url, split_url
+from karmada_v1_18_2_facts import WEBHOOK_PATHS
 
 from charts.karmada import (
     CA_BUNDLE_PLACEHOLDER,
@@ -17,8 +20,6 @@ from charts.karmada import (
     names,
     render_ca_bundle,
 )
-from karmada_render import NLB_TOKEN, Rendered, serving_cert_for_url, split_url
-from karmada_v1_18_2_facts import WEBHOOK_PATHS
 
 
 def _karmada(r: Rendered, kind: str) -> list[dict]:

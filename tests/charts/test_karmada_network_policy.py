@@ -8,9 +8,9 @@ etcd client port admits exactly the workloads that dial etcd, and the peer port 
 from __future__ import annotations
 
 import pytest
+from karmada_render import Rendered, container_port, containers, flag, render, selected_workloads
 
 from charts.karmada import KarmadaControlPlaneProps, names
-from karmada_render import Rendered, containers, flag, render, selected_workloads, container_port
 
 VPC = "10.0.0.0/16"
 

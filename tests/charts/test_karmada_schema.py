@@ -1,6 +1,7 @@
 """Every rendered object is well-formed: Kubernetes 1.35 schemas for built-in
 kinds (strict: unknown fields fail), structural checks for cert-manager and
-Karmada custom resources."""
+Karmada custom resources.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import base64
 
 import kubernetes_validate
 import pytest
+from karmada_render import CERT_MANAGER, Rendered
 
 from charts.karmada import render_ca_bundle
-from karmada_render import CERT_MANAGER, Rendered
 
 K8S_VERSION = "1.35.0"
 SAMPLE_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()

@@ -6,7 +6,6 @@ Update with: python -m pytest tests/charts --snapshot-update
 from __future__ import annotations
 
 import pytest
-
 from karmada_render import ALL_PROPS, render, to_yaml
 
 

@@ -1,7 +1,8 @@
 """Semantic checks of the parent-cluster charts: references resolve, Services
 reach container ports, every certificate file a flag names is mounted, every
 TLS name a client dials is in the serving certificate, and the CA each side
-trusts is the CA that signed the other side."""
+trusts is the CA that signed the other side.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ import json
 
 import pytest
 import yaml
-
-from charts.karmada import KarmadaControlPlaneProps, names
 from karmada_render import (
     NLB_TOKEN,
     Rendered,
     args,
+    container_port,
     containers,
     flag,
     flags,
@@ -24,12 +24,13 @@ from karmada_render import (
     render,
     resolve_file,
     selected_workloads,
-    serving_cert_for_url,
     service_for_host,
+    serving_cert_for_url,
     split_url,
-    container_port,
 )
 from karmada_v1_18_2_facts import HEALTH_PATHS, KARMADA_FLAGS
+
+from charts.karmada import KarmadaControlPlaneProps, names
 
 CERT_KEYS = {"tls.crt", "tls.key", "ca.crt"}
 
@@ -597,7 +598,7 @@ def _restricted_violations(w: dict) -> list[str]:
             out.append(f"{name}: capabilities not dropped")
         if set(caps.get("add", [])) - {"NET_BIND_SERVICE"}:
             out.append(f"{name}: capabilities added")
-        if not (sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True):
+        if sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is not True:
             out.append(f"{name}: runAsNonRoot")
         if sc.get("runAsUser", psc.get("runAsUser")) == 0:
             out.append(f"{name}: runAsUser 0")

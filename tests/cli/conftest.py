@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.harness import pki, world as make_world
+from tests.cli.harness import pki
+from tests.cli.harness import world as make_world
 
 
 @pytest.fixture

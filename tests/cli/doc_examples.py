@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tests.cli.harness import World, admin_secret, pki, workload, world
 

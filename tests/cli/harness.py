@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import boto3
 import botocore.awsrequest
@@ -38,7 +39,7 @@ NAMESPACE = "karmada-system"
 STUBBED = ("cloudformation", "service-quotas", "pricing")
 COLUMNS = "110"
 
-_PKI: Optional[Pki] = None
+_PKI: Pki | None = None
 
 
 def pki() -> Pki:
@@ -101,7 +102,7 @@ CONTROL_PLANE = [("StatefulSet", "etcd", 3)] + [
 class FakeClients(Clients):
     """The CLI's seam, wired to the World."""
 
-    def __init__(self, world: "World", profile: Optional[str]) -> None:
+    def __init__(self, world: World, profile: str | None) -> None:
         super().__init__(profile)
         self.world = world
 
@@ -205,11 +206,11 @@ class World:
             except AssertionError as err:
                 raise AssertionError(f"{service} in {region}: {err}") from None
 
-    def clients(self, profile: Optional[str]) -> FakeClients:
+    def clients(self, profile: str | None) -> FakeClients:
         return FakeClients(self, profile)
 
     # ---- scenarios ----------------------------------------------------------------------------
-    def expect_stack(self, *, outputs: Optional[dict] = None, region: str = PARENT_REGION,
+    def expect_stack(self, *, outputs: dict | None = None, region: str = PARENT_REGION,
                      status: str = "UPDATE_COMPLETE", missing: bool = False) -> None:
         """The next describe_stacks(KarmadaParent) answer."""
         stubber = self.stub("cloudformation", region)
@@ -235,7 +236,7 @@ class World:
             resourcesVpcConfig={"subnetIds": [], "endpointPrivateAccess": True, "endpointPublicAccess": False},
         )
 
-    def deployed(self, *, members: tuple = ("member-use1", "member-usw2")) -> "World":
+    def deployed(self, *, members: tuple = ("member-use1", "member-usw2")) -> World:
         """The default config, deployed and healthy: the parent cluster, its control plane, the members."""
         self.create_eks_cluster("karmada-parent")
         self.parent.put(admin_secret(pki()))
@@ -299,7 +300,7 @@ class World:
         ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
 
     # ---- running the CLI -----------------------------------------------------------------------
-    def invoke(self, *args: str, env: Optional[dict] = None) -> Any:
+    def invoke(self, *args: str, env: dict | None = None) -> Any:
         runner = CliRunner()
         environment = {"HOME": str(self.home), "COLUMNS": COLUMNS, "CONFIG": None, "AWS_PROFILE": None,
                        "EKS_KARMADA_DEBUG": None, "NO_COLOR": "1", "TERM": "dumb"}
@@ -322,7 +323,8 @@ _LOADERS: dict = {}
 
 def _shared_loader(search_path_string=None):
     """One botocore data loader per search path for the whole process: every boto3 session (ours and
-    the ones moto makes internally) would otherwise parse the same large service JSON again."""
+    the ones moto makes internally) would otherwise parse the same large service JSON again.
+    """
     if search_path_string not in _LOADERS:
         _LOADERS[search_path_string] = _original_create_loader(search_path_string)
     return _LOADERS[search_path_string]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 import pytest
 
 from functions.karmada_manifest import handler as handler_module
-from functions.resource_types import KARMADA_MANIFEST
 from functions.kube.retry import Backoff
+from functions.resource_types import KARMADA_MANIFEST
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.pki import make_pki
 
@@ -46,7 +47,7 @@ class FakeClock:
             hook(len(self.sleeps))
 
 
-def endpoint_slice(name: str, endpoints: list[tuple[str, Optional[bool]]], *, terminating: tuple = (),
+def endpoint_slice(name: str, endpoints: list[tuple[str, bool | None]], *, terminating: tuple = (),
                    service: str = SERVICE, port: int = 5443) -> dict:
     """An EndpointSlice of ``service``; each endpoint is (address, ready) — ready None leaves it unset."""
     items = []
@@ -125,7 +126,7 @@ class Harness:
         return handler_module.handle(event, context, self.runtime())
 
 
-def make_props(manifest: Optional[list] = None, *, source: Optional[dict] = None, overwrite: bool = False,
+def make_props(manifest: list | None = None, *, source: dict | None = None, overwrite: bool = False,
                **extra: str) -> dict:
     props = {
         "ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:provider",
@@ -147,8 +148,8 @@ def make_props(manifest: Optional[list] = None, *, source: Optional[dict] = None
     return props
 
 
-def make_event(request_type: str, props: dict, *, old_props: Optional[dict] = None,
-               physical_id: Optional[str] = None, logical_id: str = "PoliciesManifest") -> dict:
+def make_event(request_type: str, props: dict, *, old_props: dict | None = None,
+               physical_id: str | None = None, logical_id: str = "PoliciesManifest") -> dict:
     event = {
         "RequestType": request_type,
         "ServiceToken": props["ServiceToken"],

@@ -7,16 +7,17 @@ import datetime
 import json
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
+from functions.kube.retry import Backoff
 from functions.member_registration import handler as handler_module
 from functions.resource_types import KARMADA_MEMBER_REGISTRATION
-from functions.kube.retry import Backoff
 from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest
 from tests.fakes.pki import make_pki
 from tests.functions.conftest import FakeClock, endpoint_slice
@@ -78,7 +79,7 @@ def tls_secret(name: str, pair, ca_pem: bytes) -> dict:
     }
 
 
-def token_secret(name: str, token: Optional[str], *, kind: str = "kubernetes.io/service-account-token") -> dict:
+def token_secret(name: str, token: str | None, *, kind: str = "kubernetes.io/service-account-token") -> dict:
     secret = {
         "apiVersion": "v1", "kind": "Secret", "type": kind,
         "metadata": {"name": name, "namespace": "karmada-cluster",
@@ -100,7 +101,8 @@ def pull_cluster(name: str = MEMBER) -> dict:
 
 class FinalizingKarmada(FakeKubeApi):
     """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs,
-    as Karmada's finalizers keep them while the execution space is cleaned."""
+    as Karmada's finalizers keep them while the execution space is cleaned.
+    """
 
     def __init__(self) -> None:
         super().__init__(karmada=True)
@@ -151,12 +153,12 @@ class FakeAws:
     def __init__(self, session, member_ca: bytes) -> None:
         self.session = session
         self.member_ca = member_ca
-        self.clients: list[tuple[str, str, Optional[str]]] = []  # (service, region, access key id or None)
-        self.assume_error: Optional[tuple[str, str]] = None
-        self.describe_error: Optional[tuple[str, str, int]] = None
+        self.clients: list[tuple[str, str, str | None]] = []  # (service, region, access key id or None)
+        self.assume_error: tuple[str, str] | None = None
+        self.describe_error: tuple[str, str, int] | None = None
         self.stubbers: list[Stubber] = []
 
-    def __call__(self, service: str, region: str, credentials: Optional[dict]):
+    def __call__(self, service: str, region: str, credentials: dict | None):
         kwargs: dict = {"region_name": region}
         if credentials:
             kwargs.update(aws_access_key_id=credentials["AccessKeyId"],
@@ -176,7 +178,7 @@ class FakeAws:
                     "Credentials": {
                         "AccessKeyId": ASSUMED_KEY_ID, "SecretAccessKey": ASSUMED_SECRET,
                         "SessionToken": ASSUMED_SESSION_TOKEN,
-                        "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc),
+                        "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
                     },
                     "AssumedRoleUser": {"AssumedRoleId": "AROAJOIN:eks-karmada-registrar",
                                         "Arn": "arn:aws:sts::210987654321:assumed-role/eks-karmada-join-member-1/"
@@ -259,7 +261,7 @@ class Harness:
             member_transport=self._member_transport,
             sleep=self.clock.sleep,
             clock=self.clock,
-            wall_clock=lambda: datetime.datetime.now(datetime.timezone.utc).timestamp(),
+            wall_clock=lambda: datetime.datetime.now(datetime.UTC).timestamp(),
             budget_seconds=self.budget,
             backoff=Backoff(initial=1.0, factor=2.0, maximum=10.0),
         )
@@ -268,10 +270,10 @@ class Harness:
         return handler_module.handle(event, context, self.runtime())
 
     # conveniences
-    def cluster(self, name: str = MEMBER) -> Optional[dict]:
+    def cluster(self, name: str = MEMBER) -> dict | None:
         return self.karmada.get("cluster.karmada.io/v1alpha1", "Cluster", name)
 
-    def karmada_secret(self, name: str) -> Optional[dict]:
+    def karmada_secret(self, name: str) -> dict | None:
         return self.karmada.get("v1", "Secret", name, "karmada-cluster")
 
     def agent_registers_after(self, sleeps: int, name: str = MEMBER) -> None:
@@ -312,8 +314,8 @@ def make_props(mode: str = "Push", **extra: Any) -> dict:
     return {k: v for k, v in props.items() if v is not None}
 
 
-def make_event(request_type: str, props: dict, *, old_props: Optional[dict] = None,
-               physical_id: Optional[str] = None, logical_id: str = "Registration") -> dict:
+def make_event(request_type: str, props: dict, *, old_props: dict | None = None,
+               physical_id: str | None = None, logical_id: str = "Registration") -> dict:
     event = {
         "RequestType": request_type,
         "ServiceToken": props["ServiceToken"],

@@ -82,7 +82,7 @@ def test_certificate_reader_reads_subject_and_expiry():
     info = read_certificate(pki.client.cert_pem)
     assert info.common_name == "system:karmada:agent:m1"
     assert info.organizations == ("system:karmada:agents",)
-    assert info.not_after > datetime.datetime.now(datetime.timezone.utc)
+    assert info.not_after > datetime.datetime.now(datetime.UTC)
     # a bundle: the first certificate counts
     assert read_certificate(pki.client.cert_pem + pki.ca.cert_pem).common_name == "system:karmada:agent:m1"
 

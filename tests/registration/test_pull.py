@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from functions.member_registration.errors import RegistrationError
+from tests.fakes.pki import make_pki
 from tests.registration.conftest import (
     AGENT_SECRET,
     KARMADA_URL,
@@ -20,7 +21,6 @@ from tests.registration.conftest import (
     make_props,
     tls_secret,
 )
-from tests.fakes.pki import make_pki
 
 KUBECONFIG_PATH = "/api/v1/namespaces/karmada-system/secrets/karmada-kubeconfig"
 CLUSTER_PATH = f"/apis/cluster.karmada.io/v1alpha1/clusters/{MEMBER}"

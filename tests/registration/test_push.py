@@ -229,7 +229,7 @@ def test_a_cluster_id_registered_under_another_name_is_refused(harness):
     with pytest.raises(RegistrationError) as caught:
         harness.run(make_event("Create", make_props()))
 
-    assert f"is already registered with Karmada as Cluster 'old'" in str(caught.value)
+    assert "is already registered with Karmada as Cluster 'old'" in str(caught.value)
     assert harness.cluster() is None and harness.karmada_secret(MEMBER) is None
 
 
