@@ -31,11 +31,15 @@ class Target:
 # tests go through jsii (one node process per Python process, which forked mutant workers would share)
 # and cache each render per process, so a forked worker would read the parent's unmutated render.
 TARGETS: tuple[Target, ...] = (
-    Target(module="eks_karmada/config.py", tests=("tests/test_config.py",)),
+    Target(module="eks_karmada/config.py", tests=("tests/test_config.py", "tests/test_config_rules.py")),
     Target(module="charts/policies/validation.py", tests=("tests/policies/test_validation.py",)),
     Target(
         module="functions/karmada_manifest/handler.py",
-        tests=("tests/functions/test_handler.py", "tests/functions/test_handler_source.py"),
+        tests=(
+            "tests/functions/test_handler.py",
+            "tests/functions/test_handler_source.py",
+            "tests/functions/test_handler_rules.py",
+        ),
     ),
     Target(module="functions/member_registration/handler.py", tests=("tests/registration",)),
     Target(module="charts/karmada/apiserver.py", tests=("tests/charts/test_apiserver_meaning.py",)),

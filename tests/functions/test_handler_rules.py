@@ -1,0 +1,140 @@
+"""KarmadaManifest: every property rule from both sides with its exact message, runs that start from a
+non-empty Karmada and assert what is left, and the Lambda entry point."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from functions.karmada_manifest import handler as handler_module
+from functions.karmada_manifest.handler import KarmadaManifestError, Properties
+from tests.functions.conftest import CLUSTER, make_event, make_props
+
+CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "apps"},
+             "data": {"color": "blue"}}
+OTHER = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "operator-owned", "namespace": "apps"},
+         "data": {"keep": "me"}}
+CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "widgets.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+             "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+}
+WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1", "namespace": "apps"}, "spec": {}}
+
+BAD_PROPERTIES = [
+    ("no-cluster", {"AdminSecretName": "a"}, "ClusterName is required"),
+    ("empty-cluster", {"ClusterName": "", "AdminSecretName": "a"}, "ClusterName is required"),
+    ("no-secret", {"ClusterName": "c"}, "AdminSecretName is required"),
+    ("port-word", {"ClusterName": "c", "AdminSecretName": "a", "ApiServerPort": "https"},
+     "ApiServerPort must be a number, not 'https'"),
+    ("overwrite-yes", {"ClusterName": "c", "AdminSecretName": "a", "Overwrite": "yes"},
+     'Overwrite must be "true" or "false", not \'yes\''),
+    ("manifest-not-json", {"ClusterName": "c", "AdminSecretName": "a", "Manifest": "[{"}, None),
+    ("source-file-url", {"ClusterName": "c", "AdminSecretName": "a",
+                         "Source": json.dumps({"url": "file:///etc/passwd", "paths": ["a/"]})}, None),
+]
+
+
+@pytest.mark.parametrize("raw, message", [c[1:] for c in BAD_PROPERTIES], ids=[c[0] for c in BAD_PROPERTIES])
+def test_bad_properties_are_refused_with_one_line(raw, message):
+    with pytest.raises(KarmadaManifestError) as raised:
+        Properties.parse(raw)
+    assert "\n" not in str(raised.value)
+    if message is not None:
+        assert str(raised.value) == message
+
+
+def test_every_property_is_read_from_its_own_key():
+    props = Properties.parse({
+        "ClusterName": "parent-2", "AdminSecretName": "admin", "AdminSecretNamespace": "secrets",
+        "ApiServerNamespace": "fed", "ApiServerService": "api", "ApiServerPort": "6443",
+        "ApiServerServerName": "api.example.internal", "FieldManager": "me", "Overwrite": "false",
+        "Manifest": json.dumps([CONFIGMAP]),
+    })
+    assert props == Properties(
+        cluster_name="parent-2", manifest=(CONFIGMAP,), source=None, overwrite=False, field_manager="me",
+        admin_secret_namespace="secrets", admin_secret_name="admin", api_server_namespace="fed",
+        api_server_service="api", api_server_port=6443, api_server_server_name="api.example.internal",
+    )
+
+
+def test_defaults_follow_the_given_namespace_and_service():
+    props = Properties.parse({"ClusterName": "c", "AdminSecretName": "a", "ApiServerNamespace": "fed",
+                              "ApiServerService": "api"})
+    assert (props.admin_secret_namespace, props.api_server_server_name) == ("fed", "api.fed.svc.cluster.local")
+    assert (props.api_server_port, props.overwrite, props.field_manager, props.manifest) == (5443, False,
+                                                                                           "eks-karmada", ())
+
+
+# ---- from a non-empty Karmada -----------------------------------------------------------------------
+def test_delete_removes_only_its_own_objects(harness):
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    harness.karmada.put(OTHER)
+    props = make_props([CONFIGMAP])
+    harness.run(make_event("Create", props))
+    harness.run(make_event("Delete", props, physical_id="p"))
+    assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is None
+    assert harness.karmada.get("v1", "ConfigMap", "operator-owned", "apps")["data"] == {"keep": "me"}
+    assert harness.karmada.get("v1", "Namespace", "apps") is not None
+
+
+def test_update_prunes_only_objects_of_the_old_manifest(harness):
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    harness.karmada.put(OTHER)
+    old = make_props([CONFIGMAP])
+    harness.run(make_event("Create", old))
+    harness.run(make_event("Update", make_props([]), old_props=old, physical_id="p"))
+    assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is None
+    assert harness.karmada.get("v1", "ConfigMap", "operator-owned", "apps") is not None
+
+
+def test_objects_of_a_crd_that_already_exists_are_applied(harness):
+    harness.karmada.put(CRD)
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    result = harness.run(make_event("Create", make_props([WIDGET])))
+    assert result["Data"] == {"ObjectCount": "1"}
+    assert harness.karmada.get("example.com/v1", "Widget", "w1", "apps") is not None
+    harness.run(make_event("Delete", make_props([WIDGET]), physical_id=result["PhysicalResourceId"]))
+    assert harness.karmada.get("example.com/v1", "Widget", "w1", "apps") is None
+    assert harness.karmada.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", CRD["metadata"]["name"])
+
+
+def test_overwrite_false_leaves_another_managers_object_unchanged(harness):
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    harness.karmada.put(CONFIGMAP | {"data": {"color": "red"}}, manager="someone-else")
+    with pytest.raises(KarmadaManifestError):
+        harness.run(make_event("Create", make_props([CONFIGMAP])))
+    assert harness.karmada.get("v1", "ConfigMap", "settings", "apps")["data"] == {"color": "red"}
+
+
+# ---- the Lambda entry point ---------------------------------------------------------------------------
+def test_on_event_keeps_botocore_quiet_and_runs_the_default_runtime(harness, monkeypatch):
+    monkeypatch.setattr(handler_module.Runtime, "default", classmethod(lambda cls: harness.runtime()))
+    monkeypatch.setattr(logging.getLogger("botocore"), "level", logging.DEBUG)
+    result = handler_module.on_event(make_event("Create", make_props([CONFIGMAP | {"metadata": {"name": "s"}}])), None)
+    assert result["Data"] == {"ObjectCount": "1"}
+    assert result["PhysicalResourceId"].startswith("PoliciesManifest-")
+    assert logging.getLogger("botocore").level == logging.INFO
+    assert harness.karmada.get("v1", "ConfigMap", "s") is not None
+
+
+def test_default_runtime_uses_the_real_transports():
+    runtime = handler_module.Runtime.default()
+    assert runtime.parent_transport is handler_module._eks_transport
+    assert runtime.karmada_transport is handler_module._karmada_pod_transport
+    assert runtime.budget_seconds == handler_module.DEFAULT_BUDGET_SECONDS
+
+
+def test_physical_id_is_stable_per_stack_resource_and_cluster():
+    event = make_event("Create", make_props([]))
+    same = handler_module._physical_id(event, CLUSTER)
+    assert same == handler_module._physical_id(dict(event), CLUSTER)
+    assert same != handler_module._physical_id(event, "other")
+    assert same != handler_module._physical_id(event | {"StackId": "arn:other"}, CLUSTER)
+    assert handler_module._physical_id({"RequestId": "r"}, CLUSTER).startswith("KarmadaManifest-")
+    assert len(same.rsplit("-", 1)[1]) == 16
