@@ -15,7 +15,8 @@ from charts.karmada.pki import leaf_certificates
 
 K8S_VERSION = "1.35.0"
 PROPS = KarmadaControlPlaneProps()
-FIVE = KarmadaControlPlaneProps(etcd_replicas=5, namespace="fed", cluster_domain="corp.local", zones=["z-a", "z-b"])
+FIVE = KarmadaControlPlaneProps(etcd_replicas=5, namespace="fed", cluster_domain="corp.local", zones=["z-a", "z-b"],
+                                image_pull_policy="Always")
 
 # Server flags of etcd v3.6 (`etcd --help` at the tag) that this chart may use.
 ETCD_3_6_FLAGS = frozenset(
@@ -209,3 +210,21 @@ def test_members_spread_over_zones_and_hosts():
     assert container(FIVE)["image"] == FIVE.etcd_image
     assert container(FIVE)["imagePullPolicy"] == FIVE.image_pull_policy
     assert container(FIVE)["env"] == [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}]
+
+
+def test_every_object_selects_or_names_the_etcd_pods():
+    objs = objects(FIVE)
+    sts = objs["StatefulSet/etcd"]
+    pod_labels = sts["spec"]["template"]["metadata"]["labels"]
+    selector = sts["spec"]["selector"]["matchLabels"]
+    assert sts["metadata"]["labels"].items() >= selector.items()
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"]["labels"] == selector
+    assert objs["Service/etcd-client"]["spec"]["selector"].items() <= pod_labels.items()
+    assert objs["PodDisruptionBudget/etcd"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    assert sts["spec"]["template"]["spec"]["serviceAccountName"] == objs["ServiceAccount/etcd"]["metadata"]["name"]
+    # docs/backup-restore.md and docs/troubleshooting.md run `kubectl exec etcd-0 -c etcd`.
+    assert container(FIVE)["name"] == "etcd"
+    peer_ports = objs["Service/etcd"]["spec"]["ports"]
+    assert [(p["name"], p["port"], p["targetPort"]) for p in peer_ports] == [
+        ("client", 2379, "client"), ("peer", 2380, "peer"), ("metrics", 2381, "metrics")]
