@@ -245,6 +245,11 @@ def test_anonymous_requests_are_allowed_only_on_listed_paths(props, paths):
 def audit_level(*, user="alice", groups=(), verb="get", group=None, resource=None, url=None) -> str:
     """The level kube-apiserver's audit policy evaluation gives a request: the first matching rule."""
     for rule in audit_policy()["rules"]:
+        # kube-apiserver decodes the policy strictly: an unknown field is an error, not a wildcard.
+        assert set(rule) <= {"level", "users", "userGroups", "verbs", "resources", "namespaces", "nonResourceURLs",
+                             "omitStages", "omitManagedFields"}, rule
+        for group_resources in rule.get("resources", []):
+            assert set(group_resources) <= {"group", "resources", "resourceNames"}, group_resources
         if "users" in rule and user not in rule["users"]:
             continue
         if "userGroups" in rule and not set(groups) & set(rule["userGroups"]):
@@ -273,7 +278,10 @@ AUDIT_CASES = [
     (dict(verb="list", group="cluster.karmada.io", resource="clusters", groups=[names.COMPONENT_GROUP]), "None"),
     (dict(verb="watch", group="work.karmada.io", resource="works", groups=[names.COMPONENT_GROUP]), "None"),
     (dict(verb="update", group="work.karmada.io", resource="works", groups=[names.COMPONENT_GROUP]), "Metadata"),
+    (dict(verb="get", group="cluster.karmada.io", resource="clusters", groups=[names.COMPONENT_GROUP]), "None"),
     (dict(verb="list", group="", resource="namespaces", user=names.KCM_USER), "None"),
+    (dict(verb="get", group="", resource="namespaces", user=names.KCM_USER), "None"),
+    (dict(verb="watch", group="", resource="namespaces", user=names.KCM_USER), "None"),
     (dict(verb="delete", group="", resource="namespaces", user=names.KCM_USER), "Metadata"),
     (dict(verb="update", group="coordination.k8s.io", resource="leases"), "None"),
     (dict(verb="create", group="", resource="events"), "None"),
@@ -321,3 +329,17 @@ def test_deployment_spreads_replicas_over_zones_and_runs_the_pinned_image():
     assert (c["name"], c["image"], c["imagePullPolicy"]) == ("kube-apiserver", PULL.kube_apiserver_image,
                                                              PULL.image_pull_policy)
     assert c["env"] == [{"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
+
+
+def test_every_object_is_labelled_for_and_selects_the_apiserver_pods():
+    always = KarmadaControlPlaneProps(image_pull_policy="Always")
+    objs = objects(always)
+    deployment = objs[f"Deployment/{names.APISERVER}"]
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert pod_labels["app.kubernetes.io/name"] == names.APISERVER
+    service = objs[f"Service/{names.APISERVER}"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert [p["name"] for p in service["spec"]["ports"]] == [p["name"] for p in container(always)["ports"]] == ["https"]
+    config_map = objs[f"ConfigMap/{names.APISERVER_CONFIG}"]
+    assert config_map["metadata"]["labels"]["app.kubernetes.io/name"] == names.APISERVER
+    assert container(always)["imagePullPolicy"] == "Always"
