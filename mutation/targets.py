@@ -32,7 +32,10 @@ class Target:
 # and cache each render per process, so a forked worker would read the parent's unmutated render.
 TARGETS: tuple[Target, ...] = (
     Target(module="eks_karmada/config.py", tests=("tests/test_config.py", "tests/test_config_rules.py")),
-    Target(module="charts/policies/validation.py", tests=("tests/policies/test_validation.py",)),
+    Target(
+        module="charts/policies/validation.py",
+        tests=("tests/policies/test_validation.py", "tests/policies/test_validation_exact.py"),
+    ),
     Target(
         module="functions/karmada_manifest/handler.py",
         tests=(
