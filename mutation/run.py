@@ -194,6 +194,7 @@ def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, int]) -> Mutant:
     function = mangled.removeprefix("x_") if mangled.startswith("x_") else mangled[1:].replace("ǁ", ".").strip(".")
     removed, added, line, offset = [], [], 0, 0
     changed: list[int] = []
+    block: int | None = None
     for raw in diff.splitlines():
         hunk = re.match(r"^@@ -(\d+)", raw)
         if hunk:
@@ -201,12 +202,17 @@ def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, int]) -> Mutant:
             continue
         if raw.startswith(("---", "+++")) or not offset:
             continue
+        here = def_lines.get(mangled, 1) + offset - 1
         if raw.startswith("-"):
             removed.append(raw[1:].strip())
-            changed.append(def_lines.get(mangled, 1) + offset - 1)
+            changed.append(here)
+            block = block if block is not None else here
         elif raw.startswith("+"):
+            # An added line takes the place of the removed block it follows.
             added.append(raw[1:].strip())
-            changed.append(def_lines.get(mangled, 1) + offset - 1)
+            changed.append(block if block is not None else here)
+        else:
+            block = None
         if not raw.startswith("+"):
             offset += 1
     body = "\n".join(raw for raw in diff.splitlines() if raw.startswith(("-", "+", " ")) and not raw.startswith(("---", "+++")))
