@@ -34,7 +34,21 @@ BAD_PROPERTIES = [
      "ApiServerPort must be a number, not 'https'"),
     ("overwrite-yes", {"ClusterName": "c", "AdminSecretName": "a", "Overwrite": "yes"},
      'Overwrite must be "true" or "false", not \'yes\''),
-    ("manifest-not-json", {"ClusterName": "c", "AdminSecretName": "a", "Manifest": "[{"}, None),
+    ("manifest-not-json", {"ClusterName": "c", "AdminSecretName": "a", "Manifest": "[{"},
+     "Manifest is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 3 (char 2)"),
+    ("manifest-a-string", {"ClusterName": "c", "AdminSecretName": "a", "Manifest": '"ConfigMap"'},
+     "Manifest must be a JSON list of Kubernetes objects"),
+    ("manifest-item-not-object", {"ClusterName": "c", "AdminSecretName": "a", "Manifest": json.dumps([CONFIGMAP, 3])},
+     "Manifest[1] is not an object"),
+    ("manifest-item-no-kind", {"ClusterName": "c", "AdminSecretName": "a",
+                               "Manifest": json.dumps([{"apiVersion": "v1", "metadata": {"name": "x"}}])},
+     "Manifest[0] needs apiVersion, kind and metadata.name"),
+    ("manifest-item-no-api-version", {"ClusterName": "c", "AdminSecretName": "a",
+                                      "Manifest": json.dumps([{"kind": "ConfigMap", "metadata": {"name": "x"}}])},
+     "Manifest[0] needs apiVersion, kind and metadata.name"),
+    ("manifest-item-no-name", {"ClusterName": "c", "AdminSecretName": "a",
+                               "Manifest": json.dumps([{"apiVersion": "v1", "kind": "ConfigMap"}])},
+     "Manifest[0] needs apiVersion, kind and metadata.name"),
     ("source-file-url", {"ClusterName": "c", "AdminSecretName": "a",
                          "Source": json.dumps({"url": "file:///etc/passwd", "paths": ["a/"]})}, None),
 ]
@@ -61,6 +75,15 @@ def test_every_property_is_read_from_its_own_key():
         admin_secret_namespace="secrets", admin_secret_name="admin", api_server_namespace="fed",
         api_server_service="api", api_server_port=6443, api_server_server_name="api.example.internal",
     )
+
+
+def test_a_single_object_a_parsed_list_and_an_empty_string_are_manifests():
+    base = {"ClusterName": "c", "AdminSecretName": "a"}
+    assert Properties.parse(base | {"Manifest": json.dumps(CONFIGMAP)}).manifest == (CONFIGMAP,)
+    assert Properties.parse(base | {"Manifest": [CONFIGMAP, OTHER]}).manifest == (CONFIGMAP, OTHER)
+    assert Properties.parse(base | {"Manifest": ""}).manifest == ()
+    assert Properties.parse(base | {"Overwrite": " True "}).overwrite is True
+    assert Properties.parse(base | {"Overwrite": ""}).overwrite is False
 
 
 def test_defaults_follow_the_given_namespace_and_service():
@@ -138,3 +161,45 @@ def test_physical_id_is_stable_per_stack_resource_and_cluster():
     assert same != handler_module._physical_id(event | {"StackId": "arn:other"}, CLUSTER)
     assert handler_module._physical_id({"RequestId": "r"}, CLUSTER).startswith("KarmadaManifest-")
     assert len(same.rsplit("-", 1)[1]) == 16
+
+
+# ---- the real transports, with their outside world recorded ------------------------------------------
+class Recorder:
+    def __init__(self, name, calls, result=None):
+        self.name, self.calls, self.result = name, calls, result
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((self.name, args, kwargs))
+        return self.result if self.result is not None else (self.name, args, kwargs)
+
+
+def test_eks_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch):
+    import boto3
+
+    calls = []
+
+    class Session:
+        def client(self, service):
+            return f"{service}-client"
+
+    cluster = type("Cluster", (), {"host": "abc.eks.amazonaws.com", "port": 443, "ca_pem": b"CA"})()
+    monkeypatch.setattr(boto3.session, "Session", Session)
+    monkeypatch.setattr(handler_module, "describe_cluster", Recorder("describe", calls, cluster))
+    monkeypatch.setattr(handler_module, "TokenGenerator", Recorder("tokens", calls, "token-source"))
+    monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
+    handler_module._eks_transport("parent-1")
+    assert calls == [
+        ("describe", ("eks-client", "parent-1"), {}),
+        ("tokens", ("sts-client", "parent-1"), {}),
+        ("transport", ("abc.eks.amazonaws.com", 443), {"ca_pem": b"CA", "token_provider": "token-source"}),
+    ]
+
+
+def test_karmada_pod_transport_dials_the_pod_with_the_admin_certificate_and_the_service_name(monkeypatch):
+    calls = []
+    monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
+    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
+    handler_module._karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
+    assert calls == [("transport", ("10.0.1.10", 5443), {
+        "ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
+        "client_cert_pem": b"CERT", "client_key_pem": b"KEY"})]
