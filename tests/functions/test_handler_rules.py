@@ -203,3 +203,39 @@ def test_karmada_pod_transport_dials_the_pod_with_the_admin_certificate_and_the_
     assert calls == [("transport", ("10.0.1.10", 5443), {
         "ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
         "client_cert_pem": b"CERT", "client_key_pem": b"KEY"})]
+
+
+# ---- the time budget follows the Lambda's remaining time ----------------------------------------------
+class LambdaContext:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.mark.parametrize(
+    "remaining_ms, sleeps",
+    [(61_000, [1.0, 2.0, 4.0, 8.0, 16.0]),  # 31 s left after the 30 s safety margin: the 16 s wait still fits
+     (60_990, [1.0, 2.0, 4.0, 8.0]),  # 30.99 s: it does not
+     (31_000, [1.0]),
+     (20_000, [])],  # less than the margin: no retry at all
+)
+def test_retries_stop_inside_the_remaining_time_less_the_safety_margin(harness, remaining_ms, sleeps):
+    harness.karmada.fail_next(503, times=None)
+    with pytest.raises(KarmadaManifestError):
+        harness.run(make_event("Create", make_props([CONFIGMAP | {"metadata": {"name": "s"}}])),
+                    LambdaContext(remaining_ms))
+    assert harness.clock.sleeps == sleeps
+
+
+def test_logs_name_the_resource_and_its_request(harness, caplog):
+    caplog.set_level(logging.INFO, logger="functions.karmada_manifest.handler")
+    caplog.set_level(logging.INFO)
+    harness.run(make_event("Delete", make_props([]), physical_id=handler_module.CREATE_FAILED_MARKER,
+                           logical_id="SamplePolicies"))
+    messages = [r.getMessage() for r in caplog.records]
+    assert "Delete of SamplePolicies whose Create failed: nothing to delete" in messages
+    caplog.clear()
+    harness.run(make_event("Create", make_props([]), logical_id="SamplePolicies"))
+    assert any(m.startswith("Create SamplePolicies (SamplePolicies-") for m in [r.getMessage() for r in caplog.records])
