@@ -144,3 +144,87 @@ def test_on_event_quiets_the_aws_sdk_and_runs_the_default_runtime(harness, monke
     assert result["PhysicalResourceId"] == handler_module.physical_id_for(handler_module.Properties.parse(make_props()))
     assert harness.cluster() is not None
     assert [logging.getLogger(n).level for n in ("botocore", "boto3", "urllib3")] == [logging.INFO] * 3
+
+
+# ---- the real transports and AWS clients, with their outside world recorded ----------------------------
+class Recorder:
+    def __init__(self, name, calls, result=None):
+        self.name, self.calls, self.result = name, calls, result
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((self.name, args, kwargs))
+        return self.result if self.result is not None else (self.name, args, kwargs)
+
+
+class FakeSession:
+    made: list = []
+
+    def __init__(self, **kwargs):
+        FakeSession.made.append(kwargs)
+
+    def client(self, service, **kwargs):
+        return (service, kwargs) if kwargs else f"{service}-client"
+
+
+@pytest.fixture
+def sessions(monkeypatch):
+    import boto3
+
+    FakeSession.made = []
+    monkeypatch.setattr(boto3.session, "Session", FakeSession)
+    return FakeSession.made
+
+
+def test_default_runtime_uses_the_real_transports():
+    runtime = handler_module.Runtime.default()
+    assert (runtime.parent_transport, runtime.karmada_transport, runtime.aws_client, runtime.member_transport) == (
+        handler_module._parent_transport, handler_module._karmada_pod_transport, handler_module._aws_client,
+        handler_module._member_transport)
+
+
+def test_parent_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch, sessions):
+    calls = []
+    cluster = type("Cluster", (), {"host": "abc.eks.amazonaws.com", "port": 443, "ca_pem": b"CA"})()
+    monkeypatch.setattr(handler_module.eks_auth, "describe_cluster", Recorder("describe", calls, cluster))
+    monkeypatch.setattr(handler_module.eks_auth, "TokenGenerator", Recorder("tokens", calls, "token-source"))
+    monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
+    handler_module._parent_transport("karmada-parent")
+    assert calls == [
+        ("describe", ("eks-client", "karmada-parent"), {}),
+        ("tokens", ("sts-client", "karmada-parent"), {}),
+        ("transport", ("abc.eks.amazonaws.com", 443), {"ca_pem": b"CA", "token_provider": "token-source"}),
+    ]
+
+
+def test_pod_and_member_transports_carry_their_tls_material(monkeypatch):
+    calls = []
+    monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
+    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
+    handler_module._karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
+    endpoint = type("Endpoint", (), {"host": "m.eks.amazonaws.com", "port": 8443, "ca_pem": b"MCA"})()
+    handler_module._member_transport(endpoint, "tokens")
+    assert calls == [
+        ("transport", ("10.0.1.10", 5443), {"ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
+                                            "client_cert_pem": b"CERT", "client_key_pem": b"KEY"}),
+        ("transport", ("m.eks.amazonaws.com", 8443), {"ca_pem": b"MCA", "token_provider": "tokens"}),
+    ]
+
+
+def test_aws_clients_use_the_assumed_role_in_the_members_region(sessions):
+    credentials = {"AccessKeyId": "AKIA1", "SecretAccessKey": "secret", "SessionToken": "session"}
+    assert handler_module._aws_client("eks", "us-west-2", credentials) == ("eks", {"region_name": "us-west-2"})
+    assert handler_module._aws_client("sts", "eu-west-1", None) == ("sts", {"region_name": "eu-west-1"})
+    assert sessions == [
+        {"aws_access_key_id": "AKIA1", "aws_secret_access_key": "secret", "aws_session_token": "session",
+         "region_name": "us-west-2"},
+        {"region_name": "eu-west-1"},
+    ]
+
+
+def test_quiet_aws_sdk_logs_never_lowers_a_level(monkeypatch):
+    monkeypatch.setattr(logging.getLogger("botocore"), "level", logging.DEBUG)
+    monkeypatch.setattr(logging.getLogger("boto3"), "level", logging.WARNING)
+    monkeypatch.setattr(logging.getLogger("urllib3"), "level", logging.NOTSET)
+    handler_module.quiet_aws_sdk_logs()
+    assert [logging.getLogger(n).level for n in ("botocore", "boto3", "urllib3")] == [
+        logging.INFO, logging.WARNING, logging.INFO]
