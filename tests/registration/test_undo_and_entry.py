@@ -135,6 +135,13 @@ def test_redactor_scrubs_whole_values_and_pem_lines_but_not_short_fragments():
     assert redact(ValueError("tok-12345678")) == "<redacted>"
 
 
+def test_redactor_replaces_the_longest_secret_first():
+    # "zzzzzzzz" sorts after the longer value that contains it: replaced first, it would leave the rest visible.
+    redact = handler_module._Redactor()
+    redact.add("aaaa-zzzzzzzz-bbbb", "zzzzzzzz")
+    assert redact("token aaaa-zzzzzzzz-bbbb and zzzzzzzz") == "token <redacted> and <redacted>"
+
+
 # ---- the Lambda entry point ------------------------------------------------------------------------------
 def test_on_event_quiets_the_aws_sdk_and_runs_the_default_runtime(harness, monkeypatch):
     monkeypatch.setattr(handler_module.Runtime, "default", classmethod(lambda cls: harness.runtime()))
