@@ -235,3 +235,15 @@ def test_quiet_aws_sdk_logs_never_lowers_a_level(monkeypatch):
     handler_module.quiet_aws_sdk_logs()
     assert [logging.getLogger(n).level for n in ("botocore", "boto3", "urllib3")] == [
         logging.INFO, logging.WARNING, logging.INFO]
+
+
+# ---- an Update that must unregister first fails when it cannot ------------------------------------------
+@pytest.mark.parametrize("new", [dict(mode="Pull"), dict(MemberName="member-2")], ids=["sync-mode", "rename"])
+def test_update_fails_when_the_old_registration_cannot_be_removed(harness, new):
+    push = make_props()
+    harness.run(make_event("Create", push))
+    harness.karmada.fail_next(403, times=None, method="DELETE", path=CLUSTER_PATH)
+    with pytest.raises(RegistrationError) as raised:
+        harness.run(make_event("Update", make_props(new.pop("mode", "Push"), **new), old_props=push))
+    assert f"Failed to delete Cluster {MEMBER}" in str(raised.value)
+    assert harness.cluster() is not None and harness.karmada_secret(MEMBER) is not None  # nothing half-removed
