@@ -9,15 +9,26 @@ import re
 import pytest
 
 from charts.policies import (
-    ApplicationFailoverBehavior,
-    ClusterAffinityTerm,
+    ClusterAffinity,
+    ClusterToleration,
     DecisionConditions,
     FailoverBehavior,
-    Placement,
+    ImageOverrider,
+    LabelSelector,
+    LabelSelectorRequirement,
+    PlaintextOverrider,
     PolicyError,
+    ReplicaSchedulingStrategy,
+    ResourceSelector,
+    Placement,
     SpreadConstraint,
+    SuspendClusters,
+    Suspension,
+    WorkloadAffinity,
+    WorkloadAffinityTerm,
 )
-from tests.policies.test_validation import CASES, DYNAMIC, app_failover, placed, pp, term
+from charts.policies import Overriders
+from tests.policies.test_validation import CASES, DYNAMIC, app_failover, op, overflow, placed, pp, term
 
 EXACT = {
     'name-dns-subdomain': "PropagationPolicy Web_App: metadata.name: 'Web_App' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit); use a name like 'nginx-weighted'",
@@ -146,6 +157,29 @@ GOOD_NEIGHBOURS = {
     "spread-max-one-min-unset": lambda: placed(spread_constraints=[SpreadConstraint(spread_by_field="cluster",
                                                                                      max_groups=1)]),
     "failover-without-application": lambda: pp(failover=FailoverBehavior()),
+    "selector-exists-without-values": lambda: pp(resource_selectors=[ResourceSelector(
+        api_version="apps/v1", kind="Deployment", label_selector=LabelSelector(
+            match_expressions=[LabelSelectorRequirement(key="app", operator="Exists")]))]),
+    "selector-in-with-values": lambda: pp(resource_selectors=[ResourceSelector(
+        api_version="apps/v1", kind="Deployment", label_selector=LabelSelector(
+            match_expressions=[LabelSelectorRequirement(key="app", operator="In", values=["web"])]))]),
+    "selector-empty-namespace": lambda: pp(namespace="apps", resource_selectors=[ResourceSelector(
+        api_version="apps/v1", kind="Deployment", name="nginx", namespace="")]),
+    "overflow-with-aggregated": lambda: placed(cluster_affinities=[term("primary", overflow_affinities=[overflow("burst")])],
+                                               replica_scheduling=ReplicaSchedulingStrategy.aggregated()),
+    "toleration-no-schedule-without-seconds": lambda: placed(cluster_tolerations=[
+        ClusterToleration(key="k", operator="Exists", effect="NoSchedule")]),
+    "toleration-no-execute-with-seconds": lambda: placed(cluster_tolerations=[
+        ClusterToleration(key="k", operator="Exists", effect="NoExecute", toleration_seconds=30)]),
+    "workload-affinity-and-anti-affinity": lambda: pp(placement=Placement(workload_affinity=WorkloadAffinity(
+        affinity=WorkloadAffinityTerm(group_by_label_key="app"),
+        anti_affinity=WorkloadAffinityTerm(group_by_label_key="tier")))),
+    "workload-anti-affinity-only": lambda: pp(placement=Placement(workload_affinity=WorkloadAffinity(
+        anti_affinity=WorkloadAffinityTerm(group_by_label_key="tier")))),
+    "suspend-some-clusters": lambda: pp(suspension=Suspension(dispatching_on_clusters=SuspendClusters(
+        cluster_names=["member-a"]))),
+    "suspend-all-without-list": lambda: pp(suspension=Suspension(dispatching=True,
+                                                                 dispatching_on_clusters=SuspendClusters())),
 }
 
 
@@ -153,3 +187,45 @@ GOOD_NEIGHBOURS = {
 def test_valid_neighbour_builds_and_renders(factory):
     manifest = factory().to_manifest()
     assert manifest["kind"] == "PropagationPolicy" and manifest["metadata"]["name"] == "nginx"
+
+
+OVERRIDE_NEIGHBOURS = {
+    "image-remove-without-value": lambda: op(Overriders(image_overrider=[ImageOverrider(component="Tag",
+                                                                                        operator="remove")])),
+    "plaintext-remove-without-value": lambda: op(Overriders(plaintext=[PlaintextOverrider(path="/spec/replicas",
+                                                                                         operator="remove")])),
+    "plaintext-add-a-value": lambda: op(Overriders(plaintext=[PlaintextOverrider(path="/metadata/labels/x",
+                                                                                operator="add", value="y")])),
+    "plaintext-replace-with-zero": lambda: op(Overriders(plaintext=[PlaintextOverrider(path="/spec/replicas",
+                                                                                      operator="replace", value=0)])),
+}
+
+
+@pytest.mark.parametrize("factory", list(OVERRIDE_NEIGHBOURS.values()), ids=list(OVERRIDE_NEIGHBOURS))
+def test_valid_override_neighbour_builds_and_renders(factory):
+    assert factory().to_manifest()["kind"] == "OverridePolicy"
+
+
+BOUNDARY_CASES = {  # (builder, exact message)
+    "priority-below-int32": (lambda: pp(priority=-(2**31) - 1), "PropagationPolicy nginx: spec.priority: -2147483649 does not fit int32"),
+    "priority-above-int32": (lambda: pp(priority=2**31), "PropagationPolicy nginx: spec.priority: 2147483648 does not fit int32"),
+    "cluster-affinity-label-key": (
+        lambda: placed(cluster_affinity=ClusterAffinity(label_selector=LabelSelector(
+            match_expressions=[LabelSelectorRequirement(key="bad key", operator="Exists")]))), "PropagationPolicy nginx: spec.placement.clusterAffinity.labelSelector.matchExpressions[0].key: label key name part of 'bad key' must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
+    "cluster-affinity-label-value": (
+        lambda: placed(cluster_affinity=ClusterAffinity(label_selector=LabelSelector(match_labels={"zone": "a b"}))),
+        "PropagationPolicy nginx: spec.placement.clusterAffinity.labelSelector.matchLabels['zone']: label value 'a b' must be empty or consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
+    "suspend-bad-cluster-name": (
+        lambda: pp(suspension=Suspension(dispatching_on_clusters=SuspendClusters(cluster_names=["Member_A"]))), "PropagationPolicy nginx: spec.suspension.dispatchingOnClusters.clusterNames[0]: 'Member_A' is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit), so no member cluster can have this name; check the name"),
+    "anti-affinity-bad-key": (
+        lambda: pp(placement=Placement(workload_affinity=WorkloadAffinity(
+            anti_affinity=WorkloadAffinityTerm(group_by_label_key="bad key")))), "PropagationPolicy nginx: spec.placement.workloadAffinity.antiAffinity.groupByLabelKey: label key name part of 'bad key' must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOUNDARY_CASES))
+def test_boundary_rejection_is_exact(case):
+    factory, message = BOUNDARY_CASES[case]
+    with pytest.raises(PolicyError) as raised:
+        factory().to_manifest()
+    assert str(raised.value) == message
