@@ -326,3 +326,22 @@ def test_member_defaults_follow_its_name_and_region():
     assert (member.eks_cluster_name, member.zones) == ("karmada-member-usw2", ["us-west-2a", "us-west-2b", "us-west-2c"])
     named = parse_config(edited({"members.1.cluster_name": "prod", "members.1.availability_zones": ["us-west-2b", "us-west-2d"]}))
     assert (named.members[1].eks_cluster_name, named.members[1].zones) == ("prod", ["us-west-2b", "us-west-2d"])
+
+
+def test_non_ascii_text_is_read_as_utf8_whatever_the_locale(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.synth import ROOT
+
+    path = tmp_path / "utf8.yaml"
+    path.write_text("# café, Zürich\n" + yaml.safe_dump(DEFAULT), encoding="utf-8")
+    # An ASCII locale without UTF-8 mode: what a bare CI container may have.
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from eks_karmada.config import load_config; "
+         "print(load_config(sys.argv[1]).parent.region)", str(path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "us-east-1"), result.stderr[-500:]
