@@ -157,17 +157,17 @@ def _mutmut() -> str:
     return str(Path(sys.executable).parent / "mutmut")
 
 
-def _function_lines(source: str) -> dict[str, int]:
-    """mutmut's mangled function name ('x_f', 'xǁCǁm') -> line of its ``def``."""
-    lines: dict[str, int] = {}
+def _function_lines(source: str) -> dict[str, tuple[int, int]]:
+    """mutmut's mangled function name ('x_f', 'xǁCǁm') -> first and last line of its ``def``."""
+    lines: dict[str, tuple[int, int]] = {}
     tree = ast.parse(source)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            lines[f"x_{node.name}"] = node.lineno
+            lines[f"x_{node.name}"] = (node.lineno, node.end_lineno or node.lineno)
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    lines[f"xǁ{node.name}ǁ{item.name}"] = item.lineno
+                    lines[f"xǁ{node.name}ǁ{item.name}"] = (item.lineno, item.end_lineno or item.lineno)
     return lines
 
 
@@ -189,12 +189,18 @@ def logging_lines(source: str) -> set[int]:
     return lines
 
 
-def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, int]) -> Mutant:
+def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, tuple[int, int]], source: list[str]) -> Mutant:
     mangled = mutant.name.rsplit(".", 1)[-1].rsplit("__mutmut_", 1)[0]
     function = mangled.removeprefix("x_") if mangled.startswith("x_") else mangled[1:].replace("ǁ", ".").strip(".")
-    removed, added, line, offset = [], [], 0, 0
-    changed: list[int] = []
+    first, last = def_lines.get(mangled, (1, len(source)))
+    removed, added, changed, offset = [], [], [], 0
     block: int | None = None
+
+    def locate(text: str, guess: int) -> int:
+        """The line of ``text`` in the function's span nearest to ``guess`` (the hunk offsets drift by one)."""
+        found = [n for n in range(first, last + 1) if n <= len(source) and source[n - 1].strip() == text]
+        return min(found, key=lambda n: abs(n - guess)) if found else guess
+
     for raw in diff.splitlines():
         hunk = re.match(r"^@@ -(\d+)", raw)
         if hunk:
@@ -202,9 +208,10 @@ def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, int]) -> Mutant:
             continue
         if raw.startswith(("---", "+++")) or not offset:
             continue
-        here = def_lines.get(mangled, 1) + offset - 1
+        here = first + offset - 1
         if raw.startswith("-"):
             removed.append(raw[1:].strip())
+            here = locate(raw[1:].strip(), here)
             changed.append(here)
             block = block if block is not None else here
         elif raw.startswith("+"):
@@ -229,7 +236,8 @@ def read_results(work: Path, target: Target) -> list[Mutant]:
         name, _, status = raw.strip().rpartition(": ")
         if name:
             mutants.append(Mutant(name, status))
-    def_lines = _function_lines((work / target.module).read_text(encoding="utf-8"))
+    source = (work / target.module).read_text(encoding="utf-8")
+    def_lines = _function_lines(source)
     unkilled = [m.name for m in mutants]
     diffs: dict[str, str] = {}
     if unkilled:
@@ -240,7 +248,7 @@ def read_results(work: Path, target: Target) -> list[Mutant]:
         if shown.returncode != 0:
             raise MutationError(f"{target.module}: cannot read the mutants' diffs: {shown.stderr.strip()[-500:]}")
         diffs = json.loads(shown.stdout)
-    out = [_parse_diff(m, diffs.get(m.name, ""), def_lines) for m in mutants]
+    out = [_parse_diff(m, diffs.get(m.name, ""), def_lines, source.splitlines()) for m in mutants]
     return out
 
 
