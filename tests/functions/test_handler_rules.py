@@ -239,3 +239,45 @@ def test_logs_name_the_resource_and_its_request(harness, caplog):
     caplog.clear()
     harness.run(make_event("Create", make_props([]), logical_id="SamplePolicies"))
     assert any(m.startswith("Create SamplePolicies (SamplePolicies-") for m in [r.getMessage() for r in caplog.records])
+
+
+# ---- what a Delete reports: the objects it really deleted ------------------------------------------------
+def test_delete_counts_only_the_objects_it_deleted(harness):
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    harness.karmada.put(CONFIGMAP)
+    harness.karmada.put(OTHER)
+    absent = CONFIGMAP | {"metadata": {"name": "never-created", "namespace": "apps"}}
+    result = harness.run(make_event("Delete", make_props([CONFIGMAP, OTHER, absent]), physical_id="p"))
+    assert result == {"PhysicalResourceId": "p", "Data": {"ObjectCount": "2"}}
+
+
+def test_delete_of_nothing_counts_nothing(harness):
+    assert harness.run(make_event("Delete", make_props([]), physical_id="p"))["Data"] == {"ObjectCount": "0"}
+    assert harness.parent.requests == []
+
+
+def test_delete_when_the_parent_cluster_is_gone_counts_nothing(harness):
+    from functions.karmada_manifest.eks_auth import ClusterNotFoundError
+
+    def gone(name):
+        raise ClusterNotFoundError(f"EKS cluster {name!r} not found")
+
+    runtime = harness.runtime()
+    runtime.parent_transport = gone
+    result = handler_module.handle(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"), None, runtime)
+    assert result["Data"] == {"ObjectCount": "0"}
+
+
+def test_delete_when_the_admin_secret_is_gone_counts_nothing(harness):
+    harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
+    harness.karmada.put(CONFIGMAP)
+    harness.parent("DELETE", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client", {}, None)
+    result = harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"))
+    assert result["Data"] == {"ObjectCount": "0"}
+    assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is not None  # unreachable, so left
+
+
+def test_source_may_be_given_as_an_object():
+    source = {"url": "https://example.com/policies.tar.gz", "paths": ["a/"]}
+    props = Properties.parse({"ClusterName": "c", "AdminSecretName": "a", "Source": source})
+    assert props.source is not None and props.source.url == source["url"]
