@@ -244,6 +244,7 @@ def test_update_fails_when_the_old_registration_cannot_be_removed(harness, new):
     harness.run(make_event("Create", push))
     harness.karmada.fail_next(403, times=None, method="DELETE", path=CLUSTER_PATH)
     with pytest.raises(RegistrationError) as raised:
-        harness.run(make_event("Update", make_props(new.pop("mode", "Push"), **new), old_props=push))
+        extra = {k: v for k, v in new.items() if k != "mode"}
+        harness.run(make_event("Update", make_props(new.get("mode", "Push"), **extra), old_props=push))
     assert f"Failed to delete Cluster {MEMBER}" in str(raised.value)
     assert harness.cluster() is not None and harness.karmada_secret(MEMBER) is not None  # nothing half-removed
