@@ -27,8 +27,8 @@ from charts.policies import (
     WorkloadAffinity,
     WorkloadAffinityTerm,
 )
-from charts.policies import Overriders
-from tests.policies.test_validation import CASES, DYNAMIC, app_failover, op, overflow, placed, pp, term
+from charts.policies import FieldOverrider, JSONPatchOperation, Overriders, Taint, YAMLPatchOperation
+from tests.policies.test_validation import CASES, DYNAMIC, app_failover, ctp, op, overflow, placed, pp, ready, term
 
 EXACT = {
     'name-dns-subdomain': "PropagationPolicy Web_App: metadata.name: 'Web_App' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit); use a name like 'nginx-weighted'",
@@ -198,7 +198,26 @@ OVERRIDE_NEIGHBOURS = {
                                                                                 operator="add", value="y")])),
     "plaintext-replace-with-zero": lambda: op(Overriders(plaintext=[PlaintextOverrider(path="/spec/replicas",
                                                                                       operator="replace", value=0)])),
+    "json-add-a-value": lambda: op(Overriders(field_overrider=[FieldOverrider(
+        field_path="/data/config", json=[JSONPatchOperation(sub_path="/x", operator="add", value="y")])])),
+    "yaml-replace-a-value": lambda: op(Overriders(field_overrider=[FieldOverrider(
+        field_path="/data/config", yaml=[YAMLPatchOperation(sub_path="/x", operator="replace", value={"a": 1})])])),
+    "json-remove-without-value": lambda: op(Overriders(field_overrider=[FieldOverrider(
+        field_path="/data/config", json=[JSONPatchOperation(sub_path="/x", operator="remove")])])),
 }
+
+
+TAINT_NEIGHBOURS = {
+    "same-key-other-effect": lambda: ctp(Taint(key="k", effect="NoSchedule"), Taint(key="k", effect="NoExecute"),
+                                         webhook_allows_no_execute=True, add_on_conditions=[ready("In", "False")]),
+    "other-key-same-effect": lambda: ctp(Taint(key="a", effect="NoSchedule"), Taint(key="b", effect="NoSchedule"),
+                                         add_on_conditions=[ready("In", "False")]),
+}
+
+
+@pytest.mark.parametrize("factory", list(TAINT_NEIGHBOURS.values()), ids=list(TAINT_NEIGHBOURS))
+def test_valid_taint_neighbour_builds_and_renders(factory):
+    assert len(factory().to_manifest()["spec"]["taints"]) == 2
 
 
 @pytest.mark.parametrize("factory", list(OVERRIDE_NEIGHBOURS.values()), ids=list(OVERRIDE_NEIGHBOURS))
@@ -207,6 +226,10 @@ def test_valid_override_neighbour_builds_and_renders(factory):
 
 
 BOUNDARY_CASES = {  # (builder, exact message)
+    "add-on-condition-without-statuses": (
+        lambda: ctp(Taint(key="k", effect="NoSchedule"), add_on_conditions=[ready("In")]),
+        "ClusterTaintPolicy failover: spec.addOnConditions[0].statusValues: is empty; list the condition statuses "
+        "to match, e.g. [ConditionStatus.FALSE]"),
     "priority-below-int32": (lambda: pp(priority=-(2**31) - 1), "PropagationPolicy nginx: spec.priority: -2147483649 does not fit int32"),
     "priority-above-int32": (lambda: pp(priority=2**31), "PropagationPolicy nginx: spec.priority: 2147483648 does not fit int32"),
     "cluster-affinity-label-key": (
