@@ -252,9 +252,13 @@ def read_results(work: Path, target: Target) -> list[Mutant]:
     return out
 
 
-def run_target(target: Target, *, max_children: int, timeout: float, isolation: str, log) -> Result:
-    """Mutate ``target`` and run its focused tests against every mutant, for at most ``timeout`` seconds."""
-    work = prepare(target, isolation)
+def run_target(target: Target, *, max_children: int, timeout: float, isolation: str, log, resume: bool = False) -> Result:
+    """Mutate ``target`` and run its focused tests against every mutant, for at most ``timeout`` seconds.
+
+    ``resume``: go on in the work directory of a run that was cut off; mutmut tests only the mutants that have
+    no result yet (the code and tests must not have changed since).
+    """
+    work = WORK / target.slug if resume and (WORK / target.slug / "mutants").is_dir() else prepare(target, isolation)
     start = time.monotonic()
     complete = True
     with (work / "mutmut.log").open("w", encoding="utf-8") as output:
@@ -334,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         help="forkserver starts every mutant from a fresh interpreter (for tests that are not fork-safe)",
     )
     parser.add_argument("--report-only", action="store_true", help="read the last run's results again, run nothing")
+    parser.add_argument("--resume", action="store_true", help="go on with a run that was cut off (code unchanged)")
     args = parser.parse_args(argv)
 
     known = {t.module: t for t in TARGETS}
@@ -357,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = Result(target, mutants, 0.0, all(m.status != "not checked" for m in mutants))
             else:
                 result = run_target(
-                    target, max_children=args.max_children, timeout=args.module_timeout, isolation=args.isolation, log=log
+                    target, max_children=args.max_children, timeout=args.module_timeout, isolation=args.isolation,
+                    log=log, resume=args.resume,
                 )
             stale += apply_equivalents(result, equivalents)
             results.append(result)
