@@ -337,6 +337,7 @@ def test_non_ascii_text_is_read_as_utf8_whatever_the_locale(tmp_path):
 
     path = tmp_path / "utf8.yaml"
     path.write_text("# café, Zürich\n" + yaml.safe_dump(DEFAULT), encoding="utf-8")
+    assert load_config(path).parent.region == "us-east-1"  # in this process (whose locale may be UTF-8) too
     # An ASCII locale without UTF-8 mode: what a bare CI container may have.
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
     result = subprocess.run(

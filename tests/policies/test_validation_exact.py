@@ -27,8 +27,39 @@ from charts.policies import (
     WorkloadAffinity,
     WorkloadAffinityTerm,
 )
-from charts.policies import FieldOverrider, JSONPatchOperation, Overriders, Taint, YAMLPatchOperation
-from tests.policies.test_validation import CASES, DYNAMIC, app_failover, ctp, op, overflow, placed, pp, ready, term
+from charts.policies import (
+    ClusterPreferences,
+    FieldOverrider,
+    JSONPatchOperation,
+    OverflowClusterAffinity,
+    Overriders,
+    StaticClusterWeight,
+    Taint,
+    YAMLPatchOperation,
+)
+from tests.policies.test_validation import (
+    CASES,
+    DYNAMIC,
+    app_failover,
+    by_field,
+    ctp,
+    op,
+    overflow,
+    placed,
+    pp,
+    ready,
+    term,
+)
+
+STATIC = ReplicaSchedulingStrategy.static_weights({"member-a": 1, "member-b": 2})
+NOT_A_LABEL = ("is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or "
+               "digit), so no member cluster can have this name; check the member cluster name")
+OVERFLOW_ONLY = ("only works with Divided replicas using dynamic weights or Aggregated; use "
+                 "ReplicaSchedulingStrategy.available_replicas_weights() or .aggregated()")
+
+
+def with_overflow(*overflows, scheduling=DYNAMIC):
+    return placed(replica_scheduling=scheduling, cluster_affinities=[term("primary", overflow_affinities=list(overflows))])
 
 EXACT = {
     'name-dns-subdomain': "PropagationPolicy Web_App: metadata.name: 'Web_App' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit); use a name like 'nginx-weighted'",
@@ -180,6 +211,9 @@ GOOD_NEIGHBOURS = {
         cluster_names=["member-a"]))),
     "suspend-all-without-list": lambda: pp(suspension=Suspension(dispatching=True,
                                                                  dispatching_on_clusters=SuspendClusters())),
+    "suspend-all": lambda: pp(suspension=Suspension(dispatching=True)),
+    "cluster-field-in": lambda: placed(cluster_affinity=by_field("region", "In", "us-east-1")),
+    "cluster-field-not-in": lambda: placed(cluster_affinity=by_field("provider", "NotIn", "gcp", "azure")),
 }
 
 
@@ -226,6 +260,38 @@ def test_valid_override_neighbour_builds_and_renders(factory):
 
 
 BOUNDARY_CASES = {  # (builder, exact message)
+    "affinities-term-cluster-name": (
+        lambda: placed(cluster_affinities=[term("primary", "Member_A")]),
+        f"PropagationPolicy nginx: spec.placement.clusterAffinities[0].clusterNames[0]: 'Member_A' {NOT_A_LABEL}"),
+    "overflow-name-33": (
+        lambda: with_overflow(overflow("x" * 33)),
+        "PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities[0].affinityName: "
+        f"affinityName '{'x' * 33}' is longer than 32 characters"),
+    "overflow-name-twice": (
+        lambda: with_overflow(overflow("burst"), overflow("burst")),
+        "PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities[1].affinityName: "
+        "'burst' repeats the primary or an earlier overflow group name; make it unique"),
+    "overflow-cluster-name": (
+        lambda: with_overflow(OverflowClusterAffinity(affinity_name="burst", cluster_names=["Member_B"])),
+        "PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities[0].clusterNames[0]: "
+        f"'Member_B' {NOT_A_LABEL}"),
+    "overflow-with-static-weights": (
+        lambda: with_overflow(overflow("burst"), scheduling=STATIC),
+        f"PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities: {OVERFLOW_ONLY}"),
+    "overflow-with-duplicated": (
+        lambda: with_overflow(overflow("burst"), scheduling=ReplicaSchedulingStrategy.duplicated()),
+        f"PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities: {OVERFLOW_ONLY}"),
+    "spread-max-1-below-min-2": (
+        lambda: placed(spread_constraints=[SpreadConstraint(spread_by_field="cluster", min_groups=2, max_groups=1)]),
+        "PropagationPolicy nginx: spec.placement.spreadConstraints[0]: maxGroups 1 is lower than minGroups 2; "
+        "raise max_groups or lower min_groups"),
+    "static-weight-target-cluster-name": (
+        lambda: placed(replica_scheduling=ReplicaSchedulingStrategy(
+            replica_scheduling_type="Divided", replica_division_preference="Weighted",
+            weight_preference=ClusterPreferences(static_weight_list=[StaticClusterWeight(
+                target_cluster=ClusterAffinity(cluster_names=["Member_A"]), weight=1)]))),
+        "PropagationPolicy nginx: spec.placement.replicaScheduling.weightPreference.staticWeightList[0]."
+        f"targetCluster.clusterNames[0]: 'Member_A' {NOT_A_LABEL}"),
     "add-on-condition-without-statuses": (
         lambda: ctp(Taint(key="k", effect="NoSchedule"), add_on_conditions=[ready("In")]),
         "ClusterTaintPolicy failover: spec.addOnConditions[0].statusValues: is empty; list the condition statuses "
@@ -252,3 +318,16 @@ def test_boundary_rejection_is_exact(case):
     with pytest.raises(PolicyError) as raised:
         factory().to_manifest()
     assert str(raised.value) == message
+
+
+def test_dynamic_weights_beside_a_static_list_are_not_static_for_the_spread_rule():
+    both = ReplicaSchedulingStrategy(
+        replica_scheduling_type="Divided", replica_division_preference="Weighted",
+        weight_preference=ClusterPreferences(
+            static_weight_list=[StaticClusterWeight(target_cluster=ClusterAffinity(cluster_names=["member-a"]), weight=1)],
+            dynamic_weight="AvailableReplicas"))
+    policy = pp()
+    # Break the frozen policy after construction, as test_validation does, to see every problem at once.
+    object.__setattr__(policy, "placement", Placement(
+        replica_scheduling=both, spread_constraints=[SpreadConstraint(spread_by_field="cluster", min_groups=1, max_groups=2)]))
+    assert [problem.path for problem in policy.problems()] == ["spec.placement.replicaScheduling.weightPreference"]
