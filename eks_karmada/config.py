@@ -306,7 +306,9 @@ class EtcdBackupConfig(_Model):
     @field_validator("aws_cli_image")
     @classmethod
     def _pinned(cls, v: str) -> str:
-        if v.endswith(":latest") or not re.search(r"(:[\w][\w.-]*|@sha256:[0-9a-f]{64})$", v.rsplit("/", 1)[-1]):
+        # name[:tag][@sha256:<64 hex>], with a tag or a full digest: "aws-cli@sha256:abc" is neither.
+        reference = re.fullmatch(r"[\w.-]+(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?", v.rsplit("/", 1)[-1])
+        if v.endswith(":latest") or not reference or not (reference.group(1) or reference.group(2)):
             raise ValueError(f"'{v}' is not pinned; use a version tag such as public.ecr.aws/aws-cli/aws-cli:2.36.7")
         return v
 
@@ -377,7 +379,8 @@ class MemberConfig(_Model):
     @model_validator(mode="after")
     def _by_kind(self) -> MemberConfig:
         if self.kind is not MemberKind.external and self.region is None:
-            raise ValueError(f"region: a {self.kind.value} member needs a region; add region: <aws-region>")
+            article = "an" if self.kind is MemberKind.existing else "a"
+            raise ValueError(f"region: {article} {self.kind.value} member needs a region; add region: <aws-region>")
         if self.kind is MemberKind.existing and self.cluster_name is None:
             raise ValueError("cluster_name: an existing member needs it; add the EKS cluster name to import")
         if self.kind is MemberKind.external and self.sync_mode is not SyncMode.pull:
