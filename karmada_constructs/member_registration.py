@@ -15,6 +15,8 @@ from karmada_constructs.member_registration_provider import MemberRegistrationPr
 
 @dataclass(frozen=True, kw_only=True)
 class MemberRegistrationProps:
+    """Properties of a MemberRegistration."""
+
     registrar: MemberRegistrationProvider
     """The parent's registration provider (functions/member_registration)."""
     member_name: str
@@ -40,8 +42,9 @@ class MemberRegistrationProps:
 
 
 class MemberRegistration(Construct):
-    """A `Custom::KarmadaMemberRegistration` served by the parent's
-    MemberRegistrationProvider. Push: the member's ServiceAccount tokens and CA
+    """A `Custom::KarmadaMemberRegistration` served by the parent's MemberRegistrationProvider.
+
+    Push: the member's ServiceAccount tokens and CA
     go (at deploy time, never through the template) into Karmada Secrets and a
     `Cluster` object with endpoint, provider, region and zones. Pull: the agent's
     kubeconfig is written into the member and the agent registers itself. Delete

@@ -28,6 +28,8 @@ CNI_INTERFACE_TAG = "node.k8s.amazonaws.com/instance_id"
 
 @dataclass(frozen=True, kw_only=True)
 class TeardownCleanupProps:
+    """Properties of a TeardownCleanup."""
+
     cluster_name: str
     """The cluster whose leftovers are deleted."""
     vpc: ec2.IVpc
@@ -46,9 +48,11 @@ class TeardownCleanupProps:
 
 
 class TeardownCleanup(Construct):
-    """On stack delete, after the node group and add-ons and before the cluster
-    and VPC (`depends_on`, and the node group depending on `resource`), runs
-    functions/teardown_cleanup: deletes the cluster's EBS CSI volumes
+    """On stack delete, deletes the EBS volumes and network interfaces the cluster leaves behind.
+
+    Runs after the node group and add-ons and before the cluster
+    and VPC (`depends_on`, and the node group depending on `resource`):
+    functions/teardown_cleanup deletes the cluster's EBS CSI volumes
     (tagged `eks-karmada:cluster=<cluster>` and `ebs.csi.aws.com/cluster=true`)
     except those of `retain_volume_namespaces`, and the VPC CNI's detached
     network interfaces in `vpc`, waiting (bounded) for attached ones to detach.

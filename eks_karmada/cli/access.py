@@ -31,6 +31,8 @@ ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPoli
 
 @dataclass(frozen=True)
 class Caller:
+    """Who the CLI runs as (sts:GetCallerIdentity): account and ARN."""
+
     account: str
     arn: str
 

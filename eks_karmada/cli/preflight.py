@@ -42,6 +42,8 @@ STYLE = {OK: "green", BLOCK: "bold red", WARN: "yellow"}
 
 @dataclass(frozen=True)
 class Quota:
+    """A service quota preflight checks: its Service Quotas service and code, and AWS's default."""
+
     service: str
     code: str
     name: str
@@ -89,6 +91,8 @@ def environments(config: AppConfig, caller_account: str) -> dict[tuple[str, str]
 
 @dataclass
 class Check:
+    """One preflight result: what was checked where, the outcome, and how to fix it."""
+
     area: str
     where: str
     what: str
@@ -103,6 +107,8 @@ class Check:
 
 @dataclass
 class QuotaRow:
+    """A quota in one region: its limit, current usage and what the config adds."""
+
     where: str
     quota: Quota
     limit: float | None
@@ -119,6 +125,8 @@ class QuotaRow:
 
 @dataclass
 class Findings:
+    """Everything preflight found: caller, bootstrap checks, quota rows, version checks, problems."""
+
     caller: Caller | None = None
     bootstrap: list[Check] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
@@ -199,6 +207,8 @@ def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list:
 
 @dataclass
 class RegionUsage:
+    """Current usage in a region of the resources the checked quotas limit."""
+
     vpcs: int
     elastic_ips: int
     nat_per_az: Counter

@@ -25,6 +25,8 @@ GP3_FREE_THROUGHPUT_MIBPS = 125
 
 @dataclass(frozen=True)
 class RegionPrices:
+    """On-demand list prices (USD) for one region, in the units the module docstring gives."""
+
     eks_cluster_hour: float  # EKS control plane, standard support
     ec2_hour: dict[str, float] = field(default_factory=dict)  # on-demand Linux, by instance type
     gp3_gb_month: float = 0.0

@@ -31,7 +31,7 @@ from ..kube.errors import (
 from ..kube.retry import Backoff, Deadline, call_with_retry
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
-from .errors import ControlPlaneGone, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
+from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
 from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
 from .properties import Properties
 
@@ -294,7 +294,7 @@ class Run:
             try:
                 if self._delete_one(item, keep=set(), verb="delete"):
                     deleted += 1
-            except ControlPlaneGone as gone:
+            except ControlPlaneGoneError as gone:
                 logger.warning("%s: treating the remaining objects as deleted", gone)
                 break
         return deleted
@@ -321,7 +321,7 @@ class Run:
             self._run_object(attempt, verb, item, holder)
         except KarmadaManifestError as err:
             if isinstance(err.__cause__, ServiceGoneError):
-                raise ControlPlaneGone(str(err.__cause__)) from err
+                raise ControlPlaneGoneError(str(err.__cause__)) from err
             raise
         if holder["skip"] == "kept":
             return False

@@ -62,6 +62,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class HttpResponse:
+    """A Kubernetes API answer: status code, headers and raw body."""
+
     status: int
     headers: Mapping[str, str]
     body: bytes

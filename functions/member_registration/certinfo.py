@@ -25,6 +25,8 @@ _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x
 
 @dataclass(frozen=True)
 class CertificateInfo:
+    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter."""
+
     common_name: str
     organizations: tuple[str, ...]
     not_after: datetime.datetime

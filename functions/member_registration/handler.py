@@ -74,7 +74,7 @@ from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access
 from . import objects as obj
 from .certinfo import read_certificate
-from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReady
+from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReadyError
 from .properties import PULL, PUSH, Properties
 
 logger = logging.getLogger("member_registration")
@@ -188,8 +188,9 @@ def on_event(event: dict, context: Any) -> dict:
 
 
 def quiet_aws_sdk_logs() -> None:
-    """Botocore's DEBUG lines hold signed requests and the AssumeRole answer: keep them out of the logs,
-    even when the function's log level is DEBUG.
+    """Keep botocore's DEBUG lines out of the logs, even when the function's log level is DEBUG.
+
+    They hold signed requests and the AssumeRole answer.
     """
     for name in ("botocore", "boto3", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
@@ -317,7 +318,7 @@ class _Run:
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         if isinstance(error, SecretNotReadyError):
             return None if self.deleting else SECRET_WAIT_SECONDS
-        if isinstance(error, TokenNotReady):
+        if isinstance(error, TokenNotReadyError):
             return self.props.token_wait_seconds
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
@@ -575,7 +576,7 @@ class _Run:
         def attempt(client: KubeClient) -> str:
             secret = client.get(obj.SECRETS, service_account, namespace)
             if secret is None:
-                raise TokenNotReady(f"Secret {namespace}/{service_account} does not exist (yet)")
+                raise TokenNotReadyError(f"Secret {namespace}/{service_account} does not exist (yet)")
             kind = secret.get("type")
             if kind != "kubernetes.io/service-account-token":
                 raise RegistrationError(
@@ -584,7 +585,7 @@ class _Run:
                 )
             value = (secret.get("data") or {}).get(obj.TOKEN_KEY)
             if not value:
-                raise TokenNotReady(
+                raise TokenNotReadyError(
                     f"Secret {namespace}/{service_account} has no data.token yet (the token controller fills it "
                     f"for the ServiceAccount named in its kubernetes.io/service-account.name annotation)"
                 )

@@ -58,6 +58,8 @@ _GONE = {"InvalidVolume.NotFound", "InvalidNetworkInterfaceID.NotFound"}
 
 @dataclass(frozen=True)
 class Settings:
+    """What to clean up, read from the custom resource's properties."""
+
     cluster_name: str
     vpc_id: str | None = None
     volume_tag_key: str | None = None
@@ -96,6 +98,8 @@ class Settings:
 
 @dataclass
 class Report:
+    """What a cleanup run deleted and kept, and how many rounds it took."""
+
     deleted_volumes: list[str] = field(default_factory=list)
     retained_volumes: list[str] = field(default_factory=list)
     deleted_interfaces: list[str] = field(default_factory=list)

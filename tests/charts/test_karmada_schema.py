@@ -1,6 +1,7 @@
-"""Every rendered object is well-formed: Kubernetes 1.35 schemas for built-in
-kinds (strict: unknown fields fail), structural checks for cert-manager and
-Karmada custom resources.
+"""Every rendered object is well-formed.
+
+Kubernetes 1.35 schemas for built-in kinds (strict: unknown fields fail), structural checks for
+cert-manager and Karmada custom resources.
 """
 
 from __future__ import annotations

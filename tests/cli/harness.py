@@ -1,6 +1,8 @@
-"""A fake outside world for the CLI: moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation,
-Service Quotas, Pricing), an EKS add-on catalogue (DescribeAddonVersions, which moto lacks) and fake
-Kubernetes API servers for the parent cluster and Karmada.
+"""A fake outside world for the CLI.
+
+moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation, Service Quotas, Pricing), an EKS add-on
+catalogue (DescribeAddonVersions, which moto lacks) and fake Kubernetes API servers for the parent cluster and
+Karmada.
 
 `World.clients` is the factory the CLI takes as its typer ``obj``; `World.invoke` runs a command.
 Used by the tests and by `python -m tests.cli.doc_examples`, which writes docs/cli.md from them.
@@ -322,8 +324,10 @@ _LOADERS: dict = {}
 
 
 def _shared_loader(search_path_string=None):
-    """One botocore data loader per search path for the whole process: every boto3 session (ours and
-    the ones moto makes internally) would otherwise parse the same large service JSON again.
+    """One botocore data loader per search path for the whole process.
+
+    Every boto3 session (ours and the ones moto makes internally) would otherwise parse the same large service
+    JSON again.
     """
     if search_path_string not in _LOADERS:
         _LOADERS[search_path_string] = _original_create_loader(search_path_string)

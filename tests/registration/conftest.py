@@ -100,8 +100,9 @@ def pull_cluster(name: str = MEMBER) -> dict:
 
 
 class FinalizingKarmada(FakeKubeApi):
-    """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs,
-    as Karmada's finalizers keep them while the execution space is cleaned.
+    """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs.
+
+    Karmada's finalizers keep them while the execution space is cleaned.
     """
 
     def __init__(self) -> None:
