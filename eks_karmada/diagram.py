@@ -518,7 +518,8 @@ def render(dot_text: str, svg: Path | None, png: Path | None, *, dot_binary: str
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eks_karmada.diagram", description=__doc__.split("\n\n")[0])
     parser.add_argument("--assembly", default="cdk.out", help="the synthesized cloud assembly (default cdk.out)")
-    parser.add_argument("--config", default=None, help="the deployment config synthesized (default config/default.yaml)")
+    parser.add_argument("--config", default=None,
+                        help="the deployment config synthesized (default config/default.yaml)")
     parser.add_argument("--dot", type=Path, default=None, help="write the DOT source here ('-': stdout)")
     parser.add_argument("--svg", type=Path, default=None, help="render an SVG here (needs Graphviz)")
     parser.add_argument("--png", type=Path, default=None, help="render a PNG here (needs Graphviz)")

@@ -157,11 +157,14 @@ class TeardownCleanup(Construct):
                 "Volume and interface IDs are created by the EBS CSI driver and the VPC CNI at run time; the "
                 "delete is conditioned on the tags they set (and the cluster tag of the StorageClass, or this VPC).",
             )
-        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        acknowledge(self,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
         handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
         acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this function.")
+                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), "
+                    "only this function.")
         acknowledge(self.provider, "AwsSolutions-L1",
                     "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
                     "handler is on the latest Python runtime.")

@@ -134,7 +134,8 @@ class LocalAws:
                                         "SessionToken": uuid.uuid4().hex,
                                         "Expiration": datetime.now(UTC) + timedelta(hours=1)},
                         "AssumedRoleUser": {"AssumedRoleId": f"AROALOCAL:{params['RoleSessionName']}",
-                                            "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{params['RoleSessionName']}"}})
+                                            "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/"
+                                                   f"{params['RoleSessionName']}"}})
         if operation == "DescribeCluster":
             member = self.env.member_by_cluster_name(params["name"])
             if member is None:
@@ -232,7 +233,8 @@ class Deployer:
         previous = json.loads(state_file.read_text()) if state_file.exists() else None
         event = {
             "RequestType": request, "ServiceToken": resource.properties.get("ServiceToken", ""),
-            "ResponseURL": "http://localhost/unused", "StackId": f"arn:aws:cloudformation:local:{ACCOUNT}:stack/{resource.stack}/local",
+            "ResponseURL": "http://localhost/unused",
+            "StackId": f"arn:aws:cloudformation:local:{ACCOUNT}:stack/{resource.stack}/local",
             "RequestId": str(uuid.uuid4()), "LogicalResourceId": resource.logical_id,
             "ResourceType": resource.resource_type, "ResourceProperties": resource.properties,
         }
@@ -257,7 +259,8 @@ class Deployer:
             state_file.unlink(missing_ok=True)
         else:
             state_file.parent.mkdir(parents=True, exist_ok=True)
-            state_file.write_text(json.dumps({"physical_id": (result or {}).get("PhysicalResourceId", resource.logical_id),
+            physical_id = (result or {}).get("PhysicalResourceId", resource.logical_id)
+            state_file.write_text(json.dumps({"physical_id": physical_id,
                                               "properties": resource.properties, "result": result}))
         return result
 
@@ -285,7 +288,9 @@ class Deployer:
             fields["aws_client"] = aws.client
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")
-            fields["member_transport"] = lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
+            fields["member_transport"] = (
+                lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
+            )
         defaults = module.Runtime.default()
         return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",)}, **fields})
 

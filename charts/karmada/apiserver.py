@@ -86,7 +86,10 @@ def audit_policy() -> dict[str, Any]:
             {"level": "None", "resources": [{"group": "coordination.k8s.io", "resources": ["leases"]}]},
             {
                 "level": "None",
-                "resources": [{"group": "", "resources": ["events"]}, {"group": "events.k8s.io", "resources": ["events"]}],
+                "resources": [
+                    {"group": "", "resources": ["events"]},
+                    {"group": "events.k8s.io", "resources": ["events"]},
+                ],
             },
             # Controllers' reads are high volume and low value.
             {

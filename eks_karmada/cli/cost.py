@@ -414,7 +414,8 @@ def cost(
     ctx: typer.Context,
     config: ConfigOption = None,
     live: Annotated[
-        bool, typer.Option("--live", help="Read current prices from the AWS Price List API (needs pricing:GetProducts).")
+        bool,
+        typer.Option("--live", help="Read current prices from the AWS Price List API (needs pricing:GetProducts)."),
     ] = False,
     profile: ProfileOption = None,
     pricing_region: Annotated[
@@ -424,7 +425,10 @@ def cost(
         float, typer.Option("--nat-gb", min=0, help="Assumed data through each cluster's NAT gateways, GB per month.")
     ] = Assumptions.nat_gb_per_cluster,
     nlb_lcus: Annotated[
-        float, typer.Option("--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour.")
+        float,
+        typer.Option(
+            "--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour."
+        ),
     ] = Assumptions.nlb_lcus,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON instead of tables.")] = False,
 ) -> None:

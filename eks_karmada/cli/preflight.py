@@ -187,7 +187,8 @@ def quota_value(clients: Any, region: str, quota: Quota) -> tuple[float | None, 
     """The applied quota value, falling back to the AWS default; None when neither can be read."""
     service_quotas = clients.aws("service-quotas", region)
     try:
-        return float(service_quotas.get_service_quota(ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]["Value"]), ""
+        applied = service_quotas.get_service_quota(ServiceCode=quota.service, QuotaCode=quota.code)
+        return float(applied["Quota"]["Value"]), ""
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "NoSuchResourceException":
             return None, f"cannot read the quota ({err.response.get('Error', {}).get('Code')})"
@@ -269,7 +270,8 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: str |
                 findings.problems.append(Check(
                     "quota", where, quota.name, BLOCK,
                     f"{in_use} in use + {needed} needed > quota {limit:g}",
-                    f"free {desired - int(limit)} or raise the quota: aws service-quotas request-service-quota-increase "
+                    f"free {desired - int(limit)} or raise the quota: "
+                    "aws service-quotas request-service-quota-increase "
                     f"--service-code {quota.service} --quota-code {quota.code} --desired-value {desired} "
                     f"--region {region}{_profile_flag(profile)}"))
             elif row.result == WARN:

@@ -496,7 +496,8 @@ class _Run:
 
         if not self.poll(ready, p.ready_wait_seconds, f"Cluster {p.member_name} to be Ready"):
             condition = holder.get("condition") or {}
-            state = (f"Ready is {condition.get('status')} ({condition.get('reason', '')}: {condition.get('message', '')})"
+            state = (f"Ready is {condition.get('status')} "
+                     f"({condition.get('reason', '')}: {condition.get('message', '')})"
                      if condition else "it has no Ready condition yet")
             raise RegistrationError(
                 f"Cluster {p.member_name} is registered but not Ready after {self.waited:.0f}s ({state}): Karmada "

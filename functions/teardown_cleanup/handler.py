@@ -114,14 +114,21 @@ class Report:
         }
 
 
-def on_event(event: dict[str, Any], context: Any = None, *, ec2: Any = None,
-             clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def on_event(
+    event: dict[str, Any],
+    context: Any = None,
+    *,
+    ec2: Any = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     request = event["RequestType"]
     settings = Settings.from_properties(event.get("ResourceProperties") or {})
     physical_id = event.get("PhysicalResourceId") or f"teardown-cleanup:{settings.cluster_name}"
     if request in ("Create", "Update"):
         # Nothing to do until the stack goes; keep the same physical ID so an Update never replaces it.
-        return {"PhysicalResourceId": f"teardown-cleanup:{settings.cluster_name}" if request == "Create" else physical_id}
+        created_id = f"teardown-cleanup:{settings.cluster_name}"
+        return {"PhysicalResourceId": created_id if request == "Create" else physical_id}
     if request != "Delete":
         raise ValueError(f"unknown RequestType {request!r}")
     if physical_id == CREATE_FAILED_MARKER:
@@ -175,7 +182,8 @@ def _volumes_round(ec2: Any, settings: Settings, report: Report) -> list[str]:
         if settings.retained(volume):
             if volume_id not in report.retained_volumes:
                 tags = _tags(volume)
-                logger.info("keeping %s (PVC %s/%s)", volume_id, tags.get(PVC_NAMESPACE_TAG, "?"), tags.get(PVC_NAME_TAG, "?"))
+                logger.info("keeping %s (PVC %s/%s)", volume_id,
+                            tags.get(PVC_NAMESPACE_TAG, "?"), tags.get(PVC_NAME_TAG, "?"))
                 report.retained_volumes.append(volume_id)
             continue
         if state in ("available", "error"):

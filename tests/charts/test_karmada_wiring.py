@@ -198,7 +198,8 @@ def test_etcd_is_tls_everywhere_with_plain_metrics(default: Rendered):
     assert c["livenessProbe"]["httpGet"]["path"] == "/livez"
     # --name and advertised URLs come from the pod name.
     assert f["--name"] == "$(POD_NAME)"
-    assert {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}} in c["env"]
+    pod_name = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}
+    assert pod_name in c["env"]
 
 
 # etcd v3.6.6 etcdmain/config.go deprecatedFlags: each logs a warning and goes in 3.7 (the
@@ -336,7 +337,8 @@ def test_clients_trust_the_ca_of_the_apiserver_serving_certificate(any_rendered:
             kc = kubeconfig_of(any_rendered, w, c)
             if kc:
                 ca = resolve_file(w, c, kc["clusters"][0]["cluster"]["certificate-authority"])
-                assert any_rendered.issuing_ca_secret(ca.volume["secret"]["secretName"]) == any_rendered.issuing_ca_secret(serving)
+                trusted = any_rendered.issuing_ca_secret(ca.volume["secret"]["secretName"])
+                assert trusted == any_rendered.issuing_ca_secret(serving)
 
 
 def test_etcd_mutual_tls_chains(any_rendered: Rendered):
@@ -495,7 +497,8 @@ def test_ca_private_key_is_mounted_only_for_pull_mode_csr_signing(default: Rende
             w["metadata"]["name"]
             for w in r.workloads
             for v in pod_spec(w).get("volumes", [])
-            if v.get("secret", {}).get("secretName") in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
+            if v.get("secret", {}).get("secretName")
+            in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
         }
 
     assert mounts_ca(default) == set()
@@ -689,11 +692,13 @@ def test_replicated_deployments_spread_over_zones(any_rendered: Rendered):
     for w in any_rendered.workloads:
         spec = pod_spec(w)
         keys = {t["topologyKey"]: t for t in spec["topologySpreadConstraints"]}
-        assert keys["topology.kubernetes.io/zone"]["maxSkew"] == 1
-        assert keys["topology.kubernetes.io/zone"]["labelSelector"]["matchLabels"] == w["spec"]["selector"]["matchLabels"]
+        zone = keys["topology.kubernetes.io/zone"]
+        assert zone["maxSkew"] == 1
+        assert zone["labelSelector"]["matchLabels"] == w["spec"]["selector"]["matchLabels"]
         terms = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
         assert terms[0]["matchExpressions"][0]["values"] == zones
-    api_zone = {t["topologyKey"]: t for t in pod_spec(any_rendered.workload("karmada-apiserver"))["topologySpreadConstraints"]}
+    api_spec = pod_spec(any_rendered.workload("karmada-apiserver"))
+    api_zone = {t["topologyKey"]: t for t in api_spec["topologySpreadConstraints"]}
     assert api_zone["topology.kubernetes.io/zone"]["whenUnsatisfiable"] == "DoNotSchedule"
     assert any_rendered.workload("karmada-apiserver")["spec"]["replicas"] == any_rendered.props.apiserver_replicas
 

@@ -225,7 +225,8 @@ class World:
                        "ParentKubeconfigCommand": "aws eks update-kubeconfig --region us-east-1 --name karmada-parent"}
         stack = {
             "StackName": "KarmadaParent",
-            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/KarmadaParent/0f0e0d0c-0b0a-4909-8807-060504030201",
+            "StackId": (f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/KarmadaParent/"
+                        "0f0e0d0c-0b0a-4909-8807-060504030201"),
             "CreationTime": "2026-11-20T09:00:00Z",
             "StackStatus": status,
             "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
@@ -253,7 +254,8 @@ class World:
         """CDKToolkit in ``region``: the stack (stubbed CloudFormation) and its version parameter (moto SSM)."""
         stack = {
             "StackName": "CDKToolkit",
-            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/CDKToolkit/11111111-2222-4333-8444-555555555555",
+            "StackId": (f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/CDKToolkit/"
+                        "11111111-2222-4333-8444-555555555555"),
             "CreationTime": "2026-01-05T12:00:00Z",
             "StackStatus": status,
         }
