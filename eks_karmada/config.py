@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from eks_karmada.aws_regions import EKS_REGIONS
 
@@ -514,7 +515,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _format_error(error: dict[str, Any]) -> str:
+def _format_error(error: ErrorDetails) -> str:
     where = _location(error["loc"])
     kind = error["type"]
     message = error["msg"].removeprefix("Value error, ")

@@ -516,7 +516,7 @@ def render(dot_text: str, svg: Path | None, png: Path | None, *, dot_binary: str
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m eks_karmada.diagram", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eks_karmada.diagram", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--assembly", default="cdk.out", help="the synthesized cloud assembly (default cdk.out)")
     parser.add_argument("--config", default=None,
                         help="the deployment config synthesized (default config/default.yaml)")

@@ -69,6 +69,11 @@ class MemberRegistration(Construct):
             "JoinRoleArn": props.join_role_arn,
         }
         if props.sync_mode == "Pull":
+            if props.agent_credential_secret is None or props.karmada_api_server_url is None:
+                raise ValueError(
+                    f"member {props.member_name}: a Pull registration needs agent_credential_secret and "
+                    "karmada_api_server_url"
+                )
             properties["AgentCredentialSecret"] = props.agent_credential_secret
             properties["KarmadaApiServerUrl"] = props.karmada_api_server_url
         self.resource = CustomResource(

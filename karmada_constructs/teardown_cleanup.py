@@ -1,12 +1,14 @@
 """A custom resource that, when its stack is deleted, removes what in-cluster controllers left in AWS."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CustomResource, Duration, Stack, Token
+from aws_cdk import CfnElement, CustomResource, Duration, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -161,7 +163,10 @@ class TeardownCleanup(Construct):
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                     "AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
+        function_resource = self.function.node.default_child
+        if not isinstance(function_resource, CfnElement):
+            raise TypeError(f"{self.function.node.path} has no CloudFormation resource to name in the acknowledgement")
+        handler_arn = "<" + Stack.of(self).get_logical_id(function_resource) + ".Arn>"
         acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
                     "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), "
                     "only this function.")

@@ -83,7 +83,7 @@ class LoopbackFiles:
                 self.end_headers()
                 self.wfile.write(body or b"")
 
-            def log_message(self, *args: Any) -> None:
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -111,7 +111,7 @@ class LocalAws:
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
-        import boto3
+        import boto3.session
 
         session = boto3.session.Session(
             aws_access_key_id=(credentials or {}).get("AccessKeyId", "AKIALOCALHANDLER"),
@@ -278,7 +278,7 @@ class Deployer:
     def runtime(self, module: Any, resource: CustomResource) -> Any:
         props = resource.properties
         parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
-        fields = {"parent_transport": lambda _name: parent_identity.transport()}
+        fields: dict[str, Callable[..., Any]] = {"parent_transport": lambda _name: parent_identity.transport()}
         if "fetch" in module.Runtime.__dataclass_fields__:
             fields["fetch"] = self.fetch
         if "aws_client" in module.Runtime.__dataclass_fields__:

@@ -266,6 +266,7 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: str |
             row = QuotaRow(where, quota, limit, in_use, needed, source or note)
             findings.quotas.append(row)
             if row.result == BLOCK:
+                assert limit is not None, "QuotaRow.result is BLOCK only when the limit is known"
                 desired = in_use + needed
                 findings.problems.append(Check(
                     "quota", where, quota.name, BLOCK,

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..kube.client import KubeClient, Urllib3Transport
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
@@ -34,6 +34,8 @@ from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
 from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
 from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
 from .properties import Properties
+
+T = TypeVar("T")
 
 logger = logging.getLogger("karmada_manifest")
 
@@ -61,7 +63,7 @@ class Runtime:
 
 
 def _eks_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3  # the Lambda runtime has it; imported late so unit tests need no AWS setup
+    import boto3.session  # the Lambda runtime has it; imported late so unit tests need no AWS setup
 
     session = boto3.session.Session()
     cluster = describe_cluster(session.client("eks"), cluster_name)
@@ -111,7 +113,7 @@ class Run:
             return math.inf
         return None
 
-    def retry(self, operation: Callable[[], Any], what: str) -> Any:
+    def retry(self, operation: Callable[[], T], what: str) -> T:
         def forget(error: BaseException) -> None:
             # After connection failures, look the pods up again: they may have been replaced.
             if self._karmada_transport is not None and isinstance(error, (ConnectionError, TimeoutError)):

@@ -146,7 +146,7 @@ class Runtime:
 
 
 def _parent_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3
+    import boto3.session
 
     session = boto3.session.Session()
     cluster = eks_auth.describe_cluster(session.client("eks"), cluster_name)
@@ -160,7 +160,7 @@ def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_nam
 
 
 def _aws_client(service: str, region: str, credentials: dict | None) -> Any:
-    import boto3
+    import boto3.session
 
     if credentials:
         session = boto3.session.Session(
@@ -234,7 +234,8 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
         logger.info("%s changes to %s: replacing the registration", physical_id, new_id)
         physical_id = new_id
 
-    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
+    remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
     budget = runtime.budget_seconds
     if callable(remaining_ms):
         budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
