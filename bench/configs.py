@@ -78,9 +78,7 @@ def generate_members(count: int, parent_cidr: str, regions: tuple[str, ...] = RE
         except StopIteration:
             raise ValueError(f"{count} members need {count} distinct /16 CIDRs; the private pools ran out") from None
         members.append(
-            # pyright sees no defaults behind eks_karmada/config.py's positional Field(None, ...): remove this
-            # ignore when that file moves to Field(default=...).
-            MemberConfig(  # pyright: ignore[reportCallIssue]
+            MemberConfig(
                 name=f"m{index:03d}-{region_code(region)}",
                 kind=MemberKind.new,
                 region=region,

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from eks_karmada.aws_regions import EKS_REGIONS
 
@@ -79,12 +80,13 @@ AccountId = Annotated[str, AfterValidator(_account)]
 class Versions(_Model):
     """Pinned upstream versions. Nothing is ever 'latest'."""
 
-    kubernetes: str = Field("1.35", description="EKS Kubernetes version; also selects the kubectl Lambda layer")
-    karmada: str = Field("v1.18.2", description="Karmada release (images and CRDs)")
+    kubernetes: str = Field(default="1.35", description="EKS Kubernetes version; also selects the kubectl Lambda layer")
+    karmada: str = Field(default="v1.18.2", description="Karmada release (images and CRDs)")
     kube_components: str = Field(
-        "v1.35.2", description="kube-apiserver and kube-controller-manager image tag of the Karmada control plane"
+        default="v1.35.2",
+        description="kube-apiserver and kube-controller-manager image tag of the Karmada control plane",
     )
-    etcd: str = Field("3.6.6-0", description="etcd image tag")
+    etcd: str = Field(default="3.6.6-0", description="etcd image tag")
 
     @field_validator("kubernetes")
     @classmethod
@@ -99,7 +101,9 @@ class Versions(_Model):
     @classmethod
     def _supported_karmada(cls, v: str) -> str:
         if not _SEMVER_TAG.match(v) or not v.startswith(SUPPORTED_KARMADA_MINOR + "."):
-            raise ValueError(f"unsupported Karmada version '{v}'; use a {SUPPORTED_KARMADA_MINOR}.x release such as v1.18.2")
+            raise ValueError(
+                f"unsupported Karmada version '{v}'; use a {SUPPORTED_KARMADA_MINOR}.x release such as v1.18.2"
+            )
         return v
 
     @field_validator("kube_components")
@@ -113,17 +117,18 @@ class Versions(_Model):
 class NodeGroupConfig(_Model):
     """A managed node group spread over the cluster's availability zones."""
 
-    instance_types: list[str] = Field(["m6i.large"], min_length=1, description="EC2 instance types")
-    min_size: int = Field(3, ge=1, description="Minimum node count")
-    desired_size: int = Field(3, ge=1, description="Desired node count")
-    max_size: int = Field(6, ge=1, description="Maximum node count")
-    root_volume_gib: int = Field(50, ge=20, le=16384, description="Encrypted gp3 root volume size (GiB)")
+    instance_types: list[str] = Field(default=["m6i.large"], min_length=1, description="EC2 instance types")
+    min_size: int = Field(default=3, ge=1, description="Minimum node count")
+    desired_size: int = Field(default=3, ge=1, description="Desired node count")
+    max_size: int = Field(default=6, ge=1, description="Maximum node count")
+    root_volume_gib: int = Field(default=50, ge=20, le=16384, description="Encrypted gp3 root volume size (GiB)")
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> NodeGroupConfig:
         if not self.min_size <= self.desired_size <= self.max_size:
             raise ValueError(
-                f"desired_size: needs min_size <= desired_size <= max_size, got {self.min_size}/{self.desired_size}/{self.max_size}"
+                "desired_size: needs min_size <= desired_size <= max_size, "
+                f"got {self.min_size}/{self.desired_size}/{self.max_size}"
             )
         return self
 
@@ -131,37 +136,46 @@ class NodeGroupConfig(_Model):
 class Gp3StorageClassConfig(_Model):
     """The gp3 StorageClass the control plane's volumes (etcd) use."""
 
-    name: str = Field("gp3", description="StorageClass name")
-    iops: int = Field(3000, ge=3000, le=80000, description="Provisioned IOPS per volume (raised to what the member count's profile needs)")
-    throughput_mibps: int = Field(125, ge=125, le=2000, description="Provisioned throughput per volume, MiB/s (raised like iops)")
-    make_default: bool = Field(True, description="Mark it as the cluster's default StorageClass")
+    name: str = Field(default="gp3", description="StorageClass name")
+    iops: int = Field(
+        default=3000, ge=3000, le=80000,
+        description="Provisioned IOPS per volume (raised to what the member count's profile needs)",
+    )
+    throughput_mibps: int = Field(
+        default=125, ge=125, le=2000, description="Provisioned throughput per volume, MiB/s (raised like iops)"
+    )
+    make_default: bool = Field(default=True, description="Mark it as the cluster's default StorageClass")
 
 
 class AddonVersions(_Model):
     """Pinned versions of what the parent cluster installs at deploy time."""
 
-    ebs_csi_driver: str = Field("v1.53.0-eksbuild.1", description="aws-ebs-csi-driver EKS add-on version")
-    pod_identity_agent: str = Field("v1.3.10-eksbuild.1", description="eks-pod-identity-agent EKS add-on version")
+    ebs_csi_driver: str = Field(default="v1.53.0-eksbuild.1", description="aws-ebs-csi-driver EKS add-on version")
+    pod_identity_agent: str = Field(
+        default="v1.3.10-eksbuild.1", description="eks-pod-identity-agent EKS add-on version"
+    )
     vpc_cni: str = Field(
-        "v1.21.2-eksbuild.2",
+        default="v1.21.2-eksbuild.2",
         description="vpc-cni EKS add-on version; installed with its network-policy agent on, so the "
         "NetworkPolicies of karmada-system are enforced (needs v1.14 or later)",
     )
     load_balancer_controller: str = Field(
-        "v3.2.2", description="AWS Load Balancer Controller version (Helm chart installed by aws_eks_v2)"
+        default="v3.2.2", description="AWS Load Balancer Controller version (Helm chart installed by aws_eks_v2)"
     )
     load_balancer_controller_repository: str = Field(
-        "public.ecr.aws/eks/aws-load-balancer-controller",
+        default="public.ecr.aws/eks/aws-load-balancer-controller",
         description="Image repository of the AWS Load Balancer Controller, without a tag (the version above is "
         "the tag); the default is the chart's own; an ECR pull-through cache or mirror works",
     )
-    cert_manager: str = Field("v1.21.2", description="cert-manager Helm chart version (charts.jetstack.io)")
+    cert_manager: str = Field(default="v1.21.2", description="cert-manager Helm chart version (charts.jetstack.io)")
 
     @field_validator("load_balancer_controller")
     @classmethod
     def _lb_controller(cls, v: str) -> str:
         if v not in SUPPORTED_LOAD_BALANCER_CONTROLLER:
-            raise ValueError(f"unsupported controller version '{v}'; use one of {', '.join(SUPPORTED_LOAD_BALANCER_CONTROLLER)}")
+            raise ValueError(
+                f"unsupported controller version '{v}'; use one of {', '.join(SUPPORTED_LOAD_BALANCER_CONTROLLER)}"
+            )
         return v
 
     @field_validator("load_balancer_controller_repository")
@@ -176,13 +190,17 @@ class AddonVersions(_Model):
 class ApiEndpointConfig(_Model):
     """The Network Load Balancer in front of the Karmada API server (TLS passthrough on 443)."""
 
-    scheme: str = Field("internal", pattern="^(internal|internet-facing)$", description="internal or internet-facing")
-    allowed_cidrs: list[Cidr] = Field(
-        [], description="Client networks admitted to port 443; the parent VPC is always admitted"
+    scheme: str = Field(
+        default="internal", pattern="^(internal|internet-facing)$", description="internal or internet-facing"
     )
-    custom_domain: str | None = Field(None, description="Optional DNS name you point at the NLB; added to the certificate")
+    allowed_cidrs: list[Cidr] = Field(
+        default=[], description="Client networks admitted to port 443; the parent VPC is always admitted"
+    )
+    custom_domain: str | None = Field(
+        default=None, description="Optional DNS name you point at the NLB; added to the certificate"
+    )
     allow_anywhere: bool = Field(
-        False, description="Must be true to put 0.0.0.0/0 in allowed_cidrs (synth then warns)"
+        default=False, description="Must be true to put 0.0.0.0/0 in allowed_cidrs (synth then warns)"
     )
 
     @field_validator("custom_domain")
@@ -195,48 +213,58 @@ class ApiEndpointConfig(_Model):
     @model_validator(mode="after")
     def _anywhere_is_explicit(self) -> ApiEndpointConfig:
         if "0.0.0.0/0" in self.allowed_cidrs and not self.allow_anywhere:
-            raise ValueError("allowed_cidrs: 0.0.0.0/0 opens the Karmada API to the internet; list your networks or set allow_anywhere: true")
+            raise ValueError(
+                "allowed_cidrs: 0.0.0.0/0 opens the Karmada API to the internet; "
+                "list your networks or set allow_anywhere: true"
+            )
         return self
 
 
 class ClusterEndpointConfig(_Model):
     """Access to the EKS (Kubernetes) API endpoint of a cluster this app creates."""
 
-    private: bool = Field(True, description="Private endpoint inside the VPC")
+    private: bool = Field(default=True, description="Private endpoint inside the VPC")
     public_cidrs: list[Cidr] = Field(
-        [], description="Networks admitted to the public endpoint; empty means no public endpoint"
+        default=[], description="Networks admitted to the public endpoint; empty means no public endpoint"
     )
-    allow_anywhere: bool = Field(False, description="Must be true to put 0.0.0.0/0 in public_cidrs (synth then warns)")
+    allow_anywhere: bool = Field(
+        default=False, description="Must be true to put 0.0.0.0/0 in public_cidrs (synth then warns)"
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> ClusterEndpointConfig:
         if not self.private and not self.public_cidrs:
             raise ValueError("private: the endpoint would be unreachable; set private: true or list public_cidrs")
         if "0.0.0.0/0" in self.public_cidrs and not self.allow_anywhere:
-            raise ValueError("public_cidrs: 0.0.0.0/0 opens the EKS API to the internet; list your networks or set allow_anywhere: true")
+            raise ValueError(
+                "public_cidrs: 0.0.0.0/0 opens the EKS API to the internet; "
+                "list your networks or set allow_anywhere: true"
+            )
         return self
 
 
 class ParentConfig(_Model):
     """The parent ("host") EKS cluster that runs the Karmada control plane."""
 
-    region: Region = Field("us-east-1", description="AWS region of the parent")
-    account: AccountId | None = Field(None, description="AWS account id; default: the deploying credentials' account")
-    availability_zones: list[str] = Field(
-        ["us-east-1a", "us-east-1b", "us-east-1c"], description="Exactly three AZs, so etcd survives losing one"
+    region: Region = Field(default="us-east-1", description="AWS region of the parent")
+    account: AccountId | None = Field(
+        default=None, description="AWS account id; default: the deploying credentials' account"
     )
-    cluster_name: str = Field("karmada-parent", description="EKS cluster name")
-    vpc_cidr: Cidr = Field("10.0.0.0/16", description="VPC CIDR block")
-    nat_gateways: int = Field(3, ge=1, le=3, description="NAT gateways (one per AZ for zone independence)")
+    availability_zones: list[str] = Field(
+        default=["us-east-1a", "us-east-1b", "us-east-1c"], description="Exactly three AZs, so etcd survives losing one"
+    )
+    cluster_name: str = Field(default="karmada-parent", description="EKS cluster name")
+    vpc_cidr: Cidr = Field(default="10.0.0.0/16", description="VPC CIDR block")
+    nat_gateways: int = Field(default=3, ge=1, le=3, description="NAT gateways (one per AZ for zone independence)")
     endpoint: ClusterEndpointConfig = Field(default_factory=ClusterEndpointConfig)
     node_group: NodeGroupConfig = Field(default_factory=NodeGroupConfig)
     storage_class: Gp3StorageClassConfig = Field(default_factory=Gp3StorageClassConfig)
     addons: AddonVersions = Field(default_factory=AddonVersions)
     admin_role_arns: list[str] = Field(
-        [], description="IAM roles granted cluster-admin on the parent through EKS access entries"
+        default=[], description="IAM roles granted cluster-admin on the parent through EKS access entries"
     )
     log_retention_days: int = Field(
-        90,
+        default=90,
         description="CloudWatch retention of the VPC flow logs, the EKS control-plane logs and the deploy-time "
         "handlers' logs (parent and members): 30, 90, 180, 365, 731 or 1827",
     )
@@ -252,7 +280,9 @@ class ParentConfig(_Model):
     @classmethod
     def _retention(cls, v: int) -> int:
         if v not in LOG_RETENTION_DAYS:
-            raise ValueError(f"{v} is not a CloudWatch retention period; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+            raise ValueError(
+                f"{v} is not a CloudWatch retention period; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+            )
         return v
 
     @field_validator("admin_role_arns")
@@ -272,27 +302,29 @@ class ParentConfig(_Model):
 class KarmadaComponents(_Model):
     """Optional Karmada components."""
 
-    descheduler: bool = Field(False, description="karmada-descheduler")
-    search: bool = Field(False, description="karmada-search")
-    metrics_adapter: bool = Field(False, description="karmada-metrics-adapter")
-    scheduler_estimators: bool = Field(False, description="One karmada-scheduler-estimator per member")
+    descheduler: bool = Field(default=False, description="karmada-descheduler")
+    search: bool = Field(default=False, description="karmada-search")
+    metrics_adapter: bool = Field(default=False, description="karmada-metrics-adapter")
+    scheduler_estimators: bool = Field(default=False, description="One karmada-scheduler-estimator per member")
 
 
 class ImageRegistries(_Model):
     """Where images come from; point both at ECR pull-through caches or mirrors if you like."""
 
-    kubernetes: str = Field("registry.k8s.io", description="kube-apiserver, kube-controller-manager and etcd images")
-    karmada: str = Field("docker.io/karmada", description="Karmada component images")
+    kubernetes: str = Field(
+        default="registry.k8s.io", description="kube-apiserver, kube-controller-manager and etcd images"
+    )
+    karmada: str = Field(default="docker.io/karmada", description="Karmada component images")
 
 
 class EtcdBackupConfig(_Model):
     """Scheduled etcd snapshots of the Karmada API to S3, and their restore (docs/backup-restore.md)."""
 
-    enabled: bool = Field(True, description="Snapshot the Karmada API's etcd to S3 on a schedule")
-    schedule: str = Field("0 */6 * * *", description="Cron schedule of the snapshots, in UTC")
-    retention_days: int = Field(30, ge=1, le=3650, description="Days S3 keeps each snapshot before it expires")
+    enabled: bool = Field(default=True, description="Snapshot the Karmada API's etcd to S3 on a schedule")
+    schedule: str = Field(default="0 */6 * * *", description="Cron schedule of the snapshots, in UTC")
+    retention_days: int = Field(default=30, ge=1, le=3650, description="Days S3 keeps each snapshot before it expires")
     aws_cli_image: str = Field(
-        "public.ecr.aws/aws-cli/aws-cli:2.36.7",
+        default="public.ecr.aws/aws-cli/aws-cli:2.36.7",
         description="Pinned AWS CLI image that uploads (and, for a restore, downloads) the snapshots",
     )
 
@@ -316,16 +348,19 @@ class EtcdBackupConfig(_Model):
 class KarmadaConfig(_Model):
     """The Karmada control plane on the parent."""
 
-    etcd_replicas: int = Field(3, ge=1, le=7, description="etcd members; odd so a quorum survives failures")
+    etcd_replicas: int = Field(default=3, ge=1, le=7, description="etcd members; odd so a quorum survives failures")
     etcd_volume_gib: int = Field(
-        20, ge=1, description="gp3 volume size per etcd member (GiB), raised to what the member count's profile needs"
+        default=20, ge=1,
+        description="gp3 volume size per etcd member (GiB), raised to what the member count's profile needs",
     )
-    apiserver_replicas: int = Field(2, ge=2, le=10, description="karmada-apiserver replicas (spread over zones)")
+    apiserver_replicas: int = Field(
+        default=2, ge=2, le=10, description="karmada-apiserver replicas (spread over zones)"
+    )
     image_registries: ImageRegistries = Field(default_factory=ImageRegistries)
     components: KarmadaComponents = Field(default_factory=KarmadaComponents)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
     retain_etcd_volumes: bool = Field(
-        False,
+        default=False,
         description="false: `make destroy` deletes etcd's EBS volumes (the Karmada API's state) with the parent, "
         "and waits until they are gone. true: the volumes and their KMS key outlive the stack, detached, "
         "for a later restore or forensics; they keep costing until you delete them (docs/uninstall.md). "
@@ -336,17 +371,24 @@ class KarmadaConfig(_Model):
     @classmethod
     def _odd(cls, v: int) -> int:
         if v % 2 == 0:
-            raise ValueError(f"{v} etcd replicas tolerate no more failures than {v - 1}; use an odd number such as 3 or 5")
+            raise ValueError(
+                f"{v} etcd replicas tolerate no more failures than {v - 1}; use an odd number such as 3 or 5"
+            )
         return v
 
 
-class MemberKind(str, Enum):
+# str + Enum, not StrEnum (UP042): StrEnum changes str() and format() of a member from "MemberKind.new" to "new".
+class MemberKind(str, Enum):  # noqa: UP042
+    """How a member cluster comes to exist: created here, an existing EKS cluster, or any other cluster."""
+
     new = "new"
     existing = "existing"
     external = "external"
 
 
-class SyncMode(str, Enum):
+class SyncMode(str, Enum):  # noqa: UP042 (str + Enum kept, as for MemberKind)
+    """How Karmada reaches a member: Push (Karmada dials it) or Pull (karmada-agent in the member dials Karmada)."""
+
     push = "Push"
     pull = "Pull"
 
@@ -355,19 +397,30 @@ class MemberConfig(_Model):
     """A member cluster Karmada schedules workloads to."""
 
     name: str = Field(description="Karmada cluster name (DNS label, unique)")
-    kind: MemberKind = Field(MemberKind.new, description="new: created here; existing: EKS cluster imported by name; external: any cluster (Pull mode)")
-    region: Region | None = Field(None, description="AWS region (required for new and existing)")
-    account: AccountId | None = Field(None, description="AWS account id; default: the parent's")
-    sync_mode: SyncMode = Field(SyncMode.push, description="Push (Karmada dials the member) or Pull (karmada-agent in the member)")
-    cluster_name: str | None = Field(None, description="EKS cluster name; default karmada-<name> (required for existing)")
-    availability_zones: list[str] = Field([], description="new: two or three AZs of the region; default <region>a,b,c")
-    vpc_cidr: Cidr = Field("10.1.0.0/16", description="new: VPC CIDR block")
-    nat_gateways: int = Field(1, ge=1, le=3, description="new: NAT gateways (1 keeps cost down; one per AZ for zone independence)")
+    kind: MemberKind = Field(
+        default=MemberKind.new,
+        description="new: created here; existing: EKS cluster imported by name; external: any cluster (Pull mode)",
+    )
+    region: Region | None = Field(default=None, description="AWS region (required for new and existing)")
+    account: AccountId | None = Field(default=None, description="AWS account id; default: the parent's")
+    sync_mode: SyncMode = Field(
+        default=SyncMode.push, description="Push (Karmada dials the member) or Pull (karmada-agent in the member)"
+    )
+    cluster_name: str | None = Field(
+        default=None, description="EKS cluster name; default karmada-<name> (required for existing)"
+    )
+    availability_zones: list[str] = Field(
+        default=[], description="new: two or three AZs of the region; default <region>a,b,c"
+    )
+    vpc_cidr: Cidr = Field(default="10.1.0.0/16", description="new: VPC CIDR block")
+    nat_gateways: int = Field(
+        default=1, ge=1, le=3, description="new: NAT gateways (1 keeps cost down; one per AZ for zone independence)"
+    )
     node_group: NodeGroupConfig = Field(
         default_factory=lambda: NodeGroupConfig(min_size=2, desired_size=2, max_size=6),
     )
     endpoint: ClusterEndpointConfig = Field(default_factory=ClusterEndpointConfig)
-    labels: dict[str, str] = Field({}, description="Extra labels on the Karmada Cluster object")
+    labels: dict[str, str] = Field(default={}, description="Extra labels on the Karmada Cluster object")
 
     @field_validator("name")
     @classmethod
@@ -388,7 +441,9 @@ class MemberConfig(_Model):
         if self.kind is MemberKind.new and self.availability_zones:
             count = len(self.availability_zones)
             if count not in (2, 3):
-                raise ValueError(f"availability_zones: needs two or three zones, got {count}; list two or three AZ names")
+                raise ValueError(
+                    f"availability_zones: needs two or three zones, got {count}; list two or three AZ names"
+                )
             _azs_in_region(self.availability_zones, self.region or "", count)
         return self
 
@@ -404,10 +459,10 @@ class MemberConfig(_Model):
 class SampleWorkloadConfig(_Model):
     """The nginx sample propagated across members."""
 
-    enabled: bool = Field(True, description="Deploy the sample after registration")
-    replicas: int = Field(4, ge=1, description="Total replicas, split evenly across members")
+    enabled: bool = Field(default=True, description="Deploy the sample after registration")
+    replicas: int = Field(default=4, ge=1, description="Total replicas, split evenly across members")
     not_ready_toleration_seconds: int = Field(
-        300, ge=0, le=86400,
+        default=300, ge=0, le=86400,
         description="How long the sample stays on a NotReady or unreachable member before its replicas move "
         "(a brief control-plane network loss then evicts nothing; 0 moves them at once)",
     )
@@ -420,7 +475,7 @@ class AppConfig(_Model):
     parent: ParentConfig = Field(default_factory=ParentConfig)
     api_endpoint: ApiEndpointConfig = Field(default_factory=ApiEndpointConfig)
     karmada: KarmadaConfig = Field(default_factory=KarmadaConfig)
-    members: list[MemberConfig] = Field([], description="Member clusters")
+    members: list[MemberConfig] = Field(default=[], description="Member clusters")
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
 
     @model_validator(mode="after")
@@ -463,7 +518,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _format_error(error: dict[str, Any]) -> str:
+def _format_error(error: ErrorDetails) -> str:
     where = _location(error["loc"])
     kind = error["type"]
     message = error["msg"].removeprefix("Value error, ")
@@ -502,7 +557,9 @@ def load_config(path: str | Path | None = None) -> AppConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read the config file ({err.strerror}); check the path given as CONFIG or -c config") from None
+        raise ConfigError(
+            f"{path}: cannot read the config file ({err.strerror}); check the path given as CONFIG or -c config"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

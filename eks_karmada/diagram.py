@@ -1,6 +1,6 @@
-"""The architecture diagram, generated from a synthesized cloud assembly and the config.
+r"""The architecture diagram, generated from a synthesized cloud assembly and the config.
 
-    python -m eks_karmada.diagram --assembly cdk.out --config config/default.yaml \\
+    python -m eks_karmada.diagram --assembly cdk.out --config config/default.yaml \
         --svg docs/architecture.svg --png docs/architecture.png
 
 Nothing here is drawn by hand: the stacks, their regions and deployment waves come from
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -51,6 +52,8 @@ STORAGE = "#2e8b57"
 
 @dataclass(frozen=True)
 class Stack:
+    """A synthesized stack read from the cloud assembly: where it deploys, its dependencies and template."""
+
     name: str
     region: str
     account: str
@@ -186,6 +189,8 @@ def _q(text: str) -> str:
 
 
 class Dot:
+    """A Graphviz DOT document being written, with the current nesting depth for indentation."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.depth = 1
@@ -390,7 +395,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
                 [f"member_{_id(m.name)}" for m in config.members]):
         if row:
             dot.add("{rank=same; " + "; ".join(row) + ";}")
-    for left, right in zip(etcd_nodes, etcd_nodes[1:]):
+    for left, right in itertools.pairwise(etcd_nodes):
         dot.edge(left, right, style="invis")
     dot.edge("operator", "nlb", "Karmada API over TLS\n(admin client certificate)", color=OPERATOR)
     dot.edge("operator", "pki", "eks-karmada kubeconfig: admin Secret\nread through the EKS API", color=OPERATOR,
@@ -511,9 +516,10 @@ def render(dot_text: str, svg: Path | None, png: Path | None, *, dot_binary: str
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m eks_karmada.diagram", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eks_karmada.diagram", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--assembly", default="cdk.out", help="the synthesized cloud assembly (default cdk.out)")
-    parser.add_argument("--config", default=None, help="the deployment config synthesized (default config/default.yaml)")
+    parser.add_argument("--config", default=None,
+                        help="the deployment config synthesized (default config/default.yaml)")
     parser.add_argument("--dot", type=Path, default=None, help="write the DOT source here ('-': stdout)")
     parser.add_argument("--svg", type=Path, default=None, help="render an SVG here (needs Graphviz)")
     parser.add_argument("--png", type=Path, default=None, help="render a PNG here (needs Graphviz)")

@@ -1,6 +1,7 @@
-"""What every custom resource handler here shares: the CDK Provider framework's conventions and
-which Kubernetes API errors mean "not ready yet" rather than a real failure (the errors a handler
-reports derive from functions/errors.py).
+"""What every custom resource handler here shares.
+
+The CDK Provider framework's conventions and which Kubernetes API errors mean "not ready yet" rather than a
+real failure (the errors a handler reports derive from functions/errors.py).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ class ReleaseArchive:
 
 @dataclass(frozen=True, kw_only=True)
 class KarmadaManifestProps:
+    """Properties of a KarmadaManifest."""
+
     provider: KarmadaManifestProvider
     """The parent's provider (functions/karmada_manifest)."""
     manifest: list[dict[str, Any]] | None = None
@@ -40,8 +42,9 @@ class KarmadaManifestProps:
 
 
 class KarmadaManifest(Construct):
-    """Applies Kubernetes objects to the Karmada API server by server-side apply
-    (field manager `eks-karmada`), through the parent's `KarmadaManifestProvider`.
+    """Applies Kubernetes objects to the Karmada API server by server-side apply.
+
+    The field manager is `eks-karmada`; the apply goes through the parent's `KarmadaManifestProvider`.
 
     Same shape as `eks.KubernetesManifest`: a list of manifests and `overwrite`
     (when false, creating an object that already exists fails instead of taking

@@ -15,6 +15,8 @@ from karmada_constructs.member_registration_provider import MemberRegistrationPr
 
 @dataclass(frozen=True, kw_only=True)
 class MemberRegistrationProps:
+    """Properties of a MemberRegistration."""
+
     registrar: MemberRegistrationProvider
     """The parent's registration provider (functions/member_registration)."""
     member_name: str
@@ -40,8 +42,9 @@ class MemberRegistrationProps:
 
 
 class MemberRegistration(Construct):
-    """A `Custom::KarmadaMemberRegistration` served by the parent's
-    MemberRegistrationProvider. Push: the member's ServiceAccount tokens and CA
+    """A `Custom::KarmadaMemberRegistration` served by the parent's MemberRegistrationProvider.
+
+    Push: the member's ServiceAccount tokens and CA
     go (at deploy time, never through the template) into Karmada Secrets and a
     `Cluster` object with endpoint, provider, region and zones. Pull: the agent's
     kubeconfig is written into the member and the agent registers itself. Delete
@@ -66,6 +69,11 @@ class MemberRegistration(Construct):
             "JoinRoleArn": props.join_role_arn,
         }
         if props.sync_mode == "Pull":
+            if props.agent_credential_secret is None or props.karmada_api_server_url is None:
+                raise ValueError(
+                    f"member {props.member_name}: a Pull registration needs agent_credential_secret and "
+                    "karmada_api_server_url"
+                )
             properties["AgentCredentialSecret"] = props.agent_credential_secret
             properties["KarmadaApiServerUrl"] = props.karmada_api_server_url
         self.resource = CustomResource(

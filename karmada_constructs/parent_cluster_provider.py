@@ -40,8 +40,9 @@ class KarmadaApiAccess:
         return f"{self.service}.{self.namespace}.svc.cluster.local"
 
     def properties(self, cluster_name: str, field_manager: str) -> dict[str, str]:
-        """The custom resource properties every handler reads to reach Karmada (KarmadaManifest's keys;
-        the registration handler reads them under the same names).
+        """The custom resource properties every handler reads to reach Karmada.
+
+        They are KarmadaManifest's keys; the registration handler reads them under the same names.
         """
         return {
             keys.CLUSTER_NAME: cluster_name,

@@ -1,12 +1,14 @@
 """A custom resource that, when its stack is deleted, removes what in-cluster controllers left in AWS."""
 
+# jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, Role vs IRole):
+# pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CustomResource, Duration, Stack, Token
+from aws_cdk import CfnElement, CustomResource, Duration, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -28,6 +30,8 @@ CNI_INTERFACE_TAG = "node.k8s.amazonaws.com/instance_id"
 
 @dataclass(frozen=True, kw_only=True)
 class TeardownCleanupProps:
+    """Properties of a TeardownCleanup."""
+
     cluster_name: str
     """The cluster whose leftovers are deleted."""
     vpc: ec2.IVpc
@@ -46,9 +50,11 @@ class TeardownCleanupProps:
 
 
 class TeardownCleanup(Construct):
-    """On stack delete, after the node group and add-ons and before the cluster
-    and VPC (`depends_on`, and the node group depending on `resource`), runs
-    functions/teardown_cleanup: deletes the cluster's EBS CSI volumes
+    """On stack delete, deletes the EBS volumes and network interfaces the cluster leaves behind.
+
+    Runs after the node group and add-ons and before the cluster
+    and VPC (`depends_on`, and the node group depending on `resource`):
+    functions/teardown_cleanup deletes the cluster's EBS CSI volumes
     (tagged `eks-karmada:cluster=<cluster>` and `ebs.csi.aws.com/cluster=true`)
     except those of `retain_volume_namespaces`, and the VPC CNI's detached
     network interfaces in `vpc`, waiting (bounded) for attached ones to detach.
@@ -153,11 +159,17 @@ class TeardownCleanup(Construct):
                 "Volume and interface IDs are created by the EBS CSI driver and the VPC CNI at run time; the "
                 "delete is conditioned on the tags they set (and the cluster tag of the StorageClass, or this VPC).",
             )
-        acknowledge(self, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        acknowledge(self,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        handler_arn = "<" + Stack.of(self).get_logical_id(self.function.node.default_child) + ".Arn>"
+        function_resource = self.function.node.default_child
+        if not isinstance(function_resource, CfnElement):
+            raise TypeError(f"{self.function.node.path} has no CloudFormation resource to name in the acknowledgement")
+        handler_arn = "<" + Stack.of(self).get_logical_id(function_resource) + ".Arn>"
         acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this function.")
+                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), "
+                    "only this function.")
         acknowledge(self.provider, "AwsSolutions-L1",
                     "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
                     "handler is on the latest Python runtime.")

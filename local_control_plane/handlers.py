@@ -83,7 +83,7 @@ class LoopbackFiles:
                 self.end_headers()
                 self.wfile.write(body or b"")
 
-            def log_message(self, *args: Any) -> None:
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -111,7 +111,7 @@ class LocalAws:
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
-        import boto3
+        import boto3.session
 
         session = boto3.session.Session(
             aws_access_key_id=(credentials or {}).get("AccessKeyId", "AKIALOCALHANDLER"),
@@ -134,7 +134,8 @@ class LocalAws:
                                         "SessionToken": uuid.uuid4().hex,
                                         "Expiration": datetime.now(UTC) + timedelta(hours=1)},
                         "AssumedRoleUser": {"AssumedRoleId": f"AROALOCAL:{params['RoleSessionName']}",
-                                            "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{params['RoleSessionName']}"}})
+                                            "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/"
+                                                   f"{params['RoleSessionName']}"}})
         if operation == "DescribeCluster":
             member = self.env.member_by_cluster_name(params["name"])
             if member is None:
@@ -232,7 +233,8 @@ class Deployer:
         previous = json.loads(state_file.read_text()) if state_file.exists() else None
         event = {
             "RequestType": request, "ServiceToken": resource.properties.get("ServiceToken", ""),
-            "ResponseURL": "http://localhost/unused", "StackId": f"arn:aws:cloudformation:local:{ACCOUNT}:stack/{resource.stack}/local",
+            "ResponseURL": "http://localhost/unused",
+            "StackId": f"arn:aws:cloudformation:local:{ACCOUNT}:stack/{resource.stack}/local",
             "RequestId": str(uuid.uuid4()), "LogicalResourceId": resource.logical_id,
             "ResourceType": resource.resource_type, "ResourceProperties": resource.properties,
         }
@@ -257,7 +259,8 @@ class Deployer:
             state_file.unlink(missing_ok=True)
         else:
             state_file.parent.mkdir(parents=True, exist_ok=True)
-            state_file.write_text(json.dumps({"physical_id": (result or {}).get("PhysicalResourceId", resource.logical_id),
+            physical_id = (result or {}).get("PhysicalResourceId", resource.logical_id)
+            state_file.write_text(json.dumps({"physical_id": physical_id,
                                               "properties": resource.properties, "result": result}))
         return result
 
@@ -275,7 +278,7 @@ class Deployer:
     def runtime(self, module: Any, resource: CustomResource) -> Any:
         props = resource.properties
         parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
-        fields = {"parent_transport": lambda _name: parent_identity.transport()}
+        fields: dict[str, Callable[..., Any]] = {"parent_transport": lambda _name: parent_identity.transport()}
         if "fetch" in module.Runtime.__dataclass_fields__:
             fields["fetch"] = self.fetch
         if "aws_client" in module.Runtime.__dataclass_fields__:
@@ -285,7 +288,9 @@ class Deployer:
             fields["aws_client"] = aws.client
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")
-            fields["member_transport"] = lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
+            fields["member_transport"] = (
+                lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
+            )
         defaults = module.Runtime.default()
         return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",)}, **fields})
 

@@ -58,9 +58,13 @@ BAD_CONFIGS = {
     "invalid CIDR": (_set("parent.vpc_cidr", "10.0.0.0/33"), "parent.vpc_cidr", "write it like 10.0.0.0/16"),
     "CIDR with host bits": (_set("members.1.vpc_cidr", "10.2.0.1/16"), "members[1].vpc_cidr", "not a valid CIDR"),
     "unknown region": (_set("members.1.region", "us-west-9"), "members[1].region", "unknown region 'us-west-9'"),
-    "unsupported Kubernetes version": (_set("versions.kubernetes", "1.29"), "versions.kubernetes", "use one of 1.34, 1.35"),
+    "unsupported Kubernetes version": (
+        _set("versions.kubernetes", "1.29"), "versions.kubernetes", "use one of 1.34, 1.35"
+    ),
     "unsupported Karmada version": (_set("versions.karmada", "v1.12.0"), "versions.karmada", "v1.18.x release"),
-    "latest is not a version": (_set("versions.kube_components", "latest"), "versions.kube_components", "pin an exact version"),
+    "latest is not a version": (
+        _set("versions.kube_components", "latest"), "versions.kube_components", "pin an exact version"
+    ),
     "AZ outside the region": (
         _set("parent.availability_zones", ["us-east-1a", "us-east-1b", "us-west-2c"]),
         "parent.availability_zones",

@@ -98,7 +98,8 @@ def test_every_kubernetes_object_and_helm_release_goes_while_nodes_and_drivers_s
     node_group = _one(parent, "AWS::EKS::Nodegroup")
     addons = {v["Properties"]["AddonName"]: k for k, v in _resources(parent, "AWS::EKS::Addon").items()}
     on_cluster = {**_resources(parent, "Custom::AWSCDK-EKS-KubernetesResource"),
-                  **_resources(parent, "Custom::AWSCDK-EKS-HelmChart"), **_resources(parent, KarmadaManifest.RESOURCE_TYPE)}
+                  **_resources(parent, "Custom::AWSCDK-EKS-HelmChart"),
+                  **_resources(parent, KarmadaManifest.RESOURCE_TYPE)}
     assert len(on_cluster) > 10
     for logical_id in on_cluster:
         assert node_group in _closure(edges, logical_id), f"{logical_id} may outlive the node group"

@@ -66,7 +66,7 @@ CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info"
 
 
 def authentication_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
-    paths = list(HEALTH_PATHS)
+    paths: list[str] = list(HEALTH_PATHS)
     if props.pull_mode_registration:
         paths.append(CLUSTER_INFO_PATH)
     return {
@@ -86,7 +86,10 @@ def audit_policy() -> dict[str, Any]:
             {"level": "None", "resources": [{"group": "coordination.k8s.io", "resources": ["leases"]}]},
             {
                 "level": "None",
-                "resources": [{"group": "", "resources": ["events"]}, {"group": "events.k8s.io", "resources": ["events"]}],
+                "resources": [
+                    {"group": "", "resources": ["events"]},
+                    {"group": "events.k8s.io", "resources": ["events"]},
+                ],
             },
             # Controllers' reads are high volume and low value.
             {

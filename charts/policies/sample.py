@@ -33,8 +33,10 @@ _SCRATCH_DIRS = {"tmp": "/tmp", "cache": "/var/cache/nginx"}
 
 
 class SampleWorkloadChart(Chart):
-    """Creates the sample: an nginx Deployment meeting the restricted Pod Security Standard, a ClusterIP Service for
-    it, and a PropagationPolicy that divides the replicas with equal static weights over ``member_names``.
+    """Creates the sample: an nginx Deployment, a ClusterIP Service for it, and a PropagationPolicy.
+
+    The Deployment meets the restricted Pod Security Standard; the PropagationPolicy divides the replicas with
+    equal static weights over ``member_names``.
     """
 
     def __init__(

@@ -1,5 +1,6 @@
-"""Selectors: which resources a policy matches (ResourceSelector) and which member clusters it targets
-(ClusterAffinity, ClusterAffinityTerm).
+"""Selectors: which resources a policy matches and which member clusters it targets.
+
+ResourceSelector for the former; ClusterAffinity and ClusterAffinityTerm for the latter.
 """
 
 from __future__ import annotations

@@ -34,8 +34,10 @@ class Taint(ApiStruct):
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterTaintPolicy(KarmadaPolicy):
-    """Creates a ClusterTaintPolicy: adds ``taints`` when all add-on conditions match, removes them when all
-    remove-on conditions match. Taints are never removed just because the policy is deleted.
+    """Creates a ClusterTaintPolicy: adds ``taints`` when all add-on conditions match.
+
+    It removes them when all remove-on conditions match. Taints are never removed just because the policy is
+    deleted.
 
     NoExecute taints evict workloads, so karmada-webhook rejects them unless it runs with
     ``--allow-no-execute-taint-policy``; set ``webhook_allows_no_execute=True`` to say the control plane does.
@@ -55,8 +57,10 @@ class ClusterTaintPolicy(KarmadaPolicy):
 
 
 def _cluster_taint_policy_problems(policy: ClusterTaintPolicy) -> Iterator[Problem]:
-    """[ctp-webhook] validatePolicyTaints, [crd] taints minItems 1, and the lifted ValidateClusterTaints
-    (pkg/util/lifted/validateclustertaints.go) that the Cluster update must pass when the taint is applied.
+    """[ctp-webhook] validatePolicyTaints, [crd] taints minItems 1, and the lifted ValidateClusterTaints.
+
+    ValidateClusterTaints (pkg/util/lifted/validateclustertaints.go) is what the Cluster update must pass when
+    the taint is applied.
     """
     if policy.target_clusters is not None:
         yield from validation.cluster_affinity_problems(policy.target_clusters, "spec.targetClusters")

@@ -445,9 +445,11 @@ def workload_affinity_problems(affinity: WorkloadAffinity | None, path: str) -> 
 
 
 def cluster_tolerations_problems(tolerations: Sequence[ClusterToleration], path: str) -> Iterator[Problem]:
-    """Operators are an enum without Lt/Gt ([validation] validateClusterTolerations); the rest is
-    corev1.Toleration semantics ([runtime] the taint manager and TaintToleration filter match tolerations
-    with the Kubernetes helpers, so a toleration breaking these rules tolerates nothing or never expires).
+    """Operators are an enum without Lt/Gt ([validation] validateClusterTolerations).
+
+    The rest is corev1.Toleration semantics ([runtime] the taint manager and TaintToleration filter match
+    tolerations with the Kubernetes helpers, so a toleration breaking these rules tolerates nothing or never
+    expires).
     """
     for index, toleration in enumerate(tolerations):
         item = f"{path}[{index}]"
@@ -534,8 +536,8 @@ def override_rule_problems(rule: RuleWithCluster, path: str) -> Iterator[Problem
             yield Problem(f"{item}.value", f"is required for operator {image.operator}; set the new {image.component}")
     for index, labels in enumerate(overriders.labels_overrider):
         yield from labels_problems(labels.value, f"{path}.labelsOverrider[{index}].value")
-    for index, annotations in enumerate(overriders.annotations_overrider):
-        yield from annotations_problems(annotations.value, f"{path}.annotationsOverrider[{index}].value")
+    for index, annotations_overrider in enumerate(overriders.annotations_overrider):
+        yield from annotations_problems(annotations_overrider.value, f"{path}.annotationsOverrider[{index}].value")
     for index, field_overrider in enumerate(overriders.field_overrider):
         item = f"{path}.fieldOverrider[{index}]"
         if field_overrider.json and field_overrider.yaml:

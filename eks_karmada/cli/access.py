@@ -31,6 +31,8 @@ ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPoli
 
 @dataclass(frozen=True)
 class Caller:
+    """Who the CLI runs as (sts:GetCallerIdentity): account and ARN."""
+
     account: str
     arn: str
 
@@ -64,7 +66,9 @@ def stack_outputs(clients: Clients, region: str, stack_name: str) -> dict[str, s
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
     status = stack.get("StackStatus", "")
     if not outputs and not status.endswith("_COMPLETE"):
-        raise CliError(f"stack {stack_name} in {region} is {status} and has no outputs yet; wait for the deploy to finish")
+        raise CliError(
+            f"stack {stack_name} in {region} is {status} and has no outputs yet; wait for the deploy to finish"
+        )
     return outputs
 
 
@@ -183,7 +187,9 @@ class KarmadaApi:
             extra = ""
             if self.config.api_endpoint.custom_domain:
                 extra = f"; check that {self.config.api_endpoint.custom_domain} points at the Karmada API NLB"
-            raise CliError(f"the Karmada API's certificate did not verify against the Karmada CA: {err}{extra}") from None
+            raise CliError(
+                f"the Karmada API's certificate did not verify against the Karmada CA: {err}{extra}"
+            ) from None
         except (ConnectionError, TimeoutError) as err:
             api = self.config.api_endpoint
             if api.scheme == "internal":

@@ -29,7 +29,7 @@ class Clients:
 
     def _boto_session(self) -> Any:
         if self._session is None:
-            import boto3  # late: `--help` and `cost` without --live never load it
+            import boto3.session  # late: `--help` and `cost` without --live never load it
 
             self._session = boto3.session.Session(profile_name=self.profile)
         return self._session

@@ -44,6 +44,8 @@ PRICING_REGIONS = ("us-east-1", "eu-central-1", "ap-south-1")  # where the Price
 
 @dataclass(frozen=True)
 class PriceKey:
+    """Which price a usage line needs: a RegionPrices field, in a region, for an instance type."""
+
     kind: str  # a RegionPrices field: eks_cluster_hour, ec2_hour, gp3_gb_month, ...
     region: str
     instance_type: str = ""
@@ -69,6 +71,8 @@ class Usage:
 
 @dataclass(frozen=True)
 class Assumptions:
+    """Usage the config does not determine: hours a month, NAT data per cluster, NLB LCUs."""
+
     hours: float = bundled.HOURS_PER_MONTH
     nat_gb_per_cluster: float = 50.0
     nlb_lcus: float = 1.0
@@ -150,6 +154,8 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
 
 @dataclass(frozen=True)
 class Price:
+    """A unit price in USD and where it was read (bundled table or Price List API)."""
+
     usd: float
     source: str
 
@@ -318,6 +324,8 @@ def _dec(value: float) -> Decimal:
 
 @dataclass
 class Line:
+    """One line of the estimate: a usage and its price (None when no price was found)."""
+
     usage: Usage
     price: Price | None
 
@@ -330,6 +338,8 @@ class Line:
 
 @dataclass
 class Estimate:
+    """The priced lines, with the warnings met while pricing them and the price source."""
+
     lines: list[Line]
     warnings: list[str] = field(default_factory=list)
     source: str = ""
@@ -404,7 +414,8 @@ def cost(
     ctx: typer.Context,
     config: ConfigOption = None,
     live: Annotated[
-        bool, typer.Option("--live", help="Read current prices from the AWS Price List API (needs pricing:GetProducts).")
+        bool,
+        typer.Option("--live", help="Read current prices from the AWS Price List API (needs pricing:GetProducts)."),
     ] = False,
     profile: ProfileOption = None,
     pricing_region: Annotated[
@@ -414,7 +425,10 @@ def cost(
         float, typer.Option("--nat-gb", min=0, help="Assumed data through each cluster's NAT gateways, GB per month.")
     ] = Assumptions.nat_gb_per_cluster,
     nlb_lcus: Annotated[
-        float, typer.Option("--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour.")
+        float,
+        typer.Option(
+            "--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour."
+        ),
     ] = Assumptions.nlb_lcus,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON instead of tables.")] = False,
 ) -> None:

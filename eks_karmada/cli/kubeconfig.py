@@ -119,10 +119,14 @@ def kubeconfig(
     config: ConfigOption = None,
     kubeconfig_path: Annotated[
         str,
-        typer.Option("--kubeconfig", help="Kubeconfig file to merge the context into (created if missing; written with mode 0600)."),
+        typer.Option(
+            "--kubeconfig",
+            help="Kubeconfig file to merge the context into (created if missing; written with mode 0600).",
+        ),
     ] = DEFAULT_KUBECONFIG,
     context: Annotated[
-        str, typer.Option("--context", help="Name of the context, and of its cluster entry (its user is <context>-admin).")
+        str,
+        typer.Option("--context", help="Name of the context, and of its cluster entry (its user is <context>-admin)."),
     ] = "karmada",
     set_current: Annotated[
         bool | None,
@@ -137,7 +141,9 @@ def kubeconfig(
     stack_name: StackOption = names.PARENT_STACK,
     verify: Annotated[
         bool,
-        typer.Option("--verify/--no-verify", help="Check the new context by listing the Karmada clusters before writing."),
+        typer.Option(
+            "--verify/--no-verify", help="Check the new context by listing the Karmada clusters before writing."
+        ),
     ] = False,
 ) -> None:
     """Write a kubeconfig context for the Karmada API.

@@ -42,6 +42,8 @@ STYLE = {OK: "green", BLOCK: "bold red", WARN: "yellow"}
 
 @dataclass(frozen=True)
 class Quota:
+    """A service quota preflight checks: its Service Quotas service and code, and AWS's default."""
+
     service: str
     code: str
     name: str
@@ -89,6 +91,8 @@ def environments(config: AppConfig, caller_account: str) -> dict[tuple[str, str]
 
 @dataclass
 class Check:
+    """One preflight result: what was checked where, the outcome, and how to fix it."""
+
     area: str
     where: str
     what: str
@@ -103,6 +107,8 @@ class Check:
 
 @dataclass
 class QuotaRow:
+    """A quota in one region: its limit, current usage and what the config adds."""
+
     where: str
     quota: Quota
     limit: float | None
@@ -119,6 +125,8 @@ class QuotaRow:
 
 @dataclass
 class Findings:
+    """Everything preflight found: caller, bootstrap checks, quota rows, version checks, problems."""
+
     caller: Caller | None = None
     bootstrap: list[Check] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
@@ -179,7 +187,8 @@ def quota_value(clients: Any, region: str, quota: Quota) -> tuple[float | None, 
     """The applied quota value, falling back to the AWS default; None when neither can be read."""
     service_quotas = clients.aws("service-quotas", region)
     try:
-        return float(service_quotas.get_service_quota(ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]["Value"]), ""
+        applied = service_quotas.get_service_quota(ServiceCode=quota.service, QuotaCode=quota.code)
+        return float(applied["Quota"]["Value"]), ""
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "NoSuchResourceException":
             return None, f"cannot read the quota ({err.response.get('Error', {}).get('Code')})"
@@ -199,6 +208,8 @@ def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list:
 
 @dataclass
 class RegionUsage:
+    """Current usage in a region of the resources the checked quotas limit."""
+
     vpcs: int
     elastic_ips: int
     nat_per_az: Counter
@@ -255,11 +266,13 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: str |
             row = QuotaRow(where, quota, limit, in_use, needed, source or note)
             findings.quotas.append(row)
             if row.result == BLOCK:
+                assert limit is not None, "QuotaRow.result is BLOCK only when the limit is known"
                 desired = in_use + needed
                 findings.problems.append(Check(
                     "quota", where, quota.name, BLOCK,
                     f"{in_use} in use + {needed} needed > quota {limit:g}",
-                    f"free {desired - int(limit)} or raise the quota: aws service-quotas request-service-quota-increase "
+                    f"free {desired - int(limit)} or raise the quota: "
+                    "aws service-quotas request-service-quota-increase "
                     f"--service-code {quota.service} --quota-code {quota.code} --desired-value {desired} "
                     f"--region {region}{_profile_flag(profile)}"))
             elif row.result == WARN:

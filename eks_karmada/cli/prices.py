@@ -25,8 +25,10 @@ GP3_FREE_THROUGHPUT_MIBPS = 125
 
 @dataclass(frozen=True)
 class RegionPrices:
+    """On-demand list prices (USD) for one region, in the units the module docstring gives."""
+
     eks_cluster_hour: float  # EKS control plane, standard support
-    ec2_hour: dict[str, float] = field(default_factory=dict)  # on-demand Linux, by instance type
+    ec2_hour: dict[str, float] = field(default_factory=dict[str, float])  # on-demand Linux, by instance type
     gp3_gb_month: float = 0.0
     gp3_iops_month: float = 0.0  # per IOPS above 3,000
     gp3_mibps_month: float = 0.0  # per MiB/s above 125

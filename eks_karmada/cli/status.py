@@ -34,6 +34,8 @@ STYLE = {OK: "green", BAD: "bold red", WARN: "yellow"}
 
 @dataclass
 class ComponentHealth:
+    """Readiness of one control-plane workload (Deployment or StatefulSet) on the parent cluster."""
+
     kind: str
     name: str
     ready: int
@@ -60,6 +62,8 @@ class ComponentHealth:
 
 @dataclass
 class MemberHealth:
+    """A member cluster as Karmada reports it, against what the config says."""
+
     name: str
     configured: bool
     registered: bool
@@ -96,6 +100,8 @@ class MemberHealth:
 
 @dataclass
 class Report:
+    """The status command's result: components, members and errors met while reading them."""
+
     components: list[ComponentHealth] = field(default_factory=list)
     members: list[MemberHealth] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -18,7 +18,7 @@ class OwnershipError(Exception):
     """Overwrite is false and the object exists under another owner."""
 
 
-class ControlPlaneGone(Exception):
+class ControlPlaneGoneError(Exception):
     """On Delete: the Karmada API Service no longer exists."""
 
 

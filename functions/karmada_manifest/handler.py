@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import HandlerError
@@ -81,7 +82,8 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
             old_props = None
         physical_id = new_id
 
-    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
+    remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
     budget = runtime.budget_seconds
     if callable(remaining_ms):
         budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))

@@ -55,7 +55,9 @@ class Properties:
         try:
             port = int(_text(raw, API_SERVER_PORT) or "5443")
         except ValueError:
-            raise KarmadaManifestError(f"{API_SERVER_PORT} must be a number, not {raw.get(API_SERVER_PORT)!r}")
+            raise KarmadaManifestError(
+                f"{API_SERVER_PORT} must be a number, not {raw.get(API_SERVER_PORT)!r}"
+            ) from None
         secret_name = _text(raw, ADMIN_SECRET_NAME)
         if not secret_name:
             raise KarmadaManifestError(f"{ADMIN_SECRET_NAME} is required")

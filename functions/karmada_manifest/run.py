@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..kube.client import KubeClient, Urllib3Transport
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
@@ -31,9 +31,11 @@ from ..kube.errors import (
 from ..kube.retry import Backoff, Deadline, call_with_retry
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
-from .errors import ControlPlaneGone, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
+from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
 from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
 from .properties import Properties
+
+T = TypeVar("T")
 
 logger = logging.getLogger("karmada_manifest")
 
@@ -61,7 +63,7 @@ class Runtime:
 
 
 def _eks_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3  # the Lambda runtime has it; imported late so unit tests need no AWS setup
+    import boto3.session  # the Lambda runtime has it; imported late so unit tests need no AWS setup
 
     session = boto3.session.Session()
     cluster = describe_cluster(session.client("eks"), cluster_name)
@@ -111,7 +113,7 @@ class Run:
             return math.inf
         return None
 
-    def retry(self, operation: Callable[[], Any], what: str) -> Any:
+    def retry(self, operation: Callable[[], T], what: str) -> T:
         def forget(error: BaseException) -> None:
             # After connection failures, look the pods up again: they may have been replaced.
             if self._karmada_transport is not None and isinstance(error, (ConnectionError, TimeoutError)):
@@ -294,7 +296,7 @@ class Run:
             try:
                 if self._delete_one(item, keep=set(), verb="delete"):
                     deleted += 1
-            except ControlPlaneGone as gone:
+            except ControlPlaneGoneError as gone:
                 logger.warning("%s: treating the remaining objects as deleted", gone)
                 break
         return deleted
@@ -321,7 +323,7 @@ class Run:
             self._run_object(attempt, verb, item, holder)
         except KarmadaManifestError as err:
             if isinstance(err.__cause__, ServiceGoneError):
-                raise ControlPlaneGone(str(err.__cause__)) from err
+                raise ControlPlaneGoneError(str(err.__cause__)) from err
             raise
         if holder["skip"] == "kept":
             return False

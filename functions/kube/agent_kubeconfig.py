@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 SYSTEM_LABEL = {"karmada.io/system": "true"}
 AGENT_KUBECONFIG_SECRET = "karmada-kubeconfig"  # the name karmada-agent's certRotation controller reads
@@ -21,7 +22,7 @@ def agent_kubeconfig(server: str, ca_pem: bytes, cert_pem: bytes, key_pem: bytes
 
     cluster, user = "karmada-apiserver", "karmada-agent"
     context = f"{user}@{cluster}"
-    config = {
+    config: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": b64(ca_pem)}}],
@@ -33,7 +34,7 @@ def agent_kubeconfig(server: str, ca_pem: bytes, cert_pem: bytes, key_pem: bytes
     return (json.dumps(config, indent=2) + "\n").encode("utf-8")
 
 
-def kubeconfig_secret(namespace_name: str, key: str, kubeconfig: bytes) -> dict:
+def kubeconfig_secret(namespace_name: str, key: str, kubeconfig: bytes) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Secret",

@@ -62,6 +62,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class HttpResponse:
+    """A Kubernetes API answer: status code, headers and raw body."""
+
     status: int
     headers: Mapping[str, str]
     body: bytes
@@ -289,7 +291,7 @@ class Urllib3Transport:
         self.port = port
         self._token_provider = token_provider
         context = build_ssl_context(ca_pem, client_cert_pem, client_key_pem)
-        extra = {}
+        extra: dict[str, Any] = {}  # keyword arguments the pool passes on to each HTTPSConnection
         if server_hostname:
             extra = {"server_hostname": server_hostname, "assert_hostname": server_hostname}
         self._pool = urllib3.HTTPSConnectionPool(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http
 import json
+from typing import Any, cast
 
 
 class KubeError(Exception):
@@ -25,7 +26,7 @@ class ApiError(KubeError):
         code: int,
         reason: str,
         message: str,
-        status: dict | None = None,
+        status: dict[str, Any] | None = None,
         method: str = "",
         path: str = "",
     ) -> None:
@@ -38,8 +39,9 @@ class ApiError(KubeError):
         self.path = path
 
     @property
-    def causes(self) -> list:
-        return list((self.status.get("details") or {}).get("causes") or [])
+    def causes(self) -> list[Any]:
+        details: dict[str, Any] = self.status.get("details") or {}
+        return list(details.get("causes") or [])
 
     def __str__(self) -> str:
         return f"{self.message} [HTTP {self.code} {self.reason}]"
@@ -53,15 +55,17 @@ class ApiError(KubeError):
             default_reason = "Unknown"
         text = (body or b"").decode("utf-8", "replace").strip()
         try:
-            parsed = json.loads(text) if text else None
+            parsed: object = json.loads(text) if text else None
         except ValueError:
             parsed = None
-        if isinstance(parsed, dict) and parsed.get("kind") == "Status":
+        # A JSON object: its keys are strings.
+        status = cast("dict[str, Any]", parsed) if isinstance(parsed, dict) else {}
+        if status.get("kind") == "Status":
             return cls(
-                code=int(parsed.get("code") or status_code),
-                reason=parsed.get("reason") or default_reason,
-                message=parsed.get("message") or text[:300] or default_reason,
-                status=parsed,
+                code=int(status.get("code") or status_code),
+                reason=status.get("reason") or default_reason,
+                message=status.get("message") or text[:300] or default_reason,
+                status=status,
                 method=method,
                 path=path,
             )

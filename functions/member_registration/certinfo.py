@@ -25,6 +25,8 @@ _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x
 
 @dataclass(frozen=True)
 class CertificateInfo:
+    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter."""
+
     common_name: str
     organizations: tuple[str, ...]
     not_after: datetime.datetime
@@ -82,7 +84,7 @@ def _tlv(data: bytes, offset: int, expect: int | None = None) -> tuple[int, int,
 
 def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
     """(tag, content start, content end) of each element between ``start`` and ``end``."""
-    items = []
+    items: list[tuple[int, int, int]] = []
     offset = start
     while offset < end:
         content_start, content_end, tag = _tlv(data, offset)
@@ -106,7 +108,7 @@ def _oid(raw: bytes) -> str:
 
 def _name_attributes(data: bytes, start: int, end: int) -> list[tuple[str, str]]:
     """(OID, value) of each attribute of an X.501 Name, in order."""
-    attributes = []
+    attributes: list[tuple[str, str]] = []
     for rdn_tag, rdn_start, rdn_end in _children(data, start, end):
         if rdn_tag != 0x31:
             raise CertificateFormatError("a Name holds SETs")

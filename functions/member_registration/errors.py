@@ -22,7 +22,7 @@ class MemberAccessError(Exception):
     """The member cluster cannot be reached through AWS (assume role, describe cluster)."""
 
 
-class TokenNotReady(LookupError):
+class TokenNotReadyError(LookupError):
     """A ServiceAccount token Secret does not exist yet or has no token yet."""
 
 

@@ -74,7 +74,7 @@ from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access
 from . import objects as obj
 from .certinfo import read_certificate
-from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReady
+from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReadyError
 from .properties import PULL, PUSH, Properties
 
 logger = logging.getLogger("member_registration")
@@ -146,7 +146,7 @@ class Runtime:
 
 
 def _parent_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3
+    import boto3.session
 
     session = boto3.session.Session()
     cluster = eks_auth.describe_cluster(session.client("eks"), cluster_name)
@@ -160,7 +160,7 @@ def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_nam
 
 
 def _aws_client(service: str, region: str, credentials: dict | None) -> Any:
-    import boto3
+    import boto3.session
 
     if credentials:
         session = boto3.session.Session(
@@ -188,8 +188,9 @@ def on_event(event: dict, context: Any) -> dict:
 
 
 def quiet_aws_sdk_logs() -> None:
-    """Botocore's DEBUG lines hold signed requests and the AssumeRole answer: keep them out of the logs,
-    even when the function's log level is DEBUG.
+    """Keep botocore's DEBUG lines out of the logs, even when the function's log level is DEBUG.
+
+    They hold signed requests and the AssumeRole answer.
     """
     for name in ("botocore", "boto3", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
@@ -233,7 +234,8 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
         logger.info("%s changes to %s: replacing the registration", physical_id, new_id)
         physical_id = new_id
 
-    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
+    remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
     budget = runtime.budget_seconds
     if callable(remaining_ms):
         budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
@@ -317,7 +319,7 @@ class _Run:
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         if isinstance(error, SecretNotReadyError):
             return None if self.deleting else SECRET_WAIT_SECONDS
-        if isinstance(error, TokenNotReady):
+        if isinstance(error, TokenNotReadyError):
             return self.props.token_wait_seconds
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
@@ -495,7 +497,8 @@ class _Run:
 
         if not self.poll(ready, p.ready_wait_seconds, f"Cluster {p.member_name} to be Ready"):
             condition = holder.get("condition") or {}
-            state = (f"Ready is {condition.get('status')} ({condition.get('reason', '')}: {condition.get('message', '')})"
+            state = (f"Ready is {condition.get('status')} "
+                     f"({condition.get('reason', '')}: {condition.get('message', '')})"
                      if condition else "it has no Ready condition yet")
             raise RegistrationError(
                 f"Cluster {p.member_name} is registered but not Ready after {self.waited:.0f}s ({state}): Karmada "
@@ -575,7 +578,7 @@ class _Run:
         def attempt(client: KubeClient) -> str:
             secret = client.get(obj.SECRETS, service_account, namespace)
             if secret is None:
-                raise TokenNotReady(f"Secret {namespace}/{service_account} does not exist (yet)")
+                raise TokenNotReadyError(f"Secret {namespace}/{service_account} does not exist (yet)")
             kind = secret.get("type")
             if kind != "kubernetes.io/service-account-token":
                 raise RegistrationError(
@@ -584,7 +587,7 @@ class _Run:
                 )
             value = (secret.get("data") or {}).get(obj.TOKEN_KEY)
             if not value:
-                raise TokenNotReady(
+                raise TokenNotReadyError(
                     f"Secret {namespace}/{service_account} has no data.token yet (the token controller fills it "
                     f"for the ServiceAccount named in its kubernetes.io/service-account.name annotation)"
                 )

@@ -34,6 +34,8 @@ DEFAULT_DELETE_WAIT_SECONDS = 300.0
 
 @dataclass(frozen=True)
 class Properties:
+    """The registration custom resource's properties, parsed and checked."""
+
     # where Karmada runs (same meaning as the KarmadaManifest handler's properties)
     cluster_name: str
     admin_secret_namespace: str

@@ -29,14 +29,16 @@ ResourceProperties (strings): ``ClusterName``, ``VpcId`` (optional: no ENI clean
 ``RetainVolumeNamespaces`` (JSON list, default []), ``WaitSeconds`` (default 600).
 """
 
+# pyright: reportMissingTypeStubs=false
+# (boto3 ships no type stubs: the EC2 client is typed Any and its answers are read as dict[str, Any].)
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..provider_framework import CREATE_FAILED_MARKER
 from .errors import CleanupError
@@ -58,6 +60,8 @@ _GONE = {"InvalidVolume.NotFound", "InvalidNetworkInterfaceID.NotFound"}
 
 @dataclass(frozen=True)
 class Settings:
+    """What to clean up, read from the custom resource's properties."""
+
     cluster_name: str
     vpc_id: str | None = None
     volume_tag_key: str | None = None
@@ -71,8 +75,9 @@ class Settings:
         if not cluster:
             raise ValueError("ClusterName is required")
         retain = props.get("RetainVolumeNamespaces") or "[]"
-        namespaces = json.loads(retain) if isinstance(retain, str) else list(retain)
-        if not isinstance(namespaces, list) or not all(isinstance(n, str) and n for n in namespaces):
+        parsed: object = json.loads(retain) if isinstance(retain, str) else list(retain)
+        namespaces = cast("list[object]", parsed) if isinstance(parsed, list) else None
+        if namespaces is None or not all(isinstance(n, str) and n for n in namespaces):
             raise ValueError(f"RetainVolumeNamespaces must be a JSON list of namespace names, got {retain!r}")
         key, value = props.get("VolumeTagKey") or None, props.get("VolumeTagValue") or None
         if bool(key) != bool(value):
@@ -82,7 +87,7 @@ class Settings:
             vpc_id=props.get("VpcId") or None,
             volume_tag_key=key,
             volume_tag_value=value,
-            retain_namespaces=tuple(namespaces),
+            retain_namespaces=tuple(str(n) for n in namespaces),
             wait_seconds=int(props.get("WaitSeconds") or DEFAULT_WAIT_SECONDS),
         )
 
@@ -96,9 +101,11 @@ class Settings:
 
 @dataclass
 class Report:
-    deleted_volumes: list[str] = field(default_factory=list)
-    retained_volumes: list[str] = field(default_factory=list)
-    deleted_interfaces: list[str] = field(default_factory=list)
+    """What a cleanup run deleted and kept, and how many rounds it took."""
+
+    deleted_volumes: list[str] = field(default_factory=list[str])
+    retained_volumes: list[str] = field(default_factory=list[str])
+    deleted_interfaces: list[str] = field(default_factory=list[str])
     rounds: int = 0
 
     def data(self) -> dict[str, str]:
@@ -110,14 +117,21 @@ class Report:
         }
 
 
-def on_event(event: dict[str, Any], context: Any = None, *, ec2: Any = None,
-             clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def on_event(
+    event: dict[str, Any],
+    context: Any = None,
+    *,
+    ec2: Any = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     request = event["RequestType"]
     settings = Settings.from_properties(event.get("ResourceProperties") or {})
     physical_id = event.get("PhysicalResourceId") or f"teardown-cleanup:{settings.cluster_name}"
     if request in ("Create", "Update"):
         # Nothing to do until the stack goes; keep the same physical ID so an Update never replaces it.
-        return {"PhysicalResourceId": f"teardown-cleanup:{settings.cluster_name}" if request == "Create" else physical_id}
+        created_id = f"teardown-cleanup:{settings.cluster_name}"
+        return {"PhysicalResourceId": created_id if request == "Create" else physical_id}
     if request != "Delete":
         raise ValueError(f"unknown RequestType {request!r}")
     if physical_id == CREATE_FAILED_MARKER:
@@ -128,7 +142,7 @@ def on_event(event: dict[str, Any], context: Any = None, *, ec2: Any = None,
     if ec2 is None:
         import boto3  # the Lambda runtime's; imported late so tests need no AWS configuration
 
-        ec2 = boto3.client("ec2")
+        ec2 = cast(Any, boto3.client("ec2"))  # pyright: ignore[reportUnknownMemberType] (boto3 has no stubs)
     report = clean_up(ec2, settings, deadline=clock() + max(budget, 0), clock=clock, sleep=sleep)
     logger.info("cleanup of %s done: %s", settings.cluster_name, json.dumps(report.data()))
     return {"PhysicalResourceId": physical_id, "Data": report.data()}
@@ -160,7 +174,7 @@ def clean_up(ec2: Any, settings: Settings, *, deadline: float, clock: Callable[[
 
 def _volumes_round(ec2: Any, settings: Settings, report: Report) -> list[str]:
     """One pass over the cluster's CSI volumes; returns those still to wait for."""
-    waiting = []
+    waiting: list[str] = []
     for volume in _pages(ec2, "describe_volumes", "Volumes", Filters=[
         {"Name": f"tag:{settings.volume_tag_key}", "Values": [settings.volume_tag_value]},
         {"Name": f"tag:{CSI_TAG}", "Values": ["true"]},
@@ -171,7 +185,8 @@ def _volumes_round(ec2: Any, settings: Settings, report: Report) -> list[str]:
         if settings.retained(volume):
             if volume_id not in report.retained_volumes:
                 tags = _tags(volume)
-                logger.info("keeping %s (PVC %s/%s)", volume_id, tags.get(PVC_NAMESPACE_TAG, "?"), tags.get(PVC_NAME_TAG, "?"))
+                logger.info("keeping %s (PVC %s/%s)", volume_id,
+                            tags.get(PVC_NAMESPACE_TAG, "?"), tags.get(PVC_NAME_TAG, "?"))
                 report.retained_volumes.append(volume_id)
             continue
         if state in ("available", "error"):
@@ -188,7 +203,7 @@ def _volumes_round(ec2: Any, settings: Settings, report: Report) -> list[str]:
 
 def _interfaces_round(ec2: Any, settings: Settings, report: Report) -> list[str]:
     """One pass over the VPC CNI's detached network interfaces in the VPC; returns those still to wait for."""
-    waiting = []
+    waiting: list[str] = []
     for interface in _pages(ec2, "describe_network_interfaces", "NetworkInterfaces", Filters=[
         {"Name": "vpc-id", "Values": [settings.vpc_id]},
         {"Name": "status", "Values": ["available"]},
@@ -219,10 +234,11 @@ def _call(method: Callable[..., Any], **kwargs: Any) -> str:
         raise
 
 
-def _pages(ec2: Any, operation: str, key: str, **kwargs: Any):
+def _pages(ec2: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     for page in ec2.get_paginator(operation).paginate(**kwargs):
         yield from page.get(key, [])
 
 
 def _tags(resource: dict[str, Any]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
+    tags: list[dict[str, str]] = resource.get("Tags") or []
+    return {t["Key"]: t["Value"] for t in tags}

@@ -1,6 +1,7 @@
-"""Command-line flags of the Karmada v1.18.2 binaries and karmada-webhook's
-registered paths, as documented at the tag (docs/command-line-flags/*.md,
-cmd/webhook/app/webhook.go). Used to catch misspelt flags and webhook paths.
+"""Command-line flags of the Karmada v1.18.2 binaries and karmada-webhook's registered paths.
+
+As documented at the tag (docs/command-line-flags/*.md, cmd/webhook/app/webhook.go). Used to catch
+misspelt flags and webhook paths.
 """
 
 KARMADA_FLAGS: dict[str, frozenset[str]] = {

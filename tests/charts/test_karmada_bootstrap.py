@@ -1,5 +1,7 @@
-"""Objects for the Karmada API itself: they must line up with what the parent
-cluster serves (Services, ports, certificate names) and with Karmada v1.18.2.
+"""Objects for the Karmada API itself.
+
+They must line up with what the parent cluster serves (Services, ports, certificate names) and with
+Karmada v1.18.2.
 """
 
 from __future__ import annotations

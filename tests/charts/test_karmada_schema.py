@@ -1,6 +1,7 @@
-"""Every rendered object is well-formed: Kubernetes 1.35 schemas for built-in
-kinds (strict: unknown fields fail), structural checks for cert-manager and
-Karmada custom resources.
+"""Every rendered object is well-formed.
+
+Kubernetes 1.35 schemas for built-in kinds (strict: unknown fields fail), structural checks for
+cert-manager and Karmada custom resources.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def test_no_custom_resource_of_unexpected_group(any_rendered: Rendered):
     unexpected = {
         g
         for g in groups
-        if g.split("/")[0].endswith(("cert-manager.io", "karmada.io")) and g not in (CERT_MANAGER, "policy.karmada.io/v1alpha1")
+        if g.split("/")[0].endswith(("cert-manager.io", "karmada.io"))
+        and g not in (CERT_MANAGER, "policy.karmada.io/v1alpha1")
     }
     assert not unexpected
     # CRDs are installed by the lead's applier, never by these charts.

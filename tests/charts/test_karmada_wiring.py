@@ -1,5 +1,6 @@
-"""Semantic checks of the parent-cluster charts: references resolve, Services
-reach container ports, every certificate file a flag names is mounted, every
+"""Semantic checks of the parent-cluster charts.
+
+References resolve, Services reach container ports, every certificate file a flag names is mounted, every
 TLS name a client dials is in the serving certificate, and the CA each side
 trusts is the CA that signed the other side.
 """
@@ -33,6 +34,15 @@ from karmada_v1_18_2_facts import HEALTH_PATHS, KARMADA_FLAGS
 from charts.karmada import KarmadaControlPlaneProps, names
 
 CERT_KEYS = {"tls.crt", "tls.key", "ca.crt"}
+
+
+def _workload_containers(r: Rendered) -> list[tuple[dict, dict]]:
+    """Every parent-cluster workload with each of its containers, init containers included."""
+    return [(w, c) for w in r.workloads for c in containers(w)]
+
+
+def _all_containers(r: Rendered) -> list[dict]:
+    return [c for _, c in _workload_containers(r)]
 
 
 def _external_secrets(r: Rendered) -> set[str]:
@@ -162,12 +172,13 @@ def test_etcd_initial_cluster_matches_replicas_and_headless_service(replicas):
     # The peer and server certificates name every member, and only those.
     peer_sans = r.dns_sans(names.ETCD_PEER_SECRET)
     server_sans = r.dns_sans(names.ETCD_SERVER_SECRET)
-    for member, url in members.items():
+    for url in members.values():
         assert split_url(url)[0] in peer_sans and split_url(url)[0] in server_sans
     assert f"etcd-{replicas}.etcd.karmada-system.svc.cluster.local" not in peer_sans
     # Every client lists every member.
-    for w, c in [(w, c) for w in r.workloads for c in containers(w) if flag(c, "--etcd-servers")]:
-        assert len(flag(c, "--etcd-servers").split(",")) == replicas
+    for c in _all_containers(r):
+        if flag(c, "--etcd-servers"):
+            assert len(flag(c, "--etcd-servers").split(",")) == replicas
 
 
 def test_etcd_is_tls_everywhere_with_plain_metrics(default: Rendered):
@@ -187,7 +198,8 @@ def test_etcd_is_tls_everywhere_with_plain_metrics(default: Rendered):
     assert c["livenessProbe"]["httpGet"]["path"] == "/livez"
     # --name and advertised URLs come from the pod name.
     assert f["--name"] == "$(POD_NAME)"
-    assert {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}} in c["env"]
+    pod_name = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}
+    assert pod_name in c["env"]
 
 
 # etcd v3.6.6 etcdmain/config.go deprecatedFlags: each logs a warning and goes in 3.7 (the
@@ -325,7 +337,8 @@ def test_clients_trust_the_ca_of_the_apiserver_serving_certificate(any_rendered:
             kc = kubeconfig_of(any_rendered, w, c)
             if kc:
                 ca = resolve_file(w, c, kc["clusters"][0]["cluster"]["certificate-authority"])
-                assert any_rendered.issuing_ca_secret(ca.volume["secret"]["secretName"]) == any_rendered.issuing_ca_secret(serving)
+                trusted = any_rendered.issuing_ca_secret(ca.volume["secret"]["secretName"])
+                assert trusted == any_rendered.issuing_ca_secret(serving)
 
 
 def test_etcd_mutual_tls_chains(any_rendered: Rendered):
@@ -442,7 +455,7 @@ def test_component_identities(full: Rendered):
 
 def test_usages_match_roles(any_rendered: Rendered):
     r = any_rendered
-    for w, c in [(w, c) for w in r.workloads for c in containers(w)]:
+    for w, c in _workload_containers(r):
         f = flags(c)
         for fl in ("--tls-cert-file", "--cert-file", "--grpc-auth-cert-file"):
             if fl in f:
@@ -484,7 +497,8 @@ def test_ca_private_key_is_mounted_only_for_pull_mode_csr_signing(default: Rende
             w["metadata"]["name"]
             for w in r.workloads
             for v in pod_spec(w).get("volumes", [])
-            if v.get("secret", {}).get("secretName") in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
+            if v.get("secret", {}).get("secretName")
+            in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
         }
 
     assert mounts_ca(default) == set()
@@ -553,7 +567,7 @@ def test_leader_elected_components_lock_in_the_system_namespace(full: Rendered):
 
 
 def test_karmada_flags_exist_at_v1_18_2(full: Rendered):
-    for w, c in [(w, c) for w in full.workloads for c in containers(w)]:
+    for c in _all_containers(full):
         binary = args(c)[0]
         if not binary.startswith("/bin/karmada-"):
             continue
@@ -563,7 +577,7 @@ def test_karmada_flags_exist_at_v1_18_2(full: Rendered):
 
 
 def test_karmada_images_match_their_binaries(full: Rendered):
-    for w, c in [(w, c) for w in full.workloads for c in containers(w)]:
+    for c in _all_containers(full):
         binary = args(c)[0]
         if binary.startswith("/bin/karmada-"):
             assert c["image"] == f"docker.io/karmada/{binary.removeprefix('/bin/')}:v1.18.2"
@@ -678,11 +692,13 @@ def test_replicated_deployments_spread_over_zones(any_rendered: Rendered):
     for w in any_rendered.workloads:
         spec = pod_spec(w)
         keys = {t["topologyKey"]: t for t in spec["topologySpreadConstraints"]}
-        assert keys["topology.kubernetes.io/zone"]["maxSkew"] == 1
-        assert keys["topology.kubernetes.io/zone"]["labelSelector"]["matchLabels"] == w["spec"]["selector"]["matchLabels"]
+        zone = keys["topology.kubernetes.io/zone"]
+        assert zone["maxSkew"] == 1
+        assert zone["labelSelector"]["matchLabels"] == w["spec"]["selector"]["matchLabels"]
         terms = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
         assert terms[0]["matchExpressions"][0]["values"] == zones
-    api_zone = {t["topologyKey"]: t for t in pod_spec(any_rendered.workload("karmada-apiserver"))["topologySpreadConstraints"]}
+    api_spec = pod_spec(any_rendered.workload("karmada-apiserver"))
+    api_zone = {t["topologyKey"]: t for t in api_spec["topologySpreadConstraints"]}
     assert api_zone["topology.kubernetes.io/zone"]["whenUnsatisfiable"] == "DoNotSchedule"
     assert any_rendered.workload("karmada-apiserver")["spec"]["replicas"] == any_rendered.props.apiserver_replicas
 
@@ -698,7 +714,7 @@ def test_images_are_pinned_and_follow_the_registries():
             scheduler_estimators=["m1"],
         )
     )
-    for w, c in [(w, c) for w in r.workloads for c in containers(w)]:
+    for c in _all_containers(r):
         image = c["image"]
         assert image.startswith("111.dkr.ecr.us-east-1.amazonaws.com/"), image
         assert ":" in image.rsplit("/", 1)[1] and not image.endswith(":latest")

@@ -230,7 +230,8 @@ etcd's zones stay independent; one per member) with their addresses, the NLB, an
 volumes. Fewer NAT gateways (`nat_gateways: 1` on the parent saves 65.70 + 7.30 a month) trade
 away that zone independence.
 
-""" + _help("cost") + "\n\nThe default config:\n\n" + _run(["cost"]),
+"""  # noqa: E501 - the markdown table rows of docs/cli.md are one line each
+        + _help("cost") + "\n\nThe default config:\n\n" + _run(["cost"]),
         """## `agent-bundle`
 
 For a Pull member outside AWS (`kind: external`, nothing of it in CloudFormation): prints what to

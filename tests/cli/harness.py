@@ -1,6 +1,8 @@
-"""A fake outside world for the CLI: moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation,
-Service Quotas, Pricing), an EKS add-on catalogue (DescribeAddonVersions, which moto lacks) and fake
-Kubernetes API servers for the parent cluster and Karmada.
+"""A fake outside world for the CLI.
+
+moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation, Service Quotas, Pricing), an EKS add-on
+catalogue (DescribeAddonVersions, which moto lacks) and fake Kubernetes API servers for the parent cluster and
+Karmada.
 
 `World.clients` is the factory the CLI takes as its typer ``obj``; `World.invoke` runs a command.
 Used by the tests and by `python -m tests.cli.doc_examples`, which writes docs/cli.md from them.
@@ -223,7 +225,8 @@ class World:
                        "ParentKubeconfigCommand": "aws eks update-kubeconfig --region us-east-1 --name karmada-parent"}
         stack = {
             "StackName": "KarmadaParent",
-            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/KarmadaParent/0f0e0d0c-0b0a-4909-8807-060504030201",
+            "StackId": (f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/KarmadaParent/"
+                        "0f0e0d0c-0b0a-4909-8807-060504030201"),
             "CreationTime": "2026-11-20T09:00:00Z",
             "StackStatus": status,
             "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
@@ -251,7 +254,8 @@ class World:
         """CDKToolkit in ``region``: the stack (stubbed CloudFormation) and its version parameter (moto SSM)."""
         stack = {
             "StackName": "CDKToolkit",
-            "StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/CDKToolkit/11111111-2222-4333-8444-555555555555",
+            "StackId": (f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/CDKToolkit/"
+                        "11111111-2222-4333-8444-555555555555"),
             "CreationTime": "2026-01-05T12:00:00Z",
             "StackStatus": status,
         }
@@ -322,8 +326,10 @@ _LOADERS: dict = {}
 
 
 def _shared_loader(search_path_string=None):
-    """One botocore data loader per search path for the whole process: every boto3 session (ours and
-    the ones moto makes internally) would otherwise parse the same large service JSON again.
+    """One botocore data loader per search path for the whole process.
+
+    Every boto3 session (ours and the ones moto makes internally) would otherwise parse the same large service
+    JSON again.
     """
     if search_path_string not in _LOADERS:
         _LOADERS[search_path_string] = _original_create_loader(search_path_string)

@@ -37,7 +37,8 @@ def test_bundle_holds_the_agent_and_its_kubeconfig(world, tmp_path):
     documents = list(yaml.safe_load_all(out.read_text()))
     kinds = [d["kind"] for d in documents]
     assert kinds.count("Deployment") == 1 and kinds[-1] == "Secret"
-    command = next(d for d in documents if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["command"]
+    deployment = next(d for d in documents if d["kind"] == "Deployment")
+    command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
     assert "--cluster-name=edge-1" in command and "--cluster-api-endpoint=https://10.9.0.1:6443" in command
     secret = documents[-1]
     assert (secret["metadata"]["name"], secret["metadata"]["namespace"]) == ("karmada-kubeconfig", "karmada-system")

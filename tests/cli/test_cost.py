@@ -130,12 +130,14 @@ def _expect(stubber, service_code: str, filters: list[tuple[str, str]], products
         "get_products",
         {"FormatVersion": "aws_v1", "PriceList": products},
         {"ServiceCode": service_code, "FormatVersion": "aws_v1", "MaxResults": 100,
-         "Filters": [{"Type": "TERM_MATCH", "Field": f, "Value": v} for f, v in [("regionCode", "us-east-1"), *filters]]},
+         "Filters": [{"Type": "TERM_MATCH", "Field": f, "Value": v}
+                     for f, v in [("regionCode", "us-east-1"), *filters]]},
     )
 
 
 def test_live_prices(world, tmp_path):
-    config = write_config(tmp_path / "c.yaml", "parent: {storage_class: {iops: 4000, throughput_mibps: 250}}\nmembers: []\n")
+    config = write_config(tmp_path / "c.yaml",
+                          "parent: {storage_class: {iops: 4000, throughput_mibps: 250}}\nmembers: []\n")
     pricing = world.stub("pricing", "us-east-1")
     _expect(pricing, "AmazonEKS", [], [
         _product("USE1-AmazonEKS-Hours:extendedSupport", "Hours", 0.60),  # not this one

@@ -107,7 +107,8 @@ def test_verify_lists_the_members(world):
     world.expect_stack()
     result = world.invoke("kubeconfig", "--verify")
     assert result.exit_code == 0, result.output
-    assert "verified: the Karmada API answers; 2 member cluster(s) registered: member-use1, member-usw2" in result.stdout
+    assert ("verified: the Karmada API answers; 2 member cluster(s) registered: member-use1, member-usw2"
+            in result.stdout)
     (server, tls), = world.karmada_connections
     assert server == SERVER and repr(tls) == "TlsMaterial(<redacted>)"
 

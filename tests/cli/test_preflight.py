@@ -54,7 +54,9 @@ def test_blockers_are_listed_with_their_fixes(world):
     result = world.invoke("preflight", "--profile", "deployer")
     assert result.exit_code == 3, result.output
     assert _row(result.stdout, "aws://123456789012/us-east-1")[2:] == ["version 14 < 21 required", "blocks"]
-    assert _row(result.stdout, "aws://123456789012/us-west-2")[2:] == ["not bootstrapped: no CDKToolkit stack", "blocks"]
+    assert _row(result.stdout, "aws://123456789012/us-west-2")[2:] == [
+        "not bootstrapped: no CDKToolkit stack", "blocks"
+    ]
     assert _row(result.stdout, "us-east-1", "VPCs per Region")[3:] == ["5", "4", "2", "blocks"]
     assert _row(result.stdout, "us-east-1", "EC2-VPC Elastic IPs")[3:] == ["5", "3", "4", "blocks"]
     assert _row(result.stdout, "us-east-1a")[3:] == ["5", "1", "2", "ok"]
@@ -145,7 +147,8 @@ def test_access_denied_is_one_line(world):
     result = world.invoke("preflight")
     assert result.exit_code == 3
     assert ("cannot check: DescribeStacks failed: AccessDenied: User: arn:aws:sts::123456789012:user/moto is not "
-            "authorized to perform: cloudformation:DescribeStacks; your IAM identity lacks this permission") in result.stdout
+            "authorized to perform: cloudformation:DescribeStacks; your IAM identity lacks this permission"
+            ) in result.stdout
 
 
 # ---- pinned versions: EKS add-on builds per region, images in private ECR ----------------------------
@@ -192,7 +195,8 @@ ECR_MIRROR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/aws-load-balan
 
 
 def _with_controller_repository(tmp_path, repository: str):
-    return write_config(tmp_path / "c.yaml", f"parent:\n  addons:\n    load_balancer_controller_repository: {repository}\n")
+    return write_config(tmp_path / "c.yaml",
+                        f"parent:\n  addons:\n    load_balancer_controller_repository: {repository}\n")
 
 
 def _ready_parent_only(world) -> None:
@@ -217,7 +221,8 @@ def test_a_private_ecr_mirror_holding_the_tag_passes(world, tmp_path):
     config = _with_controller_repository(tmp_path, ECR_MIRROR)
     ecr = world.aws("ecr", "us-east-1")
     ecr.create_repository(repositoryName="mirror/aws-load-balancer-controller")
-    manifest = '{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {}, "layers": []}'
+    manifest = ('{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", '
+                '"config": {}, "layers": []}')
     ecr.put_image(repositoryName="mirror/aws-load-balancer-controller", imageManifest=manifest, imageTag="v3.2.2")
     result = world.invoke("preflight", "-c", str(config))
     assert result.exit_code == 0, result.output

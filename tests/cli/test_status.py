@@ -22,7 +22,9 @@ def test_healthy(world):
     world.expect_stack()
     result = world.invoke("status")
     assert result.exit_code == 0, result.output
-    assert _row(result.stdout, "member-use1") == ["member-use1", "yes", "Push", "True", "v1.35.0-eks-3a1b2c4", "2/2", "ready"]
+    assert _row(result.stdout, "member-use1") == [
+        "member-use1", "yes", "Push", "True", "v1.35.0-eks-3a1b2c4", "2/2", "ready"
+    ]
     assert _row(result.stdout, "member-usw2")[-1] == "ready"
     assert _row(result.stdout, "etcd") == ["etcd", "StatefulSet", "3", "3", "healthy"]
     assert _row(result.stdout, "karmada-webhook") == ["karmada-webhook", "Deployment", "2", "2", "healthy"]
@@ -125,4 +127,5 @@ def test_a_corrupt_admin_secret(world, material):
     world.expect_stack()
     result = world.invoke("status")
     assert result.exit_code == 1
-    assert "error: the certificate, key or CA in Secret karmada-system/karmada-admin-client is not usable" in result.stderr
+    assert ("error: the certificate, key or CA in Secret karmada-system/karmada-admin-client is not usable"
+            in result.stderr)

@@ -57,7 +57,8 @@ def test_resource_paths():
     configmaps = Resource("", "v1", "ConfigMap", "configmaps", True)
     roles = Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False)
     assert configmaps.path("ns", "a") == "/api/v1/namespaces/ns/configmaps/a"
-    assert roles.path(None, "system:karmada:admin") == "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:karmada:admin"
+    assert (roles.path(None, "system:karmada:admin")
+            == "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:karmada:admin")
     assert roles.path() == "/apis/rbac.authorization.k8s.io/v1/clusterroles"
     assert configmaps.path("ns", "a b") == "/api/v1/namespaces/ns/configmaps/a%20b"
     with pytest.raises(ValueError):

@@ -100,8 +100,9 @@ def pull_cluster(name: str = MEMBER) -> dict:
 
 
 class FinalizingKarmada(FakeKubeApi):
-    """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs,
-    as Karmada's finalizers keep them while the execution space is cleaned.
+    """Karmada whose deleted Clusters linger (with a deletionTimestamp) for ``finalizer_polls`` GETs.
+
+    Karmada's finalizers keep them while the execution space is cleaned.
     """
 
     def __init__(self) -> None:
@@ -369,7 +370,8 @@ def secret_values_in(text: str, harness: Harness) -> list[str]:
         "impersonator token": IMPERSONATOR_TOKEN, "impersonator token text": IMPERSONATOR_TOKEN_TEXT,
         "assumed secret": ASSUMED_SECRET, "session token": ASSUMED_SESSION_TOKEN,
     }
-    for label, pem in (("agent key", harness.agent_pki.client.key_pem), ("admin key", harness.karmada_pki.client.key_pem)):
+    keys = (("agent key", harness.agent_pki.client.key_pem), ("admin key", harness.karmada_pki.client.key_pem))
+    for label, pem in keys:
         values[label + " b64"] = base64.b64encode(pem).decode()
         for index, line in enumerate(pem.decode().splitlines()):
             if not line.startswith("-----"):
