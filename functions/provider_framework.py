@@ -6,6 +6,9 @@ real failure (the errors a handler reports derive from functions/errors.py).
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 # The Provider framework's PhysicalResourceId for a Create that failed (it normally answers the
 # following Delete itself; the handlers answer it too in case it does not).
 CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
@@ -27,3 +30,16 @@ def is_transient_api_error(code: int, message: str) -> bool:
     if code in (429, 502, 503, 504):
         return True
     return code == 500 and any(marker in message.lower() for marker in _TRANSIENT_500_MARKERS)
+
+
+def property_text(raw: dict[str, Any], key: str) -> str:
+    """A ResourceProperties value as text: stripped, JSON for an object or a list, "" when absent.
+
+    CloudFormation delivers every value as a string; tests and the local control plane may pass objects.
+    """
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value).strip()

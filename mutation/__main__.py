@@ -1,3 +1,5 @@
+"""`python -m mutation`: make mutate's entry point (mutation/run.py)."""
+
 import sys
 
 from mutation.run import main

@@ -40,6 +40,8 @@ class MutationError(Exception):
 
 @dataclass(frozen=True)
 class Mutant:
+    """One mutant as mutmut reports it: its name and its status (killed, survived, ...)."""
+
     name: str
     status: str
     function: str = ""
@@ -52,6 +54,8 @@ class Mutant:
 
 @dataclass(frozen=True)
 class Equivalent:
+    """An entry of mutation/equivalent.yaml: a surviving mutant that changes no behaviour, and why."""
+
     module: str
     function: str
     before: str
@@ -69,6 +73,8 @@ class Equivalent:
 
 @dataclass
 class Result:
+    """What one target's run found: its mutants, the score and how long it took."""
+
     target: Target
     mutants: list[Mutant]
     seconds: float
@@ -118,7 +124,8 @@ def _project_files() -> list[str]:
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=ROOT, capture_output=True, check=True,
     ).stdout.decode().split("\0")
-    return [f for f in listed if f and not f.startswith(("node_modules/", "mutants/", ".mutation/")) and (ROOT / f).is_file()]
+    skipped = ("node_modules/", "mutants/", ".mutation/")
+    return [f for f in listed if f and not f.startswith(skipped) and (ROOT / f).is_file()]
 
 
 def _mutmut_config(target: Target, isolation: str) -> str:
@@ -158,7 +165,7 @@ def _mutmut() -> str:
 
 
 def _function_lines(source: str) -> dict[str, tuple[int, int]]:
-    """mutmut's mangled function name ('x_f', 'xǁCǁm') -> first and last line of its ``def``."""
+    """Mutmut's mangled function name ('x_f', 'xǁCǁm') -> first and last line of its ``def``."""
     lines: dict[str, tuple[int, int]] = {}
     tree = ast.parse(source)
     for node in tree.body:
@@ -222,7 +229,8 @@ def _parse_diff(mutant: Mutant, diff: str, def_lines: dict[str, tuple[int, int]]
             block = None
         if not raw.startswith("+"):
             offset += 1
-    body = "\n".join(raw for raw in diff.splitlines() if raw.startswith(("-", "+", " ")) and not raw.startswith(("---", "+++")))
+    body = "\n".join(raw for raw in diff.splitlines()
+                     if raw.startswith(("-", "+", " ")) and not raw.startswith(("---", "+++")))
     line = changed[0] if changed else 0
     return Mutant(mutant.name, mutant.status, function, line, tuple(removed), tuple(added), body, frozenset(changed))
 
@@ -252,7 +260,8 @@ def read_results(work: Path, target: Target) -> list[Mutant]:
     return out
 
 
-def run_target(target: Target, *, max_children: int, timeout: float, isolation: str, log, resume: bool = False) -> Result:
+def run_target(target: Target, *, max_children: int, timeout: float, isolation: str, log,
+               resume: bool = False) -> Result:
     """Mutate ``target`` and run its focused tests against every mutant, for at most ``timeout`` seconds.
 
     ``resume``: go on in the work directory of a run that was cut off; mutmut tests only the mutants that have
@@ -315,7 +324,8 @@ def report(results: list[Result], stale: list[Equivalent], log) -> None:
                 if raw.startswith(("-", "+")):
                     log(f"      {raw}")
     for entry in stale:
-        log(f"\nnote: equivalent entry matches no surviving mutant: {entry.module} {entry.function}: {entry.before!r} -> {entry.after!r}")
+        log(f"\nnote: equivalent entry matches no surviving mutant: {entry.module} {entry.function}: "
+            f"{entry.before!r} -> {entry.after!r}")
     log("\n| module | mutants | logging only | equivalent | killed | survived | score | minimum | time |")
     log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
@@ -328,8 +338,9 @@ def report(results: list[Result], stale: list[Equivalent], log) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", default=[], help="a module path from mutation/targets.py (repeatable)")
+    parser = argparse.ArgumentParser(prog="python -m mutation", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--only", action="append", default=[],
+                        help="a module path from mutation/targets.py (repeatable)")
     parser.add_argument("--tests", nargs="+", help="override the focused tests (with exactly one --only)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="mutants run in parallel")
     parser.add_argument("--module-timeout", type=float, default=900, help="seconds per module before it is cut off")
@@ -367,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             stale += apply_equivalents(result, equivalents)
             results.append(result)
-            log(f"  {result.score:.1f}% ({result.killed} of {len(result.counted)} killed) in {result.seconds:.0f}s", flush=True)
+            log(f"  {result.score:.1f}% ({result.killed} of {len(result.counted)} killed) in {result.seconds:.0f}s",
+                flush=True)
     except MutationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,5 +1,8 @@
-"""Every config rule from both sides: a table of bad cases, each with its exact one-line message, and a
-table of valid neighbours that must load. A check deleted, inverted or loosened fails one of them."""
+"""Every config rule from both sides: bad cases with exact messages, and valid neighbours.
+
+A table of bad cases, each with its exact one-line message, and a table of valid neighbours that must
+load. A check deleted, inverted or loosened fails one of them.
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..provider_framework import property_text
 from .errors import KarmadaManifestError, SourceError
 from .manifest_source import SourceSpec
 
@@ -47,24 +48,24 @@ class Properties:
     @classmethod
     def parse(cls, raw: dict | None) -> Properties:
         raw = raw or {}
-        cluster_name = _text(raw, CLUSTER_NAME)
+        cluster_name = property_text(raw, CLUSTER_NAME)
         if not cluster_name:
             raise KarmadaManifestError(f"{CLUSTER_NAME} is required")
-        namespace = _text(raw, API_SERVER_NAMESPACE) or "karmada-system"
-        service = _text(raw, API_SERVER_SERVICE) or "karmada-apiserver"
+        namespace = property_text(raw, API_SERVER_NAMESPACE) or "karmada-system"
+        service = property_text(raw, API_SERVER_SERVICE) or "karmada-apiserver"
         try:
-            port = int(_text(raw, API_SERVER_PORT) or "5443")
+            port = int(property_text(raw, API_SERVER_PORT) or "5443")
         except ValueError:
             raise KarmadaManifestError(
                 f"{API_SERVER_PORT} must be a number, not {raw.get(API_SERVER_PORT)!r}"
             ) from None
-        secret_name = _text(raw, ADMIN_SECRET_NAME)
+        secret_name = property_text(raw, ADMIN_SECRET_NAME)
         if not secret_name:
             raise KarmadaManifestError(f"{ADMIN_SECRET_NAME} is required")
         source = None
-        if _text(raw, SOURCE):
+        if property_text(raw, SOURCE):
             try:
-                source = SourceSpec.from_json(_text(raw, SOURCE))
+                source = SourceSpec.from_json(property_text(raw, SOURCE))
             except SourceError as err:
                 raise KarmadaManifestError(str(err)) from err
         return cls(
@@ -72,27 +73,19 @@ class Properties:
             manifest=tuple(_parse_manifest(raw.get(MANIFEST))),
             source=source,
             overwrite=_boolean(raw, OVERWRITE, False),
-            field_manager=_text(raw, FIELD_MANAGER) or "eks-karmada",
-            admin_secret_namespace=_text(raw, ADMIN_SECRET_NAMESPACE) or namespace,
+            field_manager=property_text(raw, FIELD_MANAGER) or "eks-karmada",
+            admin_secret_namespace=property_text(raw, ADMIN_SECRET_NAMESPACE) or namespace,
             admin_secret_name=secret_name,
             api_server_namespace=namespace,
             api_server_service=service,
             api_server_port=port,
-            api_server_server_name=_text(raw, API_SERVER_SERVER_NAME) or f"{service}.{namespace}.svc.cluster.local",
+            api_server_server_name=(property_text(raw, API_SERVER_SERVER_NAME)
+                                    or f"{service}.{namespace}.svc.cluster.local"),
         )
 
 
-def _text(raw: dict, key: str) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value).strip()
-
-
 def _boolean(raw: dict, key: str, default: bool) -> bool:
-    value = _text(raw, key).lower()
+    value = property_text(raw, key).lower()
     if not value:
         return default
     if value in ("true", "false"):

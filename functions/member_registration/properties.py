@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from ..provider_framework import property_text
 from .errors import PropertiesError
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -83,10 +84,10 @@ class Properties:
     @classmethod
     def parse(cls, raw: dict | None) -> Properties:
         raw = raw or {}
-        namespace = _text(raw, "ApiServerNamespace") or "karmada-system"
-        service = _text(raw, "ApiServerService") or "karmada-apiserver"
+        namespace = property_text(raw, "ApiServerNamespace") or "karmada-system"
+        service = property_text(raw, "ApiServerService") or "karmada-apiserver"
         port = _number(raw, "ApiServerPort", 5443)
-        admin_namespace = _text(raw, "AdminSecretNamespace") or namespace
+        admin_namespace = property_text(raw, "AdminSecretNamespace") or namespace
 
         member = _required(raw, "MemberName")
         if len(member) > CLUSTER_NAME_MAX or not _DNS_LABEL.match(member):
@@ -94,7 +95,7 @@ class Properties:
                 f"MemberName {member!r} is not a valid Karmada cluster name (a DNS label of at most "
                 f"{CLUSTER_NAME_MAX} characters: lower-case letters, digits and '-')"
             )
-        sync_mode = _text(raw, "SyncMode") or PUSH
+        sync_mode = property_text(raw, "SyncMode") or PUSH
         if sync_mode not in (PUSH, PULL):
             raise PropertiesError(f"SyncMode must be \"Push\" or \"Pull\", not {sync_mode!r}")
         role_arn = _required(raw, "JoinRoleArn")
@@ -104,8 +105,8 @@ class Properties:
         if not _REGION.match(member_region):
             raise PropertiesError(f"MemberRegion {member_region!r} is not an AWS region name")
 
-        agent_secret = _text(raw, "AgentCredentialSecret")
-        server_url = _text(raw, "KarmadaApiServerUrl")
+        agent_secret = property_text(raw, "AgentCredentialSecret")
+        server_url = property_text(raw, "KarmadaApiServerUrl")
         if sync_mode == PULL:
             if not agent_secret:
                 raise PropertiesError("AgentCredentialSecret is required when SyncMode is Pull")
@@ -125,23 +126,24 @@ class Properties:
             api_server_namespace=namespace,
             api_server_service=service,
             api_server_port=int(port),
-            api_server_server_name=_text(raw, "ApiServerServerName") or f"{service}.{namespace}.svc.cluster.local",
-            field_manager=_text(raw, "FieldManager") or "eks-karmada",
+            api_server_server_name=(property_text(raw, "ApiServerServerName")
+                                    or f"{service}.{namespace}.svc.cluster.local"),
+            field_manager=property_text(raw, "FieldManager") or "eks-karmada",
             member_name=member,
             sync_mode=sync_mode,
-            provider=_text(raw, "Provider"),
-            region=_text(raw, "Region"),
+            provider=property_text(raw, "Provider"),
+            region=property_text(raw, "Region"),
             zones=_zones(raw),
             labels=_labels(raw),
             member_cluster_name=_required(raw, "MemberClusterName"),
             member_region=member_region,
             join_role_arn=role_arn,
             agent_credential_secret=agent_secret,
-            agent_credential_namespace=_text(raw, "AgentCredentialSecretNamespace") or admin_namespace,
+            agent_credential_namespace=property_text(raw, "AgentCredentialSecretNamespace") or admin_namespace,
             karmada_api_server_url=server_url,
-            agent_namespace=_text(raw, "AgentNamespace") or DEFAULT_AGENT_NAMESPACE,
-            agent_kubeconfig_key=_text(raw, "AgentKubeconfigKey") or DEFAULT_AGENT_KUBECONFIG_KEY,
-            agent_deployment=_text(raw, "AgentDeploymentName") or DEFAULT_AGENT_DEPLOYMENT,
+            agent_namespace=property_text(raw, "AgentNamespace") or DEFAULT_AGENT_NAMESPACE,
+            agent_kubeconfig_key=property_text(raw, "AgentKubeconfigKey") or DEFAULT_AGENT_KUBECONFIG_KEY,
+            agent_deployment=property_text(raw, "AgentDeploymentName") or DEFAULT_AGENT_DEPLOYMENT,
             token_wait_seconds=_number(raw, "TokenWaitSeconds", DEFAULT_TOKEN_WAIT_SECONDS),
             agent_wait_seconds=_number(raw, "AgentWaitSeconds", DEFAULT_AGENT_WAIT_SECONDS),
             delete_wait_seconds=_number(raw, "DeleteWaitSeconds", DEFAULT_DELETE_WAIT_SECONDS),
@@ -149,24 +151,15 @@ class Properties:
         )
 
 
-def _text(raw: dict, key: str) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value).strip()
-
-
 def _required(raw: dict, key: str) -> str:
-    value = _text(raw, key)
+    value = property_text(raw, key)
     if not value:
         raise PropertiesError(f"{key} is required")
     return value
 
 
 def _number(raw: dict, key: str, default: float) -> float:
-    text = _text(raw, key)
+    text = property_text(raw, key)
     if not text:
         return default
     try:
@@ -182,7 +175,7 @@ def _json(raw: dict, key: str) -> Any:
     value = raw.get(key)
     if isinstance(value, (dict, list)):
         return value
-    text = _text(raw, key)
+    text = property_text(raw, key)
     if not text:
         return None
     try:

@@ -1,5 +1,6 @@
-"""What karmada-apiserver's rendered flags, authentication config and audit policy mean to
-kube-apiserver v1.35, to its clients and to the kubelet.
+"""What karmada-apiserver's rendered flags, authentication config and audit policy mean.
+
+What they mean to kube-apiserver v1.35, to its clients and to the kubelet.
 
 These call the pure builder (charts/karmada/apiserver.py), not cdk8s, so `make mutate` can run them
 against every mutant. The snapshot test is the second line of defence; these are the first.
@@ -86,7 +87,7 @@ def container(props: KarmadaControlPlaneProps = PROPS) -> dict:
 
 
 def mounted(props: KarmadaControlPlaneProps = PROPS) -> dict[str, tuple[str, str]]:
-    """mount path -> (volume kind, Secret or ConfigMap name)."""
+    """Mount path -> (volume kind, Secret or ConfigMap name)."""
     volumes = {v["name"]: v for v in pod_spec(props)["volumes"]}
     out = {}
     for mount in container(props)["volumeMounts"]:
@@ -328,7 +329,8 @@ def test_deployment_spreads_replicas_over_zones_and_runs_the_pinned_image():
     c = container(PULL)
     assert (c["name"], c["image"], c["imagePullPolicy"]) == ("kube-apiserver", PULL.kube_apiserver_image,
                                                              PULL.image_pull_policy)
-    assert c["env"] == [{"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
+    pod_ip = {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}
+    assert c["env"] == [{"name": "POD_IP", "valueFrom": pod_ip}]
 
 
 def test_every_object_is_labelled_for_and_selects_the_apiserver_pods():

@@ -207,10 +207,12 @@ def test_members_spread_over_zones_and_hosts():
     # Two members on one node would lose quorum with that node: a hard anti-affinity per host.
     (term,) = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
     assert term["topologyKey"] == "kubernetes.io/hostname"
-    assert term["labelSelector"]["matchLabels"].items() <= statefulset(FIVE)["spec"]["template"]["metadata"]["labels"].items()
+    pod_labels = statefulset(FIVE)["spec"]["template"]["metadata"]["labels"]
+    assert term["labelSelector"]["matchLabels"].items() <= pod_labels.items()
     assert container(FIVE)["image"] == FIVE.etcd_image
     assert container(FIVE)["imagePullPolicy"] == FIVE.image_pull_policy
-    assert container(FIVE)["env"] == [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}]
+    pod_name = {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}
+    assert container(FIVE)["env"] == [{"name": "POD_NAME", "valueFrom": pod_name}]
 
 
 def test_every_object_selects_or_names_the_etcd_pods():

@@ -1,5 +1,8 @@
-"""KarmadaManifest: every property rule from both sides with its exact message, runs that start from a
-non-empty Karmada and assert what is left, and the Lambda entry point."""
+"""KarmadaManifest: property rules from both sides, runs from a non-empty Karmada, the entry point.
+
+Every property rule with its exact message, runs that start from a non-empty Karmada and assert what is
+left, and the Lambda entry point.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ CRD = {
     "spec": {"group": "example.com", "scope": "Namespaced",
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
              "versions": [{"name": "v1", "served": True, "storage": True,
-                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+                           "schema": {"openAPIV3Schema": {"type": "object",
+                                                          "x-kubernetes-preserve-unknown-fields": True}}}]},
 }
 WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1", "namespace": "apps"}, "spec": {}}
 

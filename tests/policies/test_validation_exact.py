@@ -1,6 +1,9 @@
-"""Policy validation from both sides: every rejection of tests/policies/test_validation.py's CASES with its
-exact one-line message, and the valid neighbours at each boundary (a comparison turned from < into <=,
-or a range inverted, fails one of them)."""
+"""Policy validation from both sides: exact rejections and valid neighbours.
+
+Every rejection of tests/policies/test_validation.py's CASES with its exact one-line message, and the
+valid neighbours at each boundary (a comparison turned from < into <=, or a range inverted, fails one
+of them).
+"""
 
 from __future__ import annotations
 
@@ -10,31 +13,29 @@ import pytest
 
 from charts.policies import (
     ClusterAffinity,
+    ClusterPreferences,
     ClusterToleration,
     DecisionConditions,
     FailoverBehavior,
+    FieldOverrider,
     ImageOverrider,
+    JSONPatchOperation,
     LabelSelector,
     LabelSelectorRequirement,
+    OverflowClusterAffinity,
+    Overriders,
+    Placement,
     PlaintextOverrider,
     PolicyError,
     ReplicaSchedulingStrategy,
     ResourceSelector,
-    Placement,
     SpreadConstraint,
+    StaticClusterWeight,
     SuspendClusters,
     Suspension,
+    Taint,
     WorkloadAffinity,
     WorkloadAffinityTerm,
-)
-from charts.policies import (
-    ClusterPreferences,
-    FieldOverrider,
-    JSONPatchOperation,
-    OverflowClusterAffinity,
-    Overriders,
-    StaticClusterWeight,
-    Taint,
     YAMLPatchOperation,
 )
 from tests.policies.test_validation import (

@@ -1,5 +1,7 @@
-"""The sample workload's and the presets' argument rules from both sides: each bad argument with its exact
-one-line message, and the valid neighbours that must pass."""
+"""The sample workload's and the presets' argument rules from both sides.
+
+Each bad argument with its exact one-line message, and the valid neighbours that must pass.
+"""
 
 from __future__ import annotations
 

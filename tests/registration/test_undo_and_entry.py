@@ -1,5 +1,8 @@
-"""A failed Create undoes only what it created: objects that existed before stay. Secrets are redacted
-even when the server echoes a single line of a PEM block. The Lambda entry point is the handler."""
+"""A failed Create undoes only what it created; redaction of partial secrets; the entry point.
+
+Objects that existed before stay. Secrets are redacted even when the server echoes a single line of a
+PEM block. The Lambda entry point is the handler.
+"""
 
 from __future__ import annotations
 
@@ -67,7 +70,8 @@ def test_failed_create_deletes_only_the_secret_it_created(harness):
     assert harness.cluster() is None
     assert harness.karmada_secret(MEMBER) is not None
     assert harness.karmada_secret(f"{MEMBER}-impersonator") is None
-    assert deletes(harness.karmada) == [CLUSTER_PATH, f"/api/v1/namespaces/karmada-cluster/secrets/{MEMBER}-impersonator"]
+    impersonator = f"/api/v1/namespaces/karmada-cluster/secrets/{MEMBER}-impersonator"
+    assert deletes(harness.karmada) == [CLUSTER_PATH, impersonator]
 
 
 def test_a_failed_update_undoes_nothing(harness):
