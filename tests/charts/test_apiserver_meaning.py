@@ -17,6 +17,7 @@ import yaml
 from charts.karmada import KarmadaControlPlaneProps, names
 from charts.karmada.apiserver import apiserver_command, apiserver_manifests, audit_policy, config_data
 from charts.karmada.pki import leaf_certificates
+from tests.charts.command_flags import command_flags
 
 K8S_VERSION = "1.35.0"
 PROPS = KarmadaControlPlaneProps(external_hosts=["karmada.example.com", "192.0.2.10"])
@@ -62,15 +63,7 @@ AUTHORIZATION_MODES = {"AlwaysAllow", "AlwaysDeny", "ABAC", "Webhook", "RBAC", "
 
 
 def flags(props: KarmadaControlPlaneProps = PROPS) -> dict[str, str]:
-    command = apiserver_command(props)
-    assert command[0] == "kube-apiserver"
-    out = {}
-    for arg in command[1:]:
-        name, sep, value = arg.partition("=")
-        assert sep, f"{arg!r} is not --flag=value"
-        assert name not in out, f"{name} given twice"
-        out[name] = value
-    return out
+    return command_flags(apiserver_command(props), "kube-apiserver")
 
 
 def objects(props: KarmadaControlPlaneProps = PROPS) -> dict[str, dict]:

@@ -12,6 +12,7 @@ import pytest
 from charts.karmada import KarmadaControlPlaneProps, names
 from charts.karmada.etcd import etcd_command, etcd_manifests, initial_cluster
 from charts.karmada.pki import leaf_certificates
+from tests.charts.command_flags import command_flags
 
 K8S_VERSION = "1.35.0"
 PROPS = KarmadaControlPlaneProps()
@@ -35,15 +36,7 @@ ETCD_LOG_LEVELS = {"debug", "info", "warn", "error", "panic", "fatal"}
 
 
 def flags(props: KarmadaControlPlaneProps = PROPS) -> dict[str, str]:
-    command = etcd_command(props)
-    assert command[0] == "/usr/local/bin/etcd"
-    out = {}
-    for arg in command[1:]:
-        name, sep, value = arg.partition("=")
-        assert sep, f"{arg!r} is not --flag=value"
-        assert name not in out, f"{name} given twice"
-        out[name] = value
-    return out
+    return command_flags(etcd_command(props), "/usr/local/bin/etcd")
 
 
 def objects(props: KarmadaControlPlaneProps = PROPS) -> dict[str, dict]:
