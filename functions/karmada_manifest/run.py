@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..kube.client import KubeClient, Urllib3Transport
+from ..kube.client import KubeClient
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
-from ..kube.eks_auth import TokenGenerator, describe_cluster
 from ..kube.errors import (
     ApiError,
     ClusterNotFoundError,
@@ -29,6 +28,7 @@ from ..kube.errors import (
     TlsVerificationError,
 )
 from ..kube.retry import Backoff, Deadline, call_with_retry
+from ..kube.transports import eks_transport, karmada_pod_transport
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
 from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
@@ -59,27 +59,7 @@ class Runtime:
 
     @classmethod
     def default(cls) -> Runtime:
-        return cls(parent_transport=_eks_transport, karmada_transport=_karmada_pod_transport)
-
-
-def _eks_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3.session  # the Lambda runtime has it; imported late so unit tests need no AWS setup
-
-    session = boto3.session.Session()
-    cluster = describe_cluster(session.client("eks"), cluster_name)
-    tokens = TokenGenerator(session.client("sts"), cluster_name)
-    return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=tokens)
-
-
-def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_name: str) -> Urllib3Transport:
-    return Urllib3Transport(
-        address,
-        port,
-        ca_pem=tls.ca_pem,
-        server_hostname=server_name,
-        client_cert_pem=tls.cert_pem,
-        client_key_pem=tls.key_pem,
-    )
+        return cls(parent_transport=eks_transport, karmada_transport=karmada_pod_transport)
 
 
 class Run:

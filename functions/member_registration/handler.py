@@ -70,6 +70,7 @@ from ..kube.errors import (
     TlsVerificationError,
 )
 from ..kube.retry import Backoff, Deadline
+from ..kube.transports import eks_transport, karmada_pod_transport
 from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access
 from . import objects as obj
@@ -138,25 +139,11 @@ class Runtime:
     @classmethod
     def default(cls) -> Runtime:
         return cls(
-            parent_transport=_parent_transport,
-            karmada_transport=_karmada_pod_transport,
+            parent_transport=eks_transport,
+            karmada_transport=karmada_pod_transport,
             aws_client=_aws_client,
             member_transport=_member_transport,
         )
-
-
-def _parent_transport(cluster_name: str) -> Urllib3Transport:
-    import boto3.session
-
-    session = boto3.session.Session()
-    cluster = eks_auth.describe_cluster(session.client("eks"), cluster_name)
-    tokens = eks_auth.TokenGenerator(session.client("sts"), cluster_name)
-    return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=tokens)
-
-
-def _karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_name: str) -> Urllib3Transport:
-    return Urllib3Transport(address, port, ca_pem=tls.ca_pem, server_hostname=server_name,
-                            client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem)
 
 
 def _aws_client(service: str, region: str, credentials: dict | None) -> Any:

@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from functions.karmada_manifest import handler as handler_module
-from functions.karmada_manifest import run as run_module
+from functions.kube import transports
 from functions.kube.eks_auth import (
     CLUSTER_ID_HEADER,
     ClusterEndpoint,
@@ -91,7 +91,7 @@ def test_default_runtime_reaches_the_parent_cluster_with_a_fresh_token(monkeypat
         def __init__(self, host, port, **kwargs):
             built.update(host=host, port=port, **kwargs)
 
-    monkeypatch.setattr(run_module, "Urllib3Transport", RecordingTransport)
+    monkeypatch.setattr(transports, "Urllib3Transport", RecordingTransport)
     with mock_aws():
         eks = boto3.client("eks")
         cluster = eks.create_cluster(name="parent-1", roleArn="arn:aws:iam::123456789012:role/eks",

@@ -15,6 +15,7 @@ from functions.karmada_manifest import handler as handler_module
 from functions.karmada_manifest import run as run_module
 from functions.karmada_manifest.errors import KarmadaManifestError
 from functions.karmada_manifest.properties import Properties
+from functions.kube import transports
 from tests.functions.conftest import CLUSTER, make_event, make_props
 
 CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "apps"},
@@ -154,8 +155,9 @@ def test_on_event_keeps_botocore_quiet_and_runs_the_default_runtime(harness, mon
 
 def test_default_runtime_uses_the_real_transports():
     runtime = handler_module.Runtime.default()
-    assert runtime.parent_transport is run_module._eks_transport
-    assert runtime.karmada_transport is run_module._karmada_pod_transport
+    # The transports themselves: tests/functions/test_transports.py.
+    assert runtime.parent_transport is transports.eks_transport
+    assert runtime.karmada_transport is transports.karmada_pod_transport
     assert runtime.budget_seconds == run_module.DEFAULT_BUDGET_SECONDS
 
 
@@ -167,48 +169,6 @@ def test_physical_id_is_stable_per_stack_resource_and_cluster():
     assert same != handler_module._physical_id(event | {"StackId": "arn:other"}, CLUSTER)
     assert handler_module._physical_id({"RequestId": "r"}, CLUSTER).startswith("KarmadaManifest-")
     assert len(same.rsplit("-", 1)[1]) == 16
-
-
-# ---- the real transports, with their outside world recorded ------------------------------------------
-class Recorder:
-    def __init__(self, name, calls, result=None):
-        self.name, self.calls, self.result = name, calls, result
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append((self.name, args, kwargs))
-        return self.result if self.result is not None else (self.name, args, kwargs)
-
-
-def test_eks_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch):
-    import boto3
-
-    calls = []
-
-    class Session:
-        def client(self, service):
-            return f"{service}-client"
-
-    cluster = type("Cluster", (), {"host": "abc.eks.amazonaws.com", "port": 443, "ca_pem": b"CA"})()
-    monkeypatch.setattr(boto3.session, "Session", Session)
-    monkeypatch.setattr(run_module, "describe_cluster", Recorder("describe", calls, cluster))
-    monkeypatch.setattr(run_module, "TokenGenerator", Recorder("tokens", calls, "token-source"))
-    monkeypatch.setattr(run_module, "Urllib3Transport", Recorder("transport", calls))
-    run_module._eks_transport("parent-1")
-    assert calls == [
-        ("describe", ("eks-client", "parent-1"), {}),
-        ("tokens", ("sts-client", "parent-1"), {}),
-        ("transport", ("abc.eks.amazonaws.com", 443), {"ca_pem": b"CA", "token_provider": "token-source"}),
-    ]
-
-
-def test_karmada_pod_transport_dials_the_pod_with_the_admin_certificate_and_the_service_name(monkeypatch):
-    calls = []
-    monkeypatch.setattr(run_module, "Urllib3Transport", Recorder("transport", calls))
-    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
-    run_module._karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
-    assert calls == [("transport", ("10.0.1.10", 5443), {
-        "ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
-        "client_cert_pem": b"CERT", "client_key_pem": b"KEY"})]
 
 
 # ---- the time budget follows the Lambda's remaining time ----------------------------------------------

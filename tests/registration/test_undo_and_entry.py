@@ -11,6 +11,7 @@ import logging
 
 import pytest
 
+from functions.kube import transports
 from functions.member_registration import handler as handler_module
 from functions.member_registration.handler import RegistrationError
 from tests.registration.conftest import MEMBER, make_event, make_props, pull_cluster
@@ -189,36 +190,17 @@ def sessions(monkeypatch):
 def test_default_runtime_uses_the_real_transports():
     runtime = handler_module.Runtime.default()
     assert (runtime.parent_transport, runtime.karmada_transport, runtime.aws_client, runtime.member_transport) == (
-        handler_module._parent_transport, handler_module._karmada_pod_transport, handler_module._aws_client,
+        transports.eks_transport, transports.karmada_pod_transport, handler_module._aws_client,
         handler_module._member_transport)
 
 
-def test_parent_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch, sessions):
-    calls = []
-    cluster = type("Cluster", (), {"host": "abc.eks.amazonaws.com", "port": 443, "ca_pem": b"CA"})()
-    monkeypatch.setattr(handler_module.eks_auth, "describe_cluster", Recorder("describe", calls, cluster))
-    monkeypatch.setattr(handler_module.eks_auth, "TokenGenerator", Recorder("tokens", calls, "token-source"))
-    monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
-    handler_module._parent_transport("karmada-parent")
-    assert calls == [
-        ("describe", ("eks-client", "karmada-parent"), {}),
-        ("tokens", ("sts-client", "karmada-parent"), {}),
-        ("transport", ("abc.eks.amazonaws.com", 443), {"ca_pem": b"CA", "token_provider": "token-source"}),
-    ]
-
-
-def test_pod_and_member_transports_carry_their_tls_material(monkeypatch):
+def test_member_transport_carries_the_members_ca_and_tokens(monkeypatch):
+    # The parent and pod transports are shared with KarmadaManifest: tests/functions/test_transports.py.
     calls = []
     monkeypatch.setattr(handler_module, "Urllib3Transport", Recorder("transport", calls))
-    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
-    handler_module._karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
     endpoint = type("Endpoint", (), {"host": "m.eks.amazonaws.com", "port": 8443, "ca_pem": b"MCA"})()
     handler_module._member_transport(endpoint, "tokens")
-    assert calls == [
-        ("transport", ("10.0.1.10", 5443), {"ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
-                                            "client_cert_pem": b"CERT", "client_key_pem": b"KEY"}),
-        ("transport", ("m.eks.amazonaws.com", 8443), {"ca_pem": b"MCA", "token_provider": "tokens"}),
-    ]
+    assert calls == [("transport", ("m.eks.amazonaws.com", 8443), {"ca_pem": b"MCA", "token_provider": "tokens"})]
 
 
 def test_aws_clients_use_the_assumed_role_in_the_members_region(sessions):

@@ -1,0 +1,46 @@
+"""functions/kube/transports.py: how both handlers reach the parent's EKS API and a Karmada API server pod."""
+
+from __future__ import annotations
+
+import boto3.session
+
+from functions.kube import transports
+
+
+class Recorder:
+    def __init__(self, name, calls, result=None):
+        self.name, self.calls, self.result = name, calls, result
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((self.name, args, kwargs))
+        return self.result if self.result is not None else (self.name, args, kwargs)
+
+
+def test_eks_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch):
+    calls = []
+
+    class Session:
+        def client(self, service):
+            return f"{service}-client"
+
+    cluster = type("Cluster", (), {"host": "abc.eks.amazonaws.com", "port": 443, "ca_pem": b"CA"})()
+    monkeypatch.setattr(boto3.session, "Session", Session)
+    monkeypatch.setattr(transports, "describe_cluster", Recorder("describe", calls, cluster))
+    monkeypatch.setattr(transports, "TokenGenerator", Recorder("tokens", calls, "token-source"))
+    monkeypatch.setattr(transports, "Urllib3Transport", Recorder("transport", calls))
+    transports.eks_transport("parent-1")
+    assert calls == [
+        ("describe", ("eks-client", "parent-1"), {}),
+        ("tokens", ("sts-client", "parent-1"), {}),
+        ("transport", ("abc.eks.amazonaws.com", 443), {"ca_pem": b"CA", "token_provider": "token-source"}),
+    ]
+
+
+def test_karmada_pod_transport_dials_the_pod_with_the_admin_certificate_and_the_service_name(monkeypatch):
+    calls = []
+    monkeypatch.setattr(transports, "Urllib3Transport", Recorder("transport", calls))
+    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
+    transports.karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
+    assert calls == [("transport", ("10.0.1.10", 5443), {
+        "ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
+        "client_cert_pem": b"CERT", "client_key_pem": b"KEY"})]
