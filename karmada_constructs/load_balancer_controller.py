@@ -57,8 +57,7 @@ def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps
 def set_controller_values(controller: eks.AlbController, props: LoadBalancerControllerValuesProps) -> None:
     """Replace the values aws_eks_v2 gives the controller's Helm release with `controller_values`.
 
-    Replace the values aws_eks_v2 gives the controller's Helm release (it has no option for the webhook settings) with
-    `controller_values`.
+    aws_eks_v2 has no option for the webhook settings, so the release's Values property is overridden whole.
     """
     release = default_child(controller.node.find_child("Resource").node.find_child("Resource"), CfnResource)
     release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
@@ -67,6 +66,7 @@ def set_controller_values(controller: eks.AlbController, props: LoadBalancerCont
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerWebhookReadyProps:
     """Properties of `LoadBalancerWebhookReady`."""
+
     cluster: eks.ICluster
     """The cluster the controller runs in."""
     controller: Construct

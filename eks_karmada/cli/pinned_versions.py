@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from eks_karmada.config import AppConfig, MemberKind
 
-CHECKED, NOT_CHECKED = "checked", "not checked"
+NOT_CHECKED = "not checked"
 # How many valid versions an error names (newest first).
 SUGGESTIONS = 3
 _PRIVATE_ECR = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?"
