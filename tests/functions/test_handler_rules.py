@@ -247,3 +247,42 @@ def test_source_may_be_given_as_an_object():
     source = {"url": "https://example.com/policies.tar.gz", "paths": ["a/"]}
     props = Properties.parse({"ClusterName": "c", "AdminSecretName": "a", "Source": source})
     assert props.source is not None and props.source.url == source["url"]
+
+
+# ---- the messages of two failures, from both sides ------------------------------------------------------
+ADMIN_SECRET_READ = "Failed to read Secret karmada-system/karmada-admin-client in EKS cluster parent-1: "
+ACCESS_HINT = " (check the Lambda role's EKS access entry and its access to this Secret)"
+
+
+@pytest.mark.parametrize("code, server_says, hinted", [
+    (401, "Unauthorized [HTTP 401 Unauthorized]", True),
+    (403, 'secrets "karmada-admin-client" is forbidden: User "system:anonymous" cannot get resource "secrets" in '
+          'API group "" in the namespace "karmada-system" [HTTP 403 Forbidden]', True),
+    # Not an access problem: no hint.
+    (422, 'Secret "karmada-admin-client" is invalid: spec: Invalid value [HTTP 422 Invalid]', False),
+])
+def test_reading_the_admin_secret_hints_at_access_only_when_access_was_refused(harness, code, server_says, hinted):
+    harness.parent.fail_next(code, method="GET", path="secrets/karmada-admin-client")
+    with pytest.raises(KarmadaManifestError) as caught:
+        harness.run(make_event("Create", make_props([CONFIGMAP])))
+    assert str(caught.value) == ADMIN_SECRET_READ + server_says + (ACCESS_HINT if hinted else "")
+
+
+TAKEOVER = ("Failed to apply ConfigMap apps/settings (v1) [Manifest[0]]: it already exists and is not managed by "
+            "field manager 'eks-karmada' (managers: {}); set overwrite to true to take it over")
+
+
+def test_an_object_another_manager_owns_names_every_manager(harness):
+    harness.karmada.put(dict(CONFIGMAP, data={"color": "red"}), manager="helm")
+    harness.karmada("PATCH", "/api/v1/namespaces/apps/configmaps/settings?fieldManager=kubectl-edit",
+                    {"Content-Type": "application/merge-patch+json"}, b'{"data":{"size":"L"}}')
+    with pytest.raises(KarmadaManifestError) as caught:
+        harness.run(make_event("Create", make_props([CONFIGMAP], overwrite=False)))
+    assert str(caught.value) == TAKEOVER.format("helm, kubectl-edit")
+
+
+def test_an_object_with_no_named_manager_says_none(harness):
+    harness.karmada.put(dict(CONFIGMAP, data={"color": "red"}), manager="")
+    with pytest.raises(KarmadaManifestError) as caught:
+        harness.run(make_event("Create", make_props([CONFIGMAP], overwrite=False)))
+    assert str(caught.value) == TAKEOVER.format("none")
