@@ -80,7 +80,7 @@ bench: setup
 
 # Mutation testing of the core modules (docs/mutation.md): each module against its focused tests, with
 # mutmut, in copies under .mutation/. Prints the score per module and every surviving mutant; fails when
-# a module is below its target. Not part of `make test` (about 45 min on 2 cores, docs/mutation.md).
+# a module is below its target. Not part of `make test` (25 to 45 min on 2 cores, docs/mutation.md).
 # One module: make mutate MUTATE_ARGS="--only eks_karmada/config.py"
 MUTATE_ARGS ?=
 mutate: setup
