@@ -17,6 +17,7 @@ from aws_cdk import App, Stack
 from karmada_constructs.deploy_time_lookup import REFRESH_CONTEXT
 from karmada_constructs.load_balancer_controller import WEBHOOK_SERVICE
 from karmada_constructs.parent_egress_addresses import SLOT_TAG, ParentEgressAddresses, ParentEgressAddressesProps
+from tests.template_graph import closure, edges, references
 
 PARENT = "KarmadaParent"
 ACCOUNT = "123456789012"
@@ -44,33 +45,9 @@ def _resolve(value, refs: dict | None = None):
     return value
 
 
-def _references(value) -> set[str]:
-    found: set[str] = set()
-    if isinstance(value, dict):
-        if "Ref" in value and isinstance(value["Ref"], str):
-            found.add(value["Ref"])
-        if "Fn::GetAtt" in value:
-            found.add(value["Fn::GetAtt"][0])
-        for v in value.values():
-            found |= _references(v)
-    elif isinstance(value, list):
-        for v in value:
-            found |= _references(v)
-    return found
-
-
 def _after(template: dict, logical_id: str) -> set[str]:
-    """Every resource `logical_id` waits for at deploy (and goes before at delete): DependsOn and references."""
-    resources = template["Resources"]
-    seen: set[str] = set()
-    todo = [logical_id]
-    while todo:
-        resource = resources[todo.pop()]
-        direct = set(resource.get("DependsOn", [])) | (_references(resource.get("Properties", {})) & set(resources))
-        for dependency in direct - seen:
-            seen.add(dependency)
-            todo.append(dependency)
-    return seen
+    """Every resource `logical_id` waits for at deploy (and goes before at delete)."""
+    return closure(edges(template), logical_id)
 
 
 # ---- 1. admission webhooks answer before what they intercept -----------------------------------------
@@ -287,7 +264,7 @@ def test_egress_lookups_find_one_address_per_slot_in_slot_order(synthesized, def
     assert sorted(lookups) == slots
     (cluster,) = _resources(member, "AWS::EKS::Cluster").values()
     egress_cidrs = [c for c in cluster["Properties"]["ResourcesVpcConfig"]["PublicAccessCidrs"] if "Fn::Join" in c]
-    assert [_references(c) for c in egress_cidrs] == [{lookups[str(i)]} for i in range(count)]
+    assert [references(c) for c in egress_cidrs] == [{lookups[str(i)]} for i in range(count)]
 
 
 def _lookup_refresh_values(context: dict | None) -> list[str]:

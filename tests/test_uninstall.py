@@ -18,45 +18,11 @@ from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from karmada_constructs.karmada_manifest import KarmadaManifest
 from karmada_constructs.teardown_cleanup import CSI_VOLUME_TAG, TeardownCleanup
 from tests.synth import synthesize
+from tests.template_graph import closure, edges
 
 
 def _resources(template: dict, type_: str) -> dict[str, dict]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
-
-
-def _edges(template: dict) -> dict[str, set[str]]:
-    """DependsOn plus Ref / Fn::GetAtt: every resource a resource waits for (and outlives on delete)."""
-    resources = template["Resources"]
-
-    def refs(node) -> set[str]:
-        found: set[str] = set()
-        if isinstance(node, dict):
-            if "Ref" in node and node["Ref"] in resources:
-                found.add(node["Ref"])
-            if "Fn::GetAtt" in node and node["Fn::GetAtt"][0] in resources:
-                found.add(node["Fn::GetAtt"][0])
-            for value in node.values():
-                found |= refs(value)
-        elif isinstance(node, list):
-            for value in node:
-                found |= refs(value)
-        return found
-
-    edges = {}
-    for logical_id, body in resources.items():
-        depends = body.get("DependsOn", [])
-        edges[logical_id] = set([depends] if isinstance(depends, str) else depends) | refs(body.get("Properties", {}))
-    return edges
-
-
-def _closure(edges: dict[str, set[str]], start: str) -> set[str]:
-    seen, todo = set(), [start]
-    while todo:
-        for dep in edges[todo.pop()]:
-            if dep not in seen:
-                seen.add(dep)
-                todo.append(dep)
-    return seen
 
 
 def _one(template: dict, type_: str, predicate=lambda k, v: True) -> str:
@@ -94,7 +60,7 @@ def test_cdk_destroy_all_removes_workloads_then_registrations_then_clusters_then
 # --- inside the parent stack -----------------------------------------------------------------------------------
 
 def test_every_kubernetes_object_and_helm_release_goes_while_nodes_and_drivers_still_run(parent):
-    edges = _edges(parent)
+    graph = edges(parent)
     node_group = _one(parent, "AWS::EKS::Nodegroup")
     addons = {v["Properties"]["AddonName"]: k for k, v in _resources(parent, "AWS::EKS::Addon").items()}
     on_cluster = {**_resources(parent, "Custom::AWSCDK-EKS-KubernetesResource"),
@@ -102,12 +68,12 @@ def test_every_kubernetes_object_and_helm_release_goes_while_nodes_and_drivers_s
                   **_resources(parent, KarmadaManifest.RESOURCE_TYPE)}
     assert len(on_cluster) > 10
     for logical_id in on_cluster:
-        assert node_group in _closure(edges, logical_id), f"{logical_id} may outlive the node group"
+        assert node_group in closure(graph, logical_id), f"{logical_id} may outlive the node group"
     # What may hold volumes (the StorageClass and everything after it) also outlives neither driver.
     storage_class = next(k for k in on_cluster if k.startswith("Gp3StorageClass"))
     etcd = next(k for k in on_cluster if "karmadaetcdManifest" in k)
     for logical_id in (storage_class, etcd):
-        assert {addons["aws-ebs-csi-driver"], addons["vpc-cni"]} <= _closure(edges, logical_id)
+        assert {addons["aws-ebs-csi-driver"], addons["vpc-cni"]} <= closure(graph, logical_id)
 
 
 def test_the_target_group_binding_goes_before_the_load_balancer_controller(parent):
@@ -115,19 +81,19 @@ def test_the_target_group_binding_goes_before_the_load_balancer_controller(paren
                    if "TargetGroupBinding" in json.dumps(v["Properties"]["Manifest"]))
     controller = _one(parent, "Custom::AWSCDK-EKS-HelmChart",
                       lambda k, v: v["Properties"]["Chart"] == "aws-load-balancer-controller")
-    assert controller in _closure(_edges(parent), binding)
+    assert controller in closure(edges(parent), binding)
 
 
 def test_teardown_cleanup_runs_after_the_node_group_and_before_the_cluster_and_the_volume_key(parent):
-    edges = _edges(parent)
+    graph = edges(parent)
     cleanup = _one(parent, TeardownCleanup.RESOURCE_TYPE)
     node_group = _one(parent, "AWS::EKS::Nodegroup")
     cluster = _one(parent, "AWS::EKS::Cluster")
     volume_key = next(k for k in _resources(parent, "AWS::KMS::Key") if k.startswith("EbsCsiDriverVolumeKey"))
-    assert cleanup in edges[node_group]
-    assert {cluster, volume_key} <= edges[cleanup]
+    assert cleanup in graph[node_group]
+    assert {cluster, volume_key} <= graph[cleanup]
     # Nothing of the cleanup depends on what it must outlive.
-    assert node_group not in _closure(edges, cleanup)
+    assert node_group not in closure(graph, cleanup)
     props = parent["Resources"][cleanup]["Properties"]
     assert props["ClusterName"] == "karmada-parent"
     assert (props["VolumeTagKey"], props["VolumeTagValue"]) == (VOLUME_CLUSTER_TAG, "karmada-parent")
@@ -188,10 +154,10 @@ def test_retain_etcd_volumes_keeps_the_namespace_the_claims_and_the_volume_key(t
 def test_members_clean_up_network_interfaces_only(synthesized):
     for name in ("KarmadaMember-member-use1", "KarmadaMember-member-usw2"):
         template = synthesized.templates[name]
-        edges = _edges(template)
+        graph = edges(template)
         cleanup = _one(template, TeardownCleanup.RESOURCE_TYPE)
-        assert cleanup in edges[_one(template, "AWS::EKS::Nodegroup")]
-        assert _one(template, "AWS::EKS::Cluster") in edges[cleanup]
+        assert cleanup in graph[_one(template, "AWS::EKS::Nodegroup")]
+        assert _one(template, "AWS::EKS::Cluster") in graph[cleanup]
         assert "VolumeTagKey" not in template["Resources"][cleanup]["Properties"]
 
 

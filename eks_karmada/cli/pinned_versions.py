@@ -45,6 +45,11 @@ class VersionCheck:
     detail: str
     fix: str = ""
 
+    @property
+    def checked(self) -> bool:
+        """False when no AWS API can answer (a public registry): listed, never a problem."""
+        return not (self.ok is None and self.detail.startswith(NOT_CHECKED))
+
 
 def pinned_addons(config: AppConfig) -> list[PinnedAddon]:
     """The add-ons the app pins: all three on the parent, the Pod Identity agent on every `new` member."""

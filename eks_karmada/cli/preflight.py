@@ -25,7 +25,7 @@ from rich.text import Text
 from eks_karmada.cli.access import Caller, caller_identity
 from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_clients, read_config, say
 from eks_karmada.cli.errors import EXIT_PROBLEMS, describe_client_error, guard
-from eks_karmada.cli.pinned_versions import NOT_CHECKED, VersionCheck, check_pinned_versions
+from eks_karmada.cli.pinned_versions import VersionCheck, check_pinned_versions
 from eks_karmada.config import AppConfig, MemberKind
 
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -292,9 +292,7 @@ def version_result(check: VersionCheck) -> str:
 def check_versions(clients: Any, config: AppConfig, findings: Findings) -> None:
     findings.versions = check_pinned_versions(clients, config)
     for check in findings.versions:
-        if check.ok is None and check.detail.startswith(NOT_CHECKED):
-            continue
-        if not check.ok:
+        if check.checked and not check.ok:
             findings.problems.append(Check("version", check.where, f"{check.kind} {check.what} {check.version}",
                                            version_result(check), check.detail, check.fix))
 
@@ -335,8 +333,7 @@ def versions_table(checks: list[VersionCheck]) -> Table:
     for column in ("Kind", "Name", "Region", "Version", "Check", "Result"):
         table.add_column(column, no_wrap=column != "Check")
     for check in checks:
-        not_checked = check.ok is None and check.detail.startswith(NOT_CHECKED)
-        result = Text("-") if not_checked else _mark(version_result(check))
+        result = _mark(version_result(check)) if check.checked else Text("-")
         table.add_row(check.kind, check.what, check.where, check.version, check.detail, result)
     return table
 

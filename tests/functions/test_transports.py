@@ -5,15 +5,7 @@ from __future__ import annotations
 import boto3.session
 
 from functions.kube import transports
-
-
-class Recorder:
-    def __init__(self, name, calls, result=None):
-        self.name, self.calls, self.result = name, calls, result
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append((self.name, args, kwargs))
-        return self.result if self.result is not None else (self.name, args, kwargs)
+from tests.fakes.recorder import Recorder
 
 
 def test_eks_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeypatch):

@@ -14,6 +14,7 @@ import pytest
 from functions.kube import transports
 from functions.member_registration import handler as handler_module
 from functions.member_registration.handler import RegistrationError
+from tests.fakes.recorder import Recorder
 from tests.registration.conftest import MEMBER, make_event, make_props, pull_cluster
 
 RBAC = "rbac.authorization.k8s.io/v1"
@@ -159,15 +160,6 @@ def test_on_event_quiets_the_aws_sdk_and_runs_the_default_runtime(harness, monke
 
 
 # ---- the real transports and AWS clients, with their outside world recorded ----------------------------
-class Recorder:
-    def __init__(self, name, calls, result=None):
-        self.name, self.calls, self.result = name, calls, result
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append((self.name, args, kwargs))
-        return self.result if self.result is not None else (self.name, args, kwargs)
-
-
 class FakeSession:
     made: list = []
 
