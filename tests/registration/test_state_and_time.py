@@ -94,6 +94,15 @@ def test_with_less_time_left_than_the_safety_margin_nothing_is_retried(harness):
     assert harness.clock.sleeps == []
 
 
+def test_the_entry_point_hands_the_lambdas_remaining_time_on(harness, monkeypatch):
+    monkeypatch.setattr(handler_module.Runtime, "default", classmethod(lambda cls: harness.runtime()))
+    monkeypatch.setattr(handler_module, "quiet_aws_sdk_logs", lambda: None)  # its own test: test_undo_and_entry.py
+    harness.karmada.fail_next(503, path=CLUSTER_PATH)
+
+    with pytest.raises(RegistrationError, match=r"\(the time budget\)"):
+        handler_module.on_event(make_event("Create", make_props()), LambdaContext(20_000))
+
+
 def test_with_time_left_a_transient_error_is_retried(harness):
     harness.karmada.fail_next(503, path=CLUSTER_PATH)
     harness.run(make_event("Create", make_props()), context=LambdaContext(60_000))
