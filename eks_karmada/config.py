@@ -397,8 +397,8 @@ _WITHOUT_GATES = ("descheduler", "search", "metrics_adapter")
 REQUIRED_FEATURE_GATES = {"controller_manager": ("Failover", "GracefulEviction")}
 
 # Flags the charts set (charts/karmada): the control plane's wiring (certificates, ports, endpoints, names)
-# depends on them, so extra_args may not set them. tests/charts/test_component_settings.py checks that this
-# table covers every flag the charts render.
+# depends on them, so extra_args may not set them (v, log levels and load limits they set are left to change).
+# tests/test_config.py checks that every flag the charts render is refused here or meant to be tunable.
 _KUBECONFIG_CLIENT = ("kubeconfig leader-elect-resource-namespace metrics-bind-address health-probe-bind-address "
                       "logging-format")
 _ESTIMATOR_CLIENT = ("scheduler-estimator-service-prefix scheduler-estimator-service-namespace "
@@ -439,16 +439,6 @@ CHART_FLAGS: dict[str, frozenset[str]] = {
                                "grpc-client-ca-file metrics-bind-address health-probe-bind-address logging-format",
     }.items()
 }
-# Flags the charts set to a default an operator may change through extra_args (replaced in place).
-TUNABLE_FLAGS: dict[str, frozenset[str]] = {
-    name: frozenset(("v", *extra)) for name, extra in {
-        "etcd": ("log-level",),
-        "apiserver": ("max-requests-inflight", "max-mutating-requests-inflight", "goaway-chance",
-                      "shutdown-delay-duration"),
-        "controller_manager": ("cluster-status-update-frequency", "no-execute-taint-eviction-purge-mode"),
-    }.items()
-} | {name: frozenset(("v",)) for name in ("aggregated_apiserver", "kube_controller_manager", "scheduler", "webhook",
-                                             "descheduler", "search", "metrics_adapter", "scheduler_estimator")}
 # Flags with a typed setting of their own.
 TYPED_FLAGS = {
     "feature-gates": "karmada.component_settings.{component}.feature_gates",
@@ -676,23 +666,23 @@ def _check_gates(component: str, binary: str, gates: dict[str, bool]) -> None:
         raise ValueError(f"{where}: {binary} v1.18.2 takes no --feature-gates; remove them")
     for name, on in gates.items():
         if component in _KARMADA_GATED and name not in KARMADA_FEATURE_GATES:
-            raise ValueError(f"{where}.{name}: {binary} v1.18.2 has no such feature gate; "
+            raise ValueError(f"{where}: {binary} v1.18.2 has no feature gate '{name}'; "
                              f"use one of {', '.join(KARMADA_FEATURE_GATES)}")
         if not _FEATURE_GATE.match(name):
-            raise ValueError(f"{where}.{name}: not a feature gate name; gates are CamelCase, like "
-                             "WatchList: true")
+            raise ValueError(f"{where}: '{name}' is not a feature gate name of {binary}; gates are CamelCase, "
+                             "like WatchList: true")
         if not on and name in REQUIRED_FEATURE_GATES.get(component, ()):
-            raise ValueError(f"{where}.{name}: cluster failover (the ClusterTaintPolicy eks-karmada installs) "
-                             "needs it on; remove it")
+            raise ValueError(f"{where}: cluster failover (the ClusterTaintPolicy eks-karmada installs) needs "
+                             f"{name} on; remove {name}: false")
 
 
 def _check_extra_arg(component: str, name: str) -> None:
-    where = f"{component}.extra_args.{name}"
-    if name in TYPED_FLAGS and name not in TUNABLE_FLAGS[component]:
+    where = f"{component}.extra_args"
+    if name in TYPED_FLAGS:
         raise ValueError(f"{where}: --{name} has a setting of its own; use "
                          f"{TYPED_FLAGS[name].format(component=component)} instead")
     if name in CHART_FLAGS[component]:
-        raise ValueError(f"{where}: the chart sets --{name} (wiring the control plane relies on); remove it")
+        raise ValueError(f"{where}: the chart sets --{name} (wiring the control plane relies on); remove {name}")
 
 
 class EtcdSettings(_Model):
@@ -737,8 +727,9 @@ class EtcdSettings(_Model):
         heartbeat = self.heartbeat_interval_ms or 100
         election = self.election_timeout_ms or 1000
         if election < 5 * heartbeat:
-            raise ValueError(f"election_timeout_ms: {election} is under 5 x heartbeat_interval_ms ({5 * heartbeat}) "
-                             f"and etcd would not start; raise it to at least {5 * heartbeat}")
+            given = f"{election}" if self.election_timeout_ms else f"etcd's default {election}"
+            raise ValueError(f"election_timeout_ms: {given} is under 5 x heartbeat_interval_ms ({5 * heartbeat}) "
+                             f"and etcd would not start; set it to at least {5 * heartbeat}")
         return self
 
 
