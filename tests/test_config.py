@@ -249,7 +249,8 @@ def _rendered_flags() -> dict[str, set[str]]:
         etcd_heartbeat_interval_ms=200, etcd_election_timeout_ms=2000,
     )
     builders = {
-        "etcd": etcd_manifests, "apiserver": apiserver_manifests, "aggregated_apiserver": aggregated_apiserver_manifests,
+        "etcd": etcd_manifests, "apiserver": apiserver_manifests,
+        "aggregated_apiserver": aggregated_apiserver_manifests,
         "kube_controller_manager": kcm_manifests, "controller_manager": controller_manager_manifests,
         "scheduler": scheduler_manifests, "webhook": webhook_manifests, "descheduler": descheduler_manifests,
         "search": search_manifests, "metrics_adapter": metrics_adapter_manifests,
@@ -285,3 +286,30 @@ def test_extra_args_may_change_only_what_the_charts_leave_open():
                                               f"remove {flag}")
             checked += 1
     assert checked > 150
+
+
+def _config_examples():
+    """Every YAML block of README.md and docs/*.md that is a config fragment (its keys are config sections)."""
+    from eks_karmada.config import AppConfig
+    from tests.docs.shell import code_blocks
+
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for lang, start, lines in code_blocks(path):
+            if lang != "yaml":
+                continue
+            try:
+                documents = list(yaml.safe_load_all("\n".join(lines)))
+            except yaml.YAMLError:  # a sketch with placeholders, not a config
+                continue
+            data = documents[0] if len(documents) == 1 else None
+            if isinstance(data, dict) and set(data) <= set(AppConfig.model_fields):
+                yield pytest.param(data, id=f"{path.relative_to(ROOT)}:{start}")
+
+
+@pytest.mark.parametrize("example", list(_config_examples()))
+def test_config_examples_in_the_docs_load(example):
+    """A fragment's sections are laid over the default file's (a list replaces the default's)."""
+    data = copy.deepcopy(DEFAULT)
+    for section, value in example.items():
+        data[section] = {**data[section], **value} if isinstance(value, dict) else value
+    parse_config(data, "example")
