@@ -273,3 +273,12 @@ def test_an_unreachable_agent_deployment_is_reported_as_unreachable_not_as_absen
 
     assert message.startswith(f"Failed to restart Deployment karmada-system/karmada-agent in {WHERE}: gave up after ")
     assert "(the time budget): injected ConnectionResetError" in message
+
+
+def test_a_kubeconfig_the_member_refuses_to_show_is_named(harness):
+    harness.member.fail_next(403, times=None, method="GET", path="/secrets/karmada-kubeconfig$")
+
+    message = failure(harness, make_event("Create", make_props("Pull")))
+
+    assert message.startswith(f"Failed to read Secret {NAMESPACE}/karmada-kubeconfig in {WHERE}: ")
+    assert message.endswith(f"[HTTP 403 Forbidden]{ACCESS_ENTRY_403}"), message
