@@ -83,11 +83,10 @@ def test_destroy_without_a_terminal_needs_yes(tmp_path):
     assert "*** error: make destroy needs AWS credentials: no AWS credentials found" in line
 
 
-def test_the_pre_check_passes_the_computed_concurrency_to_cdk(tmp_path):
-    # A config check alone (synth) passes; CONCURRENCY= overrides the computed value.
+def test_a_good_config_passes_the_check_and_make_goes_on_to_cdk(tmp_path):
     result = _make(tmp_path, "-n", "synth")
-    assert result.returncode == 0, result.stderr
-    assert "--quiet" in result.stdout
+    assert (result.returncode, result.stderr) == (0, "")
+    assert f"{STUB} synth --quiet" in result.stdout
 
 
 def _fake_cdk(tmp_path: Path, status: int) -> str:
