@@ -105,7 +105,8 @@ def run(check: str, config_path: str, *, target: str = "deploy", yes: str = "",
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eks_karmada.make_guard", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eks_karmada.make_guard",
+                                     description="The Makefile's pre-checks: config, AWS credentials, destroy.")
     parser.add_argument("check", choices=CHECKS)
     parser.add_argument("--config", default="", help="the config file (make's CONFIG); default config/default.yaml")
     parser.add_argument("--target", default="deploy", help="the make target, named in the error")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -22,7 +23,7 @@ from eks_karmada.make_guard import GuardError, Terminal, main, run
 ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice"
 
 
-def _sts() -> boto3.client:
+def _sts() -> Any:
     return boto3.client("sts", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
 
 
