@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, load_config, parse_config
+from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, MemberConfig, load_config, parse_config
 
 DEFAULT = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
 DELETE = object()
@@ -368,6 +368,28 @@ RULE_NEIGHBOURS = [
 def test_the_valid_neighbour_of_a_rule_loads(edits):
     config = parse_config(edited(edits), "c.yaml")
     assert config.model_dump(mode="json")["members"][1]["name"] == "member-usw2"
+
+
+# Which kinds of member read each field (stacks/member_stack.py, stacks/registration_stack.py,
+# eks_karmada/member_objects.py). A new MemberConfig field fails here until it is placed in this table and,
+# where some kind ignores it, in config._IGNORED_BY_KIND, so that setting it there is an error.
+ALL_KINDS = {"new", "existing", "external"}
+READ_BY = {
+    "name": ALL_KINDS, "kind": ALL_KINDS, "sync_mode": ALL_KINDS,
+    "region": ALL_KINDS,  # external: the agent's --cluster-region
+    "account": {"new", "existing"}, "cluster_name": {"new", "existing"}, "labels": {"new", "existing"},
+    "availability_zones": {"new"}, "vpc_cidr": {"new"}, "nat_gateways": {"new"}, "node_group": {"new"},
+    "endpoint": {"new"},
+}
+
+
+def test_every_member_field_is_refused_where_its_kind_ignores_it():
+    from eks_karmada.config import _IGNORED_BY_KIND, MemberKind
+
+    assert sorted(MemberConfig.model_fields) == sorted(READ_BY), "place the new field in READ_BY (and the model's table)"
+    for kind in MemberKind:
+        ignored = {name for name, kinds in READ_BY.items() if kind.value not in kinds}
+        assert set(_IGNORED_BY_KIND[kind]) == ignored, kind
 
 
 def test_only_a_set_field_counts_as_set():
