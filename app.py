@@ -25,7 +25,8 @@ def main() -> int:
     try:
         config = load_config(path)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for line in err.lines:  # every problem in the file, one line each
+            print(f"error: {line}", file=sys.stderr)
         return 1
     for note in config.warnings():
         print(f"warning: {note}", file=sys.stderr)

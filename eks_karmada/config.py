@@ -1,15 +1,17 @@
 """The deployment configuration: one YAML file validated by a pydantic model.
 
-Every field has a default except what only the user can know; unknown keys are
-errors. `load_config` turns any problem into a `ConfigError` whose message is one
-line naming the field and the fix, so app.py and the CLI can print it without a
-stack trace.
+Every field has a default except what only the user can know; unknown keys, and settings
+that would have no effect, are errors. `load_config` turns every problem in the file into
+one line of a `ConfigError` naming the field and the fix, so app.py and the CLI can print
+them all at once without a stack trace.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -46,7 +48,29 @@ _SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
 class ConfigError(Exception):
-    """A configuration problem, as one line: `<file>: <field>: <what is wrong>; <fix>`."""
+    """Configuration problems, one line each: `<file>: <field>: <what is wrong>; <fix>`.
+
+    `lines` holds every problem found in the file; print each as its own `error: ` line.
+    """
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines: tuple[str, ...] = lines
+
+
+class _ProblemsError(ValueError):
+    """Several problems a model validator found at once, each `<sub.field>: <what is wrong>; <fix>`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(*problems)
+        self.problems = problems
+
+
+def _raise_all(problems: Iterable[str]) -> None:
+    """Raise every problem of a model at once (none: nothing happens)."""
+    found = list(problems)
+    if found:
+        raise _ProblemsError(found)
 
 
 class _Model(BaseModel):
@@ -80,6 +104,15 @@ def _account(value: str) -> str:
     if not _ACCOUNT.match(value):
         raise ValueError(f"'{value}' is not a 12-digit AWS account id; quote it in YAML")
     return value
+
+
+def _ignored_when_disabled(model: BaseModel, enabled: bool, *, used_anyway: tuple[str, ...] = ()) -> Iterator[str]:
+    """Fields the user set on a switched-off feature: they would silently do nothing."""
+    if enabled:
+        return
+    for name in type(model).model_fields:
+        if name in model.model_fields_set and name != "enabled" and name not in used_anyway:
+            yield f"{name}: has no effect with enabled: false; remove it, or set enabled: true"
 
 
 Cidr = Annotated[str, AfterValidator(_cidr)]
@@ -197,6 +230,16 @@ class AddonVersions(_Model):
         return v
 
 
+def _anywhere_problems(field_name: str, cidrs: list[str], allow_anywhere: bool, what: str) -> Iterator[str]:
+    """0.0.0.0/0 only with allow_anywhere: true, and allow_anywhere: true only with 0.0.0.0/0."""
+    if "0.0.0.0/0" in cidrs and not allow_anywhere:
+        yield (f"{field_name}: 0.0.0.0/0 opens {what} to the internet; "
+               "list your networks or set allow_anywhere: true")
+    if allow_anywhere and "0.0.0.0/0" not in cidrs:
+        yield (f"allow_anywhere: has no effect without 0.0.0.0/0 in {field_name}; "
+               "remove it (it only permits that one CIDR)")
+
+
 class ApiEndpointConfig(_Model):
     """The Network Load Balancer in front of the Karmada API server (TLS passthrough on 443)."""
 
@@ -210,7 +253,7 @@ class ApiEndpointConfig(_Model):
         default=None, description="Optional DNS name you point at the NLB; added to the certificate"
     )
     allow_anywhere: bool = Field(
-        default=False, description="Must be true to put 0.0.0.0/0 in allowed_cidrs (synth then warns)"
+        default=False, description="true to put 0.0.0.0/0 in allowed_cidrs, and only then (synth then warns)"
     )
 
     @field_validator("custom_domain")
@@ -222,11 +265,7 @@ class ApiEndpointConfig(_Model):
 
     @model_validator(mode="after")
     def _anywhere_is_explicit(self) -> ApiEndpointConfig:
-        if "0.0.0.0/0" in self.allowed_cidrs and not self.allow_anywhere:
-            raise ValueError(
-                "allowed_cidrs: 0.0.0.0/0 opens the Karmada API to the internet; "
-                "list your networks or set allow_anywhere: true"
-            )
+        _raise_all(_anywhere_problems("allowed_cidrs", self.allowed_cidrs, self.allow_anywhere, "the Karmada API"))
         return self
 
 
@@ -238,18 +277,16 @@ class ClusterEndpointConfig(_Model):
         default=[], description="Networks admitted to the public endpoint; empty means no public endpoint"
     )
     allow_anywhere: bool = Field(
-        default=False, description="Must be true to put 0.0.0.0/0 in public_cidrs (synth then warns)"
+        default=False, description="true to put 0.0.0.0/0 in public_cidrs, and only then (synth then warns)"
     )
 
     @model_validator(mode="after")
     def _reachable(self) -> ClusterEndpointConfig:
+        problems = []
         if not self.private and not self.public_cidrs:
-            raise ValueError("private: the endpoint would be unreachable; set private: true or list public_cidrs")
-        if "0.0.0.0/0" in self.public_cidrs and not self.allow_anywhere:
-            raise ValueError(
-                "public_cidrs: 0.0.0.0/0 opens the EKS API to the internet; "
-                "list your networks or set allow_anywhere: true"
-            )
+            problems.append("private: the endpoint would be unreachable; set private: true or list public_cidrs")
+        problems += _anywhere_problems("public_cidrs", self.public_cidrs, self.allow_anywhere, "the EKS API")
+        _raise_all(problems)
         return self
 
 
@@ -353,6 +390,12 @@ class EtcdBackupConfig(_Model):
         if v.endswith(":latest") or not reference or not (reference.group(1) or reference.group(2)):
             raise ValueError(f"'{v}' is not pinned; use a version tag such as public.ecr.aws/aws-cli/aws-cli:2.36.7")
         return v
+
+    @model_validator(mode="after")
+    def _settings_of_backups_in_use(self) -> EtcdBackupConfig:
+        # A restore (charts/etcd_backup/cli.py) runs the AWS CLI image even with scheduled backups off.
+        _raise_all(_ignored_when_disabled(self, self.enabled, used_anyway=("aws_cli_image",)))
+        return self
 
 
 # --- per-component settings: what the Karmada Helm chart's values.yaml offers per component --------------
@@ -805,6 +848,31 @@ class SyncMode(str, Enum):  # noqa: UP042 (str + Enum kept, as for MemberKind)
     pull = "Pull"
 
 
+_NEW_ONLY = {
+    "vpc_cidr": "only a new member's VPC is created here",
+    "nat_gateways": "only a new member's VPC is created here",
+    "node_group": "only a new member's node group is created here",
+}
+# What each kind of member never reads (stacks/member_stack.py, stacks/registration_stack.py,
+# eks_karmada/member_objects.py): set there, it would silently do nothing.
+_IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
+    MemberKind.new: {},
+    MemberKind.existing: {
+        "availability_zones": "its zones are the existing cluster's",
+        **_NEW_ONLY,
+        "endpoint": "its endpoint access is set on the existing cluster",
+    },
+    MemberKind.external: {
+        "account": "nothing is deployed in AWS for it",
+        "cluster_name": "it is not an EKS cluster this app reads",
+        "availability_zones": "its zones are its own",
+        **_NEW_ONLY,
+        "endpoint": "its endpoint is its own",
+        "labels": "its karmada-agent registers its Cluster object: label that with kubectl on the Karmada API",
+    },
+}
+
+
 class MemberConfig(_Model):
     """A member cluster Karmada schedules workloads to."""
 
@@ -814,12 +882,14 @@ class MemberConfig(_Model):
         description="new: created here; existing: EKS cluster imported by name; external: any cluster (Pull mode)",
     )
     region: Region | None = Field(default=None, description="AWS region (required for new and existing)")
-    account: AccountId | None = Field(default=None, description="AWS account id; default: the parent's")
+    account: AccountId | None = Field(
+        default=None, description="new and existing: AWS account id; default: the parent's"
+    )
     sync_mode: SyncMode = Field(
         default=SyncMode.push, description="Push (Karmada dials the member) or Pull (karmada-agent in the member)"
     )
     cluster_name: str | None = Field(
-        default=None, description="EKS cluster name; default karmada-<name> (required for existing)"
+        default=None, description="new and existing: EKS cluster name; default karmada-<name> (required for existing)"
     )
     availability_zones: list[str] = Field(
         default=[], description="new: two or three AZs of the region; default <region>a,b,c"
@@ -830,9 +900,14 @@ class MemberConfig(_Model):
     )
     node_group: NodeGroupConfig = Field(
         default_factory=lambda: NodeGroupConfig(min_size=2, desired_size=2, max_size=6),
+        description="new: the member's managed node group (smaller than the parent's by default)",
     )
-    endpoint: ClusterEndpointConfig = Field(default_factory=ClusterEndpointConfig)
-    labels: dict[str, str] = Field(default={}, description="Extra labels on the Karmada Cluster object")
+    endpoint: ClusterEndpointConfig = Field(
+        default_factory=ClusterEndpointConfig, description="new: access to the member's EKS API endpoint"
+    )
+    labels: dict[str, str] = Field(
+        default={}, description="new and existing: extra labels on the Karmada Cluster object"
+    )
 
     @field_validator("name")
     @classmethod
@@ -843,21 +918,30 @@ class MemberConfig(_Model):
 
     @model_validator(mode="after")
     def _by_kind(self) -> MemberConfig:
+        _raise_all(self._kind_problems())
+        return self
+
+    def _kind_problems(self) -> Iterator[str]:
+        article = "an" if self.kind is not MemberKind.new else "a"
         if self.kind is not MemberKind.external and self.region is None:
-            article = "an" if self.kind is MemberKind.existing else "a"
-            raise ValueError(f"region: {article} {self.kind.value} member needs a region; add region: <aws-region>")
+            yield f"region: {article} {self.kind.value} member needs a region; add region: <aws-region>"
         if self.kind is MemberKind.existing and self.cluster_name is None:
-            raise ValueError("cluster_name: an existing member needs it; add the EKS cluster name to import")
+            yield "cluster_name: an existing member needs it; add the EKS cluster name to import"
         if self.kind is MemberKind.external and self.sync_mode is not SyncMode.pull:
-            raise ValueError("sync_mode: an external member can only use Pull; set sync_mode: Pull")
+            yield "sync_mode: an external member can only use Pull; set sync_mode: Pull"
+        for name in type(self).model_fields:
+            why = _IGNORED_BY_KIND[self.kind].get(name)
+            if why and name in self.model_fields_set:
+                yield f"{name}: has no effect on {article} {self.kind.value} member ({why}); remove it"
         if self.kind is MemberKind.new and self.availability_zones:
             count = len(self.availability_zones)
             if count not in (2, 3):
-                raise ValueError(
-                    f"availability_zones: needs two or three zones, got {count}; list two or three AZ names"
-                )
-            _azs_in_region(self.availability_zones, self.region or "", count)
-        return self
+                yield f"availability_zones: needs two or three zones, got {count}; list two or three AZ names"
+            else:
+                try:
+                    _azs_in_region(self.availability_zones, self.region or "", count)
+                except ValueError as err:
+                    yield str(err)
 
     @property
     def eks_cluster_name(self) -> str:
@@ -879,6 +963,86 @@ class SampleWorkloadConfig(_Model):
         "(a brief control-plane network loss then evicts nothing; 0 moves them at once)",
     )
 
+    @model_validator(mode="after")
+    def _settings_of_sample_in_use(self) -> SampleWorkloadConfig:
+        _raise_all(_ignored_when_disabled(self, self.enabled))
+        return self
+
+
+_PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _free_range(prefix_length: int, taken: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> str | None:
+    """The first private IPv4 block of this size that overlaps none taken (None: no such block)."""
+    for pool in _PRIVATE_RANGES:
+        if prefix_length < pool.prefixlen:
+            continue
+        for candidate in pool.subnets(new_prefix=prefix_length):
+            if not any(candidate.overlaps(other) for other in taken):
+                return str(candidate)
+    return None
+
+
+# A member with its index in the file's `members` list.
+_Indexed = list[tuple[int, MemberConfig]]
+
+
+def _member_problems(members: _Indexed, scheme: str) -> Iterator[str]:
+    seen: set[str] = set()
+    for index, member in members:
+        if member.name in seen:
+            yield f"members[{index}].name: duplicate member name '{member.name}'; give each member a unique name"
+        seen.add(member.name)
+        if member.sync_mode is SyncMode.pull and scheme == "internal":
+            yield (f"members[{index}].sync_mode: a Pull member's agent dials the Karmada API from its own network; "
+                   "set api_endpoint.scheme: internet-facing and admit the member in api_endpoint.allowed_cidrs")
+
+
+def _overlapping_vpcs(parent_cidr: str, members: _Indexed) -> Iterator[str]:
+    """New members' VPCs must not overlap each other or the parent's: they get peered or joined by a TGW."""
+    used = [("parent.vpc_cidr", ipaddress.ip_network(parent_cidr))]
+    news = [(i, m, ipaddress.ip_network(m.vpc_cidr)) for i, m in members if m.kind is MemberKind.new]
+    # Suggestions avoid every range in the file, and each other.
+    taken = [network for _, network in used] + [network for _, _, network in news]
+    for index, member, network in news:
+        clash = next(((where, other) for where, other in used if network.overlaps(other)), None)
+        if clash is not None:
+            where, other = clash
+            given = "" if "vpc_cidr" in member.model_fields_set else " (the default)"
+            free = _free_range(network.prefixlen, taken) if network.version == 4 else None
+            fix = f"use a free range such as {free}" if free else "use a range no other VPC here uses"
+            if free:
+                taken.append(ipaddress.ip_network(free))
+            yield (f"members[{index}].vpc_cidr: {member.vpc_cidr}{given} overlaps {where} {other}; "
+                   f"the VPCs must not overlap to be peered or joined by a transit gateway: {fix}")
+        used.append((f"members[{index}].vpc_cidr", network))
+
+
+def _across_sections(parent: ParentConfig, api_endpoint: ApiEndpointConfig, members: _Indexed) -> list[str]:
+    """The rules that compare members with each other and with the parent."""
+    return [*_member_problems(members, api_endpoint.scheme), *_overlapping_vpcs(parent.vpc_cidr, members)]
+
+
+def _across_valid_sections(data: dict) -> list[str]:
+    """The rules across sections, over the sections that are valid on their own.
+
+    pydantic runs AppConfig's own rules only when every section is valid; this runs them when some other
+    section has errors, so that one run reports those too (a member whose own fields are wrong is left out).
+    """
+    try:
+        parent = ParentConfig.model_validate(data.get("parent", {}))
+        api_endpoint = ApiEndpointConfig.model_validate(data.get("api_endpoint", {}))
+    except ValidationError:
+        return []
+    raw = data.get("members", [])
+    members: _Indexed = []
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            members.append((index, MemberConfig.model_validate(item)))
+        except ValidationError:
+            continue
+    return _across_sections(parent, api_endpoint, members)
+
 
 class AppConfig(_Model):
     """The whole deployment."""
@@ -891,19 +1055,8 @@ class AppConfig(_Model):
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
 
     @model_validator(mode="after")
-    def _unique_members(self) -> AppConfig:
-        seen: set[str] = set()
-        for index, member in enumerate(self.members):
-            if member.name in seen:
-                raise ValueError(
-                    f"members[{index}].name: duplicate member name '{member.name}'; give each member a unique name"
-                )
-            seen.add(member.name)
-            if member.sync_mode is SyncMode.pull and self.api_endpoint.scheme == "internal":
-                raise ValueError(
-                    f"members[{index}].sync_mode: a Pull member's agent dials the Karmada API from its own network; "
-                    "set api_endpoint.scheme: internet-facing and admit the member in api_endpoint.allowed_cidrs"
-                )
+    def _members_fit_together(self) -> AppConfig:
+        _raise_all(_across_sections(self.parent, self.api_endpoint, list(enumerate(self.members))))
         return self
 
     def warnings(self) -> list[str]:
@@ -919,6 +1072,41 @@ class AppConfig(_Model):
         return notes
 
 
+EMPTY_FILE_FIX = "start from a copy of config/default.yaml: cp config/default.yaml my-config.yaml"
+
+_KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class _Written:
+    """What the file says beyond its data: each plain scalar as written, and the keys given twice."""
+
+    scalars: dict[_KeyPath, str] = field(default_factory=dict)
+    twice: list[tuple[_KeyPath, int, int]] = field(default_factory=list)
+
+
+def _read_nodes(node: yaml.Node | None, path: _KeyPath, written: _Written, seen: set[int]) -> None:
+    if node is None or id(node) in seen:  # an alias to a node read already (or to itself)
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key, line = key_node.value, key_node.start_mark.line + 1
+            if key in lines:
+                written.twice.append(((*path, key), lines[key], line))
+            lines[key] = line
+            _read_nodes(value_node, (*path, key), written, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _read_nodes(item, (*path, index), written, seen)
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        # Only plain (unquoted) scalars can turn into numbers or booleans.
+        written.scalars[path] = node.value
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     """('members', 1, 'name') -> 'members[1].name'."""
     out = ""
@@ -930,37 +1118,106 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _format_error(error: ErrorDetails) -> str:
+def _at(where: str, message: str) -> str:
+    # Our own messages already name the fix; model-level ones may name a sub-field.
+    sub = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): ", message)
+    if sub and where:
+        return f"{where}.{message}"
+    return f"{where}: {message}" if where else message
+
+
+def _unquoted(where: str, value: bool | float, text: str | None) -> str:
+    """A scalar YAML read as a number or boolean where the field wants text: say so, and how to quote it."""
+    if text is None:
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        problem = f"YAML reads {text} as the boolean {str(value).lower()}"
+    elif isinstance(value, int) and re.fullmatch(r"[-+]?0[0-7_]+", text):
+        problem = f"YAML reads {text} as the octal number {value}"
+    elif text != str(value):
+        problem = f"YAML reads {text} as the number {value}"
+    else:
+        problem = f"{text} is a number"
+    return f'{where}: {problem}; quote it: "{text}"'
+
+
+def _format_error(error: ErrorDetails, written: _Written) -> list[str]:
     where = _location(error["loc"])
     kind = error["type"]
-    message = error["msg"].removeprefix("Value error, ")
-    if kind == "extra_forbidden":
-        return f"{where}: unknown key; remove it or fix its spelling (see docs/configuration.md)"
-    if kind == "missing":
-        return f"{where}: required field is missing; add it"
-    if kind in ("value_error", "assertion_error"):
-        # Our own messages already name the fix; model-level ones may name a sub-field.
-        sub = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): ", message)
-        if sub and where:
-            return f"{where}.{message}"
-        return f"{where}: {message}" if where else message
     given = error.get("input")
+    if kind == "extra_forbidden":
+        return [f"{where}: unknown key; remove it or fix its spelling (see docs/configuration.md)"]
+    if kind == "missing":
+        return [f"{where}: required field is missing; add it"]
+    if kind == "value_error":
+        raised = error.get("ctx", {}).get("error")
+        if isinstance(raised, _ProblemsError):
+            return [_at(where, problem) for problem in raised.problems]
+        return [_at(where, error["msg"].removeprefix("Value error, "))]
+    if kind == "string_type" and isinstance(given, bool | int | float):
+        return [_unquoted(where, given, written.scalars.get(tuple(error["loc"])))]
+    message = error["msg"]
     shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-    return f"{where}: {message[0].lower() + message[1:]}{shown}; fix the value in the file"
+    return [f"{where}: {message[0].lower() + message[1:]}{shown}; fix the value in the file"]
+
+
+def _validate(data: Any, source: str, written: _Written) -> AppConfig:
+    if data is None:
+        raise ConfigError(f"{source}: the file is empty (no settings); {EMPTY_FILE_FIX}")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the file must hold a YAML mapping of settings, got {type(data).__name__}")
+    lines = [f"{source}: {_location(path)}: set twice, on lines {first} and {second}, and YAML keeps only the "
+             "last; remove one" for path, first, second in written.twice]
+    try:
+        config = AppConfig.model_validate(data)
+    except ValidationError as err:
+        errors = err.errors()
+        lines += [f"{source}: {line}" for error in errors for line in _format_error(error, written)]
+        if all(error["loc"] for error in errors):  # AppConfig's own rules did not run: run them on what is valid
+            lines += [f"{source}: {line}" for line in _across_valid_sections(data)]
+        raise ConfigError(*lines) from None
+    if lines:
+        raise ConfigError(*lines)
+    return config
 
 
 def parse_config(data: Any, source: str = "config") -> AppConfig:
-    """Validate already-loaded YAML data; raise ConfigError with one line."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the file must hold a YAML mapping of settings, got {type(data).__name__}")
+    """Validate already-loaded YAML data; raise ConfigError with every problem, one line each."""
+    return _validate(data, source, _Written())
+
+
+def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
+    """`<file>: line L, column C: not valid YAML: <the parser's reason>; fix the syntax there`."""
+    if isinstance(err, yaml.reader.ReaderError):
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        reason = f"unacceptable character #x{err.character:04x}: {err.reason}"
+        return f"{path}: line {line}, column {column}: not valid YAML: {reason}; remove the character"
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return f"{path}: not valid YAML: {' '.join(str(err).split())}; fix the syntax"
+    context, problem = err.context or "", err.problem or ""
+    if context and problem.startswith("but "):  # "expected a single document in the stream", "but found another"
+        reason = f"{context}, {problem}"
+    elif context and problem and err.context_mark is not None:
+        reason = f"{problem} ({context} at line {err.context_mark.line + 1}, column {err.context_mark.column + 1})"
+    else:
+        reason = problem or context
+    mark = err.problem_mark or err.context_mark
+    at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{path}: {at}not valid YAML: {reason}; fix the syntax there"
+
+
+def _parse_yaml(text: str) -> tuple[_Written, Any]:
+    """What the file says as written, and its data as yaml.safe_load reads it."""
+    loader = yaml.SafeLoader(text)
     try:
-        return AppConfig.model_validate(data)
-    except ValidationError as err:
-        errors = err.errors()
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ConfigError(f"{source}: {_format_error(errors[0])}{more}") from None
+        node = loader.get_single_node()
+        written = _Written()
+        # Before constructing: that merges `<<` keys into the mappings' nodes.
+        _read_nodes(node, (), written, set())
+        return written, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def load_config(path: str | Path | None = None) -> AppConfig:
@@ -972,10 +1229,10 @@ def load_config(path: str | Path | None = None) -> AppConfig:
         raise ConfigError(
             f"{path}: cannot read the config file ({err.strerror}); check the path given as CONFIG or -c config"
         ) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: byte {err.start} is not UTF-8 text; save the file as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        written, data = _parse_yaml(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{line}; fix the syntax") from None
-    return parse_config(data, str(path))
+        raise ConfigError(_yaml_error(path, text, err)) from None
+    return _validate(data, str(path), written)

@@ -35,12 +35,26 @@ def _type_name(annotation) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
-def _default(field) -> str:
+_REQUIRED = object()
+
+
+def _default_value(name: str, field, defaults: BaseModel | None):
+    """A field's real default: read from the enclosing default instance when there is one.
+
+    A nested model's defaults are not always its class's: members' node_group defaults to
+    NodeGroupConfig(min_size=2, desired_size=2, max_size=6), the parent's to NodeGroupConfig().
+    """
+    if defaults is not None:
+        return getattr(defaults, name)
     if field.default is not PydanticUndefined:
-        value = field.default
-    elif field.default_factory is not None:
-        value = field.default_factory()
-    else:
+        return field.default
+    if field.default_factory is not None:
+        return field.default_factory()
+    return _REQUIRED
+
+
+def _default(value) -> str:
+    if value is _REQUIRED:
         return "required"
     if isinstance(value, BaseModel):
         return "see below"
@@ -55,17 +69,22 @@ def _summary(model: type[BaseModel] | None) -> str:
     return doc.splitlines()[0] if doc else ""
 
 
-def _rows(model: type[BaseModel], prefix: str, sections: list[tuple[str, type[BaseModel]]]) -> list[str]:
+# A section: its path, its model, and the instance its defaults come from (None: the class's own).
+Section = tuple[str, type[BaseModel], BaseModel | None]
+
+
+def _rows(model: type[BaseModel], prefix: str, defaults: BaseModel | None, sections: list[Section]) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = field.annotation
+        value = _default_value(name, field, defaults)
         candidates = typing.get_args(annotation) or (annotation,)
         nested = next((a for a in candidates if isinstance(a, type) and issubclass(a, BaseModel)), None)
         if nested is not None:
-            suffix = "[]" if getattr(annotation, "__origin__", None) is list else ""
-            sections.append((path + suffix, nested))
-        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(field)} | "
+            listed = getattr(annotation, "__origin__", None) is list
+            sections.append((path + ("[]" if listed else ""), nested, value if isinstance(value, BaseModel) else None))
+        rows.append(f"| `{path}` | {_type_name(annotation)} | {_default(value)} | "
                     f"{field.description or _summary(nested)} |")
     return rows
 
@@ -76,14 +95,18 @@ def render() -> str:
         "",
         "Generated from `eks_karmada/config.py` by `python -m eks_karmada.config_docs`; a test keeps it current.",
         "One YAML file (default `config/default.yaml`; select another with `CONFIG=path make synth` or",
-        "`cdk synth -c config=path`). Unknown keys are errors; every error names the field and the fix.",
+        "`cdk synth -c config=path`). Unknown keys are errors; every error names the field and the fix, and",
+        "every error in the file is reported at once, one line each. A setting that would have no effect (such as",
+        "`node_group` on an `existing` member) is an error too. An empty file is an error: start from a copy of",
+        "`config/default.yaml`. A file holding only `{}` takes every default below: the parent alone, no members.",
+        "Quote values YAML would read as numbers or booleans: `kubernetes: \"1.35\"`, `account: \"012345678901\"`.",
         "",
     ]
-    sections: list[tuple[str, type[BaseModel]]] = [("", AppConfig)]
+    sections: list[Section] = [("", AppConfig, AppConfig())]
     # Sibling fields of one model type (karmada.component_settings.<component>) are documented once.
     siblings: dict[tuple[str, type[BaseModel]], str] = {}
     while sections:
-        path, model = sections.pop(0)
+        path, model, defaults = sections.pop(0)
         title = path or "top level"
         first = siblings.setdefault((path.rpartition(".")[0], model), path)
         if first != path:
@@ -92,7 +115,7 @@ def render() -> str:
         lines += [f"## {title}", "", (model.__doc__ or "").strip(), "", "| field | type | default | meaning |",
                   "| --- | --- | --- | --- |"]
         prefix = f"{path}." if path else ""
-        lines += _rows(model, prefix, sections)
+        lines += _rows(model, prefix, defaults, sections)
         lines.append("")
     return "\n".join(lines)
 

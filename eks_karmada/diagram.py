@@ -531,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for line in err.lines:
+            print(f"error: {line}", file=sys.stderr)
         return 1
     assembly = Assembly.read(args.assembly)
     text = build_dot(assembly, config, config_name=args.config or "config/default.yaml")

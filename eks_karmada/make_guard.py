@@ -67,7 +67,11 @@ def _load(path: str) -> AppConfig:
     try:
         return load_config(path or None)
     except ConfigError as err:
-        raise GuardError(f"error: {' '.join(str(err).split())}") from None
+        # make prints only the last line (GuardError, through $(error)); the others go to stderr first, one each.
+        *others, last = err.lines
+        for line in others:
+            print(f"error: {line}", file=sys.stderr)
+        raise GuardError(f"error: {last}") from None
 
 
 def _credentials(config: AppConfig, sts: Callable[[str], Any], target: str) -> Identity:

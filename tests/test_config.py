@@ -44,7 +44,12 @@ def _set(path: str, value):
 
 
 def _duplicate_member(data):
-    data["members"].append(copy.deepcopy(data["members"][0]))
+    data["members"].append({**copy.deepcopy(data["members"][0]), "vpc_cidr": "10.3.0.0/16"})
+
+
+def _existing_member(data):
+    data["members"][0]["kind"] = "existing"
+    del data["members"][0]["vpc_cidr"]
 
 
 BAD_CONFIGS = {
@@ -81,7 +86,7 @@ BAD_CONFIGS = {
         "set allow_anywhere: true",
     ),
     "existing member without cluster name": (
-        _set("members.0.kind", "existing"),
+        _existing_member,
         "members[0].cluster_name",
         "add the EKS cluster name",
     ),
@@ -107,7 +112,7 @@ def test_bad_config_is_one_line_naming_field_and_fix(case):
     mutate(data)
     with pytest.raises(ConfigError) as raised:
         parse_config(data, "bad.yaml")
-    message = str(raised.value)
+    (message,) = raised.value.lines
     assert "\n" not in message
     assert message.startswith(f"bad.yaml: {field}: "), message
     assert fix in message, message
@@ -123,7 +128,7 @@ def test_not_a_mapping(tmp_path):
 def test_invalid_yaml_names_the_line(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("karmada:\n  etcd_replicas: [3\n")
-    with pytest.raises(ConfigError, match=r"not valid YAML at line \d+"):
+    with pytest.raises(ConfigError, match=r"line \d+, column \d+: not valid YAML: "):
         load_config(path)
 
 
@@ -191,7 +196,7 @@ def test_numbers_in_yaml_mean_their_text():
     scheduler = config.karmada.component_settings.scheduler.resources
     assert (scheduler.requests.cpu, scheduler.limits.cpu) == ("2", "2.5")
     assert config.karmada.etcd.auto_compaction_retention == "1"
-    with pytest.raises(ConfigError, match="requests.cpu: input should be a valid string"):
+    with pytest.raises(ConfigError, match=r'requests\.cpu: YAML reads true as the boolean true; quote it: "true"'):
         _with_karmada(component_settings={"scheduler": {"resources": {**resources, "requests": {"cpu": True,
                                                                                                 "memory": "1Gi"}}}})
 
@@ -313,3 +318,36 @@ def test_config_examples_in_the_docs_load(example):
     for section, value in example.items():
         data[section] = {**data[section], **value} if isinstance(value, dict) else value
     parse_config(data, "example")
+
+
+def _two_problems(tmp_path):
+    bad = copy.deepcopy(DEFAULT)
+    bad["karmada"]["etcd_replicas"] = 2
+    bad["members"][1]["vpc_cidr"] = "10.0.0.0/16"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(bad))
+    return path, [
+        f"error: {path}: karmada.etcd_replicas: 2 etcd replicas tolerate no more failures than 1; "
+        "use an odd number such as 3 or 5",
+        f"error: {path}: members[1].vpc_cidr: 10.0.0.0/16 overlaps parent.vpc_cidr 10.0.0.0/16; the VPCs must not "
+        "overlap to be peered or joined by a transit gateway: use a free range such as 10.2.0.0/16",
+    ]
+
+
+def test_app_prints_every_problem_as_its_own_error_line(tmp_path):
+    path, expected = _two_problems(tmp_path)
+    result = _run_app({"CONFIG": str(path), "CDK_OUTDIR": str(tmp_path / "out")})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.strip()] == expected
+
+
+def test_cli_prints_every_problem_as_its_own_error_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from eks_karmada.cli.main import app
+
+    path, expected = _two_problems(tmp_path)
+    result = CliRunner().invoke(app, ["cost", "--config", str(path)], env={"COLUMNS": "400"}, prog_name="eks-karmada")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == expected

@@ -127,6 +127,17 @@ def test_a_bad_config_is_the_loaders_one_line(tmp_path):
                                  "(see docs/configuration.md)")
 
 
+def test_every_problem_of_a_bad_config_is_its_own_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parent:\n  bogus: 1\nkarmada:\n  etcd_replicas: 2\n")
+    with pytest.raises(GuardError) as caught:
+        run("deploy", str(bad))
+    assert capsys.readouterr().err == (f"error: {bad}: parent.bogus: unknown key; remove it or fix its spelling "
+                                       "(see docs/configuration.md)\n")
+    assert str(caught.value) == (f"error: {bad}: karmada.etcd_replicas: 2 etcd replicas tolerate no more failures "
+                                 "than 1; use an odd number such as 3 or 5")
+
+
 def test_main_prints_the_concurrency_or_the_error_on_stdout(tmp_path):
     out = io.StringIO()
     assert main(["config", "--config", str(DEFAULT_CONFIG_PATH)], out) == 0

@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for line in err.lines:
+            print(f"error: {line}", file=sys.stderr)
         return 1
     try:
         if args.command == "restore":

@@ -113,8 +113,16 @@ def guard(err_console) -> Iterator[None]:
     except Exception as err:  # noqa: BLE001 - the one place that turns errors into messages
         if os.environ.get(DEBUG_ENV):
             raise
-        message = describe(err)
-        if not isinstance(err, EXPECTED):
-            message = f"internal error: {message} (set {DEBUG_ENV}=1 to see the traceback and report it)"
-        err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        for message in messages(err):
+            err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def messages(err: BaseException) -> list[str]:
+    """The lines to print for an error: one per problem of a config file, else the one line of describe()."""
+    if isinstance(err, ConfigError):
+        return [one_line(line) for line in err.lines]
+    message = describe(err)
+    if not isinstance(err, EXPECTED):
+        message = f"internal error: {message} (set {DEBUG_ENV}=1 to see the traceback and report it)"
+    return [message]

@@ -117,9 +117,9 @@ $ .venv/bin/eks-karmada cost                            # bundled prices; --live
 ## Shared behaviour
 
 * **Config**: every command takes `--config PATH` / `-c PATH` (or `$CONFIG`, like `make synth`),
-  default `config/default.yaml`, read by the app's own loader: a bad file is the same one line
-  `make synth` prints, e.g. `error: my.yaml: karmada.etcd_replicas: 4 etcd replicas tolerate no
-  more failures than 3; use an odd number such as 3 or 5`.
+  default `config/default.yaml`, read by the app's own loader: a bad file gives the lines
+  `make synth` prints, one per problem in the file, e.g. `error: my.yaml: karmada.etcd_replicas: 4
+  etcd replicas tolerate no more failures than 3; use an odd number such as 3 or 5`.
 * **AWS identity**: your own credentials: `--profile NAME` (or `$AWS_PROFILE`), else the usual
   chain. Regions come from the config; `kubeconfig` and `status` take `--region` to override the
   parent's.

@@ -76,6 +76,7 @@ members:
   - {name: legacy, kind: existing, region: us-east-1, cluster_name: legacy-eks}
   - name: gpu
     region: us-west-2
+    vpc_cidr: 10.2.0.0/16
     node_group: {instance_types: [g5.xlarge], min_size: 2, desired_size: 2, max_size: 2}
 """)
     result = world.invoke("cost", "-c", str(config))

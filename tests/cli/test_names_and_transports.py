@@ -33,7 +33,8 @@ def test_workload_names_match_the_rendered_control_plane():
     config = parse_config({
         "karmada": {"components": {"descheduler": True, "search": True, "metrics_adapter": True,
                                    "scheduler_estimators": True}},
-        "members": [{"name": "member-a", "region": "us-east-1"}, {"name": "member-b", "region": "us-west-2"}],
+        "members": [{"name": "member-a", "region": "us-east-1"},
+                    {"name": "member-b", "region": "us-west-2", "vpc_cidr": "10.2.0.0/16"}],
     })
     props = KarmadaControlPlaneProps(descheduler=True, search=True, metrics_adapter=True,
                                      scheduler_estimators=["member-a", "member-b"])
