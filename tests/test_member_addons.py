@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
@@ -22,7 +24,7 @@ def _metrics_servers(template: Template) -> list[dict]:
     return [a["Properties"] for a in addons.values()]
 
 
-def _load_balancer_controllers(template: Template) -> dict[str, dict]:
+def _load_balancer_controllers(template: Template) -> Mapping[str, Any]:
     return template.find_resources(HELM_CHART, {"Properties": {"Chart": "aws-load-balancer-controller"}})
 
 
