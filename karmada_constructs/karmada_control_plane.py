@@ -95,7 +95,8 @@ class KarmadaApiBootstrap(Construct):
             ))
         self.crds = KarmadaManifest(self, "Crds", KarmadaManifestProps(
             provider=props.provider,
-            archive=ReleaseArchive(url=url, paths=("crds/bases/",)),
+            # From the release or a mirror, nothing but CRDs (and their conversion patches) is applied.
+            archive=ReleaseArchive(url=url, paths=("crds/bases/",), kinds=("CustomResourceDefinition",)),
             overwrite=True,
         ))
         for dependency in props.depends_on:

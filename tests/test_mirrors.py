@@ -91,7 +91,9 @@ def test_crds_come_from_the_s3_mirror_which_only_the_manifest_handler_may_read(m
     template = Template.from_json(mirrored.templates["KarmadaParent"])
     sources = [json.loads(r["Properties"]["Source"])
                for r in template.find_resources("Custom::KarmadaManifest").values() if "Source" in r["Properties"]]
-    assert sources == [{"url": "s3://my-mirror/karmada/v1.18.2/crds.tar.gz", "paths": ["crds/bases/"]}]
+    # Nothing but CRDs is accepted from the mirror (functions/karmada_manifest/manifest_source.py).
+    assert sources == [{"url": "s3://my-mirror/karmada/v1.18.2/crds.tar.gz", "paths": ["crds/bases/"],
+                        "kinds": ["CustomResourceDefinition"]}]
     reads = [(logical_id, s) for logical_id, p in template.find_resources("AWS::IAM::Policy").items()
              for s in p["Properties"]["PolicyDocument"]["Statement"] if "s3:GetObject" in json.dumps(s["Action"])
              and "my-mirror" in json.dumps(s["Resource"])]

@@ -45,6 +45,8 @@ class SourceSpec:
     paths: tuple[str, ...]
     patches: tuple[str, ...]
     patch_values: dict = field(default_factory=dict, hash=False, compare=True)
+    # The only kinds the tarball may hold (a mirror is another trust boundary); empty: any kind.
+    kinds: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, text: str) -> SourceSpec:
@@ -79,7 +81,10 @@ class SourceSpec:
         values = raw.get("patchValues") or {}
         if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
             raise SourceError("Source.patchValues must be an object of strings")
-        return cls(url, sha256, norm_paths, norm_patches, dict(values))
+        kinds = raw.get("kinds") or []
+        if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
+            raise SourceError("Source.kinds must be a list of kinds")
+        return cls(url, sha256, norm_paths, norm_patches, dict(values), tuple(kinds))
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,10 @@ def load_source(spec: SourceSpec, fetch: Callable[[str], bytes] = fetch_source) 
             f"its YAML files are under: {', '.join(tops)}"
         )
     patches = _documents(files, spec.patches) if spec.patches else []
+    for document in [*documents, *patches] if spec.kinds else []:
+        if document.identity.kind not in spec.kinds:
+            raise SourceError(f"{document.origin} in {spec.url} is a {document.identity.kind} "
+                              f"({document.identity.name}); this source may hold only {', '.join(spec.kinds)}")
     return SourceBundle(documents, patches)
 
 

@@ -209,3 +209,35 @@ def test_fetch_source_picks_s3_for_a_mirror_and_https_otherwise(monkeypatch):
     monkeypatch.setattr(manifest_source, "fetch_url", lambda url: b"https:" + url.encode())
     assert manifest_source.fetch_source(S3_URL) == b"s3:" + S3_URL.encode()
     assert manifest_source.fetch_source(URL) == b"https:" + URL.encode()
+
+
+# --- nothing but the kinds a source may hold (CRDs, from the release or a mirror) -------------------------
+ROLE_BINDING = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: own\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n")
+
+
+def test_a_source_limited_to_crds_takes_the_release_as_it_is():
+    bundle = load_source(spec(kinds=["CustomResourceDefinition"]), lambda url: tarball(release()))
+    assert bundle.documents and bundle.patches
+    assert {d.identity.kind for d in [*bundle.documents, *bundle.patches]} == {"CustomResourceDefinition"}
+
+
+@pytest.mark.parametrize("path", ["crds/bases/rbac/own.yaml", "crds/patches/own.yaml"])
+def test_a_source_limited_to_crds_refuses_any_other_object_naming_it(path):
+    files = release(**{path: ROLE_BINDING})
+    with pytest.raises(SourceError) as raised:
+        load_source(spec(kinds=["CustomResourceDefinition"]), lambda url: tarball(files))
+    assert str(raised.value) == (f"{path}#0 in {URL} is a ClusterRoleBinding (own); this source may hold only "
+                                 "CustomResourceDefinition")
+
+
+def test_a_source_without_kinds_takes_any_object():
+    files = release(**{"crds/bases/rbac/own.yaml": ROLE_BINDING})
+    bundle = load_source(spec(), lambda url: tarball(files))
+    assert "ClusterRoleBinding" in {d.identity.kind for d in bundle.documents}
+
+
+@pytest.mark.parametrize("kinds", ["CustomResourceDefinition", [""], [1]])
+def test_bad_kinds_are_refused(kinds):
+    with pytest.raises(SourceError, match="Source.kinds must be a list of kinds"):
+        spec(kinds=kinds)
