@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Environment, Stack
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
@@ -28,9 +28,11 @@ class KarmadaMemberStack(Stack):
     """Composes a member in its own region (and account).
 
     Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
-    parent's, for `existing` ones the cluster imported by name; then what registration needs inside it (join role,
-    access entry, member-side objects). The member's EKS endpoint admits the parent's egress addresses (looked up from
-    KarmadaEgress at deploy time), so it never depends on the parent stack and deploys in parallel with it.
+    parent's, for `existing` ones the cluster imported by name; the add-ons the member asks for (`members[].addons`:
+    metrics-server, and on `new` members the AWS Load Balancer Controller set up as the parent's); then what
+    registration needs inside it (join role, access entry, member-side objects). The member's EKS endpoint admits the
+    parent's egress addresses (looked up from KarmadaEgress at deploy time), so it never depends on the parent stack
+    and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
@@ -75,7 +77,8 @@ class KarmadaMemberStack(Stack):
             description=f"Adds member {member.name} to your kubeconfig",
         )
 
-    def _add_metrics_server(self, config: AppConfig, member: MemberConfig, *, depends_on: list) -> None:
+    def _add_metrics_server(self, config: AppConfig, member: MemberConfig, *,
+                            depends_on: list[IConstruct]) -> None:
         """metrics-server, when the member wants it: on a cluster created here, taking over nothing else's."""
         if not member.metrics_server:
             return
@@ -144,4 +147,3 @@ class KarmadaMemberStack(Stack):
         ))
         eks_cluster.node_group.node.add_dependency(cleanup.resource)
         return eks_cluster
-
