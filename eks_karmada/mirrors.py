@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import AppConfig, ConfigError, MemberKind, SyncMode, load_config
 
 # aws_eks_v2's AlbController installs this chart from this repository.
@@ -172,6 +173,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    use_bundled_node()  # jsii (cdk8s, aws-cdk-lib) must start the venv's supported Node
     for artifact in artifacts(config):
         print(f"{artifact.kind}\t{artifact.region}\t{artifact.upstream}\t{artifact.mirrored}")
     return 0
