@@ -24,6 +24,7 @@ from eks_karmada.config import (
     SyncMode,
 )
 from eks_karmada.config import ComponentSettings as ComponentSettingsConfig
+from eks_karmada.mirrors import mirror_for
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
@@ -34,12 +35,13 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
     pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
     external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
     etcd = karmada.etcd
+    mirror = mirror_for(config, config.parent.region)
     return KarmadaControlPlaneProps(
         karmada_version=config.versions.karmada,
         kubernetes_version=config.versions.kube_components,
         etcd_image_tag=config.versions.etcd,
-        kube_registry=karmada.image_registries.kubernetes,
-        karmada_registry=karmada.image_registries.karmada,
+        kube_registry=mirror.image(karmada.image_registries.kubernetes),
+        karmada_registry=mirror.image(karmada.image_registries.karmada),
         zones=config.parent.availability_zones,
         pod_security_version=f"v{config.versions.kubernetes}",
         etcd_replicas=karmada.etcd_replicas,

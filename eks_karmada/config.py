@@ -191,7 +191,7 @@ class Gp3StorageClassConfig(_Model):
 
 
 class AddonVersions(_Model):
-    """Pinned versions of what the parent cluster installs at deploy time."""
+    """Pinned versions of what the parent (and, for their add-ons, the members) install at deploy time."""
 
     ebs_csi_driver: str = Field(default="v1.53.0-eksbuild.1", description="aws-ebs-csi-driver EKS add-on version")
     pod_identity_agent: str = Field(
@@ -211,6 +211,11 @@ class AddonVersions(_Model):
         "the tag); the default is the chart's own; an ECR pull-through cache or mirror works",
     )
     cert_manager: str = Field(default="v1.21.2", description="cert-manager Helm chart version (charts.jetstack.io)")
+    metrics_server: str = Field(
+        default="v0.9.0-eksbuild.6",
+        description="metrics-server EKS community add-on version, for the members that install it "
+        "(members[].addons.metrics_server)",
+    )
 
     @field_validator("load_balancer_controller")
     @classmethod
@@ -228,6 +233,67 @@ class AddonVersions(_Model):
             raise ValueError(f"'{v}' is not an image repository without tag or digest; "
                              "write it like public.ecr.aws/eks/aws-load-balancer-controller")
         return v
+
+_IMAGE_PREFIX = r"[a-z0-9.{}-]+(:[0-9]+)?(/[a-z0-9._-]+)*"
+_PRIVATE_ECR_OCI = re.compile(r"oci://\d{12}\.dkr\.ecr\.([a-z0-9-]+|\{region\})\.amazonaws\.com(\.cn)?(/[a-z0-9._-]+)*")
+_S3_TARBALL = re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[\w!.*'()/-]+\.(tar\.gz|tgz)")
+
+
+class MirrorsConfig(_Model):
+    """Where the deploy-time artifacts come from instead of the internet (docs/air-gap.md).
+
+    Each field routes one kind of artifact; set all three for a deployment that fetches nothing from the internet.
+    `{region}` in `images` or `helm_charts` stands for the region of the cluster that pulls.
+    """
+
+    images: str | None = Field(
+        default=None,
+        description="Registry prefix every image is pulled through, e.g. 123456789012.dkr.ecr.{region}.amazonaws.com: "
+        "<host>/<path>:<tag> becomes <images>/<host>/<path>:<tag> (an ECR pull-through cache rule per upstream "
+        "host, or a copy); default: each image from its own registry",
+    )
+    helm_charts: str | None = Field(
+        default=None,
+        description="Private ECR OCI path the Helm charts are pulled from, e.g. "
+        "oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts: chart <name> at the pinned version is "
+        "<helm_charts>/<name>; default: each chart's own repository",
+    )
+    crds: str | None = Field(
+        default=None,
+        description="s3://<bucket>/<key> of the crds.tar.gz of versions.karmada (the release asset, unchanged), "
+        "read by the parent's KarmadaManifest handler; default: the GitHub release",
+    )
+
+    @field_validator("images")
+    @classmethod
+    def _registry_prefix(cls, v: str | None) -> str | None:
+        if v is not None and (not re.fullmatch(_IMAGE_PREFIX, v) or v.count("{") != v.count("{region}")):
+            raise ValueError(f"'{v}' is not a registry prefix; write it like "
+                             "123456789012.dkr.ecr.{region}.amazonaws.com (no scheme, no tag)")
+        return v
+
+    @field_validator("helm_charts")
+    @classmethod
+    def _private_ecr(cls, v: str | None) -> str | None:
+        # The kubectl handler of aws_eks_v2 logs in to private ECR only, with its own role.
+        if v is not None and not _PRIVATE_ECR_OCI.fullmatch(v):
+            raise ValueError(f"'{v}' is not a private ECR OCI path; write it like "
+                             "oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts")
+        return v
+
+    @field_validator("crds")
+    @classmethod
+    def _s3_tarball(cls, v: str | None) -> str | None:
+        if v is not None and not _S3_TARBALL.fullmatch(v):
+            raise ValueError(f"'{v}' is not an S3 URL of a .tar.gz; "
+                             "write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz")
+        return v
+
+    @property
+    def partial(self) -> bool:
+        """Some artifacts mirrored, others still from the internet."""
+        given = [self.images, self.helm_charts, self.crds]
+        return any(given) and not all(given)
 
 
 def _anywhere_problems(field_name: str, cidrs: list[str], allow_anywhere: bool, what: str) -> Iterator[str]:
@@ -869,8 +935,24 @@ _IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
         **_NEW_ONLY,
         "endpoint": "its endpoint is its own",
         "labels": "its karmada-agent registers its Cluster object: label that with kubectl on the Karmada API",
+        "addons": "nothing is installed in it from here: install add-ons in the cluster yourself",
     },
 }
+
+
+class MemberAddonsConfig(_Model):
+    """Add-ons of a member cluster: `new` members get both unless set false; `existing` ones only what is set true."""
+
+    metrics_server: bool | None = Field(
+        default=None,
+        description="metrics-server as an EKS community add-on (HorizontalPodAutoscaler, kubectl top); "
+        "default: true on new members, false on existing ones (which may run their own)",
+    )
+    load_balancer_controller: bool | None = Field(
+        default=None,
+        description="AWS Load Balancer Controller (Helm chart, IAM role for its ServiceAccount), for Services of "
+        "type LoadBalancer and Ingresses; new members only; default: true on new members",
+    )
 
 
 class MemberConfig(_Model):
@@ -908,6 +990,7 @@ class MemberConfig(_Model):
     labels: dict[str, str] = Field(
         default={}, description="new and existing: extra labels on the Karmada Cluster object"
     )
+    addons: MemberAddonsConfig = Field(default_factory=MemberAddonsConfig)
 
     @field_validator("name")
     @classmethod
@@ -942,6 +1025,25 @@ class MemberConfig(_Model):
                     _azs_in_region(self.availability_zones, self.region or "", count)
                 except ValueError as err:
                     yield str(err)
+        yield from self._addon_problems()
+
+    def _addon_problems(self) -> Iterator[str]:
+        if self.kind is MemberKind.existing and self.addons.load_balancer_controller:
+            yield ("addons.load_balancer_controller: not installed on an existing member (its IAM role "
+                   "needs the cluster's OIDC provider, and the cluster may run one already); "
+                   "install it there yourself or set it false")
+
+    @property
+    def metrics_server(self) -> bool:
+        """Whether this app installs metrics-server in the member."""
+        wanted = self.addons.metrics_server
+        return self.kind is MemberKind.new if wanted is None else wanted
+
+    @property
+    def load_balancer_controller(self) -> bool:
+        """Whether this app installs the AWS Load Balancer Controller in the member."""
+        wanted = self.addons.load_balancer_controller
+        return self.kind is MemberKind.new if wanted is None else wanted
 
     @property
     def eks_cluster_name(self) -> str:
@@ -1053,6 +1155,7 @@ class AppConfig(_Model):
     karmada: KarmadaConfig = Field(default_factory=KarmadaConfig)
     members: list[MemberConfig] = Field(default=[], description="Member clusters")
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
+    mirrors: MirrorsConfig = Field(default_factory=MirrorsConfig)
 
     @model_validator(mode="after")
     def _members_fit_together(self) -> AppConfig:
@@ -1069,6 +1172,10 @@ class AppConfig(_Model):
         ]:
             if "0.0.0.0/0" in endpoint.public_cidrs:
                 notes.append(f"{where}.endpoint.public_cidrs admits 0.0.0.0/0: the EKS API is open to the internet")
+        if self.mirrors.partial:
+            unset = [name for name in ("images", "helm_charts", "crds") if getattr(self.mirrors, name) is None]
+            notes.append(f"mirrors: {', '.join(unset)} not set: those artifacts still come from the internet "
+                         "(docs/air-gap.md)")
         return notes
 
 

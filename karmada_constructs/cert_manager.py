@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 from aws_cdk import Duration
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 REPOSITORY = "https://charts.jetstack.io"
+CHART = "cert-manager"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertManagerImages:
+    """The image repositories of cert-manager's components (no tag: the chart version is the tag)."""
+    image: str = "quay.io/jetstack/cert-manager-controller"
+    """The controller. Default: the chart's own."""
+    webhook: str = "quay.io/jetstack/cert-manager-webhook"
+    """The webhook. Default: the chart's own."""
+    cainjector: str = "quay.io/jetstack/cert-manager-cainjector"
+    """The CA injector. Default: the chart's own."""
+    startupapicheck: str = "quay.io/jetstack/cert-manager-startupapicheck"
+    """The post-install check Job. Default: the chart's own."""
+    acmesolver: str = "quay.io/jetstack/cert-manager-acmesolver"
+    """The ACME HTTP-01 solver the controller would start (this app issues no ACME certificates).
+    Default: the chart's own."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,6 +35,10 @@ class CertManagerProps:
     """The cluster to install into."""
     version: str
     """Helm chart version (charts.jetstack.io). Default: none, the config pins it."""
+    repository: str = REPOSITORY
+    """The chart's repository: Jetstack's, or an OCI path ending in /cert-manager (a mirror). Default: Jetstack's."""
+    images: CertManagerImages = field(default_factory=CertManagerImages)
+    """Where the components' images come from. Default: the chart's own repositories (quay.io)."""
 
 
 class CertManager(Construct):
@@ -32,12 +53,15 @@ class CertManager(Construct):
         super().__init__(scope, id)
         cluster, version = props.cluster, props.version
         ha = {"replicaCount": 2, "podDisruptionBudget": {"enabled": True, "minAvailable": 1}}
+        # Written out even when they are the chart's defaults, so cdk.out names every registry a deploy pulls from.
+        images = {component: {"image": {"repository": repository}}
+                  for component, repository in asdict(props.images).items()}
         self.chart = eks.HelmChart(
             self,
             "Chart",
             cluster=cluster,
-            repository=REPOSITORY,
-            chart="cert-manager",
+            repository=props.repository,
+            chart=CHART,
             version=version,
             release="cert-manager",
             namespace="cert-manager",
@@ -47,8 +71,11 @@ class CertManager(Construct):
             values={
                 "crds": {"enabled": True, "keep": True},
                 **ha,
-                "webhook": ha,
-                "cainjector": ha,
+                **images["image"],
+                "webhook": {**ha, **images["webhook"]},
+                "cainjector": {**ha, **images["cainjector"]},
+                "startupapicheck": images["startupapicheck"],
+                "acmesolver": images["acmesolver"],
                 "prometheus": {"enabled": False},
             },
         )

@@ -69,6 +69,8 @@ class EksClusterProps:
     """Install the AWS Load Balancer Controller at this version. Default: not installed."""
     load_balancer_controller_repository: str = "public.ecr.aws/eks/aws-load-balancer-controller"
     """The controller's image repository. Default: the chart's own."""
+    load_balancer_controller_chart_repository: str | None = None
+    """The controller's Helm chart repository (a mirror's OCI path). Default: aws_eks_v2's (eks-charts)."""
     log_retention_days: int = 90
     """CloudWatch retention of the control-plane logs. Default: 90."""
 
@@ -169,6 +171,7 @@ class EksCluster(Construct):
             cluster_name=self.cluster.cluster_name, vpc=props.vpc,
             repository=props.load_balancer_controller_repository,
             version=props.load_balancer_controller_version or "",
+            chart_repository=props.load_balancer_controller_chart_repository,
         ))
         return LoadBalancerWebhookReady(self, "LoadBalancerWebhookReady",
                                         LoadBalancerWebhookReadyProps(cluster=self.cluster, controller=controller))

@@ -6,12 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cdk8s
+from aws_cdk import Stack
 from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps, ReleaseArchive
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
+
+
+def crds_release_url(karmada_version: str) -> str:
+    """The CRD tarball of a Karmada release on GitHub."""
+    return f"https://github.com/karmada-io/karmada/releases/download/{karmada_version}/crds.tar.gz"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +67,9 @@ class KarmadaApiBootstrapProps:
     """The Karmada release whose CRDs are applied."""
     bootstrap: cdk8s.Chart
     """The bootstrap objects (charts/karmada/bootstrap.py)."""
+    crds_url: str | None = None
+    """Where the CRD tarball of `karmada_version` is read: an s3://<bucket>/<key> mirror, which the provider's role
+    may then read (that object only). Default: the Karmada release on GitHub."""
     depends_on: Sequence[IConstruct] = ()
     """Applied after these (the control plane). Default: none."""
 
@@ -68,19 +78,25 @@ class KarmadaApiBootstrap(Construct):
     """Bootstraps the Karmada API once its apiserver answers.
 
     Bootstraps the Karmada API once its apiserver answers: Karmada's CRDs from the official release tarball of the
-    pinned version (fetched inside AWS at deploy time, applied by server-side apply, so a version bump or a redeploy is
-    idempotent), then the bootstrap objects (APIServices, webhook configurations, RBAC, the failover
-    ClusterTaintPolicy, cluster-info).
+    pinned version (fetched inside AWS at deploy time, from GitHub or an S3 mirror, applied by server-side apply, so a
+    version bump or a redeploy is idempotent), then the bootstrap objects (APIServices, webhook configurations, RBAC,
+    the failover ClusterTaintPolicy, cluster-info).
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaApiBootstrapProps) -> None:
         super().__init__(scope, id)
+        url = props.crds_url or crds_release_url(props.karmada_version)
+        if url.startswith("s3://"):
+            bucket_and_key = url.removeprefix("s3://")
+            props.provider.role.add_to_policy(iam.PolicyStatement(
+                sid="ReadKarmadaCrdsMirror",
+                actions=["s3:GetObject"],
+                resources=[f"arn:{Stack.of(self).partition}:s3:::{bucket_and_key}"],
+            ))
         self.crds = KarmadaManifest(self, "Crds", KarmadaManifestProps(
             provider=props.provider,
-            archive=ReleaseArchive(
-                url=f"https://github.com/karmada-io/karmada/releases/download/{props.karmada_version}/crds.tar.gz",
-                paths=("crds/bases/",),
-            ),
+            # From the release or a mirror, nothing but CRDs (and their conversion patches) is applied.
+            archive=ReleaseArchive(url=url, paths=("crds/bases/",), kinds=("CustomResourceDefinition",)),
             overwrite=True,
         ))
         for dependency in props.depends_on:

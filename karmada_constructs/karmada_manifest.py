@@ -25,6 +25,8 @@ class ReleaseArchive:
     url: str
     paths: tuple[str, ...]
     sha256: str | None = None
+    kinds: tuple[str, ...] = ()
+    """The only kinds the archive may hold (the handler refuses anything else). Default: any."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +83,8 @@ class KarmadaManifest(Construct):
             source = {"url": archive.url, "paths": list(archive.paths)}
             if archive.sha256:
                 source["sha256"] = archive.sha256
+            if archive.kinds:
+                source["kinds"] = list(archive.kinds)
             properties[keys.SOURCE] = Stack.of(self).to_json_string(source)
         self.resource = CustomResource(
             self,

@@ -29,6 +29,9 @@ class LoadBalancerControllerValuesProps:
     """The image repository (no tag)."""
     version: str
     """The controller version, also the image tag."""
+    chart_repository: str | None = None
+    """The chart's repository, e.g. an OCI path ending in /aws-load-balancer-controller (a mirror).
+    Default: aws_eks_v2's (the eks-charts Helm repository)."""
 
 
 def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps) -> dict:
@@ -57,10 +60,13 @@ def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps
 def set_controller_values(controller: eks.AlbController, props: LoadBalancerControllerValuesProps) -> None:
     """Replace the values aws_eks_v2 gives the controller's Helm release with `controller_values`.
 
-    aws_eks_v2 has no option for the webhook settings, so the release's Values property is overridden whole.
+    aws_eks_v2 has no option for the webhook settings, so the release's Values property is overridden whole; so is
+    its Repository when `chart_repository` is set.
     """
     release = default_child(controller.node.find_child("Resource").node.find_child("Resource"), CfnResource)
     release.add_property_override("Values", Stack.of(controller).to_json_string(controller_values(controller, props)))
+    if props.chart_repository:
+        release.add_property_override("Repository", props.chart_repository)
 
 
 @dataclass(frozen=True, kw_only=True)

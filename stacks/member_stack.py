@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Environment, Stack
-from aws_cdk import aws_eks_v2 as eks
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
+from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
+from karmada_constructs.metrics_server import MetricsServer, MetricsServerProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
@@ -27,9 +28,11 @@ class KarmadaMemberStack(Stack):
     """Composes a member in its own region (and account).
 
     Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
-    parent's, for `existing` ones the cluster imported by name; then what registration needs inside it (join role,
-    access entry, member-side objects). The member's EKS endpoint admits the parent's egress addresses (looked up from
-    KarmadaEgress at deploy time), so it never depends on the parent stack and deploys in parallel with it.
+    parent's, for `existing` ones the cluster imported by name; the add-ons the member asks for (`members[].addons`:
+    metrics-server, and on `new` members the AWS Load Balancer Controller set up as the parent's); then what
+    registration needs inside it (join role, access entry, member-side objects). The member's EKS endpoint admits the
+    parent's egress addresses (looked up from KarmadaEgress at deploy time), so it never depends on the parent stack
+    and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
@@ -43,12 +46,15 @@ class KarmadaMemberStack(Stack):
         charts = cdk8s.App()
         existing = None
         if member.kind is MemberKind.new:
-            cluster = self._new_cluster(config, member)
+            eks_cluster = self._new_cluster(config, member)
+            cluster = eks_cluster.cluster
+            self._add_metrics_server(config, member, depends_on=[eks_cluster.node_group])
         else:
             existing = ExistingEksCluster(self, "Eks", ExistingEksClusterProps(
                 cluster_name=member.eks_cluster_name, kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
             ))
             cluster = existing.cluster
+            self._add_metrics_server(config, member, depends_on=[])
         self.cluster = cluster
         endpoint = RenderedManifests.of(self).placeholder(cluster.cluster_endpoint, f"Member.{member.name}.Endpoint")
         parent_account = config.parent.account or self.account
@@ -71,7 +77,20 @@ class KarmadaMemberStack(Stack):
             description=f"Adds member {member.name} to your kubeconfig",
         )
 
-    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.ICluster:
+    def _add_metrics_server(self, config: AppConfig, member: MemberConfig, *,
+                            depends_on: list[IConstruct]) -> None:
+        """metrics-server, when the member wants it: on a cluster created here, taking over nothing else's."""
+        if not member.metrics_server:
+            return
+        MetricsServer(self, "MetricsServer", MetricsServerProps(
+            cluster_name=member.eks_cluster_name,
+            addon_version=config.parent.addons.metrics_server,
+            take_over_existing=member.kind is MemberKind.new,
+            depends_on=depends_on,
+        ))
+
+    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> EksCluster:
+        mirror = mirror_for(config, member.region or "")
         network = ClusterVpc(
             self,
             "Network",
@@ -110,6 +129,11 @@ class KarmadaMemberStack(Stack):
                 admin_role_arns=config.parent.admin_role_arns,
                 pod_identity_agent_version=config.parent.addons.pod_identity_agent,
                 log_retention_days=config.parent.log_retention_days,
+                load_balancer_controller_version=(
+                    config.parent.addons.load_balancer_controller if member.load_balancer_controller else None),
+                load_balancer_controller_repository=mirror.image(
+                    config.parent.addons.load_balancer_controller_repository),
+                load_balancer_controller_chart_repository=mirror.mirrored_chart(LOAD_BALANCER_CONTROLLER_CHART),
             ),
         )
         # After the node group, before the cluster and VPC: network interfaces the VPC CNI left behind
@@ -122,4 +146,4 @@ class KarmadaMemberStack(Stack):
             log_retention_days=config.parent.log_retention_days,
         ))
         eks_cluster.node_group.node.add_dependency(cleanup.resource)
-        return eks_cluster.cluster
+        return eks_cluster

@@ -19,8 +19,11 @@ from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacPro
 from charts.storage_class import Gp3StorageClassChart
 from eks_karmada.chart_props import control_plane_props, storage_class_props
 from eks_karmada.config import AppConfig
+from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
-from karmada_constructs.cert_manager import CertManager, CertManagerProps
+from karmada_constructs.cert_manager import CHART as CERT_MANAGER_CHART
+from karmada_constructs.cert_manager import REPOSITORY as CERT_MANAGER_REPOSITORY
+from karmada_constructs.cert_manager import CertManager, CertManagerImages, CertManagerProps
 from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
@@ -78,6 +81,8 @@ class KarmadaParentStack(Stack):
             **kwargs,
         )
         self._config = config
+        # Every image and chart the parent pulls, from the config's mirrors when it names them (docs/air-gap.md).
+        self._mirror = mirror_for(config, parent.region)
         self._charts = cdk8s.App()
         self._rendered = RenderedManifests.of(self)
 
@@ -122,7 +127,8 @@ class KarmadaParentStack(Stack):
             admin_role_arns=parent.admin_role_arns,
             pod_identity_agent_version=parent.addons.pod_identity_agent,
             load_balancer_controller_version=parent.addons.load_balancer_controller,
-            load_balancer_controller_repository=parent.addons.load_balancer_controller_repository,
+            load_balancer_controller_repository=self._mirror.image(parent.addons.load_balancer_controller_repository),
+            load_balancer_controller_chart_repository=self._mirror.mirrored_chart(LOAD_BALANCER_CONTROLLER_CHART),
             log_retention_days=parent.log_retention_days,
         ))
         self.cluster = eks_cluster.cluster
@@ -156,8 +162,18 @@ class KarmadaParentStack(Stack):
         return storage_class
 
     def _add_cert_manager(self, eks_cluster: EksCluster) -> CertManager:
+        upstream = CertManagerImages()
         cert_manager = CertManager(self, "CertManager", CertManagerProps(
-            cluster=eks_cluster.cluster, version=self._config.parent.addons.cert_manager))
+            cluster=eks_cluster.cluster, version=self._config.parent.addons.cert_manager,
+            repository=self._mirror.chart_repository(CERT_MANAGER_CHART, CERT_MANAGER_REPOSITORY),
+            images=CertManagerImages(
+                image=self._mirror.image(upstream.image),
+                webhook=self._mirror.image(upstream.webhook),
+                cainjector=self._mirror.image(upstream.cainjector),
+                startupapicheck=self._mirror.image(upstream.startupapicheck),
+                acmesolver=self._mirror.image(upstream.acmesolver),
+            ),
+        ))
         # Its pods need nodes; without this edge only helm's --wait timeout outlasts the node group.
         cert_manager.node.add_dependency(eks_cluster.node_group)
         return cert_manager
@@ -217,7 +233,7 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster, cluster_name=self._config.parent.cluster_name, charts=self._charts,
             control_plane=props, target=PARENT_TARGET,
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
-                                        aws_cli_image=backup.aws_cli_image),
+                                        aws_cli_image=self._mirror.image(backup.aws_cli_image)),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
             depends_on=[control_plane, self._pod_identity_agent],
         ))
@@ -282,6 +298,7 @@ class KarmadaParentStack(Stack):
         bootstrap = KarmadaApiBootstrap(self, "KarmadaApiBootstrap", KarmadaApiBootstrapProps(
             provider=self.karmada_manifests,
             karmada_version=self._config.versions.karmada,
+            crds_url=self._config.mirrors.crds,
             bootstrap=KarmadaApiBootstrapChart(self._charts, "karmada-api-bootstrap", props),
             depends_on=[control_plane],
         ))

@@ -316,7 +316,7 @@ def test_config_examples_in_the_docs_load(example):
     """A fragment's sections are laid over the default file's (a list replaces the default's)."""
     data = copy.deepcopy(DEFAULT)
     for section, value in example.items():
-        data[section] = {**data[section], **value} if isinstance(value, dict) else value
+        data[section] = {**data.get(section, {}), **value} if isinstance(value, dict) else value
     parse_config(data, "example")
 
 

@@ -316,6 +316,57 @@ BAD_CASES = [
      'c.yaml: karmada.etcd.snapshot_count: input should be greater than or equal to 1 (got 0); fix the value in the file'),
     ('etcd-unknown-key', {'karmada.etcd.defrag': True},
      'c.yaml: karmada.etcd.defrag: unknown key; remove it or fix its spelling (see docs/configuration.md)'),
+    # mirrors (docs/air-gap.md)
+    ('mirror-images-scheme', {'mirrors.images': 'https://123456789012.dkr.ecr.{region}.amazonaws.com'},
+     "c.yaml: mirrors.images: 'https://123456789012.dkr.ecr.{region}.amazonaws.com' is not a registry prefix; "
+     "write it like 123456789012.dkr.ecr.{region}.amazonaws.com (no scheme, no tag)"),
+    ('mirror-images-other-placeholder', {'mirrors.images': '123456789012.dkr.ecr.{zone}.amazonaws.com'},
+     "c.yaml: mirrors.images: '123456789012.dkr.ecr.{zone}.amazonaws.com' is not a registry prefix; "
+     "write it like 123456789012.dkr.ecr.{region}.amazonaws.com (no scheme, no tag)"),
+    ('mirror-images-trailing-slash', {'mirrors.images': 'mirror.example.com/'},
+     "c.yaml: mirrors.images: 'mirror.example.com/' is not a registry prefix; "
+     "write it like 123456789012.dkr.ecr.{region}.amazonaws.com (no scheme, no tag)"),
+    ('mirror-images-tag', {'mirrors.images': 'mirror.example.com/karmada:v1'},
+     "c.yaml: mirrors.images: 'mirror.example.com/karmada:v1' is not a registry prefix; "
+     "write it like 123456789012.dkr.ecr.{region}.amazonaws.com (no scheme, no tag)"),
+    ('mirror-charts-not-ecr', {'mirrors.helm_charts': 'oci://ghcr.io/charts'},
+     "c.yaml: mirrors.helm_charts: 'oci://ghcr.io/charts' is not a private ECR OCI path; "
+     "write it like oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts"),
+    ('mirror-charts-https', {'mirrors.helm_charts': 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com/charts'},
+     "c.yaml: mirrors.helm_charts: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com/charts' is not a private "
+     "ECR OCI path; write it like oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts"),
+    ('mirror-charts-other-placeholder', {'mirrors.helm_charts': 'oci://123456789012.dkr.ecr.{zone}.amazonaws.com/c'},
+     "c.yaml: mirrors.helm_charts: 'oci://123456789012.dkr.ecr.{zone}.amazonaws.com/c' is not a private ECR OCI "
+     "path; write it like oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts"),
+    ('mirror-crds-https', {'mirrors.crds': 'https://github.com/karmada-io/karmada/releases/download/v1.18.2/crds.tar.gz'},
+     "c.yaml: mirrors.crds: 'https://github.com/karmada-io/karmada/releases/download/v1.18.2/crds.tar.gz' is not "
+     "an S3 URL of a .tar.gz; write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz"),
+    ('mirror-crds-zip', {'mirrors.crds': 's3://my-mirror/crds.zip'},
+     "c.yaml: mirrors.crds: 's3://my-mirror/crds.zip' is not an S3 URL of a .tar.gz; "
+     "write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz"),
+    ('mirror-crds-bad-bucket', {'mirrors.crds': 's3://My_Bucket/crds.tar.gz'},
+     "c.yaml: mirrors.crds: 's3://My_Bucket/crds.tar.gz' is not an S3 URL of a .tar.gz; "
+     "write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz"),
+    # member add-ons
+    ('existing-member-lb-controller', {'members.0.kind': 'existing', 'members.0.cluster_name': 'prod', 'members.0.vpc_cidr': DELETE,
+                                       'members.0.addons': {'load_balancer_controller': True}},
+     "c.yaml: members[0].addons.load_balancer_controller: not installed on an existing member (its IAM role needs "
+     "the cluster's OIDC provider, and the cluster may run one already); install it there yourself or set it false"),
+    ('external-member-metrics-server', {'api_endpoint.scheme': 'internet-facing', 'members.0.kind': 'external',
+                                        'members.0.region': None, 'members.0.sync_mode': 'Pull', 'members.0.vpc_cidr': DELETE,
+                                        'members.0.addons': {'metrics_server': True}},
+     "c.yaml: members[0].addons: has no effect on an external member (nothing is installed in it from here: "
+     "install add-ons in the cluster yourself); remove it"),
+    ('external-member-lb-controller', {'api_endpoint.scheme': 'internet-facing', 'members.0.kind': 'external',
+                                       'members.0.region': None, 'members.0.sync_mode': 'Pull', 'members.0.vpc_cidr': DELETE,
+                                       'members.0.addons': {'load_balancer_controller': True}},
+     "c.yaml: members[0].addons: has no effect on an external member (nothing is installed in it from here: "
+     "install add-ons in the cluster yourself); remove it"),
+    ('member-addon-typo', {'members.0.addons': {'metrics': True}},
+     "c.yaml: members[0].addons.metrics: unknown key; remove it or fix its spelling (see docs/configuration.md)"),
+    ('member-addon-not-bool', {'members.0.addons': {'metrics_server': 'maybe'}},
+     "c.yaml: members[0].addons.metrics_server: input should be a valid boolean, unable to interpret input "
+     "(got 'maybe'); fix the value in the file"),
 ]
 
 
@@ -404,6 +455,19 @@ GOOD_CASES = [
     ("etcd-raft-at-ratio", {"karmada.etcd.heartbeat_interval_ms": 200}),
     ("etcd-raft-bounds", {"karmada.etcd.heartbeat_interval_ms": 10, "karmada.etcd.election_timeout_ms": 50}),
     ("etcd-raft-max", {"karmada.etcd.heartbeat_interval_ms": 5000, "karmada.etcd.election_timeout_ms": 50000, "karmada.etcd.snapshot_count": 1}),
+    ("mirrors-all-per-region", {"mirrors.images": "123456789012.dkr.ecr.{region}.amazonaws.com",
+                                "mirrors.helm_charts": "oci://123456789012.dkr.ecr.{region}.amazonaws.com/charts",
+                                "mirrors.crds": "s3://my-mirror/karmada/v1.18.2/crds.tar.gz"}),
+    ("mirrors-fixed-region-and-paths", {"mirrors.images": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror",
+                                        "mirrors.helm_charts": "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+                                        "mirrors.crds": "s3://my.mirror-1/crds.tgz"}),
+    ("mirror-images-with-port", {"mirrors.images": "registry.internal:5000/mirror"}),
+    ("mirror-charts-china", {"mirrors.helm_charts": "oci://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/c"}),
+    ("member-addons-off", {"members.0.addons": {"metrics_server": False, "load_balancer_controller": False}}),
+    ("existing-member-metrics-server", {"members.0.kind": "existing", "members.0.cluster_name": "prod", "members.0.vpc_cidr": DELETE,
+                                        "members.0.addons": {"metrics_server": True,
+                                                             "load_balancer_controller": False}}),
+    ("parent-metrics-server-version", {"parent.addons.metrics_server": "v0.8.1-eksbuild.1"}),
 ]
 
 
@@ -548,7 +612,7 @@ READ_BY = {
     "region": ALL_KINDS,  # external: the agent's --cluster-region
     "account": {"new", "existing"}, "cluster_name": {"new", "existing"}, "labels": {"new", "existing"},
     "availability_zones": {"new"}, "vpc_cidr": {"new"}, "nat_gateways": {"new"}, "node_group": {"new"},
-    "endpoint": {"new"},
+    "endpoint": {"new"}, "addons": {"new", "existing"},
 }
 
 
@@ -856,3 +920,43 @@ def test_non_ascii_text_is_read_as_utf8_whatever_the_locale(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "us-east-1"), result.stderr[-500:]
+
+
+# --- member add-ons and mirrors: what the config means ----------------------------------------------------
+@pytest.mark.parametrize("kind, addons, metrics_server, load_balancer_controller", [
+    ("new", {}, True, True),
+    ("new", {"metrics_server": False}, False, True),
+    ("new", {"load_balancer_controller": False}, True, False),
+    ("existing", {}, False, False),
+    ("existing", {"metrics_server": True}, True, False),
+    ("external", {}, False, False),
+])
+def test_member_addons_default_on_for_new_members_only(kind, addons, metrics_server, load_balancer_controller):
+    edits = {"members.0.kind": kind, "members.0.addons": addons}
+    if kind == "existing":
+        edits |= {"members.0.cluster_name": "prod", "members.0.vpc_cidr": DELETE}
+    if kind == "external":
+        edits |= {"api_endpoint.scheme": "internet-facing", "members.0.region": None, "members.0.sync_mode": "Pull",
+                  "members.0.vpc_cidr": DELETE}
+        del edits["members.0.addons"]
+    member = parse_config(edited(edits)).members[0]
+    assert (member.metrics_server, member.load_balancer_controller) == (metrics_server, load_balancer_controller)
+
+
+@pytest.mark.parametrize("mirrors, unset", [
+    ({"images": "m.example.com"}, "helm_charts, crds"),
+    ({"images": "m.example.com", "crds": "s3://b-1/crds.tar.gz"}, "helm_charts"),
+    ({"helm_charts": "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com"}, "images, crds"),
+    ({"crds": "s3://b-1/crds.tar.gz"}, "images, helm_charts"),
+])
+def test_partial_mirrors_warn_naming_what_still_comes_from_the_internet(mirrors, unset):
+    config = parse_config(edited({"mirrors": mirrors}))
+    assert config.warnings() == [f"mirrors: {unset} not set: those artifacts still come from the internet "
+                                 "(docs/air-gap.md)"]
+
+
+def test_no_mirrors_or_all_mirrors_warn_nothing():
+    assert parse_config(edited({})).warnings() == []
+    every = {"images": "m.example.com", "helm_charts": "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+             "crds": "s3://b-1/crds.tar.gz"}
+    assert parse_config(edited({"mirrors": every})).warnings() == []

@@ -26,6 +26,7 @@ _NO_BUCKET = "unused"
 def props_from_config(config, bucket_name: str) -> EtcdBackupProps:
     """EtcdBackupProps for a validated AppConfig, with the control plane exactly as deployed."""
     from eks_karmada.chart_props import control_plane_props
+    from eks_karmada.mirrors import mirror_for
 
     backup = getattr(config.karmada, "etcd_backup", None)
     return EtcdBackupProps(
@@ -34,7 +35,8 @@ def props_from_config(config, bucket_name: str) -> EtcdBackupProps:
         cluster_name=config.parent.cluster_name,
         bucket_name=bucket_name,
         region=config.parent.region,
-        aws_cli_image=getattr(backup, "aws_cli_image", DEFAULT_AWS_CLI_IMAGE),
+        aws_cli_image=mirror_for(config, config.parent.region).image(
+            getattr(backup, "aws_cli_image", DEFAULT_AWS_CLI_IMAGE)),
     )
 
 

@@ -52,16 +52,25 @@ class VersionCheck:
 
 
 def pinned_addons(config: AppConfig) -> list[PinnedAddon]:
-    """The add-ons the app pins: all three on the parent, the Pod Identity agent on every `new` member."""
+    """The add-ons the app pins.
+
+    All three on the parent, the Pod Identity agent on every `new` member, metrics-server on the members that
+    install it.
+    """
     addons = config.parent.addons
     parent = (config.parent.region,)
     member_regions = tuple(sorted({m.region for m in config.members if m.kind is MemberKind.new and m.region}))
-    return [
+    metrics_regions = tuple(sorted({m.region for m in config.members if m.metrics_server and m.region}))
+    pinned = [
         PinnedAddon("parent.addons.vpc_cni", "vpc-cni", addons.vpc_cni, parent),
         PinnedAddon("parent.addons.ebs_csi_driver", "aws-ebs-csi-driver", addons.ebs_csi_driver, parent),
         PinnedAddon("parent.addons.pod_identity_agent", "eks-pod-identity-agent", addons.pod_identity_agent,
                     tuple(sorted(set(parent + member_regions)))),
     ]
+    if metrics_regions:
+        pinned.append(PinnedAddon("parent.addons.metrics_server", "metrics-server", addons.metrics_server,
+                                  metrics_regions))
+    return pinned
 
 
 def addon_versions(clients: Any, region: str, addon: str, kubernetes: str) -> list[str]:

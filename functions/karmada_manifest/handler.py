@@ -15,9 +15,10 @@ entry point). The keys (the construct writes them from properties.py):
 
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
-* ``Source``: JSON ``{"url": "https://...tar.gz", "sha256": "<hex, optional>",
+* ``Source``: JSON ``{"url": "https://...tar.gz" or "s3://<bucket>/<key>" (a mirror), "sha256": "<hex, optional>",
   "paths": ["crds/bases/"], "patches": [...optional, default: the "patches/" sibling of each
-  ".../bases/" path], "patchValues": {"name": ..., "namespace": ...} (optional)}``.
+  ".../bases/" path], "patchValues": {"name": ..., "namespace": ...} (optional),
+  "kinds": ["CustomResourceDefinition"] (optional: the only kinds the tarball may hold)}``.
 * ``Overwrite``: "true"/"false" (default false), ``FieldManager`` (default "eks-karmada").
 * ``AdminSecretName`` (required), ``AdminSecretNamespace`` (default: ``ApiServerNamespace``):
   the kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt, in the parent cluster.

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import SourceError, SourceUnavailableError, YamlSubsetError
 from .yaml_docs import ObjectIdentity, read_identity, split_documents
@@ -29,6 +30,7 @@ MAX_UNPACKED_BYTES = 128 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_WEBHOOK_SERVICE = "karmada-webhook"
 
+_S3_URL = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 # Values are pasted into YAML text: allow only characters that need no quoting or escaping there.
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9+/=._:-]*$")
@@ -43,6 +45,8 @@ class SourceSpec:
     paths: tuple[str, ...]
     patches: tuple[str, ...]
     patch_values: dict = field(default_factory=dict, hash=False, compare=True)
+    # The only kinds the tarball may hold (a mirror is another trust boundary); empty: any kind.
+    kinds: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, text: str) -> SourceSpec:
@@ -53,8 +57,8 @@ class SourceSpec:
         if not isinstance(raw, dict):
             raise SourceError("Source must be a JSON object")
         url = raw.get("url")
-        if not isinstance(url, str) or not url.startswith("https://"):
-            raise SourceError("Source.url must be an https:// URL")
+        if not isinstance(url, str) or not (url.startswith("https://") or _S3_URL.fullmatch(url)):
+            raise SourceError("Source.url must be an https:// URL or s3://<bucket>/<key> (a mirror)")
         sha256 = raw.get("sha256") or None
         if sha256 is not None:
             sha256 = str(sha256).strip().lower()
@@ -77,7 +81,10 @@ class SourceSpec:
         values = raw.get("patchValues") or {}
         if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
             raise SourceError("Source.patchValues must be an object of strings")
-        return cls(url, sha256, norm_paths, norm_patches, dict(values))
+        kinds = raw.get("kinds") or []
+        if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
+            raise SourceError("Source.kinds must be a list of kinds")
+        return cls(url, sha256, norm_paths, norm_patches, dict(values), tuple(kinds))
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,39 @@ def fetch_url(url: str, timeout: float = 60.0, max_bytes: int = MAX_DOWNLOAD_BYT
     return data
 
 
-def load_source(spec: SourceSpec, fetch: Callable[[str], bytes] = fetch_url) -> SourceBundle:
+def fetch_s3(url: str, client: Any = None, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+    """Read ``s3://<bucket>/<key>`` (a mirror of a release asset) with the handler's own role."""
+    match = _S3_URL.fullmatch(url)
+    if not match:
+        raise SourceError(f"{url} is not an s3://<bucket>/<key> URL")
+    if client is None:
+        import boto3  # the Lambda runtime has it; imported late so unit tests need no AWS setup
+
+        client = boto3.client("s3")
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        body = client.get_object(Bucket=match[1], Key=match[2])["Body"]
+        data = body.read(max_bytes + 1)
+    except ClientError as err:
+        code = str(err.response.get("Error", {}).get("Code", "error"))
+        message = f"reading {url} failed: {code}"
+        if code in ("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"):
+            raise SourceUnavailableError(message) from err
+        raise SourceError(message) from err
+    except BotoCoreError as err:
+        raise SourceUnavailableError(f"reading {url} failed: {err}") from err
+    if len(data) > max_bytes:
+        raise SourceError(f"reading {url} failed: larger than {max_bytes} bytes")
+    return data
+
+
+def fetch_source(url: str) -> bytes:
+    """The bytes at ``url``: S3 for an ``s3://`` mirror, HTTPS otherwise."""
+    return fetch_s3(url) if url.startswith("s3://") else fetch_url(url)
+
+
+def load_source(spec: SourceSpec, fetch: Callable[[str], bytes] = fetch_source) -> SourceBundle:
     """Download, verify and read the documents and patches the spec selects."""
     data = fetch(spec.url)
     actual = hashlib.sha256(data).hexdigest()
@@ -131,6 +170,10 @@ def load_source(spec: SourceSpec, fetch: Callable[[str], bytes] = fetch_url) -> 
             f"its YAML files are under: {', '.join(tops)}"
         )
     patches = _documents(files, spec.patches) if spec.patches else []
+    for document in [*documents, *patches] if spec.kinds else []:
+        if document.identity.kind not in spec.kinds:
+            raise SourceError(f"{document.origin} in {spec.url} is a {document.identity.kind} "
+                              f"({document.identity.name}); this source may hold only {', '.join(spec.kinds)}")
     return SourceBundle(documents, patches)
 
 

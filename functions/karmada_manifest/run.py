@@ -32,7 +32,7 @@ from ..kube.transports import eks_transport, karmada_pod_transport
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
 from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
-from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_url, load_source, render_patch
+from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_source, load_source, render_patch
 from .properties import Properties
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ class Runtime:
 
     parent_transport: Callable[[str], Any]  # cluster name -> transport to its EKS API
     karmada_transport: Callable[[str, int, TlsMaterial, str], Any]  # pod address, port, tls, TLS name
-    fetch: Callable[[str], bytes] = fetch_url
+    fetch: Callable[[str], bytes] = fetch_source
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     budget_seconds: float = DEFAULT_BUDGET_SECONDS

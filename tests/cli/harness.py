@@ -319,7 +319,8 @@ def addon_builds() -> dict[str, list[str]]:
     pinned = AddonVersions()
     return {name: [version.replace("eksbuild.", "eksbuild.9"), version]
             for name, version in (("vpc-cni", pinned.vpc_cni), ("aws-ebs-csi-driver", pinned.ebs_csi_driver),
-                                  ("eks-pod-identity-agent", pinned.pod_identity_agent))}
+                                  ("eks-pod-identity-agent", pinned.pod_identity_agent),
+                                  ("metrics-server", pinned.metrics_server))}
 
 
 _LOADERS: dict = {}

@@ -165,6 +165,9 @@ def test_every_pinned_addon_build_is_checked_in_each_region_it_installs_to(world
         "v1.3.10-eksbuild.1", "built for 1.35", "ok"]
     with pytest.raises(AssertionError):
         _row(result.stdout, "add-on", "vpc-cni", "us-west-2")
+    # metrics-server goes to the members (new ones install it by default), not to the parent.
+    assert _row(result.stdout, "add-on", "metrics-server", "us-west-2")[3:] == [
+        "v0.9.0-eksbuild.6", "built for 1.35", "ok"]
     # public.ecr.aws has no AWS API for another owner's images: listed, not a problem.
     assert _row(result.stdout, "image", "aws-load-balancer-controller")[2:] == [
         "public.ecr.aws", "v3.2.2", "not checked", "-"]

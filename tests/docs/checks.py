@@ -258,10 +258,18 @@ def _pytest(args: list[str]) -> list[str]:
         f"{a} does not exist" for a in args if not a.startswith("-") and "/" in a and not (ROOT / a).exists()]
 
 
+def _config_file(args: list[str]) -> list[str]:
+    """At most one argument, a config file of the repository (or one the reader supplies)."""
+    if len(args) > 1:
+        return [f"takes at most one config file, got {args}"]
+    return [f"{a} does not exist" for a in args if not is_variable(a) and not (ROOT / a).is_file()]
+
+
 PYTHON_MODULES: dict[str, Callable[[list[str]], list[str]]] = {
     "charts.etcd_backup": _argparse(_etcd_backup_parser),
     "eks_karmada.diagram": _argparse(_diagram_parser),
     "eks_karmada.config_docs": _no_args,
+    "eks_karmada.mirrors": _config_file,
     "tests.cli.doc_examples": _no_args,
     "tests.security.checkov_gate": _dirs,
     "pytest": _pytest,

@@ -143,3 +143,101 @@ def test_fetch_connection_errors_are_retryable(monkeypatch):
     monkeypatch.setattr(manifest_source.urllib.request, "urlopen", refuse)
     with pytest.raises(SourceUnavailableError, match="Connection refused"):
         fetch_url(URL)
+
+
+# --- an S3 mirror (config mirrors.crds) -------------------------------------------------------------------
+S3_URL = "s3://my-mirror/karmada/v1.18.2/crds.tar.gz"
+
+
+def _s3_client():
+    import boto3
+
+    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def test_an_s3_url_is_a_valid_source_and_other_schemes_are_not():
+    assert spec(url=S3_URL).url == S3_URL
+    for url in ("http://example.com/crds.tar.gz", "s3://my-mirror", "s3:///key", "ftp://x/y"):
+        with pytest.raises(SourceError, match=r"https:// URL or s3://<bucket>/<key>"):
+            spec(url=url)
+
+
+def test_fetch_s3_reads_the_object_of_the_url_with_the_handlers_role():
+    import io
+
+    from botocore.response import StreamingBody
+    from botocore.stub import Stubber
+
+    client = _s3_client()
+    with Stubber(client) as stub:
+        stub.add_response("get_object", {"Body": StreamingBody(io.BytesIO(b"tarball"), 7)},
+                          {"Bucket": "my-mirror", "Key": "karmada/v1.18.2/crds.tar.gz"})
+        assert manifest_source.fetch_s3(S3_URL, client) == b"tarball"
+        stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("code, error", [("NoSuchKey", SourceError), ("AccessDenied", SourceError),
+                                         ("SlowDown", SourceUnavailableError),
+                                         ("ServiceUnavailable", SourceUnavailableError)])
+def test_fetch_s3_errors_name_the_url_and_only_throttling_is_retried(code, error):
+    from botocore.stub import Stubber
+
+    client = _s3_client()
+    with Stubber(client) as stub:
+        stub.add_client_error("get_object", service_error_code=code)
+        with pytest.raises(error) as raised:
+            manifest_source.fetch_s3(S3_URL, client)
+    assert str(raised.value) == f"reading {S3_URL} failed: {code}"
+    assert type(raised.value) is error
+
+
+def test_fetch_s3_limits_size():
+    import io
+
+    from botocore.response import StreamingBody
+    from botocore.stub import Stubber
+
+    client = _s3_client()
+    with Stubber(client) as stub:
+        stub.add_response("get_object", {"Body": StreamingBody(io.BytesIO(b"x" * 100), 100)})
+        with pytest.raises(SourceError, match="larger than 10 bytes"):
+            manifest_source.fetch_s3(S3_URL, client, max_bytes=10)
+
+
+def test_fetch_source_picks_s3_for_a_mirror_and_https_otherwise(monkeypatch):
+    monkeypatch.setattr(manifest_source, "fetch_s3", lambda url: b"s3:" + url.encode())
+    monkeypatch.setattr(manifest_source, "fetch_url", lambda url: b"https:" + url.encode())
+    assert manifest_source.fetch_source(S3_URL) == b"s3:" + S3_URL.encode()
+    assert manifest_source.fetch_source(URL) == b"https:" + URL.encode()
+
+
+# --- nothing but the kinds a source may hold (CRDs, from the release or a mirror) -------------------------
+ROLE_BINDING = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: own\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n")
+
+
+def test_a_source_limited_to_crds_takes_the_release_as_it_is():
+    bundle = load_source(spec(kinds=["CustomResourceDefinition"]), lambda url: tarball(release()))
+    assert bundle.documents and bundle.patches
+    assert {d.identity.kind for d in [*bundle.documents, *bundle.patches]} == {"CustomResourceDefinition"}
+
+
+@pytest.mark.parametrize("path", ["crds/bases/rbac/own.yaml", "crds/patches/own.yaml"])
+def test_a_source_limited_to_crds_refuses_any_other_object_naming_it(path):
+    files = release(**{path: ROLE_BINDING})
+    with pytest.raises(SourceError) as raised:
+        load_source(spec(kinds=["CustomResourceDefinition"]), lambda url: tarball(files))
+    assert str(raised.value) == (f"{path}#0 in {URL} is a ClusterRoleBinding (own); this source may hold only "
+                                 "CustomResourceDefinition")
+
+
+def test_a_source_without_kinds_takes_any_object():
+    files = release(**{"crds/bases/rbac/own.yaml": ROLE_BINDING})
+    bundle = load_source(spec(), lambda url: tarball(files))
+    assert "ClusterRoleBinding" in {d.identity.kind for d in bundle.documents}
+
+
+@pytest.mark.parametrize("kinds", ["CustomResourceDefinition", [""], [1]])
+def test_bad_kinds_are_refused(kinds):
+    with pytest.raises(SourceError, match="Source.kinds must be a list of kinds"):
+        spec(kinds=kinds)

@@ -1,0 +1,183 @@
+"""Mirrors for air-gapped deploys: where each image, Helm chart and the Karmada CRDs come from (docs/air-gap.md).
+
+`Mirror` rewrites one cluster's references (its region fills `{region}` in the config's `mirrors`):
+
+- an image `<host>/<path>:<tag>` becomes `<mirrors.images>/<host>/<path>:<tag>` (Docker Hub's short names are
+  written out first: `nginx:1` is `docker.io/library/nginx:1`), so one ECR pull-through cache rule per upstream
+  host, with the host as its prefix, serves them all;
+- a Helm chart `<name>` becomes the OCI repository `<mirrors.helm_charts>/<name>`, at the pinned version;
+- the CRDs come from `mirrors.crds` (s3://) instead of the Karmada GitHub release.
+
+`artifacts(config)` lists every artifact a deploy fetches, with its mirror location:
+`.venv/bin/python -m eks_karmada.mirrors [CONFIG]` prints it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from eks_karmada.bundled_node import use_bundled_node
+from eks_karmada.config import AppConfig, ConfigError, MemberKind, SyncMode, load_config
+
+# aws_eks_v2's AlbController installs this chart from this repository.
+LOAD_BALANCER_CONTROLLER_CHART = "aws-load-balancer-controller"
+LOAD_BALANCER_CONTROLLER_REPOSITORY = "https://aws.github.io/eks-charts"
+REGION = "{region}"
+
+
+def _qualified(image: str) -> str:
+    """`nginx:1` -> `docker.io/library/nginx:1`; references (or bare registries) with a host stay as they are."""
+    first, slash, _ = image.partition("/")
+    if "." in first.split(":")[0] or first.split(":")[0] == "localhost" or (slash and ":" in first):
+        return image
+    return f"docker.io/{image}" if slash else f"docker.io/library/{image}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mirror:
+    """The mirrors of one cluster's region; with nothing set, every reference stays upstream."""
+
+    images: str | None = None
+    """Registry prefix (`mirrors.images`), `{region}` already filled in. Default: none, upstream registries."""
+    helm_charts: str | None = None
+    """OCI path (`mirrors.helm_charts`), `{region}` already filled in. Default: none, upstream repositories."""
+
+    def image(self, image: str) -> str:
+        """An image reference (or a repository, or a registry path) as this cluster pulls it."""
+        if self.images is None or image.startswith(self.images + "/"):
+            return image
+        return f"{self.images}/{_qualified(image)}"
+
+    def chart_repository(self, chart: str, upstream: str) -> str:
+        """The repository of Helm chart `chart`: `upstream`, or its OCI path in the mirror."""
+        return self.mirrored_chart(chart) or upstream
+
+    def mirrored_chart(self, chart: str) -> str | None:
+        """The OCI path of Helm chart `chart` in the mirror; None without one."""
+        return None if self.helm_charts is None else f"{self.helm_charts}/{chart}"
+
+
+def mirror_for(config: AppConfig, region: str) -> Mirror:
+    """The mirrors for a cluster in `region`."""
+    mirrors = config.mirrors
+    return Mirror(
+        images=mirrors.images.replace(REGION, region) if mirrors.images else None,
+        helm_charts=mirrors.helm_charts.replace(REGION, region) if mirrors.helm_charts else None,
+    )
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One thing a deploy fetches: what it is, where from upstream, where from with the mirrors set."""
+
+    kind: str
+    """image, chart or crds."""
+    upstream: str
+    """Its upstream reference (`chart@version` for charts)."""
+    mirrored: str
+    """Its reference with the mirrors of the config (the same as upstream where no mirror is set)."""
+    region: str
+    """The region of the cluster (or handler) that fetches it."""
+
+
+def _images_in(objects: list[Any]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "image" and isinstance(value, str):
+                    found.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(objects)
+    return found
+
+
+def _upstream_config(config: AppConfig) -> AppConfig:
+    return config.model_copy(update={"mirrors": type(config.mirrors)()})
+
+
+def rendered_images(config: AppConfig) -> dict[str, set[str]]:
+    """Every image the rendered Kubernetes objects name, upstream, by the region that pulls it."""
+    import cdk8s
+
+    from charts.etcd_backup.backup import EtcdBackupChart
+    from charts.etcd_backup.cli import props_from_config
+    from charts.karmada import control_plane_charts
+    from eks_karmada.chart_props import control_plane_props
+    from eks_karmada.member_objects import member_chart
+    from workloads import WORKLOADS
+
+    upstream = _upstream_config(config)
+    app = cdk8s.App()
+    objects = [o for chart in control_plane_charts(app, control_plane_props(upstream, "nlb")) for o in chart.to_json()]
+    if config.karmada.etcd_backup.enabled:
+        objects += EtcdBackupChart(app, "backup", props_from_config(upstream, "bucket")).to_json()
+    for workload in WORKLOADS:
+        chart = workload(app, upstream)
+        objects += chart.to_json() if chart else []
+    by_region = {config.parent.region: _images_in(objects)}
+    for member in config.members:
+        if member.sync_mode is SyncMode.pull and member.kind is not MemberKind.external and member.region:
+            agent = member_chart(app, upstream, member, "https://member").to_json()
+            by_region.setdefault(member.region, set()).update(_images_in(agent))
+    return by_region
+
+
+def artifacts(config: AppConfig) -> list[Artifact]:
+    """Every image, chart and CRD tarball a deploy of `config` fetches, and where from with its mirrors."""
+    from dataclasses import asdict
+
+    from karmada_constructs.cert_manager import CHART, REPOSITORY, CertManagerImages
+    from karmada_constructs.eks_cluster import load_balancer_controller_version
+    from karmada_constructs.karmada_control_plane import crds_release_url
+
+    found: list[Artifact] = []
+    addons = config.parent.addons
+
+    def add_images(region: str, images: set[str]) -> None:
+        mirror = mirror_for(config, region)
+        found.extend(Artifact("image", image, mirror.image(image), region) for image in sorted(images))
+
+    def add_chart(region: str, chart: str, repository: str, version: str) -> None:
+        mirror = mirror_for(config, region)
+        found.append(Artifact("chart", f"{repository} {chart}@{version}",
+                              f"{mirror.chart_repository(chart, repository)}@{version}", region))
+
+    parent_region = config.parent.region
+    release = crds_release_url(config.versions.karmada)
+    found.append(Artifact("crds", release, config.mirrors.crds or release, parent_region))
+    for region, images in rendered_images(config).items():
+        add_images(region, images)
+    lb_chart_version = load_balancer_controller_version(addons.load_balancer_controller).helm_chart_version
+    lb_regions = [parent_region] + [m.region for m in config.members if m.load_balancer_controller and m.region]
+    for region in dict.fromkeys(lb_regions):
+        add_chart(region, LOAD_BALANCER_CONTROLLER_CHART, LOAD_BALANCER_CONTROLLER_REPOSITORY, lb_chart_version)
+        add_images(region, {f"{addons.load_balancer_controller_repository}:{addons.load_balancer_controller}"})
+    add_chart(parent_region, CHART, REPOSITORY, addons.cert_manager)
+    add_images(parent_region, {f"{repo}:{addons.cert_manager}" for repo in asdict(CertManagerImages()).values()})
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """Print the artifacts of the config named in argv (default config/default.yaml), one per line."""
+    try:
+        config = load_config(argv[0] if argv else None)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    use_bundled_node()  # jsii (cdk8s, aws-cdk-lib) must start the venv's supported Node
+    for artifact in artifacts(config):
+        print(f"{artifact.kind}\t{artifact.region}\t{artifact.upstream}\t{artifact.mirrored}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
