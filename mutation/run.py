@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per module before it is cut off (default: the target's, mutation/targets.py)")
     parser.add_argument(
         "--isolation", choices=("fork", "forkserver"), default="fork",
-        help="forkserver starts every mutant from a fresh interpreter (for tests that are not fork-safe)",
+        help="forkserver forks each mutant from a fork server (itself forked after mutmut's in-process stats run)",
     )
     parser.add_argument("--report-only", action="store_true", help="read the last run's results again, run nothing")
     parser.add_argument("--resume", action="store_true", help="go on with a run that was cut off (code unchanged)")

@@ -46,6 +46,7 @@ TARGETS: tuple[Target, ...] = (
                 "tests/functions/test_handler.py",
                 "tests/functions/test_handler_source.py",
                 "tests/functions/test_handler_rules.py",
+                "tests/functions/test_handler_reports.py",
             ),
         )
         for part in ("properties", "desired", "run", "handler")

@@ -88,17 +88,15 @@ class Run:
         if isinstance(error, SecretNotReadyError):
             return None if self.deleting else math.inf
         if isinstance(error, KindNotServedError):
-            return None if self.deleting else KIND_WAIT_SECONDS
+            # Only an apply sees it: _delete_one treats a kind no longer served as deleted, without retrying.
+            return KIND_WAIT_SECONDS
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return math.inf
         return None
 
     def retry(self, operation: Callable[[], T], what: str) -> T:
-        def forget(error: BaseException) -> None:
-            # After connection failures, look the pods up again: they may have been replaced.
-            if self._karmada_transport is not None and isinstance(error, (ConnectionError, TimeoutError)):
-                self._karmada_transport.forget()
-
+        # After a connection failure the pods are looked up again: KarmadaTransport forgets them itself
+        # when none of them answers (functions/kube/connection.py).
         return call_with_retry(
             operation,
             what=what,
@@ -106,7 +104,6 @@ class Run:
             deadline=self.deadline,
             sleep=self.runtime.sleep,
             backoff=self.runtime.backoff,
-            on_retry=forget,
         )
 
     # -- connections
@@ -221,7 +218,7 @@ class Run:
             if not props.overwrite and not item.patch:
                 existing = client.get(resource, ident.name, namespace)
                 if existing is not None:
-                    entries = existing.get("metadata", {}).get("managedFields") or []
+                    entries = existing["metadata"].get("managedFields") or []
                     managers = sorted({entry.get("manager", "") for entry in entries})
                     if props.field_manager not in managers:
                         raise OwnershipError(

@@ -535,7 +535,7 @@ class FakeKubeApi:
     def managers(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict:
         """Field manager name -> operation for one object."""
         obj = self.get(api_version, kind, name, namespace) or {}
-        return {e["manager"]: e["operation"] for e in obj.get("metadata", {}).get("managedFields", [])}
+        return {e.get("manager", ""): e["operation"] for e in obj.get("metadata", {}).get("managedFields", [])}
 
     def is_served(self, api_version: str, kind: str) -> bool:
         try:
@@ -1116,9 +1116,11 @@ class FakeKubeApi:
             obj["apiVersion"] = f"{resource.group}/{version}" if resource.group else version
         entries = self._managed.get(key) or []
         if entries:
+            # Like the API server's JSON (``manager,omitempty``), an entry with no manager name has no key.
             obj.setdefault("metadata", {})["managedFields"] = [
-                {"manager": e.manager, "operation": e.operation, "apiVersion": e.api_version, "time": e.time,
-                 "fieldsType": "FieldsV1", "fieldsV1": _fields_v1(e.fields)}
+                ({"manager": e.manager} if e.manager else {})
+                | {"operation": e.operation, "apiVersion": e.api_version, "time": e.time,
+                   "fieldsType": "FieldsV1", "fieldsV1": _fields_v1(e.fields)}
                 | ({"subresource": e.subresource} if e.subresource else {})
                 for e in entries
             ]

@@ -70,6 +70,13 @@ def test_server_side_apply_create_update_and_no_op(fake):
     assert int(changed["metadata"]["resourceVersion"]) > int(obj["metadata"]["resourceVersion"])
 
 
+def test_a_managed_fields_entry_with_no_manager_name_has_no_manager_key(fake):
+    # metav1.ManagedFieldsEntry: `json:"manager,omitempty"`.
+    fake.put(configmap(data={"a": "1"}), manager="")
+    obj = fake.get("v1", "ConfigMap", "a", "default")
+    assert "manager" not in obj["metadata"]["managedFields"][0]
+    assert fake.managers("v1", "ConfigMap", "a", "default") == {"": "Update"}
+
 def test_apply_accepts_yaml(fake):
     body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
     assert fake("PATCH", f"{CM}/y?fieldManager=m", APPLY, body).status == 201

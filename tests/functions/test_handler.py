@@ -245,7 +245,8 @@ def test_delete_treats_a_kind_no_longer_served_as_deleted(harness):
     props = make_props([CONFIGMAP, POLICY])
     harness.run(make_event("Create", props))
     harness.karmada.stop_serving("policy.karmada.io")
-    harness.run(make_event("Delete", props, physical_id="p"))
+    result = harness.run(make_event("Delete", props, physical_id="p"))
+    assert result["Data"] == {"ObjectCount": "1"}  # the ConfigMap; the policy is treated as deleted, not counted
     assert [r.path for r in harness.karmada.requests_matching("DELETE")] == [
         "/api/v1/namespaces/apps/configmaps/settings"]
     assert harness.clock.sleeps == []

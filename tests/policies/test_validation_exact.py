@@ -282,6 +282,10 @@ BOUNDARY_CASES = {  # (builder, exact message)
     "overflow-with-duplicated": (
         lambda: with_overflow(overflow("burst"), scheduling=ReplicaSchedulingStrategy.duplicated()),
         f"PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities: {OVERFLOW_ONLY}"),
+    # Divided with no division preference: IsOverflowSchedulingAllowed's default case.
+    "overflow-with-divided-and-no-preference": (
+        lambda: with_overflow(overflow("burst"), scheduling=ReplicaSchedulingStrategy(replica_scheduling_type="Divided")),
+        f"PropagationPolicy nginx: spec.placement.clusterAffinities[0].overflowAffinities: {OVERFLOW_ONLY}"),
     "spread-max-1-below-min-2": (
         lambda: placed(spread_constraints=[SpreadConstraint(spread_by_field="cluster", min_groups=2, max_groups=1)]),
         "PropagationPolicy nginx: spec.placement.spreadConstraints[0]: maxGroups 1 is lower than minGroups 2; "
