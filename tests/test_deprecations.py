@@ -21,7 +21,7 @@ EVERY_KIND = {
     "api_endpoint": {"scheme": "internet-facing", "allowed_cidrs": ["203.0.113.0/24"]},
     "members": [
         {"name": "fresh", "region": "us-east-1"},
-        {"name": "pulled", "region": "us-west-2", "sync_mode": "Pull"},
+        {"name": "pulled", "region": "us-west-2", "sync_mode": "Pull", "vpc_cidr": "10.2.0.0/16"},
         {"name": "prod", "kind": "existing", "region": "us-west-2", "cluster_name": "prod-eks"},
         {"name": "onprem", "kind": "external", "sync_mode": "Pull"},
     ],
