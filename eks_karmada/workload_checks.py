@@ -156,7 +156,8 @@ def _selector_problems(item: _Located, located: Sequence[_Located]) -> Iterator[
             continue
         if not any(_selects(selector, policy_namespace, other) for other in located if other is not item):
             yield item.problem(
-                f"spec.resourceSelectors[{index}]: selects no object of the workloads ({_describe(selector)}); "
+                f"spec.resourceSelectors[{index}]: selects no object of the workloads "
+                f"({_describe(selector, policy_namespace)}); "
                 "fix the selector or add the object to a workload chart (for objects applied by other means, "
                 f'annotate the policy {SELECTS_OTHER_OBJECTS_ANNOTATION}: "true")'
             )
@@ -196,10 +197,10 @@ def _labels_match(label_selector: Mapping[str, Any] | None, labels: Mapping[str,
     return True
 
 
-def _describe(selector: Mapping[str, Any]) -> str:
+def _describe(selector: Mapping[str, Any], policy_namespace: str | None) -> str:
     text = f"{selector.get('apiVersion')} {selector.get('kind')}"
-    if selector.get("namespace"):
-        text += f" in {selector['namespace']}"
+    if policy_namespace or selector.get("namespace"):
+        text += f" in {policy_namespace or selector['namespace']}"
     if selector.get("name"):
         text += f" named {selector['name']}"
     elif selector.get("labelSelector"):

@@ -17,7 +17,7 @@ def validate(
     config_file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[CONFIG]", help="Config file to check; default: --config, $CONFIG, then config/default.yaml.",
+            metavar="CONFIG", help="Config file to check; default: --config, $CONFIG, then config/default.yaml.",
             dir_okay=False, show_default=False,
         ),
     ] = None,
@@ -49,13 +49,21 @@ def validate(
             charts = checked_charts(cdk8s.App(), cfg)
         except WorkloadError as error:
             _fail(err, list(error.problems))
-        say(out, f"OK: {path}: {_members(cfg)}; {_charts(charts)}")
+        say(out, f"OK: {_shown(path)}: {_members(cfg)}; {_charts(charts)}")
 
 
 def _fail(err, lines: list[str]) -> None:
     for line in lines:
         say(err, f"error: {line.removeprefix('error: ')}")
     raise typer.Exit(EXIT_ERROR)
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would type it: relative to the current directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _members(config: AppConfig) -> str:
