@@ -10,7 +10,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from eks_karmada.bundled_node import use_bundled_node
 from tests.cli.harness import World, admin_secret, pki, workload, world
+
+# Start jsii (and load cdk8s' assemblies) now, under the real HOME: the kernel caches packages under $HOME, and
+# each scenario runs with a temporary HOME that is deleted afterwards.
+use_bundled_node()
+import cdk8s  # noqa: E402,F401
 
 Scenario = Callable[[World], None]
 
