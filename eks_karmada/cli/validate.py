@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.console import Console
 
 from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.cli.common import ConfigOption, consoles, say
 from eks_karmada.cli.errors import EXIT_ERROR, guard
 from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, load_config
+
+if TYPE_CHECKING:
+    import cdk8s
 
 
 def validate(
@@ -52,7 +56,7 @@ def validate(
         say(out, f"OK: {_shown(path)}: {_members(cfg)}; {_charts(charts)}")
 
 
-def _fail(err, lines: list[str]) -> None:
+def _fail(err: Console, lines: list[str]) -> NoReturn:
     for line in lines:
         say(err, f"error: {line.removeprefix('error: ')}")
     raise typer.Exit(EXIT_ERROR)
@@ -73,7 +77,7 @@ def _members(config: AppConfig) -> str:
     return f"{len(config.members)} member{'s' if len(config.members) != 1 else ''}: {listed}"
 
 
-def _charts(charts: list) -> str:
+def _charts(charts: list[cdk8s.Chart]) -> str:
     if not charts:
         return "no workload charts"
     listed = ", ".join(f"{chart.node.id} ({len(chart.to_json())} objects)" for chart in charts)
