@@ -10,10 +10,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?= config/default.yaml
-# Stacks that may deploy at once: every stack of the config, so the parent, every member and then
-# every registration build in parallel (docs/PERFORMANCE.md: a fixed 8 makes N=100 eight times slower).
-# Deferred (?=): evaluated only by the targets that use it, after set-up.
-CONCURRENCY ?= $(shell $(BIN)/python -c "from eks_karmada.config import load_config; print(2 * len(load_config('$(CONFIG)').members) + 3)")
+# Stacks that deploy or destroy at once. Empty: every stack of a wave, 2 x members + 3, computed from
+# $(CONFIG) by the pre-check below, so the parent, every member and then every registration build in
+# parallel (docs/PERFORMANCE.md: a fixed 8 makes N=100 eight times slower). Set it to cap the parallelism.
+CONCURRENCY ?=
+# make destroy asks at a terminal, naming the stacks and clusters; YES=1 deletes without asking (automation).
+# Without a terminal and without YES=1 it refuses.
+YES ?=
 PYTEST_WORKERS ?= 2
 
 # The venv's Node (>= 22) comes first so jsii and the CDK CLI never use an older system Node.
@@ -21,10 +24,16 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # Offline synth: no IMDS probing for credentials, no CLI notices or telemetry.
 export AWS_EC2_METADATA_DISABLED := true
 export CDK_DISABLE_CLI_TELEMETRY := true
-# Deprecation notices from aws-cdk-lib's own internals are not actionable here.
-export JSII_DEPRECATED := quiet
-
 CDK := cdk --no-notices -c config=$(CONFIG)
+
+# $(call guard,CHECK[,CONFIG]): the pre-check of eks_karmada/make_guard.py (config: the file loads and
+# validates; aws: and AWS credentials work; destroy: and the destroy is confirmed). Expanded with the
+# recipe, so after set-up and before any command of it runs; on failure make stops with the check's one
+# line, no traceback, nothing started. On success GUARDED_CONCURRENCY holds 2 x members + 3.
+guard = $(eval GUARDED_CONCURRENCY := $(shell $(BIN)/python -m eks_karmada.make_guard $(1) --config '$(or $(2),$(CONFIG))' --target '$@' --yes '$(YES)'))$(if $(filter 0,$(.SHELLSTATUS)),,$(error $(GUARDED_CONCURRENCY)))
+STACK_CONCURRENCY = $(or $(CONCURRENCY),$(GUARDED_CONCURRENCY))
+# cdk synth's lines on success that say nothing new (the stack list, the output directory).
+SYNTH_NOISE := -e 'Successfully synthesized to' -e 'Supply a stack id'
 
 SCAN_VENV := .venv-scan
 # The AWS CLI of the local control plane's aws-cli image (its botocore pin clashes with the app's boto3).
@@ -53,9 +62,13 @@ setup: $(VENV)/.installed node_modules/.installed
 
 scan-setup: $(SCAN_VENV)/.installed
 
+# Quiet unless something needs attention: the app's warnings and errors are shown, cdk's routine lines are not.
 synth: setup
-	$(CDK) synth --quiet
-	@echo "Templates and cdk.out/manifests/*.yaml written for $(CONFIG)"
+	@: $(call guard,config)
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; status=0; $(CDK) synth --quiet > "$$log" 2>&1 || status=$$?; \
+	  grep -v $(SYNTH_NOISE) "$$log" >&2 || true; \
+	  if [ $$status != 0 ]; then exit $$status; fi; \
+	  echo "Templates and cdk.out/manifests/*.yaml written for $(CONFIG)"
 
 # ruff (pinned in requirements-dev.txt) and pyright (pinned in package.json), both configured in pyproject.toml.
 # pyright reads the venv through venvPath/venv; over the whole tree it takes 1-3 min on 2 cores.
@@ -86,11 +99,14 @@ MUTATE_ARGS ?=
 mutate: setup
 	$(BIN)/python -m mutation $(MUTATE_ARGS)
 
+# cdk diff compares every stack when none is named (it has no --all).
 diff: setup
-	$(CDK) diff --all
+	@: $(call guard,aws)
+	$(CDK) diff
 
 deploy: setup
-	$(CDK) deploy --all --concurrency $(CONCURRENCY) --require-approval broadening
+	@: $(call guard,aws)
+	$(CDK) deploy --all --concurrency $(STACK_CONCURRENCY) --require-approval broadening
 
 # Uninstall (docs/uninstall.md). cdk destroy --all follows the stack dependencies in cdk.out/manifest.json,
 # deleting a stack only once nothing depends on it: KarmadaWorkloads, then every KarmadaRegistration-<member>
@@ -100,8 +116,10 @@ deploy: setup
 # deletes the volumes and network interfaces the controllers left, then the cluster and the VPC. Kept on
 # purpose: the etcd backup buckets and their KMS key (and, with karmada.retain_etcd_volumes: true, etcd's
 # volumes and their key); the CDK bootstrap stack.
+# The pre-check shows the stacks and EKS clusters and asks (or takes YES=1): cdk's own --force is then safe.
 destroy: setup
-	$(CDK) destroy --all --force --concurrency $(CONCURRENCY)
+	@: $(call guard,destroy)
+	$(CDK) destroy --all --force --concurrency $(STACK_CONCURRENCY)
 
 clean:
 	rm -rf cdk.out .pytest_cache .bench .mutation
@@ -121,6 +139,7 @@ $(AWSCLI_VENV)/.installed: requirements-awscli.txt
 	touch $@
 
 local: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
+	@: $(call guard,config,$(LOCAL_CONFIG))
 	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
 	@mkdir -p .local && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
 	$(BIN)/python -m local_control_plane up

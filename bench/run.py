@@ -54,7 +54,6 @@ def bench_environment() -> None:
     os.environ["PATH"] = os.pathsep.join([venv_bin, node_bin, os.environ.get("PATH", "")])
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
-    os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
 
 def _version(command: list[str]) -> str:

@@ -6,6 +6,7 @@ import cdk8s
 from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from eks_karmada import stack_names
 from eks_karmada.config import AppConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.workload_sources import checked_charts
@@ -22,8 +23,8 @@ from workloads import Workload
 def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = None) -> RenderedManifests:
     """Add the stacks to `app`; returns the rendered-manifest collector to write after synth."""
     rendered = RenderedManifests.of(app)
-    egress = KarmadaEgressStack(app, "KarmadaEgress", config=config)
-    parent = KarmadaParentStack(app, "KarmadaParent", config=config, nat_eip_allocation_ids=egress.allocation_ids)
+    egress = KarmadaEgressStack(app, stack_names.EGRESS, config=config)
+    parent = KarmadaParentStack(app, stack_names.PARENT, config=config, nat_eip_allocation_ids=egress.allocation_ids)
     registrations = []
     for member in config.members:
         member_stack = None
@@ -32,16 +33,16 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             chart = member_chart(cdk8s.App(), config, member, f"${{Member.{member.name}.Endpoint}}")
             rendered.record(member_target(member), chart.to_json())
         else:
-            member_stack = KarmadaMemberStack(app, f"KarmadaMember-{member.name}", config=config, member=member)
+            member_stack = KarmadaMemberStack(app, stack_names.member_stack(member), config=config, member=member)
             # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
-            member_stack.add_dependency(egress)
+            member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
         registrations.append(KarmadaRegistrationStack(
-            app, f"KarmadaRegistration-{member.name}", config=config, member=member, parent=parent,
+            app, stack_names.registration_stack(member), config=config, member=member, parent=parent,
             member_stack=member_stack,
         ))
     charts = checked_charts(cdk8s.App(), config, workloads)
     if registrations and charts:
-        KarmadaWorkloadsStack(app, "KarmadaWorkloads", config=config, parent=parent, charts=charts,
+        KarmadaWorkloadsStack(app, stack_names.WORKLOADS, config=config, parent=parent, charts=charts,
                               registrations=registrations)
     # Last, once every stack holds all its functions (CDK's provider singletons included).
     for stack in (c for c in app.node.children if isinstance(c, Stack)):

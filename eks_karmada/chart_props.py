@@ -6,9 +6,24 @@ stack and no aws-cdk-lib, so the CLI starts fast and nothing imports upward from
 
 from __future__ import annotations
 
-from charts.karmada import KarmadaControlPlaneProps, sizing_profile_for_members
+from charts.karmada import (
+    ComponentResources,
+    ComponentSettings,
+    KarmadaControlPlaneProps,
+    PodSettings,
+    Resources,
+    Toleration,
+    sizing_profile_for_members,
+)
 from charts.storage_class import VOLUME_CLUSTER_TAG, Gp3StorageClassProps
-from eks_karmada.config import AppConfig, SyncMode
+from eks_karmada.config import (
+    COMPONENT_BINARIES,
+    AppConfig,
+    ComponentResourcesConfig,
+    KarmadaComponentSettings,
+    SyncMode,
+)
+from eks_karmada.config import ComponentSettings as ComponentSettingsConfig
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
@@ -18,6 +33,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
     profile = sizing_profile_for_members(len(config.members))
     pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
     external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
+    etcd = karmada.etcd
     return KarmadaControlPlaneProps(
         karmada_version=config.versions.karmada,
         kubernetes_version=config.versions.kube_components,
@@ -29,6 +45,12 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         etcd_replicas=karmada.etcd_replicas,
         etcd_storage_class=config.parent.storage_class.name,
         etcd_storage_size=f"{max(karmada.etcd_volume_gib, profile.etcd_volume_gib)}Gi",
+        etcd_quota_backend_bytes=etcd.quota_backend_gib * 1024**3,
+        etcd_auto_compaction_mode=etcd.auto_compaction_mode,
+        etcd_auto_compaction_retention=etcd.auto_compaction_retention,
+        etcd_snapshot_count=etcd.snapshot_count,
+        etcd_heartbeat_interval_ms=etcd.heartbeat_interval_ms,
+        etcd_election_timeout_ms=etcd.election_timeout_ms,
         apiserver_replicas=karmada.apiserver_replicas,
         external_hosts=external_hosts,
         descheduler=karmada.components.descheduler,
@@ -37,10 +59,43 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
-        resources=profile.resources,
+        resources=component_resources(profile.resources, karmada.component_settings),
+        settings=component_settings(karmada.component_settings),
         # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
         apiserver_client_cidrs=[config.parent.vpc_cidr],
     )
+
+
+def component_resources(profile: ComponentResources, settings: KarmadaComponentSettings) -> ComponentResources:
+    """The sizing profile's resources, with each component's configured resources in place of its own."""
+    given: dict[str, Resources] = {}
+    for component in COMPONENT_BINARIES:
+        configured: ComponentResourcesConfig | None = getattr(settings, component).resources
+        if configured is not None:
+            given[component] = Resources(
+                cpu_request=configured.requests.cpu,
+                memory_request=configured.requests.memory,
+                cpu_limit=configured.limits.cpu,
+                memory_limit=configured.limits.memory,
+            )
+    return profile.model_copy(update=given)
+
+
+def _pod_settings(settings: ComponentSettingsConfig) -> PodSettings:
+    return PodSettings(
+        replicas=settings.replicas,
+        node_selector=settings.node_selector,
+        tolerations=[Toleration(**t.model_dump()) for t in settings.tolerations],
+        pod_labels=settings.pod_labels,
+        pod_annotations=settings.pod_annotations,
+        feature_gates=settings.feature_gates,
+        extra_args=settings.flag_values(),
+    )
+
+
+def component_settings(settings: KarmadaComponentSettings) -> ComponentSettings:
+    """Each component's configured pod settings as the charts take them."""
+    return ComponentSettings(**{c: _pod_settings(getattr(settings, c)) for c in COMPONENT_BINARIES})
 
 
 def storage_class_props(config: AppConfig, kms_key_id: str | None = None) -> Gp3StorageClassProps:

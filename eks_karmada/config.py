@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from eks_karmada.aws_regions import EKS_REGIONS
@@ -356,6 +366,391 @@ class EtcdBackupConfig(_Model):
         return v
 
 
+# --- per-component settings: what the Karmada Helm chart's values.yaml offers per component --------------
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
+_QUANTITY_SUFFIX = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+                    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+# [prefix/]name, as label, annotation and taint keys are written.
+_QUALIFIED_NAME = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_FLAG_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_FEATURE_GATE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_GO_DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
+
+# Each component's binary, as errors name it.
+COMPONENT_BINARIES = {
+    "etcd": "etcd",
+    "apiserver": "karmada-apiserver (kube-apiserver)",
+    "aggregated_apiserver": "karmada-aggregated-apiserver",
+    "kube_controller_manager": "kube-controller-manager",
+    "controller_manager": "karmada-controller-manager",
+    "scheduler": "karmada-scheduler",
+    "webhook": "karmada-webhook",
+    "descheduler": "karmada-descheduler",
+    "search": "karmada-search",
+    "metrics_adapter": "karmada-metrics-adapter",
+    "scheduler_estimator": "karmada-scheduler-estimator",
+}
+# Feature gates of Karmada v1.18.2 (pkg/features/features.go, plus the AllAlpha/AllBeta switches), and which
+# Karmada binaries take --feature-gates at all. Kubernetes and etcd gates are checked for their shape only.
+KARMADA_FEATURE_GATES = (
+    "AllAlpha", "AllBeta", "ContextualLogging", "ControllerPriorityQueue", "CustomizedClusterResourceModeling",
+    "Failover", "FederatedQuotaEnforcement", "GracefulEviction", "LoggingAlphaOptions", "LoggingBetaOptions",
+    "MultiClusterService", "MultiplePodTemplatesScheduling", "PriorityBasedScheduling", "PropagateDeps",
+    "PropagationPolicyPreemption", "ResourceQuotaEstimate", "SchedulingOvercommitProtection",
+    "StatefulFailoverInjection", "WorkloadAffinity",
+)
+_KARMADA_GATED = ("aggregated_apiserver", "controller_manager", "scheduler", "webhook", "scheduler_estimator")
+_WITHOUT_GATES = ("descheduler", "search", "metrics_adapter")
+# Gates the charts turn on for features they install (the failover ClusterTaintPolicy).
+REQUIRED_FEATURE_GATES = {"controller_manager": ("Failover", "GracefulEviction")}
+
+# Flags the charts set (charts/karmada): the control plane's wiring (certificates, ports, endpoints, names)
+# depends on them, so extra_args may not set them (v, log levels and load limits they set are left to change).
+# tests/test_config.py checks that every flag the charts render is refused here or meant to be tunable.
+_KUBECONFIG_CLIENT = ("kubeconfig leader-elect-resource-namespace metrics-bind-address health-probe-bind-address "
+                      "logging-format")
+_ESTIMATOR_CLIENT = ("scheduler-estimator-service-prefix scheduler-estimator-service-namespace "
+                     "scheduler-estimator-port scheduler-estimator-ca-file scheduler-estimator-cert-file "
+                     "scheduler-estimator-key-file")
+_AGGREGATED = ("kubeconfig authentication-kubeconfig authorization-kubeconfig bind-address secure-port tls-cert-file "
+               "tls-private-key-file tls-min-version audit-log-path audit-log-maxage audit-log-maxbackup profiling "
+               "logging-format")
+CHART_FLAGS: dict[str, frozenset[str]] = {
+    name: frozenset(flags.split()) for name, flags in {
+        "etcd": "name data-dir listen-client-urls advertise-client-urls listen-peer-urls initial-advertise-peer-urls "
+                "initial-cluster initial-cluster-state initial-cluster-token listen-metrics-urls client-cert-auth "
+                "trusted-ca-file cert-file key-file peer-client-cert-auth peer-trusted-ca-file peer-cert-file "
+                "peer-key-file tls-min-version log-outputs",
+        "apiserver": "advertise-address bind-address secure-port authentication-config authorization-mode "
+                     "client-ca-file enable-bootstrap-token-auth tls-cert-file tls-private-key-file tls-min-version "
+                     "tls-cipher-suites etcd-servers etcd-cafile etcd-certfile etcd-keyfile service-account-issuer "
+                     "service-account-key-file service-account-signing-key-file service-account-lookup "
+                     "service-cluster-ip-range proxy-client-cert-file proxy-client-key-file "
+                     "requestheader-client-ca-file requestheader-allowed-names requestheader-extra-headers-prefix "
+                     "requestheader-group-headers requestheader-username-headers enable-admission-plugins "
+                     "disable-admission-plugins allow-privileged shutdown-send-retry-after audit-policy-file "
+                     "audit-log-path audit-log-format profiling logging-format",
+        "aggregated_apiserver": f"{_AGGREGATED} etcd-servers etcd-cafile etcd-certfile etcd-keyfile",
+        "kube_controller_manager": "kubeconfig authentication-kubeconfig authorization-kubeconfig bind-address "
+                                   "secure-port client-ca-file root-ca-file cluster-name controllers leader-elect "
+                                   "service-account-private-key-file use-service-account-credentials profiling "
+                                   "logging-format cluster-signing-cert-file cluster-signing-key-file",
+        "controller_manager": f"{_KUBECONFIG_CLIENT} enable-taint-manager enable-no-execute-taint-eviction",
+        "scheduler": f"{_KUBECONFIG_CLIENT} {_ESTIMATOR_CLIENT}",
+        "webhook": "kubeconfig bind-address secure-port cert-dir tls-cert-file-name tls-private-key-file-name "
+                   "tls-min-version metrics-bind-address health-probe-bind-address allow-no-execute-taint-policy "
+                   "logging-format",
+        "descheduler": f"{_KUBECONFIG_CLIENT} {_ESTIMATOR_CLIENT}",
+        "search": f"{_AGGREGATED} etcd-servers etcd-cafile etcd-certfile etcd-keyfile",
+        "metrics_adapter": f"{_AGGREGATED} client-ca-file metrics-bind-address",
+        "scheduler_estimator": "kubeconfig cluster-name server-port grpc-auth-cert-file grpc-auth-key-file "
+                               "grpc-client-ca-file metrics-bind-address health-probe-bind-address logging-format",
+    }.items()
+}
+# Flags with a typed setting of their own.
+TYPED_FLAGS = {
+    "feature-gates": "karmada.component_settings.{component}.feature_gates",
+    "quota-backend-bytes": "karmada.etcd.quota_backend_gib",
+    "auto-compaction-mode": "karmada.etcd.auto_compaction_mode",
+    "auto-compaction-retention": "karmada.etcd.auto_compaction_retention",
+    "snapshot-count": "karmada.etcd.snapshot_count",
+    "heartbeat-interval": "karmada.etcd.heartbeat_interval_ms",
+    "election-timeout": "karmada.etcd.election_timeout_ms",
+    "enable-scheduler-estimator": "karmada.components.scheduler_estimators",
+}
+
+
+def quantity_value(quantity: str) -> Decimal:
+    """The number a Kubernetes quantity stands for: ``quantity_value("1Gi") == 2**30``."""
+    number = re.match(r"^[0-9.]+", quantity)
+    assert number is not None, quantity
+    return Decimal(number.group()) * _QUANTITY_SUFFIX[quantity[number.end():]]
+
+
+def _number_as_text(value: Any) -> Any:
+    # YAML reads `cpu: 2` and `retention: 1` as numbers; both mean the same as their text.
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _cpu(value: str) -> str:
+    if not _QUANTITY.match(value):
+        raise ValueError(f"'{value}' is not a CPU quantity; write it like 500m or 2")
+    return value
+
+
+def _memory(value: str) -> str:
+    if value.endswith("m") and _QUANTITY.match(value):
+        raise ValueError(f"'{value}' is {value[:-1]} thousandths of a byte; write mebibytes as {value[:-1]}Mi")
+    if not _QUANTITY.match(value):
+        raise ValueError(f"'{value}' is not a memory quantity; write it like 512Mi or 2Gi")
+    return value
+
+
+Cpu = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_cpu)]
+Memory = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_memory)]
+
+
+class ResourceRequests(_Model):
+    """What the scheduler reserves for the container."""
+
+    cpu: Cpu = Field(description="CPU request, e.g. 500m or 2")
+    memory: Memory = Field(description="Memory request, e.g. 512Mi or 2Gi")
+
+
+class ResourceLimits(_Model):
+    """The most the container may use; memory is always limited so a leak costs one replica, not the node."""
+
+    cpu: Cpu | None = Field(default=None, description="CPU limit; unset by default: throttled API servers and etcd "
+                            "miss leader-election deadlines")
+    memory: Memory = Field(description="Memory limit, e.g. 4Gi")
+
+
+class ComponentResourcesConfig(_Model):
+    """Requests and limits of a component's container; they replace the member-count sizing for that component."""
+
+    requests: ResourceRequests
+    limits: ResourceLimits
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> ComponentResourcesConfig:
+        pairs = [("memory", self.requests.memory, self.limits.memory), ("cpu", self.requests.cpu, self.limits.cpu)]
+        for name, request, limit in pairs:
+            if limit is not None and quantity_value(request) > quantity_value(limit):
+                raise ValueError(f"requests.{name}: {request} is above limits.{name} ({limit}); "
+                                 "lower the request or raise the limit")
+        return self
+
+
+class TolerationConfig(_Model):
+    """A toleration, as in a Kubernetes Pod spec (toleration_seconds for tolerationSeconds)."""
+
+    key: str | None = Field(default=None, description="Taint key; leave out with operator Exists to tolerate all")
+    operator: str = Field(default="Equal", description="Equal or Exists")
+    value: str | None = Field(default=None, description="Taint value (operator Equal)")
+    effect: str | None = Field(default=None, description="NoSchedule, PreferNoSchedule or NoExecute; unset: all")
+    toleration_seconds: int | None = Field(
+        default=None, ge=0, description="With effect NoExecute: how long the pod stays once tainted"
+    )
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> TolerationConfig:
+        if self.operator not in ("Equal", "Exists"):
+            raise ValueError(f"operator: '{self.operator}' is not a toleration operator; use Equal or Exists")
+        if self.key is not None and not _QUALIFIED_NAME.match(self.key):
+            raise ValueError(f"key: '{self.key}' is not a taint key; use a key such as dedicated or example.com/pool")
+        if self.key is None and self.operator == "Equal":
+            raise ValueError("key: a toleration without a key must use operator: Exists (it then tolerates every "
+                             "taint); add the taint's key")
+        if self.operator == "Exists" and self.value is not None:
+            raise ValueError("value: operator Exists matches any value; remove value or use operator: Equal")
+        if self.effect not in (None, "NoSchedule", "PreferNoSchedule", "NoExecute"):
+            raise ValueError(f"effect: '{self.effect}' is not a taint effect; use NoSchedule, PreferNoSchedule or "
+                             "NoExecute, or leave it out for all")
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            raise ValueError("toleration_seconds: applies only to effect: NoExecute; set that effect or remove it")
+        return self
+
+
+def _labels(value: dict[str, str]) -> dict[str, str]:
+    for key, label in value.items():
+        if not _QUALIFIED_NAME.match(key) or not _LABEL_VALUE.match(label):
+            raise ValueError(f"'{key}: {label}' is not a Kubernetes label; keys are [prefix/]name, values up to 63 "
+                             "letters, digits, '-', '_' and '.'")
+    return value
+
+
+class ComponentSettings(_Model):
+    """One component's pods: what the Karmada Helm chart sets per component. Nothing set: the charts' defaults."""
+
+    replicas: int | None = Field(
+        default=None, ge=2, le=10,
+        description="Deployment replicas (default 2); etcd and karmada-apiserver use karmada.etcd_replicas and "
+        "karmada.apiserver_replicas",
+    )
+    resources: ComponentResourcesConfig | None = Field(
+        default=None,
+        description="requests (cpu, memory) and limits (memory, optional cpu); default: the sizing profile of the "
+        "member count (charts/karmada/sizing.py)",
+    )
+    node_selector: Annotated[dict[str, str], AfterValidator(_labels)] = Field(
+        default={}, description="Node labels the pods must run on (on top of the parent's three zones)"
+    )
+    tolerations: list[TolerationConfig] = Field(default=[], description="Taints the pods tolerate")
+    pod_labels: Annotated[dict[str, str], AfterValidator(_labels)] = Field(
+        default={}, description="Extra pod labels (not app.kubernetes.io/*, which the charts set)"
+    )
+    pod_annotations: dict[str, str] = Field(
+        default={}, description="Extra pod annotations (not checksum/*, which the charts set)"
+    )
+    feature_gates: dict[str, bool] = Field(
+        default={}, description="Feature gates, Name: true or false, merged into the component's --feature-gates"
+    )
+    extra_args: dict[str, str | int | bool] = Field(
+        default={},
+        description="More flags, name (without dashes): value; may not set a flag the charts own (certificates, "
+        "ports, endpoints), but may change v, log levels and load limits",
+    )
+
+    @field_validator("pod_labels")
+    @classmethod
+    def _own_labels(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if key.startswith("app.kubernetes.io/"):
+                raise ValueError(f"'{key}' is set by eks-karmada (selectors and versions); "
+                                 "use a key outside app.kubernetes.io/")
+        return v
+
+    @field_validator("pod_annotations")
+    @classmethod
+    def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if not _QUALIFIED_NAME.match(key) or key.startswith("checksum/"):
+                raise ValueError(f"'{key}' is not an annotation key of your own; use [prefix/]name, not checksum/*")
+        return v
+
+    @field_validator("extra_args")
+    @classmethod
+    def _flag_names(cls, v: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        for name in v:
+            if not _FLAG_NAME.match(name):
+                raise ValueError(f"'{name}' is not a flag name; write it without dashes, like v: 4 for --v=4")
+        return v
+
+    def flag_values(self) -> dict[str, str]:
+        """extra_args as the command line writes them (booleans lower-case)."""
+        return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in self.extra_args.items()}
+
+
+class KarmadaComponentSettings(_Model):
+    """Settings of each control-plane component, by component."""
+
+    etcd: ComponentSettings = Field(default_factory=ComponentSettings, description="etcd StatefulSet")
+    apiserver: ComponentSettings = Field(default_factory=ComponentSettings, description="karmada-apiserver")
+    aggregated_apiserver: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="karmada-aggregated-apiserver"
+    )
+    kube_controller_manager: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="kube-controller-manager of the Karmada API"
+    )
+    controller_manager: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="karmada-controller-manager"
+    )
+    scheduler: ComponentSettings = Field(default_factory=ComponentSettings, description="karmada-scheduler")
+    webhook: ComponentSettings = Field(default_factory=ComponentSettings, description="karmada-webhook")
+    descheduler: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="karmada-descheduler (karmada.components.descheduler)"
+    )
+    search: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="karmada-search (karmada.components.search)"
+    )
+    metrics_adapter: ComponentSettings = Field(
+        default_factory=ComponentSettings, description="karmada-metrics-adapter (karmada.components.metrics_adapter)"
+    )
+    scheduler_estimator: ComponentSettings = Field(
+        default_factory=ComponentSettings,
+        description="Every member's karmada-scheduler-estimator (karmada.components.scheduler_estimators)",
+    )
+
+    @model_validator(mode="after")
+    def _per_component_rules(self) -> KarmadaComponentSettings:
+        for component, binary in COMPONENT_BINARIES.items():
+            settings: ComponentSettings = getattr(self, component)
+            if component in ("etcd", "apiserver") and settings.replicas is not None:
+                field = "etcd_replicas" if component == "etcd" else "apiserver_replicas"
+                raise ValueError(f"{component}.replicas: {binary} replicas are karmada.{field}; set that instead")
+            _check_gates(component, binary, settings.feature_gates)
+            for name in settings.extra_args:
+                _check_extra_arg(component, name)
+        return self
+
+    def given(self) -> list[str]:
+        """The components whose settings differ from the defaults."""
+        return [c for c in COMPONENT_BINARIES if getattr(self, c) != ComponentSettings()]
+
+
+def _check_gates(component: str, binary: str, gates: dict[str, bool]) -> None:
+    where = f"{component}.feature_gates"
+    if gates and component in _WITHOUT_GATES:
+        raise ValueError(f"{where}: {binary} v1.18.2 takes no --feature-gates; remove them")
+    for name, on in gates.items():
+        if component in _KARMADA_GATED and name not in KARMADA_FEATURE_GATES:
+            raise ValueError(f"{where}: {binary} v1.18.2 has no feature gate '{name}'; "
+                             f"use one of {', '.join(KARMADA_FEATURE_GATES)}")
+        if not _FEATURE_GATE.match(name):
+            raise ValueError(f"{where}: '{name}' is not a feature gate name of {binary}; gates are CamelCase, "
+                             "like WatchList: true")
+        if not on and name in REQUIRED_FEATURE_GATES.get(component, ()):
+            raise ValueError(f"{where}: cluster failover (the ClusterTaintPolicy eks-karmada installs) needs "
+                             f"{name} on; remove {name}: false")
+
+
+def _check_extra_arg(component: str, name: str) -> None:
+    where = f"{component}.extra_args"
+    if name in TYPED_FLAGS:
+        raise ValueError(f"{where}: --{name} has a setting of its own; use "
+                         f"{TYPED_FLAGS[name].format(component=component)} instead")
+    if name in CHART_FLAGS[component]:
+        raise ValueError(f"{where}: the chart sets --{name} (wiring the control plane relies on); remove {name}")
+
+
+class EtcdSettings(_Model):
+    """etcd's own settings: backend quota, compaction, snapshots and Raft timing (flags of etcd 3.6)."""
+
+    quota_backend_gib: int = Field(
+        default=8, ge=1, le=64,
+        description="Backend size quota (--quota-backend-bytes); at most half of karmada.etcd_volume_gib",
+    )
+    auto_compaction_mode: str | None = Field(
+        default=None, description="periodic or revision; unset: kube-apiserver's 5-minute compaction is the only one"
+    )
+    auto_compaction_retention: Annotated[str | None, BeforeValidator(_number_as_text)] = Field(
+        default=None, description="periodic: a duration such as 1h; revision: a revision count such as 10000"
+    )
+    snapshot_count: int | None = Field(
+        default=None, ge=1, description="Committed transactions between snapshots to disk (etcd's default: 10000)"
+    )
+    heartbeat_interval_ms: int | None = Field(
+        default=None, ge=10, le=5000, description="Raft heartbeat interval in ms (etcd's default: 100)"
+    )
+    election_timeout_ms: int | None = Field(
+        default=None, ge=50, le=50000,
+        description="Raft election timeout in ms (etcd's default: 1000); at least 5 x heartbeat_interval_ms",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EtcdSettings:
+        mode, retention = self.auto_compaction_mode, self.auto_compaction_retention
+        if mode not in (None, "periodic", "revision"):
+            raise ValueError(f"auto_compaction_mode: '{mode}' is not an etcd compaction mode; use periodic or revision")
+        if mode is None and retention is not None:
+            raise ValueError("auto_compaction_retention: needs auto_compaction_mode; set it to periodic or revision")
+        if mode is not None and retention is None:
+            raise ValueError("auto_compaction_retention: needs a value with auto_compaction_mode; "
+                             "write it like 1h (periodic) or 10000 (revision)")
+        if mode == "periodic" and not (retention or "").isdigit() and not _GO_DURATION.match(retention or ""):
+            raise ValueError(f"auto_compaction_retention: '{retention}' is not a duration; write it like 1h or 30m")
+        if mode == "revision" and not (retention or "").isdigit():
+            raise ValueError(f"auto_compaction_retention: '{retention}' is not a revision count; "
+                             "write a whole number such as 10000")
+        heartbeat = self.heartbeat_interval_ms or 100
+        election = self.election_timeout_ms or 1000
+        if election < 5 * heartbeat:
+            given = f"{election}" if self.election_timeout_ms else f"etcd's default {election}"
+            raise ValueError(f"election_timeout_ms: {given} is under 5 x heartbeat_interval_ms ({5 * heartbeat}) "
+                             f"and etcd would not start; set it to at least {5 * heartbeat}")
+        return self
+
+
+# The etcd volume of the smallest sizing profile (charts/karmada/sizing.py): no volume is smaller.
+SMALLEST_ETCD_VOLUME_GIB = 20
+# Optional components and the karmada.components switch that enables each.
+_OPTIONAL_SWITCHES = {"descheduler": "descheduler", "search": "search", "metrics_adapter": "metrics_adapter",
+                      "scheduler_estimator": "scheduler_estimators"}
+
+
 class KarmadaConfig(_Model):
     """The Karmada control plane on the parent."""
 
@@ -369,6 +764,8 @@ class KarmadaConfig(_Model):
     )
     image_registries: ImageRegistries = Field(default_factory=ImageRegistries)
     components: KarmadaComponents = Field(default_factory=KarmadaComponents)
+    etcd: EtcdSettings = Field(default_factory=EtcdSettings)
+    component_settings: KarmadaComponentSettings = Field(default_factory=KarmadaComponentSettings)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
     retain_etcd_volumes: bool = Field(
         default=False,
@@ -386,6 +783,21 @@ class KarmadaConfig(_Model):
                 f"{v} etcd replicas tolerate no more failures than {v - 1}; use an odd number such as 3 or 5"
             )
         return v
+
+    @model_validator(mode="after")
+    def _settings_take_effect(self) -> KarmadaConfig:
+        volume = max(self.etcd_volume_gib, SMALLEST_ETCD_VOLUME_GIB)
+        if self.etcd.quota_backend_gib * 2 > volume:
+            raise ValueError(
+                f"etcd.quota_backend_gib: {self.etcd.quota_backend_gib} GiB leaves no room for the WAL and snapshots "
+                f"on a {volume} GiB volume; keep it at most half the volume or raise karmada.etcd_volume_gib"
+            )
+        for component in self.component_settings.given():
+            switch = _OPTIONAL_SWITCHES.get(component)
+            if switch is not None and not getattr(self.components, switch):
+                raise ValueError(f"component_settings.{component}: {COMPONENT_BINARIES[component]} is not enabled; "
+                                 f"set karmada.components.{switch}: true or remove these settings")
+        return self
 
 
 # str + Enum, not StrEnum (UP042): StrEnum changes str() and format() of a member from "MemberKind.new" to "new".

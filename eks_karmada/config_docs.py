@@ -80,9 +80,15 @@ def render() -> str:
         "",
     ]
     sections: list[tuple[str, type[BaseModel]]] = [("", AppConfig)]
+    # Sibling fields of one model type (karmada.component_settings.<component>) are documented once.
+    siblings: dict[tuple[str, type[BaseModel]], str] = {}
     while sections:
         path, model = sections.pop(0)
         title = path or "top level"
+        first = siblings.setdefault((path.rpartition(".")[0], model), path)
+        if first != path:
+            lines += [f"## {title}", "", f"The fields of `{first}`, under `{path}`.", ""]
+            continue
         lines += [f"## {title}", "", (model.__doc__ or "").strip(), "", "| field | type | default | meaning |",
                   "| --- | --- | --- | --- |"]
         prefix = f"{path}." if path else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,6 +16,12 @@ from karmada_constructs.cfn import default_child
 # differs on every synth makes every deploy read again what may have changed outside the stack.
 # Tests pin it through this context key, so their templates stay the same from run to run.
 REFRESH_CONTEXT = "eks-karmada:lookup-refresh"
+# One value per app: every look-up of a synth carries the same time, even when the synth crosses a second.
+_SYNTH_TIMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _synth_time(scope: Construct) -> str:
+    return _SYNTH_TIMES.setdefault(scope.node.root, datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,5 +43,5 @@ class DeployTimeLookup(cr.AwsCustomResource):
     def __init__(self, scope: Construct, id: str, props: DeployTimeLookupProps) -> None:
         super().__init__(scope, id, on_create=props.call, on_update=props.call, policy=props.policy,
                          install_latest_aws_sdk=False)
-        refresh = self.node.try_get_context(REFRESH_CONTEXT) or datetime.now(UTC).isoformat(timespec="seconds")
+        refresh = self.node.try_get_context(REFRESH_CONTEXT) or _synth_time(self)
         default_child(self.node.find_child("Resource"), CfnResource).add_property_override("Refresh", refresh)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import json
 import os
 import re
@@ -343,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a module path from mutation/targets.py (repeatable)")
     parser.add_argument("--tests", nargs="+", help="override the focused tests (with exactly one --only)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="mutants run in parallel")
-    parser.add_argument("--module-timeout", type=float, default=900, help="seconds per module before it is cut off")
+    parser.add_argument("--module-timeout", type=float,
+                        help="seconds per module before it is cut off (default: the target's, mutation/targets.py)")
     parser.add_argument(
         "--isolation", choices=("fork", "forkserver"), default="fork",
         help="forkserver starts every mutant from a fresh interpreter (for tests that are not fork-safe)",
@@ -360,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tests:
         if len(targets) != 1:
             parser.error("--tests needs exactly one --only")
-        targets = [Target(module=targets[0].module, tests=tuple(args.tests), minimum=targets[0].minimum)]
+        targets = [dataclasses.replace(targets[0], tests=tuple(args.tests))]
 
     log = print
     try:
@@ -373,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = Result(target, mutants, 0.0, all(m.status != "not checked" for m in mutants))
             else:
                 result = run_target(
-                    target, max_children=args.max_children, timeout=args.module_timeout, isolation=args.isolation,
+                    target, max_children=args.max_children, timeout=args.module_timeout or target.timeout,
+                    isolation=args.isolation,
                     log=log, resume=args.resume,
                 )
             stale += apply_equivalents(result, equivalents)

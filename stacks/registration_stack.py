@@ -31,7 +31,7 @@ class KarmadaRegistrationStack(Stack):
             description=f"eks-karmada: registration of member {member.name} with Karmada",
             **kwargs,
         )
-        self.add_dependency(parent)
+        self.add_stack_dependency(parent, "registration writes into the Karmada API the parent runs")
         if member.kind is MemberKind.external:
             KarmadaManifest(self, "AgentAccess", KarmadaManifestProps(
                 provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)],
@@ -58,4 +58,4 @@ class KarmadaRegistrationStack(Stack):
         # The member's join role, access entry and member-side objects.
         if member_stack is None:
             raise ValueError(f"member {member.name}: a {member.kind.value} member needs its KarmadaMember stack")
-        self.add_dependency(member_stack)
+        self.add_stack_dependency(member_stack, "registration assumes the member's join role")

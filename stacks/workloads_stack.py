@@ -31,4 +31,4 @@ class KarmadaWorkloadsStack(Stack):
             KarmadaManifest(self, chart.node.id, KarmadaManifestProps(
                 provider=parent.karmada_manifests, manifest=chart.to_json(), overwrite=True))
         for registration in registrations:
-            self.add_dependency(registration)
+            self.add_stack_dependency(registration, "workloads are scheduled once every member is registered")

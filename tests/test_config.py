@@ -163,3 +163,153 @@ def test_app_exits_nonzero_with_one_line_and_no_trace(tmp_path, how):
     assert lines == [f"error: {path}: karmada.etcd_replicas: 2 etcd replicas tolerate no more failures than 1; "
                      "use an odd number such as 3 or 5"]
     assert not list((tmp_path / "out").glob("*.template.json")), "nothing may be synthesized from a bad config"
+
+
+# --- karmada.component_settings: values as the charts take them ------------------------------------------
+def _with_karmada(**karmada):
+    data = copy.deepcopy(DEFAULT)
+    data["karmada"].update(karmada)
+    return parse_config(data)
+
+
+@pytest.mark.parametrize("quantity, value", [
+    ("250m", "0.25"), ("2", "2"), ("1.5", "1.5"), ("3k", "3000"), ("2M", "2000000"), ("1G", "1000000000"),
+    ("1T", "1000000000000"), ("2Ki", "2048"), ("3Mi", "3145728"), ("1Gi", "1073741824"), ("1Ti", "1099511627776"),
+])
+def test_quantities_compare_by_what_they_stand_for(quantity, value):
+    from decimal import Decimal
+
+    from eks_karmada.config import quantity_value
+
+    assert quantity_value(quantity) == Decimal(value)
+
+
+def test_numbers_in_yaml_mean_their_text():
+    resources = {"requests": {"cpu": 2, "memory": "1Gi"}, "limits": {"cpu": 2.5, "memory": "2Gi"}}
+    config = _with_karmada(component_settings={"scheduler": {"resources": resources}},
+                           etcd={"auto_compaction_mode": "periodic", "auto_compaction_retention": 1})
+    scheduler = config.karmada.component_settings.scheduler.resources
+    assert (scheduler.requests.cpu, scheduler.limits.cpu) == ("2", "2.5")
+    assert config.karmada.etcd.auto_compaction_retention == "1"
+    with pytest.raises(ConfigError, match="requests.cpu: input should be a valid string"):
+        _with_karmada(component_settings={"scheduler": {"resources": {**resources, "requests": {"cpu": True,
+                                                                                                "memory": "1Gi"}}}})
+
+
+def test_extra_args_are_written_as_the_command_line_takes_them():
+    config = _with_karmada(component_settings={"apiserver": {"extra_args": {
+        "max-requests-inflight": 3000, "enable-priority-and-fairness": False, "v": "4"}}})
+    assert config.karmada.component_settings.apiserver.flag_values() == {
+        "max-requests-inflight": "3000", "enable-priority-and-fairness": "false", "v": "4"}
+
+
+def test_the_quota_rule_knows_the_smallest_etcd_volume():
+    from charts.karmada.sizing import PROFILES
+    from eks_karmada.config import SMALLEST_ETCD_VOLUME_GIB
+
+    assert SMALLEST_ETCD_VOLUME_GIB == min(p.etcd_volume_gib for p in PROFILES)
+
+
+# Flags the charts render whose value is a default an operator may change through extra_args.
+TUNABLE = {"v", "log-level", "max-requests-inflight", "max-mutating-requests-inflight", "goaway-chance",
+           "shutdown-delay-duration", "cluster-status-update-frequency", "no-execute-taint-eviction-purge-mode"}
+# Flags with a typed setting, and the setting each error names.
+TYPED = {
+    "feature-gates": "karmada.component_settings.{component}.feature_gates",
+    "quota-backend-bytes": "karmada.etcd.quota_backend_gib",
+    "auto-compaction-mode": "karmada.etcd.auto_compaction_mode",
+    "auto-compaction-retention": "karmada.etcd.auto_compaction_retention",
+    "snapshot-count": "karmada.etcd.snapshot_count",
+    "heartbeat-interval": "karmada.etcd.heartbeat_interval_ms",
+    "election-timeout": "karmada.etcd.election_timeout_ms",
+    "enable-scheduler-estimator": "karmada.components.scheduler_estimators",
+}
+
+
+def _rendered_flags() -> dict[str, set[str]]:
+    """Every flag each component's container is rendered with, over props that turn every option on."""
+    from charts.karmada import KarmadaControlPlaneProps
+    from charts.karmada.aggregated_apiserver import aggregated_apiserver_manifests
+    from charts.karmada.apiserver import apiserver_manifests
+    from charts.karmada.controller_manager import controller_manager_manifests
+    from charts.karmada.etcd import etcd_manifests
+    from charts.karmada.kube_controller_manager import kcm_manifests
+    from charts.karmada.optional import (
+        descheduler_manifests,
+        metrics_adapter_manifests,
+        scheduler_estimator_manifests,
+        search_manifests,
+    )
+    from charts.karmada.scheduler import scheduler_manifests
+    from charts.karmada.webhook import webhook_manifests
+
+    props = KarmadaControlPlaneProps(
+        descheduler=True, search=True, metrics_adapter=True, scheduler_estimators=["m"], pull_mode_registration=True,
+        etcd_auto_compaction_mode="periodic", etcd_auto_compaction_retention="1h", etcd_snapshot_count=5000,
+        etcd_heartbeat_interval_ms=200, etcd_election_timeout_ms=2000,
+    )
+    builders = {
+        "etcd": etcd_manifests, "apiserver": apiserver_manifests,
+        "aggregated_apiserver": aggregated_apiserver_manifests,
+        "kube_controller_manager": kcm_manifests, "controller_manager": controller_manager_manifests,
+        "scheduler": scheduler_manifests, "webhook": webhook_manifests, "descheduler": descheduler_manifests,
+        "search": search_manifests, "metrics_adapter": metrics_adapter_manifests,
+        "scheduler_estimator": scheduler_estimator_manifests,
+    }
+    flags: dict[str, set[str]] = {}
+    for component, build in builders.items():
+        workloads = [m for m in build(props) if m["kind"] in ("Deployment", "StatefulSet")]
+        assert workloads, component
+        flags[component] = {arg.split("=", 1)[0][2:] for w in workloads
+                            for c in w["spec"]["template"]["spec"]["containers"] for arg in c["command"]
+                            if arg.startswith("--")}
+    return flags
+
+
+def test_extra_args_may_change_only_what_the_charts_leave_open():
+    optional = {"descheduler": True, "search": True, "metrics_adapter": True, "scheduler_estimators": True}
+    checked = 0
+    for component, flags in _rendered_flags().items():
+        for flag in sorted(flags):
+            settings = {"component_settings": {component: {"extra_args": {flag: "1"}}}, "components": optional}
+            if flag in TUNABLE:
+                assert _with_karmada(**settings).karmada.component_settings.model_dump()[component]["extra_args"]
+                continue
+            with pytest.raises(ConfigError) as refused:
+                _with_karmada(**settings)
+            where = f"config: karmada.component_settings.{component}.extra_args: "
+            if flag in TYPED:
+                assert str(refused.value) == (f"{where}--{flag} has a setting of its own; use "
+                                              f"{TYPED[flag].format(component=component)} instead")
+            else:
+                assert str(refused.value) == (f"{where}the chart sets --{flag} (wiring the control plane relies on); "
+                                              f"remove {flag}")
+            checked += 1
+    assert checked > 150
+
+
+def _config_examples():
+    """Every YAML block of README.md and docs/*.md that is a config fragment (its keys are config sections)."""
+    from eks_karmada.config import AppConfig
+    from tests.docs.shell import code_blocks
+
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for lang, start, lines in code_blocks(path):
+            if lang != "yaml":
+                continue
+            try:
+                documents = list(yaml.safe_load_all("\n".join(lines)))
+            except yaml.YAMLError:  # a sketch with placeholders, not a config
+                continue
+            data = documents[0] if len(documents) == 1 else None
+            if isinstance(data, dict) and set(data) <= set(AppConfig.model_fields):
+                yield pytest.param(data, id=f"{path.relative_to(ROOT)}:{start}")
+
+
+@pytest.mark.parametrize("example", list(_config_examples()))
+def test_config_examples_in_the_docs_load(example):
+    """A fragment's sections are laid over the default file's (a list replaces the default's)."""
+    data = copy.deepcopy(DEFAULT)
+    for section, value in example.items():
+        data[section] = {**data[section], **value} if isinstance(value, dict) else value
+    parse_config(data, "example")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aws_cdk import App, Stack
@@ -282,6 +282,21 @@ def test_egress_lookups_change_on_every_synth_so_every_deploy_re_reads_them():
     values = _lookup_refresh_values(None)
     assert len(set(values)) == 1 and datetime.fromisoformat(values[0]) >= before
     assert _lookup_refresh_values({REFRESH_CONTEXT: "pinned"}) == ["pinned", "pinned"]
+
+
+def test_every_lookup_of_one_synth_carries_the_same_refresh_even_across_a_second(monkeypatch):
+    from karmada_constructs import deploy_time_lookup
+
+    ticks = iter(range(100))
+
+    class Ticking:  # a clock that moves one second between any two readings
+        @staticmethod
+        def now(tz):
+            return datetime(2026, 1, 1, tzinfo=tz) + timedelta(seconds=next(ticks))
+
+    monkeypatch.setattr(deploy_time_lookup, "datetime", Ticking)
+    first, second = _lookup_refresh_values(None), _lookup_refresh_values(None)
+    assert len(set(first)) == 1 and len(set(second)) == 1 and first != second
 
 
 # ---- 8. health checks that cannot overlap -----------------------------------------------------------

@@ -16,7 +16,14 @@ from charts.karmada.bootstrap import (
 )
 from charts.karmada.charts import KarmadaControlPlaneChart, components, control_plane_charts
 from charts.karmada.names import ADMIN_CLIENT_SECRET, ADMIN_KUBECONFIG, APISERVER
-from charts.karmada.props import ComponentResources, KarmadaControlPlaneProps, Resources
+from charts.karmada.props import (
+    ComponentResources,
+    ComponentSettings,
+    KarmadaControlPlaneProps,
+    PodSettings,
+    Resources,
+    Toleration,
+)
 from charts.karmada.sizing import ControlPlaneProfile, sizing_profile_for_members
 
 __all__ = [
@@ -25,11 +32,14 @@ __all__ = [
     "APISERVER",
     "CA_BUNDLE_PLACEHOLDER",
     "ComponentResources",
+    "ComponentSettings",
     "ControlPlaneProfile",
     "KarmadaApiBootstrapChart",
     "KarmadaControlPlaneChart",
     "KarmadaControlPlaneProps",
+    "PodSettings",
     "Resources",
+    "Toleration",
     "bootstrap_manifests",
     "components",
     "control_plane_charts",

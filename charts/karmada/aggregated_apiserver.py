@@ -31,6 +31,7 @@ from charts.karmada.common.pod import (
     Port,
     https_service_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.AGGREGATED_APISERVER
@@ -58,7 +59,8 @@ def aggregated_apiserver_container(props: KarmadaControlPlaneProps) -> Container
 
 
 def aggregated_apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
-    return https_service_workload(COMPONENT, props, aggregated_apiserver_container(props))
+    return with_settings(https_service_workload(COMPONENT, props, aggregated_apiserver_container(props)),
+                         props.settings.aggregated_apiserver, container=COMPONENT)
 
 
 class KarmadaAggregatedApiServer(Construct):

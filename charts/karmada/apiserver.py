@@ -36,6 +36,7 @@ from charts.karmada.common.pod import (
     service,
     standard_deployment_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.foundation import config_map
 from charts.karmada.props import KarmadaControlPlaneProps
 
@@ -198,7 +199,7 @@ def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
         # 20s shutdown delay + in-flight requests.
         termination_grace_seconds=60,
     )
-    return standard_deployment_workload(
+    return with_settings(standard_deployment_workload(
         names.APISERVER,
         props,
         replicas=props.apiserver_replicas,
@@ -212,7 +213,7 @@ def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
                 ports=[ServicePort("https", props.apiserver_port, props.apiserver_port)],
             )
         ],
-    )
+    ), props.settings.apiserver, container="kube-apiserver")
 
 
 class KarmadaApiServer(Construct):

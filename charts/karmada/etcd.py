@@ -34,6 +34,7 @@ from charts.karmada.common.pod import (
     service,
     service_account,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 DATA_MOUNT = ClaimMount("data", "/var/lib/etcd")
@@ -78,7 +79,23 @@ def etcd_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--quota-backend-bytes={props.etcd_quota_backend_bytes}",
         "--log-outputs=stderr",
         "--log-level=info",
+        *etcd_tuning_flags(props),
     ]
+
+
+def etcd_tuning_flags(props: KarmadaControlPlaneProps) -> list[str]:
+    """The optional etcd tuning the props set; none by default (etcd's own defaults)."""
+    flags = []
+    if props.etcd_auto_compaction_mode is not None:
+        flags += [f"--auto-compaction-mode={props.etcd_auto_compaction_mode}",
+                  f"--auto-compaction-retention={props.etcd_auto_compaction_retention}"]
+    if props.etcd_snapshot_count is not None:
+        flags.append(f"--snapshot-count={props.etcd_snapshot_count}")
+    if props.etcd_heartbeat_interval_ms is not None:
+        flags.append(f"--heartbeat-interval={props.etcd_heartbeat_interval_ms}")
+    if props.etcd_election_timeout_ms is not None:
+        flags.append(f"--election-timeout={props.etcd_election_timeout_ms}")
+    return flags
 
 
 def etcd_container(props: KarmadaControlPlaneProps) -> Container:
@@ -167,7 +184,7 @@ def etcd_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
             props,
             ports=[ServicePort("client", names.ETCD_CLIENT_PORT, "client")],
         ),
-        statefulset_manifest(props),
+        *with_settings([statefulset_manifest(props)], props.settings.etcd, container="etcd"),
         pod_disruption_budget(names.ETCD, props),
     ]
 

@@ -29,6 +29,7 @@ from charts.karmada.common.pod import (
     pod_template,
     standard_deployment_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.KUBE_CONTROLLER_MANAGER
@@ -92,7 +93,9 @@ def kcm_container(props: KarmadaControlPlaneProps) -> Container:
 
 def kcm_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     template = pod_template(COMPONENT, props, containers=[kcm_container(props)])
-    return standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+    return with_settings(standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas,
+                                                      template=template),
+                         props.settings.kube_controller_manager, container="kube-controller-manager")
 
 
 class KubeControllerManager(Construct):

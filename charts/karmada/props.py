@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,6 +23,17 @@ _GO_DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
 # A DNS-1123 label: member cluster names become Deployment/Service name parts.
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+_SUFFIX = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def quantity_value(quantity: str) -> Decimal:
+    """The number a quantity of the accepted subset stands for: ``quantity_value("1Gi") == 2**30``."""
+    number = re.match(r"^[0-9.]+", quantity)
+    assert number is not None, quantity
+    return Decimal(number.group()) * _SUFFIX[quantity[number.end():]]
 
 
 def _seconds(duration: str) -> int:
@@ -52,6 +64,14 @@ class Resources(BaseModel):
         if value is not None and not _QUANTITY.match(value):
             raise ValueError(f"not a Kubernetes quantity: {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        if quantity_value(self.memory_request) > quantity_value(self.memory_limit):
+            raise ValueError(f"memory request {self.memory_request} is above its limit {self.memory_limit}")
+        if self.cpu_limit is not None and quantity_value(self.cpu_request) > quantity_value(self.cpu_limit):
+            raise ValueError(f"cpu request {self.cpu_request} is above its limit {self.cpu_limit}")
+        return self
 
     def to_k8s(self) -> dict:
         limits = {"memory": self.memory_limit}
@@ -87,6 +107,151 @@ class ComponentResources(BaseModel):
     scheduler_estimator: Resources = Resources(cpu_request="50m", memory_request="128Mi", memory_limit="512Mi")
 
 
+# Kubernetes label/annotation keys ([prefix/]name) and label values.
+_QUALIFIED_NAME = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+# A command-line flag name as the binaries take it, without the leading dashes.
+_FLAG_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_FEATURE_GATE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+# Labels and annotations the charts set themselves: selectors, versions and config checksums.
+RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
+RESERVED_ANNOTATION_PREFIX = "checksum/"
+
+
+class Toleration(BaseModel):
+    """A pod toleration, as in the Kubernetes Pod spec."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str | None = None
+    operator: str = "Equal"
+    value: str | None = None
+    effect: str | None = None
+    toleration_seconds: int | None = None
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Toleration:
+        if self.operator not in ("Equal", "Exists"):
+            raise ValueError(f"toleration operator must be Equal or Exists, got {self.operator!r}")
+        if self.operator == "Exists" and self.value:
+            raise ValueError("a toleration with operator Exists takes no value")
+        if self.key is None and self.operator != "Exists":
+            raise ValueError("a toleration without a key needs operator Exists")
+        if self.key is not None and not _QUALIFIED_NAME.match(self.key):
+            raise ValueError(f"not a taint key: {self.key!r}")
+        if self.effect not in (None, "NoSchedule", "PreferNoSchedule", "NoExecute"):
+            raise ValueError(
+                f"toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, got {self.effect!r}"
+            )
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            raise ValueError("toleration_seconds applies only to effect NoExecute")
+        return self
+
+    def to_k8s(self) -> dict:
+        out: dict = {"operator": self.operator}
+        for name, value in (("key", self.key), ("value", self.value), ("effect", self.effect),
+                            ("tolerationSeconds", self.toleration_seconds)):
+            if value is not None:
+                out[name] = value
+        return out
+
+
+class PodSettings(BaseModel):
+    """What an operator changes about one component's pods beyond its size: the Helm chart's per-component values.
+
+    Empty by default: the rendered objects are then exactly the charts' own.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Deployment replicas; None keeps component_replicas. etcd and karmada-apiserver have their own fields.
+    replicas: int | None = None
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    tolerations: list[Toleration] = Field(default_factory=list)
+    pod_labels: dict[str, str] = Field(default_factory=dict)
+    pod_annotations: dict[str, str] = Field(default_factory=dict)
+    # Merged into the component's --feature-gates (the chart's own gates first, then these).
+    feature_gates: dict[str, bool] = Field(default_factory=dict)
+    # Flag name (no dashes) -> value. A flag the chart sets is replaced in place, any other is appended.
+    extra_args: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("replicas")
+    @classmethod
+    def _replicas(cls, value: int | None) -> int | None:
+        if value is not None and value < 2:
+            raise ValueError(f"replicas must be >= 2 for high availability, got {value}")
+        return value
+
+    @field_validator("node_selector", "pod_labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, label in value.items():
+            if not _QUALIFIED_NAME.match(key) or not _LABEL_VALUE.match(label):
+                raise ValueError(f"not a Kubernetes label: {key!r}: {label!r}")
+        return value
+
+    @field_validator("pod_labels")
+    @classmethod
+    def _own_labels(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key.startswith(RESERVED_LABEL_PREFIX):
+                raise ValueError(f"pod label {key!r} is set by the charts ({RESERVED_LABEL_PREFIX}*)")
+        return value
+
+    @field_validator("pod_annotations")
+    @classmethod
+    def _annotations(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not _QUALIFIED_NAME.match(key) or key.startswith(RESERVED_ANNOTATION_PREFIX):
+                raise ValueError(f"not an annotation key of your own: {key!r}")
+        return value
+
+    @field_validator("feature_gates")
+    @classmethod
+    def _gates(cls, value: dict[str, bool]) -> dict[str, bool]:
+        for name in value:
+            if not _FEATURE_GATE.match(name):
+                raise ValueError(f"not a feature gate name: {name!r}")
+        return value
+
+    @field_validator("extra_args")
+    @classmethod
+    def _args(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _FLAG_NAME.match(name):
+                raise ValueError(f"not a flag name without dashes: {name!r}")
+        if "feature-gates" in value:
+            raise ValueError("give feature gates in feature_gates, not extra_args")
+        return value
+
+
+class ComponentSettings(BaseModel):
+    """PodSettings of every component, named as in ComponentResources."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    etcd: PodSettings = PodSettings()
+    apiserver: PodSettings = PodSettings()
+    aggregated_apiserver: PodSettings = PodSettings()
+    kube_controller_manager: PodSettings = PodSettings()
+    controller_manager: PodSettings = PodSettings()
+    scheduler: PodSettings = PodSettings()
+    webhook: PodSettings = PodSettings()
+    descheduler: PodSettings = PodSettings()
+    search: PodSettings = PodSettings()
+    metrics_adapter: PodSettings = PodSettings()
+    # Applies to every member's estimator.
+    scheduler_estimator: PodSettings = PodSettings()
+
+    @model_validator(mode="after")
+    def _replicas_have_their_own_fields(self) -> ComponentSettings:
+        if self.etcd.replicas is not None or self.apiserver.replicas is not None:
+            raise ValueError("etcd and karmada-apiserver replicas are etcd_replicas and apiserver_replicas")
+        return self
+
+
 class KarmadaControlPlaneProps(BaseModel):
     """Inputs of every Karmada chart; each field has a production default."""
 
@@ -118,6 +283,13 @@ class KarmadaControlPlaneProps(BaseModel):
     # etcd's default 2 GiB backend quota is too small for a fleet's Works and
     # ResourceBindings; 8 GiB stays well below the default 20Gi volume.
     etcd_quota_backend_bytes: int = 8 * 1024**3
+    # Unset: etcd's own default, and kube-apiserver compacts every 5 minutes anyway.
+    etcd_auto_compaction_mode: str | None = None
+    etcd_auto_compaction_retention: str | None = None
+    etcd_snapshot_count: int | None = None
+    # Raise both for members far apart (etcd requires election >= 5 x heartbeat).
+    etcd_heartbeat_interval_ms: int | None = None
+    etcd_election_timeout_ms: int | None = None
 
     # --- karmada-apiserver -----------------------------------------------------------
     apiserver_replicas: int = 2
@@ -155,6 +327,8 @@ class KarmadaControlPlaneProps(BaseModel):
     # copies into the member at deploy time.
     pull_members: list[str] = Field(default_factory=list)
     resources: ComponentResources = ComponentResources()
+    # Per-component placement, pod metadata, feature gates and extra flags (empty: the charts' own).
+    settings: ComponentSettings = ComponentSettings()
 
     # --- PKI -----------------------------------------------------------------------
     leaf_cert_duration: str = "2160h"  # 90 days
@@ -219,6 +393,18 @@ class KarmadaControlPlaneProps(BaseModel):
     def _pull_members_need_pull_mode(self) -> KarmadaControlPlaneProps:
         if self.pull_members and not self.pull_mode_registration:
             raise ValueError("pull_members need pull_mode_registration=True (CSR signing and agent RBAC)")
+        return self
+
+    @model_validator(mode="after")
+    def _etcd_tuning(self) -> KarmadaControlPlaneProps:
+        if (self.etcd_auto_compaction_mode is None) != (self.etcd_auto_compaction_retention is None):
+            raise ValueError("etcd_auto_compaction_mode and etcd_auto_compaction_retention go together")
+        if self.etcd_auto_compaction_mode not in (None, "periodic", "revision"):
+            raise ValueError("etcd_auto_compaction_mode must be periodic or revision")
+        heartbeat = self.etcd_heartbeat_interval_ms or 100
+        election = self.etcd_election_timeout_ms or 1000
+        if election < 5 * heartbeat:
+            raise ValueError("etcd_election_timeout_ms must be at least 5 x etcd_heartbeat_interval_ms")
         return self
 
     @field_validator("etcd_storage_size")
@@ -292,4 +478,12 @@ class KarmadaControlPlaneProps(BaseModel):
         return f"https://karmada-apiserver.{self.namespace}.svc.{self.cluster_domain}:{self.apiserver_port}"
 
 
-__all__ = ["ComponentResources", "KarmadaControlPlaneProps", "Resources"]
+__all__ = [
+    "ComponentResources",
+    "ComponentSettings",
+    "KarmadaControlPlaneProps",
+    "PodSettings",
+    "Resources",
+    "Toleration",
+    "quantity_value",
+]

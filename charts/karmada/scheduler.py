@@ -18,6 +18,7 @@ from charts.karmada import names
 from charts.karmada.common.mounts import KUBECONFIG, karmada_client_cert, kubeconfig_flags
 from charts.karmada.common.objects import emit_all
 from charts.karmada.common.pod import Container, HttpProbe, Port, pod_template, standard_deployment_workload
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.SCHEDULER
@@ -69,7 +70,8 @@ def scheduler_container(props: KarmadaControlPlaneProps) -> Container:
 
 def scheduler_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     template = pod_template(COMPONENT, props, containers=[scheduler_container(props)])
-    return standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+    workload = standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+    return with_settings(workload, props.settings.scheduler, container=COMPONENT)
 
 
 class KarmadaScheduler(Construct):

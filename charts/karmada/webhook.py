@@ -23,6 +23,7 @@ from charts.karmada.common.pod import (
     Port,
     https_service_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.WEBHOOK
@@ -69,7 +70,8 @@ def webhook_container(props: KarmadaControlPlaneProps) -> Container:
 
 
 def webhook_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
-    return https_service_workload(COMPONENT, props, webhook_container(props))
+    return with_settings(https_service_workload(COMPONENT, props, webhook_container(props)), props.settings.webhook,
+                         container=COMPONENT)
 
 
 class KarmadaWebhook(Construct):

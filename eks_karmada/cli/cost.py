@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from eks_karmada.cli import prices as bundled
@@ -383,18 +384,30 @@ def _unit_price(usd: float) -> str:
     return text + "0" if text.endswith(".") or len(text.split(".")[1]) < 2 else text
 
 
-def lines_table(result: Estimate) -> Table:
+def lines_table(result: Estimate, width: int | None = None) -> Table:
+    """Every line of the estimate; at ``width`` columns names wrap and numbers never do.
+
+    Numbers (region, unit price, monthly amount) never wrap; when the table is wider than ``width``, each
+    quantity goes on two lines ("2 clusters" over "× 730 h") and the service and item names wrap between words.
+    """
+    table = _lines_table(result, stacked=False)
+    if width is not None and Console(width=10_000).measure(table).maximum > width:
+        table = _lines_table(result, stacked=True)
+    return table
+
+
+def _lines_table(result: Estimate, *, stacked: bool) -> Table:
     table = Table(title=f"Monthly cost estimate (USD, {bundled.HOURS_PER_MONTH} h/month, on-demand)",
                   title_justify="left")
-    table.add_column("Service")
-    table.add_column("Item")
-    table.add_column("Region")
-    table.add_column("Quantity")
-    table.add_column("Unit price", justify="right")
-    table.add_column("Per month", justify="right")
+    table.add_column("Service", overflow="fold")
+    table.add_column("Item", overflow="fold")
+    table.add_column("Region", no_wrap=True)
+    table.add_column("Quantity", no_wrap=True)
+    table.add_column("Unit price", justify="right", no_wrap=True)
+    table.add_column("Per month", justify="right", no_wrap=True)
     for line in result.lines:
         u = line.usage
-        quantity = f"{_plural(u.count, u.count_unit)} × {u.per:g} {u.per_unit}"
+        quantity = f"{_plural(u.count, u.count_unit)}{chr(10) if stacked else ' '}× {u.per:g} {u.per_unit}"
         price = "?" if line.price is None else f"{_unit_price(line.price.usd)}/{u.price_unit}"
         monthly = "?" if line.monthly is None else _usd(line.monthly)
         table.add_row(u.service, u.item, u.key.region, quantity, price, monthly)
@@ -459,7 +472,7 @@ def cost(
     if as_json:
         out.print_json(json.dumps(to_json(result, assume)))
     else:
-        out.print(lines_table(result))
+        out.print(lines_table(result, out.width))
         out.print(services_table(result))
         say(out, f"Prices: {result.source}. Assumed: nodes at desired size, {assume.nlb_lcus:g} NLB LCU per hour, "
                  f"{assume.nat_gb_per_cluster:g} GB NAT data per cluster. Not included: data transfer, CloudWatch "

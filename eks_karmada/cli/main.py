@@ -10,6 +10,7 @@ from eks_karmada.cli.kubeconfig import kubeconfig
 from eks_karmada.cli.preflight import preflight
 from eks_karmada.cli.status import status
 from eks_karmada.cli.validate import validate
+from eks_karmada.cli.version import root
 
 app = typer.Typer(
     name="eks-karmada",
@@ -25,6 +26,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+app.callback()(root)
 app.command("kubeconfig")(kubeconfig)
 app.command("status")(status)
 app.command("preflight")(preflight)

@@ -212,14 +212,11 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
         except PropertiesError as err:
             logger.warning("cannot read OldResourceProperties (%s): nothing of the old registration is cleaned", err)
 
-    new_id = physical_id_for(props)
-    if request_type == "Create" or not physical_id:
-        physical_id = new_id
-    elif request_type == "Update" and new_id != physical_id:
-        # Another parent or member name: a replacement. CloudFormation deletes the old resource
-        # (with its old properties) once this update succeeds.
-        logger.info("%s changes to %s: replacing the registration", physical_id, new_id)
-        physical_id = new_id
+    # A Delete keeps the id CloudFormation knows; Create and Update report the id of what they register. An
+    # Update to another parent or member name is thereby a replacement: CloudFormation then deletes the old
+    # registration (with its old properties).
+    if request_type != "Delete" or not physical_id:
+        physical_id = physical_id_for(props)
 
     # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
     remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
@@ -265,7 +262,7 @@ def _describe(resource: Any, name: str, namespace: str | None) -> str:
     return f"{resource.kind} {where}"
 
 
-def _root(error: BaseException) -> BaseException:
+def _root(error: BaseException | None) -> BaseException | None:
     return error.last_error if isinstance(error, RetryExhaustedError) else error
 
 
@@ -350,7 +347,7 @@ class _Run:
             elif isinstance(root, SecretNotReadyError):
                 hint = " (cert-manager issues it from its Certificate; check that Certificate's status)"
             raise self.fail(what, err, hint) from err
-        self.redact.add(tls.key_pem, tls.cert_pem)
+        self.redact.add(tls.key_pem)  # the certificate is public
         return tls
 
     def admin_tls(self) -> TlsMaterial:
@@ -383,6 +380,7 @@ class _Run:
                            f"read {_describe(resource, name, namespace)} in Karmada")
 
     def k_apply(self, resource: Any, body: dict) -> dict:
+        """Server-side apply ``body``; the object as Karmada stored it."""
         metadata = body["metadata"]
         name, namespace = metadata["name"], metadata.get("namespace")
         described = _describe(resource, name, namespace)
@@ -391,7 +389,7 @@ class _Run:
             f"apply {described} ({resource.api_version}) in Karmada",
         )
         logger.info("applied %s in Karmada", described)
-        return result or {}
+        return result
 
     def k_delete(self, resource: Any, name: str, namespace: str | None = None) -> bool:
         described = _describe(resource, name, namespace)
@@ -483,10 +481,12 @@ class _Run:
             return bool(holder["condition"]) and holder["condition"].get("status") == "True"
 
         if not self.poll(ready, p.ready_wait_seconds, f"Cluster {p.member_name} to be Ready"):
-            condition = holder.get("condition") or {}
-            state = (f"Ready is {condition.get('status')} "
-                     f"({condition.get('reason', '')}: {condition.get('message', '')})"
-                     if condition else "it has no Ready condition yet")
+            condition = holder.get("condition")
+            if condition:
+                detail = ": ".join(filter(None, (condition.get("reason"), condition.get("message"))))
+                state = f"Ready is {condition.get('status')}" + (f" ({detail})" if detail else "")
+            else:
+                state = "it has no Ready condition yet"
             raise RegistrationError(
                 f"Cluster {p.member_name} is registered but not Ready after {self.waited:.0f}s ({state}): Karmada "
                 "places no workload on it; check that karmada-controller-manager (Push) or karmada-agent (Pull) "
@@ -517,14 +517,13 @@ class _Run:
         p = self.props
         member = self.member(p)
         cluster_id = self.m_call(
-            member, lambda c: ((c.get(obj.NAMESPACES, "kube-system") or {}).get("metadata") or {}).get("uid", ""),
+            member, lambda c: ((c.get(obj.NAMESPACES, "kube-system") or {}).get("metadata") or {}).get("uid"),
             "read Namespace kube-system (the Cluster id)",
         )
         if not cluster_id:
             raise RegistrationError(f"Namespace kube-system has no uid in the member {member.where}")
         token = self.wait_token(member, obj.member_service_account(p.member_name))
         impersonator_token = self.wait_token(member, obj.IMPERSONATOR_SERVICE_ACCOUNT)
-        self.redact.add(token, impersonator_token)
 
         existing = self.existing_cluster(p.member_name)
         self.check_cluster_id(cluster_id, member)
@@ -552,8 +551,8 @@ class _Run:
         ))
         if existing is None and self.request_type == "Create":
             self.on_undo(f"Cluster {p.member_name}", lambda: self.k_delete(obj.CLUSTERS, p.member_name))
-        new_owner = obj.owner_reference(cluster) if cluster.get("metadata", {}).get("uid") else None
-        if new_owner is not None and new_owner != owner:
+        new_owner = obj.owner_reference(cluster)
+        if new_owner != owner:
             for name, data in secrets:  # join's controller reference: the Secrets go with the Cluster
                 self.k_apply(obj.SECRETS, obj.credential_secret(name, data, new_owner))
         logger.info("registered %s (Push, id %s, endpoint %s)", p.member_name, cluster_id, member.endpoint.endpoint)
@@ -587,7 +586,7 @@ class _Run:
     def existing_cluster(self, name: str) -> dict | None:
         """The Cluster, or None; one being deleted is waited for (bounded) first."""
         existing = self.k_get(obj.CLUSTERS, name)
-        if existing and existing.get("metadata", {}).get("deletionTimestamp"):
+        if existing and existing["metadata"].get("deletionTimestamp"):
             logger.info("Cluster %s is being deleted: waiting for it to go before registering again", name)
             gone = self.poll(lambda: self.k_get(obj.CLUSTERS, name) is None, self.props.delete_wait_seconds,
                              f"Cluster {name} to be deleted")
@@ -604,7 +603,7 @@ class _Run:
         p = self.props
         clusters = self.k_call(lambda c: c.list(obj.CLUSTERS), "list Clusters in Karmada")
         for cluster in clusters:
-            name = cluster.get("metadata", {}).get("name")
+            name = cluster["metadata"]["name"]
             if name != p.member_name and (cluster.get("spec") or {}).get("id") == cluster_id:
                 raise RegistrationError(
                     f"The member {member.where} (kube-system UID {cluster_id}) is already registered with Karmada "
@@ -633,7 +632,7 @@ class _Run:
         existing = self.m_call(member, lambda c: c.get(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace),
                                f"read {described}")
         changed = existing is None or (existing.get("data") or {}) != body["data"] or (
-            (existing.get("metadata", {}).get("annotations") or {}).get(REGISTRATION_ANNOTATION) != self.physical_id)
+            (existing["metadata"].get("annotations") or {}).get(REGISTRATION_ANNOTATION) != self.physical_id)
         if changed:
             self.m_call(member, lambda c: c.apply(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace, body,
                                                   p.field_manager, force=True), f"apply {described}")
@@ -656,17 +655,21 @@ class _Run:
         def registered() -> bool:
             cluster = self.k_get(obj.CLUSTERS, p.member_name)
             holder["cluster"] = cluster
-            return bool(cluster) and (cluster.get("spec") or {}).get("syncMode") == PULL and not (
-                cluster.get("metadata") or {}).get("deletionTimestamp")
+            return bool(cluster) and (cluster.get("spec") or {}).get("syncMode") == PULL and not cluster[
+                "metadata"].get("deletionTimestamp")
 
         if not self.poll(registered, p.agent_wait_seconds, f"karmada-agent to register Cluster {p.member_name}"):
             found = holder.get("cluster")
-            state = "does not exist" if not found else (
-                f"has syncMode {(found.get('spec') or {}).get('syncMode')!r}")
+            if not found:
+                state = "does not exist"
+            elif found["metadata"].get("deletionTimestamp"):
+                state = "is being deleted"
+            else:
+                state = f"has syncMode {(found.get('spec') or {}).get('syncMode')!r}"
             raise RegistrationError(
                 f"karmada-agent did not register Cluster {p.member_name} within {self.waited:.0f}s "
                 f"(the Cluster {state}): check Deployment {p.agent_namespace}/{p.agent_deployment} in the member "
-                f"{member.where} (its pods and logs), that it mounts Secret {described} key "
+                f"{member.where} (its pods and logs), that it mounts {described} key "
                 f"{p.agent_kubeconfig_key!r} and runs with --cluster-name={p.member_name}, and that it can reach "
                 f"{p.karmada_api_server_url}"
             )
@@ -700,7 +703,7 @@ class _Run:
             self.m_call(member, lambda c: c.merge_patch(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace,
                                                         patch, p.field_manager), f"restart {described}")
         except RegistrationError as err:
-            cause = _root(err.__cause__) if err.__cause__ else None
+            cause = _root(err.__cause__)
             if isinstance(cause, ApiError) and cause.code == 404:
                 logger.info("%s does not exist (yet): nothing to restart", described)
                 return
@@ -724,8 +727,8 @@ class _Run:
         finally:
             self.deleting = False
 
-    def remove_from_karmada(self, props: Properties) -> bool:
-        """Delete the Cluster, wait for it, then its Secrets / agent RBAC. False if it is still terminating."""
+    def remove_from_karmada(self, props: Properties) -> None:
+        """Delete the Cluster, wait for it, then its Secrets / agent RBAC (left to Karmada while it terminates)."""
         name = props.member_name
         cluster = self.k_get(obj.CLUSTERS, name)
         if cluster is not None:
@@ -741,7 +744,7 @@ class _Run:
                     "%s are left for it (the Secrets are garbage-collected with the Cluster)",
                     name, self.waited, leftovers,
                 )
-                return False
+                return
             logger.info("Cluster %s is gone", name)
         else:
             logger.info("Cluster %s does not exist in Karmada", name)
@@ -749,7 +752,6 @@ class _Run:
             self.k_delete(obj.SECRETS, secret, obj.CLUSTER_NAMESPACE)
         if props.pull:
             self.remove_agent_rbac(props)
-        return True
 
     def delete_works(self, props: Properties) -> None:
         """Pull: delete the Works first, while the agent still has the RBAC to finalize them."""
@@ -758,9 +760,8 @@ class _Run:
         def remaining() -> bool:
             works = self.k_call(lambda c: c.list(obj.WORKS, namespace), f"list Works in {namespace}")
             for work in works:
-                metadata = work.get("metadata") or {}
-                if not metadata.get("deletionTimestamp"):
-                    self.k_delete(obj.WORKS, metadata.get("name", ""), namespace)
+                if not work["metadata"].get("deletionTimestamp"):
+                    self.k_delete(obj.WORKS, work["metadata"]["name"], namespace)
             return not works
 
         if not self.poll(remaining, props.delete_wait_seconds, f"the Works in {namespace} to be deleted"):
@@ -783,7 +784,7 @@ class _Run:
             if existing is None:
                 logger.info("%s does not exist in the member %s", described, member.where)
                 return
-            owner = (existing.get("metadata", {}).get("annotations") or {}).get(REGISTRATION_ANNOTATION)
+            owner = (existing["metadata"].get("annotations") or {}).get(REGISTRATION_ANNOTATION)
             if owner and owner != self.physical_id and owner != physical_id_for(props):
                 logger.warning("%s in the member %s was written by registration %s: left in place", described,
                                member.where, owner)

@@ -11,12 +11,16 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import cdk8s
 import yaml
 
 from charts.karmada import KarmadaApiBootstrapChart, KarmadaControlPlaneProps, control_plane_charts
+from eks_karmada.chart_props import control_plane_props
+from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, parse_config
+from tests.docs.shell import code_blocks
 
 # A CDK token as the lead passes the NLB DNS name at synth time.
 NLB_TOKEN = "${Token[TOKEN.123]}"
@@ -33,7 +37,22 @@ FULL_PROPS = KarmadaControlPlaneProps(
     pull_members=["member-b"],
 )
 BARE_PROPS = KarmadaControlPlaneProps()
-ALL_PROPS = {"default": DEFAULT_PROPS, "full": FULL_PROPS, "bare": BARE_PROPS}
+OPERATIONS_DOC = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+
+
+def tuned_config() -> AppConfig:
+    """The default config with docs/operations.md's "Tune each component" example merged into `karmada`."""
+    (example,) = [yaml.safe_load("\n".join(lines)) for lang, _, lines in code_blocks(OPERATIONS_DOC)
+                  if lang == "yaml" and any("component_settings:" in line for line in lines)]
+    data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    data["karmada"] = {**data["karmada"], **example["karmada"]}
+    data["api_endpoint"]["custom_domain"] = CUSTOM_DOMAIN
+    return parse_config(data, "docs/operations.md")
+
+
+# Non-default settings for every component, from the config as a user writes it.
+TUNED_PROPS = control_plane_props(tuned_config(), NLB_TOKEN)
+ALL_PROPS = {"default": DEFAULT_PROPS, "full": FULL_PROPS, "bare": BARE_PROPS, "tuned": TUNED_PROPS}
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 CERT_MANAGER = "cert-manager.io/v1"

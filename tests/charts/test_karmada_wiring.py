@@ -12,6 +12,7 @@ import json
 import pytest
 import yaml
 from karmada_render import (
+    ALL_PROPS,
     NLB_TOKEN,
     Rendered,
     args,
@@ -566,8 +567,9 @@ def test_leader_elected_components_lock_in_the_system_namespace(full: Rendered):
     assert flag(only_container(full, names.KUBE_CONTROLLER_MANAGER), "--leader-elect") == "true"
 
 
-def test_karmada_flags_exist_at_v1_18_2(full: Rendered):
-    for c in _all_containers(full):
+@pytest.mark.parametrize("config", ["full", "tuned"])
+def test_karmada_flags_exist_at_v1_18_2(config):
+    for c in _all_containers(render(ALL_PROPS[config])):
         binary = args(c)[0]
         if not binary.startswith("/bin/karmada-"):
             continue

@@ -198,3 +198,42 @@ def test_pricing_region_must_serve_the_api(world):
     result = world.invoke("cost", "--live", "--pricing-region", "us-west-2")
     assert result.exit_code == 1
     assert "the Price List API answers only in us-east-1, eu-central-1, ap-south-1" in result.stderr
+
+
+def _line_rows(output: str) -> list[list[str]]:
+    """The cells of the lines table, one list per printed line, up to the by-service table."""
+    rows = []
+    for line in output.split("By service")[0].splitlines():
+        if line.startswith("│"):
+            rows.append([c.strip() for c in line.split("│")[1:-1]])
+    return rows
+
+
+@pytest.mark.parametrize("columns", ["80", "110"])
+def test_the_tables_fit_the_terminal_and_never_break_a_number(world, columns):
+    result = world.invoke("cost", env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    tables = result.stdout.split("Prices: ")[0]
+    assert max(len(line.rstrip()) for line in tables.splitlines()) <= int(columns), tables
+    assert "…" not in result.stdout
+    # Every amount is whole on the first line of its row: the amounts add up to the total.
+    amounts = [row[5] for row in _line_rows(result.stdout) if row[5]]
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts), amounts
+    assert f"{sum(float(a.replace(',', '')) for a in amounts):.2f}" == _money(result.stdout, "Total") == "952.42"
+    prices = [row[4] for row in _line_rows(result.stdout) if row[4]]
+    assert "0.006/LCU-h" in prices and "0.08/GB-mo" in prices
+    # Quantities keep each number with its unit: "2 clusters" and "× 730 h", never "730" and "h" apart.
+    pieces = [row[3] for row in _line_rows(result.stdout) if row[3]]
+    quantity = r"\d[\d.]* [A-Za-z]+"
+    assert all(re.fullmatch(rf"{quantity}( × {quantity})?|× {quantity}", p) for p in pieces), pieces
+
+
+def test_names_wrap_at_80_columns_and_stay_on_one_line_when_there_is_room(world):
+    narrow = world.invoke("cost", env={"COLUMNS": "80"}).stdout
+    wide = world.invoke("cost", env={"COLUMNS": "140"}).stdout
+    assert ["NLB capacity units (assumed)", "1 LCU × 730 h"] == [
+        row[1:4:2] for row in _line_rows(wide) if row[1].startswith("NLB")][0]
+    narrow_rows = _line_rows(narrow)
+    start = next(i for i, row in enumerate(narrow_rows) if row[1] == "NLB")
+    assert " ".join(row[1] for row in narrow_rows[start:start + 4]).split() == "NLB capacity units (assumed)".split()
+    assert [row[3] for row in narrow_rows[start:start + 2]] == ["1 LCU", "× 730 h"]

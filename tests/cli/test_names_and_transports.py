@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from eks_karmada import stack_names
 from eks_karmada.cli import names
 from eks_karmada.cli.clients import Clients
 from eks_karmada.cli.errors import CliError
@@ -48,7 +49,8 @@ def test_workload_names_match_the_rendered_control_plane():
 
 def test_stack_and_output_names_match_the_app():
     builder = (ROOT / "eks_karmada" / "app_builder.py").read_text()
-    assert f'KarmadaParentStack(app, "{names.PARENT_STACK}"' in builder
+    assert names.PARENT_STACK == stack_names.PARENT
+    assert "KarmadaParentStack(app, stack_names.PARENT," in builder
     parent = (ROOT / "stacks" / "parent_stack.py").read_text()
     for output in (names.OUTPUT_API_ENDPOINT, names.OUTPUT_PARENT_CLUSTER):
         assert f'CfnOutput(self, "{output}"' in parent

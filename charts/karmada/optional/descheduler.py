@@ -14,6 +14,7 @@ from charts.karmada import names
 from charts.karmada.common.mounts import KUBECONFIG, karmada_client_cert, kubeconfig_flags
 from charts.karmada.common.objects import emit_all
 from charts.karmada.common.pod import Container, HttpProbe, Port, pod_template, standard_deployment_workload
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 from charts.karmada.scheduler import estimator_client_flags
 
@@ -47,7 +48,8 @@ def descheduler_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any
     if not props.descheduler:
         return []
     template = pod_template(COMPONENT, props, containers=[descheduler_container(props)])
-    return standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+    workload = standard_deployment_workload(COMPONENT, props, replicas=props.component_replicas, template=template)
+    return with_settings(workload, props.settings.descheduler, container=COMPONENT)
 
 
 class KarmadaDescheduler(Construct):

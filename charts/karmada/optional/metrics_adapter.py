@@ -25,6 +25,7 @@ from charts.karmada.common.pod import (
     Port,
     https_service_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.METRICS_ADAPTER
@@ -60,7 +61,8 @@ def metrics_adapter_container(props: KarmadaControlPlaneProps) -> Container:
 def metrics_adapter_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     if not props.metrics_adapter:
         return []
-    return https_service_workload(COMPONENT, props, metrics_adapter_container(props))
+    return with_settings(https_service_workload(COMPONENT, props, metrics_adapter_container(props)),
+                         props.settings.metrics_adapter, container=COMPONENT)
 
 
 class KarmadaMetricsAdapter(Construct):

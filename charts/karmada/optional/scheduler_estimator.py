@@ -31,6 +31,7 @@ from charts.karmada.common.pod import (
     service,
     standard_deployment_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 IMAGE = "karmada-scheduler-estimator"
@@ -77,13 +78,14 @@ def estimator_container(member: str, props: KarmadaControlPlaneProps) -> Contain
 def estimator_manifests(member: str, props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     name = names.estimator_name(member)
     template = pod_template(name, props, containers=[estimator_container(member, props)])
-    return standard_deployment_workload(
+    workload = standard_deployment_workload(
         name,
         props,
         replicas=props.component_replicas,
         template=template,
         services=[service(name, name, props, ports=[ServicePort("grpc", names.ESTIMATOR_GRPC_PORT, "grpc")])],
     )
+    return with_settings(workload, props.settings.scheduler_estimator, container="karmada-scheduler-estimator")
 
 
 def scheduler_estimator_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from charts.karmada.common.pod import (
     Port,
     https_service_workload,
 )
+from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.SEARCH
@@ -58,7 +59,8 @@ def search_container(props: KarmadaControlPlaneProps) -> Container:
 def search_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     if not props.search:
         return []
-    return https_service_workload(COMPONENT, props, search_container(props))
+    return with_settings(https_service_workload(COMPONENT, props, search_container(props)), props.settings.search,
+                         container=COMPONENT)
 
 
 class KarmadaSearch(Construct):
