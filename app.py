@@ -33,8 +33,9 @@ def main() -> int:
     try:
         rendered = build_app(app, config)
     except (ManifestError, PolicyError) as err:
-        # A malformed object or policy (yours in workloads/, or ours): one line naming it and the field.
-        print(f"error: {err}", file=sys.stderr)
+        # Malformed objects or policies, or workloads at odds with the config: one line each, naming it and the field.
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 1
     app.synth()
     rendered.write(app.outdir)

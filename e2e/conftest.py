@@ -111,22 +111,32 @@ def cluster_ready(cluster: dict) -> str:
     return next((c["status"] for c in cluster.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
 
 
+def sample_namespace(karmada: Kubectl) -> str:
+    """The sample's own namespace, as the app applied it (config sample_workload.namespace)."""
+    found = [p["metadata"]["namespace"] for p in karmada.json("get", "propagationpolicies", "-A")["items"]
+             if p["metadata"]["name"] == "sample-nginx"]
+    assert found, "no PropagationPolicy sample-nginx in the Karmada API: is sample_workload enabled?"
+    return found[0]
+
+
 def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float = 300) -> None:
     """Every member Ready and untainted, the sample scheduled, fully applied and ready where it was placed.
 
     Drills start from here, so that what they see is their own effect, not the tail of the last one.
     """
+    namespace = sample_namespace(karmada)
+
     def settled() -> bool:
         clusters = karmada.json("get", "clusters")["items"]
         if not all(cluster_ready(c) == "True" and not c["spec"].get("taints") for c in clusters):
             return False
-        binding = karmada.get("resourcebinding", "sample-nginx-deployment", "default")
+        binding = karmada.get("resourcebinding", "sample-nginx-deployment", namespace)
         conditions = {c["type"]: c["status"] for c in binding.get("status", {}).get("conditions", [])}
         if conditions.get("Scheduled") != "True" or conditions.get("FullyApplied") != "True":
             return False
         placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
         for name, member in members.items():
-            deployment = member.get("deployment", "sample-nginx", "default") or {}
+            deployment = member.get("deployment", "sample-nginx", namespace) or {}
             if deployment.get("status", {}).get("readyReplicas", 0) != placed.get(name, 0):
                 return False
         return True

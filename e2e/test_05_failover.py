@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from e2e.conftest import MEASUREMENTS, wait_for, wait_settled
+from e2e.conftest import MEASUREMENTS, sample_namespace, wait_for, wait_settled
 from e2e.conftest import cluster_ready as _ready
 
 NOT_READY_TAINT = "cluster.karmada.io/not-ready"
@@ -16,7 +16,7 @@ NOT_READY_TAINT = "cluster.karmada.io/not-ready"
 
 def _tolerance(karmada) -> float:
     """How long the sample tolerates a not-ready cluster (the webhook's default, or the policy's own)."""
-    policy = karmada.get("propagationpolicy", "sample-nginx", "default")
+    policy = karmada.get("propagationpolicy", "sample-nginx", sample_namespace(karmada))
     for toleration in policy["spec"]["placement"].get("clusterTolerations", []):
         if toleration.get("key") == NOT_READY_TAINT and toleration.get("effect") == "NoExecute":
             return float(toleration.get("tolerationSeconds", 0))
@@ -27,7 +27,8 @@ def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmad
     failed = next(m for m in env.member_names if env.config[m]["sync_mode"] == "Push")
     survivor = next(m for m in env.member_names if m != failed)
     wait_settled(karmada, members)
-    total = karmada.get("deployment", "sample-nginx", "default")["spec"]["replicas"]
+    namespace = sample_namespace(karmada)
+    total = karmada.get("deployment", "sample-nginx", namespace)["spec"]["replicas"]
     tolerance = _tolerance(karmada)
     timeline: dict[str, float] = {}
 
@@ -42,9 +43,9 @@ def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmad
         timeline["tainted"] = time.monotonic() - started
 
         def moved():
-            binding = karmada.get("resourcebinding", "sample-nginx-deployment", "default")
+            binding = karmada.get("resourcebinding", "sample-nginx-deployment", namespace)
             placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
-            deployment = members[survivor].get("deployment", "sample-nginx", "default") or {}
+            deployment = members[survivor].get("deployment", "sample-nginx", namespace) or {}
             ready = deployment.get("status", {}).get("readyReplicas", 0)
             return placed == {survivor: total} and ready == total
 
@@ -60,4 +61,4 @@ def test_failover_moves_replicas_and_recovery_brings_the_member_back(env, karmad
     wait_for(lambda: not any(t["key"] == NOT_READY_TAINT
                              for t in karmada.get("cluster", failed)["spec"].get("taints", [])),
              120, f"{failed} untainted")
-    assert members[survivor].get("deployment", "sample-nginx", "default")["status"]["readyReplicas"] == total
+    assert members[survivor].get("deployment", "sample-nginx", namespace)["status"]["readyReplicas"] == total

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from e2e.conftest import cluster_ready as _ready
-from e2e.conftest import wait_for, wait_settled
+from e2e.conftest import sample_namespace, wait_for, wait_settled
 from e2e.test_05_failover import _tolerance
 
 
@@ -32,7 +32,7 @@ def _karmada_state(karmada) -> dict[str, list[str]]:
 def test_partition_deletes_nothing(env, karmada, members):
     wait_settled(karmada, members)
     members_before, karmada_before = _member_state(members), _karmada_state(karmada)
-    assert any("default/sample-nginx" in state for state in members_before.values())
+    assert any(f"{sample_namespace(karmada)}/sample-nginx" in state for state in members_before.values())
     tolerance = _tolerance(karmada)
     assert tolerance >= 90, f"the sample tolerates a NotReady member for {tolerance:.0f} s: too short for this drill"
     hold = tolerance / 3

@@ -8,7 +8,7 @@ This drill runs last: it takes the Karmada API back to empty (`make local` bring
 
 from __future__ import annotations
 
-from e2e.conftest import wait_for
+from e2e.conftest import sample_namespace, wait_for
 from local_control_plane.handlers import Deployer
 
 KARMADA_GROUPS = ("karmada.io",)
@@ -22,11 +22,14 @@ def _karmada_crds(karmada) -> list[str]:
 def test_teardown_through_the_handlers_leaves_nothing(env, karmada, members):
     deployer = Deployer(env, lambda _message: None)
 
+    namespace = sample_namespace(karmada)
     deployer.delete_stack("KarmadaWorkloads")
-    assert karmada.get("deployment", "sample-nginx", "default") is None
+    assert karmada.get("deployment", "sample-nginx", namespace) is None
     for name, member in members.items():
-        wait_for(lambda m=member: m.get("deployment", "sample-nginx", "default") is None, 120,
+        wait_for(lambda m=member: m.get("deployment", "sample-nginx", namespace) is None, 120,
                  f"the sample removed from {name}")
+        wait_for(lambda m=member: m.get("namespace", namespace) is None, 120,
+                 f"the sample's namespace {namespace} removed from {name}")
 
     for name in env.member_names:
         deployer.delete_stack(f"KarmadaRegistration-{name}")

@@ -9,6 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 from eks_karmada import stack_names
 from eks_karmada.config import AppConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
+from eks_karmada.workload_sources import checked_charts
 from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.egress_stack import KarmadaEgressStack
@@ -16,7 +17,7 @@ from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
 from stacks.registration_stack import KarmadaRegistrationStack
 from stacks.workloads_stack import KarmadaWorkloadsStack
-from workloads import WORKLOADS, Workload
+from workloads import Workload
 
 
 def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = None) -> RenderedManifests:
@@ -39,8 +40,7 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             app, stack_names.registration_stack(member), config=config, member=member, parent=parent,
             member_stack=member_stack,
         ))
-    workload_apps = cdk8s.App()
-    charts = [c for w in (WORKLOADS if workloads is None else workloads) if (c := w(workload_apps, config))]
+    charts = checked_charts(cdk8s.App(), config, workloads)
     if registrations and charts:
         KarmadaWorkloadsStack(app, stack_names.WORKLOADS, config=config, parent=parent, charts=charts,
                               registrations=registrations)

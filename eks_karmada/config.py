@@ -45,6 +45,8 @@ _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 class ConfigError(Exception):
@@ -118,6 +120,15 @@ def _ignored_when_disabled(model: BaseModel, enabled: bool, *, used_anyway: tupl
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Region = Annotated[str, AfterValidator(_region)]
 AccountId = Annotated[str, AfterValidator(_account)]
+
+
+def _module_name(value: str) -> str:
+    if not _MODULE.match(value):
+        raise ValueError(f"'{value}' is not a Python module name; write it like mycompany.karmada_workloads")
+    return value
+
+
+ModuleName = Annotated[str, AfterValidator(_module_name)]
 
 
 class Versions(_Model):
@@ -1064,10 +1075,51 @@ class SampleWorkloadConfig(_Model):
         description="How long the sample stays on a NotReady or unreachable member before its replicas move "
         "(a brief control-plane network loss then evicts nothing; 0 moves them at once)",
     )
+    members: list[str] | None = Field(
+        default=None,
+        description="Members the sample goes to; default: every `new` member (an `existing` or `external` "
+        "cluster, perhaps in production, gets it only when listed here)",
+    )
+    namespace: str = Field(
+        default="eks-karmada-sample",
+        description="Namespace of the sample, created in Karmada and propagated with it to the sample's members only",
+    )
+
+    @field_validator("namespace")
+    @classmethod
+    def _own_namespace(cls, v: str) -> str:
+        if not _NAMESPACE.match(v):
+            raise ValueError(f"'{v}' is not a DNS label; use up to 63 lower-case letters, digits and '-'")
+        if v == "default" or v.startswith(("kube-", "karmada-")):
+            raise ValueError(f"'{v}' is not the sample's own namespace (Karmada skips kube-* and karmada-*, and "
+                             "default is shared); use e.g. eks-karmada-sample")
+        return v
 
     @model_validator(mode="after")
     def _settings_of_sample_in_use(self) -> SampleWorkloadConfig:
         _raise_all(_ignored_when_disabled(self, self.enabled))
+        return self
+
+
+class WorkloadsConfig(_Model):
+    """Your own workload charts, kept in your own package outside this repository (docs/policies.md)."""
+
+    modules: list[ModuleName] = Field(
+        default=[],
+        description="Importable Python modules, each with a list WORKLOADS of functions "
+        "(app, config) -> cdk8s.Chart | None; applied after the sample, validated like it",
+    )
+    python_path: list[str] = Field(
+        default=[],
+        description="Directories searched first for those modules, absolute or relative to the directory "
+        "make (or cdk) runs in, e.g. ../platform-workloads; default: only what .venv can import",
+    )
+
+    @model_validator(mode="after")
+    def _modules_once(self) -> WorkloadsConfig:
+        for index, name in enumerate(self.modules):
+            if name in self.modules[:index]:
+                raise ValueError(f"modules[{index}]: '{name}' is listed twice; list each module once")
         return self
 
 
@@ -1156,11 +1208,34 @@ class AppConfig(_Model):
     members: list[MemberConfig] = Field(default=[], description="Member clusters")
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
     mirrors: MirrorsConfig = Field(default_factory=MirrorsConfig)
+    workloads: WorkloadsConfig = Field(default_factory=WorkloadsConfig)
 
     @model_validator(mode="after")
     def _members_fit_together(self) -> AppConfig:
         _raise_all(_across_sections(self.parent, self.api_endpoint, list(enumerate(self.members))))
         return self
+
+    @model_validator(mode="after")
+    def _sample_members_exist(self) -> AppConfig:
+        listed = self.sample_workload.members
+        if listed is None:
+            return self
+        names = [member.name for member in self.members]
+        if not listed:
+            raise ValueError("sample_workload.members: lists no member; name at least one, or set enabled: false")
+        for index, name in enumerate(listed):
+            if name not in names:
+                raise ValueError(f"sample_workload.members[{index}]: '{name}' is not a member; use one of "
+                                 f"{', '.join(names) or 'the members (none configured)'}")
+            if name in listed[:index]:
+                raise ValueError(f"sample_workload.members[{index}]: '{name}' is listed twice; list each member once")
+        return self
+
+    def sample_members(self) -> list[str]:
+        """The members the sample goes to: sample_workload.members, else every `new` member."""
+        if self.sample_workload.members is not None:
+            return list(self.sample_workload.members)
+        return [member.name for member in self.members if member.kind is MemberKind.new]
 
     def warnings(self) -> list[str]:
         """Settings that are valid but deserve a loud note at synth."""
@@ -1176,6 +1251,9 @@ class AppConfig(_Model):
             unset = [name for name in ("images", "helm_charts", "crds") if getattr(self.mirrors, name) is None]
             notes.append(f"mirrors: {', '.join(unset)} not set: those artifacts still come from the internet "
                          "(docs/air-gap.md)")
+        if self.sample_workload.enabled and self.members and not self.sample_members():
+            notes.append("sample_workload: no `new` member, so the sample is not deployed; list the members it may "
+                         "go to in sample_workload.members, or set sample_workload.enabled: false")
         return notes
 
 

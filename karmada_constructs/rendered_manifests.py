@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 from aws_cdk import Token
 from constructs import Construct, IConstruct
+
+from eks_karmada.manifest_notes import header, notes_by_target
 
 _TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
 
@@ -69,15 +72,28 @@ class RenderedManifests(Construct):
         return json.loads(text)
 
     def write(self, outdir: str | Path) -> list[Path]:
-        """Write <outdir>/manifests/<target>.yaml for every target; returns the paths."""
-        folder = Path(outdir) / "manifests"
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write <outdir>/manifests/<target>.yaml for every target, and nothing else; returns the paths.
+
+        The folder is emptied first, so a member removed from the config leaves no file behind. Each file
+        starts with a header naming what reaches that API by other means (eks_karmada/manifest_notes.py),
+        read from the templates already synthesized into ``outdir``.
+        """
+        outdir = Path(outdir)
+        folder = outdir / "manifests"
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        notes = notes_by_target(_templates(outdir))
         written = []
-        for target in self.targets:
+        for target in sorted(set(self.targets) | set(notes)):
             path = folder / f"{target}.yaml"
-            path.write_text(
-                yaml.safe_dump_all(self.readable(target), sort_keys=False, default_flow_style=False),
-                encoding="utf-8",
-            )
+            documents = yaml.safe_dump_all(self.readable(target), sort_keys=False, default_flow_style=False)
+            path.write_text(header(target, notes.get(target, [])) + documents, encoding="utf-8")
             written.append(path)
         return written
+
+
+def _templates(outdir: Path) -> dict[str, dict[str, Any]]:
+    """Stack name -> template of every stack synthesized into ``outdir``."""
+    return {path.name.removesuffix(".template.json"): json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(outdir.glob("*.template.json"))}

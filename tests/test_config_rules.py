@@ -191,6 +191,42 @@ BAD_CASES = [
      "c.yaml: karmada.etcd_replicas: input should be a valid integer, unable to parse string as an integer (got 'three'); fix the value in the file"),
     ('list-where-mapping', {'parent.node_group': []},
      'c.yaml: parent.node_group: input should be a valid dictionary or instance of NodeGroupConfig; fix the value in the file'),
+    ("sample-members-not-a-member", {"sample_workload.members": ["member-use1", "prod-eu"]},
+     "c.yaml: sample_workload.members[1]: 'prod-eu' is not a member; use one of member-use1, member-usw2"),
+    ("sample-members-no-members", {"members": [], "sample_workload.members": ["member-use1"]},
+     "c.yaml: sample_workload.members[0]: 'member-use1' is not a member; use one of the members (none configured)"),
+    ("sample-members-empty", {"sample_workload.members": []},
+     "c.yaml: sample_workload.members: lists no member; name at least one, or set enabled: false"),
+    ("sample-members-twice", {"sample_workload.members": ["member-usw2", "member-usw2"]},
+     "c.yaml: sample_workload.members[1]: 'member-usw2' is listed twice; list each member once"),
+    ("sample-namespace-default", {"sample_workload.namespace": "default"},
+     "c.yaml: sample_workload.namespace: 'default' is not the sample's own namespace (Karmada skips kube-* and "
+     "karmada-*, and default is shared); use e.g. eks-karmada-sample"),
+    ("sample-namespace-kube", {"sample_workload.namespace": "kube-sample"},
+     "c.yaml: sample_workload.namespace: 'kube-sample' is not the sample's own namespace (Karmada skips kube-* and "
+     "karmada-*, and default is shared); use e.g. eks-karmada-sample"),
+    ("sample-namespace-karmada", {"sample_workload.namespace": "karmada-sample"},
+     "c.yaml: sample_workload.namespace: 'karmada-sample' is not the sample's own namespace (Karmada skips kube-* and "
+     "karmada-*, and default is shared); use e.g. eks-karmada-sample"),
+    ("sample-namespace-upper", {"sample_workload.namespace": "Sample"},
+     "c.yaml: sample_workload.namespace: 'Sample' is not a DNS label; use up to 63 lower-case letters, digits and '-'"),
+    ("sample-namespace-long", {"sample_workload.namespace": "s" * 64},
+     f"c.yaml: sample_workload.namespace: '{'s' * 64}' is not a DNS label; use up to 63 lower-case letters, digits "
+     "and '-'"),
+    ("sample-namespace-dash-end", {"sample_workload.namespace": "sample-"},
+     "c.yaml: sample_workload.namespace: 'sample-' is not a DNS label; use up to 63 lower-case letters, digits and '-'"),
+    ("workloads-module-dash", {"workloads.modules": ["shop", "my-company.workloads"]},
+     "c.yaml: workloads.modules[1]: 'my-company.workloads' is not a Python module name; write it like "
+     "mycompany.karmada_workloads"),
+    ("workloads-module-path", {"workloads.modules": ["../shop.py"]},
+     "c.yaml: workloads.modules[0]: '../shop.py' is not a Python module name; write it like "
+     "mycompany.karmada_workloads"),
+    ("workloads-module-trailing-dot", {"workloads.modules": ["shop."]},
+     "c.yaml: workloads.modules[0]: 'shop.' is not a Python module name; write it like mycompany.karmada_workloads"),
+    ("workloads-module-digit", {"workloads.modules": ["1shop"]},
+     "c.yaml: workloads.modules[0]: '1shop' is not a Python module name; write it like mycompany.karmada_workloads"),
+    ("workloads-module-twice", {"workloads.modules": ["shop", "a.b", "shop"]},
+     "c.yaml: workloads.modules[2]: 'shop' is listed twice; list each module once"),
     ("backup-image-short-digest", {"karmada.etcd_backup.aws_cli_image": "aws-cli@sha256:abc"},
      "c.yaml: karmada.etcd_backup.aws_cli_image: 'aws-cli@sha256:abc' is not pinned; use a version tag such as public.ecr.aws/aws-cli/aws-cli:2.36.7"),
     # --- karmada.component_settings and karmada.etcd -----------------------------------------------------
@@ -417,6 +453,14 @@ GOOD_CASES = [
     ("no-members", {"members": []}),
     ("sample-toleration-bounds", {"sample_workload.not_ready_toleration_seconds": 86400}),
     ("sample-toleration-zero", {"sample_workload.not_ready_toleration_seconds": 0}),
+    ("sample-members-one", {"sample_workload.members": ["member-usw2"]}),
+    ("sample-members-all", {"sample_workload.members": ["member-usw2", "member-use1"]}),
+    ("sample-namespace-own", {"sample_workload.namespace": "demo-1"}),
+    ("sample-namespace-63", {"sample_workload.namespace": "s" * 63}),
+    ("sample-namespace-one", {"sample_workload.namespace": "s"}),
+    ("sample-namespace-kube-inside", {"sample_workload.namespace": "my-kube-demo"}),
+    ("workloads-modules", {"workloads.modules": ["shop", "mycompany.karmada_workloads", "_private.W2"]}),
+    ("workloads-python-path", {"workloads.python_path": ["../platform-workloads", "/opt/workloads"]}),
     # --- karmada.component_settings and karmada.etcd -----------------------------------------------------
     ("cs-replicas-bounds", {"karmada.component_settings.scheduler.replicas": 2, "karmada.component_settings.webhook.replicas": 10}),
     ("cs-resources-at-limits", {"karmada.component_settings.etcd.resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "1000m", "memory": "2048Mi"}}}),
@@ -893,6 +937,38 @@ def test_every_endpoint_open_to_the_world_is_warned_about_by_name():
         "parent.endpoint.public_cidrs admits 0.0.0.0/0: the EKS API is open to the internet",
         "members.member-usw2.endpoint.public_cidrs admits 0.0.0.0/0: the EKS API is open to the internet",
     ]
+
+
+def test_allow_anywhere_without_an_open_cidr_warns_nothing():
+    config = parse_config(edited({"parent.endpoint.public_cidrs": ["203.0.113.0/24"], "parent.endpoint.allow_anywhere": True,
+                                  "api_endpoint.allow_anywhere": True}))
+    assert config.warnings() == []
+
+
+def test_the_sample_goes_to_new_members_unless_the_config_names_its_members():
+    mixed = {"members.1.kind": "existing", "members.1.cluster_name": "prod"}
+    assert parse_config(DEFAULT).sample_members() == ["member-use1", "member-usw2"]
+    assert parse_config(edited(mixed)).sample_members() == ["member-use1"]
+    named = parse_config(edited({**mixed, "sample_workload.members": ["member-usw2", "member-use1"]}))
+    assert named.sample_members() == ["member-usw2", "member-use1"]
+    assert named.warnings() == []
+
+
+def test_a_sample_with_nowhere_to_go_is_warned_about_unless_it_is_off():
+    existing = {"members.0.kind": "existing", "members.0.cluster_name": "a",
+                "members.1.kind": "existing", "members.1.cluster_name": "b"}
+    assert parse_config(edited(existing)).sample_members() == []
+    assert parse_config(edited(existing)).warnings() == [
+        "sample_workload: no `new` member, so the sample is not deployed; list the members it may go to in "
+        "sample_workload.members, or set sample_workload.enabled: false"]
+    assert parse_config(edited({**existing, "sample_workload.enabled": False})).warnings() == []
+    assert parse_config(edited({"members": []})).warnings() == []
+
+
+def test_sample_and_workloads_defaults():
+    config = parse_config(DEFAULT)
+    assert (config.sample_workload.members, config.sample_workload.namespace) == (None, "eks-karmada-sample")
+    assert (config.workloads.modules, config.workloads.python_path) == ([], [])
 
 
 def test_member_defaults_follow_its_name_and_region():

@@ -175,7 +175,48 @@ def test_the_app_prints_a_bad_policy_as_one_line(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("b'", "!!"))]
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    assert len(lines) == 1 and lines[0].startswith("error: PropagationPolicy Bad_Name: metadata.name: "), lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: workloads.WORKLOADS broken: PropagationPolicy Bad_Name: metadata.name: "), lines
+
+
+MISPLACED_WORKLOAD = """
+import sys
+import cdk8s
+sys.path.insert(0, {root!r})
+import workloads
+from charts.policies import ClusterAffinity, Placement, PropagationPolicy, ResourceSelector, add_policy
+
+def misplaced(app, config):
+    chart = cdk8s.Chart(app, "shop")
+    cdk8s.ApiObject(chart, "web", api_version="apps/v1", kind="Deployment",
+                    metadata=cdk8s.ApiObjectMetadata(name="web", namespace="shop"))
+    add_policy(chart, PropagationPolicy(
+        name="web", namespace="shop",
+        resource_selectors=[ResourceSelector(api_version="apps/v1", kind="Deployment", name="web")],
+        placement=Placement(cluster_affinity=ClusterAffinity(cluster_names=["member-us-west-2"]))))
+    return chart
+
+workloads.WORKLOADS.append(misplaced)
+import app
+sys.exit(app.main())
+"""
+
+
+def test_the_app_prints_every_workload_problem_one_line_each_and_synthesizes_nothing(tmp_path):
+    result = _run(MISPLACED_WORKLOAD, tmp_path)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("b'", "!!"))]
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    not_created = ("metadata.namespace: namespace 'shop' is not created by any workload; add a Namespace 'shop' to a "
+                   "workload chart (and a ClusterPropagationPolicy that sends it where the object goes), or use one "
+                   "of default, kube-system, kube-public, kube-node-lease")
+    assert lines == [
+        f"error: KarmadaWorkloads/shop: Deployment shop/web: {not_created}",
+        f"error: KarmadaWorkloads/shop: PropagationPolicy shop/web: {not_created}",
+        "error: KarmadaWorkloads/shop: PropagationPolicy shop/web: spec.placement.clusterAffinity.clusterNames[0]: "
+        "'member-us-west-2' is not a member of the config; use one of member-use1, member-usw2",
+    ]
+    assert not list((tmp_path / "out").glob("*.template.json")), "nothing may be synthesized"
 
 
 def test_synth_warns_when_the_config_opens_an_endpoint_to_the_internet(tmp_path):

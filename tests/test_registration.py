@@ -108,6 +108,18 @@ def mixed(tmp_path_factory):
     return synthesize(parse_config(data), tmp_path_factory.mktemp("mixed"))
 
 
+def test_the_sample_goes_to_new_members_only_in_its_own_namespace(mixed):
+    karmada = mixed.manifests["karmada"]
+    policy = next(o for o in karmada if o["kind"] == "PropagationPolicy" and o["metadata"]["name"] == "sample-nginx")
+    namespace_policy = next(o for o in karmada if o["kind"] == "ClusterPropagationPolicy"
+                            and o["metadata"]["name"] == "sample-nginx-namespace")
+    for placed in (policy, namespace_policy):
+        assert placed["spec"]["placement"]["clusterAffinity"]["clusterNames"] == ["push-1", "pull-1"]
+    assert policy["metadata"]["namespace"] == "eks-karmada-sample"
+    assert {o["metadata"].get("namespace") for o in karmada if o["metadata"]["name"] == "sample-nginx"} == {
+        "eks-karmada-sample"}
+
+
 def test_pull_member_gets_an_agent_and_a_parent_side_credential(mixed):
     agent = next(o for o in mixed.manifests["member-pull-1"] if o["kind"] == "Deployment")
     command = agent["spec"]["template"]["spec"]["containers"][0]["command"]
@@ -159,11 +171,14 @@ def test_your_own_workloads_are_applied_next_to_the_sample(tmp_path):
 
     def shop(app: cdk8s.App, config) -> cdk8s.Chart:
         policy = presets.active_active(
-            "shop", namespace="shop",
+            "shop", namespace="default",
             resource_selectors=[ResourceSelector(api_version="apps/v1", kind="Deployment", name="shop")],
             target_clusters=ClusterAffinity(cluster_names=[m.name for m in config.members]),
         )
-        return PolicyChart(app, "shop", policies=[policy])
+        chart = PolicyChart(app, "shop", policies=[policy])
+        cdk8s.ApiObject(chart, "shop", api_version="apps/v1", kind="Deployment",
+                        metadata={"name": "shop", "namespace": "default"})
+        return chart
 
     data = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()))
     data["sample_workload"]["enabled"] = False

@@ -1,4 +1,4 @@
-"""The seed sample: nginx split with equal weights across every member (config sample_workload)."""
+"""The product's sample: nginx split with equal weights across the sample's members (config sample_workload)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from eks_karmada.mirrors import mirror_for
 
 
 def sample_workload(app: cdk8s.App, config: AppConfig) -> cdk8s.Chart | None:
-    if not config.sample_workload.enabled or not config.members:
-        return None
+    """The sample chart, or None when it is off or has no member to go to (every `new` member by default)."""
     sample = config.sample_workload
+    members = config.sample_members()
+    if not sample.enabled or not members:
+        return None
     return SampleWorkloadChart(
-        app, "sample-workload", member_names=[m.name for m in config.members], replicas=sample.replicas,
+        app, "sample-workload", member_names=members, namespace=sample.namespace, replicas=sample.replicas,
         not_ready_toleration_seconds=sample.not_ready_toleration_seconds,
         image=mirror_for(config, config.parent.region).image(DEFAULT_IMAGE),
     )

@@ -14,9 +14,9 @@ from . import presets
 from .policy_base import KarmadaPolicy
 from .selectors import ClusterAffinity, ResourceSelector
 
-# Two EKS member clusters in two regions, as the project's default topology names them.
-MEMBER_WEST = "member-us-west-2"
-MEMBER_EAST = "member-us-east-1"
+# The two members of config/default.yaml, in two regions (tests/docs check the names against it).
+MEMBER_WEST = "member-usw2"
+MEMBER_EAST = "member-use1"
 ACCOUNT_ID = "123456789012"
 
 _WEB_APP = (

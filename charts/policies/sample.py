@@ -1,4 +1,8 @@
-"""The sample workload: an unprivileged nginx, its Service, and a policy splitting it equally over member clusters."""
+"""The sample workload: an unprivileged nginx in its own namespace, split equally over member clusters.
+
+It shows what a production workload carries: its own namespace, propagated only where the workload goes;
+a PodDisruptionBudget and a zone spread that travel with the Deployment to every member.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,18 @@ from constructs import Construct
 
 from . import k8s_syntax
 from .chart import add_policy, manifest_api_object
+from .enums import TaintEffect, TolerationOperator
 from .errors import PolicyError, Problem
-from .placement import Placement, ReplicaSchedulingStrategy
-from .presets import failover_tolerations
-from .propagation import PropagationPolicy
+from .placement import ClusterToleration, Placement, ReplicaSchedulingStrategy
+from .presets import NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY, failover_tolerations
+from .propagation import ClusterPropagationPolicy, PropagationPolicy
 from .selectors import ClusterAffinity, ResourceSelector
 
 SAMPLE_NAME = "sample-nginx"
+SAMPLE_NAMESPACE = "eks-karmada-sample"
+# Karmada's namespace controller copies every namespace to every member unless it carries this label
+# (pkg/controllers/namespace at v1.18.2); the sample's ClusterPropagationPolicy places it instead.
+SKIP_AUTO_PROPAGATION_LABEL = "namespace.karmada.io/skip-auto-propagation"
 
 # The stock nginx image runs as root and listens on 80. The official unprivileged build runs as UID 101, listens
 # on 8080 and keeps its pid and temp files under /tmp, so it works with runAsNonRoot and a read-only root
@@ -33,10 +42,11 @@ _SCRATCH_DIRS = {"tmp": "/tmp", "cache": "/var/cache/nginx"}
 
 
 class SampleWorkloadChart(Chart):
-    """Creates the sample: an nginx Deployment, a ClusterIP Service for it, and a PropagationPolicy.
+    """Creates the sample: a namespace, an nginx Deployment, its Service and PodDisruptionBudget, and two policies.
 
-    The Deployment meets the restricted Pod Security Standard; the PropagationPolicy divides the replicas with
-    equal static weights over ``member_names``.
+    The Deployment meets the restricted Pod Security Standard and spreads its pods over zones; the
+    PropagationPolicy sends it, its Service and its PodDisruptionBudget to ``member_names`` and divides the
+    replicas with equal static weights; a ClusterPropagationPolicy sends the namespace to the same members only.
     """
 
     def __init__(
@@ -45,26 +55,52 @@ class SampleWorkloadChart(Chart):
         construct_id: str,
         *,
         member_names: Sequence[str],
-        namespace: str = "default",
+        namespace: str = SAMPLE_NAMESPACE,
         image: str = DEFAULT_IMAGE,
         replicas: int = 4,
         not_ready_toleration_seconds: int = DEFAULT_NOT_READY_TOLERATION_SECONDS,
     ) -> None:
         super().__init__(scope, construct_id)
         _check_arguments(member_names, image, replicas)
+        # Applied in this order and deleted in reverse: the namespace first, and last.
+        self.namespace_object: ApiObject = manifest_api_object(self, "namespace", _namespace_manifest(namespace))
+        self.namespace_policy = sample_namespace_policy(member_names, namespace)
+        self.namespace_policy_object: ApiObject = add_policy(self, self.namespace_policy)
         self.propagation_policy = sample_propagation_policy(member_names, namespace, not_ready_toleration_seconds)
         self.deployment: ApiObject = manifest_api_object(
             self, "deployment", _deployment_manifest(namespace, image, replicas)
         )
         self.service: ApiObject = manifest_api_object(self, "service", _service_manifest(namespace))
+        self.disruption_budget: ApiObject = manifest_api_object(
+            self, "disruption-budget", _disruption_budget_manifest(namespace)
+        )
         self.policy_object: ApiObject = add_policy(self, self.propagation_policy)
 
 
+def sample_namespace_policy(member_names: Sequence[str], namespace: str = SAMPLE_NAMESPACE) -> ClusterPropagationPolicy:
+    """The sample namespace to exactly ``member_names``, and kept there while a member is NotReady.
+
+    The namespace tolerates the NoExecute cluster taints for ever: when the sample's replicas move off a sick
+    member, its namespace stays, so nothing else in it is deleted and the replicas can come back.
+    """
+    return ClusterPropagationPolicy(
+        name=f"{SAMPLE_NAME}-namespace",
+        resource_selectors=(ResourceSelector(api_version="v1", kind="Namespace", name=namespace),),
+        placement=Placement(
+            cluster_affinity=ClusterAffinity(cluster_names=tuple(member_names)),
+            cluster_tolerations=tuple(
+                ClusterToleration(key=key, operator=TolerationOperator.EXISTS, effect=TaintEffect.NO_EXECUTE)
+                for key in (NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY)
+            ),
+        ),
+    )
+
+
 def sample_propagation_policy(
-    member_names: Sequence[str], namespace: str = "default",
+    member_names: Sequence[str], namespace: str = SAMPLE_NAMESPACE,
     not_ready_toleration_seconds: int = DEFAULT_NOT_READY_TOLERATION_SECONDS,
 ) -> PropagationPolicy:
-    """The sample's policy: Deployment and Service to exactly ``member_names``, replicas split with weight 1 each.
+    """The sample's policy: Deployment, Service, PodDisruptionBudget to exactly ``member_names``, weight 1 each.
 
     It tolerates a NotReady or unreachable member for ``not_ready_toleration_seconds`` before its replicas
     move: without a toleration, Karmada's taint manager evicts at once, and a network loss between the
@@ -76,6 +112,7 @@ def sample_propagation_policy(
         resource_selectors=(
             ResourceSelector(api_version="apps/v1", kind="Deployment", name=SAMPLE_NAME),
             ResourceSelector(api_version="v1", kind="Service", name=SAMPLE_NAME),
+            ResourceSelector(api_version="policy/v1", kind="PodDisruptionBudget", name=SAMPLE_NAME),
         ),
         placement=Placement(
             cluster_affinity=ClusterAffinity(cluster_names=tuple(member_names)),
@@ -109,6 +146,11 @@ def _labels() -> dict[str, str]:
 
 def _selector_labels() -> dict[str, str]:
     return {"app.kubernetes.io/name": SAMPLE_NAME}
+
+
+def _namespace_manifest(namespace: str) -> dict[str, Any]:
+    labels = {**_labels(), SKIP_AUTO_PROPAGATION_LABEL: "true"}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": labels}}
 
 
 def _deployment_manifest(namespace: str, image: str, replicas: int) -> dict[str, Any]:
@@ -155,6 +197,17 @@ def _deployment_manifest(namespace: str, image: str, replicas: int) -> dict[str,
                         "fsGroup": NGINX_UID,
                         "seccompProfile": {"type": "RuntimeDefault"},
                     },
+                    # One pod per zone before two in any zone; ScheduleAnyway, so a member in one zone (or a
+                    # zone out of capacity) still runs every replica. matchLabelKeys: count this revision only.
+                    "topologySpreadConstraints": [
+                        {
+                            "maxSkew": 1,
+                            "topologyKey": "topology.kubernetes.io/zone",
+                            "whenUnsatisfiable": "ScheduleAnyway",
+                            "labelSelector": {"matchLabels": _selector_labels()},
+                            "matchLabelKeys": ["pod-template-hash"],
+                        }
+                    ],
                     "containers": [container],
                     "volumes": [
                         {"name": volume, "emptyDir": {"sizeLimit": "64Mi"}} for volume in _SCRATCH_DIRS
@@ -175,4 +228,14 @@ def _service_manifest(namespace: str) -> dict[str, Any]:
             "selector": _selector_labels(),
             "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}],
         },
+    }
+
+
+def _disruption_budget_manifest(namespace: str) -> dict[str, Any]:
+    # maxUnavailable, not minAvailable: a member given one replica can still drain its nodes.
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": SAMPLE_NAME, "namespace": namespace, "labels": _labels()},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": _selector_labels()}},
     }

@@ -9,6 +9,7 @@ from eks_karmada.cli.cost import cost
 from eks_karmada.cli.kubeconfig import kubeconfig
 from eks_karmada.cli.preflight import preflight
 from eks_karmada.cli.status import status
+from eks_karmada.cli.validate import validate
 from eks_karmada.cli.version import root
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("status")(status)
 app.command("preflight")(preflight)
 app.command("cost")(cost)
 app.command("agent-bundle")(agent_bundle)
+app.command("validate")(validate)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -10,7 +10,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from eks_karmada.bundled_node import use_bundled_node
 from tests.cli.harness import World, admin_secret, pki, workload, world
+
+# Start jsii (and load cdk8s' assemblies) now, under the real HOME: the kernel caches packages under $HOME, and
+# each scenario runs with a temporary HOME that is deleted afterwards.
+use_bundled_node()
+import cdk8s  # noqa: E402,F401
 
 Scenario = Callable[[World], None]
 
@@ -26,7 +32,7 @@ def _run(args: list[str], setup: Scenario = lambda w: None, files: dict[str, str
         home.mkdir()
         with world(home) as w:
             for name, text in (files or {}).items():
-                (home / name).write_text(text)
+                (home / name).write_text(text.replace("~/", f"{home}/"))
             setup(w)
             result = w.invoke(*[a.replace("~/", f"{home}/") for a in args])
             w.assert_stubs_used()
@@ -87,6 +93,35 @@ members:
 """
 
 
+SHOP_CONFIG = """\
+members:
+  - {name: member-use1, region: us-east-1, vpc_cidr: 10.1.0.0/16}
+  - {name: prod-eu, kind: existing, region: eu-west-1, cluster_name: prod-eu}
+sample_workload:
+  members: [member-use1, prod-eu]
+workloads:
+  python_path: [~/]
+  modules: [shop_workloads]
+"""
+SHOP_MODULE = """\
+from cdk8s import Chart
+from charts.policies import ClusterAffinity, Placement, PropagationPolicy, ResourceSelector, add_policy
+
+
+def shop(app, config):
+    chart = Chart(app, "shop")
+    add_policy(chart, PropagationPolicy(
+        name="shop-api", namespace="shop",
+        resource_selectors=[ResourceSelector(api_version="apps/v1", kind="Deployment", name="shop-api")],
+        placement=Placement(cluster_affinity=ClusterAffinity(cluster_names=["member-us-west-2"])),
+    ))
+    return chart
+
+
+WORKLOADS = [shop]
+"""
+
+
 def _edge(w: World) -> None:
     w.deployed(members=())
     secret = admin_secret(pki())
@@ -103,7 +138,8 @@ def render() -> str:
 against the test fixtures (moto, botocore Stubbers, the fake Kubernetes API); a test keeps it current. -->
 
 One console command for the deployment this CDK app makes: a kubeconfig for the Karmada API,
-the health of the control plane and the members, a pre-deploy check, and a cost estimate.
+the health of the control plane and the members, a pre-deploy check, a cost estimate, and a check of
+the config and workloads without a synth.
 `make setup` installs it into the venv (`.venv/bin/eks-karmada`); `python -m eks_karmada.cli` runs
 the same thing.
 
@@ -112,6 +148,7 @@ $ .venv/bin/eks-karmada kubeconfig                      # then: kubectl --contex
 $ .venv/bin/eks-karmada status                          # exit 3 when something is unhealthy
 $ .venv/bin/eks-karmada preflight --profile deployer    # before make deploy; exit 3 when something blocks
 $ .venv/bin/eks-karmada cost                            # bundled prices; --live asks the Price List API
+$ .venv/bin/eks-karmada validate my.yaml                 # config + workloads, every error, no synth
 ```
 
 ## Shared behaviour
@@ -223,8 +260,8 @@ estimate as JSON.
 
 **The default config** (parent + 2 members = 3 clusters, 7 × m6i.large) comes to about
 **952 USD a month**: EKS 219.00 + EC2 490.56 + EBS 32.80 + NLB 20.81 + NAT gateways 171.00 +
-public IPv4 18.25. The seed guidance's "3 clusters: about 714 USD a month" is the compute part
-alone: control planes, nodes and etcd volumes (219.00 + 490.56 + 4.80 = 714.36). The rest is the
+public IPv4 18.25. The compute part alone, control planes, nodes and etcd volumes, is about 714 USD
+a month (219.00 + 490.56 + 4.80 = 714.36). The rest is the
 network this app builds for production: five NAT gateways (three in the parent, one per AZ, so
 etcd's zones stay independent; one per member) with their addresses, the NLB, and the nodes' root
 volumes. Fewer NAT gateways (`nat_gateways: 1` on the parent saves 65.70 + 7.30 a month) trade
@@ -232,6 +269,23 @@ away that zone independence.
 
 """  # noqa: E501 - the markdown table rows of docs/cli.md are one line each
         + _help("cost") + "\n\nThe default config:\n\n" + _run(["cost"]),
+        """## `validate`
+
+Checks a config and the workloads it deploys exactly as `make synth` does, without synthesizing the CDK app
+(seconds, no AWS, no credentials), and prints **every** problem, one line each, then exits 1; or a one-line
+summary and exit 0. `CONFIG` is a positional argument here (or `--config`, or `$CONFIG`).
+
+1. The config: the same loader and messages as `make synth` (and its warnings).
+2. The workloads: the sample and every module in `workloads.modules` (docs/policies.md,
+   "Add your own workloads and policies"): a module that cannot be imported or has no `WORKLOADS` list, a
+   function that raises or returns no chart; then each object alone (apiVersion, kind, names, namespaces of
+   cluster-scoped kinds, Secrets without data); then the workloads against the config and each other: cluster
+   names in policies are members, namespaces exist or are created, resource selectors select an object of the
+   workloads, no object is defined twice.
+
+""" + _help("validate") + "\n\nThe default config:\n\n" + _run(["validate"])
+        + "\n\nYour own module (docs/policies.md) with three mistakes:\n\n" + _run(
+            ["validate", "~/shop.yaml"], files={"shop.yaml": SHOP_CONFIG, "shop_workloads.py": SHOP_MODULE}),
         """## `agent-bundle`
 
 For a Pull member outside AWS (`kind: external`, nothing of it in CloudFormation): prints what to

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from eks_karmada.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle")
+COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle", "validate")
 # No real AWS credentials, no instance metadata, no profile: the real credential chain finds nothing.
 NO_AWS = {
     "AWS_ACCESS_KEY_ID": None,
@@ -61,7 +61,8 @@ def test_common_options_are_everywhere():
     group = get_command(app)
     for name in COMMANDS:
         options = {opt for p in group.commands[name].params for opt in p.opts}
-        assert {"--config", "-c", "--profile"} <= options, name
+        # validate never talks to AWS, so it has no --profile.
+        assert {"--config", "-c", "--profile"} - ({"--profile"} if name == "validate" else set()) <= options, name
     for name in ("kubeconfig", "status"):
         assert "--region" in {opt for p in group.commands[name].params for opt in p.opts}
 

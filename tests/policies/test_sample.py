@@ -9,7 +9,7 @@ import kubernetes_validate
 import pytest
 
 from charts.policies import PolicyError, SampleWorkloadChart
-from charts.policies.sample import DEFAULT_IMAGE
+from charts.policies.sample import DEFAULT_IMAGE, SAMPLE_NAMESPACE, SKIP_AUTO_PROPAGATION_LABEL
 
 MEMBERS = ["member-us-west-2", "member-us-east-1", "member-eu-west-1"]
 
@@ -30,14 +30,49 @@ def only(manifests: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return manifest
 
 
-def test_chart_holds_deployment_service_and_policy(manifests: list[dict[str, Any]]) -> None:
-    assert sorted(m["kind"] for m in manifests) == ["Deployment", "PropagationPolicy", "Service"]
-    assert {m["metadata"]["namespace"] for m in manifests} == {"web"}
+def test_chart_holds_its_namespace_first_then_the_workload_and_its_policies(manifests: list[dict[str, Any]]) -> None:
+    assert [m["kind"] for m in manifests] == [
+        "Namespace", "ClusterPropagationPolicy", "Deployment", "Service", "PodDisruptionBudget", "PropagationPolicy"]
+    assert only(manifests, "Namespace")["metadata"]["name"] == "web"
+    namespaced = [m for m in manifests if m["kind"] not in ("Namespace", "ClusterPropagationPolicy")]
+    assert {m["metadata"]["namespace"] for m in namespaced} == {"web"}
+
+
+def test_default_namespace_is_the_samples_own() -> None:
+    chart = SampleWorkloadChart(cdk8s.Testing.app(), "sample", member_names=MEMBERS)
+    assert {m["metadata"].get("namespace", m["metadata"]["name"]) for m in cdk8s.Testing.synth(chart)
+            if m["kind"] != "ClusterPropagationPolicy"} == {SAMPLE_NAMESPACE}
+    assert SAMPLE_NAMESPACE == "eks-karmada-sample"
+
+
+def test_namespace_goes_only_to_the_members_and_stays_while_one_is_not_ready(manifests: list[dict[str, Any]]) -> None:
+    namespace, policy = only(manifests, "Namespace"), only(manifests, "ClusterPropagationPolicy")
+    # Karmada's namespace controller would otherwise copy it to every member, production clusters included.
+    assert namespace["metadata"]["labels"][SKIP_AUTO_PROPAGATION_LABEL] == "true"
+    assert policy["spec"]["resourceSelectors"] == [{"apiVersion": "v1", "kind": "Namespace", "name": "web"}]
+    assert policy["spec"]["placement"]["clusterAffinity"]["clusterNames"] == MEMBERS
+    tolerations = policy["spec"]["placement"]["clusterTolerations"]
+    assert {(t["key"], t["effect"]) for t in tolerations} == {
+        ("cluster.karmada.io/not-ready", "NoExecute"), ("cluster.karmada.io/unreachable", "NoExecute")}
+    assert all("tolerationSeconds" not in t for t in tolerations), "the namespace is never evicted"
+
+
+def test_pods_spread_over_zones_without_ever_staying_pending(manifests: list[dict[str, Any]]) -> None:
+    pod = only(manifests, "Deployment")["spec"]["template"]
+    [spread] = pod["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone" and spread["maxSkew"] == 1
+    assert spread["whenUnsatisfiable"] == "ScheduleAnyway"
+    assert spread["labelSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+
+
+def test_disruption_budget_covers_the_pods_and_lets_a_single_replica_drain(manifests: list[dict[str, Any]]) -> None:
+    budget, deployment = only(manifests, "PodDisruptionBudget"), only(manifests, "Deployment")
+    assert budget["spec"] == {"maxUnavailable": 1, "selector": deployment["spec"]["selector"]}
 
 
 def test_built_in_objects_are_strictly_valid_for_kubernetes_1_35(manifests: list[dict[str, Any]]) -> None:
     built_in = [m for m in manifests if not m["apiVersion"].startswith("policy.karmada.io/")]
-    assert len(built_in) == 2
+    assert len(built_in) == 4
     for manifest in built_in:
         kubernetes_validate.validate(manifest, "1.35.0", strict=True)
 
@@ -85,12 +120,11 @@ def test_nginx_is_the_pinned_unprivileged_image_on_8080(manifests: list[dict[str
 
 
 def test_policy_divides_replicas_with_equal_weights_over_exactly_the_members(manifests: list[dict[str, Any]]) -> None:
-    deployment, service, policy = (only(manifests, kind) for kind in ("Deployment", "Service", "PropagationPolicy"))
-    spec = policy["spec"]
-    assert {(s["kind"], s["name"]) for s in spec["resourceSelectors"]} == {
-        (deployment["kind"], deployment["metadata"]["name"]),
-        (service["kind"], service["metadata"]["name"]),
-    }
+    propagated = [only(manifests, kind) for kind in ("Deployment", "Service", "PodDisruptionBudget")]
+    spec = only(manifests, "PropagationPolicy")["spec"]
+    assert [(s["apiVersion"], s["kind"], s["name"]) for s in spec["resourceSelectors"]] == [
+        (m["apiVersion"], m["kind"], m["metadata"]["name"]) for m in propagated]
+    deployment = propagated[0]
     placement = spec["placement"]
     assert placement["clusterAffinity"]["clusterNames"] == MEMBERS
     scheduling = placement["replicaScheduling"]
