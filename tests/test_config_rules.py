@@ -939,14 +939,8 @@ def test_every_endpoint_open_to_the_world_is_warned_about_by_name():
     ]
 
 
-def test_allow_anywhere_without_an_open_cidr_warns_nothing():
-    config = parse_config(edited({"parent.endpoint.public_cidrs": ["203.0.113.0/24"], "parent.endpoint.allow_anywhere": True,
-                                  "api_endpoint.allow_anywhere": True}))
-    assert config.warnings() == []
-
-
 def test_the_sample_goes_to_new_members_unless_the_config_names_its_members():
-    mixed = {"members.1.kind": "existing", "members.1.cluster_name": "prod"}
+    mixed = {"members.1.kind": "existing", "members.1.cluster_name": "prod", "members.1.vpc_cidr": DELETE}
     assert parse_config(DEFAULT).sample_members() == ["member-use1", "member-usw2"]
     assert parse_config(edited(mixed)).sample_members() == ["member-use1"]
     named = parse_config(edited({**mixed, "sample_workload.members": ["member-usw2", "member-use1"]}))
@@ -955,8 +949,8 @@ def test_the_sample_goes_to_new_members_unless_the_config_names_its_members():
 
 
 def test_a_sample_with_nowhere_to_go_is_warned_about_unless_it_is_off():
-    existing = {"members.0.kind": "existing", "members.0.cluster_name": "a",
-                "members.1.kind": "existing", "members.1.cluster_name": "b"}
+    existing = {"members.0.kind": "existing", "members.0.cluster_name": "a", "members.0.vpc_cidr": DELETE,
+                "members.1.kind": "existing", "members.1.cluster_name": "b", "members.1.vpc_cidr": DELETE}
     assert parse_config(edited(existing)).sample_members() == []
     assert parse_config(edited(existing)).warnings() == [
         "sample_workload: no `new` member, so the sample is not deployed; list the members it may go to in "
