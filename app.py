@@ -31,7 +31,7 @@ def main() -> int:
         print(f"warning: {note}", file=sys.stderr)
     try:
         rendered = build_app(app, config)
-    except (ManifestError, PolicyError) as err:
+    except (ConfigError, ManifestError, PolicyError) as err:
         # A malformed object or policy (yours in workloads/, or ours): one line naming it and the field.
         print(f"error: {err}", file=sys.stderr)
         return 1

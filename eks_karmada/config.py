@@ -33,6 +33,8 @@ _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+_VPC_ID = re.compile(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")
+_SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
 class ConfigError(Exception):
@@ -243,6 +245,81 @@ class ClusterEndpointConfig(_Model):
         return self
 
 
+def _subnet_ids(ids: list[str]) -> list[str]:
+    for subnet in ids:
+        if not _SUBNET_ID.match(subnet):
+            raise ValueError(f"'{subnet}' is not a subnet id; write it like subnet-0123456789abcdef0")
+    twice = sorted({subnet for subnet in ids if ids.count(subnet) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} more than once; give one subnet per availability zone")
+    return ids
+
+
+SubnetIds = Annotated[list[str], AfterValidator(_subnet_ids)]
+
+
+class ExistingVpcConfig(_Model):
+    """A VPC (and its subnets) you already have, used instead of creating one (as eksctl's --vpc-private-subnets).
+
+    Ids only, so synth stays offline: `eks-karmada preflight` checks with AWS that each subnet is in the VPC and
+    its zone, is private (no route to an internet gateway) and carries the tags the load balancer controller
+    reads (kubernetes.io/role/internal-elb, and kubernetes.io/role/elb on public subnets).
+    """
+
+    vpc_id: str = Field(description="The VPC's id (vpc-...)")
+    private_subnet_ids: SubnetIds = Field(
+        min_length=1,
+        description="Private subnets with outbound access (NAT or transit gateway), one per availability zone, "
+        "in the order of availability_zones: nodes, pods, the Lambdas and an internal NLB",
+    )
+    public_subnet_ids: SubnetIds = Field(
+        default=[], description="Public subnets, one per availability zone in the same order; needed only for an "
+        "internet-facing NLB (api_endpoint.scheme)",
+    )
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, v: str) -> str:
+        if not _VPC_ID.match(v):
+            raise ValueError(f"'{v}' is not a VPC id; write it like vpc-0123456789abcdef0")
+        return v
+
+    @model_validator(mode="after")
+    def _public_apart(self) -> ExistingVpcConfig:
+        both = sorted(set(self.private_subnet_ids) & set(self.public_subnet_ids))
+        if both:
+            raise ValueError(f"public_subnet_ids: {', '.join(both)} is also listed as private; "
+                             "list each subnet once, under its kind")
+        return self
+
+    def check_zones(self, zones: list[str]) -> None:
+        """One subnet per zone: a node group and the NLB span every AZ of the cluster."""
+        for key, ids in (("private_subnet_ids", self.private_subnet_ids), ("public_subnet_ids", self.public_subnet_ids)):
+            if ids and len(ids) != len(zones):
+                raise ValueError(
+                    f"existing_vpc.{key}: needs one subnet per availability zone ({len(zones)}: {', '.join(zones)}), "
+                    f"got {len(ids)}; list them in the order of availability_zones"
+                )
+
+
+class ParentExistingVpcConfig(ExistingVpcConfig):
+    """The parent's existing VPC: also the public addresses its traffic to the members leaves from."""
+
+    egress_cidrs: list[Cidr] = Field(
+        default=[], description="The public addresses (as /32s) of the VPC's NAT gateways: each new member's EKS "
+        "endpoint admits them (the registrar and, in Push mode, Karmada dial the members from the parent); "
+        "required when a member is new",
+    )
+
+
+def _no_effect_with_existing_vpc(model: BaseModel, keys: tuple[str, ...]) -> None:
+    """Settings of the VPC this app would create mean nothing for a VPC it imports."""
+    for key in keys:
+        if key in model.model_fields_set:
+            raise ValueError(f"{key}: has no effect with existing_vpc (the existing VPC's own gateways and routes "
+                             "are used); remove it")
+
+
 class ParentConfig(_Model):
     """The parent ("host") EKS cluster that runs the Karmada control plane."""
 
@@ -261,7 +338,19 @@ class ParentConfig(_Model):
     storage_class: Gp3StorageClassConfig = Field(default_factory=Gp3StorageClassConfig)
     addons: AddonVersions = Field(default_factory=AddonVersions)
     admin_role_arns: list[str] = Field(
-        default=[], description="IAM roles granted cluster-admin on the parent through EKS access entries"
+        default=[], description="IAM roles granted cluster-admin on the parent and every new member through EKS "
+        "access entries; they stay whoever deploys (list the roles your team assumes)"
+    )
+    deployer_access: bool = Field(
+        default=True,
+        description="Also grant cluster-admin (an EKS access entry) on the parent and every new member to the IAM "
+        "identity that runs `make deploy` (resolved by `eks-karmada whoami` and passed as the CDK context "
+        "deployer_arn; a plain `cdk deploy` without it grants nothing and removes an earlier deployer's entry). "
+        "false: admin_role_arns only (docs/access.md)",
+    )
+    existing_vpc: ParentExistingVpcConfig | None = Field(
+        default=None, description="Use this VPC and its subnets instead of creating one (then vpc_cidr must be its "
+        "CIDR, and nat_gateways does not apply)",
     )
     log_retention_days: int = Field(
         default=90,
@@ -296,6 +385,12 @@ class ParentConfig(_Model):
     @model_validator(mode="after")
     def _azs(self) -> ParentConfig:
         _azs_in_region(self.availability_zones, self.region, 3)
+        if self.existing_vpc is not None:
+            self.existing_vpc.check_zones(self.availability_zones)
+            _no_effect_with_existing_vpc(self, ("nat_gateways",))
+            if "vpc_cidr" not in self.model_fields_set:
+                raise ValueError(f"vpc_cidr: set it to the CIDR of {self.existing_vpc.vpc_id} "
+                                 "(the Karmada API's security group admits it)")
         return self
 
 
@@ -420,6 +515,10 @@ class MemberConfig(_Model):
         default_factory=lambda: NodeGroupConfig(min_size=2, desired_size=2, max_size=6),
     )
     endpoint: ClusterEndpointConfig = Field(default_factory=ClusterEndpointConfig)
+    existing_vpc: ExistingVpcConfig | None = Field(
+        default=None, description="new: use this VPC and its subnets instead of creating one (then vpc_cidr must be "
+        "its CIDR, and nat_gateways does not apply)",
+    )
     labels: dict[str, str] = Field(default={}, description="Extra labels on the Karmada Cluster object")
 
     @field_validator("name")
@@ -445,6 +544,14 @@ class MemberConfig(_Model):
                     f"availability_zones: needs two or three zones, got {count}; list two or three AZ names"
                 )
             _azs_in_region(self.availability_zones, self.region or "", count)
+        if self.existing_vpc is not None:
+            if self.kind is not MemberKind.new:
+                raise ValueError(f"existing_vpc: has no effect on an {self.kind.value} member (its cluster already "
+                                 "has a network); remove it")
+            self.existing_vpc.check_zones(self.zones)
+            _no_effect_with_existing_vpc(self, ("nat_gateways",))
+            if "vpc_cidr" not in self.model_fields_set:
+                raise ValueError(f"vpc_cidr: set it to the CIDR of {self.existing_vpc.vpc_id}")
         return self
 
     @property
@@ -487,11 +594,21 @@ class AppConfig(_Model):
                     f"members[{index}].name: duplicate member name '{member.name}'; give each member a unique name"
                 )
             seen.add(member.name)
+            existing_parent_vpc = self.parent.existing_vpc
+            if member.kind is MemberKind.new and existing_parent_vpc and not existing_parent_vpc.egress_cidrs:
+                raise ValueError(
+                    f"parent.existing_vpc.egress_cidrs: new member {member.name}'s EKS endpoint admits the parent's "
+                    "outbound addresses; list the public IPs of the VPC's NAT gateways as /32s"
+                )
             if member.sync_mode is SyncMode.pull and self.api_endpoint.scheme == "internal":
                 raise ValueError(
                     f"members[{index}].sync_mode: a Pull member's agent dials the Karmada API from its own network; "
                     "set api_endpoint.scheme: internet-facing and admit the member in api_endpoint.allowed_cidrs"
                 )
+        parent_vpc = self.parent.existing_vpc
+        if parent_vpc and self.api_endpoint.scheme == "internet-facing" and not parent_vpc.public_subnet_ids:
+            raise ValueError("parent.existing_vpc.public_subnet_ids: an internet-facing Karmada API load balancer "
+                             "needs public subnets; list one per zone or set api_endpoint.scheme: internal")
         return self
 
     def warnings(self) -> list[str]:

@@ -14,6 +14,7 @@ from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
+from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
@@ -32,7 +33,8 @@ class KarmadaMemberStack(Stack):
     KarmadaEgress at deploy time), so it never depends on the parent stack and deploys in parallel with it.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
+                 deployer_arn: str | None = None, **kwargs) -> None:
         super().__init__(
             scope,
             id,
@@ -43,7 +45,7 @@ class KarmadaMemberStack(Stack):
         charts = cdk8s.App()
         existing = None
         if member.kind is MemberKind.new:
-            cluster = self._new_cluster(config, member)
+            cluster = self._new_cluster(config, member, deployer_arn)
         else:
             existing = ExistingEksCluster(self, "Eks", ExistingEksClusterProps(
                 cluster_name=member.eks_cluster_name, kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
@@ -71,21 +73,28 @@ class KarmadaMemberStack(Stack):
             description=f"Adds member {member.name} to your kubeconfig",
         )
 
-    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> eks.ICluster:
-        network = ClusterVpc(
-            self,
-            "Network",
-            ClusterVpcProps(
+    def _network(self, config: AppConfig, member: MemberConfig) -> ClusterVpc | ExistingVpc:
+        if member.existing_vpc is not None:
+            return ExistingVpc(self, "Network", ExistingVpcProps(
+                vpc_id=member.existing_vpc.vpc_id,
                 cidr=member.vpc_cidr,
                 availability_zones=member.zones,
-                nat_gateways=member.nat_gateways,
-                cluster_name=member.eks_cluster_name,
-                flow_log_retention_days=config.parent.log_retention_days,
-            ),
-        )
-        # The parent dials this cluster's API through its NAT gateways: Karmada's controllers in
-        # Push mode, the registrar in both modes.
-        parent_egress = ParentEgressAddresses(
+                private_subnet_ids=member.existing_vpc.private_subnet_ids,
+                public_subnet_ids=member.existing_vpc.public_subnet_ids,
+            ))
+        return ClusterVpc(self, "Network", ClusterVpcProps(
+            cidr=member.vpc_cidr,
+            availability_zones=member.zones,
+            nat_gateways=member.nat_gateways,
+            cluster_name=member.eks_cluster_name,
+            flow_log_retention_days=config.parent.log_retention_days,
+        ))
+
+    def _parent_egress_cidrs(self, config: AppConfig) -> list[str]:
+        """The parent's outbound addresses: Karmada's controllers (Push) and the registrar dial from them."""
+        if config.parent.existing_vpc is not None:
+            return config.parent.existing_vpc.egress_cidrs
+        return ParentEgressAddresses(
             self,
             "ParentEgress",
             ParentEgressAddressesProps(
@@ -96,7 +105,11 @@ class KarmadaMemberStack(Stack):
                 tag_value=config.parent.cluster_name,
                 count=config.parent.nat_gateways,
             ),
-        )
+        ).cidrs
+
+    def _new_cluster(self, config: AppConfig, member: MemberConfig, deployer_arn: str | None) -> eks.ICluster:
+        network = self._network(config, member)
+        parent_egress_cidrs = self._parent_egress_cidrs(config)
         eks_cluster = EksCluster(
             self,
             "Eks",
@@ -106,12 +119,15 @@ class KarmadaMemberStack(Stack):
                 vpc=network.vpc,
                 node_group=NodeGroupProps(**member.node_group.model_dump()),
                 private_endpoint=member.endpoint.private,
-                public_cidrs=[*member.endpoint.public_cidrs, *parent_egress.cidrs],
+                public_cidrs=[*member.endpoint.public_cidrs, *parent_egress_cidrs],
                 admin_role_arns=config.parent.admin_role_arns,
+                deployer_arn=deployer_arn,
                 pod_identity_agent_version=config.parent.addons.pod_identity_agent,
                 log_retention_days=config.parent.log_retention_days,
             ),
         )
+        if isinstance(network, ExistingVpc):
+            network.acknowledge_subnet_tags(eks_cluster.cluster)
         # After the node group, before the cluster and VPC: network interfaces the VPC CNI left behind
         # (no volumes: members get no EBS CSI driver or StorageClass from this app).
         cleanup = TeardownCleanup(self, "TeardownCleanup", TeardownCleanupProps(
