@@ -294,7 +294,8 @@ class ExistingVpcConfig(_Model):
 
     def check_zones(self, zones: list[str]) -> None:
         """One subnet per zone: a node group and the NLB span every AZ of the cluster."""
-        for key, ids in (("private_subnet_ids", self.private_subnet_ids), ("public_subnet_ids", self.public_subnet_ids)):
+        for key, ids in (("private_subnet_ids", self.private_subnet_ids),
+                         ("public_subnet_ids", self.public_subnet_ids)):
             if ids and len(ids) != len(zones):
                 raise ValueError(
                     f"existing_vpc.{key}: needs one subnet per availability zone ({len(zones)}: {', '.join(zones)}), "

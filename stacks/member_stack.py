@@ -14,8 +14,8 @@ from eks_karmada.member_objects import member_chart, member_target
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
-from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
+from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
 from karmada_constructs.rendered_manifests import RenderedManifests

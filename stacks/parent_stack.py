@@ -26,8 +26,8 @@ from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
-from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
+from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
     KarmadaApiBootstrapProps,
@@ -175,7 +175,8 @@ class KarmadaParentStack(Stack):
         cert_manager.node.add_dependency(eks_cluster.node_group)
         return cert_manager
 
-    def _add_api_load_balancer(self, network: ClusterVpc | ExistingVpc, eks_cluster: EksCluster) -> KarmadaApiLoadBalancer:
+    def _add_api_load_balancer(self, network: ClusterVpc | ExistingVpc,
+                               eks_cluster: EksCluster) -> KarmadaApiLoadBalancer:
         config = self._config
         api = KarmadaApiLoadBalancer(self, "KarmadaApi", KarmadaApiLoadBalancerProps(
             vpc=network.vpc,
