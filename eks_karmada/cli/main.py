@@ -9,6 +9,7 @@ from eks_karmada.cli.cost import cost
 from eks_karmada.cli.kubeconfig import kubeconfig
 from eks_karmada.cli.preflight import preflight
 from eks_karmada.cli.status import status
+from eks_karmada.cli.whoami import whoami
 
 app = typer.Typer(
     name="eks-karmada",
@@ -29,6 +30,7 @@ app.command("status")(status)
 app.command("preflight")(preflight)
 app.command("cost")(cost)
 app.command("agent-bundle")(agent_bundle)
+app.command("whoami")(whoami)
 
 
 def main() -> None:  # pragma: no cover - console-script shim
