@@ -7,6 +7,7 @@ import typer
 from eks_karmada.cli.agent_bundle import agent_bundle
 from eks_karmada.cli.cost import cost
 from eks_karmada.cli.kubeconfig import kubeconfig
+from eks_karmada.cli.members import members_app
 from eks_karmada.cli.preflight import preflight
 from eks_karmada.cli.status import status
 from eks_karmada.cli.whoami import whoami
@@ -31,6 +32,7 @@ app.command("preflight")(preflight)
 app.command("cost")(cost)
 app.command("agent-bundle")(agent_bundle)
 app.command("whoami")(whoami)
+app.add_typer(members_app, name="members")
 
 
 def main() -> None:  # pragma: no cover - console-script shim
