@@ -178,16 +178,27 @@ def _config_path(config: Path | None) -> Path:
 # ---- commands to run ---------------------------------------------------------------------------------------
 
 
+def _in_repository() -> bool:
+    return Path.cwd().resolve() == ROOT
+
+
+def _config_arg(path: Path) -> str:
+    """The config path as the steps (run in the repository) must see it."""
+    return str(path) if _in_repository() else str(path.resolve())
+
+
 def make_deploy(path: Path, stacks: list[str]) -> list[str]:
-    return ["make", "-C", str(ROOT), "deploy", f"CONFIG={path}", f"STACKS={' '.join(stacks)}"]
+    return ["make", "deploy", f"CONFIG={_config_arg(path)}", f"STACKS={' '.join(stacks)}"]
 
 
 def cdk_destroy(path: Path, stack: str) -> list[str]:
-    return ["npx", "cdk", "destroy", "--exclusively", "--force", "-c", f"config={path}", stack]
+    return ["npx", "cdk", "destroy", "--exclusively", "--force", "-c", f"config={_config_arg(path)}", stack]
 
 
 def shown(command: list[str]) -> str:
-    return shlex.join(command)
+    """A step as you would type it: make and cdk run in the repository (Makefile, cdk.json)."""
+    prefix = "" if _in_repository() or command[0] == "eks-karmada" else f"cd {shlex.quote(str(ROOT))} && "
+    return prefix + shlex.join(command)
 
 
 def run(command: list[str], console) -> None:
@@ -377,7 +388,8 @@ def remove(
             # The last member: the workloads stack leaves the app with it.
             destroys.insert(0, cdk_destroy(path, WORKLOADS_STACK))
         deploy = make_deploy(path, shared_stacks(before, after, member))
-        edit = ["eks-karmada", "members", "remove", name, "--edit-only", "--config", str(path)]
+        edit = ["eks-karmada", "members", "remove", name, "--edit-only", "--config", str(path.resolve())
+                if not _in_repository() else str(path)]
         if edit_only:
             document.write()
             say(out, f"Removed member {name} from {path}. Update the stacks it changes:")

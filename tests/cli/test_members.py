@@ -1,4 +1,8 @@
-"""`eks-karmada members`: the list with Karmada status, and add/remove as one command (issue 17)."""
+"""`eks-karmada members`: the list with Karmada status, and add/remove as one command (issue 17).
+
+The tests run in the repository (pytest's rootdir), so the steps print as typed there; a test below runs
+from elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ def config(tmp_path):
 
 
 def _deploy(path, stacks: str) -> str:
-    return shlex.join(["make", "-C", str(ROOT), "deploy", f"CONFIG={path}", f"STACKS={stacks}"])
+    return shlex.join(["make", "deploy", f"CONFIG={path}", f"STACKS={stacks}"])
 
 
 # ---- add -----------------------------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def test_remove_run_destroys_while_the_member_is_in_the_config_then_edits_then_d
     result = world.invoke("members", "remove", "member-usw2", "--run", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert recorder.calls == [(["npx", "cdk", "destroy"], True), (["npx", "cdk", "destroy"], True),
-                              (["make", "-C", str(ROOT)], False)]
+                              (["make", "deploy", f"CONFIG={config}"], False)]
 
 
 def test_a_failed_step_stops_the_removal_before_the_config_changes(world, config, monkeypatch):
@@ -218,3 +222,13 @@ def test_the_stacks_a_plan_names_are_the_apps_stacks(synthesized, default_config
     for member in default_config.members:
         assert set(member_stacks(member)) <= set(synthesized.templates)
     assert {"KarmadaEgress", "KarmadaParent", "KarmadaWorkloads"} <= set(synthesized.templates)
+
+
+def test_from_outside_the_repository_the_steps_cd_into_it_with_absolute_paths(world, config, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    result = world.invoke("members", "remove", "member-usw2", "-c", "my.yaml")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1] == (f"  1. cd {ROOT} && npx cdk destroy --exclusively --force -c config={config} "
+                        "KarmadaRegistration-member-usw2")
+    assert lines[3] == f"  3. eks-karmada members remove member-usw2 --edit-only --config {config}"
