@@ -53,10 +53,11 @@ def check_access(clients: Any, config: AppConfig, caller: Caller) -> list[Check]
 def check_reach(clients: Any, config: AppConfig, *, connect_later: bool = False) -> list[Check]:
     """The parent's EKS API and the Karmada API: a connect test once deployed, the config's promise before."""
     unreachable = WARN if connect_later else BLOCK
+    later = "" if connect_later else f", {_CONNECT_LATER}"
     parent = config.parent
     endpoint = _cluster_endpoint(clients, parent.cluster_name, parent.region)
-    checks = [_eks_api(clients, config, endpoint, unreachable)]
-    checks.append(_karmada_api(clients, config, deployed=endpoint is not None, unreachable=unreachable))
+    checks = [_eks_api(clients, config, endpoint, unreachable, later)]
+    checks.append(_karmada_api(clients, config, deployed=endpoint is not None, unreachable=unreachable, later=later))
     return checks
 
 
@@ -73,12 +74,12 @@ def _host(url: str) -> str:
     return url.removeprefix("https://").split("/", 1)[0].split(":", 1)[0]
 
 
-def _eks_api(clients: Any, config: AppConfig, endpoint: str | None, unreachable: str) -> Check:
+def _eks_api(clients: Any, config: AppConfig, endpoint: str | None, unreachable: str, later: str) -> Check:
     parent = config.parent
     what, where = "parent EKS API", parent.cluster_name
     public = parent.endpoint.public_cidrs
     fix = ("admit your address in parent.endpoint.public_cidrs, or run this from the parent VPC or a network "
-           f"connected to it, {_CONNECT_LATER}") if not public else \
+           f"connected to it{later}") if not public else \
         "add your address to parent.endpoint.public_cidrs (check it with `curl https://checkip.amazonaws.com`)"
     if endpoint is not None:
         host = _host(endpoint)
@@ -97,11 +98,11 @@ def _eks_api(clients: Any, config: AppConfig, endpoint: str | None, unreachable:
                  fix)
 
 
-def _karmada_api(clients: Any, config: AppConfig, *, deployed: bool, unreachable: str) -> Check:
+def _karmada_api(clients: Any, config: AppConfig, *, deployed: bool, unreachable: str, later: str) -> Check:
     api, parent = config.api_endpoint, config.parent
     what, where = "Karmada API", names.PARENT_STACK
     fix = ("set api_endpoint.scheme: internet-facing and list your network in api_endpoint.allowed_cidrs, or run "
-           f"this from the parent VPC or a network connected to it, {_CONNECT_LATER}") if api.scheme == "internal" \
+           f"this from the parent VPC or a network connected to it{later}") if api.scheme == "internal" \
         else "add your network to api_endpoint.allowed_cidrs"
     server = _karmada_server(clients, config) if deployed else None
     if server is not None:

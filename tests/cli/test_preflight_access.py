@@ -371,3 +371,11 @@ def test_whoami_role_path_comes_from_iam(world):
     iam.create_role(RoleName="platform-admin", Path="/teams/platform/", AssumeRolePolicyDocument="{}")
     result = world.invoke("whoami")
     assert result.stdout == f"arn:aws:iam::{ACCOUNT}:role/teams/platform/platform-admin\n"
+
+
+def test_with_connect_later_the_fix_no_longer_suggests_it(world, tmp_path):
+    config = write_config(tmp_path / "c.yaml", "members: []\n")
+    _ready(world)
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
+    assert ("   fix: admit your address in parent.endpoint.public_cidrs, or run this from the parent VPC or a network "
+            "connected to it") in _lines(result)
