@@ -63,18 +63,12 @@ def member_stacks(member: MemberConfig) -> list[str]:
 
 
 def has_workloads_stack(config: AppConfig) -> bool:
-    """Whether the app has a KarmadaWorkloads stack for this config (app_builder: members and a chart)."""
-    if not config.members:
-        return False
-    from eks_karmada.bundled_node import use_bundled_node
+    """Whether the app has a KarmadaWorkloads stack whose content follows the members: the sample's.
 
-    use_bundled_node()  # cdk8s runs on jsii: the venv's supported Node, not an older system one
-    import cdk8s  # late: only add/remove need the workload charts
-
-    from workloads import WORKLOADS
-
-    charts = cdk8s.App()
-    return any(workload(charts, config) is not None for workload in WORKLOADS)
+    Decided from the config alone: building the workload charts would start jsii in the CLI. With the sample
+    off, your own workloads select members themselves: deploy KarmadaWorkloads when you change them.
+    """
+    return bool(config.members) and config.sample_workload.enabled
 
 
 def shared_stacks(before: AppConfig, after: AppConfig, member: MemberConfig) -> list[str]:

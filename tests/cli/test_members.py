@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from eks_karmada.cli import members as members_module
-from eks_karmada.cli.members import ROOT, member_stacks
+from eks_karmada.cli.members import ROOT
 from eks_karmada.config import DEFAULT_CONFIG_PATH, load_config
 from tests.cli.harness import write_config
 
@@ -216,12 +216,6 @@ def test_list_offline_asks_nothing(world):
     assert result.exit_code == 0, result.output
     assert world.profiles == []
     assert result.stdout.splitlines()[-1] == "Showing the config only. not asked (--offline)"
-
-
-def test_the_stacks_a_plan_names_are_the_apps_stacks(synthesized, default_config):
-    for member in default_config.members:
-        assert set(member_stacks(member)) <= set(synthesized.templates)
-    assert {"KarmadaEgress", "KarmadaParent", "KarmadaWorkloads"} <= set(synthesized.templates)
 
 
 def test_from_outside_the_repository_the_steps_cd_into_it_with_absolute_paths(world, config, monkeypatch, tmp_path):
