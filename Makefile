@@ -99,14 +99,22 @@ MUTATE_ARGS ?=
 mutate: setup
 	$(BIN)/python -m mutation $(MUTATE_ARGS)
 
+# Whoever deploys gets cluster-admin on the parent and every new member (docs/access.md): synth has no credentials,
+# so the caller's IAM role or user is resolved here (eks-karmada whoami) and passed as CDK context. Set
+# DEPLOYER_ARN=<arn> to name another principal, DEPLOYER_ARN= to grant nobody beyond parent.admin_role_arns.
+# STACKS="KarmadaParent ..." deploys only those (--exclusively), as `eks-karmada members add|remove` prints.
+STACKS ?=
+DEPLOYER = "$${DEPLOYER_ARN-$$($(BIN)/eks-karmada whoami --config $(CONFIG))}"
+
 # cdk diff compares every stack when none is named (it has no --all).
 diff: setup
 	@: $(call guard,aws)
-	$(CDK) diff
+	deployer=$(DEPLOYER); $(CDK) diff $(if $(STACKS),--exclusively $(STACKS)) -c deployer_arn="$$deployer"
 
 deploy: setup
 	@: $(call guard,aws)
-	$(CDK) deploy --all --concurrency $(STACK_CONCURRENCY) --require-approval broadening
+	deployer=$(DEPLOYER); $(CDK) deploy $(if $(STACKS),--exclusively $(STACKS),--all) \
+		--concurrency $(STACK_CONCURRENCY) --require-approval broadening -c deployer_arn="$$deployer"
 
 # Uninstall (docs/uninstall.md). cdk destroy --all follows the stack dependencies in cdk.out/manifest.json,
 # deleting a stack only once nothing depends on it: KarmadaWorkloads, then every KarmadaRegistration-<member>

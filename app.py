@@ -32,8 +32,9 @@ def main() -> int:
         print(f"warning: {note}", file=sys.stderr)
     try:
         rendered = build_app(app, config)
-    except (ManifestError, PolicyError) as err:
-        # Malformed objects or policies, or workloads at odds with the config: one line each, naming it and the field.
+    except (ConfigError, ManifestError, PolicyError) as err:
+        # A deployer ARN that is not a role or user, malformed objects or policies, or workloads at odds with the
+        # config: one line each, naming it and the field.
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1

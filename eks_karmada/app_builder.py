@@ -8,6 +8,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from eks_karmada import stack_names
 from eks_karmada.config import AppConfig, MemberKind
+from eks_karmada.deployer import CONTEXT_KEY as DEPLOYER_CONTEXT
+from eks_karmada.deployer import deployer_principal
 from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.workload_sources import checked_charts
 from karmada_constructs.log_encryption import give_every_function_its_log_group
@@ -21,10 +23,16 @@ from workloads import Workload
 
 
 def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = None) -> RenderedManifests:
-    """Add the stacks to `app`; returns the rendered-manifest collector to write after synth."""
+    """Add the stacks to `app`; returns the rendered-manifest collector to write after synth.
+
+    The CDK context value deployer_arn (eks_karmada/deployer.py) adds a cluster-admin access entry for the
+    deployer on the parent and every new member.
+    """
     rendered = RenderedManifests.of(app)
+    deployer_arn = deployer_principal(config, app.node.try_get_context(DEPLOYER_CONTEXT))
     egress = KarmadaEgressStack(app, stack_names.EGRESS, config=config)
-    parent = KarmadaParentStack(app, stack_names.PARENT, config=config, nat_eip_allocation_ids=egress.allocation_ids)
+    parent = KarmadaParentStack(app, stack_names.PARENT, config=config, nat_eip_allocation_ids=egress.allocation_ids,
+                                deployer_arn=deployer_arn)
     registrations = []
     for member in config.members:
         member_stack = None
@@ -33,7 +41,8 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             chart = member_chart(cdk8s.App(), config, member, f"${{Member.{member.name}.Endpoint}}")
             rendered.record(member_target(member), chart.to_json())
         else:
-            member_stack = KarmadaMemberStack(app, stack_names.member_stack(member), config=config, member=member)
+            member_stack = KarmadaMemberStack(app, stack_names.member_stack(member), config=config, member=member,
+                                              deployer_arn=deployer_arn)
             # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
             member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
         registrations.append(KarmadaRegistrationStack(

@@ -47,6 +47,8 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_VPC_ID = re.compile(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")
+_SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
 class ConfigError(Exception):
@@ -367,6 +369,82 @@ class ClusterEndpointConfig(_Model):
         return self
 
 
+def _subnet_ids(ids: list[str]) -> list[str]:
+    for subnet in ids:
+        if not _SUBNET_ID.match(subnet):
+            raise ValueError(f"'{subnet}' is not a subnet id; write it like subnet-0123456789abcdef0")
+    twice = sorted({subnet for subnet in ids if ids.count(subnet) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} more than once; give one subnet per availability zone")
+    return ids
+
+
+SubnetIds = Annotated[list[str], AfterValidator(_subnet_ids)]
+
+
+class ExistingVpcConfig(_Model):
+    """A VPC (and its subnets) you already have, used instead of creating one (as eksctl's --vpc-private-subnets).
+
+    Ids only, so synth stays offline: `eks-karmada preflight` checks with AWS that each subnet is in the VPC and
+    its zone, is private (no route to an internet gateway) and carries the tags the load balancer controller
+    reads (kubernetes.io/role/internal-elb, and kubernetes.io/role/elb on public subnets).
+    """
+
+    vpc_id: str = Field(description="The VPC's id (vpc-...)")
+    private_subnet_ids: SubnetIds = Field(
+        min_length=1,
+        description="Private subnets with outbound access (NAT or transit gateway), one per availability zone, "
+        "in the order of availability_zones: nodes, pods, the Lambdas and an internal NLB",
+    )
+    public_subnet_ids: SubnetIds = Field(
+        default=[], description="Public subnets, one per availability zone in the same order; needed only for an "
+        "internet-facing NLB (api_endpoint.scheme)",
+    )
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, v: str) -> str:
+        if not _VPC_ID.match(v):
+            raise ValueError(f"'{v}' is not a VPC id; write it like vpc-0123456789abcdef0")
+        return v
+
+    @model_validator(mode="after")
+    def _public_apart(self) -> ExistingVpcConfig:
+        both = sorted(set(self.private_subnet_ids) & set(self.public_subnet_ids))
+        if both:
+            raise ValueError(f"public_subnet_ids: {', '.join(both)} is also listed as private; "
+                             "list each subnet once, under its kind")
+        return self
+
+    def check_zones(self, zones: list[str]) -> None:
+        """One subnet per zone: a node group and the NLB span every AZ of the cluster."""
+        for key, ids in (("private_subnet_ids", self.private_subnet_ids),
+                         ("public_subnet_ids", self.public_subnet_ids)):
+            if ids and len(ids) != len(zones):
+                raise ValueError(
+                    f"existing_vpc.{key}: needs one subnet per availability zone ({len(zones)}: {', '.join(zones)}), "
+                    f"got {len(ids)}; list them in the order of availability_zones"
+                )
+
+
+class ParentExistingVpcConfig(ExistingVpcConfig):
+    """The parent's existing VPC: also the public addresses its traffic to the members leaves from."""
+
+    egress_cidrs: list[Cidr] = Field(
+        default=[], description="The public addresses (as /32s) of the VPC's NAT gateways: each new member's EKS "
+        "endpoint admits them (the registrar and, in Push mode, Karmada dial the members from the parent); "
+        "required when a member is new",
+    )
+
+
+def _no_effect_with_existing_vpc(model: BaseModel, keys: tuple[str, ...]) -> None:
+    """Settings of the VPC this app would create mean nothing for a VPC it imports."""
+    for key in keys:
+        if key in model.model_fields_set:
+            raise ValueError(f"{key}: has no effect with existing_vpc (the existing VPC's own gateways and routes "
+                             "are used); remove it")
+
+
 class ParentConfig(_Model):
     """The parent ("host") EKS cluster that runs the Karmada control plane."""
 
@@ -385,7 +463,19 @@ class ParentConfig(_Model):
     storage_class: Gp3StorageClassConfig = Field(default_factory=Gp3StorageClassConfig)
     addons: AddonVersions = Field(default_factory=AddonVersions)
     admin_role_arns: list[str] = Field(
-        default=[], description="IAM roles granted cluster-admin on the parent through EKS access entries"
+        default=[], description="IAM roles granted cluster-admin on the parent and every new member through EKS "
+        "access entries; they stay whoever deploys (list the roles your team assumes)"
+    )
+    deployer_access: bool = Field(
+        default=True,
+        description="Also grant cluster-admin (an EKS access entry) on the parent and every new member to the IAM "
+        "identity that runs `make deploy` (resolved by `eks-karmada whoami` and passed as the CDK context "
+        "deployer_arn; a plain `cdk deploy` without it grants nothing and removes an earlier deployer's entry). "
+        "false: admin_role_arns only (docs/access.md)",
+    )
+    existing_vpc: ParentExistingVpcConfig | None = Field(
+        default=None, description="Use this VPC and its subnets instead of creating one (then vpc_cidr must be its "
+        "CIDR, and nat_gateways does not apply)",
     )
     log_retention_days: int = Field(
         default=90,
@@ -420,6 +510,12 @@ class ParentConfig(_Model):
     @model_validator(mode="after")
     def _azs(self) -> ParentConfig:
         _azs_in_region(self.availability_zones, self.region, 3)
+        if self.existing_vpc is not None:
+            self.existing_vpc.check_zones(self.availability_zones)
+            _no_effect_with_existing_vpc(self, ("nat_gateways",))
+            if "vpc_cidr" not in self.model_fields_set:
+                raise ValueError(f"vpc_cidr: set it to the CIDR of {self.existing_vpc.vpc_id} "
+                                 "(the Karmada API's security group admits it)")
         return self
 
 
@@ -938,6 +1034,7 @@ _IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
         "availability_zones": "its zones are the existing cluster's",
         **_NEW_ONLY,
         "endpoint": "its endpoint access is set on the existing cluster",
+        "existing_vpc": "its cluster already has a network",
     },
     MemberKind.external: {
         "account": "nothing is deployed in AWS for it",
@@ -947,6 +1044,7 @@ _IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
         "endpoint": "its endpoint is its own",
         "labels": "its karmada-agent registers its Cluster object: label that with kubectl on the Karmada API",
         "addons": "nothing is installed in it from here: install add-ons in the cluster yourself",
+        "existing_vpc": "its cluster already has a network",
     },
 }
 
@@ -1002,6 +1100,10 @@ class MemberConfig(_Model):
         default={}, description="new and existing: extra labels on the Karmada Cluster object"
     )
     addons: MemberAddonsConfig = Field(default_factory=MemberAddonsConfig)
+    existing_vpc: ExistingVpcConfig | None = Field(
+        default=None, description="new: use this VPC and its subnets instead of creating one (then vpc_cidr must be "
+        "its CIDR, and nat_gateways does not apply)",
+    )
 
     @field_validator("name")
     @classmethod
@@ -1036,7 +1138,19 @@ class MemberConfig(_Model):
                     _azs_in_region(self.availability_zones, self.region or "", count)
                 except ValueError as err:
                     yield str(err)
+        yield from self._existing_vpc_problems()
         yield from self._addon_problems()
+
+    def _existing_vpc_problems(self) -> Iterator[str]:
+        if self.kind is not MemberKind.new or self.existing_vpc is None:
+            return  # on other kinds, _IGNORED_BY_KIND refuses it
+        try:
+            self.existing_vpc.check_zones(self.zones)
+            _no_effect_with_existing_vpc(self, ("nat_gateways",))
+        except ValueError as err:
+            yield str(err)
+        if "vpc_cidr" not in self.model_fields_set:
+            yield f"vpc_cidr: set it to the CIDR of {self.existing_vpc.vpc_id}"
 
     def _addon_problems(self) -> Iterator[str]:
         if self.kind is MemberKind.existing and self.addons.load_balancer_controller:
@@ -1174,7 +1288,22 @@ def _overlapping_vpcs(parent_cidr: str, members: _Indexed) -> Iterator[str]:
 
 def _across_sections(parent: ParentConfig, api_endpoint: ApiEndpointConfig, members: _Indexed) -> list[str]:
     """The rules that compare members with each other and with the parent."""
-    return [*_member_problems(members, api_endpoint.scheme), *_overlapping_vpcs(parent.vpc_cidr, members)]
+    return [*_member_problems(members, api_endpoint.scheme), *_overlapping_vpcs(parent.vpc_cidr, members),
+            *_parent_vpc_problems(parent, api_endpoint, members)]
+
+
+def _parent_vpc_problems(parent: ParentConfig, api_endpoint: ApiEndpointConfig, members: _Indexed) -> Iterator[str]:
+    """What an existing parent VPC must provide for the members and the Karmada API's load balancer."""
+    vpc = parent.existing_vpc
+    if vpc is None:
+        return
+    new = next((m for _, m in members if m.kind is MemberKind.new), None)
+    if new is not None and not vpc.egress_cidrs:
+        yield (f"parent.existing_vpc.egress_cidrs: new member {new.name}'s EKS endpoint admits the parent's "
+               "outbound addresses; list the public IPs of the VPC's NAT gateways as /32s")
+    if api_endpoint.scheme == "internet-facing" and not vpc.public_subnet_ids:
+        yield ("parent.existing_vpc.public_subnet_ids: an internet-facing Karmada API load balancer needs public "
+               "subnets; list one per zone or set api_endpoint.scheme: internal")
 
 
 def _across_valid_sections(data: dict) -> list[str]:

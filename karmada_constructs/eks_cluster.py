@@ -63,6 +63,9 @@ class EksClusterProps:
     """Networks admitted to the public endpoint; empty: no public endpoint. Default: none."""
     admin_role_arns: list[str] = field(default_factory=list)
     """IAM roles given cluster-admin access entries. Default: none."""
+    deployer_arn: str | None = None
+    """The IAM role or user that deploys, given a cluster-admin access entry too (so the person who waited for
+    the deploy can use the cluster). Default: none."""
     pod_identity_agent_version: str | None = None
     """Pinned eks-pod-identity-agent add-on build. Default: aws_eks_v2's (unpinned)."""
     load_balancer_controller_version: str | None = None
@@ -119,10 +122,14 @@ class EksCluster(Construct):
             # aws_eks_v2 adds the agent add-on unpinned; pin it like every other add-on.
             agent = default_child(self.pod_identity_agent, CfnResource)
             agent.add_property_override("AddonVersion", props.pod_identity_agent_version)
-        for index, role_arn in enumerate(props.admin_role_arns):
+        admins = [(f"Admin{index}", arn) for index, arn in enumerate(props.admin_role_arns)]
+        # Without an entry for a human, CloudFormation's execution role would be the cluster's only admin.
+        if props.deployer_arn and props.deployer_arn not in props.admin_role_arns:
+            admins.append(("Deployer", props.deployer_arn))
+        for access_id, principal_arn in admins:
             self.cluster.grant_access(
-                f"Admin{index}",
-                role_arn,
+                access_id,
+                principal_arn,
                 [eks.AccessPolicy.from_access_policy_name(
                     "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
                 )],

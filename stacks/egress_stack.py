@@ -35,7 +35,8 @@ class KarmadaEgressStack(Stack):
             **kwargs,
         )
         self.addresses = []
-        for index in range(parent.nat_gateways):
+        # An existing VPC's NAT gateways have their own addresses (parent.existing_vpc.egress_cidrs).
+        for index in range(0 if parent.existing_vpc else parent.nat_gateways):
             eip = ec2.CfnEIP(self, f"NatAddress{index}", domain="vpc")
             Tags.of(eip).add(EGRESS_TAG, parent.cluster_name)
             Tags.of(eip).add(SLOT_TAG, str(index))

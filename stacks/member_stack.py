@@ -15,6 +15,7 @@ from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
+from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.metrics_server import MetricsServer, MetricsServerProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
@@ -35,7 +36,8 @@ class KarmadaMemberStack(Stack):
     and deploys in parallel with it.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
+                 deployer_arn: str | None = None, **kwargs) -> None:
         super().__init__(
             scope,
             id,
@@ -46,7 +48,7 @@ class KarmadaMemberStack(Stack):
         charts = cdk8s.App()
         existing = None
         if member.kind is MemberKind.new:
-            eks_cluster = self._new_cluster(config, member)
+            eks_cluster = self._new_cluster(config, member, deployer_arn)
             cluster = eks_cluster.cluster
             self._add_metrics_server(config, member, depends_on=[eks_cluster.node_group])
         else:
@@ -89,22 +91,28 @@ class KarmadaMemberStack(Stack):
             depends_on=depends_on,
         ))
 
-    def _new_cluster(self, config: AppConfig, member: MemberConfig) -> EksCluster:
-        mirror = mirror_for(config, member.region or "")
-        network = ClusterVpc(
-            self,
-            "Network",
-            ClusterVpcProps(
+    def _network(self, config: AppConfig, member: MemberConfig) -> ClusterVpc | ExistingVpc:
+        if member.existing_vpc is not None:
+            return ExistingVpc(self, "Network", ExistingVpcProps(
+                vpc_id=member.existing_vpc.vpc_id,
                 cidr=member.vpc_cidr,
                 availability_zones=member.zones,
-                nat_gateways=member.nat_gateways,
-                cluster_name=member.eks_cluster_name,
-                flow_log_retention_days=config.parent.log_retention_days,
-            ),
-        )
-        # The parent dials this cluster's API through its NAT gateways: Karmada's controllers in
-        # Push mode, the registrar in both modes.
-        parent_egress = ParentEgressAddresses(
+                private_subnet_ids=member.existing_vpc.private_subnet_ids,
+                public_subnet_ids=member.existing_vpc.public_subnet_ids,
+            ))
+        return ClusterVpc(self, "Network", ClusterVpcProps(
+            cidr=member.vpc_cidr,
+            availability_zones=member.zones,
+            nat_gateways=member.nat_gateways,
+            cluster_name=member.eks_cluster_name,
+            flow_log_retention_days=config.parent.log_retention_days,
+        ))
+
+    def _parent_egress_cidrs(self, config: AppConfig) -> list[str]:
+        """The parent's outbound addresses: Karmada's controllers (Push) and the registrar dial from them."""
+        if config.parent.existing_vpc is not None:
+            return config.parent.existing_vpc.egress_cidrs
+        return ParentEgressAddresses(
             self,
             "ParentEgress",
             ParentEgressAddressesProps(
@@ -115,7 +123,12 @@ class KarmadaMemberStack(Stack):
                 tag_value=config.parent.cluster_name,
                 count=config.parent.nat_gateways,
             ),
-        )
+        ).cidrs
+
+    def _new_cluster(self, config: AppConfig, member: MemberConfig, deployer_arn: str | None) -> EksCluster:
+        mirror = mirror_for(config, member.region or "")
+        network = self._network(config, member)
+        parent_egress_cidrs = self._parent_egress_cidrs(config)
         eks_cluster = EksCluster(
             self,
             "Eks",
@@ -125,8 +138,9 @@ class KarmadaMemberStack(Stack):
                 vpc=network.vpc,
                 node_group=NodeGroupProps(**member.node_group.model_dump()),
                 private_endpoint=member.endpoint.private,
-                public_cidrs=[*member.endpoint.public_cidrs, *parent_egress.cidrs],
+                public_cidrs=[*member.endpoint.public_cidrs, *parent_egress_cidrs],
                 admin_role_arns=config.parent.admin_role_arns,
+                deployer_arn=deployer_arn,
                 pod_identity_agent_version=config.parent.addons.pod_identity_agent,
                 log_retention_days=config.parent.log_retention_days,
                 load_balancer_controller_version=(
@@ -136,6 +150,8 @@ class KarmadaMemberStack(Stack):
                 load_balancer_controller_chart_repository=mirror.mirrored_chart(LOAD_BALANCER_CONTROLLER_CHART),
             ),
         )
+        if isinstance(network, ExistingVpc):
+            network.acknowledge_subnet_tags(eks_cluster.cluster)
         # After the node group, before the cluster and VPC: network interfaces the VPC CNI left behind
         # (no volumes: members get no EBS CSI driver or StorageClass from this app).
         cleanup = TeardownCleanup(self, "TeardownCleanup", TeardownCleanupProps(

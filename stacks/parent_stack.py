@@ -30,6 +30,7 @@ from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
+from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
     KarmadaApiBootstrapProps,
@@ -71,7 +72,7 @@ class KarmadaParentStack(Stack):
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, nat_eip_allocation_ids: list[str],
-                 **kwargs) -> None:
+                 deployer_arn: str | None = None, **kwargs) -> None:
         parent = config.parent
         super().__init__(
             scope,
@@ -85,9 +86,12 @@ class KarmadaParentStack(Stack):
         self._mirror = mirror_for(config, parent.region)
         self._charts = cdk8s.App()
         self._rendered = RenderedManifests.of(self)
+        self._deployer_arn = deployer_arn
 
         network = self._add_network(nat_eip_allocation_ids)
         eks_cluster = self._add_cluster(network)
+        if isinstance(network, ExistingVpc):
+            network.acknowledge_subnet_tags(eks_cluster.cluster)
         storage_class = self._add_storage(eks_cluster)
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
@@ -104,8 +108,16 @@ class KarmadaParentStack(Stack):
 
     # ---- AWS: network, cluster, storage, add-ons, load balancer ------------------------------------
 
-    def _add_network(self, nat_eip_allocation_ids: list[str]) -> ClusterVpc:
+    def _add_network(self, nat_eip_allocation_ids: list[str]) -> ClusterVpc | ExistingVpc:
         parent = self._config.parent
+        if parent.existing_vpc is not None:
+            return ExistingVpc(self, "Network", ExistingVpcProps(
+                vpc_id=parent.existing_vpc.vpc_id,
+                cidr=parent.vpc_cidr,
+                availability_zones=parent.availability_zones,
+                private_subnet_ids=parent.existing_vpc.private_subnet_ids,
+                public_subnet_ids=parent.existing_vpc.public_subnet_ids,
+            ))
         return ClusterVpc(self, "Network", ClusterVpcProps(
             cidr=parent.vpc_cidr,
             availability_zones=parent.availability_zones,
@@ -115,7 +127,7 @@ class KarmadaParentStack(Stack):
             nat_eip_allocation_ids=nat_eip_allocation_ids,
         ))
 
-    def _add_cluster(self, network: ClusterVpc) -> EksCluster:
+    def _add_cluster(self, network: ClusterVpc | ExistingVpc) -> EksCluster:
         parent = self._config.parent
         eks_cluster = EksCluster(self, "Eks", EksClusterProps(
             cluster_name=parent.cluster_name,
@@ -125,6 +137,7 @@ class KarmadaParentStack(Stack):
             private_endpoint=parent.endpoint.private,
             public_cidrs=parent.endpoint.public_cidrs,
             admin_role_arns=parent.admin_role_arns,
+            deployer_arn=self._deployer_arn,
             pod_identity_agent_version=parent.addons.pod_identity_agent,
             load_balancer_controller_version=parent.addons.load_balancer_controller,
             load_balancer_controller_repository=self._mirror.image(parent.addons.load_balancer_controller_repository),
@@ -178,7 +191,8 @@ class KarmadaParentStack(Stack):
         cert_manager.node.add_dependency(eks_cluster.node_group)
         return cert_manager
 
-    def _add_api_load_balancer(self, network: ClusterVpc, eks_cluster: EksCluster) -> KarmadaApiLoadBalancer:
+    def _add_api_load_balancer(self, network: ClusterVpc | ExistingVpc,
+                               eks_cluster: EksCluster) -> KarmadaApiLoadBalancer:
         config = self._config
         api = KarmadaApiLoadBalancer(self, "KarmadaApi", KarmadaApiLoadBalancerProps(
             vpc=network.vpc,
@@ -206,7 +220,7 @@ class KarmadaParentStack(Stack):
             default_child(control_plane.foundation.manifest, CfnResource).apply_removal_policy(RemovalPolicy.RETAIN)
         return control_plane
 
-    def _add_teardown_cleanup(self, network: ClusterVpc, eks_cluster: EksCluster,
+    def _add_teardown_cleanup(self, network: ClusterVpc | ExistingVpc, eks_cluster: EksCluster,
                               props: KarmadaControlPlaneProps) -> None:
         """Deletes what the cluster's controllers left behind.
 
@@ -261,7 +275,7 @@ class KarmadaParentStack(Stack):
 
     # ---- the Karmada API: handlers, their parent-side RBAC, the bootstrap --------------------------
 
-    def _add_handlers(self, network: ClusterVpc, props: KarmadaControlPlaneProps,
+    def _add_handlers(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
                       control_plane: KarmadaControlPlane) -> None:
         """The KarmadaManifest and registration providers, and the RBAC that lets each read its Secrets."""
         config, parent = self._config, self._config.parent

@@ -24,14 +24,14 @@ class SynthesizedApp:
         return self.app.node.find_child(name)
 
 
-def synthesize(config, outdir: Path, workloads=None) -> SynthesizedApp:
+def synthesize(config, outdir: Path, workloads=None, context: dict | None = None) -> SynthesizedApp:
     from aws_cdk import App
 
     from eks_karmada.app_builder import build_app
     from karmada_constructs.deploy_time_lookup import REFRESH_CONTEXT
 
     # The same feature flags `cdk synth` passes from cdk.json, so tests see the real templates.
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context = {**json.loads((ROOT / "cdk.json").read_text())["context"], **(context or {})}
     # The deploy-time look-ups' refresh value, which otherwise differs on every synth.
     context[REFRESH_CONTEXT] = "synth"
     app = App(outdir=str(outdir), context=context)

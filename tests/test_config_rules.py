@@ -45,6 +45,15 @@ def edited(edits: dict) -> dict:
 EXISTING = {"members.0.kind": "existing", "members.0.cluster_name": "prod-eks", "members.0.vpc_cidr": DELETE}
 EXTERNAL = {"api_endpoint.scheme": "internet-facing", "members.0.kind": "external", "members.0.region": None,
             "members.0.sync_mode": "Pull", "members.0.vpc_cidr": DELETE}
+SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+PUBLIC = ["subnet-0123456789abcdefa", "subnet-0123456789abcdefb", "subnet-0123456789abcdefc"]
+PARENT_VPC = {"parent.vpc_cidr": "10.9.0.0/16",
+              "parent.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
+              "parent.existing_vpc.private_subnet_ids": SUBNETS,
+              "parent.existing_vpc.egress_cidrs": ["203.0.113.7/32"]}
+MEMBER_VPC = {"members.0.vpc_cidr": "10.5.0.0/16", "members.0.availability_zones": ["us-east-1a", "us-east-1b"],
+              "members.0.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
+              "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2]}
 
 BAD_CASES = [
     ('kubernetes-unsupported', {'versions.kubernetes': '1.33'},
@@ -403,6 +412,46 @@ BAD_CASES = [
     ('member-addon-not-bool', {'members.0.addons': {'metrics_server': 'maybe'}},
      "c.yaml: members[0].addons.metrics_server: input should be a valid boolean, unable to interpret input "
      "(got 'maybe'); fix the value in the file"),
+    # An existing VPC (issue 17): ids well-formed, one subnet per zone, nothing that would not apply.
+    ("vpc-id-short", {**PARENT_VPC, "parent.existing_vpc.vpc_id": "vpc-123"},
+     "c.yaml: parent.existing_vpc.vpc_id: 'vpc-123' is not a VPC id; write it like vpc-0123456789abcdef0"),
+    ("vpc-id-upper", {**PARENT_VPC, "parent.existing_vpc.vpc_id": "vpc-0123456789ABCDEF0"},
+     "c.yaml: parent.existing_vpc.vpc_id: 'vpc-0123456789ABCDEF0' is not a VPC id; write it like vpc-0123456789abcdef0"),
+    ("subnet-id-bad", {**PARENT_VPC, "parent.existing_vpc.private_subnet_ids": ["subnet-0123456", *SUBNETS[1:]]},
+     "c.yaml: parent.existing_vpc.private_subnet_ids: 'subnet-0123456' is not a subnet id; write it like subnet-0123456789abcdef0"),
+    ("subnet-id-twice", {**PARENT_VPC, "parent.existing_vpc.private_subnet_ids": [SUBNETS[0], SUBNETS[0], SUBNETS[1]]},
+     f"c.yaml: parent.existing_vpc.private_subnet_ids: lists {SUBNETS[0]} more than once; give one subnet per availability zone"),
+    ("subnets-fewer-than-zones", {**PARENT_VPC, "parent.existing_vpc.private_subnet_ids": SUBNETS[:2]},
+     "c.yaml: parent.existing_vpc.private_subnet_ids: needs one subnet per availability zone (3: us-east-1a, us-east-1b, us-east-1c), got 2; list them in the order of availability_zones"),
+    ("subnets-none", {**PARENT_VPC, "parent.existing_vpc.private_subnet_ids": []},
+     "c.yaml: parent.existing_vpc.private_subnet_ids: list should have at least 1 item after validation, not 0; fix the value in the file"),
+    ("public-subnets-fewer-than-zones", {**PARENT_VPC, "parent.existing_vpc.public_subnet_ids": PUBLIC[:1]},
+     "c.yaml: parent.existing_vpc.public_subnet_ids: needs one subnet per availability zone (3: us-east-1a, us-east-1b, us-east-1c), got 1; list them in the order of availability_zones"),
+    ("subnet-public-and-private", {**PARENT_VPC, "parent.existing_vpc.public_subnet_ids": [SUBNETS[0], *PUBLIC[1:]]},
+     f"c.yaml: parent.existing_vpc.public_subnet_ids: {SUBNETS[0]} is also listed as private; list each subnet once, under its kind"),
+    ("vpc-without-cidr", {**PARENT_VPC, "parent.vpc_cidr": DELETE},
+     "c.yaml: parent.vpc_cidr: set it to the CIDR of vpc-0123456789abcdef0 (the Karmada API's security group admits it)"),
+    ("vpc-with-nat", {**PARENT_VPC, "parent.nat_gateways": 3},
+     "c.yaml: parent.nat_gateways: has no effect with existing_vpc (the existing VPC's own gateways and routes are used); remove it"),
+    ("vpc-without-egress", {**PARENT_VPC, "parent.existing_vpc.egress_cidrs": []},
+     "c.yaml: parent.existing_vpc.egress_cidrs: new member member-use1's EKS endpoint admits the parent's outbound addresses; list the public IPs of the VPC's NAT gateways as /32s"),
+    ("vpc-egress-not-cidr", {**PARENT_VPC, "parent.existing_vpc.egress_cidrs": ["203.0.113.7/24"]},
+     "c.yaml: parent.existing_vpc.egress_cidrs[0]: '203.0.113.7/24' is not a valid CIDR (203.0.113.7/24 has host bits set); write it like 10.0.0.0/16"),
+    ("vpc-internet-facing-without-public", {**PARENT_VPC, "api_endpoint.scheme": "internet-facing"},
+     "c.yaml: parent.existing_vpc.public_subnet_ids: an internet-facing Karmada API load balancer needs public subnets; list one per zone or set api_endpoint.scheme: internal"),
+    ("vpc-unknown-key", {**PARENT_VPC, "parent.existing_vpc.subnet_ids": SUBNETS},
+     "c.yaml: parent.existing_vpc.subnet_ids: unknown key; remove it or fix its spelling (see docs/configuration.md)"),
+    ("member-vpc-two-zones", {**MEMBER_VPC, "members.0.existing_vpc.private_subnet_ids": SUBNETS},
+     "c.yaml: members[0].existing_vpc.private_subnet_ids: needs one subnet per availability zone (2: us-east-1a, us-east-1b), got 3; list them in the order of availability_zones"),
+    ("member-vpc-default-zones", {"members.0.vpc_cidr": "10.5.0.0/16", "members.0.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
+                                  "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2]},
+     "c.yaml: members[0].existing_vpc.private_subnet_ids: needs one subnet per availability zone (3: us-east-1a, us-east-1b, us-east-1c), got 2; list them in the order of availability_zones"),
+    ("member-vpc-without-cidr", {**MEMBER_VPC, "members.0.vpc_cidr": DELETE},
+     "c.yaml: members[0].vpc_cidr: set it to the CIDR of vpc-0123456789abcdef0"),
+    ("member-vpc-with-nat", {**MEMBER_VPC, "members.0.nat_gateways": 1},
+     "c.yaml: members[0].nat_gateways: has no effect with existing_vpc (the existing VPC's own gateways and routes are used); remove it"),
+    ("member-vpc-on-existing", {**MEMBER_VPC, "members.0.kind": "existing", "members.0.cluster_name": "prod"},
+     "c.yaml: members[0].existing_vpc: has no effect on an existing member (its cluster already has a network); remove it"),
 ]
 
 
@@ -416,6 +465,17 @@ def test_bad_value_is_refused_with_its_exact_one_line_message(edits, message):
 
 
 GOOD_CASES = [
+    ("vpc-existing-parent", PARENT_VPC),
+    ("vpc-existing-parent-17-and-8-hex", {**PARENT_VPC, "parent.existing_vpc.vpc_id": "vpc-0123abcd",
+                                         "parent.existing_vpc.private_subnet_ids": ["subnet-0123abcd", *SUBNETS[1:]]}),
+    ("vpc-existing-parent-public", {**PARENT_VPC, "parent.existing_vpc.public_subnet_ids": PUBLIC,
+                                    "api_endpoint.scheme": "internet-facing"}),
+    ("vpc-existing-parent-no-new-member", {**PARENT_VPC, "parent.existing_vpc.egress_cidrs": [],
+                                           "members.0.kind": "existing", "members.0.cluster_name": "a",
+                                           "members.1.kind": "existing", "members.1.cluster_name": "b"}),
+    ("vpc-existing-member", MEMBER_VPC),
+    ("vpc-existing-member-public", {**MEMBER_VPC, "members.0.existing_vpc.public_subnet_ids": PUBLIC[:2]}),
+    ("deployer-access-off", {"parent.deployer_access": False}),
     ("kubernetes-1.34", {"versions.kubernetes": "1.34"}),
     ("karmada-other-patch", {"versions.karmada": "v1.18.0"}),
     ("node-min-one", {"parent.node_group.min_size": 1, "parent.node_group.desired_size": 1, "parent.node_group.max_size": 1}),

@@ -58,3 +58,12 @@ def test_push_member_endpoint_admits_the_parent_egress_addresses(synthesized):
                if "describeAddresses" in json.dumps(r["Properties"]["Create"])]
     # One lookup per NAT address, in the parent's region (tests/test_deploy_and_teardown.py: slots and order).
     assert len(lookups) == 3 and all('\\"region\\":\\"us-east-1\\"' in call for call in lookups)
+
+
+def test_the_stacks_eks_karmada_members_deploys_are_the_apps_stacks(synthesized, default_config):
+    from eks_karmada.cli.members import EGRESS_STACK, WORKLOADS_STACK, has_workloads_stack, member_stacks
+
+    for member in default_config.members:
+        assert set(member_stacks(member)) <= set(synthesized.templates)
+    assert {EGRESS_STACK, "KarmadaParent", WORKLOADS_STACK} <= set(synthesized.templates)
+    assert has_workloads_stack(default_config)

@@ -51,6 +51,42 @@ def caller_identity(clients: Clients, region: str) -> Caller:
     return Caller(answer["Account"], answer["Arn"])
 
 
+@dataclass(frozen=True)
+class Principal:
+    """The IAM principal an EKS access entry for the caller must name, and what is uncertain about it."""
+
+    arn: str | None
+    """The role (with its path) or user ARN; None when no access entry can name the caller."""
+    note: str = ""
+    """Why arn is None, or a caveat about it (a role path that could not be read)."""
+
+
+def access_principal(clients: Clients, caller: Caller, region: str) -> Principal:
+    """The caller as an access entry names it: an assumed-role session becomes its role, path included.
+
+    A session ARN drops the role's path (arn:aws:sts::1:assumed-role/NAME/session), but an access entry must
+    name the role's full ARN (arn:aws:iam::1:role/PATH/NAME, e.g. IAM Identity Center's aws-reserved/...), so
+    the path comes from iam:GetRole; without that permission the path-less ARN is returned with a note.
+    """
+    arn = caller.arn
+    if re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:root", arn):
+        return Principal(None, "the account's root user cannot have an EKS access entry; deploy as an IAM role or "
+                               "user, or set parent.deployer_access: false and list a role in parent.admin_role_arns")
+    if re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:user/.+", arn):
+        return Principal(arn)
+    if ":assumed-role/" not in arn:
+        return Principal(None, f"{arn} is not an IAM role or user (federated or service identity); deploy as an IAM "
+                               "role or user, or list a role in parent.admin_role_arns")
+    role_name = caller.principal_arn.rsplit("/", 1)[1]
+    try:
+        return Principal(clients.aws("iam", region).get_role(RoleName=role_name)["Role"]["Arn"])
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        return Principal(caller.principal_arn, f"iam:GetRole on {role_name} failed ({code}): assuming the role has no "
+                                               "path; if it has one (SSO roles do), list its full ARN in "
+                                               "parent.admin_role_arns")
+
+
 def stack_outputs(clients: Clients, region: str, stack_name: str) -> dict[str, str]:
     """Outputs of a deployed CloudFormation stack, by key."""
     try:

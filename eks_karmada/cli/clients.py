@@ -7,6 +7,7 @@ Kubernetes call lands in moto, a botocore Stubber or the fake Kubernetes API.
 
 from __future__ import annotations
 
+import socket
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,17 @@ class Clients:
             raise CliError(f"the Karmada API address {server!r} is not an https:// URL")
         return Urllib3Transport(parts.hostname, parts.port or 443, ca_pem=tls.ca_pem,
                                 client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem, connect_timeout=10.0)
+
+
+    def connect(self, host: str, port: int, timeout: float) -> str | None:
+        """A TCP connect test: None when ``host:port`` accepts within ``timeout`` seconds, else why not."""
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return None
+        except TimeoutError:
+            return f"no answer within {timeout:g} s"
+        except OSError as err:
+            return err.strerror or str(err)
 
 
 ClientsFactory = Callable[[str | None], Clients]

@@ -7,10 +7,12 @@ import typer
 from eks_karmada.cli.agent_bundle import agent_bundle
 from eks_karmada.cli.cost import cost
 from eks_karmada.cli.kubeconfig import kubeconfig
+from eks_karmada.cli.members import members_app
 from eks_karmada.cli.preflight import preflight
 from eks_karmada.cli.status import status
 from eks_karmada.cli.validate import validate
 from eks_karmada.cli.version import root
+from eks_karmada.cli.whoami import whoami
 
 app = typer.Typer(
     name="eks-karmada",
@@ -33,6 +35,8 @@ app.command("preflight")(preflight)
 app.command("cost")(cost)
 app.command("agent-bundle")(agent_bundle)
 app.command("validate")(validate)
+app.command("whoami")(whoami)
+app.add_typer(members_app, name="members")
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -23,9 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from eks_karmada.cli.access import Caller, caller_identity
+from eks_karmada.cli.check import BLOCK, OK, STYLE, WARN, Check
 from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_clients, read_config, say
 from eks_karmada.cli.errors import EXIT_PROBLEMS, describe_client_error, guard
 from eks_karmada.cli.pinned_versions import VersionCheck, check_pinned_versions
+from eks_karmada.cli.preflight_access import check_access, check_reach
+from eks_karmada.cli.preflight_network import check_existing_vpcs
 from eks_karmada.config import AppConfig, MemberKind
 
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -36,8 +39,6 @@ BOOTSTRAP_PARAMETER = f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version"
 MIN_BOOTSTRAP_VERSION = 21
 USABLE_STACK_STATES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
 
-OK, BLOCK, WARN = "ok", "blocks", "warning"
-STYLE = {OK: "green", BLOCK: "bold red", WARN: "yellow"}
 
 
 @dataclass(frozen=True)
@@ -65,17 +66,20 @@ class PlannedCluster:
     account: str | None
     region: str
     nat_zones: tuple[str, ...]  # one NAT gateway (and one Elastic IP) in each
+    creates_vpc: bool = True  # False in an existing VPC (existing_vpc), which also brings its own NAT
 
 
 def planned_clusters(config: AppConfig) -> list[PlannedCluster]:
     parent = config.parent
+    own_vpc = parent.existing_vpc is None
     planned = [PlannedCluster("KarmadaParent", parent.cluster_name, parent.account, parent.region,
-                              tuple(parent.availability_zones[: parent.nat_gateways]))]
+                              tuple(parent.availability_zones[: parent.nat_gateways]) if own_vpc else (), own_vpc)]
     for member in config.members:
         if member.kind is MemberKind.new:
+            own_vpc = member.existing_vpc is None
             planned.append(PlannedCluster(f"KarmadaMember-{member.name}", member.eks_cluster_name,
                                           member.account or parent.account, member.region or "",
-                                          tuple(member.zones[: member.nat_gateways])))
+                                          tuple(member.zones[: member.nat_gateways]) if own_vpc else (), own_vpc))
     return planned
 
 
@@ -87,22 +91,6 @@ def environments(config: AppConfig, caller_account: str) -> dict[tuple[str, str]
     for cluster in planned_clusters(config):
         envs[(cluster.account or caller_account, cluster.region)].append(cluster.stack)
     return dict(sorted(envs.items()))
-
-
-@dataclass
-class Check:
-    """One preflight result: what was checked where, the outcome, and how to fix it."""
-
-    area: str
-    where: str
-    what: str
-    result: str
-    detail: str
-    fix: str = ""
-
-    @property
-    def title(self) -> str:
-        return "CDK bootstrap" if self.area == "bootstrap" else self.what
 
 
 @dataclass
@@ -131,6 +119,7 @@ class Findings:
     bootstrap: list[Check] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
     versions: list[VersionCheck] = field(default_factory=list)
+    access: list[Check] = field(default_factory=list)
     problems: list[Check] = field(default_factory=list)
 
     @property
@@ -251,7 +240,7 @@ def check_quotas(clients: Any, config: AppConfig, caller: Caller, profile: str |
         note = f"{', '.join(existing)} exists (update)" if existing else ""
         nat_zones = Counter(zone for c in new for zone in c.nat_zones)
         wanted = [
-            (region, VPCS, usage.vpcs, len(new)),
+            (region, VPCS, usage.vpcs, sum(c.creates_vpc for c in new)),
             (region, ELASTIC_IPS, usage.elastic_ips, sum(len(c.nat_zones) for c in new)),
             *((zone, NAT_PER_AZ, usage.nat_per_az.get(zone, 0), count) for zone, count in sorted(nat_zones.items())),
             (region, EKS_CLUSTERS, len(usage.eks_clusters), len(new)),
@@ -328,6 +317,16 @@ def quotas_table(rows: list[QuotaRow]) -> Table:
     return table
 
 
+def access_table(checks: list[Check]) -> Table:
+    table = Table(title="Access and network", title_justify="left")
+    for column in ("Check", "Where", "Finding", "Result"):
+        # Host names are long single words: fold them rather than cut them.
+        table.add_column(column, no_wrap=column in ("Check", "Result"), overflow="fold")
+    for check in checks:
+        table.add_row(check.what, check.where, check.detail, _mark(check.result))
+    return table
+
+
 def versions_table(checks: list[VersionCheck]) -> Table:
     table = Table(title="Pinned versions", title_justify="left")
     for column in ("Kind", "Name", "Region", "Version", "Check", "Result"):
@@ -347,6 +346,12 @@ def preflight(
         typer.Option("--min-bootstrap-version", min=1,
                      help="Lowest /cdk-bootstrap/hnb659fds/version accepted in each environment."),
     ] = MIN_BOOTSTRAP_VERSION,
+    connect_later: Annotated[
+        bool,
+        typer.Option("--connect-later",
+                     help="You will reach the clusters from a network you connect to their VPC after the deploy "
+                          "(VPN, peering, a bastion): endpoints unreachable from here are warnings, not blockers."),
+    ] = False,
 ) -> None:
     """Check credentials, CDK bootstrap and service quotas before a deploy; exit 3 if anything blocks.
 
@@ -355,10 +360,15 @@ def preflight(
     what the config adds: VPCs per Region (L-F678F1CE), EC2-VPC Elastic IPs (L-0263D0A3, one per NAT
     gateway), NAT gateways per AZ (L-FE5A380F) and EKS clusters (L-1194D53C). Every pinned EKS
     add-on build must exist for the configured Kubernetes version in each region it installs to,
-    and an image in a private ECR registry must exist there. Needs sts:GetCallerIdentity,
+    and an image in a private ECR registry must exist there. Someone you can sign in as must become
+    cluster admin (you, through `make deploy`, or parent.admin_role_arns), and the parent's EKS API and
+    the Karmada API must be reachable from here (a 3-second connect test once deployed; before, what the
+    config makes reachable). Existing VPCs: each subnet in its VPC and zone, private subnets without a
+    route to an internet gateway, and the load balancer tags. Needs sts:GetCallerIdentity,
     cloudformation:DescribeStacks, ssm:GetParameter, servicequotas:Get*,
-    ec2:Describe{Vpcs,Addresses,NatGateways,Subnets}, eks:ListClusters, eks:DescribeAddonVersions
-    and (for a private ECR image) ecr:DescribeImages.
+    ec2:Describe{Vpcs,Addresses,NatGateways,Subnets,RouteTables}, eks:ListClusters, eks:DescribeCluster,
+    eks:DescribeAddonVersions, iam:GetRole (your role's path) and (for a private ECR image)
+    ecr:DescribeImages.
     """
     out, err = consoles()
     findings = Findings()
@@ -383,12 +393,19 @@ def preflight(
             check_quotas(clients, cfg, caller, profile, findings)
         with err.status("Checking the pinned add-on versions and images..."):
             check_versions(clients, cfg, findings)
+        with err.status("Checking who will be cluster admin and what you can reach from here..."):
+            findings.access = check_access(clients, cfg, caller)
+            findings.access += check_reach(clients, cfg, connect_later=connect_later)
+        with err.status("Checking the existing VPCs and subnets..."):
+            findings.access += check_existing_vpcs(clients, cfg, caller)
+        findings.problems += [check for check in findings.access if check.result != OK]
 
     say(out, f"AWS identity: {caller.arn} (account {caller.account})")
     out.print(bootstrap_table(findings.bootstrap))
     if findings.quotas:
         out.print(quotas_table(findings.quotas))
     out.print(versions_table(findings.versions))
+    out.print(access_table(findings.access))
     for number, problem in enumerate(findings.problems, 1):
         label = "BLOCKS" if problem.result == BLOCK else "WARNING"
         say(out, f"{number}. {label} {problem.where} {problem.title}: {problem.detail}")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eks_karmada.bundled_node import use_bundled_node
+from eks_karmada.config import DEFAULT_CONFIG_PATH
 from tests.cli.harness import World, admin_secret, pki, workload, world
 
 # Start jsii (and load cdk8s' assemblies) now, under the real HOME: the kernel caches packages under $HOME, and
@@ -45,7 +46,7 @@ def _run(args: list[str], setup: Scenario = lambda w: None, files: dict[str, str
 
 
 def _help(command: str) -> str:
-    args = [command, "--help"] if command else ["--help"]
+    args = [*command.split(), "--help"]
     with tempfile.TemporaryDirectory() as tmp, world(Path(tmp)) as w:
         result = w.invoke(*args)
     return "```console\n$ eks-karmada " + " ".join(args) + "\n" + _clean(result.stdout) + "\n```"
@@ -130,6 +131,14 @@ def _edge(w: World) -> None:
     w.expect_stack()
 
 
+DEFAULT_TEXT = DEFAULT_CONFIG_PATH.read_text()
+
+
+def _one_member(w: World) -> None:
+    w.deployed(members=("member-use1",))
+    w.expect_stack()
+
+
 def render() -> str:
     parts = [
         """# `eks-karmada`: the operator's command
@@ -149,6 +158,7 @@ $ .venv/bin/eks-karmada status                          # exit 3 when something 
 $ .venv/bin/eks-karmada preflight --profile deployer    # before make deploy; exit 3 when something blocks
 $ .venv/bin/eks-karmada cost                            # bundled prices; --live asks the Price List API
 $ .venv/bin/eks-karmada validate my.yaml                 # config + workloads, every error, no synth
+$ .venv/bin/eks-karmada members                         # add|remove NAME: edit the config, deploy only its stacks
 ```
 
 ## Shared behaviour
@@ -228,11 +238,24 @@ Before `make deploy`, checks what would stop it, in the caller's account:
   AWS default when none is applied). Fix: free capacity, or
   `aws service-quotas request-service-quota-increase ...` as printed.
 
+* **cluster admins**: someone you can sign in as gets an EKS access entry: you, through
+  `make deploy` (`eks-karmada whoami`), or `parent.admin_role_arns`. It blocks when nobody would
+  ([access.md](access.md#who-is-cluster-admin));
+* **reachability** of the parent's EKS API and the Karmada API from where you run it: once deployed,
+  a 3-second TCP connect test; before, what the config promises (a private endpoint or an internal
+  NLB in a VPC this deploy creates blocks; `--connect-later` makes it a warning when you will connect
+  a network to that VPC after the deploy) ([access.md](access.md#reaching-the-apis));
+* **existing VPCs** (`existing_vpc`): the VPC and its CIDR, each subnet in it and in its zone, private
+  subnets without a route to an internet gateway, public ones with one, and the load balancer
+  controller's subnet tags ([access.md](access.md#an-existing-vpc)).
+
 Permissions: `sts:GetCallerIdentity`, `cloudformation:DescribeStacks`, `ssm:GetParameter`,
 `servicequotas:GetServiceQuota`, `servicequotas:GetAWSDefaultServiceQuota`, `ec2:DescribeVpcs`,
-`ec2:DescribeAddresses`, `ec2:DescribeNatGateways`, `ec2:DescribeSubnets`, `eks:ListClusters`.
+`ec2:DescribeAddresses`, `ec2:DescribeNatGateways`, `ec2:DescribeSubnets`,
+`ec2:DescribeRouteTables`, `eks:ListClusters`, `eks:DescribeCluster`, `iam:GetRole`.
 
-""" + _help("preflight") + "\n\nReady:\n\n" + _run(["preflight"], _ready)
+""" + _help("preflight") + "\n\nReady (you will connect a network to the new VPC after the deploy):\n\n" \
+        + _run(["preflight", "--connect-later"], _ready)
         + "\n\nTwo blockers (us-west-2 not bootstrapped; three Elastic IPs already in use in us-east-1):\n\n"
         + _run(["preflight", "--profile", "deployer"], _blocked),
         """## `cost`
@@ -300,6 +323,32 @@ with that certificate and the Karmada API address. It holds a private key: write
 """ + _help("agent-bundle") + "\n\nFor an external member:\n\n" + _run(
             ["agent-bundle", "edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443", "--config", "~/edge.yaml",
              "--output", "~/edge-bundle.yaml"], _edge, files={"edge.yaml": EDGE_CONFIG}),
+        """## `members`
+
+Lists the configured members with their status in Karmada (reached like `status`; the config alone,
+with a note, when the Karmada API is out of reach or with `--offline`), and adds or removes one in a
+single command. `add` and `remove` edit the config file in place, keeping its comments, order and
+quoting, after validating the edited config with the app's own loader (nothing is written when it
+is wrong), and deploy only the stacks concerned with `make deploy STACKS="..."` (`--run`; else
+printed). Removal destroys the member's stacks first, while it is still in the config, registration
+first: Karmada then unjoins it and removes what it propagated there
+([operations.md](operations.md#remove) says exactly what happens to the workloads).
+
+""" + _help("members") + "\n\n" + _help("members add") + "\n\n" + _help("members remove")
+        + "\n\nAfter a deploy, one member never registered:\n\n" + _run(["members"], _one_member)
+        + "\n\nAdding a member:\n\n" + _run(
+            ["members", "add", "member-euw1", "--region", "eu-west-1", "--vpc-cidr", "10.3.0.0/16", "--config",
+             "~/my.yaml"], files={"my.yaml": DEFAULT_TEXT})
+        + "\n\nRemoving one (the steps; `--run` runs them):\n\n" + _run(
+            ["members", "remove", "member-usw2", "--config", "~/my.yaml"], files={"my.yaml": DEFAULT_TEXT}),
+        """## `whoami`
+
+Prints the IAM principal an EKS access entry for you names: an assumed-role session becomes its role,
+with its path from `iam:GetRole`. `make deploy` and `make diff` pass it as `-c deployer_arn=...`, so
+whoever deploys is cluster admin on the parent and every new member
+([access.md](access.md#who-is-cluster-admin)); with `parent.deployer_access: false` it prints nothing.
+
+""" + _help("whoami") + "\n\n" + _run(["whoami"]),
     ]
     return "\n\n".join(parts) + "\n"
 

@@ -125,6 +125,12 @@ class FakeClients(Clients):
 
         return transport
 
+    def connect(self, host: str, port: int, timeout: float) -> str | None:
+        self.world.connect_tests.append((host, port, timeout))
+        reached = any(host == known or (known.startswith("*.") and host.endswith(known[1:]))
+                      for known in self.world.reachable)
+        return None if reached else f"no answer within {timeout:g} s"
+
     def karmada_transport(self, server, tls):
         world = self.world
         # As the real transport does: the Secret's CA, certificate and key must load as a TLS context.
@@ -151,6 +157,8 @@ class World:
     eks_endpoints: list = field(default_factory=list)
     karmada_connections: list = field(default_factory=list)
     profiles: list = field(default_factory=list)
+    reachable: set = field(default_factory=set)  # hosts a connect test (Clients.connect) reaches
+    connect_tests: list = field(default_factory=list)
     # region -> add-on name -> builds for the configured Kubernetes version, newest first; regions
     # not listed answer with `addon_builds`: the app's pinned builds and one newer build each.
     addon_catalog: dict = field(default_factory=dict)
@@ -163,6 +171,9 @@ class World:
         # IAM principal an EKS access entry names.
         base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                      aws_session_token="testing")
+        # The role exists, so iam:GetRole gives its full ARN (an access entry names the role, path included).
+        base.client("iam", region_name=PARENT_REGION).create_role(
+            RoleName=CALLER_ROLE.rsplit("/", 1)[1], AssumeRolePolicyDocument="{}")
         credentials = base.client("sts", region_name=PARENT_REGION).assume_role(
             RoleArn=CALLER_ROLE, RoleSessionName="alice")["Credentials"]
         self._session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from eks_karmada.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle", "validate")
+COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle", "validate", "members", "whoami")
 # No real AWS credentials, no instance metadata, no profile: the real credential chain finds nothing.
 NO_AWS = {
     "AWS_ACCESS_KEY_ID": None,
@@ -55,6 +55,18 @@ def test_every_option_explains_itself():
             if param.param_type_name == "option":
                 assert param.opts[0] in text, f"{name} --help misses {param.opts[0]}"
     assert "kubeconfig" in _run("--help").stdout
+
+
+def test_every_members_subcommand_explains_itself():
+    members = get_command(app).commands["members"]
+    assert sorted(members.commands) == ["add", "remove"]
+    for name, command in members.commands.items():
+        assert command.help and len(command.help) > 80, name
+        text = _run("members", name, "--help").stdout
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert param.help, f"members {name} {param.opts} has no help"
+                assert param.opts[0] in text, f"members {name} --help misses {param.opts[0]}"
 
 
 def test_common_options_are_everywhere():

@@ -27,7 +27,7 @@ def _ready_default(world) -> None:
 
 def test_ready_to_deploy(world):
     _ready_default(world)
-    result = world.invoke("preflight")
+    result = world.invoke("preflight", "--connect-later")
     assert result.exit_code == 0, result.output
     assert f"AWS identity: {CALLER} (account 123456789012)" in result.stdout
     assert _row(result.stdout, "aws://123456789012/us-east-1")[2:] == ["version 30 (>= 21)", "ok"]
@@ -39,7 +39,7 @@ def test_ready_to_deploy(world):
     assert _row(result.stdout, "us-east-1c")[3:] == ["5", "0", "1", "ok"]
     assert _row(result.stdout, "us-east-1", "EKS clusters per Region")[3:] == ["100", "0", "2", "ok"]
     assert _row(result.stdout, "us-west-2", "EC2-VPC Elastic IPs")[3:] == ["5", "0", "1", "ok"]
-    assert result.stdout.rstrip().endswith("Ready to deploy.")
+    assert result.stdout.rstrip().endswith("Ready to deploy (2 warning(s)).")
 
 
 def test_blockers_are_listed_with_their_fixes(world):
@@ -66,14 +66,15 @@ def test_blockers_are_listed_with_their_fixes(world):
     assert ("   fix: free 2 or raise the quota: aws service-quotas request-service-quota-increase --service-code ec2 "
             "--quota-code L-0263D0A3 --desired-value 7 --region us-east-1 --profile deployer") in lines
     assert ("2. BLOCKS aws://123456789012/us-west-2 CDK bootstrap: not bootstrapped: no CDKToolkit stack") in lines
-    assert lines[-1] == "Not ready to deploy: 4 blocking problem(s)."
+    assert lines[-1] == "Not ready to deploy: 6 blocking problem(s)."  # 4 + the two unreachable APIs
 
 
 def test_existing_clusters_are_updates_and_need_nothing(world, tmp_path):
     config = write_config(tmp_path / "c.yaml", "members: []\n")
     world.create_eks_cluster("karmada-parent")
     world.bootstrapped("us-east-1")
-    result = world.invoke("preflight", "-c", str(config))
+    world.expect_stack()  # the deployed parent names the Karmada API
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert "Service quotas" not in result.stdout  # nothing new to create, so no quota to check
 
@@ -85,7 +86,7 @@ def test_quota_defaults_when_none_is_applied(world, tmp_path):
     world.quota("us-east-1", "ec2", "L-0263D0A3", 5)
     world.quota("us-east-1", "vpc", "L-FE5A380F", 5)
     world.quota("us-east-1", "eks", "L-1194D53C", 100)
-    result = world.invoke("preflight", "-c", str(config))
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert _row(result.stdout, "us-east-1", "VPCs per Region")[3] == "5 (AWS default)"
 
@@ -98,11 +99,11 @@ def test_unreadable_quota_is_a_warning(world, tmp_path):
     world.quota("us-east-1", "ec2", "L-0263D0A3", 5)
     world.quota("us-east-1", "vpc", "L-FE5A380F", 5)
     world.quota("us-east-1", "eks", "L-1194D53C", 100)
-    result = world.invoke("preflight", "-c", str(config))
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert _row(result.stdout, "us-east-1", "VPCs per Region")[-1] == "warning"
     assert "WARNING us-east-1 VPCs per Region: cannot read the quota (AccessDeniedException)" in result.stdout
-    assert result.stdout.rstrip().endswith("Ready to deploy (1 warning(s)).")
+    assert result.stdout.rstrip().endswith("Ready to deploy (3 warning(s)).")
 
 
 def test_other_accounts_are_not_checked_with_these_credentials(world, tmp_path):
@@ -113,7 +114,7 @@ def test_other_accounts_are_not_checked_with_these_credentials(world, tmp_path):
     ]))
     world.bootstrapped("us-east-1")
     world.default_quotas("us-east-1", nat_zones=3)
-    result = world.invoke("preflight", "-c", str(config))
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert _row(result.stdout, "aws://210987654321/us-west-2")[-1] == "warning"
     assert "run preflight with credentials for account 210987654321" in result.stdout
@@ -123,6 +124,7 @@ def test_a_broken_bootstrap_stack_blocks(world, tmp_path):
     config = write_config(tmp_path / "c.yaml", "members: []\n")
     world.create_eks_cluster("karmada-parent")
     world.bootstrapped("us-east-1", status="ROLLBACK_COMPLETE")
+    world.expect_stack()
     result = world.invoke("preflight", "-c", str(config))
     assert result.exit_code == 3
     assert "CDKToolkit is ROLLBACK_COMPLETE" in result.stdout
@@ -132,6 +134,7 @@ def test_a_higher_minimum_can_be_asked_for(world, tmp_path):
     config = write_config(tmp_path / "c.yaml", "members: []\n")
     world.create_eks_cluster("karmada-parent")
     world.bootstrapped("us-east-1", version=30)
+    world.expect_stack()
     result = world.invoke("preflight", "-c", str(config), "--min-bootstrap-version", "31")
     assert result.exit_code == 3
     assert "version 30 < 31 required" in result.stdout
@@ -156,7 +159,7 @@ def test_access_denied_is_one_line(world):
 
 def test_every_pinned_addon_build_is_checked_in_each_region_it_installs_to(world):
     _ready_default(world)
-    result = world.invoke("preflight")
+    result = world.invoke("preflight", "--connect-later")
     assert result.exit_code == 0, result.output
     # The parent's region gets all three; the Pod Identity agent also goes to member-usw2's region.
     assert _row(result.stdout, "add-on", "vpc-cni", "us-east-1")[3:] == ["v1.21.2-eksbuild.2", "built for 1.35", "ok"]
@@ -227,6 +230,6 @@ def test_a_private_ecr_mirror_holding_the_tag_passes(world, tmp_path):
     manifest = ('{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", '
                 '"config": {}, "layers": []}')
     ecr.put_image(repositoryName="mirror/aws-load-balancer-controller", imageManifest=manifest, imageTag="v3.2.2")
-    result = world.invoke("preflight", "-c", str(config))
+    result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert _row(result.stdout, "image", "aws-load-balancer-controller")[4:] == ["image found", "ok"]

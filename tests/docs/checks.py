@@ -189,7 +189,10 @@ def check_eks_karmada(cmd: SimpleCommand, world: World, args: list[str] | None =
     sub = getattr(group, "commands", {}).get(sub_name)
     if sub is None:
         return [f"eks-karmada has no command {sub_name}"]
-    result = CliRunner().invoke(app, [sub_name, "--help"])
+    # A command group (`members add NAME`): its subcommand, when one is named.
+    while rest and getattr(sub, "commands", None) and rest[0] in sub.commands:
+        sub_name, sub, rest = f"{sub_name} {rest[0]}", sub.commands[rest[0]], rest[1:]
+    result = CliRunner().invoke(app, [*sub_name.split(), "--help"])
     if result.exit_code != 0:
         return [f"eks-karmada {sub_name} --help exits {result.exit_code}"]
     options = {o for p in sub.params for o in (*p.opts, *p.secondary_opts)} | {"--help", "-h"}
