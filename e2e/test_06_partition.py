@@ -58,5 +58,5 @@ def test_partition_deletes_nothing(env, karmada, members):
     assert _member_state(members) == members_before
     after = _karmada_state(karmada)
     for kind, names in karmada_before.items():
-        assert after[kind] == names, (f"{kind} changed across the partition: gone {sorted(set(names) - set(after[kind]))},"
-                                      f" new {sorted(set(after[kind]) - set(names))}")
+        gone, new = sorted(set(names) - set(after[kind])), sorted(set(after[kind]) - set(names))
+        assert after[kind] == names, f"{kind} changed across the partition: gone {gone}, new {new}"
