@@ -450,7 +450,9 @@ BAD_CASES = [
      "c.yaml: members[0].vpc_cidr: set it to the CIDR of vpc-0123456789abcdef0"),
     ("member-vpc-with-nat", {**MEMBER_VPC, "members.0.nat_gateways": 1},
      "c.yaml: members[0].nat_gateways: has no effect with existing_vpc (the existing VPC's own gateways and routes are used); remove it"),
-    ("member-vpc-on-existing", {**MEMBER_VPC, "members.0.kind": "existing", "members.0.cluster_name": "prod"},
+    ("member-vpc-on-existing", {"members.0.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
+                                "members.0.existing_vpc.private_subnet_ids": SUBNETS, "members.0.vpc_cidr": DELETE,
+                                "members.0.kind": "existing", "members.0.cluster_name": "prod"},
      "c.yaml: members[0].existing_vpc: has no effect on an existing member (its cluster already has a network); remove it"),
 ]
 
@@ -472,7 +474,8 @@ GOOD_CASES = [
                                     "api_endpoint.scheme": "internet-facing"}),
     ("vpc-existing-parent-no-new-member", {**PARENT_VPC, "parent.existing_vpc.egress_cidrs": [],
                                            "members.0.kind": "existing", "members.0.cluster_name": "a",
-                                           "members.1.kind": "existing", "members.1.cluster_name": "b"}),
+                                           "members.1.kind": "existing", "members.1.cluster_name": "b",
+                                           "members.0.vpc_cidr": DELETE, "members.1.vpc_cidr": DELETE}),
     ("vpc-existing-member", MEMBER_VPC),
     ("vpc-existing-member-public", {**MEMBER_VPC, "members.0.existing_vpc.public_subnet_ids": PUBLIC[:2]}),
     ("deployer-access-off", {"parent.deployer_access": False}),
@@ -716,7 +719,7 @@ READ_BY = {
     "region": ALL_KINDS,  # external: the agent's --cluster-region
     "account": {"new", "existing"}, "cluster_name": {"new", "existing"}, "labels": {"new", "existing"},
     "availability_zones": {"new"}, "vpc_cidr": {"new"}, "nat_gateways": {"new"}, "node_group": {"new"},
-    "endpoint": {"new"}, "addons": {"new", "existing"},
+    "endpoint": {"new"}, "addons": {"new", "existing"}, "existing_vpc": {"new"},
 }
 
 
