@@ -338,3 +338,12 @@ def test_every_object_is_labelled_for_and_selects_the_apiserver_pods():
     config_map = objs[f"ConfigMap/{names.APISERVER_CONFIG}"]
     assert config_map["metadata"]["labels"]["app.kubernetes.io/name"] == names.APISERVER
     assert container(always)["imagePullPolicy"] == "Always"
+
+
+def test_extra_args_reach_the_kube_apiserver_container():
+    from charts.karmada import ComponentSettings, PodSettings
+
+    tuned = KarmadaControlPlaneProps(settings=ComponentSettings(apiserver=PodSettings(extra_args={"v": "3"})))
+    assert container(tuned)["name"] == "kube-apiserver"
+    assert command_flags(container(tuned)["command"], "kube-apiserver")["--v"] == "3"
+    assert flags()["--v"] != "3"  # the chart's own level, replaced

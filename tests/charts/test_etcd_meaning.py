@@ -224,3 +224,23 @@ def test_every_object_selects_or_names_the_etcd_pods():
     peer_ports = objs["Service/etcd"]["spec"]["ports"]
     assert [(p["name"], p["port"], p["targetPort"]) for p in peer_ports] == [
         ("client", 2379, "client"), ("peer", 2380, "peer"), ("metrics", 2381, "metrics")]
+
+
+def test_etcd_tuning_flags_appear_exactly_when_set():
+    tuned = KarmadaControlPlaneProps(etcd_auto_compaction_mode="revision", etcd_auto_compaction_retention="10000",
+                                     etcd_snapshot_count=5000, etcd_heartbeat_interval_ms=250,
+                                     etcd_election_timeout_ms=2500)
+    tuning = {"--auto-compaction-mode": "revision", "--auto-compaction-retention": "10000", "--snapshot-count": "5000",
+              "--heartbeat-interval": "250", "--election-timeout": "2500"}
+    assert {k: flags(tuned).get(k) for k in tuning} == tuning
+    assert not set(tuning) & set(flags())
+    assert flags(tuned)["--quota-backend-bytes"] == flags()["--quota-backend-bytes"]
+
+
+def test_extra_args_reach_the_etcd_container():
+    from charts.karmada import ComponentSettings, PodSettings
+
+    tuned = KarmadaControlPlaneProps(settings=ComponentSettings(etcd=PodSettings(extra_args={"log-level": "warn"})))
+    (etcd,) = objects(tuned)[f"StatefulSet/{names.ETCD_STATEFULSET}"]["spec"]["template"]["spec"]["containers"]
+    assert etcd["name"] == "etcd"
+    assert command_flags(etcd["command"], "/usr/local/bin/etcd")["--log-level"] == "warn"
