@@ -436,3 +436,23 @@ def test_moving_the_agent_namespace_tolerates_an_old_kubeconfig_it_cannot_delete
 
     assert harness.member.get("v1", "Secret", "karmada-kubeconfig", "karmada-agent") is not None
     assert "cannot delete Secret karmada-system/karmada-kubeconfig" in caplog.text
+
+
+def test_every_karmada_connection_verifies_the_apiservers_tls_name(harness):
+    harness.run(make_event("Create", make_props()))
+    assert harness.karmada_connections and {c[2] for c in harness.karmada_connections} == {
+        "karmada-apiserver.karmada-system.svc.cluster.local"}
+
+
+def test_a_ready_wait_of_one_second_still_looks_once(harness):
+    harness.karmada.clusters_become_ready = False
+    with pytest.raises(RegistrationError, match=f"Cluster {MEMBER} is registered but not Ready after 0s"):
+        harness.run(make_event("Create", make_props(ReadyWaitSeconds="1")))
+
+
+@pytest.mark.parametrize(("length", "redacted"), [(16, True), (15, False)])
+def test_a_pem_line_of_sixteen_characters_is_redacted_and_a_shorter_one_is_not(length, redacted):
+    line = "A" * length
+    scrub = handler_module._Redactor()
+    scrub.add(f"-----BEGIN KEY-----\n{'B' * 64}\n{line}\n-----END KEY-----\n")
+    assert scrub(f"echo: {line}") == ("echo: <redacted>" if redacted else f"echo: {line}")
