@@ -82,11 +82,7 @@ def _eks_api(clients: Any, config: AppConfig, endpoint: str | None, unreachable:
            f"connected to it{later}") if not public else \
         "add your address to parent.endpoint.public_cidrs (check it with `curl https://checkip.amazonaws.com`)"
     if endpoint is not None:
-        host = _host(endpoint)
-        error = clients.connect(host, 443, CONNECT_TIMEOUT_SECONDS)
-        if error is None:
-            return Check("reach", where, what, OK, f"{host}:443 answers from here")
-        return Check("reach", where, what, unreachable, f"{host}:443 does not answer from here ({error})", fix)
+        return _connect_check(clients, where, what, _host(endpoint), 443, unreachable, fix)
     if public:
         return Check("reach", where, what, OK, f"not deployed yet; public for {', '.join(public)}")
     if parent.existing_vpc is not None:
@@ -106,12 +102,7 @@ def _karmada_api(clients: Any, config: AppConfig, *, deployed: bool, unreachable
         else "add your network to api_endpoint.allowed_cidrs"
     server = _karmada_server(clients, config) if deployed else None
     if server is not None:
-        host = _host(server)
-        error = clients.connect(host, names.EXTERNAL_PORT, CONNECT_TIMEOUT_SECONDS)
-        if error is None:
-            return Check("reach", where, what, OK, f"{host}:{names.EXTERNAL_PORT} answers from here")
-        return Check("reach", where, what, unreachable,
-                     f"{host}:{names.EXTERNAL_PORT} does not answer from here ({error})", fix)
+        return _connect_check(clients, where, what, _host(server), names.EXTERNAL_PORT, unreachable, fix)
     if api.scheme == "internet-facing":
         admitted = ", ".join(api.allowed_cidrs) or "the parent VPC only"
         return Check("reach", where, what, OK, f"not deployed yet; internet-facing for {admitted}")
@@ -122,6 +113,14 @@ def _karmada_api(clients: Any, config: AppConfig, *, deployed: bool, unreachable
     return Check("reach", where, what, unreachable,
                  "internal to the VPC this deploy creates: nothing outside it can reach the API after the deploy",
                  fix)
+
+
+def _connect_check(clients: Any, where: str, what: str, host: str, port: int, unreachable: str, fix: str) -> Check:
+    """A deployed API: whether it answers a TCP connect from where this runs."""
+    error = clients.connect(host, port, CONNECT_TIMEOUT_SECONDS)
+    if error is None:
+        return Check("reach", where, what, OK, f"{host}:{port} answers from here")
+    return Check("reach", where, what, unreachable, f"{host}:{port} does not answer from here ({error})", fix)
 
 
 def _karmada_server(clients: Any, config: AppConfig) -> str | None:
