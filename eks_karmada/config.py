@@ -571,6 +571,77 @@ class EtcdBackupConfig(_Model):
         return self
 
 
+class ObservabilityConfig(_Model):
+    """Fleet metrics in Amazon Managed Service for Prometheus, alarms to SNS, dashboards (docs/operations.md)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Collect every Karmada component's, etcd's, cert-manager's and the agents' metrics into a "
+        "KMS-encrypted Amazon Managed Service for Prometheus workspace, with the alarms and dashboards",
+    )
+    scrape_interval_seconds: int = Field(default=30, ge=10, le=300, description="Seconds between two scrapes")
+    alarm_topic_arn: str | None = Field(
+        default=None,
+        description="Existing SNS topic the alarms notify; unset: a KMS-encrypted topic is created (see alarm_emails)",
+    )
+    alarm_emails: list[str] = Field(
+        default=[], description="Addresses subscribed to the created alarm topic (each confirms by mail)"
+    )
+    grafana_workspace_id: str | None = Field(
+        default=None,
+        description="Amazon Managed Grafana workspace (g-...) to provision the dashboards into; unset: the "
+        "dashboards are only the JSON files in dashboards/",
+    )
+    member_not_ready_minutes: int = Field(
+        default=5, ge=1, le=1440, description="Minutes a member may stay NotReady before its alarm fires"
+    )
+    certificate_expiry_days: int = Field(
+        default=21, ge=1, le=365, description="Alarm when any Karmada or agent certificate expires within this many days"
+    )
+    etcd_quota_percent: int = Field(
+        default=80, ge=10, le=99, description="Alarm when etcd's database exceeds this share of its quota"
+    )
+    apiserver_availability_objective: float = Field(
+        default=99.9, gt=90, lt=100,
+        description="karmada-apiserver availability objective (% of requests without a 5xx); its burn rate alarms",
+    )
+    apiserver_latency_objective_seconds: float = Field(
+        default=1.0, gt=0, le=60,
+        description="karmada-apiserver latency objective for non-long-running requests (P99, seconds)",
+    )
+
+    @field_validator("alarm_topic_arn")
+    @classmethod
+    def _topic_arn(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", v):
+            raise ValueError(f"'{v}' is not an SNS topic ARN; use arn:aws:sns:<region>:<account>:<topic>")
+        return v
+
+    @field_validator("alarm_emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for address in v:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"'{address}' is not an e-mail address; write it like oncall@example.com")
+        return v
+
+    @field_validator("grafana_workspace_id")
+    @classmethod
+    def _grafana_id(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"g-[0-9a-f]{10}", v):
+            raise ValueError(f"'{v}' is not an Amazon Managed Grafana workspace ID; write it like g-0123456789")
+        return v
+
+    @model_validator(mode="after")
+    def _settings_in_use(self) -> ObservabilityConfig:
+        problems = list(_ignored_when_disabled(self, self.enabled))
+        if self.alarm_topic_arn and self.alarm_emails:
+            problems.append("alarm_emails: subscribes only to the topic eks-karmada creates, not to alarm_topic_arn; "
+                            "subscribe the addresses to your topic yourself, or remove alarm_topic_arn")
+        _raise_all(problems)
+        return self
+
+
 # --- per-component settings: what the Karmada Helm chart's values.yaml offers per component --------------
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _QUANTITY_SUFFIX = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
@@ -1338,6 +1409,7 @@ class AppConfig(_Model):
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
     mirrors: MirrorsConfig = Field(default_factory=MirrorsConfig)
     workloads: WorkloadsConfig = Field(default_factory=WorkloadsConfig)
+    observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
 
     @model_validator(mode="after")
     def _members_fit_together(self) -> AppConfig:
