@@ -47,6 +47,7 @@ from karmada_constructs.member_registration_provider import (
     MemberRegistrationProvider,
     MemberRegistrationProviderProps,
 )
+from karmada_constructs.metrics_workspace import MetricsWorkspace, MetricsWorkspaceProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from karmada_constructs.vpc_cni import VpcCni, VpcCniProps
@@ -103,6 +104,7 @@ class KarmadaParentStack(Stack):
         self._add_target_group_binding(eks_cluster, api, props, control_plane)
         self._add_handlers(network, props, control_plane)
         self._add_api_bootstrap(props, control_plane)
+        self._add_observability()
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
 
@@ -318,6 +320,16 @@ class KarmadaParentStack(Stack):
         ))
         bootstrap.node.add_dependency(self.reader_rbac[0])
         self.bootstrap = bootstrap
+
+    # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
+
+    def _add_observability(self) -> None:
+        self.metrics_workspace: MetricsWorkspace | None = None
+        if not self._config.observability.enabled:
+            return
+        parent = self._config.parent
+        self.metrics_workspace = MetricsWorkspace(self, "Metrics", MetricsWorkspaceProps(
+            alias=f"{parent.cluster_name}-karmada", log_retention_days=parent.log_retention_days))
 
     def _add_outputs(self, api: KarmadaApiLoadBalancer) -> None:
         parent = self._config.parent
