@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from eks_karmada.cli.clients import Clients
+from eks_karmada.cli.clients import Clients, Clock
 from eks_karmada.cli.main import app
 from functions.kube.client import build_ssl_context
 from tests.fakes.kube_api import FakeKubeApi
@@ -40,6 +41,27 @@ SERVER = f"https://{NLB_DNS}:443"
 NAMESPACE = "karmada-system"
 STUBBED = ("cloudformation", "service-quotas", "pricing")
 COLUMNS = "110"
+START = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.UTC)
+
+
+class FakeClock(Clock):
+    """Simulated time: sleeping advances it at once and runs every ``on_sleep`` hook (the fake controllers)."""
+
+    def __init__(self, start: datetime.datetime = START) -> None:
+        self.seconds = 0.0
+        self.start = start
+        self.on_sleep: list = []
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+        for hook in list(self.on_sleep):
+            hook(self)
+
+    def now(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(seconds=self.seconds)
 
 _PKI: Pki | None = None
 
@@ -107,6 +129,7 @@ class FakeClients(Clients):
     def __init__(self, world: World, profile: str | None) -> None:
         super().__init__(profile)
         self.world = world
+        self.clock = world.clock
 
     def aws(self, service: str, region: str) -> Any:
         self.world.profiles.append(self.profile)
@@ -131,11 +154,11 @@ class FakeClients(Clients):
                       for known in self.world.reachable)
         return None if reached else f"no answer within {timeout:g} s"
 
-    def karmada_transport(self, server, tls):
+    def karmada_transport(self, server, tls, server_name=None):
         world = self.world
         # As the real transport does: the Secret's CA, certificate and key must load as a TLS context.
         build_ssl_context(tls.ca_pem, tls.cert_pem, tls.key_pem)
-        world.karmada_connections.append((server, tls))
+        world.karmada_connections.append((server, tls) if server_name is None else (server, tls, server_name))
 
         def transport(method, path, headers, body):
             if world.karmada_unreachable:
@@ -162,6 +185,7 @@ class World:
     # region -> add-on name -> builds for the configured Kubernetes version, newest first; regions
     # not listed answer with `addon_builds`: the app's pinned builds and one newer build each.
     addon_catalog: dict = field(default_factory=dict)
+    clock: FakeClock = field(default_factory=FakeClock)
     _session: Any = None
     _clients: dict = field(default_factory=dict)
     _stubbers: dict = field(default_factory=dict)
@@ -315,12 +339,13 @@ class World:
         ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
 
     # ---- running the CLI -----------------------------------------------------------------------
-    def invoke(self, *args: str, env: dict | None = None) -> Any:
+    def invoke(self, *args: str, env: dict | None = None, input: str | None = None) -> Any:  # noqa: A002
         runner = CliRunner()
         environment = {"HOME": str(self.home), "COLUMNS": COLUMNS, "CONFIG": None, "AWS_PROFILE": None,
                        "EKS_KARMADA_DEBUG": None, "NO_COLOR": "1", "TERM": "dumb"}
         environment.update(env or {})
-        return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada")
+        return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada",
+                             input=input)
 
 
 def addon_builds() -> dict[str, list[str]]:
