@@ -72,11 +72,23 @@ def shown(placed: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" if count else name for name, count in sorted(placed.items())) or "nowhere"
 
 
+def observed(binding: dict) -> bool:
+    """The scheduler has seen the binding's current spec (placed it, or found nowhere to)."""
+    meta, status = binding.get("metadata") or {}, binding.get("status") or {}
+    return int(status.get("schedulerObservedGeneration") or 0) >= int(meta.get("generation") or 0)
+
+
 def scheduled(binding: dict) -> bool:
     """The scheduler has seen the binding's current spec and placed it."""
-    meta, status = binding.get("metadata") or {}, binding.get("status") or {}
-    observed = int(status.get("schedulerObservedGeneration") or 0)
-    return condition(binding, "Scheduled").get("status") == "True" and observed >= int(meta.get("generation") or 0)
+    return observed(binding) and condition(binding, "Scheduled").get("status") == "True"
+
+
+def unschedulable(binding: dict) -> str:
+    """Why the scheduler found no place for the binding ('' when it did, or has not looked yet)."""
+    found = condition(binding, "Scheduled")
+    if observed(binding) and found.get("status") == "False":
+        return found.get("message") or found.get("reason") or "no cluster fits"
+    return ""
 
 
 def tolerates(toleration: dict, taint: dict) -> bool:
@@ -310,9 +322,13 @@ class FailoverDrill:
                     pending.remove(item)
                     continue
                 placed = placements(binding)
-                if self.member not in placed and scheduled(binding):
+                # Left the member once the scheduler has seen the eviction: placed elsewhere, or nowhere to go (a
+                # placement that allows only this member: that is what a real failover would do to it too).
+                why = unschedulable(binding) if self.member not in placed else ""
+                if self.member not in placed and (scheduled(binding) or why):
                     item.moved_after, item.after = self.elapsed(), placed
-                    self.report(f"  {item.moved_after:6.1f} s  {item.ref}: {shown(item.before)} -> {shown(placed)}")
+                    where = shown(placed) if not why else f"{shown(placed)} (unschedulable: {why})"
+                    self.report(f"  {item.moved_after:6.1f} s  {item.ref}: {shown(item.before)} -> {where}")
                     pending.remove(item)
             if not pending:
                 return True

@@ -352,3 +352,23 @@ def test_tolerance_takes_the_first_matching_toleration():
                                                       {"operator": "Exists"}])
     assert tolerance(timed_first, NOT_READY) == 5
     assert tolerance(binding("b", {"m": 1}), NOT_READY) == 0
+
+
+def test_a_binding_with_nowhere_else_to_go_is_reported_unschedulable(world, sample):
+    pinned = binding("pinned", {"member-use1": 1})
+    world.karmada.put(pinned)
+
+    def no_fit(clock):
+        obj = world.karmada.get(*RB, "pinned", "sample")
+        if any(c["name"] == "member-use1" for c in obj["spec"]["clusters"]) and clock.seconds < 10:
+            obj["spec"]["clusters"] = []
+            obj["status"]["conditions"] = [{"type": "Scheduled", "status": "False", "reason": "NoClusterFit",
+                                            "message": "0/2 clusters are available"}]
+            world.karmada.put(obj)
+
+    world.clock.on_sleep.insert(0, no_fit)
+    sample.evict = True
+    world.expect_stack()
+    result = world.invoke("drill", "failover", "--member", "member-use1", "--yes", "--no-rebalance")
+    assert result.exit_code == 0, result.output
+    assert "sample/pinned: member-use1 1 -> nowhere (unschedulable: 0/2 clusters are available)" in result.stdout
