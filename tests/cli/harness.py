@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from moto import mock_aws
 from typer.testing import CliRunner
 
 from eks_karmada.cli.clients import Clients, Clock
+from eks_karmada.cli.drill_failover import parse_time, tolerance
 from eks_karmada.cli.main import app
 from functions.kube.client import build_ssl_context
 from tests.fakes.kube_api import FakeKubeApi
@@ -114,6 +116,69 @@ def member_cluster(name: str, *, region: str, sync_mode: str = "Push", ready: bo
         "status": {"kubernetesVersion": version, "conditions": [condition],
                    "nodeSummary": {"totalNum": nodes[0], "readyNum": nodes[1]}},
     }
+
+
+# ---- Karmada's bindings and the controllers that move them (the failover drill) -----------------------------------
+
+NOT_READY_TAINT = "cluster.karmada.io/not-ready"
+LAST_SCHEDULED = "2026-11-24T11:00:00Z"
+
+
+def binding(name: str, placed: dict[str, int], *, namespace: str | None = "sample", tolerations: list | None = None,
+            kind: str = "ResourceBinding") -> dict:
+    placement = {"clusterAffinity": {"clusterNames": sorted(placed)}, "clusterTolerations": tolerations or []}
+    metadata = {"name": name, "annotations": {"policy.karmada.io/applied-placement": json.dumps(placement)}}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {
+        "apiVersion": "work.karmada.io/v1alpha2", "kind": kind, "metadata": metadata,
+        "spec": {"replicas": sum(placed.values()), "placement": placement,
+                 "clusters": [{"name": n, "replicas": r} for n, r in sorted(placed.items())]},
+        "status": {"schedulerObservedGeneration": 1, "lastScheduledTime": LAST_SCHEDULED,
+                   "conditions": [{"type": "Scheduled", "status": "True", "reason": "Success"}]},
+    }
+
+
+class FakeControllers:
+    """Karmada's taint manager and scheduler, one step per poll of the drill."""
+
+    def __init__(self, world, *, evict: bool = True) -> None:
+        self.world = world
+        self.evict = evict
+        self.steps = 0
+
+    def __call__(self, clock) -> None:
+        self.steps += 1
+        api = self.world.karmada
+        clusters = {c["metadata"]["name"]: c for c in api.objects("Cluster")}
+        tainted = {name: [t for t in (c.get("spec") or {}).get("taints") or [] if t["effect"] == "NoExecute"]
+                   for name, c in clusters.items()}
+        healthy = sorted(name for name, taints in tainted.items() if not taints)
+        for obj in api.objects("ResourceBinding") + api.objects("ClusterResourceBinding"):
+            placed = {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}
+            total = obj["spec"]["replicas"]
+            status = obj["status"]
+            trigger = parse_time(obj["spec"].get("rescheduleTriggeredAt"))
+            if trigger and trigger > parse_time(status["lastScheduledTime"]):
+                placed = {name: total // len(healthy) for name in healthy}
+            elif self.evict:
+                for name in list(placed):
+                    if tainted.get(name) and self._due(obj, tainted[name][0], clock):
+                        freed = placed.pop(name)
+                        placed[healthy[0]] = placed.get(healthy[0], 0) + freed
+            if placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
+                continue
+            obj["spec"]["clusters"] = [{"name": n, "replicas": r} for n, r in sorted(placed.items())]
+            status["lastScheduledTime"] = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            api.put(obj)
+
+    @staticmethod
+    def _due(obj: dict, taint: dict, clock) -> bool:
+        wait = tolerance(obj, taint)
+        if wait is None:
+            return False
+        return clock.now() >= parse_time(taint["timeAdded"]) + datetime.timedelta(seconds=wait)
+
 
 
 CONTROL_PLANE = [("StatefulSet", "etcd", 3)] + [
@@ -284,6 +349,20 @@ class World:
         for name in members:
             self.karmada.put(member_cluster(name, region=regions.get(name, "us-east-1")))
         return self
+
+    def sample_bound(self) -> FakeControllers:
+        """The default deployment with the sample's bindings, and Karmada's controllers running on the clock.
+
+        The sample is split 2/2; its namespace's ClusterResourceBinding tolerates the taint for ever.
+        """
+        self.deployed()
+        self.karmada.put(binding("sample-nginx-deployment", {"member-use1": 2, "member-usw2": 2}))
+        self.karmada.put(binding("sample-namespace", {"member-use1": 0, "member-usw2": 0}, namespace=None,
+                                 kind="ClusterResourceBinding",
+                                 tolerations=[{"key": NOT_READY_TAINT, "operator": "Exists", "effect": "NoExecute"}]))
+        controllers = FakeControllers(self)
+        self.clock.on_sleep.append(controllers)
+        return controllers
 
     def bootstrapped(self, region: str, version: int = 30, *, status: str = "UPDATE_COMPLETE") -> None:
         """CDKToolkit in ``region``: the stack (stubbed CloudFormation) and its version parameter (moto SSM)."""

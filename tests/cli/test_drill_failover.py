@@ -8,89 +8,24 @@ replicas on the untainted members, and a rescheduleTriggeredAt newer than lastSc
 from __future__ import annotations
 
 import base64
-import datetime
-import json
 
 import pytest
 import yaml
 
-from eks_karmada.cli.drill_failover import DRILL_ANNOTATION, parse_time, tolerance, tolerates
-from tests.cli.harness import member_cluster, pki
+from eks_karmada.cli.drill_failover import DRILL_ANNOTATION, tolerance, tolerates
+from tests.cli.harness import binding, member_cluster, pki
 
 TAINT = "cluster.karmada.io/not-ready"
 RB = ("work.karmada.io/v1alpha2", "ResourceBinding")
 CRB = ("work.karmada.io/v1alpha2", "ClusterResourceBinding")
 CLUSTER = ("cluster.karmada.io/v1alpha1", "Cluster")
-LAST_SCHEDULED = "2026-11-24T11:00:00Z"
-
-
-def binding(name: str, placed: dict[str, int], *, namespace: str | None = "sample", tolerations: list | None = None,
-            kind: str = "ResourceBinding") -> dict:
-    placement = {"clusterAffinity": {"clusterNames": sorted(placed)}, "clusterTolerations": tolerations or []}
-    metadata = {"name": name, "annotations": {"policy.karmada.io/applied-placement": json.dumps(placement)}}
-    if namespace:
-        metadata["namespace"] = namespace
-    return {
-        "apiVersion": "work.karmada.io/v1alpha2", "kind": kind, "metadata": metadata,
-        "spec": {"replicas": sum(placed.values()), "placement": placement,
-                 "clusters": [{"name": n, "replicas": r} for n, r in sorted(placed.items())]},
-        "status": {"schedulerObservedGeneration": 1, "lastScheduledTime": LAST_SCHEDULED,
-                   "conditions": [{"type": "Scheduled", "status": "True", "reason": "Success"}]},
-    }
-
-
-class FakeControllers:
-    """Karmada's taint manager and scheduler, one step per poll of the drill."""
-
-    def __init__(self, world, *, evict: bool = True) -> None:
-        self.world = world
-        self.evict = evict
-        self.steps = 0
-
-    def __call__(self, clock) -> None:
-        self.steps += 1
-        api = self.world.karmada
-        clusters = {c["metadata"]["name"]: c for c in api.objects("Cluster")}
-        tainted = {name: [t for t in (c.get("spec") or {}).get("taints") or [] if t["effect"] == "NoExecute"]
-                   for name, c in clusters.items()}
-        healthy = sorted(name for name, taints in tainted.items() if not taints)
-        for obj in api.objects("ResourceBinding") + api.objects("ClusterResourceBinding"):
-            placed = {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}
-            total = obj["spec"]["replicas"]
-            status = obj["status"]
-            trigger = parse_time(obj["spec"].get("rescheduleTriggeredAt"))
-            if trigger and trigger > parse_time(status["lastScheduledTime"]):
-                placed = {name: total // len(healthy) for name in healthy}
-            elif self.evict:
-                for name in list(placed):
-                    if tainted.get(name) and self._due(obj, tainted[name][0], clock):
-                        freed = placed.pop(name)
-                        placed[healthy[0]] = placed.get(healthy[0], 0) + freed
-            if placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
-                continue
-            obj["spec"]["clusters"] = [{"name": n, "replicas": r} for n, r in sorted(placed.items())]
-            status["lastScheduledTime"] = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-            api.put(obj)
-
-    @staticmethod
-    def _due(obj: dict, taint: dict, clock) -> bool:
-        wait = tolerance(obj, taint)
-        if wait is None:
-            return False
-        return clock.now() >= parse_time(taint["timeAdded"]) + datetime.timedelta(seconds=wait)
+LAST_SCHEDULED = "2026-11-24T11:00:00Z"  # tests.cli.harness.binding's
 
 
 @pytest.fixture
 def sample(world):
     """The default deployment with the sample split 2/2 and its namespace, which tolerates the taint for ever."""
-    world.deployed()
-    world.karmada.put(binding("sample-nginx-deployment", {"member-use1": 2, "member-usw2": 2}))
-    world.karmada.put(binding("sample-namespace", {"member-use1": 0, "member-usw2": 0}, namespace=None,
-                              kind="ClusterResourceBinding",
-                              tolerations=[{"key": TAINT, "operator": "Exists", "effect": "NoExecute"}]))
-    controllers = FakeControllers(world)
-    world.clock.on_sleep.append(controllers)
-    return controllers
+    return world.sample_bound()
 
 
 def _cluster(world, name="member-use1") -> dict:
