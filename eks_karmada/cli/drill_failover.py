@@ -343,37 +343,44 @@ class FailoverDrill:
 
     def rebalance(self, moved: list[Watched], timeout: float) -> list[Watched]:
         """Reschedule each moved binding from scratch; wait until each is placed again. Returns the ones not."""
-        triggered: list[tuple[Watched, str | None]] = []
+        triggered: list[tuple[Watched, str | None, int]] = []
         for item in moved:
             binding = self.client.get(item.ref.resource, item.ref.name, item.ref.namespace or None)
             if binding is None:
                 continue
             last = (binding.get("status") or {}).get("lastScheduledTime")
-            # The scheduler acts only when the trigger is after lastScheduledTime (util.RescheduleRequired).
+            # The scheduler acts only on a trigger after lastScheduledTime (util.RescheduleRequired), which its own
+            # clock wrote: a second past it at least, whatever this machine's clock says.
             moment = self.clock.now().replace(microsecond=0)
             previous = parse_time(last)
             if previous is not None and previous >= moment:
                 moment = previous + datetime.timedelta(seconds=1)
-            self.client.merge_patch(item.ref.resource, item.ref.name, item.ref.namespace or None,
-                                    {"spec": {"rescheduleTriggeredAt": rfc3339(moment)}}, FIELD_MANAGER)
-            triggered.append((item, last))
+            patched = self.client.merge_patch(item.ref.resource, item.ref.name, item.ref.namespace or None,
+                                              {"spec": {"rescheduleTriggeredAt": rfc3339(moment)}}, FIELD_MANAGER)
+            generation = int(((patched or {}).get("metadata") or {}).get("generation") or 0)
+            triggered.append((item, last, generation))
         start = self.clock.monotonic()
         pending = list(triggered)
         while pending:
             for entry in list(pending):
-                item, last = entry
+                item, last, generation = entry
                 binding = self.client.get(item.ref.resource, item.ref.name, item.ref.namespace or None)
                 if binding is None:
                     pending.remove(entry)
                     continue
-                if (binding.get("status") or {}).get("lastScheduledTime") != last and scheduled(binding):
+                status = binding.get("status") or {}
+                # Scheduled since the trigger: the scheduler observed the triggered generation (or, where the
+                # generation is not kept, wrote a new lastScheduledTime).
+                seen = (int(status.get("schedulerObservedGeneration") or 0) >= generation
+                        or status.get("lastScheduledTime") != last)
+                if seen and scheduled(binding):
                     item.back = placements(binding)
                     self.report(f"  {self.clock.monotonic() - start:6.1f} s  {item.ref}: {shown(item.back)}")
                     pending.remove(entry)
             if not pending or self.clock.monotonic() - start >= timeout:
                 break
             self.clock.sleep(POLL_SECONDS)
-        return [item for item, _ in pending]
+        return [item for item, _, _ in pending]
 
 
 @contextlib.contextmanager

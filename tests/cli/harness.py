@@ -159,14 +159,16 @@ class FakeControllers:
             total = obj["spec"]["replicas"]
             status = obj["status"]
             trigger = parse_time(obj["spec"].get("rescheduleTriggeredAt"))
-            if trigger and trigger > parse_time(status["lastScheduledTime"]):
+            last = parse_time(status["lastScheduledTime"])
+            rescheduled = bool(trigger and last and trigger > last)
+            if rescheduled:
                 placed = {name: total // len(healthy) for name in healthy}
             elif self.evict:
                 for name in list(placed):
                     if tainted.get(name) and self._due(obj, tainted[name][0], clock):
                         freed = placed.pop(name)
                         placed[healthy[0]] = placed.get(healthy[0], 0) + freed
-            if placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
+            if not rescheduled and placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
                 continue
             obj["spec"]["clusters"] = [{"name": n, "replicas": r} for n, r in sorted(placed.items())]
             status["lastScheduledTime"] = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -177,7 +179,8 @@ class FakeControllers:
         wait = tolerance(obj, taint)
         if wait is None:
             return False
-        return clock.now() >= parse_time(taint["timeAdded"]) + datetime.timedelta(seconds=wait)
+        added = parse_time(taint["timeAdded"])
+        return added is not None and clock.now() >= added + datetime.timedelta(seconds=wait)
 
 
 
