@@ -35,13 +35,17 @@ def local_config() -> str:
     return os.environ.get("LOCAL_CONFIG", "config/local.yaml")
 
 
-def eks_karmada(*args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
-    """The CLI as a user runs it (python -m eks_karmada.cli), from the repository."""
+def eks_karmada(*args: str, env: dict[str, str | None] | None = None,
+                timeout: float = 900) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it (python -m eks_karmada.cli), from the repository; ``env`` None values unset."""
     environment = dict(os.environ)
     # As under make: the venv's Node for jsii (the restore plan renders cdk8s charts).
     environment["PATH"] = f"{Path(sys.executable).parent}:{environment.get('PATH', '')}"
-    environment.pop("EKS_KARMADA_DEBUG", None)
-    environment.update(env or {})
+    for name, value in {"EKS_KARMADA_DEBUG": None, **(env or {})}.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.run([sys.executable, "-m", "eks_karmada.cli", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -101,8 +105,9 @@ def test_restore_dry_run_checks_the_newest_snapshot_and_renders_its_restore(env,
     s3.upload_file(str(snapshot), bucket, key, ExtraArgs={"ChecksumAlgorithm": "SHA256"})
     status = json.loads(subprocess.run([str(env.binaries["etcdutl"]), "snapshot", "status", str(snapshot),
                                         "--write-out=json"], capture_output=True, text=True, check=True).stdout)
-    aws = {"AWS_ENDPOINT_URL_S3": local_s3.endpoint, "AWS_ACCESS_KEY_ID": "drill", "AWS_SECRET_ACCESS_KEY": "drill",
-           "AWS_REGION": region}
+    aws: dict[str, str | None] = {"AWS_ENDPOINT_URL_S3": local_s3.endpoint, "AWS_ACCESS_KEY_ID": "drill",
+                                  "AWS_SECRET_ACCESS_KEY": "drill", "AWS_REGION": region, "AWS_PROFILE": None,
+                                  "AWS_SESSION_TOKEN": None}
     rendered = scratch / "drill-restore.yaml"
 
     done = eks_karmada("drill", "restore", "--dry-run", "--bucket", bucket, "--config", local_config(),
