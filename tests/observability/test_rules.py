@@ -176,3 +176,15 @@ def test_bucket_bounds_are_spelled_as_go_writes_them(value, go):
 def test_every_alert_has_a_group():
     groups = alert_rules(DEFAULTS)
     assert sorted(groups) == ["karmada-apiserver-slo", "karmada-certificates", "karmada-etcd", "karmada-members"]
+
+
+def test_an_alarm_topic_outside_the_parent_region_is_refused_in_one_line():
+    from eks_karmada.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError) as error:
+        parse_config({"observability": {"alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:oncall"}})
+    message = str(error.value)
+    assert "\n" not in message.strip()
+    assert "observability.alarm_topic_arn: the topic is in eu-west-1" in message
+    assert "use a topic in us-east-1 (the parent's)" in message
+    parse_config({"observability": {"alarm_topic_arn": "arn:aws:sns:us-east-1:111122223333:oncall"}})
