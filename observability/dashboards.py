@@ -145,12 +145,14 @@ def fleet_health() -> Dashboard:
             Query(q.sum_(q.increase(q.series("create_resource_to_cluster", result=q.eq("success")), "1h"),
                          "member_cluster"), "{{member_cluster}}"),
             Query(q.sum_(q.increase(q.series("create_resource_to_cluster", result=q.eq("error")), "1h"),
-                         "member_cluster"), "{{member_cluster}} errors"))),
+                         "member_cluster"), "{{member_cluster}} errors")),
+              description="Push members (the karmada-controller-manager counts them; karmada-agent does not)"),
         Panel("Resources updated and deleted per member (1h)", (
             Query(q.sum_(q.increase(q.series("update_resource_to_cluster"), "1h"), "member_cluster", "result"),
                   "{{member_cluster}} update {{result}}"),
             Query(q.sum_(q.increase(q.series("delete_resource_from_cluster"), "1h"), "member_cluster", "result"),
-                  "{{member_cluster}} delete {{result}}"))),
+                  "{{member_cluster}} delete {{result}}")),
+              description="Push members (the karmada-controller-manager counts them; karmada-agent does not)"),
         Panel("Propagation latency (P99)", (
             Query(_p(0.99, "resource_match_policy_duration_seconds"), "match policy"),
             Query(_p(0.99, "binding_sync_work_duration_seconds"), "binding to Work"),

@@ -30,7 +30,9 @@ class Metric:
     kind: str
     """counter, gauge or histogram."""
     jobs: tuple[str, ...]
-    """The jobs whose scrape carries it (at least one of them, once the code path has run)."""
+    """The jobs whose scrape carries it. A labelled family appears only once its code path has run: cluster_*
+    after a member registered, eviction_* after a taint eviction (a failover), the propagation ones after a
+    policy matched and a workload went out, the scheduler's after a binding was scheduled."""
     source: str
     """Where the pinned upstream defines it."""
 
@@ -58,9 +60,11 @@ FAMILIES: tuple[Metric, ...] = (
     Metric("policy_apply_attempts_total", "counter", (CONTROLLER_MANAGER,), _KARMADA_RESOURCE),
     Metric("binding_sync_work_duration_seconds", "histogram", (CONTROLLER_MANAGER,), _KARMADA_RESOURCE),
     Metric("work_sync_workload_duration_seconds", "histogram", CLUSTER_STATUS_JOBS, _KARMADA_RESOURCE),
-    Metric("create_resource_to_cluster", "counter", CLUSTER_STATUS_JOBS, _KARMADA_RESOURCE),
-    Metric("update_resource_to_cluster", "counter", CLUSTER_STATUS_JOBS, _KARMADA_RESOURCE),
-    Metric("delete_resource_from_cluster", "counter", CLUSTER_STATUS_JOBS, _KARMADA_RESOURCE),
+    # Registered by the controller-manager only (cmd/agent registers ResourceCollectorsForAgent: the workload
+    # histogram alone), so they count Push members' operations.
+    Metric("create_resource_to_cluster", "counter", (CONTROLLER_MANAGER,), _KARMADA_RESOURCE),
+    Metric("update_resource_to_cluster", "counter", (CONTROLLER_MANAGER,), _KARMADA_RESOURCE),
+    Metric("delete_resource_from_cluster", "counter", (CONTROLLER_MANAGER,), _KARMADA_RESOURCE),
     # Karmada: scheduling (labels result, schedule_type)
     Metric("karmada_scheduler_e2e_scheduling_duration_seconds", "histogram", (SCHEDULER,),
            "karmada pkg/scheduler/metrics/metrics.go"),
