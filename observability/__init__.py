@@ -33,5 +33,14 @@ def metric_names(settings: AlertSettings | None = None) -> dict[str, Metric]:
     return {name: CATALOG[name] for names in query_metrics(settings).values() for name in sorted(names)}
 
 
+def metrics_by_job(settings: AlertSettings | None = None) -> dict[str, set[str]]:
+    """Job -> the exposed names the queries read that some target of that job must expose (any job of a family)."""
+    by_job: dict[str, set[str]] = {}
+    for name, family in metric_names(settings).items():
+        for job in family.jobs:
+            by_job.setdefault(job, set()).add(name)
+    return by_job
+
+
 __all__ = ["CATALOG", "AlertRule", "AlertSettings", "Metric", "alert_rules", "dashboards", "metric_names",
-           "query_metrics", "rule_groups_yaml"]
+           "metrics_by_job", "query_metrics", "rule_groups_yaml"]

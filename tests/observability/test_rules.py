@@ -188,3 +188,15 @@ def test_an_alarm_topic_outside_the_parent_region_is_refused_in_one_line():
     assert "observability.alarm_topic_arn: the topic is in eu-west-1" in message
     assert "use a topic in us-east-1 (the parent's)" in message
     parse_config({"observability": {"alarm_topic_arn": "arn:aws:sns:us-east-1:111122223333:oncall"}})
+
+
+def test_metrics_by_job_groups_every_name_under_the_jobs_that_expose_it():
+    from observability import metrics_by_job
+
+    by_job = metrics_by_job()
+    assert set().union(*by_job.values()) == set(metric_names())
+    assert "cluster_ready_state" in by_job["karmada-controller-manager"] & by_job["karmada-agent"]
+    assert "create_resource_to_cluster" not in by_job["karmada-agent"]
+    assert by_job["etcd"] == {"etcd_mvcc_db_total_size_in_bytes", "etcd_server_quota_backend_bytes",
+                              "etcd_server_leader_changes_seen_total", "etcd_server_has_leader",
+                              "etcd_disk_wal_fsync_duration_seconds_bucket"}
