@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
@@ -16,11 +18,11 @@ def parent(synthesized) -> Template:
     return Template.from_json(synthesized.templates["KarmadaParent"])
 
 
-def _resources(template: Template, type_: str) -> dict:
+def _resources(template: Template, type_: str) -> Mapping[str, Mapping[str, Any]]:
     return template.find_resources(type_)
 
 
-def _manifest_objects(resource: dict) -> list[dict]:
+def _manifest_objects(resource: Mapping[str, Any]) -> list[dict]:
     """The objects a KubernetesManifest applies, with deploy-time values replaced by a marker."""
     manifest = resource["Properties"]["Manifest"]
     if isinstance(manifest, dict):  # Fn::Join of literal text and tokens
