@@ -240,7 +240,8 @@ class KarmadaParentStack(Stack):
             depends_on=[default_child(self.cluster, CfnResource), self._ebs.volume_key],
             log_retention_days=parent.log_retention_days,
         ))
-        eks_cluster.node_group.node.add_dependency(cleanup.resource)
+        # The group only: its role needs no cluster and is created meanwhile.
+        default_child(eks_cluster.node_group, CfnResource).node.add_dependency(cleanup.resource)
 
     def _add_etcd_backup(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         backup = self._config.karmada.etcd_backup
