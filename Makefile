@@ -157,7 +157,8 @@ $(AWSCLI_VENV)/.installed: requirements-awscli.txt
 local: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
 	@: $(call guard,config,$(LOCAL_CONFIG))
 	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
-	@mkdir -p .local && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
+	@# A fresh assembly: the CDK leaves an earlier config's stack templates in place, and the harness reads them.
+	@mkdir -p .local && rm -rf .local/cdk.out && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
 	$(BIN)/python -m local_control_plane up
 
 local-down: setup
