@@ -187,11 +187,14 @@ def _create(client: KubeClient, obj: dict[str, Any]) -> None:
             raise
 
 
-TAINT = {"key": "bench.eks-karmada.io/failover", "effect": "NoExecute"}
+# NoExecute evicts (the taint manager); NoSchedule keeps the scheduler from placing the evicted bindings back
+# (a NotReady cluster carries both, the NoSchedule one from the cluster controller).
+TAINT_KEY = "bench.eks-karmada.io/failover"
+TAINTS = ({"key": TAINT_KEY, "effect": "NoExecute"}, {"key": TAINT_KEY, "effect": "NoSchedule"})
 
 
 def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline_seconds: float) -> FailoverResult:
-    """Taints ``member`` NoExecute, as Karmada's failover does, and times every series' workloads leaving it.
+    """Taints ``member`` NoExecute and NoSchedule, as a NotReady member is, and times the series' workloads leaving.
 
     Then removes the taint and times their return.
     """
@@ -211,9 +214,9 @@ def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline
 def _set_taint(client: KubeClient, clusters: Any, member: str, *, add: bool) -> None:
     cluster = client.get(clusters, member)
     assert cluster is not None, f"no Cluster {member}"
-    taints = [t for t in cluster["spec"].get("taints") or [] if t.get("key") != TAINT["key"]]
+    taints = [t for t in cluster["spec"].get("taints") or [] if t.get("key") != TAINT_KEY]
     if add:
-        taints.append(dict(TAINT))
+        taints += [dict(t) for t in TAINTS]
     client.merge_patch(clusters, member, None, {"spec": {"taints": taints}}, "eks-karmada-bench")
 
 

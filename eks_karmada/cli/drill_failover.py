@@ -8,9 +8,13 @@ placement does not tolerate the taint, at once or after the toleration's ``toler
 the scheduler, whose TaintToleration filter now rejects the member, places the replicas elsewhere.
 
 The drill adds exactly that taint to a Ready member, and an annotation naming it as the drill's, so the same
-tolerations and the same eviction path apply. It waits until no binding that should move still lists the
+tolerations and the same eviction path apply. A NotReady cluster also carries the cluster controller's
+``not-ready:NoSchedule``, which keeps the scheduler away while the NoExecute taint is tolerated; that controller
+removes it from a Ready cluster, so the drill adds ``eks-karmada.io/failover-drill:NoSchedule`` in its place
+(without it, a binding without replicas, such as a Service, is put back on the member as soon as it is evicted).
+It waits until no binding that should move still lists the
 member, reports when each moved and where to, and then, always (timeout, error, Ctrl-C, SIGTERM), removes the
-taint it added (matched by key, effect and ``timeAdded``, leaving any other). Karmada does not move divided
+taints it added (matched by key, effect and ``timeAdded``, leaving any other). Karmada does not move divided
 replicas back by itself once a member recovers (the scheduler reschedules a divided binding only when its
 placement or replicas change), so the drill then sets ``spec.rescheduleTriggeredAt`` on each moved binding, what
 a WorkloadRebalancer does, and waits until the scheduler has placed each one again.
@@ -43,7 +47,8 @@ DRILL_ANNOTATION = "eks-karmada/failover-drill"
 FIELD_MANAGER = "eks-karmada-drill"
 POLL_SECONDS = 2.0
 CONFLICT_RETRIES = 5
-REMOVE_BY_HAND = "karmadactl taint clusters {member} " + f"{names.NOT_READY_TAINT}:{names.NO_EXECUTE}-"
+REMOVE_BY_HAND = ("karmadactl taint clusters {member} "
+                  + f"{names.NOT_READY_TAINT}:{names.NO_EXECUTE}- {names.DRILL_SCHEDULE_TAINT}:{names.NO_SCHEDULE}-")
 
 
 def rfc3339(moment: datetime.datetime) -> str:
@@ -188,7 +193,7 @@ class FailoverDrill:
         self.member = member
         self.clock = clock
         self.report = report
-        self.added: dict | None = None
+        self.added: list[dict] = []
         self.started = 0.0
 
     # ---- checks ------------------------------------------------------------------------------------------
@@ -263,29 +268,31 @@ class FailoverDrill:
 
     def add_taint(self) -> None:
         stamp = rfc3339(self.clock.now())
-        taint = {"key": names.NOT_READY_TAINT, "effect": names.NO_EXECUTE, "timeAdded": stamp}
+        added = [{"key": names.NOT_READY_TAINT, "effect": names.NO_EXECUTE, "timeAdded": stamp},
+                 {"key": names.DRILL_SCHEDULE_TAINT, "effect": names.NO_SCHEDULE, "timeAdded": stamp}]
 
         def change(cluster: dict) -> dict:
             if _drill_taint_on(cluster) is not None:
                 raise CliError(f"{self.member} was tainted {names.NOT_READY_TAINT} meanwhile: not drilling")
-            taints = [*((cluster.get("spec") or {}).get("taints") or []), taint]
+            taints = [*((cluster.get("spec") or {}).get("taints") or []), *added]
             return {"metadata": {"annotations": {DRILL_ANNOTATION: stamp}}, "spec": {"taints": taints}}
 
         self._patch_cluster(change)
-        self.added = taint
+        self.added = added
         self.started = self.clock.monotonic()
 
     def still_tainted(self) -> bool:
         cluster = self.client.get(CLUSTERS, self.member) or {}
-        return any(self._is_ours(t) for t in (cluster.get("spec") or {}).get("taints") or [])
+        evicting = self.added[:1]  # the NoExecute taint; the cluster's own controllers may remove it
+        return any(self._is_ours(t, evicting) for t in (cluster.get("spec") or {}).get("taints") or [])
 
-    def _is_ours(self, taint: dict) -> bool:
-        added = self.added or {}
-        return all(taint.get(k) == added.get(k) for k in ("key", "effect", "timeAdded"))
+    def _is_ours(self, taint: dict, added: list[dict] | None = None) -> bool:
+        return any(all(taint.get(k) == a.get(k) for k in ("key", "effect", "timeAdded"))
+                   for a in (self.added if added is None else added))
 
     def remove_taint(self) -> bool:
         """Remove exactly the taint the drill added; False when it was already gone."""
-        if self.added is None:
+        if not self.added:
             return False
         removed = False
 
@@ -303,7 +310,7 @@ class FailoverDrill:
             return patch
 
         self._patch_cluster(change)
-        self.added = None
+        self.added = []
         return removed
 
     # ---- watching ------------------------------------------------------------------------------------------

@@ -26,6 +26,12 @@ SNAPSHOT_ROOT = "etcd-snapshots"
 # cluster (cluster/v1alpha1 TaintClusterNotReady), with the effect that makes the taint manager evict.
 NOT_READY_TAINT = "cluster.karmada.io/not-ready"
 NO_EXECUTE = "NoExecute"
+NO_SCHEDULE = "NoSchedule"
+# Stands in, during a drill, for the cluster controller's cluster.karmada.io/not-ready:NoSchedule, which that
+# controller removes again from a Ready cluster: without a NoSchedule taint the scheduler's TaintToleration
+# filter admits the member to a binding that tolerates not-ready:NoExecute for a while, and a binding without
+# replicas (a Service) is put back as soon as it is evicted.
+DRILL_SCHEDULE_TAINT = "eks-karmada.io/failover-drill"
 
 # Control-plane workloads in NAMESPACE on the parent cluster.
 ETCD_STATEFULSET = "etcd"

@@ -153,7 +153,10 @@ class FakeControllers:
         clusters = {c["metadata"]["name"]: c for c in api.objects("Cluster")}
         tainted = {name: [t for t in (c.get("spec") or {}).get("taints") or [] if t["effect"] == "NoExecute"]
                    for name, c in clusters.items()}
-        healthy = sorted(name for name, taints in tainted.items() if not taints)
+        # Karmada's TaintToleration filter: NoSchedule and NoExecute taints keep new placements off a member.
+        healthy = sorted(name for name, c in clusters.items()
+                         if not any(t["effect"] in ("NoSchedule", "NoExecute")
+                                    for t in (c.get("spec") or {}).get("taints") or []))
         for obj in api.objects("ResourceBinding") + api.objects("ClusterResourceBinding"):
             placed = {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}
             total = obj["spec"]["replicas"]

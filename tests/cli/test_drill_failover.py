@@ -52,10 +52,13 @@ def test_the_replicas_move_the_time_is_reported_and_everything_is_restored(world
     assert "   2.0 s  sample/sample-nginx-deployment: member-use1 2, member-usw2 2 -> member-usw2 4" in out
     assert "Moved: 1 binding(s) left member-use1 in 2.0 s" in out
     assert "Restored: member-use1 untainted and every moved binding placed on it again." in out
-    # The taint Karmada's ClusterTaintPolicy adds, with timeAdded (tolerationSeconds count from it), sent with the
-    # resourceVersion read (optimistic concurrency); then exactly that taint and the annotation removed.
+    # The taint Karmada's ClusterTaintPolicy adds, with timeAdded (tolerationSeconds count from it), and the drill's
+    # NoSchedule in place of the cluster controller's, sent with the resourceVersion read (optimistic
+    # concurrency); then exactly those taints and the annotation removed.
     added, removed = _taint_patches(world)
-    assert added["spec"]["taints"] == [{"key": TAINT, "effect": "NoExecute", "timeAdded": "2026-11-24T12:00:00Z"}]
+    assert added["spec"]["taints"] == [
+        {"key": TAINT, "effect": "NoExecute", "timeAdded": "2026-11-24T12:00:00Z"},
+        {"key": "eks-karmada.io/failover-drill", "effect": "NoSchedule", "timeAdded": "2026-11-24T12:00:00Z"}]
     assert added["metadata"]["annotations"] == {DRILL_ANNOTATION: "2026-11-24T12:00:00Z"}
     assert added["metadata"]["resourceVersion"]
     assert removed["spec"]["taints"] == [] and removed["metadata"]["annotations"] == {DRILL_ANNOTATION: None}
@@ -132,7 +135,8 @@ def test_when_the_taint_cannot_be_removed_the_error_says_how_to_by_hand(world, s
         "error: could not remove the drill's taint from member-use1: remove the drill's taint from member-use1 on "
         "the Karmada API at https://k8s-karmada-apiserver-0123456789.elb.us-east-1.amazonaws.com:443 failed: the "
         "server is currently unable to handle the request [HTTP 503 ServiceUnavailable]; remove it with "
-        "`karmadactl taint clusters member-use1 cluster.karmada.io/not-ready:NoExecute-`")
+        "`karmadactl taint clusters member-use1 cluster.karmada.io/not-ready:NoExecute- "
+        "eks-karmada.io/failover-drill:NoSchedule-`")
 
 
 def test_a_taint_removed_by_someone_else_stops_the_drill(world, sample):
@@ -183,7 +187,7 @@ REFUSALS = {
         ["--member", "member-use1"], lambda w: _tainted(w),
         "member-use1 already has the taint cluster.karmada.io/not-ready:NoExecute, added by a failover drill at "
         "2026-11-24T09:00:00Z; if no drill or failover is under way, remove it with `karmadactl taint clusters "
-        "member-use1 cluster.karmada.io/not-ready:NoExecute-`"),
+        "member-use1 cluster.karmada.io/not-ready:NoExecute- eks-karmada.io/failover-drill:NoSchedule-`"),
     "a toleration longer than the timeout": (
         ["--member", "member-use1", "--timeout", "60"], lambda w: w.karmada.put(binding(
             "slow", {"member-use1": 1}, tolerations=[{"key": TAINT, "operator": "Exists", "effect": "NoExecute",
