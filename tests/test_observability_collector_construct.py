@@ -13,7 +13,7 @@ from tests.observability.synths import ACCOUNT, CLUSTER_NAME, REGION, WORKSPACE_
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
     _, stack, _ = collector_stack()
-    return Template.from_stack(stack).to_json()
+    return dict(Template.from_stack(stack).to_json())
 
 
 def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

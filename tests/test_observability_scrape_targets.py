@@ -68,7 +68,7 @@ def _metrics_port(workload: dict[str, Any]) -> int:
     """The port a component serves /metrics on: its "metrics" port, or the TLS port of an API server or controller."""
     ports = {p["name"]: p["containerPort"] for c in workload["spec"]["template"]["spec"]["containers"]
              for p in c.get("ports", [])}
-    return ports.get("metrics", ports.get("https"))
+    return ports["metrics"] if "metrics" in ports else ports["https"]
 
 
 def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
