@@ -124,3 +124,15 @@ def test_switched_off_nothing_of_metrics_collection_is_synthesized(switched_off)
     (chart,) = [r for r in app.templates["KarmadaParent"]["Resources"].values()
                 if r["Type"] == "Custom::AWSCDK-EKS-HelmChart" and r["Properties"].get("Release") == "cert-manager"]
     assert '"prometheus":{"enabled":false' in str(chart["Properties"]["Values"])
+
+
+def test_the_member_collector_stack_passes_cfn_lint(pull):
+    from cfnlint.api import ManualArgs, lint
+
+    from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
+
+    _, app = pull
+    region = app.stack(STACK).region
+    matches = lint(json.dumps(app.templates[STACK]), regions=[region], config=ManualArgs(regions=[region]))
+    assert [f"{m.rule.id} {m.message}" for m in matches
+            if not m.rule.id.startswith("I") and m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS] == []
