@@ -9,6 +9,7 @@ from typing import Any
 
 from bench import checks as checks_mod
 from bench import estimates
+from bench.karmada import report as capacity
 
 WATCH_BELOW = 1000  # members: extrapolated limits below this are listed in the findings
 
@@ -424,6 +425,9 @@ def render(result: dict[str, Any]) -> str:
                  " ".join(estimates.JOIN_MEMBER.sources)])
     rows.append(["any other type", f"{estimates.DEFAULT.minutes:g}", estimates.DEFAULT.basis, "-"])
     out += _table(["resource type", "min", "basis", "source"], rows)
+
+    # --- capacity of the running control plane (make bench-karmada, its own JSON) ---------------------------
+    out += capacity.section(capacity.load_published())
 
     # --- budget ------------------------------------------------------------------------------------------
     out += ["## Budget and noise", "",

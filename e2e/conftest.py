@@ -25,6 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS: dict[str, str] = {}
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Run the teardown scenario (test_09) after every other one: it empties the Karmada API.
+
+    test_10_drills and any later file sort after it by name.
+    """
+    items.sort(key=lambda item: item.path.name == "test_09_teardown.py")
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if MEASUREMENTS:
         terminalreporter.section("measured by the drills")

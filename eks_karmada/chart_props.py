@@ -69,6 +69,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
         resources=component_resources(profile.resources, karmada.component_settings),
+        throughput=profile.throughput,
         settings=component_settings(karmada.component_settings),
         # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
         apiserver_client_cidrs=[config.parent.vpc_cidr],
