@@ -14,6 +14,7 @@ from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.workload_sources import checked_charts
 from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
+from stacks.agent_metrics_stack import KarmadaAgentMetricsStack
 from stacks.egress_stack import KarmadaEgressStack
 from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
@@ -45,6 +46,9 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
                                               deployer_arn=deployer_arn)
             # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
             member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
+            if stack_names.has_agent_metrics_stack(config, member):
+                KarmadaAgentMetricsStack(app, stack_names.agent_metrics_stack(member), config=config, member=member,
+                                         parent=parent, member_stack=member_stack)
         registrations.append(KarmadaRegistrationStack(
             app, stack_names.registration_stack(member), config=config, member=member, parent=parent,
             member_stack=member_stack,

@@ -16,6 +16,13 @@ from charts.karmada import (
     Toleration,
     sizing_profile_for_members,
 )
+from charts.metrics_collector import (
+    CLUSTER_LABEL,
+    MEMBER_LABEL,
+    MetricsCollectorProps,
+    agent_scrape_job,
+    parent_scrape_jobs,
+)
 from charts.storage_class import VOLUME_CLUSTER_TAG, Gp3StorageClassProps
 from eks_karmada.config import (
     COMPONENT_BINARIES,
@@ -140,3 +147,39 @@ def backup_upload_metric(config: AppConfig) -> UploadMetric | None:
     if not config.observability.enabled:
         return None
     return UploadMetric(namespace=BACKUP_METRIC_NAMESPACE, name=BACKUP_METRIC_NAME, dimension=BACKUP_METRIC_DIMENSION)
+
+
+def metrics_workspace_alias(config: AppConfig) -> str:
+    """The fleet's AMP workspace alias (what a member's collector looks the workspace up by)."""
+    return f"{config.parent.cluster_name}-karmada"
+
+
+def parent_collector_props(config: AppConfig, control_plane: KarmadaControlPlaneProps, *, remote_write_url: str,
+                           region: str, image: str) -> MetricsCollectorProps:
+    """The parent's collector: every control-plane job, its series labelled with the parent cluster's name."""
+    return MetricsCollectorProps(
+        jobs=parent_scrape_jobs(control_plane),
+        remote_write_url=remote_write_url,
+        region=region,
+        external_labels={CLUSTER_LABEL: config.parent.cluster_name},
+        namespace=control_plane.namespace,
+        scrape_interval_seconds=config.observability.scrape_interval_seconds,
+        image=image,
+        image_pull_policy=control_plane.image_pull_policy,
+        priority_class_name=control_plane.priority_class_name,
+    )
+
+
+def agent_collector_props(config: AppConfig, member: str, *, remote_write_url: str, region: str,
+                          image: str) -> MetricsCollectorProps:
+    """A Pull member's collector: its karmada-agent, its series labelled with the member's name."""
+    job = agent_scrape_job()
+    return MetricsCollectorProps(
+        jobs=[job],
+        remote_write_url=remote_write_url,
+        region=region,
+        external_labels={MEMBER_LABEL: member},
+        namespace=job.namespace,
+        scrape_interval_seconds=config.observability.scrape_interval_seconds,
+        image=image,
+    )

@@ -111,8 +111,10 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
     from charts.etcd_backup.backup import EtcdBackupChart
     from charts.etcd_backup.cli import props_from_config
     from charts.karmada import control_plane_charts
+    from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE
     from eks_karmada.chart_props import control_plane_props
     from eks_karmada.member_objects import member_chart
+    from eks_karmada.stack_names import has_agent_metrics_stack
     from workloads import WORKLOADS
 
     upstream = _upstream_config(config)
@@ -124,10 +126,15 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
         chart = workload(app, upstream)
         objects += chart.to_json() if chart else []
     by_region = {config.parent.region: _images_in(objects)}
+    if config.observability.enabled:
+        # The parent's collector and each Pull member's (stacks/agent_metrics_stack.py) run this image.
+        by_region[config.parent.region].add(DEFAULT_COLLECTOR_IMAGE)
     for member in config.members:
         if member.sync_mode is SyncMode.pull and member.kind is not MemberKind.external and member.region:
             agent = member_chart(app, upstream, member, "https://member").to_json()
             by_region.setdefault(member.region, set()).update(_images_in(agent))
+            if has_agent_metrics_stack(config, member):
+                by_region[member.region].add(DEFAULT_COLLECTOR_IMAGE)
     return by_region
 
 

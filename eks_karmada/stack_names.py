@@ -5,7 +5,7 @@ Plain functions of the config, so a command can name the stacks without a synth 
 
 from __future__ import annotations
 
-from eks_karmada.config import AppConfig, MemberConfig, MemberKind
+from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 
 EGRESS = "KarmadaEgress"
 PARENT = "KarmadaParent"
@@ -20,6 +20,21 @@ def registration_stack(member: MemberConfig) -> str:
     return f"KarmadaRegistration-{member.name}"
 
 
+def agent_metrics_stack(member: MemberConfig) -> str:
+    return f"KarmadaAgentMetrics-{member.name}"
+
+
+def has_agent_metrics_stack(config: AppConfig, member: MemberConfig) -> bool:
+    """A Pull member in AWS, in the parent's account, with observability on: its agent's collector.
+
+    A member in another account cannot find or write to the parent's workspace with its own credentials
+    (docs/operations.md, "Metrics", says what to set up instead).
+    """
+    same_account = member.account is None or member.account == config.parent.account
+    return (config.observability.enabled and member.sync_mode is SyncMode.pull
+            and member.kind is not MemberKind.external and same_account)
+
+
 def has_member_stack(member: MemberConfig) -> bool:
     """An external member lives outside AWS: it has a registration stack only."""
     return member.kind is not MemberKind.external
@@ -30,5 +45,6 @@ def all_stacks(config: AppConfig) -> list[str]:
     members = config.members
     first = [WORKLOADS] if members else []
     registrations = [registration_stack(m) for m in members]
+    registrations += [agent_metrics_stack(m) for m in members if has_agent_metrics_stack(config, m)]
     clusters = [PARENT] + [member_stack(m) for m in members if has_member_stack(m)]
     return first + registrations + clusters + [EGRESS]

@@ -39,6 +39,9 @@ class CertManagerProps:
     """The chart's repository: Jetstack's, or an OCI path ending in /cert-manager (a mirror). Default: Jetstack's."""
     images: CertManagerImages = field(default_factory=CertManagerImages)
     """Where the components' images come from. Default: the chart's own repositories (quay.io)."""
+    metrics: bool = False
+    """Declare the controller's metrics port (9402) and its Service, for a scraper; no ServiceMonitor or PodMonitor.
+    Default: False."""
 
 
 class CertManager(Construct):
@@ -76,6 +79,7 @@ class CertManager(Construct):
                 "cainjector": {**ha, **images["cainjector"]},
                 "startupapicheck": images["startupapicheck"],
                 "acmesolver": images["acmesolver"],
-                "prometheus": {"enabled": False},
+                "prometheus": {"enabled": props.metrics, "servicemonitor": {"enabled": False},
+                               "podmonitor": {"enabled": False}},
             },
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import pki
+from . import deviations, pki
 
 # Their controllers are Helm charts from the internet (deviations.py): the PKI is issued by pki.py.
 SKIPPED_GROUPS = ("cert-manager.io/", "elbv2.k8s.aws/")
@@ -21,6 +21,8 @@ def apply_manifest(client, objects: list[dict], *, delete: bool = False, manager
     count = 0
     for obj in reversed(objects) if delete else objects:
         if obj["apiVersion"].startswith(SKIPPED_GROUPS):
+            continue
+        if obj["metadata"].get("namespace") in deviations.ABSENT_NAMESPACES:
             continue
         resource, name, namespace = _target(client, obj)
         if delete:

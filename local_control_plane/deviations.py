@@ -39,6 +39,13 @@ HOST_TOOL_IMAGES = ("aws-cli/aws-cli",)
 # image has it.
 AWSCLI_VENV = Path(__file__).resolve().parent.parent / ".venv-awscli"
 
+# Images whose workloads do not run here at all: the metrics collector writes to Amazon Managed Service for
+# Prometheus, which is not here; the e2e tests scrape the endpoints it would
+# (charts/metrics_collector/scrape_targets.py).
+NOT_RUN_IMAGES = ("aws-observability/aws-otel-collector",)
+# Namespaces of Helm releases that are not installed here (cert-manager): objects rendered into them are not applied.
+ABSENT_NAMESPACES = ("cert-manager",)
+
 # Deploy-time values in the rendered files, and what stands for them here.
 NLB_DNS_NAME = "karmada-nlb.local.eks-karmada.internal"
 BACKUP_BUCKET = "eks-karmada-local-etcd-backups"
@@ -96,8 +103,12 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "no kube-proxy or iptables here; DNS names resolve through each pod's /etc/hosts"),
     Deviation("PersistentVolumeClaims -> a directory per claim under .local/data",
               "no EBS; data outlives pod restarts like a volume"),
-    Deviation("cert-manager Issuers/Certificates -> Secrets issued by pki.py; TargetGroupBinding not applied",
+    Deviation("cert-manager Issuers/Certificates -> Secrets issued by pki.py; TargetGroupBinding not applied; "
+              "objects in namespace cert-manager (the metrics collector's pod discovery Role) not applied",
               "cert-manager and the AWS Load Balancer Controller are Helm charts from the internet"),
+    Deviation("the metrics collectors (image aws-observability/aws-otel-collector) do not run",
+              "no Amazon Managed Service for Prometheus here; the e2e tests scrape the same endpoints "
+              "(charts/metrics_collector/scrape_targets.py) with the collector's own client certificate"),
     Deviation("EndpointSlices of the parent's Services are written by `make local` from the pods' readiness",
               "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods, "
               "whose addresses never change here"),

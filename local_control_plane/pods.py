@@ -38,6 +38,8 @@ def workloads(objects: list[dict]) -> list[Workload]:
     for obj in objects:
         kind, metadata, spec = obj.get("kind"), obj.get("metadata") or {}, obj.get("spec") or {}
         namespace = metadata.get("namespace") or "default"
+        if kind in ("Deployment", "StatefulSet") and not_run(spec["template"]):
+            continue
         if kind == "Deployment":
             names = tuple(f"{metadata['name']}-{i}" for i in range(deviations.DEPLOYMENT_REPLICAS))
             found.append(Workload(kind, namespace, metadata["name"], spec["template"], names))
@@ -46,6 +48,12 @@ def workloads(objects: list[dict]) -> list[Workload]:
             found.append(Workload(kind, namespace, metadata["name"], spec["template"], names,
                                   spec.get("serviceName", ""), tuple(spec.get("volumeClaimTemplates") or ())))
     return found
+
+
+def not_run(template: dict) -> bool:
+    """Whether a pod template runs only images that do not run here (deviations.NOT_RUN_IMAGES)."""
+    images = [c["image"] for c in template["spec"]["containers"]]
+    return all(image_repository(image) in deviations.NOT_RUN_IMAGES for image in images)
 
 
 def cron_job(objects: list[dict], name: str) -> Workload:

@@ -15,9 +15,18 @@ from charts.karmada import (
 )
 from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
+from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, ParentMetricsCollectorChart, metrics_reader_rbac
+from charts.metrics_collector import SERVICE_ACCOUNT as COLLECTOR_SERVICE_ACCOUNT
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from charts.storage_class import Gp3StorageClassChart
-from eks_karmada.chart_props import alert_settings, backup_upload_metric, control_plane_props, storage_class_props
+from eks_karmada.chart_props import (
+    alert_settings,
+    backup_upload_metric,
+    control_plane_props,
+    metrics_workspace_alias,
+    parent_collector_props,
+    storage_class_props,
+)
 from eks_karmada.config import AppConfig
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
@@ -38,6 +47,7 @@ from karmada_constructs.karmada_control_plane import (
     KarmadaControlPlane,
     KarmadaControlPlaneManifestsProps,
 )
+from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.karmada_manifest_provider import (
     APPLIER_GROUP,
     KarmadaManifestProvider,
@@ -48,6 +58,7 @@ from karmada_constructs.member_registration_provider import (
     MemberRegistrationProvider,
     MemberRegistrationProviderProps,
 )
+from karmada_constructs.metrics_collector import MetricsCollector, MetricsCollectorProps
 from karmada_constructs.metrics_workspace import MetricsWorkspace, MetricsWorkspaceProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
@@ -105,7 +116,7 @@ class KarmadaParentStack(Stack):
         self._add_target_group_binding(eks_cluster, api, props, control_plane)
         self._add_handlers(network, props, control_plane)
         self._add_api_bootstrap(props, control_plane)
-        self._add_observability()
+        self._add_observability(props, control_plane)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
 
@@ -182,6 +193,8 @@ class KarmadaParentStack(Stack):
         cert_manager = CertManager(self, "CertManager", CertManagerProps(
             cluster=eks_cluster.cluster, version=self._config.parent.addons.cert_manager,
             repository=self._mirror.chart_repository(CERT_MANAGER_CHART, CERT_MANAGER_REPOSITORY),
+            # The metrics collector finds the controller by its declared metrics port.
+            metrics=self._config.observability.enabled,
             images=CertManagerImages(
                 image=self._mirror.image(upstream.image),
                 webhook=self._mirror.image(upstream.webhook),
@@ -326,16 +339,17 @@ class KarmadaParentStack(Stack):
 
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 
-    def _add_observability(self) -> None:
+    def _add_observability(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         self.metrics_workspace: MetricsWorkspace | None = None
         if not self._config.observability.enabled:
             return
         parent = self._config.parent
-        self.metrics_workspace = MetricsWorkspace(self, "Metrics", MetricsWorkspaceProps(
-            alias=f"{parent.cluster_name}-karmada", log_retention_days=parent.log_retention_days))
+        workspace = MetricsWorkspace(self, "Metrics", MetricsWorkspaceProps(
+            alias=metrics_workspace_alias(self._config), log_retention_days=parent.log_retention_days))
+        self.metrics_workspace = workspace
         observability, backup = self._config.observability, self._config.karmada.etcd_backup
         self.alarms = FleetAlarms(self, "Alarms", FleetAlarmsProps(
-            workspace=self.metrics_workspace,
+            workspace=workspace,
             settings=alert_settings(self._config),
             target_group=self.api.target_group,
             handlers={"KarmadaManifest": self.karmada_manifests.function,
@@ -343,6 +357,26 @@ class KarmadaParentStack(Stack):
             backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
             topic_arn=observability.alarm_topic_arn,
             emails=observability.alarm_emails,
+        ))
+        # The collector's identity may read /metrics in the Karmada API, nothing else.
+        reader = KarmadaManifest(self, "MetricsReaderRbac", KarmadaManifestProps(
+            provider=self.karmada_manifests, manifest=metrics_reader_rbac(), overwrite=True))
+        reader.node.add_dependency(self.bootstrap)
+        collector_props = parent_collector_props(
+            self._config, props,
+            remote_write_url=self._rendered.placeholder(workspace.remote_write_url, "Metrics.PrometheusEndpoint"),
+            region=self._rendered.placeholder(self.region, "AWS::Region"),
+            image=self._mirror.image(DEFAULT_COLLECTOR_IMAGE),
+        )
+        MetricsCollector(self, "MetricsCollector", MetricsCollectorProps(
+            cluster=self.cluster, namespace=props.namespace, service_account=COLLECTOR_SERVICE_ACCOUNT,
+            workspace_arn=workspace.workspace_arn,
+            chart=ParentMetricsCollectorChart(self._charts, "metrics-collector", collector_props, props),
+            target=PARENT_TARGET,
+            description=f"Metrics collector of {parent.cluster_name}: remote write to the fleet's AMP workspace "
+                        f"(Pod Identity: {props.namespace}/{COLLECTOR_SERVICE_ACCOUNT})",
+            # Namespace, CA issuer and the components come with the control plane; credentials need the agent.
+            depends_on=[control_plane, self._pod_identity_agent],
         ))
 
     def _add_outputs(self, api: KarmadaApiLoadBalancer) -> None:

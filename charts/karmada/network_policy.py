@@ -7,7 +7,8 @@ controllers dial member API servers (Push mode), the members' agents and AWS API
 not known in advance.
 
 * default-deny-ingress: every pod in the namespace, no ingress (anything not listed below,
-  including metrics ports: add a policy for your scraper).
+  including metrics ports: the metrics collector's chart, charts/metrics_collector, adds one
+  policy per component admitting only the collector to its metrics port).
 * etcd: client port from the pods that hold an etcd client certificate (karmada-apiserver,
   karmada-aggregated-apiserver, karmada-search when enabled, the etcd-backup CronJob); peer
   port from etcd only.

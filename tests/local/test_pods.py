@@ -479,3 +479,30 @@ def test_builder_does_not_mutate_the_template(tmp_path: Path) -> None:
     one_pod(tmp_path, obj)
     assert obj == before
 
+
+
+def test_workloads_skip_what_does_not_run_here_and_keep_the_rest() -> None:
+    collector = deployment(name="karmada-metrics-collector", containers=[
+        container(name="collector", image="public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0")])
+    (workload,) = workloads([collector, deployment()])
+    assert workload.name == "web"
+
+
+def test_objects_in_absent_namespaces_are_not_applied() -> None:
+    from local_control_plane.apply import apply_manifest
+
+    class Client:
+        def __init__(self) -> None:
+            self.applied: list[str] = []
+
+        def resource_for(self, api_version: str, kind: str):
+            return type("Resource", (), {"namespaced": True})()
+
+        def apply(self, resource, name, namespace, obj, manager, force) -> None:
+            self.applied.append(f"{namespace}/{name}")
+
+    client = Client()
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role"}
+    count = apply_manifest(client, [{**role, "metadata": {"name": "a", "namespace": "cert-manager"}},
+                                    {**role, "metadata": {"name": "b", "namespace": "karmada-system"}}])
+    assert (count, client.applied) == (1, ["karmada-system/b"])

@@ -42,7 +42,7 @@ def aggregated_server_flags(serving: SecretMount) -> list[str]:
         f"--secure-port={names.SECURE_PORT}",
         f"--tls-cert-file={serving.cert}",
         f"--tls-private-key-file={serving.key}",
-        # Only karmada-apiserver's aggregator (Go) dials these servers.
+        # Only karmada-apiserver's aggregator and the metrics collector (both Go) dial these servers.
         "--tls-min-version=VersionTLS13",
         "--logging-format=json",
     ]
