@@ -33,9 +33,11 @@ class KarmadaRegistrationStack(Stack):
         )
         self.add_stack_dependency(parent, "registration writes into the Karmada API the parent runs")
         if member.kind is MemberKind.external:
+            # No registrar reaches an external member (its kube-system UID is the Cluster id): its agent creates
+            # its own Cluster.
+            access = agent_rbac(member.name, may_create_cluster=True)
             KarmadaManifest(self, "AgentAccess", KarmadaManifestProps(
-                provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)],
-                                                                      overwrite=True))
+                provider=parent.karmada_manifests, manifest=[obj for _, obj in access], overwrite=True))
             return
         member_account = member.account or config.parent.account or self.account
         pull = member.sync_mode is SyncMode.pull

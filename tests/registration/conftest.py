@@ -90,12 +90,11 @@ def token_secret(name: str, token: str | None, *, kind: str = "kubernetes.io/ser
     return secret
 
 
-def pull_cluster(name: str = MEMBER) -> dict:
-    """The Cluster karmada-agent registers."""
+def pull_cluster(name: str = MEMBER, cluster_id: str = "6f1c1f0e-0000-4000-8000-00000000c0de") -> dict:
+    """A Pull Cluster as the registrar writes it (no secretRef: the agent runs with --report-secrets=None)."""
     return {
         "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "metadata": {"name": name},
-        "spec": {"syncMode": "Pull", "id": "6f1c1f0e-0000-4000-8000-00000000c0de", "apiEndpoint": MEMBER_ENDPOINT,
-                 "secretRef": {"namespace": "karmada-cluster", "name": name}},
+        "spec": {"syncMode": "Pull", "id": cluster_id, "apiEndpoint": MEMBER_ENDPOINT},
     }
 
 
@@ -112,6 +111,8 @@ class FinalizingKarmada(FakeKubeApi):
         # karmada-controller-manager's cluster status controller, as `make local` showed it: a Cluster whose
         # member answers reports Ready. False: the member never answers (the Cluster stays without Ready).
         self.clusters_become_ready = True
+        # Pull Clusters get a status only from their karmada-agent: the members whose agent runs.
+        self.agents_running: set[str] = set()
 
     def request(self, method, path, headers=None, body=None):
         split = urllib.parse.urlsplit(path).path
@@ -140,7 +141,8 @@ class FinalizingKarmada(FakeKubeApi):
         response = super().request(method, path, headers, body)
         if match and method.upper() == "GET" and response.status == 200 and self.clusters_become_ready:
             cluster = json.loads(response.body)
-            if not cluster["metadata"].get("deletionTimestamp"):
+            pull = (cluster.get("spec") or {}).get("syncMode") == "Pull"
+            if not cluster["metadata"].get("deletionTimestamp") and (not pull or name in self.agents_running):
                 cluster.setdefault("status", {})["conditions"] = [{
                     "type": "Ready", "status": "True", "reason": "ClusterReady",
                     "message": "cluster is healthy and ready to accept workloads"}]
@@ -278,11 +280,11 @@ class Harness:
         return self.karmada.get("v1", "Secret", name, "karmada-cluster")
 
     def agent_registers_after(self, sleeps: int, name: str = MEMBER) -> None:
-        """karmada-agent creates the Cluster once the handler has slept ``sleeps`` times."""
+        """karmada-agent starts (and reports its Cluster's status) once the handler has slept ``sleeps`` times."""
 
         def hook(count: int) -> None:
-            if count >= sleeps and self.cluster(name) is None:
-                self.karmada.put(pull_cluster(name), manager="karmada-agent")
+            if count >= sleeps:
+                self.karmada.agents_running.add(name)
 
         self.clock.on_sleep.append(hook)
 
