@@ -142,7 +142,7 @@ class FinalizingKarmada(FakeKubeApi):
         if match and method.upper() == "GET" and response.status == 200 and self.clusters_become_ready:
             cluster = json.loads(response.body)
             pull = (cluster.get("spec") or {}).get("syncMode") == "Pull"
-            if not cluster["metadata"].get("deletionTimestamp") and (not pull or name in self.agents_running):
+            if not cluster["metadata"].get("deletionTimestamp") and (not pull or match.group(1) in self.agents_running):
                 cluster.setdefault("status", {})["conditions"] = [{
                     "type": "Ready", "status": "True", "reason": "ClusterReady",
                     "message": "cluster is healthy and ready to accept workloads"}]
