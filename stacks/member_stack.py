@@ -22,7 +22,7 @@ from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, Pa
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from stacks.egress_stack import EGRESS_TAG
-from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
+from stacks.naming import egress_reader_role_name, join_external_id, join_role_name, registrar_role_name, role_arn
 
 
 class KarmadaMemberStack(Stack):
@@ -67,6 +67,7 @@ class KarmadaMemberStack(Stack):
             join_role_name=join_role_name(config, member),
             registrar_role_arn=role_arn(parent_account, registrar_role_name(config), self.partition),
             registrar_account=parent_account,
+            external_id=join_external_id(config, member),
         ))
         if existing is not None:
             self.access.objects.node.add_dependency(existing.access_entry)

@@ -16,7 +16,7 @@ ResourceProperties (strings):
 * The member: ``MemberName`` (the Karmada Cluster name, required), ``SyncMode`` (Push | Pull,
   default Push), ``Provider``, ``Region``, ``Zones`` (JSON list), ``Labels`` (JSON object),
   ``MemberClusterName``, ``MemberRegion`` and ``JoinRoleArn`` (required: the member EKS cluster and
-  the role the registrar assumes to reach it).
+  the role the registrar assumes to reach it), ``JoinExternalId`` (the ExternalId that role's trust requires).
 * Pull: ``AgentCredentialSecret`` (required; kubernetes.io/tls Secret in the parent with tls.crt,
   tls.key, ca.crt for CN ``system:karmada:agent:<member>``, O ``system:karmada:agents``),
   ``AgentCredentialSecretNamespace`` (default ``AdminSecretNamespace``), ``KarmadaApiServerUrl``
@@ -407,7 +407,8 @@ class _Run:
             try:
                 reached = member_access.connect(
                     cluster_name=props.member_cluster_name, region=props.member_region,
-                    role_arn=props.join_role_arn, aws_client=self.runtime.aws_client,
+                    role_arn=props.join_role_arn, external_id=props.join_external_id,
+                    aws_client=self.runtime.aws_client,
                     member_transport=self.runtime.member_transport, remember_secret=self.redact.add,
                 )
             except MemberAccessError as err:

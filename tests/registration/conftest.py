@@ -31,6 +31,7 @@ PARENT = "karmada-parent"
 MEMBER = "member-1"
 MEMBER_CLUSTER = "karmada-member-1"
 MEMBER_REGION = "us-west-2"
+EXTERNAL_ID = "eks-karmada-0123456789abcdef0123456789abcdef01234567"
 MEMBER_ENDPOINT = "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com"
 JOIN_ROLE = "arn:aws:iam::210987654321:role/eks-karmada-join-member-1"
 KARMADA_URL = "https://karmada-nlb-0123456789.elb.us-east-1.amazonaws.com:443"
@@ -160,6 +161,7 @@ class FakeAws:
         self.assume_error: tuple[str, str] | None = None
         self.describe_error: tuple[str, str, int] | None = None
         self.stubbers: list[Stubber] = []
+        self.external_id: str | None = EXTERNAL_ID  # what AssumeRole must carry (None: no ExternalId)
 
     def __call__(self, service: str, region: str, credentials: dict | None):
         kwargs: dict = {"region_name": region}
@@ -172,6 +174,8 @@ class FakeAws:
         if service == "sts" and credentials is None:
             stub = Stubber(client)
             expected = {"RoleArn": JOIN_ROLE, "RoleSessionName": "eks-karmada-registrar", "DurationSeconds": 3600}
+            if self.external_id is not None:
+                expected["ExternalId"] = self.external_id
             if self.assume_error:
                 code, message = self.assume_error
                 stub.add_client_error("assume_role", service_error_code=code, service_message=message,
@@ -309,6 +313,7 @@ def make_props(mode: str = "Push", **extra: Any) -> dict:
         "MemberClusterName": MEMBER_CLUSTER,
         "MemberRegion": MEMBER_REGION,
         "JoinRoleArn": JOIN_ROLE,
+        "JoinExternalId": EXTERNAL_ID,
     }
     if mode == "Pull":
         props["AgentCredentialSecret"] = AGENT_SECRET
