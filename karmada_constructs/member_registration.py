@@ -49,7 +49,8 @@ class MemberRegistration(Construct):
     Push: the member's ServiceAccount tokens and CA
     go (at deploy time, never through the template) into Karmada Secrets and a
     `Cluster` object with endpoint, provider, region and zones. Pull: the agent's
-    kubeconfig is written into the member and the agent registers itself. Delete
+    Cluster is created by the registrar (the agent may only report its status) and the
+    agent's kubeconfig is written into the member. Delete
     removes the Cluster (Karmada cleans its execution space) and the Secrets.
     """
 

@@ -84,7 +84,8 @@ def test_what_reaches_each_api_server_by_other_means_is_named_with_its_data() ->
                                 "impersonatorSecretRef": {"namespace": "karmada-cluster", "name": "west-impersonator"},
                                 "provider": "aws", "region": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}}
     assert "never rendered" in west.splitlines()[0]
-    assert edge.startswith("- member edge (Pull): its karmada-agent registers the Cluster edge itself")
+    assert edge.startswith("- member edge (Pull): the registration creates the Cluster edge (syncMode Pull, no "
+                           "secretRef)")
     assert notes["member-edge"] == [ADDON_NOTE, (
         "- Secret karmada-system/karmada-kubeconfig, written by the registration (stack KarmadaRegistration-edge): "
         "the karmada-agent's kubeconfig with its client key, never rendered")]
