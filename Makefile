@@ -91,6 +91,14 @@ BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# Control-plane capacity on the local control plane (bench/karmada/run.py, docs/PERFORMANCE.md): our sizing
+# profile's flags against the Karmada Helm chart's, M = 2/5/10 simulated members, W = 100/1000/5000 workloads,
+# failover at scale; about 30 min on 2 cores, root, stops what it started.
+# Quick look: make bench-karmada BENCH_KARMADA_ARGS="--members 2 --plan 2:100 --no-publish"
+BENCH_KARMADA_ARGS ?=
+bench-karmada: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
+	$(BIN)/python -m bench.karmada.run $(BENCH_KARMADA_ARGS)
+
 # Mutation testing of the core modules (docs/mutation.md): each module against its focused tests, with
 # mutmut, in copies under .mutation/. Prints the score per module and every surviving mutant; fails when
 # a module is below its target. Not part of `make test` (25 to 45 min on 2 cores, docs/mutation.md).
@@ -149,7 +157,8 @@ $(AWSCLI_VENV)/.installed: requirements-awscli.txt
 local: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
 	@: $(call guard,config,$(LOCAL_CONFIG))
 	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
-	@mkdir -p .local && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
+	@# A fresh assembly: the CDK leaves an earlier config's stack templates in place, and the harness reads them.
+	@mkdir -p .local && rm -rf .local/cdk.out && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
 	$(BIN)/python -m local_control_plane up
 
 local-down: setup

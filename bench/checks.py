@@ -11,6 +11,7 @@ numbers. Thresholds are the issue's (with CloudFormation's hard quotas next to t
 | outputs per template | <= 200 | 200 |
 | parameters per template | <= 60 | 200 (was 60) |
 | modelled critical path at the largest N | within 10 % of the smallest N | - |
+| modelled parent path (issue 18) | within 10 % of its floor | - |
 | synth wall time (median) at N=100 | < 120 s on this machine | - |
 | regional quotas (VPCs, EIPs, IGWs, NAT/AZ, EKS clusters, stacks) | default quotas | adjustable |
 | largest custom resource (properties sent to its Lambda) | <= 128 KiB | 256 KB async payload (old + new on update) |
@@ -25,6 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from bench.critical_path import FLOOR_TOLERANCE
 
 PARENT_PER_MEMBER = 2.0  # resources the parent may gain per member (a registration object or two)
 MAX_RESOURCES = 400
@@ -157,6 +160,19 @@ def critical_path(by_n: dict[int, dict[str, Any]], key: str, label: str) -> Chec
                  f"(x{ratio:.2f}; limit x{1 + CRITICAL_PATH_TOLERANCE:.2f})")
 
 
+def parent_floor(by_n: dict[int, dict[str, Any]]) -> Check:
+    """Issue 18: the parent's modelled path within FLOOR_TOLERANCE of its floor, at every size."""
+    label = "parent path vs its floor"
+    found = {n: r["model"]["parent_floor"] for n, r in by_n.items() if (r.get("model") or {}).get("parent_floor")}
+    if not found:
+        return Check(label, "n/a", "no parent stack with a cluster, node group and control plane")
+    n, worst = max(found.items(), key=lambda kv: kv[1]["ratio"])
+    return Check(label, _ok(worst["ratio"] > 1 + FLOOR_TOLERANCE),
+                 f"{worst['minutes']:.1f} min at N={n} against a floor of {worst['floor_minutes']:.1f} min "
+                 f"(x{worst['ratio']:.2f}; limit x{1 + FLOOR_TOLERANCE:.2f}); before: "
+                 f"{worst['before']['minutes']:.1f} min at {worst['before']['commit']}")
+
+
 def synth_time(by_n: dict[int, dict[str, Any]], at: int = 100) -> Check:
     result = by_n.get(at)
     if not result or result.get("synth", {}).get("median_seconds") is None:
@@ -221,6 +237,7 @@ def run_all(by_n: dict[int, dict[str, Any]], bench_seconds: float, concurrencies
         checks.append(critical_path({n: {"model": {"v": r["model"]["limited_minutes"].get(str(k))}} for n,
                                      r in measured.items()},
                                     "v", f"critical path, --concurrency {k}"))
+    checks.append(parent_floor(measured))
     checks.append(synth_time(by_n))
     if measured:
         top = max(measured)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.assembly import Resource
-from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
+from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, TEARDOWN_CLEANUP
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,11 @@ BY_TYPE: dict[str, Estimate] = {
         "for the karmada-agent to register the Cluster (AgentWaitSeconds 300) "
         "(functions/member_registration/handler.py)",
         ("https://karmada.io/docs/userguide/clustermanager/cluster-registration/",),
+    ),
+    TEARDOWN_CLEANUP: Estimate(
+        0.2,
+        "estimate: Create does nothing (functions/teardown_cleanup/handler.py); the provider framework's function "
+        "invokes the handler: two Lambda invocations. Its work is on delete",
     ),
     "Custom::AWS": Estimate(0.3, "estimate: AwsCustomResource Lambda makes one SDK call"),
     "Custom::VpcRestrictDefaultSG": Estimate(0.3, "estimate: CDK custom resource Lambda, two EC2 API calls"),

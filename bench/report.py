@@ -9,6 +9,7 @@ from typing import Any
 
 from bench import checks as checks_mod
 from bench import estimates
+from bench.karmada import report as capacity
 
 WATCH_BELOW = 1000  # members: extrapolated limits below this are listed in the findings
 
@@ -297,6 +298,7 @@ def render(result: dict[str, Any]) -> str:
         parts = top["model"]["sequential_parts"]
         out += [f"Sequential approach at N={top_n}: " + ", ".join(f"{k} {v:.0f} min" for k, v in parts.items()) + ".",
                 ""]
+        out += _parent_floor_lines(ok)
         for sid in top["model"]["parallel_chain"]:
             info = top["stacks"].get(sid)
             if info:
@@ -425,6 +427,9 @@ def render(result: dict[str, Any]) -> str:
     rows.append(["any other type", f"{estimates.DEFAULT.minutes:g}", estimates.DEFAULT.basis, "-"])
     out += _table(["resource type", "min", "basis", "source"], rows)
 
+    # --- capacity of the running control plane (make bench-karmada, its own JSON) ---------------------------
+    out += capacity.section(capacity.load_published())
+
     # --- budget ------------------------------------------------------------------------------------------
     out += ["## Budget and noise", "",
             f"{len(_sizes(result))} sizes x {params['runs']} synths, sequential (one synth at a time: they would "
@@ -437,6 +442,28 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _parent_floor_lines(ok: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """The parent's first deploy: its modelled path before and now, next to its floor (issue 18)."""
+    rows = [(n, r["model"]["parent_floor"]) for n, r in ok if r["model"].get("parent_floor")]
+    if not rows:
+        return []
+    _, top = rows[-1]
+    before = top["before"]
+    out = ["### The parent's first deploy against its floor", "",
+           "The floor is what no ordering can shorten (`parent_floor` in `bench/critical_path.py`): the EKS cluster, "
+           "then the node group, then the longest chart or add-on the control plane waits for (they run side by side "
+           "on the new nodes), then one Karmada bring-up (the namespace's manifest, the rest of the control plane at "
+           "once, the Karmada API bootstrap: CRDs, then objects of their kinds), plus the stack's overhead. "
+           f"Target: the parent's path within {top['target_ratio'] - 1:.0%} of it. *Before* is the parent at commit "
+           f"`{before['commit']}` ({before['ordering']}), modelled with today's estimates "
+           f"(`{before['command']}`).", ""]
+    out += _table(["N", "before min", "now min", "floor min", "now / floor", "target"],
+                  [[n, f"{p['before']['minutes']:.1f}", f"{p['minutes']:.1f}", f"{p['floor_minutes']:.1f}",
+                    f"x{p['ratio']:.2f}", f"<= x{p['target_ratio']:.2f}"] for n, p in rows])
+    out += ["Floor parts: " + ", ".join(f"{k} {v:g} min" for k, v in top["floor_parts"].items()) + ".", ""]
+    return out
+
+
 _PROPOSALS = {
     "growth per member": "Move what still grows per member (the table of growing resources above) out of the shared "
                          "stack, "
@@ -446,6 +473,8 @@ _PROPOSALS = {
     "template size": "Move large manifests out of the template (S3 asset read by the handler) or split the stack.",
     "outputs per template": "Export fewer values; per-member values belong in per-member stacks or SSM parameters.",
     "parameters per template": "Replace per-member parameters with SSM lookups or context.",
+    "vs its floor": "Find the resource on the parent's longest path (below) that waits for something it does not "
+                    "need, and let it depend on its prerequisites only.",
     "--concurrency unlimited": "Shorten the longest chain or make independent stacks not depend on each other.",
     "--concurrency": "`make deploy` passes CONCURRENCY (default 8) and the CDK CLI deploys at most that many stacks at "
                      "once, across all regions: members go in waves, so the deploy grows linearly with N (the "

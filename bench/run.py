@@ -39,7 +39,7 @@ from bench import checks as checks_mod
 from bench import estimates
 from bench.assembly import load_assembly, summarize
 from bench.configs import DEFAULT_SIZES, build_config, check_unique, write_config
-from bench.critical_path import model_app
+from bench.critical_path import FLOOR_TOLERANCE, PARENT_BEFORE, model_app, parent_floor
 from bench.measure import measure_in_fresh_process
 from bench.report import render, stack_groups, summary_lines
 from bench.sizing import describe, workloads
@@ -137,6 +137,18 @@ def analyze(outdir: Path, member_names: list[str], concurrencies: list[int]) -> 
         per_stack[sid] = entry
     unestimated = sorted({r.type for s in stacks.values() for r in s.resources.values()
                           if not estimates.is_estimated(r.type)})
+    parent = stacks.get("KarmadaParent")
+    floor = parent_floor(parent) if parent else None
+    parent_path = None
+    if parent and floor:
+        parent_path = {
+            "minutes": round(model.stacks[parent.artifact_id].minutes, 2),
+            "floor_minutes": round(floor.total, 2),
+            "floor_parts": {k: round(v, 2) for k, v in floor.parts.items()},
+            "ratio": round(model.stacks[parent.artifact_id].minutes / floor.total, 3),
+            "target_ratio": 1 + FLOOR_TOLERANCE,
+            "before": asdict(PARENT_BEFORE),
+        }
     return {
         "stacks": per_stack,
         "totals": {
@@ -155,6 +167,7 @@ def analyze(outdir: Path, member_names: list[str], concurrencies: list[int]) -> 
             "virtual_joins": len(model.virtual_joins),
             "concurrency_needed": model.concurrency_needed,
             "unestimated_types": unestimated,
+            "parent_floor": parent_path,
         },
         "sizing": workloads(outdir / "manifests" / "parent.yaml"),
     }

@@ -31,6 +31,14 @@ def pytest_collection_modifyitems(items: list) -> None:
     items.sort(key=lambda item: item.path.name == TEARDOWN_SCENARIO)  # stable: the others keep their order
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Run the teardown scenario (test_09) after every other one: it empties the Karmada API.
+
+    test_10_drills and any later file sort after it by name.
+    """
+    items.sort(key=lambda item: item.path.name == "test_09_teardown.py")
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if MEASUREMENTS:
         terminalreporter.section("measured by the drills")

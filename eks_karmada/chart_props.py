@@ -6,6 +6,7 @@ stack and no aws-cdk-lib, so the CLI starts fast and nothing imports upward from
 
 from __future__ import annotations
 
+from charts.etcd_backup.props import UploadMetric
 from charts.karmada import (
     ComponentResources,
     ComponentSettings,
@@ -25,6 +26,8 @@ from eks_karmada.config import (
 )
 from eks_karmada.config import ComponentSettings as ComponentSettingsConfig
 from eks_karmada.mirrors import mirror_for
+from observability.cloudwatch import BACKUP_METRIC_DIMENSION, BACKUP_METRIC_NAME, BACKUP_METRIC_NAMESPACE
+from observability.rules import AlertSettings
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
@@ -62,6 +65,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
         resources=component_resources(profile.resources, karmada.component_settings),
+        throughput=profile.throughput,
         settings=component_settings(karmada.component_settings),
         # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
         apiserver_client_cidrs=[config.parent.vpc_cidr],
@@ -116,3 +120,23 @@ def storage_class_props(config: AppConfig, kms_key_id: str | None = None) -> Gp3
         kms_key_id=kms_key_id,
         volume_tags={VOLUME_CLUSTER_TAG: config.parent.cluster_name},
     )
+
+
+def alert_settings(config: AppConfig) -> AlertSettings:
+    """The alert rules' thresholds: the config's observability section."""
+    observability = config.observability
+    return AlertSettings(
+        member_not_ready_minutes=observability.member_not_ready_minutes,
+        certificate_expiry_days=observability.certificate_expiry_days,
+        etcd_quota_percent=observability.etcd_quota_percent,
+        availability_objective=observability.apiserver_availability_objective,
+        latency_objective_seconds=observability.apiserver_latency_objective_seconds,
+        namespace=KarmadaControlPlaneProps().namespace,
+    )
+
+
+def backup_upload_metric(config: AppConfig) -> UploadMetric | None:
+    """The metric the backup counts its uploads in, when observability (and so the backup alarm) is on."""
+    if not config.observability.enabled:
+        return None
+    return UploadMetric(namespace=BACKUP_METRIC_NAMESPACE, name=BACKUP_METRIC_NAME, dimension=BACKUP_METRIC_DIMENSION)

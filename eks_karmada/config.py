@@ -1446,6 +1446,14 @@ class AppConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _alarm_topic_in_parent_region(self) -> AppConfig:
+        topic, region = self.observability.alarm_topic_arn, self.parent.region
+        if self.observability.enabled and topic and topic.split(":")[3] != region:
+            raise ValueError(f"observability.alarm_topic_arn: the topic is in {topic.split(':')[3]}, but CloudWatch "
+                             f"alarms notify only topics in their own region; use a topic in {region} (the parent's)")
+        return self
+
+    @model_validator(mode="after")
     def _sample_members_exist(self) -> AppConfig:
         listed = self.sample_workload.members
         if listed is None:

@@ -15,7 +15,7 @@ from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from constructs import Construct
 
-from karmada_constructs.cfn import cfn_element, default_child
+from karmada_constructs.cfn import cfn_element, default_child, drop_dependencies_inside
 from karmada_constructs.eks_log_group import EksControlPlaneLogGroup, EksControlPlaneLogGroupProps
 from karmada_constructs.load_balancer_controller import (
     LoadBalancerControllerValuesProps,
@@ -92,6 +92,8 @@ class EksCluster(Construct):
     - a kubectl handler in the private subnets, with the layer matching the version,
     - one managed node group over all private subnets (one per AZ) whose launch
       template requires IMDSv2 and gives nodes an encrypted gp3 root volume,
+    - the cluster created as soon as its subnets exist, and the node group once
+      the private subnets' routes through the NAT gateways do,
     - the EKS Pod Identity agent, and optionally the AWS Load Balancer Controller
       (its Service mutator off, image repository from props) with `load_balancer_webhook_ready`,
       which waits for its admission webhook to answer;
@@ -116,6 +118,9 @@ class EksCluster(Construct):
         self.control_plane_logs = EksControlPlaneLogGroup(self, "ControlPlaneLogs", EksControlPlaneLogGroupProps(
             cluster_name=props.cluster_name, retention_days=props.log_retention_days))
         self.cluster = self._add_cluster(props, private_subnets)
+        # aws_eks_v2 makes a cluster with a private endpoint wait for the whole VPC (NAT gateways, routes, flow log);
+        # EKS needs the subnets it references. The node group and the Lambdas in the VPC wait for the routes.
+        drop_dependencies_inside(default_child(self.cluster, CfnResource), props.vpc)
         self.load_balancer_webhook_ready = self._set_up_load_balancer_controller(props)
         # EKS writes into the group if it exists when logging is enabled; deleted after the cluster.
         default_child(self.cluster, CfnResource).node.add_dependency(*self.control_plane_logs.dependable)
@@ -136,6 +141,9 @@ class EksCluster(Construct):
                 )],
             )
         self.node_group = self._add_node_group(props.node_group, private_subnets)
+        # Nodes join and pull images through the NAT gateways: the group waits for the private subnets' routes.
+        default_child(self.node_group, CfnResource).node.add_dependency(
+            props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).internet_connectivity_established)
         self._acknowledge_managed_parts()
 
     def _add_cluster(self, props: EksClusterProps, private_subnets: list[ec2.ISubnet]) -> eks.Cluster:

@@ -67,8 +67,9 @@ class EksControlPlaneLogGroup(Construct):
         retention = call("putRetentionPolicy", retentionInDays=props.retention_days)
         self.retention = cr.AwsCustomResource(self, "Retention", on_create=retention, on_update=retention,
                                               policy=policy, install_latest_aws_sdk=False)
-        self.key.node.add_dependency(self.group)
-        self.retention.node.add_dependency(self.group)
+        # The calls wait for the group; their IAM policies need not, and are created meanwhile.
+        for after in (self.key, self.retention):
+            after.node.find_child("Resource").node.add_dependency(self.group)
         acknowledge_aws_custom_resource(stack)
         region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
         account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account

@@ -13,7 +13,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupChart, EtcdBackupProps
+from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupChart, EtcdBackupProps, UploadMetric
 from charts.etcd_backup.pods import SERVICE_ACCOUNT
 from charts.karmada.props import KarmadaControlPlaneProps
 from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
@@ -39,6 +39,9 @@ class EtcdBackupSettings:
     """Days the bucket's access logs are kept. Default: 365."""
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     """What happens to the bucket with the stack. Default: RETAIN."""
+    upload_metric: UploadMetric | None = None
+    """CloudWatch metric counted after each verified upload (the backup alarm's); the role may then put
+    metric data in its namespace only. Default: none."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,6 +95,8 @@ class EtcdBackup(Construct):
         )
         bucket = self.storage.bucket
         self.role = self._add_role(cluster_name, namespace, prefix)
+        if settings.upload_metric is not None:
+            self._allow_metric(settings.upload_metric)
 
         self.association = eks.CfnPodIdentityAssociation(
             self,
@@ -111,6 +116,7 @@ class EtcdBackup(Construct):
             region=rendered.placeholder(stack.region, "AWS::Region"),
             schedule=settings.schedule,
             aws_cli_image=settings.aws_cli_image,
+            upload_metric=settings.upload_metric,
         )
         self.props = chart_props
         self.manifest = ChartManifest(self, "Chart", ChartManifestProps(
@@ -130,6 +136,22 @@ class EtcdBackup(Construct):
             description="S3 bucket of the etcd snapshots (etcd-snapshots/<cluster>/<UTC timestamp>.db)",
         )
         output.override_logical_id(BUCKET_OUTPUT)
+
+    def _allow_metric(self, metric: UploadMetric) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="CountUploads",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": metric.namespace}},
+            )
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "cloudwatch:PutMetricData has no resource type (Service Authorization Reference); the statement is "
+            f"limited by its cloudwatch:namespace condition to {metric.namespace}.",
+        )
 
     def _add_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
         """The role only this cluster's etcd-backup ServiceAccount may assume, for its prefix of the bucket."""

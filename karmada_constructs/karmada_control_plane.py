@@ -27,7 +27,7 @@ class KarmadaControlPlaneManifestsProps:
     cluster: eks.ICluster
     """The parent cluster."""
     charts: Sequence[cdk8s.Chart]
-    """The control-plane charts, in apply order (charts/karmada/charts.py)."""
+    """The control-plane charts, the namespace's first (charts/karmada/charts.py)."""
     target: str
     """The rendered-manifests file they are recorded in."""
     depends_on: Sequence[IConstruct] = ()
@@ -37,9 +37,15 @@ class KarmadaControlPlaneManifestsProps:
 class KarmadaControlPlane(Construct):
     """Applies the control-plane charts to the parent cluster.
 
-    Applies the control-plane charts to the parent cluster, one KubernetesManifest per component (each stays small) and
-    each after the one before it (namespace and PKI, etcd, apiserver, then the controllers), all after `depends_on`
-    (cert-manager, the StorageClass).
+    Applies the control-plane charts to the parent cluster, one KubernetesManifest per component (each stays small):
+    the first chart (the namespace, the PriorityClass, the kubeconfigs) after `depends_on` (cert-manager, whose CRDs
+    and webhook the PKI's Issuers and Certificates need; the StorageClass etcd's claims name), then every other chart
+    at once. Only what the API server would reject is ordered: objects in a namespace that does not exist yet, and
+    cert-manager kinds before cert-manager. Everything else waits by itself: kubelets retry mounting the Secrets
+    cert-manager issues and the ConfigMaps, and the components retry etcd and the apiserver until they answer.
+
+    Deletion runs the other way: every component at once, then the first chart (the namespace, whose deletion takes
+    etcd's claims), all while `depends_on` (and the nodes and drivers they stand on) still run.
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneManifestsProps) -> None:
@@ -48,7 +54,8 @@ class KarmadaControlPlane(Construct):
         for chart in props.charts:
             manifest = ChartManifest(self, chart.node.id, ChartManifestProps(cluster=props.cluster, chart=chart,
                                                                              target=props.target))
-            for dependency in [*props.depends_on, *self.manifests[-1:]]:
+            # The outer prerequisites reach the other charts through the first one.
+            for dependency in self.manifests[:1] or props.depends_on:
                 manifest.node.add_dependency(dependency)
             self.manifests.append(manifest)
 

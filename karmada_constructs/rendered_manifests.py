@@ -94,6 +94,14 @@ class RenderedManifests(Construct):
 
 
 def _templates(outdir: Path) -> dict[str, dict[str, Any]]:
-    """Stack name -> template of every stack synthesized into ``outdir``."""
-    return {path.name.removesuffix(".template.json"): json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(outdir.glob("*.template.json"))}
+    """Stack name -> template of every stack of this synth (the cloud assembly's manifest.json).
+
+    Not every *.template.json in ``outdir``: the CDK leaves the templates of stacks an earlier synth had (a
+    member since removed) in place, and their notes would bring back that member's manifest file.
+    """
+    assembly = outdir / "manifest.json"
+    if not assembly.exists():
+        return {}
+    artifacts = json.loads(assembly.read_text(encoding="utf-8")).get("artifacts", {})
+    return {name: json.loads((outdir / a["properties"]["templateFile"]).read_text(encoding="utf-8"))
+            for name, a in sorted(artifacts.items()) if a.get("type") == "aws:cloudformation:stack"}

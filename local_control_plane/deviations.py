@@ -110,8 +110,10 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("NetworkPolicies are applied to the parent API but not enforced",
               "no CNI policy engine; Services still reach only the pods they select"),
     Deviation("image aws-cli/aws-cli -> the host's /usr plus awscli from PyPI (.venv-awscli) at /usr/local/bin/aws",
-              "no container runtime; the backup's upload and the restore's prepare steps run the same `aws s3 cp`"),
+              "no container runtime; the backup's upload and the restore's prepare steps run the same `aws s3 cp` "
+              "(and the upload's `aws cloudwatch put-metric-data`)"),
     Deviation("EKS Pod Identity -> AWS_ENDPOINT_URL and static keys of the local S3 in the AWS CLI containers "
               "(pod_identity_env), added by the backup drill; bucket ${EtcdBackup.BucketName} -> " + BACKUP_BUCKET,
-              "no IAM or S3 here: a moto server on the bridge address stands for S3 during the drill"),
+              "no IAM, S3 or CloudWatch here: a moto server on the bridge address stands for S3 and CloudWatch (the "
+              "upload's count) during the drill"),
 )

@@ -1,7 +1,10 @@
 """`make local`: bring the rendered app up on this machine, idempotently.
 
-Order, as a deploy would go: the parent cluster's API; the parent's manifests (with the PKI as
-cert-manager would issue it); the Karmada control plane pods; the Karmada API bootstrap through the
+Order, as a deploy would go: the parent cluster's API; the parent's manifests, every object at once
+(the templates order only the namespace's manifest before the other control-plane manifests, and
+parent.yaml lists it first); the Karmada control plane pods; then the PKI as cert-manager would issue
+it, once the pods have found their Secrets missing (cert-manager issues them after the Certificates
+exist, while the pods applied beside them already wait); the Karmada API bootstrap through the
 KarmadaManifest handler; each member's API and its access objects; registration through the
 registration handler (Push and Pull, with karmada-agent run from the member's manifest); the
 workloads. Ends by writing the kubeconfigs and printing what to run next.
@@ -26,9 +29,26 @@ from .kubelet import access_path
 from .layout import Layout
 from .services import endpoint_slices, write_table
 
+# How long the PKI waits for the control-plane pods to report that they wait for it (a rerun finds them running).
+PKI_AFTER_PODS_SECONDS = 30.0
+WAITING_FOR_VOLUME = "waiting for volume"
+
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+def pods_waiting_for_volumes(status, pod_ids: list[str], timeout: float = PKI_AFTER_PODS_SECONDS,
+                             sleep=time.sleep, clock=time.monotonic) -> list[str]:
+    """Once every pod has reported on its spec (or `timeout`): the pods that wait for a Secret or ConfigMap."""
+    deadline = clock() + timeout
+    while True:
+        statuses = {pod_id: status(pod_id) for pod_id in pod_ids}
+        waiting = sorted(p for p, s in statuses.items() if s.get("message", "").startswith(WAITING_FOR_VOLUME))
+        silent = [p for p, s in statuses.items() if s.get("phase") == "Pending" and p not in waiting]
+        if not silent or clock() > deadline:
+            return waiting
+        sleep(0.5)
 
 
 class EndpointSliceSync(threading.Thread):
@@ -102,8 +122,7 @@ class BringUp:
         client = env.access("parent").client()
         objects = env.objects("parent")
         applied = apply_manifest(client, objects)
-        changed = issue_pki(client, objects)
-        log(f"parent manifests applied ({applied} objects); PKI: {len(changed)} Secrets issued")
+        log(f"parent manifests applied at once ({applied} objects)")
         pods, templates = env.rendered_pods("parent", "parent")
         for pod in pods:
             env.network.ensure_namespace(pod.id)
@@ -118,10 +137,14 @@ class BringUp:
         for pod in pods:
             env.run_pod(pod)
         self.control_plane_pods = pods
+        log(f"control plane: {len(pods)} pods started")
+        waiting = pods_waiting_for_volumes(env.status, [p.id for p in pods])
+        changed = issue_pki(client, objects)
+        log(f"PKI: {len(changed)} Secrets issued as cert-manager would, after the pods ({len(waiting)} of "
+            f"{len(pods)} were waiting for them); the Karmada API bootstrap waits for the apiserver")
         # Like the endpointslice controller: the handlers find the apiserver pods through EndpointSlices.
         self.slices = EndpointSliceSync(client, services, lambda: ready_map(env, pods))
         self.slices.start()
-        log(f"control plane: {len(pods)} pods started; the Karmada API bootstrap waits for the apiserver")
 
     def control_plane_ready(self) -> None:
         """After the bootstrap (CRDs, RBAC, webhooks), every component's readiness probe passes."""

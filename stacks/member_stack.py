@@ -162,5 +162,6 @@ class KarmadaMemberStack(Stack):
             depends_on=[default_child(eks_cluster.cluster, CfnResource)],
             log_retention_days=config.parent.log_retention_days,
         ))
-        eks_cluster.node_group.node.add_dependency(cleanup.resource)
+        # The group only: its role needs no cluster and is created meanwhile.
+        default_child(eks_cluster.node_group, CfnResource).node.add_dependency(cleanup.resource)
         return eks_cluster

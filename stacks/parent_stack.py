@@ -17,7 +17,7 @@ from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from charts.storage_class import Gp3StorageClassChart
-from eks_karmada.chart_props import control_plane_props, storage_class_props
+from eks_karmada.chart_props import alert_settings, backup_upload_metric, control_plane_props, storage_class_props
 from eks_karmada.config import AppConfig
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
@@ -31,6 +31,7 @@ from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
+from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
     KarmadaApiBootstrapProps,
@@ -239,7 +240,8 @@ class KarmadaParentStack(Stack):
             depends_on=[default_child(self.cluster, CfnResource), self._ebs.volume_key],
             log_retention_days=parent.log_retention_days,
         ))
-        eks_cluster.node_group.node.add_dependency(cleanup.resource)
+        # The group only: its role needs no cluster and is created meanwhile.
+        default_child(eks_cluster.node_group, CfnResource).node.add_dependency(cleanup.resource)
 
     def _add_etcd_backup(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         backup = self._config.karmada.etcd_backup
@@ -249,7 +251,8 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster, cluster_name=self._config.parent.cluster_name, charts=self._charts,
             control_plane=props, target=PARENT_TARGET,
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
-                                        aws_cli_image=self._mirror.image(backup.aws_cli_image)),
+                                        aws_cli_image=self._mirror.image(backup.aws_cli_image),
+                                        upload_metric=backup_upload_metric(self._config)),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
             depends_on=[control_plane, self._pod_identity_agent],
         ))
@@ -330,6 +333,17 @@ class KarmadaParentStack(Stack):
         parent = self._config.parent
         self.metrics_workspace = MetricsWorkspace(self, "Metrics", MetricsWorkspaceProps(
             alias=f"{parent.cluster_name}-karmada", log_retention_days=parent.log_retention_days))
+        observability, backup = self._config.observability, self._config.karmada.etcd_backup
+        self.alarms = FleetAlarms(self, "Alarms", FleetAlarmsProps(
+            workspace=self.metrics_workspace,
+            settings=alert_settings(self._config),
+            target_group=self.api.target_group,
+            handlers={"KarmadaManifest": self.karmada_manifests.function,
+                      "MemberRegistration": self.registrar.function},
+            backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
+            topic_arn=observability.alarm_topic_arn,
+            emails=observability.alarm_emails,
+        ))
 
     def _add_outputs(self, api: KarmadaApiLoadBalancer) -> None:
         parent = self._config.parent

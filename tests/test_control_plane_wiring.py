@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
@@ -17,11 +18,11 @@ def parent(synthesized) -> Template:
     return Template.from_json(synthesized.templates["KarmadaParent"])
 
 
-def _resources(template: Template, type_: str) -> dict:
+def _resources(template: Template, type_: str) -> Mapping[str, Mapping[str, Any]]:
     return template.find_resources(type_)
 
 
-def _manifest_objects(resource: dict) -> list[dict]:
+def _manifest_objects(resource: Mapping[str, Any]) -> list[dict]:
     """The objects a KubernetesManifest applies, with deploy-time values replaced by a marker."""
     manifest = resource["Properties"]["Manifest"]
     if isinstance(manifest, dict):  # Fn::Join of literal text and tokens
@@ -58,21 +59,31 @@ def test_rendered_karmada_manifest_matches_what_the_templates_apply(synthesized)
     assert sorted(applied, key=str) == sorted((_identity(o) for o in synthesized.manifests["karmada"]), key=str)
 
 
-def test_control_plane_components_are_applied_in_order_after_cert_manager(parent):
-    manifests = _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
+def _control_plane(parent: Template) -> dict[str, tuple[str, list[str]]]:
+    """Component -> (logical ID, DependsOn) of each control-plane manifest."""
     by_component = {}
-    for logical_id, resource in manifests.items():
+    for logical_id, resource in _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource").items():
         match = re.match(r"KarmadaControlPlanekarmada(\w+?)Manifest", logical_id)
         if match:
             by_component[match.group(1)] = (logical_id, resource.get("DependsOn", []))
-    order = ["foundation", "pki", "etcd", "apiserver", "aggregatedapiserver", "kubecontrollermanager",
-             "controllermanager", "scheduler", "webhook"]
-    assert sorted(by_component) == sorted(order)
-    for before, after in itertools.pairwise(order):
-        assert by_component[before][0] in by_component[after][1], f"{after} must wait for {before}"
+    return by_component
+
+
+def test_control_plane_components_wait_for_the_namespace_only(parent):
+    by_component = _control_plane(parent)
+    assert sorted(by_component) == sorted(["foundation", "pki", "etcd", "apiserver", "aggregatedapiserver",
+                                           "kubecontrollermanager", "controllermanager", "scheduler", "webhook"])
+    foundation_id, foundation_deps = by_component.pop("foundation")
+    # The namespace's manifest waits for cert-manager (the PKI's kinds and webhook) and the StorageClass.
     cert_manager = next(k for k, v in _resources(parent, "Custom::AWSCDK-EKS-HelmChart").items()
                         if v["Properties"]["Chart"] == "cert-manager")
-    assert cert_manager in by_component["foundation"][1]
+    storage_class = next(k for k in _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
+                         if k.startswith("Gp3StorageClass"))
+    assert {cert_manager, storage_class} <= set(foundation_deps)
+    # Every other component is applied at once after it: no component waits for another.
+    control_plane = {foundation_id} | {logical_id for logical_id, _ in by_component.values()}
+    for component, (_, deps) in by_component.items():
+        assert set(deps) & control_plane == {foundation_id}, component
 
 
 def test_cert_manager_is_pinned(parent, default_config):
@@ -93,8 +104,8 @@ def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, defaul
     assert source["paths"] == ["crds/bases/"]
     objects_id, objects = next((k, v) for k, v in resources.items() if "Manifest" in v["Properties"])
     assert crds_id in objects.get("DependsOn", [])
-    # The CRDs wait for the whole control plane (the last component) to be applied.
-    assert any("karmadawebhook" in d for d in crds.get("DependsOn", []))
+    # The CRDs wait for every component of the control plane (so they are deleted before any of them).
+    assert {logical_id for logical_id, _ in _control_plane(parent).values()} <= set(crds.get("DependsOn", []))
 
 
 def test_karmada_manifest_provider_is_least_privilege_and_in_the_vpc(parent):

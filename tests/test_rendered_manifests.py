@@ -26,6 +26,18 @@ def test_each_write_leaves_only_the_current_targets(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "manifests").iterdir()) == ["parent.yaml"] == [p.name for p in written]
 
 
+def test_templates_an_earlier_synth_left_bring_no_file_back(tmp_path: Path) -> None:
+    # The CDK does not remove a removed member's template from the output folder; only manifest.json says
+    # which stacks this synth has.
+    stack = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "KarmadaParent.template.json"}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"KarmadaParent": stack}}))
+    (tmp_path / "KarmadaParent.template.json").write_text(json.dumps({"Resources": {}}))
+    (tmp_path / "KarmadaMember-old.template.json").write_text(json.dumps({"Resources": {"Cni": ADDON}}))
+    rendered = RenderedManifests.of(App())
+    rendered.record("parent", [CONFIG_MAP])
+    assert [p.name for p in rendered.write(tmp_path)] == ["parent.yaml"]
+
+
 def test_a_file_is_its_header_then_the_objects(tmp_path: Path) -> None:
     rendered = RenderedManifests.of(App())
     rendered.record("karmada", [CONFIG_MAP])

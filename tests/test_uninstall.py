@@ -76,6 +76,21 @@ def test_every_kubernetes_object_and_helm_release_goes_while_nodes_and_drivers_s
         assert {addons["aws-ebs-csi-driver"], addons["vpc-cni"]} <= closure(graph, logical_id)
 
 
+def test_the_control_plane_goes_after_the_karmada_api_at_once_then_its_namespace(parent):
+    graph = edges(parent)
+    components = {k for k in _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource")
+                  if k.startswith("KarmadaControlPlanekarmada")}
+    (namespace,) = [k for k in components if "foundation" in k]
+    others = components - {namespace}
+    assert len(others) == 8
+    for logical_id in others:
+        # Deleted before the namespace (which takes etcd's claims), and none waits for another.
+        assert namespace in graph[logical_id] and not closure(graph, logical_id) & others, logical_id
+    # The Karmada API objects (and the CRDs they are instances of) go while every component still runs.
+    bootstrap = _resources(parent, KarmadaManifest.RESOURCE_TYPE)
+    assert bootstrap and all(components <= closure(graph, k) for k in bootstrap)
+
+
 def test_the_target_group_binding_goes_before_the_load_balancer_controller(parent):
     binding = next(k for k, v in _resources(parent, "Custom::AWSCDK-EKS-KubernetesResource").items()
                    if "TargetGroupBinding" in json.dumps(v["Properties"]["Manifest"]))

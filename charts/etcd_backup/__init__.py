@@ -9,7 +9,7 @@ Restore:         ``restore_plan`` / ``restore_manifests`` render one Job per etc
 """
 
 from charts.etcd_backup.backup import EtcdBackupChart, backup_manifests
-from charts.etcd_backup.props import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupProps
+from charts.etcd_backup.props import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupProps, UploadMetric
 from charts.etcd_backup.restore import RestorePlan, cleanup_manifests, restore_manifests, restore_plan
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "EtcdBackupChart",
     "EtcdBackupProps",
     "RestorePlan",
+    "UploadMetric",
     "backup_manifests",
     "cleanup_manifests",
     "restore_manifests",

@@ -93,6 +93,14 @@ def verify_step(props: EtcdBackupProps) -> pods.Step:
     )
 
 
+def upload_metric_env(props: EtcdBackupProps) -> list[dict[str, str]]:
+    metric = props.upload_metric
+    if metric is None:
+        return []
+    return pods.env(METRIC_NAMESPACE=metric.namespace, METRIC_NAME=metric.name,
+                    METRIC_DIMENSIONS=f"{metric.dimension}={props.cluster_name}")
+
+
 def upload_step(props: EtcdBackupProps) -> pods.Step:
     return pods.Step(
         name="upload",
@@ -102,6 +110,7 @@ def upload_step(props: EtcdBackupProps) -> pods.Step:
         mounts=[pods.work_dir(props)],
         env=[
             *pods.env(WORK_DIR=pods.WORK_PATH, BUCKET=props.bucket_name, SNAPSHOT_PREFIX=props.snapshot_prefix),
+            *upload_metric_env(props),
             *pods.aws_env(props),
         ],
     )

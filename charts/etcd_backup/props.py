@@ -33,6 +33,17 @@ _PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry
 _GIB = 1024**3
 
 
+class UploadMetric(BaseModel):
+    """A metric the upload step publishes (value 1, unit Count) after each verified upload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    namespace: str = Field(min_length=1, pattern=r"^[A-Za-z0-9./_#:-]+$")
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    dimension: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    """Its one dimension's name; the value is the cluster name."""
+
+
 class EtcdBackupProps(BaseModel):
     """Inputs of ``EtcdBackupChart`` and ``restore_manifests``; the control plane's props come first."""
 
@@ -54,6 +65,9 @@ class EtcdBackupProps(BaseModel):
     starting_deadline_seconds: int = Field(default=600, ge=60)
     backoff_limit: int = Field(default=2, ge=0, le=10)
     active_deadline_seconds: int = Field(default=3600, ge=300)
+
+    # Counted after each upload when set (the backup alarm's metric). Default: not published.
+    upload_metric: UploadMetric | None = None
 
     # --- images and sizing ----------------------------------------------------------------
     aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE
@@ -112,4 +126,4 @@ class EtcdBackupProps(BaseModel):
         return f"{math.ceil(self.control_plane.etcd_quota_backend_bytes / _GIB) + 1}Gi"
 
 
-__all__ = ["DEFAULT_AWS_CLI_IMAGE", "SNAPSHOT_ROOT", "EtcdBackupProps"]
+__all__ = ["DEFAULT_AWS_CLI_IMAGE", "SNAPSHOT_ROOT", "EtcdBackupProps", "UploadMetric"]

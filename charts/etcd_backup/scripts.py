@@ -17,6 +17,8 @@ container commands, so the scripts use backticks for command substitution and
 from __future__ import annotations
 
 # Env: WORK_DIR, BUCKET, SNAPSHOT_PREFIX (ends with "/"). Writes one object and prints its URI.
+# With METRIC_NAMESPACE set (and METRIC_NAME, METRIC_DIMENSIONS): then counts the upload in CloudWatch,
+# the "last successful backup" the backup alarm watches; a failed count fails the Job, so it is retried.
 UPLOAD = """\
 set -eu
 snapshot="${WORK_DIR}/snapshot.db"
@@ -26,6 +28,11 @@ key="${SNAPSHOT_PREFIX}${stamp}.db"
 # SHA-256 checksum: S3 verifies it on receipt and stores it with the object.
 aws s3 cp "${snapshot}" "s3://${BUCKET}/${key}" --checksum-algorithm SHA256 --only-show-errors --no-progress
 echo "uploaded s3://${BUCKET}/${key}"
+if [ -n "${METRIC_NAMESPACE:-}" ]; then
+  aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "${METRIC_NAME}" \\
+    --dimensions "${METRIC_DIMENSIONS}" --value 1 --unit Count
+  echo "counted in ${METRIC_NAMESPACE}/${METRIC_NAME}"
+fi
 """
 
 # Env: WORK_DIR, BUCKET, SNAPSHOT_KEY, DATA_DIR, PREVIOUS_DATA_DIR, KEEP_PREVIOUS_DATA (true|false).

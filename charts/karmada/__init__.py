@@ -1,7 +1,8 @@
 """cdk8s charts of the Karmada control plane (Kubernetes objects only, no AWS).
 
 Parent cluster:   ``control_plane_charts(app, props)`` (one Chart per component,
-                  in apply order) or ``KarmadaControlPlaneChart`` (all in one).
+                  the namespace's first, the rest after it only) or
+                  ``KarmadaControlPlaneChart`` (all in one).
 Karmada API:      ``KarmadaApiBootstrapChart`` (contains ``${Karmada.CaBundle}``,
                   see ``render_ca_bundle``), plus ``crd_conversion_patches`` for
                   the CRD installer.

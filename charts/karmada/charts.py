@@ -1,9 +1,12 @@
 """Wiring: component constructs -> cdk8s Charts for the PARENT cluster.
 
-``control_plane_charts`` returns one Chart per component in dependency order
-(the lead applies each through its own KubernetesManifest, which keeps every
-manifest far below the custom-resource size limits). ``KarmadaControlPlaneChart``
-puts the same objects into a single Chart.
+``control_plane_charts`` returns one Chart per component, the foundation (the
+namespace everything else lives in) first; every other chart depends on the
+foundation only, as the API server would reject its objects without the
+namespace and nothing else (the parent applies each through its own
+KubernetesManifest, which keeps every manifest far below the custom-resource
+size limits). ``KarmadaControlPlaneChart`` puts the same objects into a single
+Chart.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ ComponentFactory = Callable[[Construct, str, KarmadaControlPlaneProps], Construc
 
 
 def components(props: KarmadaControlPlaneProps) -> list[tuple[str, ComponentFactory]]:
-    """(chart suffix, construct) in apply order; optional ones only when enabled."""
+    """(chart suffix, construct), the foundation first; optional ones only when enabled."""
     parts: list[tuple[str, ComponentFactory]] = [
         ("foundation", KarmadaFoundation),  # namespace + priority class + kubeconfigs
         ("pki", KarmadaPki),
@@ -60,13 +63,13 @@ def components(props: KarmadaControlPlaneProps) -> list[tuple[str, ComponentFact
 def control_plane_charts(
     app: Construct, props: KarmadaControlPlaneProps, *, id_prefix: str = "karmada"
 ) -> list[cdk8s.Chart]:
-    """One Chart per component, in dependency order; each depends on the previous one."""
+    """One Chart per component, the foundation first; every other chart depends on the foundation only."""
     charts: list[cdk8s.Chart] = []
     for suffix, factory in components(props):
         chart = cdk8s.Chart(app, f"{id_prefix}-{suffix}", disable_resource_name_hashes=True)
         factory(chart, "Resources", props)
         if charts:
-            chart.add_dependency(charts[-1])
+            chart.add_dependency(charts[0])
         charts.append(chart)
     return charts
 

@@ -36,6 +36,7 @@ def controller_manager_command(props: KarmadaControlPlaneProps) -> list[str]:
         "--enable-taint-manager=true",
         "--enable-no-execute-taint-eviction=true",
         "--no-execute-taint-eviction-purge-mode=Gracefully",
+        *props.throughput.args("controller_manager"),
         "--logging-format=json",
         "--v=2",
     ]

@@ -83,6 +83,23 @@ class Resources(BaseModel):
         }
 
 
+class ThroughputFlags(BaseModel):
+    """Client rate limits and worker counts of the components that move objects, by flag name (no leading --).
+
+    Empty: the binaries' defaults, which a Helm chart install of Karmada runs with. The sizing profiles
+    (charts/karmada/sizing.py) fill them from `make bench-karmada`'s measurements; a component's
+    ``extra_args`` in the config still override each flag.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    controller_manager: dict[str, str] = Field(default_factory=dict)
+    scheduler: dict[str, str] = Field(default_factory=dict)
+
+    def args(self, component: str) -> list[str]:
+        return [f"--{name}={value}" for name, value in getattr(self, component).items()]
+
+
 class ComponentResources(BaseModel):
     """Sizing of every component, in one place.
 
@@ -327,6 +344,7 @@ class KarmadaControlPlaneProps(BaseModel):
     # copies into the member at deploy time.
     pull_members: list[str] = Field(default_factory=list)
     resources: ComponentResources = ComponentResources()
+    throughput: ThroughputFlags = ThroughputFlags()
     # Per-component placement, pod metadata, feature gates and extra flags (empty: the charts' own).
     settings: ComponentSettings = ComponentSettings()
 

@@ -45,6 +45,7 @@ def scheduler_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--metrics-bind-address=:{names.METRICS_PORT}",
         f"--health-probe-bind-address=:{names.SCHEDULER_HEALTH_PORT}",
         f"--enable-scheduler-estimator={str(bool(props.scheduler_estimators)).lower()}",
+        *props.throughput.args("scheduler"),
         "--logging-format=json",
         "--v=2",
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from charts.karmada.props import ComponentResources, Resources
+from charts.karmada.props import ComponentResources, Resources, ThroughputFlags
 
 
 @dataclass(frozen=True)
@@ -29,26 +29,49 @@ class ControlPlaneProfile:
     etcd_volume_gib: int
     gp3_iops: int
     gp3_throughput_mibps: int
+    throughput: ThroughputFlags
+
+
+def _throughput(*, karmada_qps: int, member_qps: int, workers: int, scheduler_qps: int) -> ThroughputFlags:
+    """Client QPS (burst 1.5x) towards the Karmada API and each member, and workers of the busiest queues."""
+    def qps(value: int) -> dict[str, str]:
+        return {"qps": str(value), "burst": str(value * 3 // 2)}
+
+    karmada, member, scheduler = qps(karmada_qps), qps(member_qps), qps(scheduler_qps)
+    return ThroughputFlags(
+        controller_manager={
+            "kube-api-qps": karmada["qps"], "kube-api-burst": karmada["burst"],
+            "cluster-api-qps": member["qps"], "cluster-api-burst": member["burst"],
+            "concurrent-resource-template-syncs": str(workers),
+            "concurrent-resourcebinding-syncs": str(workers),
+            "concurrent-work-syncs": str(workers),
+        },
+        scheduler={"kube-api-qps": scheduler["qps"], "kube-api-burst": scheduler["burst"]},
+    )
 
 
 def _tier(name: str, max_members: int | None, *, core: tuple[str, str, str], controller: tuple[str, str, str],
-          scheduler: tuple[str, str, str], volume: int, iops: int, throughput: int) -> ControlPlaneProfile:
+          scheduler: tuple[str, str, str], volume: int, iops: int, throughput: int,
+          flags: ThroughputFlags) -> ControlPlaneProfile:
     def res(spec: tuple[str, str, str]) -> Resources:
         return Resources(cpu_request=spec[0], memory_request=spec[1], memory_limit=spec[2])
 
     resources = ComponentResources().model_copy(update={
         "etcd": res(core), "apiserver": res(core), "controller_manager": res(controller), "scheduler": res(scheduler),
     })
-    return ControlPlaneProfile(name, max_members, resources, volume, iops, throughput)
+    return ControlPlaneProfile(name, max_members, resources, volume, iops, throughput, flags)
 
 
 PROFILES = (
     _tier("small", 10, core=("500m", "1Gi", "4Gi"), controller=("200m", "256Mi", "1Gi"),
-          scheduler=("100m", "128Mi", "512Mi"), volume=20, iops=3000, throughput=125),
+          scheduler=("100m", "128Mi", "512Mi"), volume=20, iops=3000, throughput=125,
+          flags=_throughput(karmada_qps=200, member_qps=100, workers=20, scheduler_qps=100)),
     _tier("medium", 50, core=("1", "2Gi", "6Gi"), controller=("500m", "512Mi", "2Gi"),
-          scheduler=("250m", "256Mi", "1Gi"), volume=50, iops=4000, throughput=250),
+          scheduler=("250m", "256Mi", "1Gi"), volume=50, iops=4000, throughput=250,
+          flags=_throughput(karmada_qps=400, member_qps=100, workers=40, scheduler_qps=200)),
     _tier("large", None, core=("2", "4Gi", "8Gi"), controller=("1", "1Gi", "4Gi"),
-          scheduler=("500m", "512Mi", "2Gi"), volume=100, iops=6000, throughput=500),
+          scheduler=("500m", "512Mi", "2Gi"), volume=100, iops=6000, throughput=500,
+          flags=_throughput(karmada_qps=800, member_qps=100, workers=60, scheduler_qps=400)),
 )
 
 

@@ -200,11 +200,13 @@ class ParentCluster:
 class KarmadaApi:
     """The Karmada API server, reached over mutual TLS with the admin certificate."""
 
-    def __init__(self, clients: Clients, config: AppConfig, server: str, tls: TlsMaterial) -> None:
+    def __init__(self, clients: Clients, config: AppConfig, server: str, tls: TlsMaterial,
+                 server_name: str | None = None) -> None:
         self.config = config
         self.server = server
         try:
-            transport = clients.karmada_transport(server, tls)
+            transport = (clients.karmada_transport(server, tls, server_name) if server_name
+                         else clients.karmada_transport(server, tls))
         except (ssl.SSLError, ValueError) as err:
             raise CliError(f"the certificate, key or CA in Secret {names.NAMESPACE}/{names.ADMIN_CLIENT_SECRET} "
                            f"is not usable: {one_line(str(err))}") from None

@@ -7,7 +7,9 @@ Kubernetes call lands in moto, a botocore Stubber or the fake Kubernetes API.
 
 from __future__ import annotations
 
+import datetime
 import socket
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +22,20 @@ from functions.kube.eks_auth import ClusterEndpoint
 USER_AGENT = "eks-karmada/cli"
 
 
+class Clock:
+    """Time for the commands that wait (the drills): tests give one that advances when it sleeps."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def now(self) -> datetime.datetime:
+        """The current time in UTC."""
+        return datetime.datetime.now(datetime.UTC)
+
+
 class Clients:
     """boto3 clients from one session (the caller's own identity) and HTTPS transports."""
 
@@ -27,6 +43,7 @@ class Clients:
         self.profile = profile
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
+        self.clock = Clock()
 
     def _boto_session(self) -> Any:
         if self._session is None:
@@ -51,14 +68,17 @@ class Clients:
         return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=token_provider,
                                 connect_timeout=10.0)
 
-    def karmada_transport(self, server: str, tls: TlsMaterial) -> Transport:
-        """Mutual TLS to the Karmada API server at ``server`` (https://host:port)."""
+    def karmada_transport(self, server: str, tls: TlsMaterial, server_name: str | None = None) -> Transport:
+        """Mutual TLS to the Karmada API server at ``server`` (https://host:port).
+
+        ``server_name`` is the name to check the certificate against when it differs from the host (a
+        kubeconfig's ``tls-server-name``).
+        """
         parts = urllib.parse.urlsplit(server)
         if parts.scheme != "https" or not parts.hostname:
             raise CliError(f"the Karmada API address {server!r} is not an https:// URL")
-        return Urllib3Transport(parts.hostname, parts.port or 443, ca_pem=tls.ca_pem,
+        return Urllib3Transport(parts.hostname, parts.port or 443, ca_pem=tls.ca_pem, server_hostname=server_name,
                                 client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem, connect_timeout=10.0)
-
 
     def connect(self, host: str, port: int, timeout: float) -> str | None:
         """A TCP connect test: None when ``host:port`` accepts within ``timeout`` seconds, else why not."""

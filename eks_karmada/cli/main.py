@@ -1,4 +1,4 @@
-"""The `eks-karmada` command: typer app with the kubeconfig, status, preflight and cost subcommands."""
+"""The `eks-karmada` command: typer app with the kubeconfig, status, preflight, cost, members and drill subcommands."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 
 from eks_karmada.cli.agent_bundle import agent_bundle
 from eks_karmada.cli.cost import cost
+from eks_karmada.cli.drill import drill_app
 from eks_karmada.cli.kubeconfig import kubeconfig
 from eks_karmada.cli.members import members_app
 from eks_karmada.cli.preflight import preflight
@@ -37,6 +38,7 @@ app.command("agent-bundle")(agent_bundle)
 app.command("validate")(validate)
 app.command("whoami")(whoami)
 app.add_typer(members_app, name="members")
+app.add_typer(drill_app, name="drill")
 
 
 def main() -> None:  # pragma: no cover - console-script shim

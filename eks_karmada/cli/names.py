@@ -17,6 +17,15 @@ PARENT_STACK = "KarmadaParent"
 OUTPUT_API_ENDPOINT = "KarmadaApiEndpoint"
 OUTPUT_PARENT_CLUSTER = "ParentClusterName"
 EXTERNAL_PORT = 443
+# The backup bucket's output (karmada_constructs/etcd_backup.py) and the snapshots' key prefix under it
+# (charts/etcd_backup/props.py: etcd-snapshots/<cluster>/<UTC timestamp>.db).
+OUTPUT_BACKUP_BUCKET = "EtcdBackupBucketName"
+SNAPSHOT_ROOT = "etcd-snapshots"
+
+# The taint of the failover ClusterTaintPolicy (charts/karmada/bootstrap.py), Karmada's own key for a NotReady
+# cluster (cluster/v1alpha1 TaintClusterNotReady), with the effect that makes the taint manager evict.
+NOT_READY_TAINT = "cluster.karmada.io/not-ready"
+NO_EXECUTE = "NoExecute"
 
 # Control-plane workloads in NAMESPACE on the parent cluster.
 ETCD_STATEFULSET = "etcd"

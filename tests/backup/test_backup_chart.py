@@ -180,3 +180,27 @@ def test_props_refuse_bad_values(field, value):
 def test_props_accept_macros_and_digests():
     EtcdBackupProps(bucket_name="b", region="r", schedule="@daily",
                     aws_cli_image="public.ecr.aws/aws-cli/aws-cli@sha256:" + "0" * 64)
+
+
+def test_upload_counts_in_the_metric_only_when_one_is_given(steps):
+    from charts.etcd_backup import UploadMetric
+
+    assert not {e["name"] for e in steps["upload"]["env"]} & {"METRIC_NAMESPACE", "METRIC_NAME", "METRIC_DIMENSIONS"}
+    metric = UploadMetric(namespace="EKSKarmada/EtcdBackup", name="SnapshotsUploaded", dimension="ClusterName")
+    objects = _objects(PROPS.model_copy(update={"upload_metric": metric}))
+    upload = next(c for c in containers(objects["CronJob"]) if c["name"] == "upload")
+    env = {e["name"]: e.get("value") for e in upload["env"]}
+    assert (env["METRIC_NAMESPACE"], env["METRIC_NAME"], env["METRIC_DIMENSIONS"]) == (
+        "EKSKarmada/EtcdBackup", "SnapshotsUploaded", "ClusterName=karmada-parent")
+    assert validate_strict(list(objects.values())) == len(objects) - 1  # the Certificate is checked elsewhere
+
+
+@pytest.mark.parametrize(("field", "value"), [("namespace", "bad namespace"), ("name", ""), ("dimension", "a=b")])
+def test_upload_metric_refuses_values_the_cli_would_misread(field, value):
+    from pydantic import ValidationError
+
+    from charts.etcd_backup import UploadMetric
+
+    good = {"namespace": "EKSKarmada/EtcdBackup", "name": "SnapshotsUploaded", "dimension": "ClusterName"}
+    with pytest.raises(ValidationError):
+        UploadMetric(**{**good, field: value})

@@ -208,3 +208,19 @@ def test_bucket_props_are_validated():
 
 def test_stack_name_is_stable(synth):
     assert synth.stack.stack_name == STACK_NAME
+
+
+def test_with_an_upload_metric_the_role_may_put_metric_data_in_its_namespace_only(tmp_path):
+    from charts.etcd_backup import UploadMetric
+
+    metric = UploadMetric(namespace="EKSKarmada/EtcdBackup", name="SnapshotsUploaded", dimension="ClusterName")
+    synth = synthesize_backup(tmp_path, upload_metric=metric)
+    (policy,) = Template.from_json(synth.template).find_resources("AWS::IAM::Policy").values()
+    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    assert statements["CountUploads"] == {
+        "Sid": "CountUploads", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+        "Condition": {"StringEquals": {"cloudwatch:namespace": "EKSKarmada/EtcdBackup"}},
+    }
+    assert [v for p in synth.report["pluginReports"] for v in p.get("violations", [])] == []
+    env = {e["name"]: e["value"] for e in pod_spec(synth.manifests["parent"][-1])["containers"][0]["env"]}
+    assert env["METRIC_DIMENSIONS"] == f"ClusterName={CLUSTER_NAME}"

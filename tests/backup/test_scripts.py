@@ -18,6 +18,7 @@ SHELLS = [s for s in ("/bin/sh", shutil.which("bash")) if s and Path(s).exists()
 FAKE_AWS = """#!/bin/sh
 echo "$@" >> "$AWS_LOG"
 [ "${FAIL_AWS:-0}" = 1 ] && { echo "An error occurred (AccessDenied)" >&2; exit 1; }
+[ "${FAIL_CLOUDWATCH:-0}" = 1 ] && [ "$1" = cloudwatch ] && { echo "An error occurred (AccessDenied)" >&2; exit 1; }
 case "$3" in s3://*) ;; *) exit 0 ;; esac
 case "$4" in s3://*) ;; *) printf 'snapshot' > "$4" ;; esac
 """
@@ -84,6 +85,33 @@ def test_upload_fails_without_a_snapshot_or_when_s3_refuses(shell, sandbox):
     assert run(shell, UPLOAD, env).returncode != 0 and aws_calls(tmp_path) == []
     (Path(env["WORK_DIR"]) / "snapshot.db").write_bytes(b"db")
     assert run(shell, UPLOAD, env, FAIL_AWS="1").returncode != 0
+
+
+METRIC = {"METRIC_NAMESPACE": "EKSKarmada/EtcdBackup", "METRIC_NAME": "SnapshotsUploaded",
+          "METRIC_DIMENSIONS": "ClusterName=karmada-parent"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_upload_counts_itself_in_cloudwatch_after_the_upload_when_asked(shell, sandbox):
+    tmp_path, env = sandbox
+    (Path(env["WORK_DIR"]) / "snapshot.db").write_bytes(b"db")
+    done = run(shell, UPLOAD, env, **METRIC)
+    assert done.returncode == 0, done.stderr
+    upload, count = aws_calls(tmp_path)
+    assert upload.startswith("s3 cp ")
+    assert count == ("cloudwatch put-metric-data --namespace EKSKarmada/EtcdBackup --metric-name SnapshotsUploaded "
+                     "--dimensions ClusterName=karmada-parent --value 1 --unit Count")
+    assert "counted in EKSKarmada/EtcdBackup/SnapshotsUploaded" in done.stdout
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_upload_that_cannot_be_counted_fails_and_a_failed_upload_is_not_counted(shell, sandbox):
+    tmp_path, env = sandbox
+    (Path(env["WORK_DIR"]) / "snapshot.db").write_bytes(b"db")
+    assert run(shell, UPLOAD, env, FAIL_CLOUDWATCH="1", **METRIC).returncode != 0
+    (tmp_path / "aws.log").unlink()
+    assert run(shell, UPLOAD, env, FAIL_AWS="1", **METRIC).returncode != 0
+    assert [c.split()[0] for c in aws_calls(tmp_path)] == ["s3"]
 
 
 @pytest.mark.parametrize("shell", SHELLS)

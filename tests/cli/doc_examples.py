@@ -12,7 +12,7 @@ from pathlib import Path
 
 from eks_karmada.bundled_node import use_bundled_node
 from eks_karmada.config import DEFAULT_CONFIG_PATH
-from tests.cli.harness import World, admin_secret, pki, workload, world
+from tests.cli.harness import World, admin_secret, member_cluster, pki, workload, world
 
 # Start jsii (and load cdk8s' assemblies) now, under the real HOME: the kernel caches packages under $HOME, and
 # each scenario runs with a temporary HOME that is deleted afterwards.
@@ -139,6 +139,33 @@ def _one_member(w: World) -> None:
     w.expect_stack()
 
 
+def _failover(w: World) -> None:
+    w.sample_bound()
+    w.expect_stack()
+
+
+def _other_not_ready(w: World) -> None:
+    w.sample_bound()
+    w.karmada.put(member_cluster("member-usw2", region="us-west-2", ready=False))
+    w.expect_stack()
+
+
+SNAPSHOT = (Path(__file__).parent / "data" / "etcd-3.6.6-snapshot.db.gz")
+BACKUP_BUCKET = "karmadaparent-etcdbackupbucketa1b2c3-0123456789ab"
+
+
+def _snapshots(w: World) -> None:
+    import gzip
+
+    s3 = w.aws("s3", "us-east-1")
+    s3.create_bucket(Bucket=BACKUP_BUCKET)
+    for stamp in ("20261124T000000Z", "20261124T060000Z"):
+        s3.put_object(Bucket=BACKUP_BUCKET, Key=f"etcd-snapshots/karmada-parent/{stamp}.db",
+                      Body=gzip.decompress(SNAPSHOT.read_bytes()), ChecksumAlgorithm="SHA256")
+    w.expect_stack(outputs={"KarmadaApiEndpoint": "https://k8s-karmada-apiserver-0123456789.elb.us-east-1"
+                            ".amazonaws.com:443", "EtcdBackupBucketName": BACKUP_BUCKET})
+
+
 def render() -> str:
     parts = [
         """# `eks-karmada`: the operator's command
@@ -159,6 +186,8 @@ $ .venv/bin/eks-karmada preflight --profile deployer    # before make deploy; ex
 $ .venv/bin/eks-karmada cost                            # bundled prices; --live asks the Price List API
 $ .venv/bin/eks-karmada validate my.yaml                 # config + workloads, every error, no synth
 $ .venv/bin/eks-karmada members                         # add|remove NAME: edit the config, deploy only its stacks
+$ .venv/bin/eks-karmada drill failover --member member-usw2  # taint it as Karmada would, time, restore
+$ .venv/bin/eks-karmada drill restore --dry-run          # the newest etcd snapshot reads, its restore renders
 ```
 
 ## Shared behaviour
@@ -342,6 +371,38 @@ first: Karmada then unjoins it and removes what it propagated there
              "~/my.yaml"], files={"my.yaml": DEFAULT_TEXT})
         + "\n\nRemoving one (the steps; `--run` runs them):\n\n" + _run(
             ["members", "remove", "member-usw2", "--config", "~/my.yaml"], files={"my.yaml": DEFAULT_TEXT}),
+        """## `drill`
+
+Rehearsals of what a platform team must be able to trust
+([operations.md](operations.md#drills) says when to run them and what to look at).
+
+**`drill failover --member NAME`** does to a Ready member what Karmada does to a NotReady one: it adds the
+failover ClusterTaintPolicy's taint `cluster.karmada.io/not-ready:NoExecute` (with `timeAdded`, and the
+annotation `eks-karmada/failover-drill`) to its `Cluster`, so the real taint manager evicts every binding
+that does not tolerate it (at once, or after its `tolerationSeconds`) and the real scheduler places the
+replicas on the other members. The drill lists the ResourceBindings and ClusterResourceBindings placed on
+the member first (the ones that tolerate the taint for ever stay, and are named), asks, then prints each
+binding as it leaves and where it went, and the time from the taint to the last one placed elsewhere. Then,
+always (timeout, error, Ctrl-C, SIGTERM), it removes exactly the taint it added, and reschedules the moved
+bindings (`spec.rescheduleTriggeredAt`, what a WorkloadRebalancer does: Karmada does not move divided
+replicas back by itself) and waits until each is placed again. It refuses, changing nothing, when the member
+is unknown or not Ready, is the only Ready member, another member is not Ready, the member already has that
+taint, or a binding tolerates it for longer than `--timeout`. It reaches the Karmada API like `status`, or
+with `--kubeconfig` (a client-certificate context such as `kubeconfig` writes).
+
+**`drill restore --dry-run`** downloads the newest `etcd-snapshots/<parent cluster>/<timestamp>.db` from the
+backup bucket (the `EtcdBackupBucketName` output, or `--bucket`) and checks it without an etcd binary: the
+SHA-256 etcd appends, then the bbolt database (both meta pages, every page of every bucket) and the MVCC
+`key` bucket, giving the revision and key count `etcdutl snapshot status` gives. It then renders the restore
+of that snapshot exactly as `python -m charts.etcd_backup restore` does (`-o` writes it), and applies
+nothing. Without `--dry-run` it refuses and points to [backup-restore.md](backup-restore.md).
+
+""" + _help("drill failover") + "\n\n" + _help("drill restore")
+        + "\n\nA failover drill (the sample tolerates nothing here; `make local`'s tolerates 120 s):\n\n"
+        + _run(["drill", "failover", "--member", "member-use1", "--yes"], _failover)
+        + "\n\nRefused while the other member is not Ready:\n\n"
+        + _run(["drill", "failover", "--member", "member-use1"], _other_not_ready)
+        + "\n\nThe restore dry run:\n\n" + _run(["drill", "restore", "--dry-run"], _snapshots),
         """## `whoami`
 
 Prints the IAM principal an EKS access entry for you names: an assumed-role session becomes its role,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +27,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from eks_karmada.cli.clients import Clients
+from eks_karmada.cli.clients import Clients, Clock
+from eks_karmada.cli.drill_failover import parse_time, tolerance
 from eks_karmada.cli.main import app
 from functions.kube.client import build_ssl_context
 from tests.fakes.kube_api import FakeKubeApi
@@ -40,6 +43,27 @@ SERVER = f"https://{NLB_DNS}:443"
 NAMESPACE = "karmada-system"
 STUBBED = ("cloudformation", "service-quotas", "pricing")
 COLUMNS = "110"
+START = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.UTC)
+
+
+class FakeClock(Clock):
+    """Simulated time: sleeping advances it at once and runs every ``on_sleep`` hook (the fake controllers)."""
+
+    def __init__(self, start: datetime.datetime = START) -> None:
+        self.seconds = 0.0
+        self.start = start
+        self.on_sleep: list = []
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+        for hook in list(self.on_sleep):
+            hook(self)
+
+    def now(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(seconds=self.seconds)
 
 _PKI: Pki | None = None
 
@@ -94,6 +118,72 @@ def member_cluster(name: str, *, region: str, sync_mode: str = "Push", ready: bo
     }
 
 
+# ---- Karmada's bindings and the controllers that move them (the failover drill) -----------------------------------
+
+NOT_READY_TAINT = "cluster.karmada.io/not-ready"
+LAST_SCHEDULED = "2026-11-24T11:00:00Z"
+
+
+def binding(name: str, placed: dict[str, int], *, namespace: str | None = "sample", tolerations: list | None = None,
+            kind: str = "ResourceBinding") -> dict:
+    placement = {"clusterAffinity": {"clusterNames": sorted(placed)}, "clusterTolerations": tolerations or []}
+    metadata = {"name": name, "annotations": {"policy.karmada.io/applied-placement": json.dumps(placement)}}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {
+        "apiVersion": "work.karmada.io/v1alpha2", "kind": kind, "metadata": metadata,
+        "spec": {"replicas": sum(placed.values()), "placement": placement,
+                 "clusters": [{"name": n, "replicas": r} for n, r in sorted(placed.items())]},
+        "status": {"schedulerObservedGeneration": 1, "lastScheduledTime": LAST_SCHEDULED,
+                   "conditions": [{"type": "Scheduled", "status": "True", "reason": "Success"}]},
+    }
+
+
+class FakeControllers:
+    """Karmada's taint manager and scheduler, one step per poll of the drill."""
+
+    def __init__(self, world, *, evict: bool = True) -> None:
+        self.world = world
+        self.evict = evict
+        self.steps = 0
+
+    def __call__(self, clock) -> None:
+        self.steps += 1
+        api = self.world.karmada
+        clusters = {c["metadata"]["name"]: c for c in api.objects("Cluster")}
+        tainted = {name: [t for t in (c.get("spec") or {}).get("taints") or [] if t["effect"] == "NoExecute"]
+                   for name, c in clusters.items()}
+        healthy = sorted(name for name, taints in tainted.items() if not taints)
+        for obj in api.objects("ResourceBinding") + api.objects("ClusterResourceBinding"):
+            placed = {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}
+            total = obj["spec"]["replicas"]
+            status = obj["status"]
+            trigger = parse_time(obj["spec"].get("rescheduleTriggeredAt"))
+            last = parse_time(status["lastScheduledTime"])
+            rescheduled = bool(trigger and last and trigger > last)
+            if rescheduled:
+                placed = {name: total // len(healthy) for name in healthy}
+            elif self.evict:
+                for name in list(placed):
+                    if tainted.get(name) and self._due(obj, tainted[name][0], clock):
+                        freed = placed.pop(name)
+                        placed[healthy[0]] = placed.get(healthy[0], 0) + freed
+            if not rescheduled and placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
+                continue
+            obj["spec"]["clusters"] = [{"name": n, "replicas": r} for n, r in sorted(placed.items())]
+            status["lastScheduledTime"] = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            api.put(obj)
+
+    @staticmethod
+    def _due(obj: dict, taint: dict, clock) -> bool:
+        wait = tolerance(obj, taint)
+        if wait is None:
+            return False
+        added = parse_time(taint["timeAdded"])
+        return added is not None and clock.now() >= added + datetime.timedelta(seconds=wait)
+
+
+
 CONTROL_PLANE = [("StatefulSet", "etcd", 3)] + [
     ("Deployment", name, 2)
     for name in ("karmada-apiserver", "karmada-aggregated-apiserver", "karmada-kube-controller-manager",
@@ -107,6 +197,7 @@ class FakeClients(Clients):
     def __init__(self, world: World, profile: str | None) -> None:
         super().__init__(profile)
         self.world = world
+        self.clock = world.clock
 
     def aws(self, service: str, region: str) -> Any:
         self.world.profiles.append(self.profile)
@@ -131,11 +222,11 @@ class FakeClients(Clients):
                       for known in self.world.reachable)
         return None if reached else f"no answer within {timeout:g} s"
 
-    def karmada_transport(self, server, tls):
+    def karmada_transport(self, server, tls, server_name=None):
         world = self.world
         # As the real transport does: the Secret's CA, certificate and key must load as a TLS context.
         build_ssl_context(tls.ca_pem, tls.cert_pem, tls.key_pem)
-        world.karmada_connections.append((server, tls))
+        world.karmada_connections.append((server, tls) if server_name is None else (server, tls, server_name))
 
         def transport(method, path, headers, body):
             if world.karmada_unreachable:
@@ -162,6 +253,7 @@ class World:
     # region -> add-on name -> builds for the configured Kubernetes version, newest first; regions
     # not listed answer with `addon_builds`: the app's pinned builds and one newer build each.
     addon_catalog: dict = field(default_factory=dict)
+    clock: FakeClock = field(default_factory=FakeClock)
     _session: Any = None
     _clients: dict = field(default_factory=dict)
     _stubbers: dict = field(default_factory=dict)
@@ -261,6 +353,20 @@ class World:
             self.karmada.put(member_cluster(name, region=regions.get(name, "us-east-1")))
         return self
 
+    def sample_bound(self) -> FakeControllers:
+        """The default deployment with the sample's bindings, and Karmada's controllers running on the clock.
+
+        The sample is split 2/2; its namespace's ClusterResourceBinding tolerates the taint for ever.
+        """
+        self.deployed()
+        self.karmada.put(binding("sample-nginx-deployment", {"member-use1": 2, "member-usw2": 2}))
+        self.karmada.put(binding("sample-namespace", {"member-use1": 0, "member-usw2": 0}, namespace=None,
+                                 kind="ClusterResourceBinding",
+                                 tolerations=[{"key": NOT_READY_TAINT, "operator": "Exists", "effect": "NoExecute"}]))
+        controllers = FakeControllers(self)
+        self.clock.on_sleep.append(controllers)
+        return controllers
+
     def bootstrapped(self, region: str, version: int = 30, *, status: str = "UPDATE_COMPLETE") -> None:
         """CDKToolkit in ``region``: the stack (stubbed CloudFormation) and its version parameter (moto SSM)."""
         stack = {
@@ -315,12 +421,13 @@ class World:
         ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
 
     # ---- running the CLI -----------------------------------------------------------------------
-    def invoke(self, *args: str, env: dict | None = None) -> Any:
+    def invoke(self, *args: str, env: dict | None = None, input: str | None = None) -> Any:  # noqa: A002
         runner = CliRunner()
         environment = {"HOME": str(self.home), "COLUMNS": COLUMNS, "CONFIG": None, "AWS_PROFILE": None,
                        "EKS_KARMADA_DEBUG": None, "NO_COLOR": "1", "TERM": "dumb"}
         environment.update(env or {})
-        return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada")
+        return runner.invoke(app, list(args), obj=self.clients, env=environment, prog_name="eks-karmada",
+                             input=input)
 
 
 def addon_builds() -> dict[str, list[str]]:

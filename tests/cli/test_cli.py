@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from eks_karmada.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle", "validate", "members", "whoami")
+COMMANDS = ("kubeconfig", "status", "preflight", "cost", "agent-bundle", "validate", "members", "whoami", "drill")
 # No real AWS credentials, no instance metadata, no profile: the real credential chain finds nothing.
 NO_AWS = {
     "AWS_ACCESS_KEY_ID": None,
@@ -69,9 +69,25 @@ def test_every_members_subcommand_explains_itself():
                 assert param.opts[0] in text, f"members {name} --help misses {param.opts[0]}"
 
 
+def test_every_drill_explains_itself():
+    drills = get_command(app).commands["drill"]
+    assert sorted(drills.commands) == ["failover", "restore"]
+    for name, command in drills.commands.items():
+        assert command.help and len(command.help) > 80, name
+        text = _run("drill", name, "--help").stdout
+        options = {opt for p in command.params for opt in p.opts}
+        assert {"--config", "-c", "--profile"} <= options, name
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert param.help, f"drill {name} {param.opts} has no help"
+                assert param.opts[0] in text, f"drill {name} --help misses {param.opts[0]}"
+
+
 def test_common_options_are_everywhere():
     group = get_command(app)
     for name in COMMANDS:
+        if name == "drill":  # a group: its subcommands have them (test_every_drill_explains_itself)
+            continue
         options = {opt for p in group.commands[name].params for opt in p.opts}
         # validate never talks to AWS, so it has no --profile.
         assert {"--config", "-c", "--profile"} - ({"--profile"} if name == "validate" else set()) <= options, name
@@ -90,7 +106,8 @@ def test_an_invalid_config_is_the_apps_one_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("karmada: {etcd_replicas: 4}\n")
     required = {"agent-bundle": ["edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443", "--output",
-                                 str(tmp_path / "bundle.yaml")]}
+                                 str(tmp_path / "bundle.yaml")],
+                "drill": ["restore", "--dry-run"]}
     for command in COMMANDS:
         result = _run(command, *required.get(command, []), "--config", str(path))
         assert result.exit_code == 1, command

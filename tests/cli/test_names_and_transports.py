@@ -134,3 +134,17 @@ def test_eks_transport_sends_a_fresh_token_each_request(tls_pki, serve_tls):
 def test_tls_material_never_prints():
     material = TlsMaterial(b"ca", b"cert", base64.b64encode(b"secret-key"))
     assert "secret" not in repr(material) and "c2Vjc" not in str(material)
+
+
+def test_drill_names_match_the_failover_policy_and_the_backup():
+    from charts.etcd_backup.props import SNAPSHOT_ROOT
+    from charts.karmada.bootstrap import TAINT_NOT_READY, failover_taint_policy
+    from charts.karmada.props import KarmadaControlPlaneProps
+    from karmada_constructs.etcd_backup import BUCKET_OUTPUT
+
+    assert names.NOT_READY_TAINT == TAINT_NOT_READY
+    # The drill adds the very taint the failover ClusterTaintPolicy adds (no value), so tolerations apply alike.
+    assert failover_taint_policy(KarmadaControlPlaneProps())["spec"]["taints"] == [
+        {"key": names.NOT_READY_TAINT, "effect": names.NO_EXECUTE}]
+    assert names.OUTPUT_BACKUP_BUCKET == BUCKET_OUTPUT
+    assert names.SNAPSHOT_ROOT == SNAPSHOT_ROOT

@@ -1,0 +1,191 @@
+"""The capacity benchmark's report: console table, docs/bench-karmada.json, the plot, the PERFORMANCE.md section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLISHED = ROOT / "docs" / "bench-karmada.json"
+PLOT = ROOT / "docs" / "bench-karmada.svg"
+
+
+def _steps(profile: dict[str, Any]) -> dict[tuple[int, int], dict[str, Any]]:
+    return {(s["members"], s["total"]): s for s in profile["steps"]}
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    return "-" if value is None else f"{value:g}{unit}"
+
+
+def _p99(step: dict[str, Any] | None, key: str) -> str:
+    if not step or "skipped" in step:
+        return "skipped"
+    value = step[key]["p99"]
+    if step["done"] < step["workloads"]:
+        return f">{step['seconds']:.0f} ({step['done']}/{step['workloads']} done)"
+    return _fmt(value)
+
+
+def _ratio(ours: float | None, chart: float | None, *, higher_is_better: bool) -> str:
+    if not ours or not chart:
+        return "-"
+    return f"{(ours / chart if higher_is_better else chart / ours):.1f}x"
+
+
+def rows(result: dict[str, Any]) -> list[list[str]]:
+    """One row per step: our profile and the chart's, side by side, and how many times better ours is."""
+    by_name = {p["profile"]: _steps(p) for p in result["profiles"]}
+    ours, chart = by_name.get("ours", {}), by_name.get("chart", {})
+    out = []
+    for m, w in [tuple(x) for x in result["plan"]]:
+        o, c = ours.get((m, w)), chart.get((m, w))
+
+        def num(step: dict[str, Any] | None, *path: str) -> float | None:
+            if not step or "skipped" in step or step["done"] < step["workloads"]:
+                return None
+            value: Any = step
+            for key in path:
+                value = value[key]
+            return value
+
+        out.append([
+            str(m), str(w), str(o["workloads"]) if o and "skipped" not in o else "-",
+            _fmt(o["throughput"] if o and "skipped" not in o else None),
+            _fmt(c["throughput"] if c and "skipped" not in c else None),
+            _ratio(o["throughput"] if o and "skipped" not in o else None,
+                   c["throughput"] if c and "skipped" not in c else None, higher_is_better=True),
+            _fmt(num(o, "propagated", "p50")), _p99(o, "propagated"), _p99(c, "propagated"),
+            _ratio(num(o, "propagated", "p99"), num(c, "propagated", "p99"), higher_is_better=False),
+            _p99(o, "status"), _p99(c, "status"),
+            " / ".join(_fmt((s or {}).get("cpu_seconds", {}).get("controller-manager")) for s in (o, c)),
+            " / ".join(_fmt((s or {}).get("cpu_seconds", {}).get("scheduler")) for s in (o, c)),
+            " / ".join(_fmt((s or {}).get("peak_rss_mib", {}).get("controller-manager")) for s in (o, c)),
+            " / ".join(_fmt((s or {}).get("etcd_db_growth_mib")) for s in (o, c)),
+        ])
+    return out
+
+
+HEADER = ["M", "W", "new", "wl/s ours", "wl/s chart", "ratio", "prop p50 ours", "prop p99 ours", "prop p99 chart",
+          "ratio", "status p99 ours", "status p99 chart", "ctrl CPU s ours/chart", "sched CPU s ours/chart",
+          "ctrl peak MiB ours/chart", "etcd db growth MiB ours/chart"]
+
+
+def _table(header: list[str], body: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in body]
+
+
+def console(result: dict[str, Any]) -> str:
+    lines = ["", "make bench-karmada: ours vs the Karmada Helm chart's flags (times in s, wl = workloads)"]
+    lines += _table(HEADER, rows(result))
+    for profile in result["profiles"]:
+        f = profile["failover"]
+        lines.append(f"{profile['profile']}: failover of {f['member']} ({f['bindings']} bindings): rescheduled "
+                     f"{_fmt(f['rescheduled_seconds'], ' s')}, removed {_fmt(f['removed_seconds'], ' s')}, back "
+                     f"{_fmt(f['restored_seconds'], ' s')}; bring-up {profile['bring_up_seconds']:.0f} s")
+    lines.append(f"whole run: {result['bench_seconds'] / 60:.1f} min")
+    return "\n".join(lines)
+
+
+def plot_svg(result: dict[str, Any]) -> str:
+    """Propagation latency percentiles against W (log scale), one line per profile and percentile, per M."""
+    width, height, left, bottom, top, right = 760, 380, 70, 50, 30, 200
+    series = []
+    colours = {"ours": "#1f77b4", "chart": "#d62728"}
+    dashes = {"p50": "", "p95": "6,3", "p99": "2,3"}
+    for profile in result["profiles"]:
+        by_m: dict[int, list[dict[str, Any]]] = {}
+        for step in profile["steps"]:
+            if "skipped" not in step and step["done"] == step["workloads"]:
+                by_m.setdefault(step["members"], []).append(step)
+        for m, steps in sorted(by_m.items()):
+            for pct in ("p50", "p95", "p99"):
+                pts = [(s["total"], s["propagated"][pct]) for s in steps if s["propagated"][pct] is not None]
+                if pts:
+                    series.append((f"{profile['profile']} M={m} {pct}", colours[profile["profile"]], dashes[pct], pts))
+    xs = [x for *_, pts in series for x, _ in pts] or [1]
+    ys = [y for *_, pts in series for _, y in pts] or [1]
+    import math
+    x_lo, x_hi = math.log10(min(xs)) - 0.1, math.log10(max(xs)) + 0.1
+    y_hi = max(ys) * 1.1 or 1
+
+    def px(x: float) -> float:
+        return left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (width - left - right)
+
+    def py(y: float) -> float:
+        return height - bottom - y / y_hi * (height - bottom - top)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           'font-size="11">', f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="18" font-size="13">Propagation latency (apply to every member holds it) against '
+           'workloads held</text>',
+           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
+           f'<text x="{(width - right + left) / 2}" y="{height - 12}" text-anchor="middle">W (log scale)</text>',
+           f'<text x="16" y="{(height - bottom + top) / 2}" transform="rotate(-90 16 {(height - bottom + top) / 2})" '
+           'text-anchor="middle">seconds</text>']
+    for x in sorted(set(xs)):
+        out.append(f'<text x="{px(x):.1f}" y="{height - bottom + 15}" text-anchor="middle">{x}</text>')
+    for i in range(6):
+        y = y_hi * i / 5
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0f}</text>')
+        out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{width - right}" y2="{py(y):.1f}" stroke="#eee"/>')
+    for i, (label, colour, dash, pts) in enumerate(series):
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}" '
+                   f'points="{path}"/>')
+        out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}"/>' for x, y in pts]
+        ly = top + 14 * i
+        out.append(f'<line x1="{width - right + 10}" y1="{ly}" x2="{width - right + 40}" y2="{ly}" stroke="{colour}" '
+                   f'stroke-dasharray="{dash}" stroke-width="1.5"/>')
+        out.append(f'<text x="{width - right + 45}" y="{ly + 4}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def section(result: dict[str, Any] | None) -> list[str]:
+    """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`)."""
+    if not result:
+        return []
+    mach = result["machine"]
+    out = ["## Control-plane capacity (`make bench-karmada`)", "",
+           f"Measured on the local control plane (`make local`: the rendered control plane from the pinned binaries) "
+           f"with {result['members']} simulated Push members, on {mach['cpus']} x {mach['cpu_model']}, "
+           f"{mach['memory_gib']} GiB; whole run {result['bench_seconds'] / 60:.1f} min. Each workload is a "
+           "Deployment (0 replicas), a Service and a ConfigMap, sent by one PropagationPolicy per series to the "
+           "series' first M members (Duplicated). W is what the series holds after the step; 'new' the workloads "
+           "the step created. Propagation: from the first create to every member holding all three objects; "
+           "status: until every member's Deployment status is back in the ResourceBinding. Ratios: ours over the "
+           "chart's (throughput) and the chart's over ours (P99), so above 1x means ours is better. CPU seconds and "
+           "peak memory are over the step.", ""]
+    out += _table(HEADER, rows(result))
+    out += ["", "![propagation latency against W](bench-karmada.svg)", ""]
+    out += ["Failover at scale (one member tainted NoExecute, as Karmada's failover does; every series holds it):", ""]
+    for profile in result["profiles"]:
+        f = profile["failover"]
+        out.append(f"- {profile['profile']}: {f['bindings']} bindings off {f['member']}: rescheduled in "
+                   f"{_fmt(f['rescheduled_seconds'], ' s')}, the member emptied in {_fmt(f['removed_seconds'], ' s')}, "
+                   f"back after the taint went in {_fmt(f['restored_seconds'], ' s')}.")
+    out += ["", "The flags that differ (ours for up to 10 members: charts/karmada/sizing.py; the chart's read from "
+                "the pinned Karmada module at run time):", ""]
+    flag_rows = [[c, f"--{flag}", v["ours"], v["chart"], v["chart_source"]]
+                 for c, flags in result["flags"].items() for flag, v in flags.items()]
+    out += _table(["component", "flag", "ours", "chart", "chart value from"], flag_rows)
+    out += ["", "Rerun: `make bench-karmada` (root; about 30 min on 2 cores; `BENCH_KARMADA_ARGS=\"--plan 2:100 "
+                "--members 2 --no-publish\"` for a quick look).", ""]
+    return out
+
+
+def load_published() -> dict[str, Any] | None:
+    return json.loads(PUBLISHED.read_text()) if PUBLISHED.exists() else None
+
+
+def publish(result: dict[str, Any]) -> None:
+    from bench import report as bench_report
+
+    PUBLISHED.write_text(json.dumps(result, indent=1) + "\n")
+    PLOT.write_text(plot_svg(result))
+    synth = ROOT / "docs" / "bench.json"
+    if synth.exists():  # PERFORMANCE.md is rendered from both benchmarks' JSON
+        (ROOT / "docs" / "PERFORMANCE.md").write_text(bench_report.render(json.loads(synth.read_text())))

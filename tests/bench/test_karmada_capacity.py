@@ -1,0 +1,160 @@
+"""`make bench-karmada`'s parts that run without a control plane: chart defaults, plan, configs, report."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.karmada import configs, report, series, workloads
+from bench.karmada.chart_defaults import ChartDefaultsError, FlagDefault, chart_defaults
+from bench.karmada.run import parse_plan
+from charts.karmada.controller_manager import controller_manager_command
+from charts.karmada.props import ComponentSettings, KarmadaControlPlaneProps, PodSettings, ThroughputFlags
+from charts.karmada.sizing import PROFILES, sizing_profile_for_members
+from eks_karmada.chart_props import control_plane_props
+from eks_karmada.config import AppConfig
+
+TEMPLATE = """\
+          command:
+            - /bin/karmada-controller-manager
+            - --cluster-status-update-frequency=10s
+            - --v={{ .Values.controllerManager.logVerbosity }}
+"""
+OPTIONS = """\
+func (o *Options) AddFlags(flags *pflag.FlagSet) {
+	flags.Float32Var(&o.KubeAPIQPS, "kube-api-qps", 40.0, "QPS to use while talking with karmada-apiserver.")
+	flags.IntVar(&o.KubeAPIBurst, "kube-api-burst", 60, "Burst to use while talking with karmada-apiserver.")
+	flags.DurationVar(&o.ClusterStatusUpdateFrequency.Duration, "cluster-status-update-frequency", 60*time.Second, "")
+}
+"""
+
+
+@pytest.fixture
+def module(tmp_path):
+    (tmp_path / "charts/karmada/templates").mkdir(parents=True)
+    (tmp_path / "charts/karmada/templates/karmada-controller-manager.yaml").write_text(TEMPLATE)
+    (tmp_path / "cmd/controller-manager/app/options").mkdir(parents=True)
+    (tmp_path / "cmd/controller-manager/app/options/options.go").write_text(OPTIONS)
+    (tmp_path / "cmd/controller-manager/app/options/options_test.go").write_text(
+        'flags.IntVar(&o.X, "kube-api-burst", 999, "")')
+    (tmp_path / "pkg/sharedcli/ratelimiterflag").mkdir(parents=True)
+    return tmp_path
+
+
+def test_chart_defaults_prefer_the_template_then_the_binary(module):
+    found = chart_defaults(module, {"controller_manager": [
+        "kube-api-qps", "kube-api-burst", "cluster-status-update-frequency"]})["controller_manager"]
+    assert found["kube-api-qps"] == FlagDefault("40", "cmd/controller-manager/app/options/options.go")
+    assert found["kube-api-burst"].value == "60"  # not the _test.go file's
+    # The chart writes this one: its value wins over the binary's 60s.
+    assert found["cluster-status-update-frequency"] == FlagDefault(
+        "10s", "charts/karmada/templates/karmada-controller-manager.yaml")
+
+
+def test_chart_defaults_refuse_a_flag_the_release_does_not_have(module):
+    with pytest.raises(ChartDefaultsError, match="--concurrent-work-syncs: neither"):
+        chart_defaults(module, {"controller_manager": ["concurrent-work-syncs"]})
+
+
+def test_every_tuned_flag_exists_in_the_pinned_release():
+    from local_control_plane import binaries
+
+    try:
+        module = binaries.module_source("karmada", "github.com/karmada-io/karmada")
+    except binaries.BuildError:
+        pytest.skip("the pinned Karmada module is not in the Go module cache (make local fetches it)")
+    for profile in PROFILES:
+        flags = {c: list(getattr(profile.throughput, c)) for c in ("controller_manager", "scheduler")}
+        found = chart_defaults(module, flags)
+        assert found["controller_manager"]["kube-api-qps"].value == "40"
+        assert found["scheduler"]["kube-api-burst"].value == "60"
+
+
+def test_plan_parsing_and_its_errors():
+    assert parse_plan("2:100,5:100,2:1000", 10) == [(2, 100), (5, 100), (2, 1000)]
+    for bad, message in (("2-100", "is not M:W"), ("11:100", "is not M:W"), ("2:1000,2:100", "must grow")):
+        with pytest.raises(SystemExit, match=message):
+            parse_plan(bad, 10)
+
+
+def test_profiles_raise_client_limits_with_the_fleet():
+    small, medium, large = PROFILES
+    for name, chart_default in (("kube-api-qps", 40), ("concurrent-work-syncs", 5)):
+        values = [int(p.throughput.controller_manager[name]) for p in PROFILES]
+        assert values == sorted(values) and values[0] > chart_default
+    assert sizing_profile_for_members(10) is small and sizing_profile_for_members(11) is medium
+    assert int(large.throughput.scheduler["kube-api-burst"]) == int(large.throughput.scheduler["kube-api-qps"]) * 3 // 2
+
+
+def test_the_controller_manager_renders_the_profile_and_extra_args_override_it():
+    props = control_plane_props(AppConfig(), "nlb.example")
+    command = controller_manager_command(props)
+    assert f"--kube-api-qps={PROFILES[0].throughput.controller_manager['kube-api-qps']}" in command
+    override = props.model_copy(update={"settings": ComponentSettings(
+        controller_manager=PodSettings(extra_args={"kube-api-qps": "40"}))})
+    from charts.karmada.controller_manager import controller_manager_manifests
+    deployment = next(m for m in controller_manager_manifests(override) if m["kind"] == "Deployment")
+    rendered = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert rendered.count("--kube-api-qps=40") == 1 and not any(a.startswith("--kube-api-qps=2") for a in rendered)
+    assert KarmadaControlPlaneProps().throughput == ThroughputFlags()  # the charts alone: the binaries' defaults
+
+
+def test_bench_configs_are_valid_configs_that_differ_only_in_the_flags():
+    defaults = {"controller_manager": {"kube-api-qps": FlagDefault("40", "x")}}
+    ours, chart = configs.bench_config(10, None), configs.bench_config(10, defaults)
+    for config in (ours, chart):
+        loaded = AppConfig.model_validate(config)
+        assert [m.sync_mode.value for m in loaded.members] == ["Push"] * 10
+        assert not loaded.sample_workload.enabled
+    chart_settings = chart["karmada"].pop("component_settings")
+    assert chart == ours
+    assert chart_settings == {"controller_manager": {"extra_args": {"kube-api-qps": "40"}}}
+
+
+def test_workloads_and_the_status_rule():
+    objects = workloads.workload("s", 7)
+    assert [o["kind"] for o in objects] == ["ConfigMap", "Deployment", "Service"]
+    assert all(o["metadata"]["labels"][workloads.LABEL] == "s" for o in objects)
+    policy = workloads.propagation_policy("s", ["a", "b"])
+    assert policy["spec"]["placement"]["clusterAffinity"]["clusterNames"] == ["a", "b"]
+    entry = {"applied": True, "status": {"observedGeneration": 1}}
+    assert workloads.status_collected({"status": {"aggregatedStatus": [entry, entry]}}, 2)
+    assert not workloads.status_collected({"status": {"aggregatedStatus": [entry]}}, 2)
+    assert not workloads.status_collected({"status": {"aggregatedStatus": [entry, {"applied": True}]}}, 2)
+
+
+def test_percentiles():
+    assert series.percentiles([]) == {"p50": None, "p95": None, "p99": None}
+    values = [float(i) for i in range(1, 101)]
+    assert series.percentiles(values) == {"p50": 50.5, "p95": 95.05, "p99": 99.01}
+
+
+def _step(m: int, w: int, *, throughput: float, p99: float, done: int | None = None) -> dict:
+    return {"members": m, "total": w, "workloads": w, "done": w if done is None else done, "seconds": 100.0,
+            "throughput": throughput, "propagated": {"p50": p99 / 2, "p95": p99, "p99": p99},
+            "status": {"p50": 1.0, "p95": 1.0, "p99": p99 + 1}, "cpu_seconds": {}, "peak_rss_mib": {},
+            "etcd_db_growth_mib": 3.0}
+
+
+def test_report_puts_the_profiles_side_by_side_as_ratios():
+    result = {
+        "plan": [[2, 100], [2, 1000]], "members": 2, "bench_seconds": 60,
+        "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24},
+        "flags": {"controller_manager": {"kube-api-qps": {"ours": "200", "chart": "40", "chart_source": "o.go"}}},
+        "profiles": [
+            {"profile": "ours", "steps": [_step(2, 100, throughput=20, p99=2), _step(2, 1000, throughput=10, p99=5)],
+             "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": 1.0, "removed_seconds": 2.0,
+                          "restored_seconds": 3.0}, "configure_seconds": 1, "cleanup_seconds": 2},
+            {"profile": "chart", "steps": [_step(2, 100, throughput=5, p99=8),
+                                           _step(2, 1000, throughput=2, p99=50, done=700)],
+             "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": None, "removed_seconds": None,
+                          "restored_seconds": None}, "configure_seconds": 1, "cleanup_seconds": None},
+        ],
+    }
+    first, second = report.rows(result)
+    assert first[3:6] == ["20", "5", "4.0x"] and first[9] == "4.0x"
+    assert second[8] == ">100 (700/1000 done)" and second[9] == "-"  # no ratio against an unfinished step
+    text = "\n".join(report.section(result))
+    assert "| controller_manager | --kube-api-qps | 200 | 40 | o.go |" in text
+    assert "bench-karmada.svg" in text and "rescheduled in -" in text
+    svg = report.plot_svg(result)
+    assert svg.startswith("<svg") and "ours M=2 p99" in svg and "chart M=2 p99" in svg  # chart's 100 point is done
