@@ -23,12 +23,6 @@ from local_control_plane.environment import Environment
 ROOT = Path(__file__).resolve().parent.parent
 # What the drills measured, printed at the end of the run (`make e2e`) and kept in .local/e2e-measurements.json.
 MEASUREMENTS: dict[str, str] = {}
-TEARDOWN_SCENARIO = "test_09_teardown.py"
-
-
-def pytest_collection_modifyitems(items: list) -> None:
-    """The teardown drill runs last, whatever the number of the scenarios after it (it empties the Karmada API)."""
-    items.sort(key=lambda item: item.path.name == TEARDOWN_SCENARIO)  # stable: the others keep their order
 
 
 def pytest_collection_modifyitems(items) -> None:
