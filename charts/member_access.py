@@ -113,8 +113,9 @@ class PullAgentChart(cdk8s.Chart):
     """The Pull member's karmada-agent and what it needs.
 
     karmada-agent in the member (namespace karmada-system, leader-elected replicas with a PDB, restricted Pod
-    Security), its ServiceAccount and RBAC as `karmadactl register` grants, and the registrar's right to write the
-    agent's kubeconfig Secret and restart the agent.
+    Security, --report-secrets=None), its ServiceAccount and RBAC as `karmadactl register` grants, and the
+    registrar's right to read the kube-system UID (the Cluster id), write the agent's kubeconfig Secret and restart
+    the agent.
     """
 
     def __init__(self, scope: Construct, id: str, props: PullAgentProps) -> None:
@@ -134,6 +135,9 @@ class PullAgentChart(cdk8s.Chart):
             f"--cluster-region={props.region}",
             f"--cluster-zones={','.join(props.zones)}",
             "--cluster-namespace=karmada-cluster",
+            # No member token into Karmada: the agent then needs no Secret right there, and the Cluster the
+            # registrar wrote (no secretRef) is already what the agent would write (it may not update it).
+            "--report-secrets=None",
             f"--leader-elect-resource-namespace={AGENT_NAMESPACE}",
             "--metrics-bind-address=:8080",
             "--health-probe-bind-address=0.0.0.0:10357",
@@ -193,6 +197,12 @@ class PullAgentChart(cdk8s.Chart):
             spec=k8s.PodDisruptionBudgetSpec(max_unavailable=k8s.IntOrString.from_number(1),
                                              selector=k8s.LabelSelector(match_labels=labels)),
         )
+        # The registrar creates the Cluster; its id is the kube-system namespace's UID, as the agent reads it.
+        k8s.KubeClusterRole(self, "RegistrarClusterRole", metadata=_meta("eks-karmada:registrar"), rules=[
+            k8s.PolicyRule(api_groups=[""], resources=["namespaces"], resource_names=["kube-system"], verbs=["get"]),
+        ])
+        _binding(self, "RegistrarClusterBinding", "eks-karmada:registrar", role_kind="ClusterRole",
+                 subject=k8s.Subject(kind="Group", name=props.registrar_group, api_group=_RBAC))
         _registrar_role(self, AGENT_NAMESPACE, props.registrar_group, [
             k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=[AGENT_KUBECONFIG_SECRET],
                            verbs=["get", "create", "patch", "delete"]),

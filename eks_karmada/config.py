@@ -309,14 +309,43 @@ class MirrorsConfig(_Model):
         return any(given) and not all(given)
 
 
+_ANYWHERE = ("0.0.0.0/0", "::/0")
+# Without allow_anywhere, an allow-list admits at most this much of each family in total: a /8 of IPv4 (a large
+# private network such as 10.0.0.0/8) or a /16 of IPv6. More is the internet in pieces, not a network of yours.
+_BROADEST_PREFIX = {4: 8, 6: 16}
+
+
 def _anywhere_problems(field_name: str, cidrs: list[str], allow_anywhere: bool, what: str) -> Iterator[str]:
-    """0.0.0.0/0 only with allow_anywhere: true, and allow_anywhere: true only with 0.0.0.0/0."""
-    if "0.0.0.0/0" in cidrs and not allow_anywhere:
-        yield (f"{field_name}: 0.0.0.0/0 opens {what} to the internet; "
-               "list your networks or set allow_anywhere: true")
-    if allow_anywhere and "0.0.0.0/0" not in cidrs:
+    """0.0.0.0/0 (or ::/0) only with allow_anywhere: true, allow_anywhere: true only with it, nothing as broad."""
+    listed = [c for c in _ANYWHERE if c in cidrs]
+    for anywhere in listed:
+        if not allow_anywhere:
+            yield (f"{field_name}: {anywhere} opens {what} to the internet; "
+                   "list your networks or set allow_anywhere: true")
+    if allow_anywhere and not listed:
         yield (f"allow_anywhere: has no effect without 0.0.0.0/0 in {field_name}; "
                "remove it (it only permits that one CIDR)")
+    yield from _breadth_problems(field_name, cidrs, what)
+
+
+def _breadth_problems(field_name: str, cidrs: list[str], what: str) -> Iterator[str]:
+    """The union of the CIDRs of each family: neither every address (0.0.0.0/1 + 128.0.0.0/1) nor near it."""
+    for version, broadest in _BROADEST_PREFIX.items():
+        anywhere = _ANYWHERE[0] if version == 4 else _ANYWHERE[1]
+        networks = [ipaddress.ip_network(c) for c in cidrs if c not in _ANYWHERE]
+        networks = [n for n in networks if n.version == version]
+        if not networks or anywhere in cidrs:
+            continue
+        # One family per pass, which collapse_addresses needs (its type cannot say so).
+        total = sum(n.num_addresses for n in ipaddress.collapse_addresses(networks))  # pyright: ignore
+        bits = 32 if version == 4 else 128
+        named = ", ".join(str(n) for n in networks)
+        if total == 2 ** bits:
+            yield (f"{field_name}: {named} together cover every IPv{version} address, which opens {what} to the "
+                   f"internet; list your networks, or write {anywhere} and set allow_anywhere: true")
+        elif total > 2 ** (bits - broadest):
+            yield (f"{field_name}: {named} admit more than a /{broadest} of IPv{version} addresses to {what}; "
+                   "list your own networks (narrower CIDRs)")
 
 
 class ApiEndpointConfig(_Model):
@@ -1449,13 +1478,16 @@ class AppConfig(_Model):
     def warnings(self) -> list[str]:
         """Settings that are valid but deserve a loud note at synth."""
         notes = []
-        if "0.0.0.0/0" in self.api_endpoint.allowed_cidrs:
-            notes.append("api_endpoint.allowed_cidrs admits 0.0.0.0/0: the Karmada API is open to the internet")
+        for anywhere in _ANYWHERE:
+            if anywhere in self.api_endpoint.allowed_cidrs:
+                notes.append(f"api_endpoint.allowed_cidrs admits {anywhere}: the Karmada API is open to the internet")
         for where, endpoint in [("parent", self.parent.endpoint)] + [
             (f"members.{m.name}", m.endpoint) for m in self.members
         ]:
-            if "0.0.0.0/0" in endpoint.public_cidrs:
-                notes.append(f"{where}.endpoint.public_cidrs admits 0.0.0.0/0: the EKS API is open to the internet")
+            for anywhere in _ANYWHERE:
+                if anywhere in endpoint.public_cidrs:
+                    notes.append(f"{where}.endpoint.public_cidrs admits {anywhere}: the EKS API is open to the "
+                                 "internet")
         if self.mirrors.partial:
             unset = [name for name in ("images", "helm_charts", "crds") if getattr(self.mirrors, name) is None]
             notes.append(f"mirrors: {', '.join(unset)} not set: those artifacts still come from the internet "

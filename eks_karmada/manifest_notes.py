@@ -108,9 +108,10 @@ def _archive_note(props: Mapping[str, Any]) -> str:
 def _registration_note(props: Mapping[str, Any]) -> str:
     member = str(props.get("MemberName"))
     if props.get("SyncMode") != "Push":
-        return (f"- member {member} (Pull): its karmada-agent registers the Cluster {member} itself; the registration "
-                f"applies the agent's RBAC (user {objects.agent_user(member)}) and the Cluster's labels "
-                f"{_text(props.get('Labels', '{}'))}")
+        return (f"- member {member} (Pull): the registration creates the Cluster {member} (syncMode Pull, no "
+                f"secretRef) with the labels {_text(props.get('Labels', '{}'))} and applies the agent's RBAC (user "
+                f"{objects.agent_user(member)}: its own Cluster's status, no Secrets); its karmada-agent reports "
+                "the status")
     cluster = objects.push_cluster(
         member,
         api_endpoint=f"${{Member.{member}.Endpoint}}",

@@ -61,7 +61,7 @@ class ClusterVpc(Construct):
         for subnet in self.vpc.private_subnets:
             default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/internal-elb", "1")
 
-        region = Stack.of(self).region
+        stack = Stack.of(self)
         self.flow_log_key = kms.Key(
             self,
             "FlowLogKey",
@@ -69,8 +69,17 @@ class ClusterVpc(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        # CloudWatch Logs encrypts with the key on the log group's behalf.
-        self.flow_log_key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{region}.amazonaws.com"))
+        # CloudWatch Logs encrypts with the key on the log group's behalf, and only for a log group of this account
+        # and region (the encryption context names the group; CloudWatch Logs documentation, "Encrypt log data in
+        # CloudWatch Logs using AWS KMS"). The group's own ARN would make key and group depend on each other.
+        self.flow_log_key.add_to_resource_policy(iam.PolicyStatement(
+            sid="CloudWatchLogsOfThisAccountAndRegion",
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            resources=["*"],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"}},
+        ))
         log_group = logs.LogGroup(
             self,
             "FlowLogs",

@@ -16,6 +16,10 @@ from constructs import Construct, IConstruct
 from karmada_constructs.nag import acknowledge
 
 _CONTROLLER_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+_CONTROLLER_NAMESPACE = "kube-system"
+# Tag-scoped successor of service-role/AmazonEBSCSIDriverPolicy (AWS managed policy reference, created 2026-04-16;
+# its ARN has no service-role/ path).
+_MANAGED_POLICY = "AmazonEBSCSIDriverPolicyV2"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,8 +40,9 @@ class EbsCsiDriverProps:
 class EbsCsiDriver(Construct):
     """The aws-ebs-csi-driver add-on with a Pod Identity role of its own.
 
-    Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role that only its controller's ServiceAccount
-    can assume, through a Pod Identity association (no OIDC provider, no node-role permissions).
+    Creates the aws-ebs-csi-driver add-on (pinned version) and an IAM role (AmazonEBSCSIDriverPolicyV2) that only its
+    controller's ServiceAccount in this cluster can assume, through a Pod Identity association (trust conditioned on
+    the account, the cluster ARN, the namespace and the ServiceAccount; no OIDC provider, no node-role permissions).
 
     Also the customer managed KMS key (yearly rotation) the StorageClass
     encrypts its volumes with (`volume_key`), and the key permissions the EKS
@@ -57,18 +62,31 @@ class EbsCsiDriver(Construct):
             enable_key_rotation=True,
             removal_policy=props.volume_key_removal,
         )
+        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount: only this cluster's
+        # EBS CSI controller may assume the role (EKS User Guide, "Create IAM role with trust policy required by
+        # EKS Pod Identity"; aws:SourceAccount/aws:SourceArn as its confused-deputy example shows).
+        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({
+            "StringEquals": {
+                "aws:SourceAccount": Stack.of(self).account,
+                "aws:RequestTag/eks-cluster-arn": props.cluster.cluster_arn,
+                "aws:RequestTag/kubernetes-namespace": _CONTROLLER_NAMESPACE,
+                "aws:RequestTag/kubernetes-service-account": _CONTROLLER_SERVICE_ACCOUNT,
+            },
+            "ArnEquals": {"aws:SourceArn": props.cluster.cluster_arn},
+        })
         self.role = iam.Role(
             self,
             "Role",
             description="EBS CSI driver controller (Pod Identity)",
-            assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_session_tags(),
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonEBSCSIDriverPolicy")],
+            assumed_by=pod_identity.with_session_tags(),
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_MANAGED_POLICY)],
         )
         acknowledge(
             self.role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]",
-            "AWS maintains this policy for the EBS CSI driver and updates it with the driver; its volume and "
-            "snapshot actions are conditioned on the ebs.csi.aws.com tags the driver sets.",
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_MANAGED_POLICY}]",
+            "AWS maintains this policy for the EBS CSI driver; V2 limits every volume and snapshot write to "
+            "resources tagged ebs.csi.aws.com/cluster=true (or the in-tree plugin's PVC tag), which the driver sets "
+            "on what it creates; the role is assumable only by this cluster's kube-system/ebs-csi-controller-sa.",
         )
         via_ec2 = {"StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com"}}
         self.role.add_to_policy(iam.PolicyStatement(

@@ -23,6 +23,7 @@ from karmada_constructs.load_balancer_controller import (
     LoadBalancerWebhookReadyProps,
     set_controller_values,
 )
+from karmada_constructs.load_balancer_controller_policy import LoadBalancerControllerPolicyProps, controller_policy
 from karmada_constructs.nag import acknowledge
 
 # The kubectl layer must match the cluster's minor version (a mismatch breaks
@@ -147,7 +148,10 @@ class EksCluster(Construct):
 
     def _add_cluster(self, props: EksClusterProps, private_subnets: list[ec2.ISubnet]) -> eks.Cluster:
         alb = (
-            eks.AlbControllerOptions(version=load_balancer_controller_version(props.load_balancer_controller_version))
+            eks.AlbControllerOptions(
+                version=load_balancer_controller_version(props.load_balancer_controller_version),
+                policy=controller_policy(LoadBalancerControllerPolicyProps(vpc_id=props.vpc.vpc_id)),
+            )
             if props.load_balancer_controller_version
             else None
         )
@@ -251,9 +255,12 @@ class EksCluster(Construct):
                 acknowledge(
                     cluster.alb_controller,
                     f"AwsSolutions-IAM5[Resource::{resource}]",
-                    "The AWS Load Balancer Controller's IAM policy as published by its project and shipped by "
-                    "aws-cdk-lib: it creates and tags load balancers, target groups and security groups whose "
-                    "ARNs are not known in advance; mutating actions are conditioned on its elbv2.k8s.aws tags.",
+                    "The AWS Load Balancer Controller creates load balancers, target groups, listeners, rules and "
+                    "security groups whose ARNs are not known in advance (this region and account only): reads "
+                    "are unconditioned, creates need its elbv2.k8s.aws/cluster request tag, every later write "
+                    "that tag on the resource, except security-group ingress (ec2:Vpc = the cluster's VPC), "
+                    "RegisterTargets/DeregisterTargets (a TargetGroupBinding's group is untagged) and WAF/Shield "
+                    "associations (authorised on untagged ACLs), as in load_balancer_controller_policy.py.",
                 )
 
 
@@ -284,16 +291,13 @@ def _managed_policy(policy: str) -> str:
     return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]"
 
 
+_HERE = "<AWS::Region>:<AWS::AccountId>"
 _LB_CONTROLLER_WILDCARDS = (
     "*",
-    "arn:<AWS::Partition>:ec2:*:*:security-group/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:loadbalancer/app/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:loadbalancer/net/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:targetgroup/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener/app/*/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener/net/*/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/app/*/*/*",
-    "arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/net/*/*/*",
+    f"arn:<AWS::Partition>:ec2:{_HERE}:security-group/*",
+    *(f"arn:<AWS::Partition>:elasticloadbalancing:{_HERE}:{kind}" for kind in (
+        "loadbalancer/app/*/*", "loadbalancer/net/*/*", "targetgroup/*/*", "listener/app/*/*/*",
+        "listener/net/*/*/*", "listener-rule/app/*/*/*", "listener-rule/net/*/*/*")),
 )
 
 

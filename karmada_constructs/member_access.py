@@ -30,6 +30,8 @@ class KarmadaMemberAccessProps:
     """The parent's registrar role, the only principal that may assume the join role."""
     registrar_account: str
     """The registrar's account."""
+    external_id: str
+    """The sts:ExternalId the registrar must pass (stacks/naming.py join_external_id)."""
 
 
 class KarmadaMemberAccess(Construct):
@@ -38,7 +40,8 @@ class KarmadaMemberAccess(Construct):
     Creates, in the member's account and region:
 
     - the join role (fixed name) that only the parent's registrar role may
-      assume, allowed eks:DescribeCluster on this cluster and nothing else;
+      assume, with this member's ExternalId, allowed eks:DescribeCluster on
+      this cluster and nothing else;
     - an EKS access entry mapping it to the `eks-karmada:registrar` group,
       whose RBAC comes with the member-side chart;
     - the member-side chart (Push access or the Pull agent) through
@@ -55,9 +58,11 @@ class KarmadaMemberAccess(Construct):
             description="Assumed by the Karmada parent's registrar to read this cluster's registration objects",
             # The registrar may not exist yet when this deploys: trust its account with a condition on the
             # exact role ARN instead of naming a principal IAM would validate.
-            assumed_by=iam.AccountPrincipal(props.registrar_account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": props.registrar_role_arn}}
-            ),
+            assumed_by=iam.AccountPrincipal(props.registrar_account).with_conditions({
+                "ArnEquals": {"aws:PrincipalArn": props.registrar_role_arn},
+                # Confused-deputy protection: the registrar names this deployment and member when it assumes.
+                "StringEquals": {"sts:ExternalId": props.external_id},
+            }),
         )
         self.join_role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"],
                                                          resources=[cluster.cluster_arn]))

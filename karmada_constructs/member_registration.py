@@ -29,6 +29,8 @@ class MemberRegistrationProps:
     """The member's region."""
     join_role_arn: str
     """The member's join role, which the registrar assumes."""
+    join_external_id: str = ""
+    """The ExternalId its trust policy requires (stacks/naming.py join_external_id). Default: none."""
     provider: str = "aws"
     """The Cluster's spec.provider. Default: "aws"."""
     zones: list[str] = field(default_factory=list)
@@ -47,7 +49,8 @@ class MemberRegistration(Construct):
     Push: the member's ServiceAccount tokens and CA
     go (at deploy time, never through the template) into Karmada Secrets and a
     `Cluster` object with endpoint, provider, region and zones. Pull: the agent's
-    kubeconfig is written into the member and the agent registers itself. Delete
+    Cluster is created by the registrar (the agent may only report its status) and the
+    agent's kubeconfig is written into the member. Delete
     removes the Cluster (Karmada cleans its execution space) and the Secrets.
     """
 
@@ -68,6 +71,8 @@ class MemberRegistration(Construct):
             "MemberRegion": props.member_region,
             "JoinRoleArn": props.join_role_arn,
         }
+        if props.join_external_id:
+            properties["JoinExternalId"] = props.join_external_id
         if props.sync_mode == "Pull":
             if props.agent_credential_secret is None or props.karmada_api_server_url is None:
                 raise ValueError(

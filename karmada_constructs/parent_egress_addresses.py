@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Stack
@@ -11,11 +12,6 @@ from constructs import Construct
 
 from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLookupProps
 from karmada_constructs.nag import acknowledge_aws_custom_resource
-
-# The tag KarmadaEgress puts on each address with its position (0, 1, ...), so every lookup finds
-# exactly one address and the allow-list keeps its order (DescribeAddresses promises none, and a
-# reordered list would update the EKS cluster for nothing).
-SLOT_TAG = "eks-karmada:egress-slot"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,21 +23,20 @@ class ParentEgressAddressesProps:
     """The parent's account. Default: none, the consuming stack's account."""
     reader_role_name: str
     """The KarmadaEgress role the look-ups assume."""
-    tag_key: str
-    """The tag KarmadaEgress puts on the addresses."""
-    tag_value: str
-    """Its value (the parent cluster's name)."""
-    count: int
-    """How many addresses (the parent's NAT gateways)."""
+    egress_stack_name: str
+    """The CloudFormation stack that allocates the addresses (KarmadaEgress)."""
+    logical_ids: Sequence[str]
+    """The logical ids of its AWS::EC2::EIP resources, in the order the allow-list keeps."""
 
 
 class ParentEgressAddresses(Construct):
     """The parent's NAT gateway addresses as /32 CIDRs, read on every deploy.
 
-    Reads the parent's NAT gateway Elastic IPs (tagged by KarmadaEgress with the parent's name and their slot) with
-    ec2:DescribeAddresses in the parent's region, through the egress reader role (so it works across accounts), one
-    lookup per slot, on every deploy of the consuming stack, and exposes them in slot order as /32 CIDRs for an EKS
-    endpoint allow-list.
+    Reads each Elastic IP of the parent's NAT gateways from the stack that allocated it: one
+    cloudformation:DescribeStackResource per address (its physical id is the public IP) in the parent's region,
+    through the egress reader role (so it works across accounts), on every deploy of the consuming stack, in the
+    given order, as /32 CIDRs for an EKS endpoint allow-list. Only an update of that stack can change the answer;
+    a tag look-up would also find an address anyone allowed ec2:CreateTags in the account had tagged alike.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentEgressAddressesProps) -> None:
@@ -55,17 +50,16 @@ class ParentEgressAddresses(Construct):
             [iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[reader_arn])]
         )
         self.cidrs = []
-        for slot in range(props.count):
+        for slot, logical_id in enumerate(props.logical_ids):
             call = cr.AwsSdkCall(
-                service="EC2",
-                action="describeAddresses",
+                service="CloudFormation",
+                action="describeStackResource",
                 region=props.region,
                 assumed_role_arn=reader_arn,
-                parameters={"Filters": [{"Name": f"tag:{props.tag_key}", "Values": [props.tag_value]},
-                                        {"Name": f"tag:{SLOT_TAG}", "Values": [str(slot)]}]},
-                output_paths=["Addresses.0.PublicIp"],
-                physical_resource_id=cr.PhysicalResourceId.of(f"{props.tag_value}-egress-{slot}"),
+                parameters={"StackName": props.egress_stack_name, "LogicalResourceId": logical_id},
+                output_paths=["StackResourceDetail.PhysicalResourceId"],
+                physical_resource_id=cr.PhysicalResourceId.of(f"{props.egress_stack_name}-{logical_id}"),
             )
             lookup = DeployTimeLookup(self, f"Lookup{slot}", DeployTimeLookupProps(call=call, policy=policy))
-            self.cidrs.append(f"{lookup.get_response_field('Addresses.0.PublicIp')}/32")
+            self.cidrs.append(f"{lookup.get_response_field('StackResourceDetail.PhysicalResourceId')}/32")
         acknowledge_aws_custom_resource(stack)

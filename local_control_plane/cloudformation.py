@@ -267,6 +267,19 @@ class Assembly:
             if self._resource(stack, logical_id)["Type"] == ACCESS_ENTRY_TYPE
         ]
 
+    def role_external_ids(self, stack: str) -> dict[str, str]:
+        """Role ARN -> the sts:ExternalId its trust policy requires, for the stack's roles that require one."""
+        found: dict[str, str] = {}
+        for logical_id in self.resources_in_order(stack):
+            resource = self._resource(stack, logical_id)
+            if resource["Type"] != "AWS::IAM::Role":
+                continue
+            for statement in resource["Properties"].get("AssumeRolePolicyDocument", {}).get("Statement", []):
+                required = statement.get("Condition", {}).get("StringEquals", {}).get("sts:ExternalId")
+                if required is not None:
+                    found[self.resolve(stack, {"Fn::GetAtt": [logical_id, "Arn"]})] = self.resolve(stack, required)
+        return found
+
     # -- intrinsic functions --------------------------------------------------------------------
 
     def resolve(self, stack: str, value: Any) -> Any:

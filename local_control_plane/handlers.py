@@ -106,9 +106,10 @@ class LocalAws:
     ``before-call`` hook answers instead of the network.
     """
 
-    def __init__(self, env: Environment, trusted_roles: set[str]) -> None:
+    def __init__(self, env: Environment, trusted_roles: set[str], external_ids: dict[str, str] | None = None) -> None:
         self.env = env
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
+        self.external_ids = external_ids or {}  # join role ARN -> the ExternalId its trust policy requires
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
         import boto3.session
@@ -129,6 +130,9 @@ class LocalAws:
             role = params["RoleArn"]
             if role not in self.trusted_roles:
                 return _error(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {role}")
+            if self.external_ids.get(role, params.get("ExternalId")) != params.get("ExternalId"):
+                return _error(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {role} "
+                                                   "(ExternalId)")
             name = role.rsplit("/", 1)[-1]
             return _ok({"Credentials": {"AccessKeyId": "ASIALOCAL", "SecretAccessKey": uuid.uuid4().hex,
                                         "SessionToken": uuid.uuid4().hex,
@@ -284,7 +288,9 @@ class Deployer:
         if "aws_client" in module.Runtime.__dataclass_fields__:
             join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
                           for entry in self.assembly.access_entries(stack)}
-            aws = LocalAws(self.env, join_roles)
+            external_ids = {arn: value for stack in self.assembly.stacks_in_order()
+                            for arn, value in self.assembly.role_external_ids(stack).items()}
+            aws = LocalAws(self.env, join_roles, external_ids)
             fields["aws_client"] = aws.client
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")

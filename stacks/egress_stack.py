@@ -4,17 +4,22 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Environment, Stack, Tags, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_karmada.config import AppConfig
 from karmada_constructs.nag import acknowledge
-from karmada_constructs.parent_egress_addresses import SLOT_TAG
 from stacks.naming import egress_reader_role_name
 
-EGRESS_TAG = "eks-karmada:egress-of"
+EGRESS_TAG = "eks-karmada:egress-of"  # for people and cost reports; the look-ups read the stack, not tags
+SLOT_TAG = "eks-karmada:egress-slot"
+
+
+def nat_address_logical_id(index: int) -> str:
+    """The fixed logical id of the index-th address: member stacks look it up by this id."""
+    return f"NatAddress{index}"
 
 
 class KarmadaEgressStack(Stack):
@@ -37,7 +42,8 @@ class KarmadaEgressStack(Stack):
         self.addresses = []
         # An existing VPC's NAT gateways have their own addresses (parent.existing_vpc.egress_cidrs).
         for index in range(0 if parent.existing_vpc else parent.nat_gateways):
-            eip = ec2.CfnEIP(self, f"NatAddress{index}", domain="vpc")
+            eip = ec2.CfnEIP(self, nat_address_logical_id(index), domain="vpc")
+            eip.override_logical_id(nat_address_logical_id(index))
             Tags.of(eip).add(EGRESS_TAG, parent.cluster_name)
             Tags.of(eip).add(SLOT_TAG, str(index))
             self.addresses.append(eip)
@@ -52,10 +58,15 @@ class KarmadaEgressStack(Stack):
             assumed_by=iam.CompositePrincipal(*principals),
             description="Lets member stacks read the parent's egress addresses",
         )
-        # DescribeAddresses supports no resource-level permissions.
-        reader.add_to_policy(iam.PolicyStatement(actions=["ec2:DescribeAddresses"], resources=["*"]))
-        acknowledge(reader, "AwsSolutions-IAM5[Resource::*]",
-                    "ec2:DescribeAddresses has no resource-level permissions; the role can only list addresses.")
+        # The addresses as this stack allocated them: readable on this stack only.
+        this_stack = self.format_arn(service="cloudformation", resource="stack", resource_name=f"{self.stack_name}/*")
+        reader.add_to_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStackResource"],
+                                                 resources=[this_stack]))
+        partition = "<AWS::Partition>" if Token.is_unresolved(self.partition) else self.partition
+        account = "<AWS::AccountId>" if Token.is_unresolved(self.account) else self.account
+        acknowledge(reader, f"AwsSolutions-IAM5[Resource::arn:{partition}:cloudformation:{self.region}:{account}:"
+                            f"stack/{self.stack_name}/*]",
+                    "The trailing * is the stack's generated id: the role reads the resources of this one stack.")
 
     @property
     def allocation_ids(self) -> list[str]:

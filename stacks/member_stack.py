@@ -8,6 +8,7 @@ import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Environment, Stack
 from constructs import Construct, IConstruct
 
+from eks_karmada import stack_names
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
@@ -21,8 +22,8 @@ from karmada_constructs.metrics_server import MetricsServer, MetricsServerProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
-from stacks.egress_stack import EGRESS_TAG
-from stacks.naming import egress_reader_role_name, join_role_name, registrar_role_name, role_arn
+from stacks.egress_stack import nat_address_logical_id
+from stacks.naming import egress_reader_role_name, join_external_id, join_role_name, registrar_role_name, role_arn
 
 
 class KarmadaMemberStack(Stack):
@@ -67,6 +68,7 @@ class KarmadaMemberStack(Stack):
             join_role_name=join_role_name(config, member),
             registrar_role_arn=role_arn(parent_account, registrar_role_name(config), self.partition),
             registrar_account=parent_account,
+            external_id=join_external_id(config, member),
         ))
         if existing is not None:
             self.access.objects.node.add_dependency(existing.access_entry)
@@ -119,9 +121,8 @@ class KarmadaMemberStack(Stack):
                 region=config.parent.region,
                 account=config.parent.account,
                 reader_role_name=egress_reader_role_name(config),
-                tag_key=EGRESS_TAG,
-                tag_value=config.parent.cluster_name,
-                count=config.parent.nat_gateways,
+                egress_stack_name=stack_names.EGRESS,
+                logical_ids=[nat_address_logical_id(i) for i in range(config.parent.nat_gateways)],
             ),
         ).cidrs
 

@@ -26,5 +26,18 @@ def join_role_name(config: AppConfig, member: MemberConfig) -> str:
     return _iam_name(f"eks-karmada-join-{member.name}-{config.parent.cluster_name}-{config.parent.region}")
 
 
+def join_external_id(config: AppConfig, member: MemberConfig) -> str:
+    """The ExternalId the registrar passes when it assumes a member's join role (sts:ExternalId in its trust).
+
+    Confused-deputy protection, not a secret: it binds the join role to this parent (account, region, cluster) and
+    this member, so a role of another deployment that the registrar's role could assume is not taken for this one's,
+    and the join role does not accept an AssumeRole made for another member. Derived from the config alone, so the
+    member stack (another account) and the registration stack agree without a cross-stack reference.
+    """
+    parent = config.parent
+    seed = f"eks-karmada/{parent.account or ''}/{parent.region}/{parent.cluster_name}/{member.name}"
+    return f"eks-karmada-{hashlib.sha256(seed.encode()).hexdigest()[:40]}"
+
+
 def role_arn(account: str, name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account}:role/{name}"

@@ -10,7 +10,7 @@ from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from functions.member_registration.objects import agent_rbac
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
-from stacks.naming import join_role_name, role_arn
+from stacks.naming import join_external_id, join_role_name, role_arn
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -33,9 +33,11 @@ class KarmadaRegistrationStack(Stack):
         )
         self.add_stack_dependency(parent, "registration writes into the Karmada API the parent runs")
         if member.kind is MemberKind.external:
+            # No registrar reaches an external member (its kube-system UID is the Cluster id): its agent creates
+            # its own Cluster.
+            access = agent_rbac(member.name, may_create_cluster=True)
             KarmadaManifest(self, "AgentAccess", KarmadaManifestProps(
-                provider=parent.karmada_manifests, manifest=[obj for _, obj in agent_rbac(member.name)],
-                                                                      overwrite=True))
+                provider=parent.karmada_manifests, manifest=[obj for _, obj in access], overwrite=True))
             return
         member_account = member.account or config.parent.account or self.account
         pull = member.sync_mode is SyncMode.pull
@@ -49,6 +51,7 @@ class KarmadaRegistrationStack(Stack):
                 member_cluster_name=member.eks_cluster_name,
                 member_region=member.region or "",
                 join_role_arn=role_arn(member_account, join_role_name(config, member), self.partition),
+                join_external_id=join_external_id(config, member),
                 zones=member.zones if member.kind is MemberKind.new else [],
                 labels=member.labels,
                 agent_credential_secret=agent_client_secret(member.name) if pull else None,

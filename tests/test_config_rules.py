@@ -98,6 +98,23 @@ BAD_CASES = [
      "c.yaml: api_endpoint.custom_domain: 'karmada' is not a DNS name; use a lower-case name such as karmada.example.com"),
     ('api-open-to-world', {'api_endpoint.allowed_cidrs': ['10.0.0.0/8', '0.0.0.0/0']},
      'c.yaml: api_endpoint.allowed_cidrs: 0.0.0.0/0 opens the Karmada API to the internet; list your networks or set allow_anywhere: true'),
+    ('api-open-in-halves', {'api_endpoint.allowed_cidrs': ['0.0.0.0/1', '128.0.0.0/1']},
+     'c.yaml: api_endpoint.allowed_cidrs: 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address, which opens the '
+     'Karmada API to the internet; list your networks, or write 0.0.0.0/0 and set allow_anywhere: true'),
+    ('api-open-in-quarters', {'api_endpoint.allowed_cidrs': ['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/2',
+                                                              '192.0.0.0/2']},
+     'c.yaml: api_endpoint.allowed_cidrs: 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/2, 192.0.0.0/2 together cover every IPv4 '
+     'address, which opens the Karmada API to the internet; list your networks, or write 0.0.0.0/0 and set '
+     'allow_anywhere: true'),
+    ('api-too-broad', {'api_endpoint.allowed_cidrs': ['10.0.0.0/8', '11.0.0.0/8']},
+     'c.yaml: api_endpoint.allowed_cidrs: 10.0.0.0/8, 11.0.0.0/8 admit more than a /8 of IPv4 addresses to the '
+     'Karmada API; list your own networks (narrower CIDRs)'),
+    ('api-open-ipv6', {'api_endpoint.allowed_cidrs': ['::/0']},
+     'c.yaml: api_endpoint.allowed_cidrs: ::/0 opens the Karmada API to the internet; list your networks or set '
+     'allow_anywhere: true'),
+    ('parent-open-in-ipv6-halves', {'parent.endpoint.public_cidrs': ['::/1', '8000::/1']},
+     'c.yaml: parent.endpoint.public_cidrs: ::/1, 8000::/1 together cover every IPv6 address, which opens the EKS '
+     'API to the internet; list your networks, or write ::/0 and set allow_anywhere: true'),
     ('parent-endpoint-unreachable', {'parent.endpoint.private': False},
      'c.yaml: parent.endpoint.private: the endpoint would be unreachable; set private: true or list public_cidrs'),
     ('parent-endpoint-open', {'parent.endpoint.public_cidrs': ['0.0.0.0/0']},
@@ -490,6 +507,8 @@ GOOD_CASES = [
     ("scheme-internet-facing", {"api_endpoint.scheme": "internet-facing", "api_endpoint.allowed_cidrs": ["203.0.113.0/24"]}),
     ("custom-domain", {"api_endpoint.custom_domain": "karmada.corp.example.com"}),
     ("api-open-explicitly", {"api_endpoint.allowed_cidrs": ["0.0.0.0/0"], "api_endpoint.allow_anywhere": True}),
+    ("api-a-whole-private-slash-8", {"api_endpoint.allowed_cidrs": ["10.0.0.0/8"]}),
+    ("api-overlapping-cidrs-within-a-slash-8", {"api_endpoint.allowed_cidrs": ["10.0.0.0/9", "10.0.0.0/8"]}),
     ("parent-public-only", {"parent.endpoint.private": False, "parent.endpoint.public_cidrs": ["203.0.113.10/32"]}),
     ("parent-open-explicitly", {"parent.endpoint.public_cidrs": ["0.0.0.0/0"], "parent.endpoint.allow_anywhere": True}),
     ("parent-other-region", {"parent.region": "eu-west-1", "parent.availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"]}),

@@ -16,7 +16,8 @@ from aws_cdk import App, Stack
 
 from karmada_constructs.deploy_time_lookup import REFRESH_CONTEXT
 from karmada_constructs.load_balancer_controller import WEBHOOK_SERVICE
-from karmada_constructs.parent_egress_addresses import SLOT_TAG, ParentEgressAddresses, ParentEgressAddressesProps
+from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
+from stacks.egress_stack import nat_address_logical_id
 from tests.template_graph import closure, edges, references
 
 PARENT = "KarmadaParent"
@@ -245,34 +246,39 @@ def test_control_plane_log_group_deploy_and_destroy_paths(synthesized, default_c
 # ---- 4. the members' allow-list of the parent's egress addresses ------------------------------------
 
 
-def test_egress_lookups_find_one_address_per_slot_in_slot_order(synthesized, default_config):
+def test_egress_lookups_read_each_address_from_the_stack_that_allocated_it(synthesized, default_config):
+    """Not by tag (anyone with ec2:CreateTags could tag an address alike): by the egress stack's own resource."""
     count = default_config.parent.nat_gateways
     egress = synthesized.templates["KarmadaEgress"]
     eips = _resources(egress, "AWS::EC2::EIP")
-    slots = sorted(next(t["Value"] for t in e["Properties"]["Tags"] if t["Key"] == SLOT_TAG) for e in eips.values())
-    assert slots == [str(i) for i in range(count)]
+    slots = [nat_address_logical_id(i) for i in range(count)]
+    assert sorted(eips) == sorted(slots)
 
     member = synthesized.templates["KarmadaMember-member-use1"]
     lookups = {}
     for logical_id, resource in _resources(member, "Custom::AWS").items():
         call = json.loads(_resolve(resource["Properties"]["Create"]))
-        if call["action"] == "describeAddresses":
-            (slot,) = [f["Values"][0] for f in call["parameters"]["Filters"] if f["Name"] == f"tag:{SLOT_TAG}"]
-            assert call["outputPaths"] == ["Addresses.0.PublicIp"]
+        if call["action"] == "describeStackResource":
+            assert call["service"] == "CloudFormation" and call["parameters"]["StackName"] == "KarmadaEgress"
+            assert call["outputPaths"] == ["StackResourceDetail.PhysicalResourceId"]
             assert json.loads(_resolve(resource["Properties"]["Update"])) == call
-            lookups[slot] = logical_id
-    assert sorted(lookups) == slots
+            lookups[call["parameters"]["LogicalResourceId"]] = logical_id
+    assert sorted(lookups) == sorted(slots)
+    (reader,) = [r for r in _resources(egress, "AWS::IAM::Policy").values()]
+    (statement,) = reader["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "cloudformation:DescribeStackResource"
+    assert ":stack/KarmadaEgress/*" in json.dumps(statement["Resource"])
     (cluster,) = _resources(member, "AWS::EKS::Cluster").values()
     egress_cidrs = [c for c in cluster["Properties"]["ResourcesVpcConfig"]["PublicAccessCidrs"] if "Fn::Join" in c]
-    assert [references(c) for c in egress_cidrs] == [{lookups[str(i)]} for i in range(count)]
+    assert [references(c) for c in egress_cidrs] == [{lookups[slot]} for slot in slots]
 
 
 def _lookup_refresh_values(context: dict | None) -> list[str]:
     app = App(context=context or {})
     stack = Stack(app, "Member", env={"account": ACCOUNT, "region": "us-west-2"})
     ParentEgressAddresses(stack, "ParentEgress", ParentEgressAddressesProps(
-        region="us-east-1", account=None, reader_role_name="reader", tag_key="eks-karmada:egress-of",
-        tag_value="karmada-parent", count=2))
+        region="us-east-1", account=None, reader_role_name="reader", egress_stack_name="KarmadaEgress",
+        logical_ids=["NatAddress0", "NatAddress1"]))
     template = app.synth().get_stack_by_name("Member").template
     return [r["Properties"]["Refresh"] for r in _resources(template, "Custom::AWS").values()]
 

@@ -90,7 +90,7 @@ def test_member_in_an_existing_vpc_uses_its_subnets_and_admits_the_parent_egress
         "SubnetIds": MEMBER_SUBNETS, "PublicAccessCidrs": [EGRESS]})})
     member.has_resource_properties("AWS::EKS::Nodegroup", {"Subnets": MEMBER_SUBNETS})
     # No deploy-time look-up of KarmadaEgress addresses: the config names them.
-    assert "describeAddresses" not in json.dumps(synthesized.templates["KarmadaMember-member-use1"])
+    assert "describeStackResource" not in json.dumps(synthesized.templates["KarmadaMember-member-use1"])
 
 
 def test_a_member_without_existing_vpc_still_creates_its_own(synthesized):

@@ -141,3 +141,19 @@ def test_nothing_is_open_to_the_internet_by_default(synthesized):
                 assert vpc_config.get("PublicAccessCidrs") and "0.0.0.0/0" not in json.dumps(vpc_config), stack
         for nlb in _resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values():
             assert nlb["Properties"]["Scheme"] == "internal", stack
+
+
+def test_the_flow_log_keys_admit_cloudwatch_logs_only_for_this_accounts_log_groups(synthesized):
+    """The encryption context must name a log group of this account and region (no bare service grant)."""
+    found = 0
+    for name, template in synthesized.templates.items():
+        for resource in template["Resources"].values():
+            if resource["Type"] != "AWS::KMS::Key" or "VPC flow logs" not in resource["Properties"]["Description"]:
+                continue
+            found += 1
+            statements = [s for s in resource["Properties"]["KeyPolicy"]["Statement"]
+                          if "logs." in json.dumps(s.get("Principal", {}))]
+            assert len(statements) == 1, name
+            condition = statements[0]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+            assert ":log-group:*" in json.dumps(condition), name
+    assert found >= 2

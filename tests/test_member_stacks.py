@@ -53,9 +53,9 @@ def test_push_member_endpoint_admits_the_parent_egress_addresses(synthesized):
     vpc_config = cluster["Properties"]["ResourcesVpcConfig"]
     assert vpc_config["EndpointPublicAccess"] is True and vpc_config["EndpointPrivateAccess"] is True
     cidrs = vpc_config["PublicAccessCidrs"]
-    assert len(cidrs) == 3 and all("Addresses." in json.dumps(c) and "/32" in json.dumps(c) for c in cidrs)
+    assert len(cidrs) == 3 and all("PhysicalResourceId" in json.dumps(c) and "/32" in json.dumps(c) for c in cidrs)
     lookups = [json.dumps(r["Properties"]["Create"]) for r in template.find_resources("Custom::AWS").values()
-               if "describeAddresses" in json.dumps(r["Properties"]["Create"])]
+               if "describeStackResource" in json.dumps(r["Properties"]["Create"])]
     # One lookup per NAT address, in the parent's region (tests/test_deploy_and_teardown.py: slots and order).
     assert len(lookups) == 3 and all('\\"region\\":\\"us-east-1\\"' in call for call in lookups)
 

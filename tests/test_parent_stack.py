@@ -165,3 +165,23 @@ def test_public_endpoint_and_internet_facing_nlb_follow_config(tmp_path):
         "AWS::EC2::SecurityGroup",
         {"SecurityGroupIngress": Match.array_with([Match.object_like({"CidrIp": "198.51.100.7/32", "FromPort": 443})])},
     )
+
+
+def test_ebs_csi_role_is_v2_and_assumable_only_by_this_clusters_controller(synthesized):
+    template = synthesized.templates["KarmadaParent"]
+    roles = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"
+             and r["Properties"].get("Description") == "EBS CSI driver controller (Pod Identity)"]
+    assert len(roles) == 1
+    role = roles[0]
+    assert role["ManagedPolicyArns"] == [{"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonEBSCSIDriverPolicyV2"]]}]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    equals = statement["Condition"]["StringEquals"]
+    assert equals["aws:RequestTag/kubernetes-namespace"] == "kube-system"
+    assert equals["aws:RequestTag/kubernetes-service-account"] == "ebs-csi-controller-sa"
+    assert equals["aws:SourceAccount"] == {"Ref": "AWS::AccountId"} or equals["aws:SourceAccount"].isdigit()
+    cluster_arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert equals["aws:RequestTag/eks-cluster-arn"] == cluster_arn
+    assert "Fn::GetAtt" in cluster_arn and cluster_arn["Fn::GetAtt"][1] == "Arn"

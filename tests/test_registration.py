@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
 from karmada_constructs.karmada_manifest import KarmadaManifest
 from karmada_constructs.member_registration import MemberRegistration
+from stacks.naming import join_external_id
 from tests.synth import synthesize
 
 
@@ -59,6 +60,29 @@ def test_join_role_trusts_only_the_registrar_and_maps_to_the_registrar_group(syn
     template.has_resource_properties(
         "AWS::EKS::AccessEntry", {"Type": "STANDARD", "KubernetesGroups": ["eks-karmada:registrar"]}
     )
+
+
+def test_the_join_role_requires_the_external_id_the_registration_passes(synthesized, default_config):
+    """Confused-deputy protection: the member's trust and the registrar's AssumeRole name the same ExternalId."""
+    member = next(m for m in default_config.members if m.name == "member-usw2")
+    external_id = join_external_id(default_config, member)
+    roles = Template.from_json(synthesized.templates["KarmadaMember-member-usw2"]).find_resources("AWS::IAM::Role")
+    (join,) = [r for r in roles.values() if r["Properties"].get("RoleName", "").startswith("eks-karmada-join-")]
+    (statement,) = join["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Condition"]["StringEquals"] == {"sts:ExternalId": external_id}
+    template = Template.from_json(synthesized.templates["KarmadaRegistration-member-usw2"])
+    (registration,) = template.find_resources(MemberRegistration.RESOURCE_TYPE).values()
+    assert registration["Properties"]["JoinExternalId"] == external_id
+
+
+def test_external_ids_are_stable_and_differ_per_member_and_parent(default_config):
+    first, second = default_config.members[:2]
+    assert join_external_id(default_config, first) == join_external_id(default_config, first)
+    assert join_external_id(default_config, first) != join_external_id(default_config, second)
+    moved = default_config.model_copy(update={"parent": default_config.parent.model_copy(
+        update={"cluster_name": "another-parent"})})
+    assert join_external_id(moved, first) != join_external_id(default_config, first)
+    assert re.fullmatch(r"[\w+=,.@:/-]{2,1224}", join_external_id(default_config, first))
 
 
 def test_push_member_side_objects_mint_tokens_in_the_member(synthesized):

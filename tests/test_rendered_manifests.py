@@ -96,7 +96,8 @@ def test_what_reaches_each_api_server_by_other_means_is_named_with_its_data() ->
                                 "impersonatorSecretRef": {"namespace": "karmada-cluster", "name": "west-impersonator"},
                                 "provider": "aws", "region": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}}
     assert "never rendered" in west.splitlines()[0]
-    assert edge.startswith("- member edge (Pull): its karmada-agent registers the Cluster edge itself")
+    assert edge.startswith("- member edge (Pull): the registration creates the Cluster edge (syncMode Pull, no "
+                           "secretRef)")
     assert notes["member-edge"] == [ADDON_NOTE, (
         "- Secret karmada-system/karmada-kubeconfig, written by the registration (stack KarmadaRegistration-edge): "
         "the karmada-agent's kubeconfig with its client key, never rendered")]
@@ -128,3 +129,14 @@ def test_the_synthesized_files_name_the_helm_releases_the_crds_and_the_clusters(
     assert "releases/download/v1.18.2/crds.tar.gz" in karmada
     for member in ("member-use1", "member-usw2"):
         assert f"#       apiEndpoint: ${{Member.{member}.Endpoint}}" in karmada
+
+
+def test_the_target_group_bindings_namespace_injects_pod_readiness_gates(synthesized) -> None:
+    """The Load Balancer Controller injects its readiness gate only into namespaces labelled for it."""
+    objects = [o for o in yaml.safe_load_all((synthesized.outdir / "manifests" / "parent.yaml").read_text()) if o]
+    bindings = [o for o in objects if o["kind"] == "TargetGroupBinding"]
+    assert bindings
+    namespaces = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Namespace"}
+    for binding in bindings:
+        labels = namespaces[binding["metadata"]["namespace"]]["metadata"]["labels"]
+        assert labels["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled", binding["metadata"]["name"]

@@ -12,6 +12,11 @@ from charts.karmada.common.objects import emit_all, labels, metadata
 from charts.karmada.network_policy import network_policy_manifests
 from charts.karmada.props import KarmadaControlPlaneProps
 
+# The AWS Load Balancer Controller's webhook adds a readiness gate to pods of a namespace with this label that
+# back a TargetGroupBinding: a new karmada-apiserver pod counts as ready (and the rollout goes on) only once
+# the NLB reports its target healthy, so a rollout never leaves the NLB without a healthy target.
+POD_READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
+
 
 def namespace_manifest(props: KarmadaControlPlaneProps) -> dict[str, Any]:
     psa = {
@@ -22,7 +27,8 @@ def namespace_manifest(props: KarmadaControlPlaneProps) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": metadata(props.namespace, labels={**labels("karmada", props), **psa}),
+        "metadata": metadata(props.namespace, labels={**labels("karmada", props), **psa,
+                                                      **POD_READINESS_GATE_LABEL}),
     }
 
 

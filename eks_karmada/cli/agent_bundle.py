@@ -62,22 +62,26 @@ def agent_bundle(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the bundle to this file (mode 0600) instead of standard output."),
+        typer.Option("--output", "-o", help="Required: the file to write the bundle to (mode 0600; it holds a "
+                                             "private key, so it never goes to standard output)."),
     ] = None,
     config: ConfigOption = None,
     profile: ProfileOption = None,
     region: RegionOption = None,
     stack_name: StackOption = names.PARENT_STACK,
 ) -> None:
-    """Print the karmada-agent bundle of a Pull member: apply it to that cluster with kubectl.
+    """Write the karmada-agent bundle of a Pull member to a file: apply it to that cluster with kubectl.
 
     The bundle is the agent's namespace, ServiceAccount, RBAC, Deployment and PodDisruptionBudget, plus
     the Secret karmada-system/karmada-kubeconfig with the agent's client certificate (issued by
     cert-manager on the parent, read now through the EKS API as your IAM identity) and the Karmada API
-    address. It contains a private key: write it with --output, apply it, and delete the file.
+    address. It contains a private key, so --output is required: apply the file, then delete it.
     """
     out, err = consoles()
     with guard(err):
+        if output is None:
+            raise CliError("--output FILE is required: the bundle holds the agent's private key, so it is written "
+                           "only to a file (mode 0600), never to standard output")
         cfg = read_config(config)
         target = _pull_member(cfg, member)
         if not cluster_api_endpoint.startswith("https://"):
@@ -102,9 +106,6 @@ def agent_bundle(
         documents = [*agent_objects(cfg, target, cluster_api_endpoint),
                      kubeconfig_secret(AGENT_NAMESPACE, AGENT_KUBECONFIG_KEY, kubeconfig)]
         text = yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False)
-        if output is None:
-            out.file.write(text)
-            return
         write_private(output, text)
         say(err, f"Wrote the karmada-agent bundle of {target.name} to {output} (mode 0600; it holds a private key).")
         say(err, f"Apply it to the member: kubectl --context <member> apply -f {output}; then delete the file.")

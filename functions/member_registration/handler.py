@@ -16,7 +16,7 @@ ResourceProperties (strings):
 * The member: ``MemberName`` (the Karmada Cluster name, required), ``SyncMode`` (Push | Pull,
   default Push), ``Provider``, ``Region``, ``Zones`` (JSON list), ``Labels`` (JSON object),
   ``MemberClusterName``, ``MemberRegion`` and ``JoinRoleArn`` (required: the member EKS cluster and
-  the role the registrar assumes to reach it).
+  the role the registrar assumes to reach it), ``JoinExternalId`` (the ExternalId that role's trust requires).
 * Pull: ``AgentCredentialSecret`` (required; kubernetes.io/tls Secret in the parent with tls.crt,
   tls.key, ca.crt for CN ``system:karmada:agent:<member>``, O ``system:karmada:agents``),
   ``AgentCredentialSecretNamespace`` (default ``AdminSecretNamespace``), ``KarmadaApiServerUrl``
@@ -32,10 +32,12 @@ karmada-cluster, the Secrets ``<member>`` (caBundle, token) and ``<member>-imper
 controlled by the ``Cluster`` it applies (syncMode Push, apiEndpoint, id, secretRef,
 impersonatorSecretRef, provider, region, zones, labels).
 
-Pull, Create/Update (``karmadactl register``): applies the agent's per-member RBAC in Karmada,
-writes the Secret ``karmada-kubeconfig`` (server = KarmadaApiServerUrl, the Karmada CA from the
-admin Secret, the agent certificate and key) into the member's agent namespace, restarts the agent
-Deployment if that Secret changed, waits for the agent to register the Cluster and applies the labels.
+Pull, Create/Update (``karmadactl register``): applies the agent's per-member RBAC in Karmada (its
+own Cluster's status, no Secrets, no Cluster create), creates the Cluster (syncMode Pull, apiEndpoint,
+id, provider, region, zones, labels, no secretRef: exactly what the agent would write, so it never
+needs to), writes the Secret ``karmada-kubeconfig`` (server = KarmadaApiServerUrl, the Karmada CA from
+the admin Secret, the agent certificate and key) into the member's agent namespace, restarts the agent
+Deployment if that Secret changed and waits for the agent to report the Cluster's status.
 
 Delete (both): deletes the Cluster (Pull: its Works first, as ``karmadactl unregister``) and waits
 for Karmada's finalizers, then the Secrets (Pull: the agent RBAC, and ``karmada-kubeconfig`` in the
@@ -405,7 +407,8 @@ class _Run:
             try:
                 reached = member_access.connect(
                     cluster_name=props.member_cluster_name, region=props.member_region,
-                    role_arn=props.join_role_arn, aws_client=self.runtime.aws_client,
+                    role_arn=props.join_role_arn, external_id=props.join_external_id,
+                    aws_client=self.runtime.aws_client,
                     member_transport=self.runtime.member_transport, remember_secret=self.redact.add,
                 )
             except MemberAccessError as err:
@@ -462,7 +465,7 @@ class _Run:
             self.register_push()
         else:
             self.register_pull()
-        if p.sync_mode == PUSH or p.agent_wait_seconds > 0:  # without the agent's wait there is no Cluster yet
+        if p.sync_mode == PUSH or p.agent_wait_seconds > 0:  # without the agent's wait, no agent may run yet
             self.wait_cluster_ready()
         return {"ClusterName": p.member_name, "SyncMode": p.sync_mode}
 
@@ -622,8 +625,11 @@ class _Run:
             self.on_undo(f"the agent RBAC of {p.member_name} in Karmada", lambda: self.remove_agent_rbac(p))
         for resource, body in obj.agent_rbac(p.member_name):
             self.k_apply(resource, body)
+        for resource, body in obj.legacy_agent_rbac(p.member_name):  # Secret rights earlier versions granted
+            self.k_delete(resource, body["metadata"]["name"], body["metadata"]["namespace"])
 
         member = self.member(p)
+        self.create_pull_cluster(member)
         kubeconfig = obj.agent_kubeconfig(p.karmada_api_server_url, server_ca, agent.cert_pem, agent.key_pem)
         body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
         body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: self.physical_id}
@@ -652,29 +658,62 @@ class _Run:
             return
         holder: dict = {}
 
-        def registered() -> bool:
+        def reported() -> bool:
+            # The registrar created the Cluster; the agent's cluster status controller is the only writer
+            # of a Pull Cluster's status, so a condition there is the agent's first sign of life.
             cluster = self.k_get(obj.CLUSTERS, p.member_name)
             holder["cluster"] = cluster
-            return bool(cluster) and (cluster.get("spec") or {}).get("syncMode") == PULL and not cluster[
+            return bool(cluster) and bool((cluster.get("status") or {}).get("conditions")) and not cluster[
                 "metadata"].get("deletionTimestamp")
 
-        if not self.poll(registered, p.agent_wait_seconds, f"karmada-agent to register Cluster {p.member_name}"):
+        if not self.poll(reported, p.agent_wait_seconds, f"karmada-agent to report Cluster {p.member_name}"):
             found = holder.get("cluster")
             if not found:
                 state = "does not exist"
             elif found["metadata"].get("deletionTimestamp"):
                 state = "is being deleted"
             else:
-                state = f"has syncMode {(found.get('spec') or {}).get('syncMode')!r}"
+                state = "has no status yet"
             raise RegistrationError(
-                f"karmada-agent did not register Cluster {p.member_name} within {self.waited:.0f}s "
+                f"karmada-agent did not report the status of Cluster {p.member_name} within {self.waited:.0f}s "
                 f"(the Cluster {state}): check Deployment {p.agent_namespace}/{p.agent_deployment} in the member "
                 f"{member.where} (its pods and logs), that it mounts {described} key "
                 f"{p.agent_kubeconfig_key!r} and runs with --cluster-name={p.member_name}, and that it can reach "
                 f"{p.karmada_api_server_url}"
             )
-        self.k_apply(obj.CLUSTERS, obj.cluster_metadata(p.member_name, p.label_map))
-        logger.info("karmada-agent registered %s (Pull)", p.member_name)
+        logger.info("karmada-agent reports Cluster %s (Pull)", p.member_name)
+
+    def create_pull_cluster(self, member: _Member) -> None:
+        """Pull: the registrar, not the agent, writes the Cluster (the agent may not create or update one)."""
+        p = self.props
+        cluster_id = self.m_call(
+            member, lambda c: ((c.get(obj.NAMESPACES, "kube-system") or {}).get("metadata") or {}).get("uid"),
+            "read Namespace kube-system (the Cluster id)",
+        )
+        if not cluster_id:
+            raise RegistrationError(f"Namespace kube-system has no uid in the member {member.where}")
+        existing = self.existing_cluster(p.member_name)
+        spec = (existing or {}).get("spec") or {}
+        if existing is not None and spec.get("syncMode") != PULL:
+            raise RegistrationError(
+                f"Cluster {p.member_name} already exists in Karmada with syncMode {spec.get('syncMode')!r}, not "
+                f"registered by this stack: unregister it first (karmadactl unjoin {p.member_name}) or use another name"
+            )
+        self.check_cluster_id(cluster_id, member)
+        if spec.get("secretRef") or spec.get("impersonatorSecretRef"):
+            # Written by an agent of an earlier version (--report-secrets default): the member's token goes.
+            self.k_call(lambda c: c.merge_patch(obj.CLUSTERS, p.member_name, None, {
+                "spec": {"secretRef": None, "impersonatorSecretRef": None}}, p.field_manager),
+                f"remove the secret references of Cluster {p.member_name} in Karmada")
+            for secret in (p.member_name, obj.impersonator_secret(p.member_name)):
+                self.k_delete(obj.SECRETS, secret, obj.CLUSTER_NAMESPACE)
+        self.k_apply(obj.CLUSTERS, obj.pull_cluster(
+            p.member_name, api_endpoint=member.endpoint.endpoint, cluster_id=cluster_id, provider=p.provider,
+            region=p.region, zones=p.zones, labels=p.label_map,
+        ))
+        if existing is None and self.request_type == "Create":
+            self.on_undo(f"Cluster {p.member_name}", lambda: self.k_delete(obj.CLUSTERS, p.member_name))
+        logger.info("registered %s (Pull, id %s, endpoint %s)", p.member_name, cluster_id, member.endpoint.endpoint)
 
     def check_agent_certificate(self, cert_pem: bytes) -> None:
         p = self.props

@@ -1,6 +1,7 @@
 """Reaching a member EKS cluster's API with the member account's join role.
 
-The registrar Lambda assumes ``JoinRoleArn`` (RoleSessionName ``eks-karmada-registrar``), describes
+The registrar Lambda assumes ``JoinRoleArn`` (RoleSessionName ``eks-karmada-registrar``, with
+``JoinExternalId`` as ExternalId when given), describes
 the member cluster with those credentials (endpoint + CA) and signs EKS bearer tokens with them, so
 the member's access entry for the join role decides what the registrar may do there.
 """
@@ -41,6 +42,7 @@ def connect(
     cluster_name: str,
     region: str,
     role_arn: str,
+    external_id: str = "",
     aws_client: AwsClientFactory,
     member_transport: MemberTransportFactory,
     remember_secret: Callable[[str], None],
@@ -54,14 +56,16 @@ def connect(
 
     sts = aws_client("sts", region, None)
     try:
-        answer = sts.assume_role(
-            RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME, DurationSeconds=ASSUME_ROLE_SECONDS
-        )
+        request: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": ROLE_SESSION_NAME,
+                                   "DurationSeconds": ASSUME_ROLE_SECONDS}
+        if external_id:  # the join role's trust requires it (confused-deputy protection; not a secret)
+            request["ExternalId"] = external_id
+        answer = sts.assume_role(**request)
     except ClientError as err:
         raise MemberAccessError(
             f"cannot assume JoinRoleArn {role_arn} (session {ROLE_SESSION_NAME}): {_client_error(err)} "
-            "(the join role's trust policy must admit the registrar Lambda's role, and that role needs "
-            "sts:AssumeRole on the join role)"
+            "(the join role's trust policy must admit the registrar Lambda's role with this member's "
+            "ExternalId, and that role needs sts:AssumeRole on the join role)"
         ) from None
     except BotoCoreError as err:
         raise MemberAccessError(f"cannot reach STS in {region} to assume {role_arn}: {err}") from None

@@ -8,11 +8,16 @@ access) and a ServiceAccount ``karmada-impersonator``, each with a ``kubernetes.
 Secret of the same name. Karmada holds, in ``karmada-cluster``, the Secret ``<member>`` (caBundle,
 token) and the Secret ``<member>-impersonator`` (token), both controlled by the ``Cluster``.
 
-Pull (``karmadactl register``): Karmada holds the agent's per-member RBAC (ClusterRole/Binding
-``system:karmada:<member>:agent``, Role/RoleBinding ``system:karmada:<member>:agent-secret`` in
-``karmada-cluster`` and ``system:karmada:<member>:agent-work`` in ``karmada-es-<member>``) for the
-user ``system:karmada:agent:<member>``; the member holds the Secret ``karmada-kubeconfig`` that
-karmada-agent reads.
+Pull (``karmadactl register``, narrowed): Karmada holds the Cluster, which the registrar creates, and
+the agent's per-member RBAC (ClusterRole/Binding ``system:karmada:<member>:agent`` and
+Role/RoleBinding ``system:karmada:<member>:agent-work`` in ``karmada-es-<member>``) for the user
+``system:karmada:agent:<member>``; the member holds the Secret ``karmada-kubeconfig`` that
+karmada-agent reads. The agent runs with ``--report-secrets=None``: it holds no Secret right in
+Karmada and writes only its own Cluster's status. Cluster objects are served by
+karmada-aggregated-apiserver, which runs no admission plugin (no webhook, no
+ValidatingAdmissionPolicy reaches them), so RBAC is the only guard: an agent that could create a
+Cluster or update one's spec could point it at another member's ``secretRef`` and an endpoint of its
+own, and karmada-controller-manager would send that member's token there.
 """
 
 from __future__ import annotations
@@ -145,6 +150,30 @@ def push_cluster(
     return {"apiVersion": CLUSTER_API, "kind": "Cluster", "metadata": metadata, "spec": spec}
 
 
+def pull_cluster(
+    member: str,
+    *,
+    api_endpoint: str,
+    cluster_id: str,
+    provider: str,
+    region: str,
+    zones: Sequence[str],
+    labels: Mapping[str, str],
+) -> dict:
+    """The Cluster of a Pull member, created by the registrar so the agent needs no right to create one.
+
+    Its spec is what karmada-agent v1.18.2 computes at start (cmd/agent/app/agent.go
+    generateClusterInControllerPlane, with --report-secrets=None: no secretRef), so the agent finds it
+    "already exist and newest" and never updates it; the agent may not (its RBAC has no update on clusters).
+    """
+    cluster = push_cluster(member, api_endpoint=api_endpoint, cluster_id=cluster_id, provider=provider,
+                           region=region, zones=zones, labels=labels)
+    spec = cluster["spec"]
+    spec["syncMode"] = "Pull"
+    del spec["secretRef"], spec["impersonatorSecretRef"]
+    return cluster
+
+
 def cluster_metadata(member: str, labels: Mapping[str, str]) -> dict:
     """Metadata-only apply for a Cluster the agent registered (Pull): the extra labels."""
     metadata: dict = {"name": member}
@@ -160,10 +189,17 @@ def _user_subject(member: str) -> list[dict]:
     return [{"apiGroup": RBAC_GROUP, "kind": "User", "name": agent_user(member)}]
 
 
-def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
-    """The agent's per-member RBAC in Karmada, in apply order (namespaces first)."""
-    cluster_role, secret_role, work_role = agent_role_names(member)
+def agent_rbac(member: str, *, may_create_cluster: bool = False) -> list[tuple[Resource, dict]]:
+    """The agent's per-member RBAC in Karmada, in apply order (namespaces first).
+
+    Narrower than ``karmadactl register``: its own Cluster only (get; status update/patch), list/watch of
+    Clusters (the agent lists them to check that its id is not taken), no Secret right at all, and no
+    ``create`` on clusters unless ``may_create_cluster`` (an external member, which has no registrar
+    to create its Cluster: its agent must, and create cannot be limited to one name).
+    """
+    cluster_role, _, work_role = agent_role_names(member)
     es = execution_space(member)
+    cluster_verbs = ["create", "list", "watch"] if may_create_cluster else ["list", "watch"]
     return [
         (NAMESPACES, namespace(CLUSTER_NAMESPACE)),
         (NAMESPACES, namespace(es)),
@@ -171,10 +207,10 @@ def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
             "apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": {"name": cluster_role},
             "rules": [
                 {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "resourceNames": [member],
-                 "verbs": ["get", "delete"]},
-                {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": ["create", "list", "watch"]},
+                 "verbs": ["get"]},
+                {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": cluster_verbs},
                 {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/status"], "resourceNames": [member],
-                 "verbs": ["update"]},
+                 "verbs": ["update", "patch"]},
                 {"apiGroups": ["config.karmada.io"],
                  "resources": ["resourceinterpreterwebhookconfigurations", "resourceinterpretercustomizations"],
                  "verbs": ["get", "list", "watch"]},
@@ -192,20 +228,6 @@ def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
             "subjects": _user_subject(member),
         }),
         (ROLES, {
-            "apiVersion": RBAC_API, "kind": "Role", "metadata": {"name": secret_role, "namespace": CLUSTER_NAMESPACE},
-            "rules": [
-                {"apiGroups": [""], "resources": ["secrets"], "resourceNames": [member, impersonator_secret(member)],
-                 "verbs": ["get", "patch"]},
-                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
-            ],
-        }),
-        (ROLE_BINDINGS, {
-            "apiVersion": RBAC_API, "kind": "RoleBinding",
-            "metadata": {"name": secret_role, "namespace": CLUSTER_NAMESPACE},
-            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": secret_role},
-            "subjects": _user_subject(member),
-        }),
-        (ROLES, {
             "apiVersion": RBAC_API, "kind": "Role", "metadata": {"name": work_role, "namespace": es},
             "rules": [
                 {"apiGroups": ["work.karmada.io"], "resources": ["works"],
@@ -219,3 +241,10 @@ def agent_rbac(member: str) -> list[tuple[Resource, dict]]:
             "subjects": _user_subject(member),
         }),
     ]
+
+
+def legacy_agent_rbac(member: str) -> list[tuple[Resource, dict]]:
+    """What earlier versions granted the agent and this one removes: Secret access in karmada-cluster."""
+    secret_role = agent_role_names(member)[1]
+    metadata = {"name": secret_role, "namespace": CLUSTER_NAMESPACE}
+    return [(ROLE_BINDINGS, {"metadata": dict(metadata)}), (ROLES, {"metadata": dict(metadata)})]

@@ -56,6 +56,7 @@ class Properties:
     member_cluster_name: str
     member_region: str
     join_role_arn: str
+    join_external_id: str
     # Pull only
     agent_credential_secret: str
     agent_credential_namespace: str
@@ -138,6 +139,7 @@ class Properties:
             member_cluster_name=_required(raw, "MemberClusterName"),
             member_region=member_region,
             join_role_arn=role_arn,
+            join_external_id=property_text(raw, "JoinExternalId"),
             agent_credential_secret=agent_secret,
             agent_credential_namespace=property_text(raw, "AgentCredentialSecretNamespace") or admin_namespace,
             karmada_api_server_url=server_url,

@@ -640,6 +640,12 @@ def test_namespace_enforces_restricted(any_rendered: Rendered):
     assert lab["pod-security.kubernetes.io/enforce-version"] == "v1.35"
 
 
+def test_namespace_asks_the_load_balancer_controller_for_pod_readiness_gates(any_rendered: Rendered):
+    """A karmada-apiserver pod is ready only once the NLB target is healthy: a rollout keeps a healthy target."""
+    labels = any_rendered.get("Namespace", "karmada-system")["metadata"]["labels"]
+    assert labels["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
+
+
 def test_every_container_is_hardened_sized_and_probed(any_rendered: Rendered):
     for w in any_rendered.workloads:
         spec = pod_spec(w)

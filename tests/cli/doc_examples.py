@@ -340,14 +340,15 @@ summary and exit 0. `CONFIG` is a positional argument here (or `--config`, or `$
             ["validate", "~/shop.yaml"], files={"shop.yaml": SHOP_CONFIG, "shop_workloads.py": SHOP_MODULE}),
         """## `agent-bundle`
 
-For a Pull member outside AWS (`kind: external`, nothing of it in CloudFormation): prints what to
-apply to that cluster so its karmada-agent joins Karmada. The `KarmadaRegistration-<name>` stack
+For a Pull member outside AWS (`kind: external`, nothing of it in CloudFormation): writes to a file what
+to apply to that cluster so its karmada-agent joins Karmada. The `KarmadaRegistration-<name>` stack
 has already authorised the agent's identity (`system:karmada:agent:<name>`) in Karmada, and
 cert-manager on the parent has issued its client certificate (`karmada-system/karmada-agent-<name>-client`).
 The bundle is the agent's namespace, ServiceAccount, RBAC, Deployment and PodDisruptionBudget (the same
 objects as `cdk.out/manifests/member-<name>.yaml`) plus the Secret `karmada-system/karmada-kubeconfig`
-with that certificate and the Karmada API address. It holds a private key: write it with `--output`
-(mode 0600), apply it with `kubectl --context <member> apply -f FILE`, then delete the file.
+with that certificate and the Karmada API address. It holds a private key, so `--output` is required
+(the file is mode 0600; nothing goes to standard output): apply it with
+`kubectl --context <member> apply -f FILE`, then delete the file.
 
 """ + _help("agent-bundle") + "\n\nFor an external member:\n\n" + _run(
             ["agent-bundle", "edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443", "--config", "~/edge.yaml",

@@ -55,7 +55,8 @@ def test_bundle_holds_the_agent_and_its_kubeconfig(world, tmp_path):
 
 def test_push_member_has_no_bundle(world, tmp_path):
     config = write_config(tmp_path / "edge.yaml", EXTERNAL)
-    result = world.invoke("agent-bundle", "member-use1", "--cluster-api-endpoint", "https://x", "--config", str(config))
+    result = world.invoke("agent-bundle", "member-use1", "--cluster-api-endpoint", "https://x", "--config", str(config),
+                          "--output", str(tmp_path / "bundle.yaml"))
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: member member-use1 uses Push mode: Karmada dials it, there is no agent "
                                      "to install; set its sync_mode: Pull to run karmada-agent in it")
@@ -63,11 +64,26 @@ def test_push_member_has_no_bundle(world, tmp_path):
 
 def test_unknown_member_and_missing_certificate_are_one_line_errors(world, tmp_path):
     config = write_config(tmp_path / "edge.yaml", EXTERNAL)
-    result = world.invoke("agent-bundle", "edge-9", "--cluster-api-endpoint", "https://x", "--config", str(config))
+    out = ["--output", str(tmp_path / "bundle.yaml")]
+    result = world.invoke("agent-bundle", "edge-9", "--cluster-api-endpoint", "https://x", "--config", str(config),
+                          *out)
     assert result.exit_code == 1 and "no member named edge-9" in result.stderr
     world.deployed(members=())
     world.expect_stack()
     result = world.invoke("agent-bundle", "edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443",
-                          "--config", str(config))
+                          "--config", str(config), *out)
     assert result.exit_code == 1
     assert "karmada-agent-edge-1-client not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_without_output_nothing_is_read_and_no_key_is_printed(world, tmp_path):
+    config = write_config(tmp_path / "edge.yaml", EXTERNAL)
+    world.deployed(members=())
+    world.parent.put(_agent_secret())  # there to be read, if anything were: nothing is (no AWS call either)
+    result = world.invoke("agent-bundle", "edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443",
+                          "--config", str(config))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("error: --output FILE is required: the bundle holds the agent's private key, so "
+                                     "it is written only to a file (mode 0600), never to standard output")
+    assert "PRIVATE KEY" not in result.output and result.stdout == ""
+    assert not world.parent.requests_matching("GET", f"/api/v1/namespaces/{NAMESPACE}/secrets/")

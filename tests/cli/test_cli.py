@@ -105,7 +105,8 @@ def test_a_missing_config_file(tmp_path):
 def test_an_invalid_config_is_the_apps_one_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("karmada: {etcd_replicas: 4}\n")
-    required = {"agent-bundle": ["edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443"],
+    required = {"agent-bundle": ["edge-1", "--cluster-api-endpoint", "https://10.9.0.1:6443", "--output",
+                                 str(tmp_path / "bundle.yaml")],
                 "drill": ["restore", "--dry-run"]}
     for command in COMMANDS:
         result = _run(command, *required.get(command, []), "--config", str(path))

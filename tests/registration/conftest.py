@@ -31,6 +31,7 @@ PARENT = "karmada-parent"
 MEMBER = "member-1"
 MEMBER_CLUSTER = "karmada-member-1"
 MEMBER_REGION = "us-west-2"
+EXTERNAL_ID = "eks-karmada-0123456789abcdef0123456789abcdef01234567"
 MEMBER_ENDPOINT = "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com"
 JOIN_ROLE = "arn:aws:iam::210987654321:role/eks-karmada-join-member-1"
 KARMADA_URL = "https://karmada-nlb-0123456789.elb.us-east-1.amazonaws.com:443"
@@ -90,12 +91,11 @@ def token_secret(name: str, token: str | None, *, kind: str = "kubernetes.io/ser
     return secret
 
 
-def pull_cluster(name: str = MEMBER) -> dict:
-    """The Cluster karmada-agent registers."""
+def pull_cluster(name: str = MEMBER, cluster_id: str = "6f1c1f0e-0000-4000-8000-00000000c0de") -> dict:
+    """A Pull Cluster as the registrar writes it (no secretRef: the agent runs with --report-secrets=None)."""
     return {
         "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "metadata": {"name": name},
-        "spec": {"syncMode": "Pull", "id": "6f1c1f0e-0000-4000-8000-00000000c0de", "apiEndpoint": MEMBER_ENDPOINT,
-                 "secretRef": {"namespace": "karmada-cluster", "name": name}},
+        "spec": {"syncMode": "Pull", "id": cluster_id, "apiEndpoint": MEMBER_ENDPOINT},
     }
 
 
@@ -112,6 +112,8 @@ class FinalizingKarmada(FakeKubeApi):
         # karmada-controller-manager's cluster status controller, as `make local` showed it: a Cluster whose
         # member answers reports Ready. False: the member never answers (the Cluster stays without Ready).
         self.clusters_become_ready = True
+        # Pull Clusters get a status only from their karmada-agent: the members whose agent runs.
+        self.agents_running: set[str] = set()
 
     def request(self, method, path, headers=None, body=None):
         split = urllib.parse.urlsplit(path).path
@@ -140,7 +142,8 @@ class FinalizingKarmada(FakeKubeApi):
         response = super().request(method, path, headers, body)
         if match and method.upper() == "GET" and response.status == 200 and self.clusters_become_ready:
             cluster = json.loads(response.body)
-            if not cluster["metadata"].get("deletionTimestamp"):
+            pull = (cluster.get("spec") or {}).get("syncMode") == "Pull"
+            if not cluster["metadata"].get("deletionTimestamp") and (not pull or match.group(1) in self.agents_running):
                 cluster.setdefault("status", {})["conditions"] = [{
                     "type": "Ready", "status": "True", "reason": "ClusterReady",
                     "message": "cluster is healthy and ready to accept workloads"}]
@@ -158,6 +161,7 @@ class FakeAws:
         self.assume_error: tuple[str, str] | None = None
         self.describe_error: tuple[str, str, int] | None = None
         self.stubbers: list[Stubber] = []
+        self.external_id: str | None = EXTERNAL_ID  # what AssumeRole must carry (None: no ExternalId)
 
     def __call__(self, service: str, region: str, credentials: dict | None):
         kwargs: dict = {"region_name": region}
@@ -170,6 +174,8 @@ class FakeAws:
         if service == "sts" and credentials is None:
             stub = Stubber(client)
             expected = {"RoleArn": JOIN_ROLE, "RoleSessionName": "eks-karmada-registrar", "DurationSeconds": 3600}
+            if self.external_id is not None:
+                expected["ExternalId"] = self.external_id
             if self.assume_error:
                 code, message = self.assume_error
                 stub.add_client_error("assume_role", service_error_code=code, service_message=message,
@@ -278,11 +284,11 @@ class Harness:
         return self.karmada.get("v1", "Secret", name, "karmada-cluster")
 
     def agent_registers_after(self, sleeps: int, name: str = MEMBER) -> None:
-        """karmada-agent creates the Cluster once the handler has slept ``sleeps`` times."""
+        """karmada-agent starts (and reports its Cluster's status) once the handler has slept ``sleeps`` times."""
 
         def hook(count: int) -> None:
-            if count >= sleeps and self.cluster(name) is None:
-                self.karmada.put(pull_cluster(name), manager="karmada-agent")
+            if count >= sleeps:
+                self.karmada.agents_running.add(name)
 
         self.clock.on_sleep.append(hook)
 
@@ -307,6 +313,7 @@ def make_props(mode: str = "Push", **extra: Any) -> dict:
         "MemberClusterName": MEMBER_CLUSTER,
         "MemberRegion": MEMBER_REGION,
         "JoinRoleArn": JOIN_ROLE,
+        "JoinExternalId": EXTERNAL_ID,
     }
     if mode == "Pull":
         props["AgentCredentialSecret"] = AGENT_SECRET

@@ -169,45 +169,47 @@ def test_a_cluster_that_never_becomes_ready_says_what_karmada_reports(harness, c
 
 # ---- Pull --------------------------------------------------------------------------------------------------------
 def _agent_timeout(state: str, seconds: int) -> str:
-    return (f"karmada-agent did not register Cluster {MEMBER} within {seconds}s (the Cluster {state}): check "
-            f"Deployment karmada-system/karmada-agent in {WHERE} (its pods and logs), that it mounts Secret "
+    return (f"karmada-agent did not report the status of Cluster {MEMBER} within {seconds}s (the Cluster {state}): "
+            f"check Deployment karmada-system/karmada-agent in {WHERE} (its pods and logs), that it mounts Secret "
             f"karmada-system/karmada-kubeconfig key 'karmada-kubeconfig' and runs with --cluster-name={MEMBER}, and "
             f"that it can reach {KARMADA_URL}")
 
 
-@pytest.mark.parametrize(("existing", "state"), [
-    (None, "does not exist"),
-    ("push", "has syncMode 'Push'"),
-    ("terminating", "is being deleted"),
-])
-def test_an_agent_that_does_not_register_says_what_karmada_holds(harness, existing, state):
-    if existing is not None:
-        cluster = pull_cluster()
-        if existing == "push":
-            cluster["spec"]["syncMode"] = "Push"
-        else:
-            cluster["metadata"].update(deletionTimestamp="2025-01-01T00:00:00Z", finalizers=["karmada.io/x"])
-        harness.karmada.put(cluster, manager="karmada-agent")
-
+def test_an_agent_that_never_reports_says_so(harness):
     event = make_event("Create", make_props("Pull", AgentWaitSeconds="30"))
-    assert failure(harness, event) == _agent_timeout(state, 30)
+    assert failure(harness, event) == _agent_timeout("has no status yet", 30)
+    assert harness.cluster() is None  # the Cluster the registrar created is undone
+
+
+def test_a_push_cluster_of_the_same_name_is_not_taken_over(harness):
+    cluster = pull_cluster()
+    cluster["spec"].update(syncMode="Push", secretRef={"namespace": "karmada-cluster", "name": MEMBER})
+    harness.karmada.put(cluster, manager="karmada-controller-manager")
+
+    assert failure(harness, make_event("Create", make_props("Pull"))) == (
+        f"Cluster {MEMBER} already exists in Karmada with syncMode 'Push', not registered by this stack: unregister "
+        f"it first (karmadactl unjoin {MEMBER}) or use another name")
+    assert harness.cluster()["spec"]["syncMode"] == "Push"
 
 
 def test_an_agent_wait_of_one_second_still_looks_once(harness):
-    harness.agent_registers_after(sleeps=1)  # the agent would register during a wait, but one second allows none
+    harness.agent_registers_after(sleeps=1)  # the agent would report during a wait, but one second allows none
 
     assert failure(harness, make_event("Create", make_props("Pull", AgentWaitSeconds="1"))) == (
-        _agent_timeout("does not exist", 0))
+        _agent_timeout("has no status yet", 0))
 
 
-def test_a_pull_cluster_registered_in_time_must_still_become_ready(harness):
-    harness.karmada.put(pull_cluster(), manager="karmada-agent")
+def test_a_pull_cluster_reported_in_time_must_still_become_ready(harness):
+    cluster = pull_cluster(cluster_id=harness.kube_system_uid)
+    cluster["status"] = {"conditions": [{"type": "Ready", "status": "False", "reason": "ClusterNotReachable",
+                                         "message": "cluster is not reachable"}]}
+    harness.karmada.put(cluster, manager="karmada-agent")
     harness.karmada.clusters_become_ready = False
 
     message = failure(harness, make_event("Create", make_props("Pull", AgentWaitSeconds="1", ReadyWaitSeconds="10")))
 
-    assert message == f"Cluster {MEMBER} is registered but not Ready after 10s (it has no Ready condition yet): " \
-                      f"{READY_ADVICE}"
+    assert message == (f"Cluster {MEMBER} is registered but not Ready after 10s (Ready is False (ClusterNotReachable: "
+                       f"cluster is not reachable)): {READY_ADVICE}")
 
 
 def test_an_unreadable_agent_certificate_is_named(harness, agent_pki):

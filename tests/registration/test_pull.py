@@ -15,10 +15,12 @@ from tests.registration.conftest import (
     KARMADA_URL,
     MEMBER,
     MEMBER_CLUSTER,
+    MEMBER_ENDPOINT,
     PARENT,
     agent_deployment,
     make_event,
     make_props,
+    pull_cluster,
     tls_secret,
 )
 
@@ -58,22 +60,28 @@ def test_create_writes_the_agent_kubeconfig_and_rbac_then_waits_for_the_agent(ha
     write = harness.member.requests_matching("PATCH", KUBECONFIG_PATH)[0]
     assert write.content_type == "application/apply-patch+yaml" and write.query["force"] == "true"
 
-    # the agent's RBAC in Karmada, as karmadactl register generates it
+    # the agent's RBAC in Karmada: narrower than karmadactl register's (its own Cluster, no Secrets, no create)
     role = harness.karmada.get(RBAC, "ClusterRole", f"system:karmada:{MEMBER}:agent")
-    assert {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "resourceNames": [MEMBER],
-            "verbs": ["get", "delete"]} in role["rules"]
+    cluster_rules = [r for r in role["rules"] if r["apiGroups"] == ["cluster.karmada.io"]]
+    assert cluster_rules == [
+        {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "resourceNames": [MEMBER], "verbs": ["get"]},
+        {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/status"], "resourceNames": [MEMBER],
+         "verbs": ["update", "patch"]},
+    ]
+    assert not any("secrets" in r["resources"] for r in role["rules"])
     assert {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
             "verbs": ["get", "create"]} in role["rules"]
     binding = harness.karmada.get(RBAC, "ClusterRoleBinding", f"system:karmada:{MEMBER}:agent")
     assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
                                     "name": f"system:karmada:agent:{MEMBER}"}]
-    assert harness.karmada.get(RBAC, "Role", f"system:karmada:{MEMBER}:agent-secret", "karmada-cluster")["rules"][0][
-        "resourceNames"] == [MEMBER, f"{MEMBER}-impersonator"]
+    assert harness.karmada.get(RBAC, "Role", f"system:karmada:{MEMBER}:agent-secret", "karmada-cluster") is None
     assert harness.karmada.get(RBAC, "RoleBinding", f"system:karmada:{MEMBER}:agent-work", f"karmada-es-{MEMBER}")
 
-    # the agent registered; the handler added the labels
+    # the registrar created the Cluster as the agent would (no secretRef), with the labels
     cluster = harness.cluster()
-    assert cluster["spec"]["syncMode"] == "Pull"
+    assert cluster["spec"] == {"syncMode": "Pull", "apiEndpoint": MEMBER_ENDPOINT, "id": harness.kube_system_uid,
+                               "provider": "aws", "region": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}
     assert cluster["metadata"]["labels"] == {"eks-karmada.io/member": MEMBER, "tier": "prod"}
     assert harness.karmada.managers("cluster.karmada.io/v1alpha1", "Cluster", MEMBER)["eks-karmada"] == "Apply"
     assert harness.clock.sleeps == [5.0, 5.0]
@@ -86,7 +94,7 @@ def test_create_with_the_chart_layout_key_and_without_waiting(harness):
 
     assert list(kubeconfig_secret(harness)["data"]) == ["kubeconfig"]
     assert kubeconfig(harness, "kubeconfig")["clusters"][0]["cluster"]["server"] == KARMADA_URL
-    assert harness.cluster() is None and harness.clock.sleeps == []
+    assert harness.cluster()["spec"]["syncMode"] == "Pull" and harness.clock.sleeps == []
 
 
 def test_the_agent_never_registering_fails_bounded_and_undoes_the_create(harness):
@@ -94,14 +102,15 @@ def test_the_agent_never_registering_fails_bounded_and_undoes_the_create(harness
         harness.run(make_event("Create", make_props("Pull", AgentWaitSeconds="60")))
 
     message = str(caught.value)
-    assert f"karmada-agent did not register Cluster {MEMBER} within 60s (the Cluster does not exist)" in message
+    assert f"karmada-agent did not report the status of Cluster {MEMBER} within 60s (the Cluster has no status yet)" \
+        in message
     assert f"Deployment karmada-system/karmada-agent in the member EKS cluster {MEMBER_CLUSTER}" in message
     assert KARMADA_URL in message and len(message) < 1000
     assert harness.clock.now - 1000.0 <= 60
     # undone: nothing of the registration is left
     assert kubeconfig_secret(harness) is None
     assert harness.karmada.get(RBAC, "ClusterRole", f"system:karmada:{MEMBER}:agent") is None
-    assert harness.karmada.get(RBAC, "Role", f"system:karmada:{MEMBER}:agent-secret", "karmada-cluster") is None
+    assert harness.cluster() is None
 
 
 def test_update_is_idempotent_and_does_not_restart_the_agent(harness):
@@ -114,7 +123,8 @@ def test_update_is_idempotent_and_does_not_restart_the_agent(harness):
     harness.run(make_event("Update", make_props("Pull"), old_props=make_props("Pull")))
 
     assert kubeconfig_secret(harness)["metadata"]["resourceVersion"] == rv
-    assert [r.method for r in harness.member.requests] == ["GET"]  # read, unchanged, nothing written
+    # read (kube-system's UID, the kubeconfig), unchanged, nothing written
+    assert [r.method for r in harness.member.requests] == ["GET", "GET"]
 
 
 def test_a_renewed_certificate_is_written_and_the_agent_restarted(harness, agent_pki):
@@ -261,7 +271,8 @@ def test_switching_push_to_pull_unregisters_the_push_registration_first(harness)
     assert result["Data"] == {"ClusterName": MEMBER, "SyncMode": "Pull"}
     cluster = harness.cluster()
     assert cluster["spec"]["syncMode"] == "Pull"
-    assert "secretRef" in cluster["spec"] and harness.karmada_secret(f"{MEMBER}-impersonator") is None
+    assert "secretRef" not in cluster["spec"] and "impersonatorSecretRef" not in cluster["spec"]
+    assert harness.karmada_secret(MEMBER) is None and harness.karmada_secret(f"{MEMBER}-impersonator") is None
     assert kubeconfig_secret(harness) is not None
 
 
@@ -298,6 +309,24 @@ def test_waits_stop_inside_the_lambdas_remaining_time(harness):
     with pytest.raises(RegistrationError) as caught:
         harness.run(make_event("Create", make_props("Pull")), Context())
 
-    assert f"karmada-agent did not register Cluster {MEMBER} within 60s" in str(caught.value)
+    assert f"karmada-agent did not report the status of Cluster {MEMBER} within 60s" in str(caught.value)
     assert harness.clock.now - 1000.0 <= 60
     assert kubeconfig_secret(harness) is None  # undone within the margin
+
+
+def test_an_agent_written_secret_ref_of_an_earlier_version_is_removed_with_its_secrets(harness):
+    """Before --report-secrets=None the agent pushed the member's token and pointed its Cluster at it."""
+    legacy = pull_cluster(cluster_id=harness.kube_system_uid)
+    legacy["spec"].update(secretRef={"namespace": "karmada-cluster", "name": MEMBER},
+                          impersonatorSecretRef={"namespace": "karmada-cluster", "name": f"{MEMBER}-impersonator"})
+    harness.karmada.put(legacy, manager="karmada-agent")
+    for name in (MEMBER, f"{MEMBER}-impersonator"):
+        harness.karmada.put({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name,
+                             "namespace": "karmada-cluster"}, "data": {"token": "c2VjcmV0LXRva2Vu"}})
+    harness.agent_registers_after(sleeps=0)
+
+    harness.run(make_event("Update", make_props("Pull"), old_props=make_props("Pull")))
+
+    spec = harness.cluster()["spec"]
+    assert "secretRef" not in spec and "impersonatorSecretRef" not in spec
+    assert harness.karmada_secret(MEMBER) is None and harness.karmada_secret(f"{MEMBER}-impersonator") is None

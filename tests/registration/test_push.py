@@ -386,3 +386,19 @@ def test_ready_wait_zero_does_not_wait(harness):
     harness.run(make_event("Create", make_props(ReadyWaitSeconds="0")))
 
     assert harness.cluster() is not None and harness.clock.sleeps == []
+
+
+def test_the_join_role_is_assumed_with_the_external_id(harness):
+    """Stubber's expected parameters: the ExternalId reaches sts:AssumeRole (the join role's trust requires it)."""
+    harness.run(make_event("Create", make_props()))
+    for stub in harness.aws.stubbers:
+        stub.assert_no_pending_responses()
+    assert any(service == "sts" for service, _, _ in harness.aws.clients)
+
+
+def test_without_an_external_id_none_is_sent(harness):
+    """A registration made before the property existed: AssumeRole as it was (Stubber refuses any extra key)."""
+    harness.aws.external_id = None
+    harness.run(make_event("Create", make_props(JoinExternalId=None)))
+    for stub in harness.aws.stubbers:
+        stub.assert_no_pending_responses()
