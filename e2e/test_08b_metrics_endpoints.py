@@ -109,3 +109,34 @@ def test_each_pull_member_agent_serves_metrics(env):
             assert status == 200 and "# TYPE " in body, f"{member} karmada-agent {address}: HTTP {status}"
             checked += 1
     assert checked, "no karmada-agent pod on any member (config/local.yaml has a Pull member)"
+
+
+def _exposed(body: str) -> set[str]:
+    """Metric names in a Prometheus text exposition (samples, not comments)."""
+    return {line.split("{", 1)[0].split(" ", 1)[0] for line in body.splitlines() if line and not line.startswith("#")}
+
+
+def test_every_metric_the_alarms_and_dashboards_read_is_exposed_by_the_running_binaries(env, certs):
+    """observability/: each name a rule or panel reads, found in a scrape of one of the jobs that should expose it.
+
+    Runs after the failover (test_05) and the propagation scenarios, so the eviction, scheduling and propagation
+    families exist. cert-manager does not run here: its names are checked against its source only.
+    """
+    from observability import metric_names
+
+    exposed: dict[str, set[str]] = {}
+    for job in _parent_jobs():
+        for address in _targets(env, "parent", "parent", job):
+            status, body = _scrape(job, address, certs)
+            assert status == 200, f"{job.job} {address}: HTTP {status}"
+            exposed.setdefault(job.job, set()).update(_exposed(body))
+    agent = agent_scrape_job()
+    for member in env.member_names:
+        for address in _targets(env, f"member-{member}", member, agent):
+            exposed.setdefault(agent.job, set()).update(_exposed(_scrape(agent, address, None)[1]))
+    missing = []
+    for name, family in sorted(metric_names().items()):
+        jobs = [j for j in family.jobs if j not in NOT_LOCAL]
+        if jobs and not any(name in exposed.get(j, set()) for j in jobs):
+            missing.append(f"{name} (jobs {', '.join(jobs)})")
+    assert not missing, "read by an alarm or dashboard but exposed by no running binary: " + "; ".join(missing)
