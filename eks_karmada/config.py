@@ -616,11 +616,6 @@ class ObservabilityConfig(_Model):
     alarm_emails: list[str] = Field(
         default=[], description="Addresses subscribed to the created alarm topic (each confirms by mail)"
     )
-    grafana_workspace_id: str | None = Field(
-        default=None,
-        description="Amazon Managed Grafana workspace (g-...) to provision the dashboards into; unset: the "
-        "dashboards are only the JSON files in dashboards/",
-    )
     member_not_ready_minutes: int = Field(
         default=5, ge=1, le=1440, description="Minutes a member may stay NotReady before its alarm fires"
     )
@@ -652,13 +647,6 @@ class ObservabilityConfig(_Model):
         for address in v:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
                 raise ValueError(f"'{address}' is not an e-mail address; write it like oncall@example.com")
-        return v
-
-    @field_validator("grafana_workspace_id")
-    @classmethod
-    def _grafana_id(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"g-[0-9a-f]{10}", v):
-            raise ValueError(f"'{v}' is not an Amazon Managed Grafana workspace ID; write it like g-0123456789")
         return v
 
     @model_validator(mode="after")
