@@ -81,8 +81,13 @@ def test_failover_drill_moves_the_sample_off_a_member_and_back(env, karmada, mem
     assert not any(t["key"] == TAINT for t in cluster["spec"].get("taints", [])), cluster["spec"]
     assert DRILL_ANNOTATION not in cluster["metadata"].get("annotations", {})
     assert cluster_ready(cluster) == "True"
-    # The replicas came back: the policy's split again, and ready where they were placed.
-    wait_for(lambda: _placed(karmada, namespace) == before, 120, f"the sample placed {before} again")
+    # The replicas came back: the rebalance schedules afresh by the policy's weights (an earlier drill may have left
+    # `before` skewed: Karmada does not rebalance by itself), all of them, some on the drilled member again.
+    def back() -> bool:
+        placed = _placed(karmada, namespace)
+        return placed.get(drilled, 0) > 0 and sum(placed.values()) == total
+
+    wait_for(back, 120, f"the sample's {total} replicas placed again, some on {drilled}")
     wait_settled(karmada, members)
     MEASUREMENTS["failover drill (CLI)"] = (f"{drilled} tainted: sample moved to {survivor} in {summary.group(1)} s "
                                             "(its NotReady toleration included), then rebalanced back")

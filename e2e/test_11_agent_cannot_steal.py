@@ -49,7 +49,9 @@ def refused(agent: Kubectl, member: str, *args: str, stdin: str | None = None) -
     """Run kubectl as the agent; it must fail with RBAC's Forbidden for the agent's user."""
     done = agent.run(*args, check=False, stdin=stdin)
     assert done.returncode != 0, f"kubectl {' '.join(args)} as the agent succeeded: {done.stdout.strip()}"
-    assert "(Forbidden)" in done.stderr and agent_user(member) in done.stderr, done.stderr
+    # kubectl words it "(Forbidden)" for most verbs and "... is forbidden: User ..." for `create secret`.
+    assert ("(Forbidden)" in done.stderr or " is forbidden: " in done.stderr) and agent_user(member) in done.stderr, \
+        done.stderr
     return done.stderr
 
 

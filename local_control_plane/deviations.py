@@ -48,6 +48,9 @@ ABSENT_NAMESPACES = ("cert-manager",)
 
 # Deploy-time values in the rendered files, and what stands for them here.
 NLB_DNS_NAME = "karmada-nlb.local.eks-karmada.internal"
+# The AMP workspace's endpoint: only the collector reads it, and the collector does not run here (above); a
+# teardown still resolves every custom resource's properties, the collector's manifest among them.
+AMP_ENDPOINT = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-local/"
 BACKUP_BUCKET = "eks-karmada-local-etcd-backups"
 PLACEHOLDERS: dict[str, str] = {
     # The NLB's DNS name: a local name that resolves (in every pod, and through tls-server-name on

@@ -194,6 +194,8 @@ class Deployer:
         """What only a deploy knows: the NLB's DNS name and each EKS cluster's endpoint (the local API servers)."""
         values = values_for_type(self.env.assembly, "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName",
                                  deviations.NLB_DNS_NAME)
+        values |= values_for_type(self.env.assembly, "AWS::APS::Workspace", "PrometheusEndpoint",
+                                  deviations.AMP_ENDPOINT)
         for template in self.env.assembly.glob("*.template.json"):
             stack = template.name[: -len(".template.json")]
             for logical_id, resource in json.loads(template.read_text()).get("Resources", {}).items():
