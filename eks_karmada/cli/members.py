@@ -26,9 +26,9 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from eks_karmada.cli import names
-from eks_karmada.cli.access import KarmadaApi, ParentCluster, caller_identity, karmada_server
-from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_clients, read_config, say
+from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, read_config, say
 from eks_karmada.cli.errors import EXPECTED, CliError, describe, guard
+from eks_karmada.cli.karmada_session import open_karmada
 from eks_karmada.cli.status import MemberHealth, member_health
 from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, MemberConfig, MemberKind, parse_config
 
@@ -248,19 +248,9 @@ def members(
 
 
 def _karmada_members(ctx: typer.Context, cfg: AppConfig, profile: str | None, err) -> list[MemberHealth]:
-    clients = make_clients(ctx, profile)
-    region = cfg.parent.region
-    with err.status(f"Connecting to {cfg.parent.cluster_name} in {region}..."):
-        parent = ParentCluster(clients, cfg, region, caller_identity(clients, region))
+    karmada = open_karmada(ctx, cfg, profile, err)
     try:
-        with err.status("Reading the admin certificate and the Karmada API address..."):
-            tls = parent.admin_tls()
-            server = karmada_server(cfg, clients, region, names.PARENT_STACK)
-    finally:
-        parent.close()
-    karmada = KarmadaApi(clients, cfg, server, tls)
-    try:
-        with err.status(f"Listing member clusters on {server}..."), karmada.explained("list clusters"):
+        with err.status(f"Listing member clusters on {karmada.server}..."), karmada.explained("list clusters"):
             return member_health(karmada.client, cfg)
     finally:
         karmada.close()
