@@ -144,10 +144,7 @@ def push_cluster(
         spec["region"] = region
     if zones:
         spec["zones"] = list(zones)
-    metadata: dict = {"name": member}
-    if labels:
-        metadata["labels"] = dict(labels)
-    return {"apiVersion": CLUSTER_API, "kind": "Cluster", "metadata": metadata, "spec": spec}
+    return {**cluster_metadata(member, labels), "spec": spec}
 
 
 def pull_cluster(
