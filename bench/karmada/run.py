@@ -47,6 +47,7 @@ COMPONENTS = {  # reported name -> the local kubelet's pod id
     "etcd": "parent.karmada-system.etcd-0",
 }
 ETCD_DB = ROOT / ".local/data/volumes/parent/karmada-system/data-etcd-0/data/member/snap/db"
+CLEANUP_SECONDS = 180.0  # deleting a profile's workloads; a profile that leaves more is reported (None)
 DEFAULT_PLAN = "2:100,5:100,10:100,2:1000,5:1000,10:1000,2:5000"
 
 
@@ -124,7 +125,7 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
         for s in series.values():
             s.stop()
     # The next profile starts from an empty fleet: its numbers must not include this one's backlog.
-    cleaned = remove_series(karmada, members, [s.name for s in series.values()], timeout=600)
+    cleaned = remove_series(karmada, members, [s.name for s in series.values()], timeout=CLEANUP_SECONDS)
     log(f"[{name}] workloads removed from the Karmada API and every member in {cleaned} s")
     return {"profile": name, "configure_seconds": configured, "steps": steps, "failover": asdict(fail),
             "cleanup_seconds": cleaned}
@@ -194,12 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result["bring_up_seconds"] = make("local", f"LOCAL_CONFIG={paths[profiles[0]]}")
         log(f"up in {result['bring_up_seconds']:.0f} s")
-        # Per profile: reconfiguring (about 1 min), the failover and the cleanup (about 3 min) come off its share.
-        left = args.budget_minutes * 60 - (time.monotonic() - started)
-        per_profile = max(60.0, left / len(profiles) - 240)
+        # Each profile's share of what is left pays for reconfiguring (about 1 min), the failover's three waits
+        # and the cleanup; the steps get the rest.
+        share = (args.budget_minutes * 60 - (time.monotonic() - started)) / len(profiles)
+        failover_cap = min(240.0, share / 8)
+        steps = max(60.0, share - 60 - 3 * failover_cap - CLEANUP_SECONDS)
         for name in profiles:
-            result["profiles"].append(run_profile(name, paths[name], plan, per_profile, args.step_minutes * 60,
-                                                  failover_cap=min(240.0, per_profile / 4)))
+            result["profiles"].append(run_profile(name, paths[name], plan, steps, args.step_minutes * 60,
+                                                  failover_cap=failover_cap))
     finally:
         make("local-down")
     result["bench_seconds"] = round(time.monotonic() - started, 1)
