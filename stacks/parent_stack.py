@@ -361,7 +361,9 @@ class KarmadaParentStack(Stack):
         # The collector's identity may read /metrics in the Karmada API, nothing else.
         reader = KarmadaManifest(self, "MetricsReaderRbac", KarmadaManifestProps(
             provider=self.karmada_manifests, manifest=metrics_reader_rbac(), overwrite=True))
-        reader.node.add_dependency(self.bootstrap)
+        # Plain RBAC: it needs the Karmada API and the applier's parent-side RBAC, as the bootstrap does, not the
+        # bootstrap itself (beside the CRDs, it stays off the first deploy's longest path).
+        reader.node.add_dependency(control_plane, self.reader_rbac[0])
         collector_props = parent_collector_props(
             self._config, props,
             remote_write_url=self._rendered.placeholder(workspace.remote_write_url, "Metrics.PrometheusEndpoint"),
