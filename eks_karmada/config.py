@@ -620,7 +620,8 @@ class ObservabilityConfig(_Model):
         default=5, ge=1, le=1440, description="Minutes a member may stay NotReady before its alarm fires"
     )
     certificate_expiry_days: int = Field(
-        default=21, ge=1, le=365, description="Alarm when any Karmada or agent certificate expires within this many days"
+        default=21, ge=1, le=365,
+        description="Alarm when any Karmada or agent certificate expires within this many days",
     )
     etcd_quota_percent: int = Field(
         default=80, ge=10, le=99, description="Alarm when etcd's database exceeds this share of its quota"
