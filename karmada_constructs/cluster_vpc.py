@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from karmada_constructs.cfn import default_child
-from karmada_constructs.log_encryption import RETENTION
+from karmada_constructs.log_encryption import RETENTION, admit_cloudwatch_logs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +62,6 @@ class ClusterVpc(Construct):
         for subnet in self.vpc.private_subnets:
             default_child(subnet, ec2.CfnSubnet).tags.set_tag("kubernetes.io/role/internal-elb", "1")
 
-        stack = Stack.of(self)
         self.flow_log_key = kms.Key(
             self,
             "FlowLogKey",
@@ -71,17 +69,7 @@ class ClusterVpc(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        # CloudWatch Logs encrypts with the key on the log group's behalf, and only for a log group of this account
-        # and region (the encryption context names the group; CloudWatch Logs documentation, "Encrypt log data in
-        # CloudWatch Logs using AWS KMS"). The group's own ARN would make key and group depend on each other.
-        self.flow_log_key.add_to_resource_policy(iam.PolicyStatement(
-            sid="CloudWatchLogsOfThisAccountAndRegion",
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"}},
-        ))
+        admit_cloudwatch_logs(self.flow_log_key)
         log_group = logs.LogGroup(
             self,
             "FlowLogs",

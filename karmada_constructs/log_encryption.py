@@ -53,20 +53,30 @@ class StackLogKey(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsOfThisAccountAndRegion",
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn":
-                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
-                    }
-                },
-            )
+        admit_cloudwatch_logs(self.key)
+
+
+def admit_cloudwatch_logs(key: kms.Key) -> None:
+    """Lets CloudWatch Logs use ``key`` for log groups of this account and region only.
+
+    The encryption context names the log group (CloudWatch Logs documentation, "Encrypt log data in CloudWatch
+    Logs using AWS KMS"); a group's own ARN would make key and group depend on each other.
+    """
+    stack = Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchLogsOfThisAccountAndRegion",
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn":
+                        f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
+                }
+            },
         )
+    )
 
 
 def encrypted_log_group(scope: Construct, id: str, *, retention_days: int) -> logs.LogGroup:
