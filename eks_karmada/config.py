@@ -660,6 +660,88 @@ class ObservabilityConfig(_Model):
         return self
 
 
+class Interconnect(str, Enum):  # noqa: UP042 (str + Enum kept, as for MemberKind)
+    """How member VPCs reach each other for services across members."""
+
+    none = "none"
+    vpc_peering = "vpc_peering"
+
+
+class TrafficConfig(_Model):
+    """How clients reach workloads (a Route 53 entry point per workload) and how members reach each other.
+
+    docs/traffic.md: ExternalDNS in each new member writes that member's records for public Services; the members'
+    VPCs are connected for Karmada MultiClusterServices.
+    """
+
+    enabled: bool = Field(
+        default=False,
+        description="Run ExternalDNS (Route 53) in every new member and connect the members' VPCs; needs "
+        "hosted_zone_id and domain",
+    )
+    hosted_zone_id: str | None = Field(
+        default=None, description="Route 53 hosted zone the members write their records into (Z...)"
+    )
+    domain: str | None = Field(
+        default=None,
+        description="DNS name inside that zone under which workloads get their names, e.g. apps.example.com; "
+        "ExternalDNS touches nothing outside it",
+    )
+    health_check_interval_seconds: int = Field(
+        default=10, ge=5, le=300,
+        description="Seconds between two health checks of a public Service's load balancer targets (Route 53 "
+        "answers only with members whose load balancer has a healthy target)",
+    )
+    unhealthy_threshold: int = Field(
+        default=2, ge=2, le=10, description="Failed health checks in a row before a target counts as unhealthy"
+    )
+    interconnect: Interconnect = Field(
+        default=Interconnect.vpc_peering,
+        description="vpc_peering: a peering connection between every two new members' VPCs, routes and "
+        "security-group rules for cross_member_ports only; none: the VPCs stay apart",
+    )
+    cross_member_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default=[],
+        description="TCP ports that workloads serve to other members (MultiClusterService); the only ports "
+        "opened between member VPCs",
+    )
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"Z[A-Z0-9]{1,31}", v):
+            raise ValueError(f"'{v}' is not a Route 53 hosted zone id; use the zone's id, like Z0123456789ABCDEFGHIJ")
+        return v
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        name = v.rstrip(".").lower()
+        if not _DNS_NAME.match(name):
+            raise ValueError(f"'{v}' is not a DNS name; write it like apps.example.com")
+        return name
+
+    @field_validator("cross_member_ports")
+    @classmethod
+    def _ports_once(cls, v: list[int]) -> list[int]:
+        for index, port in enumerate(v):
+            if port in v[:index]:
+                raise ValueError(f"port {port} is listed twice; list each port once")
+        return v
+
+    @model_validator(mode="after")
+    def _zone_when_enabled(self) -> TrafficConfig:
+        problems = list(_ignored_when_disabled(self, self.enabled))
+        if self.enabled:
+            for name in ("hosted_zone_id", "domain"):
+                if getattr(self, name) is None:
+                    problems.append(f"{name}: traffic needs it; set traffic.{name}, or set traffic.enabled: false")
+        _raise_all(problems)
+        return self
+
+
 # --- per-component settings: what the Karmada Helm chart's values.yaml offers per component --------------
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _QUANTITY_SUFFIX = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
@@ -1428,6 +1510,7 @@ class AppConfig(_Model):
     mirrors: MirrorsConfig = Field(default_factory=MirrorsConfig)
     workloads: WorkloadsConfig = Field(default_factory=WorkloadsConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    traffic: TrafficConfig = Field(default_factory=TrafficConfig)
 
     @model_validator(mode="after")
     def _members_fit_together(self) -> AppConfig:
