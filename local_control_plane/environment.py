@@ -44,6 +44,15 @@ def read_objects(path: Path, substitutions: dict[str, str]) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
 
+def member_stand_ins() -> str:
+    """``LOCAL_MEMBERS``: full (default; every member runs a scheduler and kwok) or lean (bench-karmada)."""
+    value = os.environ.get("LOCAL_MEMBERS", "") or "full"
+    if value not in ("full", "lean"):
+        raise LocalError(f"LOCAL_MEMBERS={value!r}: use full (the default) or lean (API server, etcd and the "
+                         "controllers Karmada reads back; for make bench-karmada)")
+    return value
+
+
 class Environment:
     """Paths, network, clusters and the rendered objects of one local run."""
 
@@ -96,7 +105,8 @@ class Environment:
         plan = ClusterPlan("parent")
         if name != "parent":
             member = self.config.get(name, {})
-            plan = ClusterPlan(name, member=True, zones=tuple(member.get("zones", ())), region=member.get("region", ""))
+            plan = ClusterPlan(name, member=True, zones=tuple(member.get("zones", ())), region=member.get("region", ""),
+                               lean=member_stand_ins() == "lean")
         return LocalCluster(self.layout, self.network, plan, self.binaries)
 
     def substitutions(self) -> dict[str, str]:

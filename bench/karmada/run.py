@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"error: --profiles: '{args.profiles}' is not ours, chart or ours,chart")
 
     started = time.monotonic()
+    # Members as API server, etcd and the controllers whose work Karmada reads back (local_control_plane/clusters.py):
+    # in EKS their control planes run elsewhere; here they would share the two cores with the Karmada measured.
+    # `make local` (through the environment) and this process's Environment both read it.
+    os.environ["LOCAL_MEMBERS"] = "lean"
     module = binaries.module_source("karmada", "github.com/karmada-io/karmada")
     tuned = configs.tuned_flags(args.members)
     try:
