@@ -83,8 +83,9 @@ def console(result: dict[str, Any]) -> str:
         f = profile["failover"]
         lines.append(f"{profile['profile']}: failover of {f['member']} ({f['bindings']} bindings): rescheduled "
                      f"{_fmt(f['rescheduled_seconds'], ' s')}, removed {_fmt(f['removed_seconds'], ' s')}, back "
-                     f"{_fmt(f['restored_seconds'], ' s')}; bring-up {profile['bring_up_seconds']:.0f} s")
-    lines.append(f"whole run: {result['bench_seconds'] / 60:.1f} min")
+                     f"{_fmt(f['restored_seconds'], ' s')}; reconfigured in {profile['configure_seconds']:.0f} s, "
+                     f"workloads removed in {_fmt(profile['cleanup_seconds'], ' s')}")
+    lines.append(f"bring-up {result['bring_up_seconds']:.0f} s; whole run: {result['bench_seconds'] / 60:.1f} min")
     return "\n".join(lines)
 
 

@@ -137,7 +137,7 @@ def _step(m: int, w: int, *, throughput: float, p99: float, done: int | None = N
 
 def test_report_puts_the_profiles_side_by_side_as_ratios():
     result = {
-        "plan": [[2, 100], [2, 1000]], "members": 2, "bench_seconds": 60,
+        "plan": [[2, 100], [2, 1000]], "members": 2, "bench_seconds": 60, "bring_up_seconds": 170,
         "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24},
         "flags": {"controller_manager": {"kube-api-qps": {"ours": "200", "chart": "40", "chart_source": "o.go"}}},
         "profiles": [
@@ -156,5 +156,8 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     text = "\n".join(report.section(result))
     assert "| controller_manager | --kube-api-qps | 200 | 40 | o.go |" in text
     assert "bench-karmada.svg" in text and "rescheduled in -" in text
+    console = report.console(result)
+    assert "chart: failover of bench-01 (3 bindings): rescheduled -" in console
+    assert "workloads removed in -" in console and "bring-up 170 s; whole run: 1.0 min" in console
     svg = report.plot_svg(result)
     assert svg.startswith("<svg") and "ours M=2 p99" in svg and "chart M=2 p99" in svg  # chart's 100 point is done
