@@ -20,10 +20,10 @@ class PeerRoutesProps:
     """This side's private route tables (where the nodes and pods are)."""
     security_group_id: str
     """This side's EKS cluster security group (on the nodes, so on VPC CNI pods)."""
-    ports: Sequence[int]
-    """TCP ports served to the peer (traffic.cross_member_ports). Default: none opened."""
     peer_name: str
     """The peer member's name, for the rules' descriptions."""
+    ports: Sequence[int] = ()
+    """TCP ports served to the peer (traffic.cross_member_ports). Default: none opened (routes only)."""
 
 
 class PeerRoutes(Construct):
