@@ -168,6 +168,10 @@ def concurrency_needed(durations: Mapping[str, float], deps: Mapping[str, Iterab
     return len(durations)
 
 
+# KarmadaPeering-<name> and KarmadaPeeringRoutes-<name> (eks_karmada/stack_names.py) name a member too.
+PEERING_PREFIX = "KarmadaPeering"
+
+
 def classify(stack_ids: Iterable[str], member_names: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Member name -> its KarmadaMember stack, and member name -> its registration stack.
 
@@ -182,6 +186,8 @@ def classify(stack_ids: Iterable[str], member_names: Iterable[str]) -> tuple[dic
                 continue
             if sid == f"KarmadaMember-{name}":
                 members[name] = sid
+            elif sid.startswith(PEERING_PREFIX):
+                continue  # a peering wave after the members (traffic.interconnect), not a join
             elif sid.endswith(f"-{name}") or f"-{name}-" in sid:
                 registrations.setdefault(name, sid)
     return members, registrations

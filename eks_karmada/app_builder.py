@@ -11,6 +11,7 @@ from eks_karmada.config import AppConfig, MemberKind
 from eks_karmada.deployer import CONTEXT_KEY as DEPLOYER_CONTEXT
 from eks_karmada.deployer import deployer_principal
 from eks_karmada.member_objects import member_chart, member_target
+from eks_karmada.member_peering import accepters, peered_pairs, requesters
 from eks_karmada.workload_sources import checked_charts
 from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
@@ -18,6 +19,8 @@ from stacks.agent_metrics_stack import KarmadaAgentMetricsStack
 from stacks.egress_stack import KarmadaEgressStack
 from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
+from stacks.peering_routes_stack import KarmadaPeeringRoutesStack
+from stacks.peering_stack import KarmadaPeeringStack
 from stacks.registration_stack import KarmadaRegistrationStack
 from stacks.workloads_stack import KarmadaWorkloadsStack
 from workloads import Workload
@@ -35,6 +38,7 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     parent = KarmadaParentStack(app, stack_names.PARENT, config=config, nat_eip_allocation_ids=egress.allocation_ids,
                                 deployer_arn=deployer_arn)
     registrations = []
+    member_stacks: dict[str, KarmadaMemberStack] = {}
     for member in config.members:
         member_stack = None
         if member.kind is MemberKind.external:
@@ -44,6 +48,7 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
         else:
             member_stack = KarmadaMemberStack(app, stack_names.member_stack(member), config=config, member=member,
                                               deployer_arn=deployer_arn)
+            member_stacks[member.name] = member_stack
             # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
             member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
             if stack_names.has_agent_metrics_stack(config, member):
@@ -53,6 +58,7 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             app, stack_names.registration_stack(member), config=config, member=member, parent=parent,
             member_stack=member_stack,
         ))
+    _add_peering(app, config, member_stacks)
     charts = checked_charts(cdk8s.App(), config, workloads)
     if registrations and charts:
         KarmadaWorkloadsStack(app, stack_names.WORKLOADS, config=config, parent=parent, charts=charts,
@@ -63,3 +69,17 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return rendered
+
+
+def _add_peering(app: App, config: AppConfig, member_stacks: dict[str, KarmadaMemberStack]) -> None:
+    """traffic.interconnect vpc_peering: two waves after the members (connections, then the accepters' routes)."""
+    pairs = peered_pairs(config)
+    peering_stacks = {
+        a.name: KarmadaPeeringStack(app, stack_names.peering_stack(a), config=config, requester=a,
+                                    pairs=[p for p in pairs if p.requester is a], member_stacks=member_stacks)
+        for a in requesters(config)
+    }
+    for b in accepters(config):
+        KarmadaPeeringRoutesStack(app, stack_names.peering_routes_stack(b), config=config, accepter=b,
+                                  pairs=[p for p in pairs if p.accepter is b], member_stacks=member_stacks,
+                                  peering_stacks=peering_stacks)

@@ -1463,6 +1463,23 @@ def _across_sections(parent: ParentConfig, api_endpoint: ApiEndpointConfig, memb
             *_parent_vpc_problems(parent, api_endpoint, members)]
 
 
+def _peering_problems(parent_account: str | None, members: _Indexed) -> Iterator[str]:
+    """What traffic.interconnect: vpc_peering can connect: new members' own VPCs, all in one account.
+
+    Another account's VPC needs an accepter role there (PeerRoleArn) and a cross-account read of its ids; a VPC
+    this app did not create has route tables it does not own. Both are refused rather than half-connected.
+    """
+    news = [(i, m) for i, m in members if m.kind is MemberKind.new]
+    accounts = {m.account or parent_account for _, m in news}
+    for index, member in news:
+        if len(accounts) > 1 and member.account not in (None, parent_account):
+            yield (f"members[{index}].account: vpc_peering connects members of the parent's account only; put "
+                   "every new member in that account, or set traffic.interconnect: none and connect the VPCs yourself")
+        if member.existing_vpc is not None:
+            yield (f"members[{index}].existing_vpc: vpc_peering adds routes only to VPCs this app creates; remove "
+                   "existing_vpc, or set traffic.interconnect: none and peer that VPC yourself")
+
+
 def _parent_vpc_problems(parent: ParentConfig, api_endpoint: ApiEndpointConfig, members: _Indexed) -> Iterator[str]:
     """What an existing parent VPC must provide for the members and the Karmada API's load balancer."""
     vpc = parent.existing_vpc
@@ -1515,6 +1532,12 @@ class AppConfig(_Model):
     @model_validator(mode="after")
     def _members_fit_together(self) -> AppConfig:
         _raise_all(_across_sections(self.parent, self.api_endpoint, list(enumerate(self.members))))
+        return self
+
+    @model_validator(mode="after")
+    def _peered_members_can_be_peered(self) -> AppConfig:
+        if self.traffic.enabled and self.traffic.interconnect is Interconnect.vpc_peering:
+            _raise_all(_peering_problems(self.parent.account, list(enumerate(self.members))))
         return self
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ Plain functions of the config, so a command can name the stacks without a synth 
 from __future__ import annotations
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
+from eks_karmada.member_peering import accepters, requesters
 
 EGRESS = "KarmadaEgress"
 PARENT = "KarmadaParent"
@@ -18,6 +19,16 @@ def member_stack(member: MemberConfig) -> str:
 
 def registration_stack(member: MemberConfig) -> str:
     return f"KarmadaRegistration-{member.name}"
+
+
+def peering_stack(member: MemberConfig) -> str:
+    """The peering connections `member` requests, with its own routes and rules (its region)."""
+    return f"KarmadaPeering-{member.name}"
+
+
+def peering_routes_stack(member: MemberConfig) -> str:
+    """The routes and rules of the peerings `member` accepts (its region), after their KarmadaPeering stacks."""
+    return f"KarmadaPeeringRoutes-{member.name}"
 
 
 def agent_metrics_stack(member: MemberConfig) -> str:
@@ -46,5 +57,7 @@ def all_stacks(config: AppConfig) -> list[str]:
     first = [WORKLOADS] if members else []
     registrations = [registration_stack(m) for m in members]
     registrations += [agent_metrics_stack(m) for m in members if has_agent_metrics_stack(config, m)]
+    # Routes before the connections they use, both before the member VPCs they connect.
+    peering = [peering_routes_stack(m) for m in accepters(config)] + [peering_stack(m) for m in requesters(config)]
     clusters = [PARENT] + [member_stack(m) for m in members if has_member_stack(m)]
-    return first + registrations + clusters + [EGRESS]
+    return first + registrations + peering + clusters + [EGRESS]

@@ -4,8 +4,11 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Environment, Stack
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
 from eks_karmada import stack_names
@@ -24,6 +27,20 @@ from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from stacks.egress_stack import nat_address_logical_id
 from stacks.naming import egress_reader_role_name, join_external_id, join_role_name, registrar_role_name, role_arn
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeeringSide:
+    """A member's network as its VPC peerings see it (tokens of the member stack, same-region references)."""
+
+    vpc_id: str
+    """The VPC's id."""
+    vpc_logical_id: str
+    """The VPC's logical id in the member stack (another region's look-up reads its physical id)."""
+    route_table_ids: list[str]
+    """The private subnets' route tables."""
+    security_group_id: str
+    """The EKS cluster security group (nodes, and pods on the VPC CNI)."""
 
 
 class KarmadaMemberStack(Stack):
@@ -48,6 +65,7 @@ class KarmadaMemberStack(Stack):
         )
         charts = cdk8s.App()
         existing = None
+        self.vpc: ec2.IVpc | None = None  # the VPC created or imported for a `new` member (peering reads it)
         if member.kind is MemberKind.new:
             eks_cluster = self._new_cluster(config, member, deployer_arn)
             cluster = eks_cluster.cluster
@@ -79,6 +97,18 @@ class KarmadaMemberStack(Stack):
             value=f"aws eks update-kubeconfig --region {member.region} --name {member.eks_cluster_name} --alias "
                   f"{member.name}",
             description=f"Adds member {member.name} to your kubeconfig",
+        )
+
+    def peering_side(self) -> PeeringSide:
+        """What a peering needs of this member's network; only `new` members with a VPC made here are peered."""
+        vpc = self.vpc
+        if vpc is None or not isinstance(vpc.node.default_child, ec2.CfnVPC):
+            raise ValueError(f"{self.stack_name}: only a member whose VPC this app creates can be peered")
+        return PeeringSide(
+            vpc_id=vpc.vpc_id,
+            vpc_logical_id=self.resolve(vpc.node.default_child.logical_id),
+            route_table_ids=[subnet.route_table.route_table_id for subnet in vpc.private_subnets],
+            security_group_id=self.cluster.cluster_security_group_id,
         )
 
     def _add_metrics_server(self, config: AppConfig, member: MemberConfig, *,
@@ -129,6 +159,7 @@ class KarmadaMemberStack(Stack):
     def _new_cluster(self, config: AppConfig, member: MemberConfig, deployer_arn: str | None) -> EksCluster:
         mirror = mirror_for(config, member.region or "")
         network = self._network(config, member)
+        self.vpc = network.vpc
         parent_egress_cidrs = self._parent_egress_cidrs(config)
         eks_cluster = EksCluster(
             self,

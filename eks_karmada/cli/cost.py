@@ -12,11 +12,16 @@ The model (everything the stacks create that has a price of its own):
   capacity units (LCUs) per hour (--nlb-lcus);
 * NAT gateways: per hour for each one the VPCs create, plus an assumed amount of data processed
   per cluster each month (--nat-gb);
-* public IPv4: one address per NAT gateway, plus one per AZ when the NLB is internet-facing.
+* public IPv4: one address per NAT gateway, plus one per AZ when the NLB is internet-facing;
+* data transfer over VPC peering (traffic.enabled with interconnect vpc_peering): an assumed amount
+  per peered pair of members each month (--peering-gb), half each way. A cross-region pair pays the
+  inter-region rate in the sending region; a same-region pair is assumed to cross AZs all the time
+  (the worst case; within one AZ it is free) and pays the cross-AZ rate out and in. Peering itself
+  has no hourly charge.
 
 `existing` and `external` members cost nothing here: this app does not create them. Left out:
-data transfer (cross-AZ, inter-region, internet), CloudWatch Logs (flow logs, EKS control-plane
-logs), KMS keys, Lambda, S3, snapshots and EKS extended support.
+other data transfer (cross-AZ inside a cluster, internet), CloudWatch Logs (flow logs, EKS
+control-plane logs), KMS keys, Lambda, S3, snapshots and EKS extended support.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from eks_karmada.cli import prices as bundled
 from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_clients, read_config, say
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.config import AppConfig, MemberKind
+from eks_karmada.member_peering import peered_pairs
 
 PRICING_REGIONS = ("us-east-1", "eu-central-1", "ap-south-1")  # where the Price List API answers
 
@@ -72,11 +78,12 @@ class Usage:
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Usage the config does not determine: hours a month, NAT data per cluster, NLB LCUs."""
+    """Usage the config does not determine: hours a month, NAT data per cluster, NLB LCUs, peering data per pair."""
 
     hours: float = bundled.HOURS_PER_MONTH
     nat_gb_per_cluster: float = 50.0
     nlb_lcus: float = 1.0
+    peering_gb_per_pair: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,17 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
     if config.api_endpoint.scheme == "internet-facing":
         add("Public IPv4", "internet-facing NLB addresses", "ipv4_hour", parent.region,
             len(parent.availability_zones), "address", hours, "h", "h")
+
+    for pair in peered_pairs(config):
+        half = assume.peering_gb_per_pair / 2
+        for member in (pair.requester, pair.accepter):
+            if pair.cross_region:
+                add("Data transfer", "VPC peering, inter-region (assumed)", "inter_region_gb", member.region or "", 1,
+                    "pair", half, "GB", "GB")
+            else:
+                # Billed out of the sender's AZ and into the receiver's: both directions of each GB.
+                add("Data transfer", "VPC peering, cross-AZ (assumed)", "cross_az_gb", member.region or "", 1,
+                    "pair", 2 * half, "GB", "GB")
 
     merged: OrderedDict[tuple, Usage] = OrderedDict()
     for usage in items:
@@ -443,20 +461,26 @@ def cost(
             "--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour."
         ),
     ] = Assumptions.nlb_lcus,
+    peering_gb: Annotated[
+        float,
+        typer.Option("--peering-gb", min=0,
+                     help="Assumed data each peered pair of members exchanges, GB per month (traffic.interconnect)."),
+    ] = Assumptions.peering_gb_per_pair,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON instead of tables.")] = False,
 ) -> None:
     """Estimate the monthly cost of the configured deployment, by service.
 
     Counts EKS control planes, EC2 nodes (desired size), EBS gp3 (node root volumes, etcd volumes
     with IOPS/throughput above the free baseline), the Karmada API NLB (hours + assumed LCUs), NAT
-    gateways (hours + assumed data) and public IPv4 addresses, at on-demand prices: the bundled
+    gateways (hours + assumed data), public IPv4 addresses and, with traffic.interconnect vpc_peering,
+    the data over the member VPC peerings (assumed GB per pair), at on-demand prices: the bundled
     table (us-east-1, us-west-2; other regions use us-east-1's with a warning) or, with --live, the
-    AWS Price List API. Data transfer, logs, KMS, Lambda and S3 are not included.
+    AWS Price List API. Other data transfer, logs, KMS, Lambda and S3 are not included.
     """
     out, err = consoles()
     with guard(err):
         cfg = read_config(config)
-        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus)
+        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus, peering_gb_per_pair=peering_gb)
         book: Any = BundledPrices()
         if live:
             if pricing_region not in PRICING_REGIONS:
@@ -475,10 +499,18 @@ def cost(
         out.print(lines_table(result, out.width))
         out.print(services_table(result))
         say(out, f"Prices: {result.source}. Assumed: nodes at desired size, {assume.nlb_lcus:g} NLB LCU per hour, "
-                 f"{assume.nat_gb_per_cluster:g} GB NAT data per cluster. Not included: data transfer, CloudWatch "
-                 f"Logs, KMS, Lambda, S3, snapshots.")
+                 f"{assume.nat_gb_per_cluster:g} GB NAT data per cluster{_peering_note(cfg, assume)}. Not included: "
+                 f"other data transfer, CloudWatch Logs, KMS, Lambda, S3, snapshots.")
     for warning in result.warnings:
         say(err, f"warning: {warning}")
+
+
+def _peering_note(config: AppConfig, assume: Assumptions) -> str:
+    pairs = len(peered_pairs(config))
+    if not pairs:
+        return ""
+    return (f", {assume.peering_gb_per_pair:g} GB a month over each of the {pairs} VPC peering"
+            f"{'s' if pairs != 1 else ''} (half each way; same-region pairs all across AZs)")
 
 
 def to_json(result: Estimate, assume: Assumptions) -> dict:
@@ -486,7 +518,8 @@ def to_json(result: Estimate, assume: Assumptions) -> dict:
         "currency": bundled.CURRENCY,
         "prices": result.source,
         "hours_per_month": assume.hours,
-        "assumptions": {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus},
+        "assumptions": {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus,
+                        "peering_gb_per_pair": assume.peering_gb_per_pair},
         "lines": [
             {
                 "service": line.usage.service,

@@ -25,12 +25,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from eks_karmada import stack_names
 from eks_karmada.cli import names
 from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, read_config, say
 from eks_karmada.cli.errors import EXPECTED, CliError, describe, guard
 from eks_karmada.cli.karmada_session import open_karmada
 from eks_karmada.cli.status import MemberHealth, member_health
 from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, MemberConfig, MemberKind, parse_config
+from eks_karmada.member_peering import peered_pairs
 
 ROOT = DEFAULT_CONFIG_PATH.parent.parent
 EGRESS_STACK = "KarmadaEgress"
@@ -60,6 +62,17 @@ def member_stacks(member: MemberConfig) -> list[str]:
     """The stacks the app makes for one member (an external member has no KarmadaMember stack)."""
     own = [] if member.kind is MemberKind.external else [member_stack(member.name)]
     return [*own, registration_stack(member.name)]
+
+
+def peering_stacks(config: AppConfig, member: MemberConfig) -> list[str]:
+    """The peering stacks that hold a connection, route or rule of `member` (traffic.interconnect vpc_peering).
+
+    In deploy order: the requesters' KarmadaPeering stacks, then the accepters' KarmadaPeeringRoutes stacks.
+    """
+    pairs = [p for p in peered_pairs(config) if member.name in (p.requester.name, p.accepter.name)]
+    requested = [stack_names.peering_stack(p.requester) for p in pairs]
+    accepted = [stack_names.peering_routes_stack(p.accepter) for p in pairs]
+    return list(dict.fromkeys([*requested, *accepted]))
 
 
 def has_workloads_stack(config: AppConfig) -> bool:
@@ -293,9 +306,10 @@ def add(
     """Add a member to the config and deploy only its stacks and the ones it changes.
 
     The config file is edited in place (comments and order kept) only if the edited config is valid. Then the
-    command prints `make deploy STACKS=...` with the member's stacks, KarmadaParent, and KarmadaEgress and
-    KarmadaWorkloads when they change; `--run` runs it. Run `eks-karmada preflight` first when the member's
-    region or account is new to the deployment (CDK bootstrap, quotas).
+    command prints `make deploy STACKS=...` with the member's stacks, KarmadaParent, and KarmadaEgress,
+    KarmadaWorkloads and the VPC peering stacks it joins when they change; `--run` runs it. Run
+    `eks-karmada preflight` first when the member's region or account is new to the deployment (CDK bootstrap,
+    quotas).
     """
     out, err = consoles()
     with guard(err):
@@ -325,7 +339,7 @@ def add(
         shared = shared_stacks(before, after, member)
         # In dependency order (cdk deploys --exclusively stacks in that order anyway).
         stacks = [*(s for s in shared if s != WORKLOADS_STACK), *member_stacks(member),
-                  *(s for s in shared if s == WORKLOADS_STACK)]
+                  *peering_stacks(after, member), *(s for s in shared if s == WORKLOADS_STACK)]
         document.write()
         say(out, f"Added member {name} ({member.kind.value}, {member.region or 'outside AWS'}) to {path}.")
         deploy = make_deploy(path, stacks)
@@ -355,8 +369,9 @@ def remove(
     Without --run it prints the steps and changes nothing. The registration goes first, while the member is
     still in the config: deleting it deletes the member's Cluster in Karmada, which removes what Karmada
     propagated there and reschedules divided replicas to the other members (docs/operations.md). Then the
-    member's own stack (for a new member its VPC and EKS cluster), then the config edit, then the deploy of
-    KarmadaParent (and KarmadaEgress, KarmadaWorkloads when they change).
+    member's peering stacks that leave the app (traffic.interconnect), then its own stack (for a new member its
+    VPC and EKS cluster), then the config edit, then the deploy of KarmadaParent (and KarmadaEgress,
+    KarmadaWorkloads and the other members' peering stacks when they change).
     """
     out, err = consoles()
     with guard(err):
@@ -372,11 +387,17 @@ def remove(
             after = document.validated()
         except ConfigError as problem:
             raise CliError(f"not removed, {path} is unchanged: {problem}") from None
-        destroys = [cdk_destroy(path, stack) for stack in reversed(member_stacks(member))]
+        # Its peering stacks that leave the app go before its VPC; the others lose its connection in the deploy.
+        peering = peering_stacks(before, member)
+        remaining = set(stack_names.all_stacks(after))
+        vanishing = [s for s in reversed(peering) if s not in remaining]
+        registration, *cluster = reversed(member_stacks(member))
+        destroys = [cdk_destroy(path, stack) for stack in [registration, *vanishing, *cluster]]
         if has_workloads_stack(before) and not has_workloads_stack(after):
             # The last member: the workloads stack leaves the app with it.
             destroys.insert(0, cdk_destroy(path, WORKLOADS_STACK))
-        deploy = make_deploy(path, shared_stacks(before, after, member))
+        deploy = make_deploy(path, [*shared_stacks(before, after, member),
+                                    *(s for s in peering if s in remaining)])
         edit = ["eks-karmada", "members", "remove", name, "--edit-only", "--config", str(path.resolve())
                 if not _in_repository() else str(path)]
         if edit_only:

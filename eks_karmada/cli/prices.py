@@ -6,7 +6,7 @@ prices from the AWS Price List API instead, and regions not listed here fall bac
 with a warning. None of these rates has changed since the public IPv4 charge began (2024-02-01).
 
 Units: hourly prices per hour; EBS prices per month (GB-month, IOPS-month, MiB/s-month);
-NAT data per GB processed.
+NAT data per GB processed; data transfer per GB (inter-region out of the region, cross-AZ each way).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class RegionPrices:
     nat_hour: float = 0.0
     nat_gb: float = 0.0
     ipv4_hour: float = 0.0  # public IPv4 address, in use or idle
+    inter_region_gb: float = 0.0  # data sent to another region (VPC peering included), per GB, billed to the sender
+    cross_az_gb: float = 0.0  # data across AZs in one region (VPC peering included), per GB, each direction
 
 
 # x86_64 types only: the node groups run the AL2023 x86_64 AMI.
@@ -76,6 +78,8 @@ _US = dict(
     nat_hour=0.045,
     nat_gb=0.045,
     ipv4_hour=0.005,
+    inter_region_gb=0.02,
+    cross_az_gb=0.01,
 )
 
 PRICES: dict[str, RegionPrices] = {

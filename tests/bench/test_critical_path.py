@@ -152,6 +152,14 @@ def test_classify_does_not_confuse_prefixes():
     assert registrations == {"m1": "KarmadaJoin-m1", "m10": "KarmadaJoin-m10"}
 
 
+def test_classify_leaves_the_peering_waves_out_of_the_joins():
+    # Peering stacks name their member too, and may come before its registration in the assembly.
+    members, registrations = cp.classify(
+        ["KarmadaMember-m1", "KarmadaMember-m2", "KarmadaPeering-m1", "KarmadaPeeringRoutes-m2",
+         "KarmadaRegistration-m1", "KarmadaRegistration-m2"], ["m1", "m2"])
+    assert registrations == {"m1": "KarmadaRegistration-m1", "m2": "KarmadaRegistration-m2"}
+
+
 def test_stack_model_adds_overhead_and_names_the_path(tmp_path):
     stacks = load_assembly(write_assembly(tmp_path, {"S": ("us-east-1", [], template({
         "Key": {"Type": "AWS::KMS::Key"},

@@ -54,7 +54,7 @@ def test_json_and_assumptions(world):
     # The default total without NAT data (6.75) and with a second LCU (+ 730 × 0.006 = 4.38).
     assert data["total"] == pytest.approx(952.415 - 6.75 + 4.38)
     assert data["complete"] is True
-    assert data["assumptions"] == {"nat_gb_per_cluster": 0.0, "nlb_lcus": 2.0}
+    assert data["assumptions"] == {"nat_gb_per_cluster": 0.0, "nlb_lcus": 2.0, "peering_gb_per_pair": 10.0}
     lcu = next(line for line in data["lines"] if line["item"].startswith("NLB capacity"))
     assert lcu["quantity"] == 2 * H and lcu["monthly"] == pytest.approx(8.76)
     assert not any(line["item"].startswith("data processed") for line in data["lines"])
@@ -105,6 +105,31 @@ members:
         "real ones",
         "warning: no bundled price for g5.xlarge: its nodes are left out of the total; use --live",
     ]
+
+
+def test_vpc_peering_data_transfer(world):
+    # config/traffic.yaml: member-use1 and member-use1-b (us-east-1), member-usw2 (us-west-2): three pairs.
+    result = world.invoke("cost", "-c", "config/traffic.yaml", "--json", "--peering-gb", "100")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    peering = [line for line in data["lines"] if line["service"] == "Data transfer"]
+    # Two cross-region pairs (use1-usw2, usw2-use1-b): 50 GB out of each side at 0.02/GB.
+    inter = sorted((line["region"], line["quantity"]) for line in peering if "inter-region" in line["item"])
+    assert inter == [("us-east-1", 100.0), ("us-west-2", 100.0)]
+    # One same-region pair (use1-use1-b), assumed all across AZs: 100 GB, paid out and in at 0.01/GB.
+    (cross_az,) = [line for line in peering if "cross-AZ" in line["item"]]
+    assert (cross_az["region"], cross_az["quantity"], cross_az["unit_price"]) == ("us-east-1", 200.0, 0.01)
+    assert data["by_service"]["Data transfer"] == pytest.approx(200 * 0.02 + 200 * 0.01)  # 6.00
+    assert data["assumptions"]["peering_gb_per_pair"] == 100.0
+    table = world.invoke("cost", "-c", "config/traffic.yaml")
+    # The default 10 GB a pair: 2 cross-region pairs × 10 GB × 0.02 + 1 same-region pair × 2 × 10 GB × 0.01.
+    assert _money(table.stdout, "Data transfer") == "0.60"
+    assert "10 GB a month over each of the 3 VPC peerings" in " ".join(table.stdout.split())
+
+
+def test_no_peering_no_data_transfer_line(world):
+    data = json.loads(world.invoke("cost", "--json").stdout)
+    assert "Data transfer" not in data["by_service"]
 
 
 # ---- --live: the Price List API through a botocore Stubber ------------------------------------------------

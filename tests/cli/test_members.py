@@ -234,3 +234,38 @@ def test_from_outside_the_repository_the_steps_cd_into_it_with_absolute_paths(wo
     assert lines[1] == (f"  1. cd {ROOT} && npx cdk destroy --exclusively --force -c config={config} "
                         "KarmadaRegistration-member-usw2")
     assert lines[3] == f"  3. eks-karmada members remove member-usw2 --edit-only --config {config}"
+
+
+# ---- with traffic.interconnect vpc_peering -------------------------------------------------------------------
+
+TRAFFIC_TEXT = (ROOT / "config" / "traffic.yaml").read_text()
+
+
+def test_adding_a_peered_member_deploys_the_peerings_it_joins(world, tmp_path):
+    config = write_config(tmp_path / "t.yaml", TRAFFIC_TEXT)
+    result = world.invoke("members", "add", "m4", "--region", "us-west-2", "--vpc-cidr", "10.4.0.0/16",
+                          "-c", str(config))
+    assert result.exit_code == 0, result.output
+    # Every earlier member requests a connection to it; it accepts them in its own routes stack.
+    assert _deploy(config, "KarmadaParent KarmadaMember-m4 KarmadaRegistration-m4 KarmadaPeering-member-use1 "
+                           "KarmadaPeering-member-usw2 KarmadaPeering-member-use1-b KarmadaPeeringRoutes-m4 "
+                           "KarmadaWorkloads") in result.stdout
+
+
+def test_removing_a_peered_member_destroys_its_own_peering_stacks_before_its_vpc(world, tmp_path):
+    config = write_config(tmp_path / "t.yaml", TRAFFIC_TEXT)
+    result = world.invoke("members", "remove", "member-usw2", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    destroy = f"npx cdk destroy --exclusively --force -c config={config}"
+    # member-usw2 requests member-use1-b's connection and accepts member-use1's: both its stacks go; member-use1's
+    # KarmadaPeering and member-use1-b's KarmadaPeeringRoutes stay, without member-usw2's connection and routes.
+    assert result.stdout.splitlines() == [
+        "Nothing changed yet. To remove member-usw2, run in order (or rerun with --run):",
+        f"  1. {destroy} KarmadaRegistration-member-usw2",
+        f"  2. {destroy} KarmadaPeeringRoutes-member-usw2",
+        f"  3. {destroy} KarmadaPeering-member-usw2",
+        f"  4. {destroy} KarmadaMember-member-usw2",
+        f"  5. eks-karmada members remove member-usw2 --edit-only --config {config}",
+        "  6. " + _deploy(config, "KarmadaParent KarmadaWorkloads KarmadaPeering-member-use1 "
+                                  "KarmadaPeeringRoutes-member-use1-b"),
+    ]
