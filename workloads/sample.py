@@ -1,6 +1,7 @@
 """The product's sample: nginx split with equal weights across the sample's members (config sample_workload).
 
-With traffic.enabled it is published at sample.<traffic.domain> and called across members (charts/policies/sample_traffic.py).
+With traffic.enabled it is published at sample.<traffic.domain> and called across members
+(charts/policies/sample_traffic.py).
 """
 
 from __future__ import annotations

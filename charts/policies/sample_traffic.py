@@ -22,7 +22,14 @@ from .placement import Placement, ReplicaSchedulingStrategy
 from .presets import failover_tolerations
 from .propagation import PropagationPolicy
 from .selectors import ClusterAffinity, ResourceSelector
-from .traffic import CrossMemberPort, HealthCheck, PublicEntryPoint, TrafficMember, cross_member_service, public_entry_point
+from .traffic import (
+    CrossMemberPort,
+    HealthCheck,
+    PublicEntryPoint,
+    TrafficMember,
+    cross_member_service,
+    public_entry_point,
+)
 
 HOSTNAME_LABEL = "sample"  # the public name is sample.<traffic.domain>
 REMOTE_SERVICE = "sample-nginx-remote"

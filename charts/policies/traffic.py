@@ -145,7 +145,9 @@ def public_entry_point(
             backup_clusters=(standby,),
             cluster_failure_toleration_seconds=not_ready_toleration_seconds,
         )
-        routing = {member: {AWS_FAILOVER_ANNOTATION: "PRIMARY" if member == primary else "SECONDARY"} for member in names}
+        routing = {
+            member: {AWS_FAILOVER_ANNOTATION: "PRIMARY" if member == primary else "SECONDARY"} for member in names
+        }
     else:
         placement_policy = PropagationPolicy(
             name=name,
@@ -235,7 +237,8 @@ def _check_entry_point(
     low, high = HEALTH_CHECK_INTERVAL_RANGE
     if not low <= health_check.interval_seconds <= high:
         fail("health_check.interval_seconds",
-             f"{health_check.interval_seconds} is outside the NLB's {low}-{high} s; set traffic.health_check_interval_seconds")
+             f"{health_check.interval_seconds} is outside the NLB's {low}-{high} s; "
+             "set traffic.health_check_interval_seconds")
     low, high = UNHEALTHY_THRESHOLD_RANGE
     if not low <= health_check.unhealthy_threshold <= high:
         fail("health_check.unhealthy_threshold",

@@ -15,7 +15,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.yaml"
 
 
 def _gates(props: KarmadaControlPlaneProps) -> str:
-    return flag(only_container(render(props), names.CONTROLLER_MANAGER), "--feature-gates")
+    return str(flag(only_container(render(props), names.CONTROLLER_MANAGER), "--feature-gates"))
 
 
 def test_the_gate_is_off_by_default_and_on_with_multi_cluster_service():

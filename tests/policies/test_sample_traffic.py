@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ WEST, EAST = TrafficMember("member-usw2", "us-west-2"), TrafficMember("member-us
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.yaml"
 
 
-def _synth(members: list[TrafficMember], open_ports: list[int] | None = (8080,)) -> list[dict[str, Any]]:
+def _synth(members: list[TrafficMember], open_ports: Collection[int] | None = (8080,)) -> list[dict[str, Any]]:
     traffic = SampleTraffic(domain="apps.example.com", members=members, open_ports=open_ports)
     chart = SampleWorkloadChart(cdk8s.Testing.app(), "sample", member_names=[m.name for m in members],
                                 namespace="web", traffic=traffic)

@@ -12,6 +12,7 @@ import yaml
 
 from charts.policies import PolicyError, presets
 from charts.policies.multicluster_service import ExposurePort, MultiClusterService
+from charts.policies.selectors import ResourceSelector
 from charts.policies.traffic import (
     CrossMemberPort,
     HealthCheck,
@@ -20,7 +21,6 @@ from charts.policies.traffic import (
     cross_member_service,
     public_entry_point,
 )
-from charts.policies.selectors import ResourceSelector
 
 WEST, EAST = TrafficMember("member-usw2", "us-west-2"), TrafficMember("member-use1", "us-east-1")
 MCS_CRD = Path.home() / (
