@@ -1,17 +1,20 @@
-"""karmada-controller-manager runs the MultiClusterService controllers exactly when the config turns traffic on."""
+"""The MultiClusterService controllers run exactly when traffic is on (controller-manager, Pull agents)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cdk8s
 import yaml
 from karmada_render import flag, only_container, render
 
 from charts.karmada import ComponentSettings, KarmadaControlPlaneProps, PodSettings, names
 from eks_karmada.chart_props import control_plane_props
-from eks_karmada.config import AppConfig, load_config
+from eks_karmada.config import AppConfig, SyncMode, load_config
+from eks_karmada.member_objects import member_chart
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.yaml"
+LOCAL_CONFIG = DEFAULT_CONFIG.with_name("local.yaml")
 
 
 def _gates(props: KarmadaControlPlaneProps) -> str:
@@ -45,3 +48,20 @@ def test_traffic_enabled_turns_the_gate_on(tmp_path):
         "nlb.example")
     assert (off.multi_cluster_service, on.multi_cluster_service) == (False, True)
     assert "MultiClusterService=true" in _gates(on)
+
+
+def _agent_args(config: AppConfig) -> list[str]:
+    pull = next(m for m in config.members if m.sync_mode is SyncMode.pull)
+    chart = member_chart(cdk8s.Testing.app(), config, pull, "https://member.example")
+    [agent] = [o for o in chart.to_json() if o["kind"] == "Deployment"]
+    return agent["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def test_a_pull_members_agent_collects_endpoint_slices_only_with_traffic_on(tmp_path):
+    local = yaml.safe_load(LOCAL_CONFIG.read_text())
+    for enabled in (False, True):
+        local["traffic"] = {"enabled": True, "hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "apps.example.com",
+                            "cross_member_ports": [8080]} if enabled else {}
+        path = tmp_path / "local.yaml"
+        path.write_text(yaml.safe_dump(local))
+        assert ("--feature-gates=MultiClusterService=true" in _agent_args(load_config(path))) is enabled
