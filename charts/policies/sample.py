@@ -104,6 +104,7 @@ class SampleWorkloadChart(Chart):
             manifest_api_object(self, "remote-service", call.remote_service)
             add_policy(self, call.multicluster_service)
             manifest_api_object(self, "client", call.client_deployment)
+            manifest_api_object(self, "client-network-policy", call.client_network_policy)
             add_policy(self, call.client_policy)
 
 

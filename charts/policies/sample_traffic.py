@@ -85,6 +85,7 @@ class CrossMemberCall:
     remote_service: dict[str, Any]
     multicluster_service: MultiClusterService
     client_deployment: dict[str, Any]
+    client_network_policy: dict[str, Any]
     client_policy: PropagationPolicy
 
 
@@ -152,7 +153,10 @@ def cross_member_call(
     client_policy = PropagationPolicy(
         name=CLIENT_NAME,
         namespace=namespace,
-        resource_selectors=(ResourceSelector(api_version="apps/v1", kind="Deployment", name=CLIENT_NAME),),
+        resource_selectors=(
+            ResourceSelector(api_version="apps/v1", kind="Deployment", name=CLIENT_NAME),
+            ResourceSelector(api_version="networking.k8s.io/v1", kind="NetworkPolicy", name=CLIENT_NAME),
+        ),
         placement=Placement(
             cluster_affinity=ClusterAffinity(cluster_names=(consumer,)),
             cluster_tolerations=failover_tolerations(not_ready_toleration_seconds),
@@ -164,6 +168,7 @@ def cross_member_call(
         remote_service=remote_service,
         multicluster_service=mcs,
         client_deployment=_client_deployment(namespace, traffic.client_image, service_port),
+        client_network_policy=_client_network_policy(namespace, service_port, container_port),
         client_policy=client_policy,
     )
 
@@ -199,7 +204,7 @@ def _client_deployment(namespace: str, image: str, service_port: int) -> dict[st
             "periodSeconds": 10,
         },
         "livenessProbe": {"exec": {"command": ["/bin/sh", "-c", "test -d /tmp"]}, "periodSeconds": 30},
-        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}},
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "50m", "memory": "32Mi"}},
         "securityContext": security,
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
@@ -225,5 +230,23 @@ def _client_deployment(namespace: str, image: str, service_port: int) -> dict[st
                     "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}],
                 },
             },
+        },
+    }
+
+
+def _client_network_policy(namespace: str, service_port: int, container_port: int) -> dict[str, Any]:
+    """Nothing in; out only DNS and the nginx ports (the Service port and, after kube-proxy's DNAT, the pods')."""
+    tcp = lambda port: {"protocol": "TCP", "port": port}  # noqa: E731 - four ports, same shape
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": CLIENT_NAME, "namespace": namespace, "labels": _labels(CLIENT_NAME)},
+        "spec": {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": CLIENT_NAME}},
+            "policyTypes": ["Ingress", "Egress"],
+            "egress": [
+                {"ports": [{"protocol": "UDP", "port": 53}, tcp(53)]},
+                {"ports": [tcp(service_port), tcp(container_port)]},
+            ],
         },
     }

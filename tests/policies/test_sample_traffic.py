@@ -45,7 +45,7 @@ def test_the_chart_adds_the_entry_point_and_the_cross_member_call_in_apply_order
         ("PropagationPolicy", "sample-nginx"), ("OverridePolicy", "sample-nginx-dns"),
         ("OverridePolicy", "sample-nginx-member-label"), ("Service", REMOTE_SERVICE),
         ("MultiClusterService", REMOTE_SERVICE), ("Deployment", "sample-client"),
-        ("PropagationPolicy", "sample-client"),
+        ("NetworkPolicy", "sample-client"), ("PropagationPolicy", "sample-client"),
     ]
 
 
@@ -91,11 +91,16 @@ def test_the_client_runs_in_the_second_member_only_and_calls_the_remote_service(
     assert security["runAsNonRoot"] and security["readOnlyRootFilesystem"] and security["capabilities"]["drop"] == [
         "ALL"]
     assert not security["allowPrivilegeEscalation"]
+    selected = {s["kind"] for s in _find(manifests, "PropagationPolicy", "sample-client")["spec"]["resourceSelectors"]}
+    assert selected == {"Deployment", "NetworkPolicy"}
+    egress = _find(manifests, "NetworkPolicy", "sample-client")["spec"]["egress"]
+    assert {(p["protocol"], p["port"]) for rule in egress for p in rule["ports"]} == {
+        ("UDP", 53), ("TCP", 53), ("TCP", 80), ("TCP", 8080)}
 
 
 def test_every_kubernetes_object_is_valid_for_1_35(manifests):
     built_in = [m for m in manifests if ".karmada.io/" not in m["apiVersion"]]
-    assert len(built_in) == 6
+    assert len(built_in) == 7
     for manifest in built_in:
         kubernetes_validate.validate(manifest, "1.35.0", strict=True)
 
