@@ -107,6 +107,9 @@ class PullAgentProps:
     zones: list[str] = field(default_factory=list)
     replicas: int = 2
     priority_class_name: str = "system-cluster-critical"
+    # traffic.enabled: in a Pull member the agent, not karmada-controller-manager, collects the EndpointSlices a
+    # MultiClusterService shares (its endpointsliceCollect controller runs only with this Alpha gate).
+    multi_cluster_service: bool = False
 
 
 class PullAgentChart(cdk8s.Chart):
@@ -141,6 +144,7 @@ class PullAgentChart(cdk8s.Chart):
             f"--leader-elect-resource-namespace={AGENT_NAMESPACE}",
             "--metrics-bind-address=:8080",
             "--health-probe-bind-address=0.0.0.0:10357",
+            *(["--feature-gates=MultiClusterService=true"] if props.multi_cluster_service else []),
         ]
         probe = lambda path: k8s.Probe(  # noqa: E731 - two probes, same shape
             http_get=k8s.HttpGetAction(path=path, port=k8s.IntOrString.from_number(10357), scheme="HTTP"),

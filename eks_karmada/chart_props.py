@@ -71,6 +71,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         scheduler_estimators=[m.name for m in config.members] if karmada.components.scheduler_estimators else [],
         pull_mode_registration=bool(pull_members),
         pull_members=pull_members,
+        multi_cluster_service=config.traffic.enabled,
         resources=component_resources(profile.resources, karmada.component_settings),
         throughput=profile.throughput,
         settings=component_settings(karmada.component_settings),

@@ -28,4 +28,5 @@ def member_chart(scope: cdk8s.App, config: AppConfig, member: MemberConfig, clus
     return PullAgentChart(scope, f"{member.name}-agent", PullAgentProps(
         member_name=member.name, registrar_group=REGISTRAR_GROUP, image=image, cluster_api_endpoint=cluster_endpoint,
         region=member.region or "", zones=member.zones if member.kind is MemberKind.new else [],
+        multi_cluster_service=config.traffic.enabled,
     ))

@@ -10,7 +10,10 @@ synth with one line naming the chart, the object, the field and the fix:
 - a resource selector of a PropagationPolicy, ClusterPropagationPolicy, OverridePolicy or
   ClusterOverridePolicy that selects no object of the workloads (a policy for objects applied by other
   means says so with the annotation `SELECTS_OTHER_OBJECTS_ANNOTATION: "true"`);
-- one object (API group, kind, namespace, name) defined twice.
+- one object (API group, kind, namespace, name) defined twice;
+- a MultiClusterService whose provider or consumer is not a member, whose Service (same name and namespace) no
+  workload defines, or whose Service a (Cluster)PropagationPolicy also selects (Karmada v1.18.2 hands the Service
+  to the MultiClusterService, which propagates it to providers and consumers; the policy's placement is ignored).
 
 The objects are the charts' rendered dicts (`cdk8s.Chart.to_json()`); no CDK import here.
 """
@@ -26,6 +29,8 @@ from eks_karmada.manifest_checks import ManifestError
 # Namespaces every cluster (and the Karmada API) has without anyone creating them.
 BUILT_IN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 POLICY_GROUP = "policy.karmada.io"
+NETWORKING_GROUP = "networking.karmada.io"
+PROPAGATING_POLICY_KINDS = frozenset({"PropagationPolicy", "ClusterPropagationPolicy"})
 SELECTING_POLICY_KINDS = frozenset(
     {"PropagationPolicy", "ClusterPropagationPolicy", "OverridePolicy", "ClusterOverridePolicy"}
 )
@@ -101,6 +106,8 @@ def workload_problems(manifests: Sequence[WorkloadManifest], member_names: Seque
         if item.key.group == POLICY_GROUP:
             problems.extend(_cluster_name_problems(item, member_names))
             problems.extend(_selector_problems(item, located))
+        if (item.key.group, item.key.kind) == (NETWORKING_GROUP, "MultiClusterService"):
+            problems.extend(_multicluster_service_problems(item, located, member_names))
     return problems
 
 
@@ -141,6 +148,35 @@ def _cluster_names(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from _cluster_names(child, f"{path}[{index}]")
+
+
+def _multicluster_service_problems(
+    item: _Located, located: Sequence[_Located], member_names: Sequence[str]
+) -> Iterator[str]:
+    spec = item.obj.get("spec") or {}
+    members = ", ".join(member_names) if member_names else "none: the config has no members"
+    for field in ("providerClusters", "consumerClusters"):
+        for index, cluster in enumerate(spec.get(field) or []):
+            name = cluster.get("name") if isinstance(cluster, Mapping) else None
+            if name not in member_names:
+                yield item.problem(f"spec.{field}[{index}].name: '{name}' is not a member of the config; use one of "
+                                   f"{members}")
+    service = ObjectKey("", "Service", item.key.namespace, item.key.name)
+    annotations = (item.obj.get("metadata") or {}).get("annotations") or {}
+    if annotations.get(SELECTS_OTHER_OBJECTS_ANNOTATION) != "true" and not any(o.key == service for o in located):
+        yield item.problem(f"metadata.name: no workload defines the {service} it shares; add the Service (same name "
+                           "and namespace) to a workload chart")
+    service_object = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": item.key.name,
+                                                                          "namespace": item.key.namespace}}
+    target = next((o for o in located if o.key == service), _Located(item.source, service, service_object))
+    for other in located:
+        if other.key.group != POLICY_GROUP or other.key.kind not in PROPAGATING_POLICY_KINDS:
+            continue
+        policy_namespace = other.key.namespace if other.key.kind == "PropagationPolicy" else None
+        selectors = (other.obj.get("spec") or {}).get("resourceSelectors") or []
+        if any(isinstance(s, Mapping) and _selects(s, policy_namespace, target) for s in selectors):
+            yield item.problem(f"{other.key} also selects {service}, which the MultiClusterService takes over and "
+                               "propagates to its providers and consumers; leave the Service out of the policy")
 
 
 def _selector_problems(item: _Located, located: Sequence[_Located]) -> Iterator[str]:

@@ -5,6 +5,10 @@ v1.18) starts the taint manager and the clustertaintpolicy controller, and
 ``--enable-no-execute-taint-eviction`` lets NoExecute cluster taints (added by
 the bootstrap chart's ClusterTaintPolicy) evict workloads, gracefully by
 default. Its client certificate is re-read from disk by client-go.
+
+With ``multi_cluster_service`` (traffic.enabled) the ``MultiClusterService`` gate (Alpha, off
+by default) starts the controllers that propagate MultiClusterServices and copy EndpointSlices
+from provider to consumer members; without the gate they stay off even in ``--controllers=*``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ from charts.karmada.props import KarmadaControlPlaneProps
 
 COMPONENT = names.CONTROLLER_MANAGER
 FEATURE_GATES = "Failover=true,GracefulEviction=true"
+MULTI_CLUSTER_SERVICE_GATE = "MultiClusterService=true"
+
+
+def controller_manager_feature_gates(props: KarmadaControlPlaneProps) -> str:
+    """The chart's own --feature-gates value (component settings may add to it)."""
+    return f"{FEATURE_GATES},{MULTI_CLUSTER_SERVICE_GATE}" if props.multi_cluster_service else FEATURE_GATES
 
 
 def controller_manager_command(props: KarmadaControlPlaneProps) -> list[str]:
@@ -32,7 +42,7 @@ def controller_manager_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--metrics-bind-address=:{names.METRICS_PORT}",
         f"--health-probe-bind-address=:{names.CONTROLLER_MANAGER_HEALTH_PORT}",
         "--cluster-status-update-frequency=10s",
-        f"--feature-gates={FEATURE_GATES}",
+        f"--feature-gates={controller_manager_feature_gates(props)}",
         "--enable-taint-manager=true",
         "--enable-no-execute-taint-eviction=true",
         "--no-execute-taint-eviction-purge-mode=Gracefully",

@@ -343,6 +343,10 @@ class KarmadaControlPlaneProps(BaseModel):
     # certificate (Secret "karmada-agent-<member>-client") that registration
     # copies into the member at deploy time.
     pull_members: list[str] = Field(default_factory=list)
+    # Karmada MultiClusterService (alpha, off by default in v1.18.2): the feature gate on
+    # karmada-controller-manager starts its multiclusterservice, endpointsliceCollect and
+    # endpointsliceDispatch controllers (all in the default --controllers=*).
+    multi_cluster_service: bool = False
     resources: ComponentResources = ComponentResources()
     throughput: ThroughputFlags = ThroughputFlags()
     # Per-component placement, pod metadata, feature gates and extra flags (empty: the charts' own).

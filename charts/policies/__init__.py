@@ -6,7 +6,8 @@ problem. ``to_manifest()`` renders the Kubernetes object; ``PolicyChart``/``add_
 
 Module map: enums (API enum values), selectors, placement, failover, overriders (sub-structures),
 propagation / override / taint (the five kinds), validation (the rules and their sources), presets (scenarios),
-chart (cdk8s glue), sample (SampleWorkloadChart).
+chart (cdk8s glue), sample (SampleWorkloadChart); multicluster_service (networking.karmada.io MultiClusterService)
+and traffic (public_entry_point, cross_member_service: placement and traffic together), sample_traffic.
 """
 
 from .chart import PolicyChart, add_policy
@@ -18,6 +19,7 @@ from .enums import (
     ConditionStatus,
     ConflictResolution,
     DynamicWeightFactor,
+    ExposureType,
     FieldSelectorOperator,
     ImageComponent,
     LabelSelectorOperator,
@@ -41,6 +43,7 @@ from .failover import (
     StatePreservation,
     StatePreservationRule,
 )
+from .multicluster_service import ExposurePort, MultiClusterService
 from .override import ClusterOverridePolicy, OverridePolicy
 from .overriders import (
     CommandArgsOverrider,
@@ -78,6 +81,15 @@ from .selectors import (
     ResourceSelector,
 )
 from .taint import ClusterTaintPolicy, MatchCondition, Taint
+from .traffic import (
+    CrossMemberPort,
+    HealthCheck,
+    PublicEntryPoint,
+    RoutingMode,
+    TrafficMember,
+    cross_member_service,
+    public_entry_point,
+)
 
 __all__ = [
     "API_VERSION",
@@ -97,13 +109,17 @@ __all__ = [
     "CommandArgsOverrider",
     "ConditionStatus",
     "ConflictResolution",
+    "CrossMemberPort",
     "DecisionConditions",
     "DynamicWeightFactor",
+    "ExposurePort",
+    "ExposureType",
     "FailoverBehavior",
     "FieldOverrider",
     "FieldSelector",
     "FieldSelectorOperator",
     "FieldSelectorRequirement",
+    "HealthCheck",
     "ImageComponent",
     "ImageOverrider",
     "ImagePredicate",
@@ -115,6 +131,7 @@ __all__ = [
     "LabelSelectorRequirement",
     "MatchCondition",
     "MatchConditionOperator",
+    "MultiClusterService",
     "OverflowClusterAffinity",
     "OverridePolicy",
     "OverriderOperator",
@@ -127,11 +144,13 @@ __all__ = [
     "PriorityClassSource",
     "Problem",
     "PropagationPolicy",
+    "PublicEntryPoint",
     "PurgeMode",
     "ReplicaDivisionPreference",
     "ReplicaSchedulingStrategy",
     "ReplicaSchedulingType",
     "ResourceSelector",
+    "RoutingMode",
     "RuleWithCluster",
     "SampleWorkloadChart",
     "SchedulePriority",
@@ -145,9 +164,12 @@ __all__ = [
     "Taint",
     "TaintEffect",
     "TolerationOperator",
+    "TrafficMember",
     "WorkloadAffinity",
     "WorkloadAffinityTerm",
     "YAMLPatchOperation",
     "add_policy",
+    "cross_member_service",
+    "public_entry_point",
     "sample_propagation_policy",
 ]

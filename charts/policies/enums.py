@@ -155,3 +155,10 @@ class ConditionStatus(StrEnum):
     TRUE = "True"
     FALSE = "False"
     UNKNOWN = "Unknown"
+
+
+class ExposureType(StrEnum):
+    """How a MultiClusterService exposes its Service (networking.karmada.io/v1alpha1 spec.types)."""
+
+    CROSS_CLUSTER = "CrossCluster"  # endpoints of provider clusters reach consumer clusters as EndpointSlices
+    LOAD_BALANCER = "LoadBalancer"  # a load balancer outside the clusters (MultiClusterIngress-style providers)

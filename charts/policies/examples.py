@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import yaml
 
-from . import presets
+from . import presets, traffic
 from .policy_base import KarmadaPolicy
 from .selectors import ClusterAffinity, ResourceSelector
 
@@ -94,6 +94,31 @@ def _cluster_failover_taint_policies() -> Sequence[KarmadaPolicy]:
     return list(presets.cluster_failover_taint_policies())
 
 
+_WEB_MEMBERS = (traffic.TrafficMember(MEMBER_WEST, "us-west-2"), traffic.TrafficMember(MEMBER_EAST, "us-east-1"))
+
+
+def _public_entry_point() -> Sequence[KarmadaPolicy]:
+    return traffic.public_entry_point("web", members=_WEB_MEMBERS, domain="apps.example.com").policies
+
+
+def _public_entry_point_remote_dr() -> Sequence[KarmadaPolicy]:
+    return traffic.public_entry_point(
+        "web", members=_WEB_MEMBERS, domain="apps.example.com", mode=traffic.RoutingMode.REMOTE_DR, primary=MEMBER_WEST
+    ).policies
+
+
+def _cross_member_service() -> Sequence[KarmadaPolicy]:
+    return [
+        traffic.cross_member_service(
+            "web",
+            providers=(MEMBER_WEST,),
+            consumers=(MEMBER_EAST,),
+            ports=(traffic.CrossMemberPort(name="http", port=80, target_port=8080),),
+            open_ports=(8080,),
+        )
+    ]
+
+
 PRESET_EXAMPLES: dict[str, Callable[[], Sequence[KarmadaPolicy]]] = {
     "active-active": _active_active,
     "weighted-split": _weighted_split,
@@ -104,6 +129,9 @@ PRESET_EXAMPLES: dict[str, Callable[[], Sequence[KarmadaPolicy]]] = {
     "clusters-by-attributes": _clusters_by_attributes,
     "regional-image-registries": _regional_image_registries,
     "cluster-failover-taint-policies": _cluster_failover_taint_policies,
+    "public-entry-point": _public_entry_point,
+    "public-entry-point-remote-dr": _public_entry_point_remote_dr,
+    "cross-member-service": _cross_member_service,
 }
 """Example name -> the policies it builds."""
 

@@ -9,6 +9,7 @@ import re
 
 _DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL_RE = re.compile(rf"^{_DNS1123_LABEL}$")
+_DNS1035_LABEL_RE = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS1123_SUBDOMAIN_RE = re.compile(rf"^{_DNS1123_LABEL}(\.{_DNS1123_LABEL})*$")
 _LABEL_NAME_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 
@@ -40,6 +41,18 @@ def dns1123_label_problem(value: str) -> str | None:
         return (
             f"{value!r} is not a DNS-1123 label (lowercase letters, digits and '-', "
             "starting and ending with a letter or digit)"
+        )
+    return None
+
+
+def dns1035_label_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS-1035 label (the rule for Service names), or None."""
+    if len(value) > 63:
+        return f"{value!r} is longer than 63 characters"
+    if not _DNS1035_LABEL_RE.match(value):
+        return (
+            f"{value!r} is not a DNS-1035 label (lowercase letters, digits and '-', "
+            "starting with a letter and ending with a letter or digit)"
         )
     return None
 

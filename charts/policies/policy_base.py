@@ -25,6 +25,8 @@ class KarmadaPolicy(ApiStruct):
     """
 
     KIND: ClassVar[str]
+    # networking.karmada.io kinds (MultiClusterService) share the builder machinery with their own group.
+    API_VERSION: ClassVar[str] = API_VERSION
 
     name: str
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -40,8 +42,8 @@ class KarmadaPolicy(ApiStruct):
 
     @property
     def api_version(self) -> str:
-        """Always ``policy.karmada.io/v1alpha1``."""
-        return API_VERSION
+        """``policy.karmada.io/v1alpha1`` for the policy kinds; the kind's own group otherwise."""
+        return self.API_VERSION
 
     @property
     def policy_namespace(self) -> str | None:
@@ -74,7 +76,7 @@ class KarmadaPolicy(ApiStruct):
             metadata["annotations"] = dict(self.annotations)
         spec_fields = [f for f in dataclasses.fields(self) if f.name not in _METADATA_FIELDS]
         return {
-            "apiVersion": API_VERSION,
+            "apiVersion": self.API_VERSION,
             "kind": self.KIND,
             "metadata": metadata,
             "spec": render_fields(self, spec_fields),

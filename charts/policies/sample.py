@@ -1,7 +1,8 @@
 """The sample workload: an unprivileged nginx in its own namespace, split equally over member clusters.
 
 It shows what a production workload carries: its own namespace, propagated only where the workload goes;
-a PodDisruptionBudget and a zone spread that travel with the Deployment to every member.
+a PodDisruptionBudget and a zone spread that travel with the Deployment to every member. With ``traffic``
+(traffic.enabled) it also gets a public entry point and a client calling it across members (sample_traffic.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .errors import PolicyError, Problem
 from .placement import ClusterToleration, Placement, ReplicaSchedulingStrategy
 from .presets import NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY, failover_tolerations
 from .propagation import ClusterPropagationPolicy, PropagationPolicy
+from .sample_traffic import SampleTraffic, cross_member_call, sample_entry_point
 from .selectors import ClusterAffinity, ResourceSelector
 
 SAMPLE_NAME = "sample-nginx"
@@ -59,22 +61,51 @@ class SampleWorkloadChart(Chart):
         image: str = DEFAULT_IMAGE,
         replicas: int = 4,
         not_ready_toleration_seconds: int = DEFAULT_NOT_READY_TOLERATION_SECONDS,
+        traffic: SampleTraffic | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         _check_arguments(member_names, image, replicas)
+        if traffic is not None and [m.name for m in traffic.members] != list(member_names):
+            raise PolicyError("SampleWorkloadChart", SAMPLE_NAME, Problem(
+                "traffic.members", "must be the sample's members, in order; build them from member_names"))
         # Applied in this order and deleted in reverse: the namespace first, and last.
         self.namespace_object: ApiObject = manifest_api_object(self, "namespace", _namespace_manifest(namespace))
         self.namespace_policy = sample_namespace_policy(member_names, namespace)
         self.namespace_policy_object: ApiObject = add_policy(self, self.namespace_policy)
         self.propagation_policy = sample_propagation_policy(member_names, namespace, not_ready_toleration_seconds)
+        service = _service_manifest(namespace)
+        entry_point = None
+        if traffic is not None:
+            # One preset call places nginx and publishes it: the Service (an NLB) goes where the replicas go.
+            entry_point = sample_entry_point(
+                traffic, name=SAMPLE_NAME, namespace=namespace,
+                not_ready_toleration_seconds=not_ready_toleration_seconds,
+                extra_resource_selectors=self.propagation_policy.resource_selectors[2:],
+            )
+            self.propagation_policy = entry_point.propagation_policy
+            service = entry_point.service(service)
         self.deployment: ApiObject = manifest_api_object(
             self, "deployment", _deployment_manifest(namespace, image, replicas)
         )
-        self.service: ApiObject = manifest_api_object(self, "service", _service_manifest(namespace))
+        self.service: ApiObject = manifest_api_object(self, "service", service)
         self.disruption_budget: ApiObject = manifest_api_object(
             self, "disruption-budget", _disruption_budget_manifest(namespace)
         )
         self.policy_object: ApiObject = add_policy(self, self.propagation_policy)
+        if entry_point is not None:
+            add_policy(self, entry_point.override_policy)
+        call = traffic and cross_member_call(
+            traffic, nginx=SAMPLE_NAME, namespace=namespace, selector_labels=_selector_labels(),
+            container_port=CONTAINER_PORT, service_port=SERVICE_PORT,
+            not_ready_toleration_seconds=not_ready_toleration_seconds,
+        )
+        if call:
+            add_policy(self, call.member_label_policy)
+            manifest_api_object(self, "remote-service", call.remote_service)
+            add_policy(self, call.multicluster_service)
+            manifest_api_object(self, "client", call.client_deployment)
+            manifest_api_object(self, "client-network-policy", call.client_network_policy)
+            add_policy(self, call.client_policy)
 
 
 def sample_namespace_policy(member_names: Sequence[str], namespace: str = SAMPLE_NAMESPACE) -> ClusterPropagationPolicy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from charts.policies import PolicyError, ResourceSelector, presets
+from charts.policies import PolicyError, ResourceSelector, presets, traffic
 from charts.policies.examples import PRESET_EXAMPLES, render_yaml
 
 WEB = [ResourceSelector(api_version="apps/v1", kind="Deployment", name="web")]
@@ -21,16 +21,25 @@ def test_preset_passes_builder_validation(example: str) -> None:
         assert policy.problems() == []
 
 
-def test_every_preset_has_an_example() -> None:
-    public_presets = {
+def _public_functions(module) -> set[str]:
+    return {
         name
-        for name in dir(presets)
-        if callable(getattr(presets, name))
-        and getattr(getattr(presets, name), "__module__", "") == presets.__name__
+        for name in dir(module)
+        if callable(getattr(module, name))
+        and not isinstance(getattr(module, name), type)
+        and getattr(getattr(module, name), "__module__", "") == module.__name__
         and not name.startswith("_")
     }
+
+
+def test_every_preset_has_an_example() -> None:
     helpers = {"ecr_registry", "failover_tolerations"}
-    assert {name.replace("_", "-") for name in public_presets - helpers} == set(PRESET_EXAMPLES)
+    public_presets = _public_functions(presets) | _public_functions(traffic)
+    # public_entry_point has one example per routing mode.
+    examples = {name.removesuffix("-remote-dr") for name in PRESET_EXAMPLES}
+    assert {name.replace("_", "-") for name in public_presets - helpers} == examples
+    assert {f"public-entry-point-{mode}".removesuffix("-active-active") for mode in traffic.RoutingMode} <= set(
+        PRESET_EXAMPLES)
 
 
 def test_disaster_recovery_tolerates_exactly_the_failover_taints() -> None:
