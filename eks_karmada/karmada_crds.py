@@ -96,14 +96,21 @@ def render_table(digests: Mapping[str, Mapping[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line of `python -m eks_karmada.karmada_crds`."""
+    result = argparse.ArgumentParser(
+        prog="python -m eks_karmada.karmada_crds",
+        description="Pin (or re-pin) the CRD digests of the given Karmada releases from the Go module cache.")
+    result.add_argument("versions", nargs="+", metavar="VERSION", help="Karmada release, e.g. v1.18.2")
+    result.add_argument("--module-cache", type=Path, default=None,
+                        help="the Go module cache (default: $GOMODCACHE, $GOPATH/pkg/mod or ~/go/pkg/mod)")
+    result.add_argument("--drop", action="store_true", help="remove these versions from the table instead")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Pin (or re-pin) the CRD digests of the given Karmada releases from the Go module cache."""
-    parser = argparse.ArgumentParser(prog="python -m eks_karmada.karmada_crds", description=main.__doc__)
-    parser.add_argument("versions", nargs="+", metavar="VERSION", help="Karmada release, e.g. v1.18.2")
-    parser.add_argument("--module-cache", type=Path, default=None,
-                        help="the Go module cache (default: $GOMODCACHE, $GOPATH/pkg/mod or ~/go/pkg/mod)")
-    parser.add_argument("--drop", action="store_true", help="remove these versions from the table instead")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     table = {version: dict(files) for version, files in DIGESTS.items()}
     for version in args.versions:
         if args.drop:
