@@ -4,7 +4,8 @@ Karmada's release asset ``crds.tar.gz`` is ``charts/karmada/_crds`` of the relea
 and packed as it is (.github/workflows/release.yml, job ``release-crds-assests``, at v1.18.2). So the bytes of every
 file the KarmadaManifest handler may read from it (the CRDs under ``crds/bases/``, the conversion patches under
 ``crds/patches/``, the kustomization.yaml) are known at build time: they are the files of the module
-``github.com/karmada-io/karmada@<version>`` in the Go module cache. Their sha256 digests are generated into
+``github.com/karmada-io/karmada@<version>`` in the Go module cache (checked against the hash go.sum pins for it
+where the local control plane's go.sum names that version). Their sha256 digests are generated into
 eks_karmada/karmada_crd_digests.py, reviewed, and committed; the handler refuses an archive with any other file,
 any missing file or any other bytes, wherever it comes from (the release or a mirror, however the mirror packed it).
 
@@ -16,6 +17,7 @@ Pin a release (after ``go mod download github.com/karmada-io/karmada@<version>``
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import os
 import sys
@@ -28,6 +30,8 @@ MODULE = "github.com/karmada-io/karmada"
 CRDS_IN_MODULE = Path("charts", "karmada", "_crds")
 ARCHIVE_TOP = "crds/"
 TABLE = Path(__file__).with_name("karmada_crd_digests.py")
+# The local control plane builds Karmada from this wrapper module; its go.sum pins the module's hash.
+GO_SUM = Path(__file__).resolve().parent.parent / "local_control_plane" / "gobuild" / "karmada" / "go.sum"
 
 
 class UnpinnedVersionError(ValueError):
@@ -61,6 +65,40 @@ def module_cache() -> Path:
 def module_dir(version: str, cache: Path | None = None) -> Path:
     """Where the module cache holds Karmada `version` (Go writes module paths as they are: all lower case)."""
     return (cache or module_cache()) / f"{MODULE}@{version}"
+
+
+def module_hash(root: Path, version: str) -> str:
+    """Go's ``h1:`` hash of a module directory (golang.org/x/mod/sumdb/dirhash Hash1), as go.sum records it."""
+    prefix = f"{MODULE}@{version}/"
+    names = sorted(prefix + path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+    summary = hashlib.sha256()
+    for name in names:
+        digest = hashlib.sha256((root / name.removeprefix(prefix)).read_bytes()).hexdigest()
+        summary.update(f"{digest}  {name}\n".encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode()
+
+
+def go_sum_hash(version: str, go_sum: Path = GO_SUM) -> str | None:
+    """The ``h1:`` hash go.sum pins for Karmada `version`; None if it pins none."""
+    if not go_sum.is_file():
+        return None
+    for line in go_sum.read_text().splitlines():
+        fields = line.split()
+        if fields[:2] == [MODULE, version]:
+            return fields[2]
+    return None
+
+
+def verify_module(root: Path, version: str, go_sum: Path = GO_SUM) -> str:
+    """Check the module directory against go.sum where it pins `version`; say what the files were checked against."""
+    pinned = go_sum_hash(version, go_sum)
+    if pinned is None:
+        return f"{MODULE}@{version} is not in {go_sum.name}; go mod download checked it against sum.golang.org"
+    actual = module_hash(root, version)
+    if actual != pinned:
+        raise ValueError(f"{root} hashes to {actual}, not the {pinned} of {go_sum}: the module cache is corrupt or "
+                         f"was changed; remove it (go clean -modcache) and download it again")
+    return f"{MODULE}@{version} matches {actual} of {go_sum}"
 
 
 def digests_from_module(root: Path) -> dict[str, str]:
@@ -119,10 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         root = module_dir(version, args.module_cache)
         try:
             table[version] = digests_from_module(root)
+            checked = verify_module(root, version)
         except (FileNotFoundError, OSError) as err:
             print(f"error: {err}; download the module first: go mod download {MODULE}@{version}", file=sys.stderr)
             return 1
-        print(f"{version}: {len(table[version])} files from {root / CRDS_IN_MODULE}")
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(f"{version}: {len(table[version])} files from {root / CRDS_IN_MODULE} ({checked})")
     TABLE.write_text(render_table(table))
     print(f"wrote {TABLE}; review the diff and commit it")
     return 0

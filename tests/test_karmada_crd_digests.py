@@ -83,6 +83,27 @@ def test_the_table_equals_the_files_of_the_pinned_module():
     assert named <= set(pinned_crd_files(PINNED))
 
 
+def test_the_module_the_digests_come_from_is_the_one_go_sum_pins():
+    # go.sum's h1 hash (checked by Go against sum.golang.org) covers every file of the module, the CRDs included.
+    root = _module()
+    assert karmada_crds.go_sum_hash(PINNED) is not None, f"{karmada_crds.GO_SUM} should pin {PINNED}"
+    assert karmada_crds.module_hash(root, PINNED) == karmada_crds.go_sum_hash(PINNED)
+
+
+def test_a_module_that_differs_from_go_sum_is_refused(tmp_path):
+    root = tmp_path / "mod"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "x.yaml").write_bytes(b"x")
+    go_sum = tmp_path / "go.sum"
+    go_sum.write_text(f"{karmada_crds.MODULE} v1.18.7 {karmada_crds.module_hash(root, 'v1.18.7')}\n"
+                      f"{karmada_crds.MODULE} v1.18.7/go.mod h1:abc=\n")
+    assert karmada_crds.verify_module(root, "v1.18.7", go_sum).startswith(f"{karmada_crds.MODULE}@v1.18.7 matches h1:")
+    (root / "a" / "x.yaml").write_bytes(b"y")
+    with pytest.raises(ValueError, match=r"hashes to h1:.*, not the h1:.* the module cache is corrupt or was changed"):
+        karmada_crds.verify_module(root, "v1.18.7", go_sum)
+    assert "sum.golang.org" in karmada_crds.verify_module(root, "v1.18.8", go_sum)
+
+
 def test_an_unpinned_version_names_itself_and_how_to_pin_it():
     with pytest.raises(UnpinnedVersionError) as raised:
         pinned_crd_files("v1.18.9")
