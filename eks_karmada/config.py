@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eks_karmada.aws_regions import EKS_REGIONS
+from eks_karmada.karmada_crds import UnpinnedVersionError, pinned_crd_files
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.yaml"
 
@@ -160,6 +161,10 @@ class Versions(_Model):
             raise ValueError(
                 f"unsupported Karmada version '{v}'; use a {SUPPORTED_KARMADA_MINOR}.x release such as v1.18.2"
             )
+        try:
+            pinned_crd_files(v)  # the CRD archive is checked file by file against these at deploy time
+        except UnpinnedVersionError as err:
+            raise ValueError(str(err)) from None
         return v
 
     @field_validator("kube_components")
@@ -250,6 +255,8 @@ class AddonVersions(_Model):
 _IMAGE_PREFIX = r"[a-z0-9.{}-]+(:[0-9]+)?(/[a-z0-9._-]+)*"
 _PRIVATE_ECR_OCI = re.compile(r"oci://\d{12}\.dkr\.ecr\.([a-z0-9-]+|\{region\})\.amazonaws\.com(\.cn)?(/[a-z0-9._-]+)*")
 _S3_TARBALL = re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[\w!.*'()/-]+\.(tar\.gz|tgz)")
+# No user-info, query or fragment: a credential or a presigned signature would land in the template.
+_HTTPS_TARBALL = re.compile(r"https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/[\w!.*'()/~%-]+\.(tar\.gz|tgz)")
 
 
 class MirrorsConfig(_Model):
@@ -273,8 +280,10 @@ class MirrorsConfig(_Model):
     )
     crds: str | None = Field(
         default=None,
-        description="s3://<bucket>/<key> of the crds.tar.gz of versions.karmada (the release asset, unchanged), "
-        "read by the parent's KarmadaManifest handler; default: the GitHub release",
+        description="s3://<bucket>/<key> or https://<host>/<path> of the crds.tar.gz of versions.karmada (the "
+        "release's files, byte for byte: each is checked against the sha256 pinned in "
+        "eks_karmada/karmada_crd_digests.py), read by the parent's KarmadaManifest handler; default: the GitHub "
+        "release",
     )
 
     @field_validator("images")
@@ -296,10 +305,11 @@ class MirrorsConfig(_Model):
 
     @field_validator("crds")
     @classmethod
-    def _s3_tarball(cls, v: str | None) -> str | None:
-        if v is not None and not _S3_TARBALL.fullmatch(v):
-            raise ValueError(f"'{v}' is not an S3 URL of a .tar.gz; "
-                             "write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz")
+    def _crds_tarball(cls, v: str | None) -> str | None:
+        if v is not None and not (_S3_TARBALL.fullmatch(v) or _HTTPS_TARBALL.fullmatch(v)):
+            raise ValueError(f"'{v}' is not an S3 or HTTPS URL of a .tar.gz (no credentials or query); write it like "
+                             "s3://my-mirror/karmada/v1.18.2/crds.tar.gz or "
+                             "https://mirror.corp.example.com/karmada/v1.18.2/crds.tar.gz")
         return v
 
     @property

@@ -101,8 +101,13 @@ def _archive_note(props: Mapping[str, Any]) -> str:
     source = json.loads(_text(props["Source"]))
     digest = f", checked against sha256 {source['sha256']}" if source.get("sha256") else ""
     paths = ", ".join(source.get("paths", []))
-    return (f"- the CustomResourceDefinitions under {paths} of {source.get('url')}{digest}, applied by server-side "
+    note = (f"- the CustomResourceDefinitions under {paths} of {source.get('url')}{digest}, applied by server-side "
             "apply (KarmadaManifest); list them with: kubectl --context karmada get crd")
+    files = source.get("files")
+    if files:
+        note += (f"; the archive must hold exactly these {len(files)} files, each with this sha256 "
+                 "(anything else fails the deploy):\n" + _indented_yaml(files))
+    return note
 
 
 def _registration_note(props: Mapping[str, Any]) -> str:

@@ -6,7 +6,8 @@
   written out first: `nginx:1` is `docker.io/library/nginx:1`), so one ECR pull-through cache rule per upstream
   host, with the host as its prefix, serves them all;
 - a Helm chart `<name>` becomes the OCI repository `<mirrors.helm_charts>/<name>`, at the pinned version;
-- the CRDs come from `mirrors.crds` (s3://) instead of the Karmada GitHub release.
+- the CRDs come from `mirrors.crds` (s3:// or https://) instead of the Karmada GitHub release; every file in it is
+  checked against the digests pinned for `versions.karmada` (eks_karmada/karmada_crd_digests.py).
 
 `artifacts(config)` lists every artifact a deploy fetches, with its mirror location:
 `.venv/bin/python -m eks_karmada.mirrors [CONFIG]` prints it.

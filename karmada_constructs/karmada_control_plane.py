@@ -11,6 +11,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from eks_karmada.karmada_crds import pinned_crd_files
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps, ReleaseArchive
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
@@ -71,12 +72,13 @@ class KarmadaApiBootstrapProps:
     provider: KarmadaManifestProvider
     """The parent's KarmadaManifest provider."""
     karmada_version: str
-    """The Karmada release whose CRDs are applied."""
+    """The Karmada release whose CRDs are applied; its CRD digests must be pinned (eks_karmada/karmada_crds.py)."""
     bootstrap: cdk8s.Chart
     """The bootstrap objects (charts/karmada/bootstrap.py)."""
     crds_url: str | None = None
     """Where the CRD tarball of `karmada_version` is read: an s3://<bucket>/<key> mirror, which the provider's role
-    may then read (that object only). Default: the Karmada release on GitHub."""
+    may then read (that object only), or an https:// mirror. Either must hold the release's files byte for byte.
+    Default: the Karmada release on GitHub."""
     depends_on: Sequence[IConstruct] = ()
     """Applied after these (the control plane). Default: none."""
 
@@ -85,13 +87,19 @@ class KarmadaApiBootstrap(Construct):
     """Bootstraps the Karmada API once its apiserver answers.
 
     Bootstraps the Karmada API once its apiserver answers: Karmada's CRDs from the official release tarball of the
-    pinned version (fetched inside AWS at deploy time, from GitHub or an S3 mirror, applied by server-side apply, so a
-    version bump or a redeploy is idempotent), then the bootstrap objects (APIServices, webhook configurations, RBAC,
-    the failover ClusterTaintPolicy, cluster-info).
+    pinned version (fetched inside AWS at deploy time, from GitHub or an S3 or HTTPS mirror, applied by server-side
+    apply, so a version bump or a redeploy is idempotent), then the bootstrap objects (APIServices, webhook
+    configurations, RBAC, the failover ClusterTaintPolicy, cluster-info).
+
+    Every file of the tarball is checked against the sha256 pinned for `karmada_version` in
+    eks_karmada/karmada_crd_digests.py, and only CustomResourceDefinitions are accepted from it, so neither the
+    download nor a mirror can add or change what is applied with the admin credential. A version with no pinned
+    digests fails synth (`UnpinnedVersionError`, which says how to pin them).
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaApiBootstrapProps) -> None:
         super().__init__(scope, id)
+        files = pinned_crd_files(props.karmada_version)
         url = props.crds_url or crds_release_url(props.karmada_version)
         if url.startswith("s3://"):
             bucket_and_key = url.removeprefix("s3://")
@@ -102,8 +110,8 @@ class KarmadaApiBootstrap(Construct):
             ))
         self.crds = KarmadaManifest(self, "Crds", KarmadaManifestProps(
             provider=props.provider,
-            # From the release or a mirror, nothing but CRDs (and their conversion patches) is applied.
-            archive=ReleaseArchive(url=url, paths=("crds/bases/",), kinds=("CustomResourceDefinition",)),
+            # From the release or a mirror: the pinned files only, and nothing but CRDs (and their conversion patches).
+            archive=ReleaseArchive(url=url, paths=("crds/bases/",), files=files, kinds=("CustomResourceDefinition",)),
             overwrite=True,
         ))
         for dependency in props.depends_on:

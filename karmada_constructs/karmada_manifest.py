@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,14 @@ class ReleaseArchive:
     """Objects to fetch at deploy time, inside AWS, from a release tarball (e.g. Karmada's CRDs)."""
 
     url: str
+    """https:// or s3://<bucket>/<key> of the tarball."""
     paths: tuple[str, ...]
+    """Path prefixes in the tarball whose YAML documents are applied."""
+    files: Mapping[str, str]
+    """Path in the tarball -> sha256 of every file it holds: the handler refuses an archive with a file that is not
+    here, whose bytes differ, or that lacks one of these (e.g. eks_karmada.karmada_crds.pinned_crd_files)."""
     sha256: str | None = None
+    """sha256 of the tarball itself. Default: none (the files are pinned, however the archive was packed)."""
     kinds: tuple[str, ...] = ()
     """The only kinds the archive may hold (the handler refuses anything else). Default: any."""
 
@@ -69,6 +76,8 @@ class KarmadaManifest(Construct):
         provider, manifest, archive = props.provider, props.manifest, props.archive
         if not manifest and archive is None:
             raise ValueError(f"KarmadaManifest {id}: give manifest objects or a release archive")
+        if archive is not None and not archive.files:
+            raise ValueError(f"KarmadaManifest {id}: the release archive needs files, the sha256 of every file in it")
         if manifest:
             check_manifest(manifest, self.node.path)
         properties: dict[str, Any] = {
@@ -80,7 +89,8 @@ class KarmadaManifest(Construct):
             # to_json_string keeps deploy-time values (tokens) valid inside the JSON text.
             properties[keys.MANIFEST] = Stack.of(self).to_json_string(manifest)
         if archive is not None:
-            source = {"url": archive.url, "paths": list(archive.paths)}
+            source: dict[str, Any] = {"url": archive.url, "paths": list(archive.paths),
+                                      "files": dict(sorted(archive.files.items()))}
             if archive.sha256:
                 source["sha256"] = archive.sha256
             if archive.kinds:

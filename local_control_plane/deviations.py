@@ -120,7 +120,8 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("member clusters: etcd + kube-apiserver + kube-controller-manager + kube-scheduler, kwok nodes",
               "no EKS or EC2; kwok marks pods Running on simulated nodes in the member's zones"),
     Deviation("the Karmada CRD tarball -> the pinned module's charts/karmada/_crds packed as the release packs it",
-              "no internet; served on loopback to the handler's download step"),
+              "no internet; served on loopback to the handler's download step, which checks every file "
+              "against the digests pinned in the template as in AWS"),
     Deviation("NetworkPolicies are applied to the parent API but not enforced",
               "no CNI policy engine; Services still reach only the pods they select"),
     Deviation("image aws-cli/aws-cli -> the host's /usr plus awscli from PyPI (.venv-awscli) at /usr/local/bin/aws",

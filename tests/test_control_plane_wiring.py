@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
+from eks_karmada.karmada_crds import pinned_crd_files
 from karmada_constructs.karmada_manifest import KarmadaManifest
 
 
@@ -102,6 +103,9 @@ def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, defaul
         f"https://github.com/karmada-io/karmada/releases/download/{default_config.versions.karmada}/crds.tar.gz"
     )
     assert source["paths"] == ["crds/bases/"]
+    # Every file of the archive pinned (eks_karmada/karmada_crd_digests.py), and nothing but CRDs accepted.
+    assert source["files"] == pinned_crd_files(default_config.versions.karmada)
+    assert len(source["files"]) == 22 and source["kinds"] == ["CustomResourceDefinition"]
     objects_id, objects = next((k, v) for k, v in resources.items() if "Manifest" in v["Properties"])
     assert crds_id in objects.get("DependsOn", [])
     # The CRDs wait for every component of the control plane (so they are deleted before any of them).

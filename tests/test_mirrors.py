@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Template
 
+from eks_karmada.karmada_crds import pinned_crd_files
 from eks_karmada.mirrors import Mirror, artifacts, main, mirror_for
 
 # Every internet host the default synth fetches from at deploy time (test_the_default_synth_names_every_host keeps
@@ -92,8 +93,9 @@ def test_crds_come_from_the_s3_mirror_which_only_the_manifest_handler_may_read(m
     sources = [json.loads(r["Properties"]["Source"])
                for r in template.find_resources("Custom::KarmadaManifest").values() if "Source" in r["Properties"]]
     # Nothing but CRDs is accepted from the mirror (functions/karmada_manifest/manifest_source.py).
+    # Each file of the mirror's archive is checked against the digests pinned for the release, as from GitHub.
     assert sources == [{"url": "s3://my-mirror/karmada/v1.18.2/crds.tar.gz", "paths": ["crds/bases/"],
-                        "kinds": ["CustomResourceDefinition"]}]
+                        "files": dict(pinned_crd_files("v1.18.2")), "kinds": ["CustomResourceDefinition"]}]
     reads = [(logical_id, s) for logical_id, p in template.find_resources("AWS::IAM::Policy").items()
              for s in p["Properties"]["PolicyDocument"]["Statement"] if "s3:GetObject" in json.dumps(s["Action"])
              and "my-mirror" in json.dumps(s["Resource"])]
@@ -183,7 +185,7 @@ def test_the_artifact_list_command_prints_one_line_each_and_refuses_a_bad_config
            "https://github.com/karmada-io/karmada/releases/download/v1.18.2/crds.tar.gz" in lines
     assert all(len(line.split("\t")) == 4 for line in lines)
     bad = tmp_path / "bad.yaml"
-    bad.write_text("mirrors: {crds: https://x/crds.tar.gz}\n")
+    bad.write_text("mirrors: {crds: http://x/crds.tar.gz}\n")
     assert main([str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {bad}: mirrors.crds: ") and err.count("\n") == 1

@@ -56,7 +56,8 @@ HELM = {"Type": "Custom::AWSCDK-EKS-HelmChart", "Properties": {
 ADDON = {"Type": "AWS::EKS::Addon", "Properties": {"AddonName": "vpc-cni", "AddonVersion": "v1.21.2-eksbuild.2",
                                                    "ConfigurationValues": "{\"enableNetworkPolicy\":\"true\"}"}}
 CRDS = {"Type": "Custom::KarmadaManifest", "Properties": {"Source": json.dumps(
-    {"url": "https://example.com/crds.tar.gz", "paths": ["crds/bases/"], "sha256": "ab" * 32})}}
+    {"url": "https://example.com/crds.tar.gz", "paths": ["crds/bases/"], "sha256": "ab" * 32,
+     "files": {"crds/patches/p.yaml": "cd" * 32, "crds/bases/a.yaml": "ef" * 32}})}}
 OBJECTS = {"Type": "Custom::KarmadaManifest", "Properties": {"Manifest": "[]"}}
 
 
@@ -86,7 +87,9 @@ def test_what_reaches_each_api_server_by_other_means_is_named_with_its_data() ->
     crds, edge, west = notes["karmada"]  # stacks in name order
     assert crds == ("- the CustomResourceDefinitions under crds/bases/ of https://example.com/crds.tar.gz, checked "
                     f"against sha256 {'ab' * 32}, applied by server-side apply (KarmadaManifest); list them with: "
-                    "kubectl --context karmada get crd")
+                    "kubectl --context karmada get crd; the archive must hold exactly these 2 files, each with this "
+                    "sha256 (anything else fails the deploy):\n"
+                    f"    crds/patches/p.yaml: {'cd' * 32}\n    crds/bases/a.yaml: {'ef' * 32}")
     cluster = yaml.safe_load("\n".join(line[4:] for line in west.splitlines()[1:]))
     assert cluster == {"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
                        "metadata": {"name": "west", "labels": {"env": "prod"}},

@@ -22,9 +22,10 @@ Contents, in apply order:
    the apiserver resolves the host cluster's DNS).
 6. The failover ClusterTaintPolicy (validated by the webhook, so last).
 
-CRDs are not here: the lead installs them from the release. NOTE for that
-step: Karmada's ``resourcebindings`` and ``clusterresourcebindings`` CRDs must
-be patched with the conversion webhook (``crd_conversion_patches``).
+CRDs are not here: KarmadaApiBootstrap (karmada_constructs/karmada_control_plane.py)
+applies the pinned release's files, each checked against its digest, with the
+release's own conversion-webhook patches for ``resourcebindings`` and
+``clusterresourcebindings`` (``crd_conversion_patches`` states what they set).
 """
 
 from __future__ import annotations

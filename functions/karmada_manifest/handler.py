@@ -16,6 +16,7 @@ entry point). The keys (the construct writes them from properties.py):
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
 * ``Source``: JSON ``{"url": "https://...tar.gz" or "s3://<bucket>/<key>" (a mirror), "sha256": "<hex, optional>",
+  "files": {"crds/bases/...yaml": "<sha256>", ...} (required: every file the tarball holds, nothing else),
   "paths": ["crds/bases/"], "patches": [...optional, default: the "patches/" sibling of each
   ".../bases/" path], "patchValues": {"name": ..., "namespace": ...} (optional),
   "kinds": ["CustomResourceDefinition"] (optional: the only kinds the tarball may hold)}``.

@@ -7,6 +7,11 @@ Bases are applied as they are. Each patch document is a partial object (here: a 
 ``metadata.name`` and ``spec.conversion``); its placeholders are filled in at run time and it is
 server-side applied on top of the object it names, under its own field manager. Which objects are
 patched and which fields are set is read from the patch files, not hard-coded.
+
+Nothing in the tarball is trusted for where it came from: ``files`` pins the sha256 of every file it holds
+(the construct writes them from eks_karmada/karmada_crd_digests.py). A file that is not pinned, whose bytes
+differ, or a pinned file that is missing fails the whole Source before anything is parsed or applied, so a
+mirror (S3 or HTTPS) may repack the release but not change it.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ class SourceSpec:
 
     url: str
     sha256: str | None
+    # Archive path (``crds/...``) -> sha256 of the file's bytes: every file the tarball must hold, and nothing
+    # else. None (an old template) is refused when the tarball is read.
+    files: dict[str, str] | None = field(hash=False, compare=True)
     paths: tuple[str, ...]
     patches: tuple[str, ...]
     patch_values: dict = field(default_factory=dict, hash=False, compare=True)
@@ -64,6 +72,13 @@ class SourceSpec:
             sha256 = str(sha256).strip().lower()
             if not re.fullmatch(r"[0-9a-f]{64}", sha256):
                 raise SourceError("Source.sha256 must be 64 hex digits")
+        files = raw.get("files")
+        if files is not None:
+            if not isinstance(files, dict) or not files or not all(
+                    isinstance(k, str) and k and isinstance(v, str) and re.fullmatch(r"[0-9a-fA-F]{64}", v)
+                    for k, v in files.items()):
+                raise SourceError("Source.files must map each file of the archive to its sha256 (64 hex digits)")
+            files = {_normalize_member(k): v.lower() for k, v in files.items()}
         paths = raw.get("paths")
         if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
             raise SourceError("Source.paths must be a non-empty list of path prefixes")
@@ -84,7 +99,7 @@ class SourceSpec:
         kinds = raw.get("kinds") or []
         if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
             raise SourceError("Source.kinds must be a list of kinds")
-        return cls(url, sha256, norm_paths, norm_patches, dict(values), tuple(kinds))
+        return cls(url, sha256, files, norm_paths, norm_patches, dict(values), tuple(kinds))
 
 
 @dataclass(frozen=True)
@@ -157,11 +172,14 @@ def fetch_source(url: str) -> bytes:
 
 def load_source(spec: SourceSpec, fetch: Callable[[str], bytes] = fetch_source) -> SourceBundle:
     """Download, verify and read the documents and patches the spec selects."""
+    if spec.files is None:
+        raise SourceError(f"Source.files is missing: every file of {spec.url} must be pinned by its sha256 "
+                          "(redeploy with the current construct, which pins them)")
     data = fetch(spec.url)
     actual = hashlib.sha256(data).hexdigest()
     if spec.sha256 and actual != spec.sha256:
         raise SourceError(f"sha256 mismatch for {spec.url}: expected {spec.sha256}, got {actual}")
-    files = _yaml_files(data, spec.url)
+    files = _pinned_yaml_files(data, spec.url, spec.files)
     documents = _documents(files, spec.paths)
     if not documents:
         tops = sorted({name.split("/", 1)[0] for name in files}) or ["(no YAML files)"]
@@ -207,31 +225,52 @@ def _normalize_member(name: str) -> str:
     return name.lstrip("/")
 
 
-def _yaml_files(data: bytes, url: str) -> dict[str, str]:
-    """YAML files in the tarball, by normalized member name."""
+def _pinned_yaml_files(data: bytes, url: str, pins: dict[str, str]) -> dict[str, str]:
+    """YAML files in the tarball, by normalized member name, once every file matches ``pins`` exactly."""
     try:
         archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
     except (tarfile.TarError, OSError, EOFError) as err:
         raise SourceError(f"{url} is not a readable tar archive: {err}") from err
-    files: dict[str, str] = {}
+    contents: dict[str, bytes] = {}
     unpacked = 0
-    with archive:
-        for member in archive:
-            if not member.isfile():
-                continue
-            name = _normalize_member(member.name)
-            if not name.endswith(YAML_SUFFIXES):
-                continue
-            unpacked += member.size
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise SourceError(f"{url} unpacks to more than {MAX_UNPACKED_BYTES} bytes of YAML")
-            handle = archive.extractfile(member)
-            if handle is None:
-                continue
-            try:
-                files[name] = handle.read().decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise SourceError(f"{name} in {url} is not UTF-8 text") from err
+    try:
+        with archive:
+            for member in archive:
+                name = _normalize_member(member.name)
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    # A link or a device could stand for a pinned file's name with other bytes behind it.
+                    raise SourceError(f"{name} in {url} is not a regular file; the archive may hold only the "
+                                      "pinned files")
+                if name in contents:
+                    raise SourceError(f"{name} appears twice in {url}; the archive may hold each pinned file once")
+                unpacked += member.size
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise SourceError(f"{url} unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+                handle = archive.extractfile(member)
+                contents[name] = handle.read() if handle is not None else b""
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise SourceError(f"{url} is not a readable tar archive: {err}") from err
+    for name in sorted(contents):
+        if name not in pins:
+            raise SourceError(f"{name} in {url} is not one of the pinned files of this source; refusing the archive")
+        actual = hashlib.sha256(contents[name]).hexdigest()
+        if actual != pins[name]:
+            raise SourceError(f"{name} in {url} has sha256 {actual}, not the pinned {pins[name]}; "
+                              "refusing the archive")
+    missing = sorted(set(pins) - set(contents))
+    if missing:
+        raise SourceError(f"{missing[0]} is pinned but missing from {url}"
+                          + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    files: dict[str, str] = {}
+    for name, raw in contents.items():
+        if not name.endswith(YAML_SUFFIXES):
+            continue
+        try:
+            files[name] = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise SourceError(f"{name} in {url} is not UTF-8 text") from err
     return files
 
 

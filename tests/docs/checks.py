@@ -246,6 +246,12 @@ def _diagram_parser():
     return parser()
 
 
+def _karmada_crds_parser():
+    from eks_karmada.karmada_crds import parser
+
+    return parser()
+
+
 def _no_args(args: list[str]) -> list[str]:
     return [f"takes no arguments, got {args}"] if args else []
 
@@ -273,6 +279,7 @@ PYTHON_MODULES: dict[str, Callable[[list[str]], list[str]]] = {
     "eks_karmada.diagram": _argparse(_diagram_parser),
     "eks_karmada.config_docs": _no_args,
     "eks_karmada.mirrors": _config_file,
+    "eks_karmada.karmada_crds": _argparse(_karmada_crds_parser),
     "tests.cli.doc_examples": _no_args,
     "tests.security.checkov_gate": _dirs,
     "pytest": _pytest,
@@ -294,6 +301,19 @@ def check_python(cmd: SimpleCommand, world: World) -> list[str]:
     if checker is None:
         return [f"python -m {module}: add how to check its arguments to tests/docs/checks.py"]
     return checker(rest)
+
+
+def check_go(cmd: SimpleCommand) -> list[str]:
+    """The docs use Go only to fetch an upstream module into the module cache (eks_karmada/karmada_crds.py)."""
+    from eks_karmada.karmada_crds import MODULE
+
+    args = cmd.argv[1:]
+    if args[:2] != ["mod", "download"] or len(args) != 3:
+        return [f"only `go mod download <module>@<version>` is documented, not {shlex.join(cmd.argv)}"]
+    module, _, version = args[2].partition("@")
+    if module != MODULE or not re.fullmatch(r"v\d+\.\d+\.\d+", version):
+        return [f"{args[2]} is not {MODULE}@<release>"]
+    return []
 
 
 def check_checkov(cmd: SimpleCommand, world: World) -> list[str]:
@@ -718,6 +738,8 @@ def check(cmd: SimpleCommand, world: World) -> list[str]:
         return check_openssl(cmd, world)
     if program.endswith("checkov"):
         return check_checkov(cmd, world)
+    if program == "go":
+        return check_go(cmd)
     if program in UTILITIES:
         return []
     return [f"no check for the program {program!r}: add one to tests/docs/checks.py ({shlex.join(cmd.argv)})"]

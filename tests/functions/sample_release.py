@@ -6,6 +6,7 @@ descriptions, multi-version CRDs, and ``crds/patches/`` with ``{{placeholders}}`
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 
@@ -111,3 +112,8 @@ def release(**extra: str) -> dict[str, str]:
     return files
 
 
+
+
+def pins(files: dict[str, str]) -> dict[str, str]:
+    """The ``Source.files`` pins of these files: archive path -> sha256 of the bytes."""
+    return {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}

@@ -117,9 +117,10 @@ def test_a_failed_delete_of_a_source_document_names_its_file(harness):
 
 
 def test_a_failed_prune_of_a_dropped_source_document_names_its_old_file(harness):
-    harness.archives[URL] = tarball(release(**{"crds/bases/work/work.karmada.io_works.yaml": WORKS_CRD}))
+    old_files = release(**{"crds/bases/work/work.karmada.io_works.yaml": WORKS_CRD})
+    harness.archives[URL] = tarball(old_files)
     harness.archives[URL_NEXT] = tarball(release())
-    old = make_props(source=source())
+    old = make_props(source=source(files=old_files))
     harness.run(make_event("Create", old))
     harness.karmada.fail_next(403, times=None, method="DELETE")
     message = failure(harness, make_event("Update", make_props(source=source(URL_NEXT)), old_props=old,

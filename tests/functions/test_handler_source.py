@@ -10,14 +10,15 @@ import pytest
 
 from functions.karmada_manifest.errors import KarmadaManifestError
 from tests.functions.conftest import make_event, make_props
-from tests.functions.sample_release import BINDINGS_CRD, BINDINGS_PATCH, WORKS_CRD, release, tarball
+from tests.functions.sample_release import BINDINGS_CRD, BINDINGS_PATCH, WORKS_CRD, pins, release, tarball
 
 URL = "https://github.com/karmada-io/karmada/releases/download/v1.18.2/crds.tar.gz"
 URL_NEXT = "https://github.com/karmada-io/karmada/releases/download/v1.19.0/crds.tar.gz"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
-def source(url: str = URL, data: bytes | None = None, **extra) -> dict:
-    spec = {"url": url, "paths": ["crds/bases/"]}
+def source(url: str = URL, data: bytes | None = None, files: dict[str, str] | None = None, **extra) -> dict:
+    """A Source spec pinning `files` (default: the sample release's)."""
+    spec = {"url": url, "paths": ["crds/bases/"], "files": pins(release() if files is None else files)}
     if data is not None:
         spec["sha256"] = hashlib.sha256(data).hexdigest()
     spec.update(extra)
@@ -116,10 +117,11 @@ def test_update_with_the_same_source_fetches_once_and_prunes_nothing(harness):
 
 
 def test_update_to_a_new_release_prunes_crds_it_dropped(harness):
-    harness.archives[URL] = tarball(release(**{"crds/bases/work/work.karmada.io_works.yaml": WORKS_CRD}))
+    old_files = release(**{"crds/bases/work/work.karmada.io_works.yaml": WORKS_CRD})
+    harness.archives[URL] = tarball(old_files)
     next_files = release()
     harness.archives[URL_NEXT] = tarball(next_files)
-    old = make_props(source=source())
+    old = make_props(source=source(files=old_files))
     harness.run(make_event("Create", old))
     assert harness.karmada.is_served("work.karmada.io/v1alpha1", "Work")
     harness.fetched.clear()
@@ -150,7 +152,27 @@ def test_delete_still_deletes_manifest_objects_when_the_source_is_unreachable(ha
 
 
 def test_a_patch_with_an_unknown_placeholder_fails(harness):
-    bad = BINDINGS_PATCH.replace("{{namespace}}", "{{nameSpace}}")
-    harness.archives[URL] = tarball(release(**{"crds/patches/webhook_in_resourcebindings.yaml": bad}))
+    bad = release(**{"crds/patches/webhook_in_resourcebindings.yaml":
+                     BINDINGS_PATCH.replace("{{namespace}}", "{{nameSpace}}")})
+    harness.archives[URL] = tarball(bad)
     with pytest.raises(KarmadaManifestError, match="placeholders with no value: nameSpace"):
+        harness.run(make_event("Create", make_props(source=source(files=bad))))
+
+
+def test_a_file_that_differs_from_its_pin_fails_before_touching_any_cluster(harness):
+    tampered = release(**{"crds/bases/work/work.karmada.io_resourcebindings.yaml":
+                          BINDINGS_CRD.replace("shortNames:\n    - rb", "shortNames:\n    - rb\n    - po")})
+    harness.archives[URL] = tarball(tampered)
+    with pytest.raises(KarmadaManifestError) as caught:
         harness.run(make_event("Create", make_props(source=source())))
+    assert str(caught.value).startswith(f"Source: crds/bases/work/work.karmada.io_resourcebindings.yaml in {URL} "
+                                        "has sha256 ")
+    assert harness.parent.requests == [] and harness.karmada.requests == []
+
+
+def test_a_source_without_pins_is_not_applied(harness):
+    harness.archives[URL] = tarball(release())
+    unpinned = {"url": URL, "paths": ["crds/bases/"]}
+    with pytest.raises(KarmadaManifestError, match=r"^Source: Source.files is missing"):
+        harness.run(make_event("Create", make_props(source=unpinned)))
+    assert harness.fetched == [] and harness.karmada.requests == []

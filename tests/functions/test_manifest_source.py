@@ -17,15 +17,16 @@ from functions.karmada_manifest.manifest_source import (
     load_source,
     render_patch,
 )
-from tests.functions.sample_release import BINDINGS_PATCH, release, tarball
+from tests.functions.sample_release import BINDINGS_PATCH, pins, release, tarball
 
 URL = "https://example.com/crds.tar.gz"
 
 
 def spec(**raw) -> SourceSpec:
+    """A Source pinning the sample release's files unless `files` says otherwise."""
     import json
 
-    return SourceSpec.from_json(json.dumps({"url": URL, "paths": ["crds/bases/"], **raw}))
+    return SourceSpec.from_json(json.dumps({"url": URL, "paths": ["crds/bases/"], "files": pins(release()), **raw}))
 
 
 def test_spec_defaults_patches_to_the_sibling_of_bases():
@@ -57,7 +58,7 @@ def test_load_selects_yaml_under_the_prefixes_sorted_and_skips_other_files():
     files = release(**{"crds/bases/README.md": "# not yaml", "crds/bases/x/two.yml":
                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"})
-    bundle = load_source(spec(), lambda url: tarball(files))
+    bundle = load_source(spec(files=pins(files)), lambda url: tarball(files))
     assert [d.origin for d in bundle.documents] == [
         "crds/bases/policy/policy.karmada.io_propagationpolicies.yaml#0",
         "crds/bases/work/work.karmada.io_resourcebindings.yaml#0",
@@ -78,9 +79,9 @@ def test_checksum_is_verified_when_given():
 def test_not_a_tarball_and_unreadable_yaml_fail_clearly():
     with pytest.raises(SourceError, match="not a readable tar archive"):
         load_source(spec(), lambda url: b"<html>rate limited</html>")
-    broken = tarball({"crds/bases/a.yaml": "apiVersion: v1\nkind: X\nmetadata:\n  name: &a b\n"})
+    broken = {"crds/bases/a.yaml": "apiVersion: v1\nkind: X\nmetadata:\n  name: &a b\n"}
     with pytest.raises(SourceError, match="cannot read crds/bases/a.yaml"):
-        load_source(spec(), lambda url: broken)
+        load_source(spec(files=pins(broken)), lambda url: tarball(broken))
 
 
 def test_render_patch_fills_placeholders():
@@ -224,16 +225,16 @@ def test_a_source_limited_to_crds_takes_the_release_as_it_is():
 
 @pytest.mark.parametrize("path", ["crds/bases/rbac/own.yaml", "crds/patches/own.yaml"])
 def test_a_source_limited_to_crds_refuses_any_other_object_naming_it(path):
-    files = release(**{path: ROLE_BINDING})
+    files = release(**{path: ROLE_BINDING})  # pinned too: the kind check stands on its own
     with pytest.raises(SourceError) as raised:
-        load_source(spec(kinds=["CustomResourceDefinition"]), lambda url: tarball(files))
+        load_source(spec(kinds=["CustomResourceDefinition"], files=pins(files)), lambda url: tarball(files))
     assert str(raised.value) == (f"{path}#0 in {URL} is a ClusterRoleBinding (own); this source may hold only "
                                  "CustomResourceDefinition")
 
 
 def test_a_source_without_kinds_takes_any_object():
     files = release(**{"crds/bases/rbac/own.yaml": ROLE_BINDING})
-    bundle = load_source(spec(), lambda url: tarball(files))
+    bundle = load_source(spec(files=pins(files)), lambda url: tarball(files))
     assert "ClusterRoleBinding" in {d.identity.kind for d in bundle.documents}
 
 
@@ -241,3 +242,109 @@ def test_a_source_without_kinds_takes_any_object():
 def test_bad_kinds_are_refused(kinds):
     with pytest.raises(SourceError, match="Source.kinds must be a list of kinds"):
         spec(kinds=kinds)
+
+
+# --- every file pinned by its sha256 (Source.files): tampered, extra, missing, not a file ---------------------
+CRD_PATH = "crds/bases/policy/policy.karmada.io_propagationpolicies.yaml"
+
+
+def test_an_archive_whose_files_match_their_pins_is_read_however_it_was_packed():
+    import io
+    import tarfile
+
+    files = release()
+    plain = io.BytesIO()  # a mirror's repack: uncompressed, members named ./crds/..., another order
+    with tarfile.open(fileobj=plain, mode="w") as archive:
+        for name in reversed(list(files)):
+            data = files[name].encode()
+            info = tarfile.TarInfo("./" + name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    for data in (tarball(files), plain.getvalue()):
+        bundle = load_source(spec(kinds=["CustomResourceDefinition"]), lambda url, data=data: data)
+        assert len(bundle.documents) == 2 and len(bundle.patches) == 1
+
+
+def test_a_tampered_file_is_refused_naming_it_and_both_digests():
+    files = release(**{CRD_PATH: release()[CRD_PATH].replace("served: true", "served: false")})
+    with pytest.raises(SourceError) as raised:
+        load_source(spec(), lambda url: tarball(files))
+    actual = hashlib.sha256(files[CRD_PATH].encode()).hexdigest()
+    assert str(raised.value) == (f"{CRD_PATH} in {URL} has sha256 {actual}, not the pinned "
+                                 f"{pins(release())[CRD_PATH]}; refusing the archive")
+
+
+@pytest.mark.parametrize("extra", ["crds/bases/rbac/own.yaml", "crds/README.md", "other/own.yaml"])
+def test_a_file_that_is_not_pinned_is_refused_wherever_it_is(extra):
+    files = release(**{extra: ROLE_BINDING})
+    with pytest.raises(SourceError) as raised:
+        load_source(spec(), lambda url: tarball(files))
+    assert str(raised.value) == f"{extra} in {URL} is not one of the pinned files of this source; refusing the archive"
+
+
+def test_a_pinned_file_missing_from_the_archive_is_refused():
+    files = release()
+    del files[CRD_PATH]
+    with pytest.raises(SourceError) as raised:
+        load_source(spec(), lambda url: tarball(files))
+    assert str(raised.value) == f"{CRD_PATH} is pinned but missing from {URL}"
+    files.pop("crds/kustomization.yaml")
+    with pytest.raises(SourceError, match=r"^crds/bases/.* is pinned but missing from .* \(and 1 more\)$"):
+        load_source(spec(), lambda url: tarball(files))
+
+
+def _with_member(info_type: bytes, name: str, target: str = "") -> bytes:
+    import io
+    import tarfile
+
+    files = release()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, text in files.items():
+            if path == name:
+                continue
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo(name)
+        link.type, link.linkname = info_type, target
+        archive.addfile(link)
+    return buffer.getvalue()
+
+
+def test_a_link_in_place_of_a_pinned_file_is_refused():
+    import tarfile
+
+    for kind in (tarfile.SYMTYPE, tarfile.LNKTYPE):
+        data = _with_member(kind, CRD_PATH, "crds/kustomization.yaml")
+        with pytest.raises(SourceError) as raised:
+            load_source(spec(), lambda url, data=data: data)
+        assert str(raised.value) == (f"{CRD_PATH} in {URL} is not a regular file; "
+                                     "the archive may hold only the pinned files")
+
+
+def test_a_file_packed_twice_is_refused():
+    files = release()
+    twice = tarball({**files, "./" + CRD_PATH: files[CRD_PATH]})
+    with pytest.raises(SourceError, match=f"^{CRD_PATH} appears twice in {URL}"):
+        load_source(spec(), lambda url: twice)
+
+
+def test_a_source_without_pins_is_refused_before_anything_is_read():
+    fetched = []
+    unpinned = SourceSpec.from_json(f'{{"url": "{URL}", "paths": ["crds/bases/"]}}')
+    assert unpinned.files is None
+    with pytest.raises(SourceError, match=r"^Source.files is missing: every file of .* must be pinned"):
+        load_source(unpinned, lambda url: fetched.append(url) or tarball(release()))
+    assert fetched == []
+
+
+@pytest.mark.parametrize("files", [{}, [], {"crds/a.yaml": "abc"}, {"": "a" * 64}, {"crds/a.yaml": 1}])
+def test_bad_pins_are_refused(files):
+    with pytest.raises(SourceError, match=r"Source.files must map each file of the archive to its sha256"):
+        spec(files=files)
+
+
+def test_pins_are_normalized_like_member_names():
+    assert spec(files={"./crds/a.yaml": "A" * 64}).files == {"crds/a.yaml": "a" * 64}
