@@ -1526,6 +1526,18 @@ class AppConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _traffic_members_can_publish(self) -> AppConfig:
+        if not self.traffic.enabled:
+            return self
+        for index, member in enumerate(self.members):
+            if member.kind is MemberKind.new and not member.load_balancer_controller:
+                raise ValueError(
+                    f"members[{index}].addons.load_balancer_controller: traffic.enabled needs the AWS Load Balancer "
+                    "Controller in every new member (it makes the NLBs ExternalDNS points the names to); remove the "
+                    "setting, or set traffic.enabled: false")
+        return self
+
+    @model_validator(mode="after")
     def _sample_members_exist(self) -> AppConfig:
         listed = self.sample_workload.members
         if listed is None:
