@@ -47,8 +47,10 @@ class ExternalDnsProps:
     """Its pull policy. Default: IfNotPresent."""
     interval_seconds: int = 60
     """Seconds between two full reconciliations (Service changes trigger one sooner). Default: 60."""
-    resources: Resources = Resources(cpu_request="50m", memory_request="64Mi", memory_limit="128Mi")
-    """Requests and limits. Default: 50m CPU, 64Mi memory, 128Mi limit."""
+    # A CPU limit, unlike the control plane's: a reconcile loop that lags a few seconds harms nothing.
+    resources: Resources = Resources(cpu_request="50m", cpu_limit="200m", memory_request="64Mi",
+                                     memory_limit="128Mi")
+    """Requests and limits. Default: 50m CPU (200m limit), 64Mi memory (128Mi limit)."""
 
     def __post_init__(self) -> None:
         if not _DNS_LABEL.match(self.owner_id):

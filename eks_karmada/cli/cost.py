@@ -12,7 +12,11 @@ The model (everything the stacks create that has a price of its own):
   capacity units (LCUs) per hour (--nlb-lcus);
 * NAT gateways: per hour for each one the VPCs create, plus an assumed amount of data processed
   per cluster each month (--nat-gb);
-* public IPv4: one address per NAT gateway, plus one per AZ when the NLB is internet-facing.
+* public IPv4: one address per NAT gateway, plus one per AZ when the NLB is internet-facing;
+* with traffic.enabled (docs/traffic.md): the Route 53 hosted zone the members write into, per month (an existing
+  zone: already billed if it serves other names; queries to its alias records for the NLBs are free), and in each
+  `new` member an internet-facing NLB per public Service (an assumed number, --public-services), per hour, with the
+  assumed LCUs and one public IPv4 address per AZ. ExternalDNS itself is one small pod on existing nodes.
 
 `existing` and `external` members cost nothing here: this app does not create them. Left out:
 data transfer (cross-AZ, inter-region, internet), CloudWatch Logs (flow logs, EKS control-plane
@@ -77,6 +81,7 @@ class Assumptions:
     hours: float = bundled.HOURS_PER_MONTH
     nat_gb_per_cluster: float = 50.0
     nlb_lcus: float = 1.0
+    public_services: int = 1  # public Services (one NLB each) per new member, with traffic.enabled
 
 
 @dataclass(frozen=True)
@@ -87,17 +92,19 @@ class _Cluster:
     instance_type: str
     root_gib: int
     nat_gateways: int
+    zones: int
 
 
 def _clusters(config: AppConfig) -> list[_Cluster]:
     parent = config.parent
     out = [_Cluster(parent.cluster_name, parent.region, parent.node_group.desired_size,
-                    parent.node_group.instance_types[0], parent.node_group.root_volume_gib, parent.nat_gateways)]
+                    parent.node_group.instance_types[0], parent.node_group.root_volume_gib, parent.nat_gateways,
+                    len(parent.availability_zones))]
     for member in config.members:
         if member.kind is MemberKind.new:
             out.append(_Cluster(member.eks_cluster_name, member.region or "", member.node_group.desired_size,
                                 member.node_group.instance_types[0], member.node_group.root_volume_gib,
-                                member.nat_gateways))
+                                member.nat_gateways, len(member.zones)))
     return out
 
 
@@ -139,6 +146,8 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
     if config.api_endpoint.scheme == "internet-facing":
         add("Public IPv4", "internet-facing NLB addresses", "ipv4_hour", parent.region,
             len(parent.availability_zones), "address", hours, "h", "h")
+    if config.traffic.enabled:
+        _add_traffic(add, clusters[1:], assume)
 
     merged: OrderedDict[tuple, Usage] = OrderedDict()
     for usage in items:
@@ -148,6 +157,20 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
         else:
             merged[key] = usage
     return list(merged.values())
+
+
+def _add_traffic(add: Any, members: list[_Cluster], assume: Assumptions) -> None:
+    """Route 53 and the public Services' NLBs of docs/traffic.md (``members``: the `new` members)."""
+    hours, services = assume.hours, assume.public_services
+    add("Route 53", "hosted zone", "route53_zone_month", bundled.GLOBAL, 1, "zone", 1, "month", "zone-mo")
+    for c in members:
+        add("ELB", "public Service NLBs (assumed)", "nlb_hour", c.region, services, "NLB", hours, "h", "h")
+    for c in members:
+        add("ELB", "public Service NLB capacity units (assumed)", "nlb_lcu_hour", c.region,
+            services * assume.nlb_lcus, "LCU", hours, "h", "LCU-h")
+    for c in members:
+        add("Public IPv4", "public Service NLB addresses", "ipv4_hour", c.region, services * c.zones, "address",
+            hours, "h", "h")
 
 
 # ---- prices ----------------------------------------------------------------------------------------
@@ -175,7 +198,7 @@ class BundledPrices:
 
     def price(self, key: PriceKey) -> Price | None:
         region = key.region
-        table = bundled.PRICES.get(region)
+        table = bundled.PRICES.get(bundled.FALLBACK_REGION if region == bundled.GLOBAL else region)
         source = "bundled"
         if table is None:
             self._warn(f"no bundled prices for {region}: used {bundled.FALLBACK_REGION}'s (prices there are often "
@@ -443,20 +466,27 @@ def cost(
             "--nlb-lcus", min=0, help="Assumed load balancer capacity units the Karmada API NLB uses per hour."
         ),
     ] = Assumptions.nlb_lcus,
+    public_services: Annotated[
+        int,
+        typer.Option("--public-services", min=0,
+                     help="With traffic.enabled: assumed public Services (one NLB each) per new member."),
+    ] = Assumptions.public_services,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON instead of tables.")] = False,
 ) -> None:
     """Estimate the monthly cost of the configured deployment, by service.
 
     Counts EKS control planes, EC2 nodes (desired size), EBS gp3 (node root volumes, etcd volumes
     with IOPS/throughput above the free baseline), the Karmada API NLB (hours + assumed LCUs), NAT
-    gateways (hours + assumed data) and public IPv4 addresses, at on-demand prices: the bundled
+    gateways (hours + assumed data) and public IPv4 addresses; with traffic.enabled also the
+    Route 53 hosted zone and each new member's public Service NLBs (--public-services); at
+    on-demand prices: the bundled
     table (us-east-1, us-west-2; other regions use us-east-1's with a warning) or, with --live, the
     AWS Price List API. Data transfer, logs, KMS, Lambda and S3 are not included.
     """
     out, err = consoles()
     with guard(err):
         cfg = read_config(config)
-        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus)
+        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus, public_services=public_services)
         book: Any = BundledPrices()
         if live:
             if pricing_region not in PRICING_REGIONS:
@@ -470,23 +500,29 @@ def cost(
             result = estimate(cfg, book, assume)
 
     if as_json:
-        out.print_json(json.dumps(to_json(result, assume)))
+        out.print_json(json.dumps(to_json(result, assume, traffic=cfg.traffic.enabled)))
     else:
         out.print(lines_table(result, out.width))
         out.print(services_table(result))
         say(out, f"Prices: {result.source}. Assumed: nodes at desired size, {assume.nlb_lcus:g} NLB LCU per hour, "
                  f"{assume.nat_gb_per_cluster:g} GB NAT data per cluster. Not included: data transfer, CloudWatch "
                  f"Logs, KMS, Lambda, S3, snapshots.")
+        if cfg.traffic.enabled:
+            say(out, f"Traffic: {assume.public_services} public Service (one NLB) per new member assumed; Route 53 "
+                     "queries to alias records for load balancers are free.")
     for warning in result.warnings:
         say(err, f"warning: {warning}")
 
 
-def to_json(result: Estimate, assume: Assumptions) -> dict:
+def to_json(result: Estimate, assume: Assumptions, *, traffic: bool = False) -> dict:
+    assumptions: dict[str, float] = {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus}
+    if traffic:
+        assumptions["public_services"] = assume.public_services
     return {
         "currency": bundled.CURRENCY,
         "prices": result.source,
         "hours_per_month": assume.hours,
-        "assumptions": {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus},
+        "assumptions": assumptions,
         "lines": [
             {
                 "service": line.usage.service,

@@ -6,7 +6,7 @@ prices from the AWS Price List API instead, and regions not listed here fall bac
 with a warning. None of these rates has changed since the public IPv4 charge began (2024-02-01).
 
 Units: hourly prices per hour; EBS prices per month (GB-month, IOPS-month, MiB/s-month);
-NAT data per GB processed.
+NAT data per GB processed; a Route 53 hosted zone per month (alias queries to load balancers are free).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ PRICES_TAKEN = "2026-11-24"
 CURRENCY = "USD"
 HOURS_PER_MONTH = 730  # AWS's own monthly convention (8,760 h / 12)
 FALLBACK_REGION = "us-east-1"
+GLOBAL = "global"  # the "region" of a global service's price (Route 53): the same in every table
 
 # gp3 includes 3,000 IOPS and 125 MiB/s per volume; only what is provisioned above is billed.
 GP3_FREE_IOPS = 3000
@@ -37,6 +38,7 @@ class RegionPrices:
     nat_hour: float = 0.0
     nat_gb: float = 0.0
     ipv4_hour: float = 0.0  # public IPv4 address, in use or idle
+    route53_zone_month: float = 0.0  # a public hosted zone (the first 25 of an account); Route 53 is global
 
 
 # x86_64 types only: the node groups run the AL2023 x86_64 AMI.
@@ -76,6 +78,7 @@ _US = dict(
     nat_hour=0.045,
     nat_gb=0.045,
     ipv4_hour=0.005,
+    route53_zone_month=0.50,
 )
 
 PRICES: dict[str, RegionPrices] = {
