@@ -96,3 +96,15 @@ def test_traffic_refuses_a_new_member_without_the_load_balancer_controller():
     with pytest.raises(ConfigError, match=r"members\[1\]\.addons\.load_balancer_controller: traffic.enabled needs "
                                           r"the AWS Load Balancer Controller.*set traffic.enabled: false$"):
         parse_config(data, "traffic")
+
+
+def test_traffic_refuses_new_members_in_two_accounts():
+    from eks_karmada.config import ConfigError, parse_config
+
+    data = config_data()
+    data["members"][1]["account"] = "444455556666"
+    with pytest.raises(ConfigError, match=r"members\[1\]\.account: traffic.enabled needs every new member in the "
+                                          r"hosted zone's account \(the parent account\)"):
+        parse_config(data, "traffic")
+    data["members"][0]["account"] = "444455556666"
+    assert parse_config(data, "traffic").traffic.enabled
