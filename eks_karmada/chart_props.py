@@ -7,6 +7,8 @@ stack and no aws-cdk-lib, so the CLI starts fast and nothing imports upward from
 from __future__ import annotations
 
 from charts.etcd_backup.props import UploadMetric
+from charts.external_dns import DEFAULT_IMAGE as EXTERNAL_DNS_IMAGE
+from charts.external_dns import ExternalDnsProps
 from charts.karmada import (
     ComponentResources,
     ComponentSettings,
@@ -29,6 +31,7 @@ from eks_karmada.config import (
     AppConfig,
     ComponentResourcesConfig,
     KarmadaComponentSettings,
+    MemberConfig,
     SyncMode,
 )
 from eks_karmada.config import ComponentSettings as ComponentSettingsConfig
@@ -183,4 +186,19 @@ def agent_collector_props(config: AppConfig, member: str, *, remote_write_url: s
         namespace=job.namespace,
         scrape_interval_seconds=config.observability.scrape_interval_seconds,
         image=image,
+    )
+
+
+def external_dns_props(config: AppConfig, member: MemberConfig) -> ExternalDnsProps:
+    """A `new` member's ExternalDNS (traffic.enabled): owner = the member, the traffic zone and domain."""
+    traffic = config.traffic
+    if traffic.hosted_zone_id is None or traffic.domain is None:
+        raise ValueError("traffic: hosted_zone_id and domain must be set when traffic.enabled is true")
+    region = member.region or config.parent.region
+    return ExternalDnsProps(
+        owner_id=member.name,
+        domain=traffic.domain,
+        hosted_zone_id=traffic.hosted_zone_id,
+        region=region,
+        image=mirror_for(config, region).image(EXTERNAL_DNS_IMAGE),
     )

@@ -1559,6 +1559,25 @@ class AppConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _traffic_members_can_publish(self) -> AppConfig:
+        if not self.traffic.enabled:
+            return self
+        new = [(index, member) for index, member in enumerate(self.members) if member.kind is MemberKind.new]
+        # Each member's ExternalDNS role is granted the zone in its own account (no cross-account assume).
+        zone_account = (new[0][1].account or self.parent.account) if new else None
+        for index, member in new:
+            if (member.account or self.parent.account) != zone_account:
+                raise ValueError(
+                    f"members[{index}].account: traffic.enabled needs every new member in the hosted zone's account "
+                    f"({zone_account or 'the parent account'}); move the member there, or set traffic.enabled: false")
+            if not member.load_balancer_controller:
+                raise ValueError(
+                    f"members[{index}].addons.load_balancer_controller: traffic.enabled needs the AWS Load Balancer "
+                    "Controller in every new member (it makes the NLBs ExternalDNS points the names to); remove the "
+                    "setting, or set traffic.enabled: false")
+        return self
+
+    @model_validator(mode="after")
     def _sample_members_exist(self) -> AppConfig:
         listed = self.sample_workload.members
         if listed is None:

@@ -111,6 +111,7 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
 
     from charts.etcd_backup.backup import EtcdBackupChart
     from charts.etcd_backup.cli import props_from_config
+    from charts.external_dns import DEFAULT_IMAGE as EXTERNAL_DNS_IMAGE
     from charts.karmada import control_plane_charts
     from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE
     from eks_karmada.chart_props import control_plane_props
@@ -131,6 +132,9 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
         # The parent's collector and each Pull member's (stacks/agent_metrics_stack.py) run this image.
         by_region[config.parent.region].add(DEFAULT_COLLECTOR_IMAGE)
     for member in config.members:
+        if config.traffic.enabled and member.kind is MemberKind.new and member.region:
+            # Each new member's ExternalDNS (stacks/member_stack.py).
+            by_region.setdefault(member.region, set()).add(EXTERNAL_DNS_IMAGE)
         if member.sync_mode is SyncMode.pull and member.kind is not MemberKind.external and member.region:
             agent = member_chart(app, upstream, member, "https://member").to_json()
             by_region.setdefault(member.region, set()).update(_images_in(agent))

@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
 from karmada_constructs.nag import acknowledge
+from karmada_constructs.pod_identity import pod_identity_principal
 
 _CONTROLLER_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 _CONTROLLER_NAMESPACE = "kube-system"
@@ -62,23 +63,12 @@ class EbsCsiDriver(Construct):
             enable_key_rotation=True,
             removal_policy=props.volume_key_removal,
         )
-        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount: only this cluster's
-        # EBS CSI controller may assume the role (EKS User Guide, "Create IAM role with trust policy required by
-        # EKS Pod Identity"; aws:SourceAccount/aws:SourceArn as its confused-deputy example shows).
-        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({
-            "StringEquals": {
-                "aws:SourceAccount": Stack.of(self).account,
-                "aws:RequestTag/eks-cluster-arn": props.cluster.cluster_arn,
-                "aws:RequestTag/kubernetes-namespace": _CONTROLLER_NAMESPACE,
-                "aws:RequestTag/kubernetes-service-account": _CONTROLLER_SERVICE_ACCOUNT,
-            },
-            "ArnEquals": {"aws:SourceArn": props.cluster.cluster_arn},
-        })
+        # Only this cluster's EBS CSI controller may assume the role.
         self.role = iam.Role(
             self,
             "Role",
             description="EBS CSI driver controller (Pod Identity)",
-            assumed_by=pod_identity.with_session_tags(),
+            assumed_by=pod_identity_principal(self, props.cluster, _CONTROLLER_NAMESPACE, _CONTROLLER_SERVICE_ACCOUNT),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_MANAGED_POLICY)],
         )
         acknowledge(

@@ -11,7 +11,9 @@ from aws_cdk import CfnOutput, CfnResource, Environment, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
+from charts.external_dns import ExternalDnsChart
 from eks_karmada import stack_names
+from eks_karmada.chart_props import external_dns_props
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
@@ -20,6 +22,7 @@ from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
+from karmada_constructs.external_dns import ExternalDns, ExternalDnsProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.metrics_server import MetricsServer, MetricsServerProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
@@ -48,7 +51,8 @@ class KarmadaMemberStack(Stack):
 
     Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
     parent's, for `existing` ones the cluster imported by name; the add-ons the member asks for (`members[].addons`:
-    metrics-server, and on `new` members the AWS Load Balancer Controller set up as the parent's); then what
+    metrics-server, and on `new` members the AWS Load Balancer Controller set up as the parent's, and ExternalDNS when
+    `traffic.enabled`); then what
     registration needs inside it (join role, access entry, member-side objects). The member's EKS endpoint admits the
     parent's egress addresses (looked up from KarmadaEgress at deploy time), so it never depends on the parent stack
     and deploys in parallel with it.
@@ -70,6 +74,7 @@ class KarmadaMemberStack(Stack):
             eks_cluster = self._new_cluster(config, member, deployer_arn)
             cluster = eks_cluster.cluster
             self._add_metrics_server(config, member, depends_on=[eks_cluster.node_group])
+            self._add_external_dns(charts, config, member, eks_cluster)
         else:
             existing = ExistingEksCluster(self, "Eks", ExistingEksClusterProps(
                 cluster_name=member.eks_cluster_name, kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
@@ -121,6 +126,21 @@ class KarmadaMemberStack(Stack):
             addon_version=config.parent.addons.metrics_server,
             take_over_existing=member.kind is MemberKind.new,
             depends_on=depends_on,
+        ))
+
+    def _add_external_dns(self, charts: cdk8s.App, config: AppConfig, member: MemberConfig,
+                          eks_cluster: EksCluster) -> None:
+        """ExternalDNS, when traffic is on: this member's records for its public Services (docs/traffic.md)."""
+        if not config.traffic.enabled:
+            return
+        props = external_dns_props(config, member)
+        ExternalDns(self, "ExternalDns", ExternalDnsProps(
+            cluster=eks_cluster.cluster,
+            chart=ExternalDnsChart(charts, f"{member.name}-external-dns", props),
+            target=member_target(member),
+            hosted_zone_id=props.hosted_zone_id,
+            domain=props.domain,
+            depends_on=[eks_cluster.node_group, eks_cluster.pod_identity_agent],
         ))
 
     def _network(self, config: AppConfig, member: MemberConfig) -> ClusterVpc | ExistingVpc:

@@ -18,6 +18,10 @@ The model (everything the stacks create that has a price of its own):
   inter-region rate in the sending region; a same-region pair is assumed to cross AZs all the time
   (the worst case; within one AZ it is free) and pays the cross-AZ rate out and in. Peering itself
   has no hourly charge.
+* with traffic.enabled (docs/traffic.md): the Route 53 hosted zone the members write into, per month (an existing
+  zone: already billed if it serves other names; queries to its alias records for the NLBs are free), and in each
+  `new` member an internet-facing NLB per public Service (an assumed number, --public-services), per hour, with the
+  assumed LCUs and one public IPv4 address per AZ. ExternalDNS itself is one small pod on existing nodes.
 
 `existing` and `external` members cost nothing here: this app does not create them. Left out:
 other data transfer (cross-AZ inside a cluster, internet), CloudWatch Logs (flow logs, EKS
@@ -84,6 +88,7 @@ class Assumptions:
     nat_gb_per_cluster: float = 50.0
     nlb_lcus: float = 1.0
     peering_gb_per_pair: float = 10.0
+    public_services: int = 1  # public Services (one NLB each) per new member, with traffic.enabled
 
 
 @dataclass(frozen=True)
@@ -94,17 +99,19 @@ class _Cluster:
     instance_type: str
     root_gib: int
     nat_gateways: int
+    zones: int
 
 
 def _clusters(config: AppConfig) -> list[_Cluster]:
     parent = config.parent
     out = [_Cluster(parent.cluster_name, parent.region, parent.node_group.desired_size,
-                    parent.node_group.instance_types[0], parent.node_group.root_volume_gib, parent.nat_gateways)]
+                    parent.node_group.instance_types[0], parent.node_group.root_volume_gib, parent.nat_gateways,
+                    len(parent.availability_zones))]
     for member in config.members:
         if member.kind is MemberKind.new:
             out.append(_Cluster(member.eks_cluster_name, member.region or "", member.node_group.desired_size,
                                 member.node_group.instance_types[0], member.node_group.root_volume_gib,
-                                member.nat_gateways))
+                                member.nat_gateways, len(member.zones)))
     return out
 
 
@@ -146,6 +153,8 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
     if config.api_endpoint.scheme == "internet-facing":
         add("Public IPv4", "internet-facing NLB addresses", "ipv4_hour", parent.region,
             len(parent.availability_zones), "address", hours, "h", "h")
+    if config.traffic.enabled:
+        _add_traffic(add, clusters[1:], assume)
 
     for pair in peered_pairs(config):
         half = assume.peering_gb_per_pair / 2
@@ -166,6 +175,20 @@ def bill_of_materials(config: AppConfig, assume: Assumptions = Assumptions()) ->
         else:
             merged[key] = usage
     return list(merged.values())
+
+
+def _add_traffic(add: Any, members: list[_Cluster], assume: Assumptions) -> None:
+    """Route 53 and the public Services' NLBs of docs/traffic.md (``members``: the `new` members)."""
+    hours, services = assume.hours, assume.public_services
+    add("Route 53", "hosted zone", "route53_zone_month", bundled.GLOBAL, 1, "zone", 1, "month", "zone-mo")
+    for c in members:
+        add("ELB", "public Service NLBs (assumed)", "nlb_hour", c.region, services, "NLB", hours, "h", "h")
+    for c in members:
+        add("ELB", "public Service NLB capacity units (assumed)", "nlb_lcu_hour", c.region,
+            services * assume.nlb_lcus, "LCU", hours, "h", "LCU-h")
+    for c in members:
+        add("Public IPv4", "public Service NLB addresses", "ipv4_hour", c.region, services * c.zones, "address",
+            hours, "h", "h")
 
 
 # ---- prices ----------------------------------------------------------------------------------------
@@ -193,7 +216,7 @@ class BundledPrices:
 
     def price(self, key: PriceKey) -> Price | None:
         region = key.region
-        table = bundled.PRICES.get(region)
+        table = bundled.PRICES.get(bundled.FALLBACK_REGION if region == bundled.GLOBAL else region)
         source = "bundled"
         if table is None:
             self._warn(f"no bundled prices for {region}: used {bundled.FALLBACK_REGION}'s (prices there are often "
@@ -466,21 +489,28 @@ def cost(
         typer.Option("--peering-gb", min=0,
                      help="Assumed data each peered pair of members exchanges, GB per month (traffic.interconnect)."),
     ] = Assumptions.peering_gb_per_pair,
+    public_services: Annotated[
+        int,
+        typer.Option("--public-services", min=0,
+                     help="With traffic.enabled: assumed public Services (one NLB each) per new member."),
+    ] = Assumptions.public_services,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON instead of tables.")] = False,
 ) -> None:
     """Estimate the monthly cost of the configured deployment, by service.
 
     Counts EKS control planes, EC2 nodes (desired size), EBS gp3 (node root volumes, etcd volumes
     with IOPS/throughput above the free baseline), the Karmada API NLB (hours + assumed LCUs), NAT
-    gateways (hours + assumed data), public IPv4 addresses and, with traffic.interconnect vpc_peering,
-    the data over the member VPC peerings (assumed GB per pair), at on-demand prices: the bundled
+    gateways (hours + assumed data), public IPv4 addresses; with traffic.enabled also the Route 53
+    hosted zone, each new member's public Service NLBs (--public-services) and, with interconnect
+    vpc_peering, the data over the member VPC peerings (assumed GB per pair); at on-demand prices: the bundled
     table (us-east-1, us-west-2; other regions use us-east-1's with a warning) or, with --live, the
     AWS Price List API. Other data transfer, logs, KMS, Lambda and S3 are not included.
     """
     out, err = consoles()
     with guard(err):
         cfg = read_config(config)
-        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus, peering_gb_per_pair=peering_gb)
+        assume = Assumptions(nat_gb_per_cluster=nat_gb, nlb_lcus=nlb_lcus, peering_gb_per_pair=peering_gb,
+                             public_services=public_services)
         book: Any = BundledPrices()
         if live:
             if pricing_region not in PRICING_REGIONS:
@@ -494,13 +524,16 @@ def cost(
             result = estimate(cfg, book, assume)
 
     if as_json:
-        out.print_json(json.dumps(to_json(result, assume)))
+        out.print_json(json.dumps(to_json(result, assume, traffic=cfg.traffic.enabled)))
     else:
         out.print(lines_table(result, out.width))
         out.print(services_table(result))
         say(out, f"Prices: {result.source}. Assumed: nodes at desired size, {assume.nlb_lcus:g} NLB LCU per hour, "
                  f"{assume.nat_gb_per_cluster:g} GB NAT data per cluster{_peering_note(cfg, assume)}. Not included: "
                  f"other data transfer, CloudWatch Logs, KMS, Lambda, S3, snapshots.")
+        if cfg.traffic.enabled:
+            say(out, f"Traffic: {assume.public_services} public Service (one NLB) per new member assumed; Route 53 "
+                     "queries to alias records for load balancers are free.")
     for warning in result.warnings:
         say(err, f"warning: {warning}")
 
@@ -513,13 +546,16 @@ def _peering_note(config: AppConfig, assume: Assumptions) -> str:
             f"{'s' if pairs != 1 else ''} (half each way; same-region pairs all across AZs)")
 
 
-def to_json(result: Estimate, assume: Assumptions) -> dict:
+def to_json(result: Estimate, assume: Assumptions, *, traffic: bool = False) -> dict:
+    assumptions: dict[str, float] = {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus,
+                                     "peering_gb_per_pair": assume.peering_gb_per_pair}
+    if traffic:
+        assumptions["public_services"] = assume.public_services
     return {
         "currency": bundled.CURRENCY,
         "prices": result.source,
         "hours_per_month": assume.hours,
-        "assumptions": {"nat_gb_per_cluster": assume.nat_gb_per_cluster, "nlb_lcus": assume.nlb_lcus,
-                        "peering_gb_per_pair": assume.peering_gb_per_pair},
+        "assumptions": assumptions,
         "lines": [
             {
                 "service": line.usage.service,

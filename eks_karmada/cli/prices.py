@@ -6,7 +6,8 @@ prices from the AWS Price List API instead, and regions not listed here fall bac
 with a warning. None of these rates has changed since the public IPv4 charge began (2024-02-01).
 
 Units: hourly prices per hour; EBS prices per month (GB-month, IOPS-month, MiB/s-month);
-NAT data per GB processed; data transfer per GB (inter-region out of the region, cross-AZ each way).
+NAT data per GB processed; data transfer per GB (inter-region out of the region, cross-AZ each way);
+a Route 53 hosted zone per month (alias queries to load balancers are free).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ PRICES_TAKEN = "2026-11-24"
 CURRENCY = "USD"
 HOURS_PER_MONTH = 730  # AWS's own monthly convention (8,760 h / 12)
 FALLBACK_REGION = "us-east-1"
+GLOBAL = "global"  # the "region" of a global service's price (Route 53): the same in every table
 
 # gp3 includes 3,000 IOPS and 125 MiB/s per volume; only what is provisioned above is billed.
 GP3_FREE_IOPS = 3000
@@ -39,6 +41,7 @@ class RegionPrices:
     ipv4_hour: float = 0.0  # public IPv4 address, in use or idle
     inter_region_gb: float = 0.0  # data sent to another region (VPC peering included), per GB, billed to the sender
     cross_az_gb: float = 0.0  # data across AZs in one region (VPC peering included), per GB, each direction
+    route53_zone_month: float = 0.0  # a public hosted zone (the first 25 of an account); Route 53 is global
 
 
 # x86_64 types only: the node groups run the AL2023 x86_64 AMI.
@@ -80,6 +83,7 @@ _US = dict(
     ipv4_hour=0.005,
     inter_region_gb=0.02,
     cross_az_gb=0.01,
+    route53_zone_month=0.50,
 )
 
 PRICES: dict[str, RegionPrices] = {

@@ -263,3 +263,49 @@ def test_names_wrap_at_80_columns_and_stay_on_one_line_when_there_is_room(world)
     start = next(i for i, row in enumerate(narrow_rows) if row[1] == "NLB")
     assert " ".join(row[1] for row in narrow_rows[start:start + 4]).split() == "NLB capacity units (assumed)".split()
     assert [row[3] for row in narrow_rows[start:start + 2]] == ["1 LCU", "× 730 h"]
+
+
+# ---- traffic.enabled: Route 53 and the public Services' NLBs ----------------------------------------------
+
+_TRAFFIC = """
+members:
+  - {name: member-use1, region: us-east-1, vpc_cidr: 10.1.0.0/16}
+  - {name: member-usw2, region: us-west-2, vpc_cidr: 10.2.0.0/16}
+  - {name: legacy, kind: existing, region: us-east-1, cluster_name: legacy-eks}
+traffic: {enabled: true, hosted_zone_id: Z0123456789ABCDEFGHIJ, domain: apps.example.com}
+"""
+
+
+def test_traffic_adds_the_zone_and_one_public_nlb_per_new_member(world, tmp_path):
+    config = write_config(tmp_path / "traffic.yaml", _TRAFFIC)
+    result = world.invoke("cost", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    # The default deployment (952.415, test_default_config), plus:
+    zone = 0.50                                       # one hosted zone-month; alias queries to the NLBs are free
+    nlbs = 2 * (H * 0.0225 + H * 0.006)               # 41.61: one NLB + one LCU in each new member (not legacy)
+    ipv4 = 2 * 3 * H * 0.005                          # 21.90: an internet-facing NLB has an address per AZ (3)
+    assert 952.415 + zone + nlbs + ipv4 == pytest.approx(1016.425)
+    assert _money(result.stdout, "Route 53") == "0.50"
+    assert _money(result.stdout, "ELB") == "62.42"    # 20.805 (Karmada API) + 41.61
+    assert _money(result.stdout, "Public IPv4") == "40.15"  # 18.25 + 21.90
+    assert _money(result.stdout, "Total") == "1,016.43"
+    assert "1 public Service (one NLB) per new member assumed" in result.stdout
+    assert result.stderr == ""  # Route 53 is priced the same everywhere: no fallback warning
+
+
+def test_public_services_scale_the_member_nlbs_and_show_in_the_json(world, tmp_path):
+    config = write_config(tmp_path / "traffic.yaml", _TRAFFIC)
+    result = world.invoke("cost", "-c", str(config), "--json", "--public-services", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["assumptions"]["public_services"] == 3
+    nlb = [line for line in data["lines"] if line["item"] == "public Service NLBs (assumed)"]
+    assert [(line["region"], line["quantity"]) for line in nlb] == [("us-east-1", 3 * H), ("us-west-2", 3 * H)]
+    assert data["total"] == pytest.approx(952.415 + 0.50 + 3 * (41.61 + 21.90))
+    assert data["by_service"]["Route 53"] == pytest.approx(0.50)
+
+
+def test_without_traffic_there_is_no_route_53_line(world):
+    result = world.invoke("cost", "--json")
+    data = json.loads(result.stdout)
+    assert "Route 53" not in data["by_service"] and "public_services" not in data["assumptions"]
