@@ -20,7 +20,7 @@ def config_data() -> dict[str, Any]:
     """The default config (two new members) with traffic on, plus an existing member that gets no ExternalDNS."""
     data = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
     data["members"].append({"name": "legacy", "kind": "existing", "region": "eu-west-1", "cluster_name": "legacy"})
-    data["traffic"] = {"enabled": True, "hosted_zone_id": ZONE_ID, "domain": DOMAIN}
+    data["traffic"] = {"enabled": True, "hosted_zone_id": ZONE_ID, "domain": DOMAIN, "cross_member_ports": [8080]}
     return data
 
 

@@ -102,6 +102,7 @@ def test_traffic_refuses_new_members_in_two_accounts():
     from eks_karmada.config import ConfigError, parse_config
 
     data = config_data()
+    data["traffic"]["interconnect"] = "none"  # the peering's own account rule is tests/test_peering.py's
     data["members"][1]["account"] = "444455556666"
     with pytest.raises(ConfigError, match=r"members\[1\]\.account: traffic.enabled needs every new member in the "
                                           r"hosted zone's account \(the parent account\)"):
