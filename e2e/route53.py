@@ -10,10 +10,17 @@ DELETE of a record with a SetIdentifier removes every record of the zone with th
 name and type. Each member's records carry the member's own set identifier, and ExternalDNS deletes all of a
 member's records for a Service together (the alias and its TXT owners), so what the scenarios assert is unchanged;
 with two Services per member it would not be.
+
+What ExternalDNS v0.21.0 writes for a LoadBalancer Service whose status names an NLB (checked against moto, see
+tests/local/test_route53.py): an alias A and an alias AAAA record to the hostname, in the canonical NLB zone of its
+region (its built-in table), EvaluateTargetHealth true, with the Service's set identifier and aws-region; and TXT
+owner records ``_extdns-cname.<name>`` and ``_extdns-aaaa.<name>`` (the endpoint's type is CNAME until the AWS
+provider turns it into an alias), with the same set identifier and region.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import time
@@ -67,6 +74,7 @@ class LocalRoute53:
     def __init__(self, host: str = "127.0.0.1") -> None:
         from moto.server import ThreadedMotoServer
 
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per ExternalDNS request
         self._server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
         self._server.start()
         bound_host, port = self._server.get_host_and_port()

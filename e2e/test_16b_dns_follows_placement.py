@@ -131,7 +131,7 @@ class LoadBalancerStandIn:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stop.wait(1):
+        while not self._stop.wait(2):
             for name, member in self.members.items():
                 try:
                     self._write(name, member)

@@ -1,13 +1,17 @@
 """e2e/route53.py and the built ExternalDNS against moto's Route 53: what the traffic scenario (test_16b) relies on.
 
-The scenario itself needs `make local`; these run without it. The last test runs the pinned external-dns binary
-(`python -m local_control_plane build`) and is skipped, saying so, when it is not built.
+The scenario itself needs `make local`; these run without it. The last two run the pinned external-dns binary
+(`python -m local_control_plane build`), the last one also the pinned etcd and kube-apiserver as a stand-in member
+API, and are skipped, saying so, when those are not built.
 """
 
 from __future__ import annotations
 
+import json
+import ssl
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,16 +119,21 @@ def test_the_scenario_workload_is_valid_and_stamps_each_member_with_its_own_iden
     assert sorted(policy["spec"]["placement"]["clusterAffinity"]["clusterNames"]) == sorted(MEMBERS)
 
 
-def _built_external_dns() -> Path:
-    module = next(m for m in binaries.MODULES if m.folder == "external-dns")
+def _built(folder_name: str, command: str) -> Path:
+    """A pinned binary from the cache, or skip saying how to build it."""
+    module = next(m for m in binaries.MODULES if m.folder == folder_name)
     try:
         go_version = binaries._go_version(binaries.go_binary())
     except (binaries.BuildError, OSError, subprocess.CalledProcessError) as err:
-        pytest.skip(f"no Go toolchain to locate the external-dns build: {err}")
+        pytest.skip(f"no Go toolchain to locate the {folder_name} build: {err}")
     folder = binaries.module_dir(module, go_version)
     if not (folder / ".complete").exists():
-        pytest.skip(f"external-dns {module.version} is not built ({folder}): `python -m local_control_plane build`")
-    return folder / "external-dns"
+        pytest.skip(f"{folder_name} {module.version} is not built ({folder}): `python -m local_control_plane build`")
+    return folder / command
+
+
+def _built_external_dns() -> Path:
+    return _built("external-dns", "external-dns")
 
 
 def test_external_dns_writes_alias_records_and_owners_to_moto(server, tmp_path: Path) -> None:
@@ -161,3 +170,133 @@ def test_external_dns_writes_alias_records_and_owners_to_moto(server, tmp_path: 
     owners = [r for r in records if r["Type"] == "TXT" and r["Name"].startswith("_extdns-")]
     assert owners and all("external-dns/owner=member-a" in r["ResourceRecords"][0]["Value"] for r in owners)
     assert time.monotonic() - started < 30
+
+
+TOKEN = "route53-test-token"
+
+
+class MemberApi:
+    """etcd and kube-apiserver (the pinned builds) on loopback: a member's API without Karmada around it."""
+
+    def __init__(self, folder: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        etcd, apiserver = _built("etcd", "etcd"), _built("kubernetes", "kube-apiserver")
+        self.kubectl = apiserver.with_name("kubectl")
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        (folder / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                          serialization.PrivateFormat.PKCS8,
+                                                          serialization.NoEncryption()))
+        (folder / "sa.pub").write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                                      serialization.PublicFormat.SubjectPublicKeyInfo))
+        (folder / "tokens.csv").write_text(f'{TOKEN},admin,admin,"system:masters"\n')
+        client, peer, self.port = route53.free_port(), route53.free_port(), route53.free_port()
+        self.log = open(folder / "api.log", "ab")
+        self.processes = [subprocess.Popen(
+            [str(etcd), f"--data-dir={folder / 'etcd'}", f"--listen-client-urls=http://127.0.0.1:{client}",
+             f"--advertise-client-urls=http://127.0.0.1:{client}", f"--listen-peer-urls=http://127.0.0.1:{peer}",
+             f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+             f"--initial-cluster=default=http://127.0.0.1:{peer}"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)]
+        self.processes.append(subprocess.Popen(
+            [str(apiserver), f"--etcd-servers=http://127.0.0.1:{client}", "--bind-address=127.0.0.1",
+             f"--secure-port={self.port}", f"--cert-dir={folder / 'certs'}",
+             f"--token-auth-file={folder / 'tokens.csv'}",
+             "--authorization-mode=RBAC", "--service-account-issuer=https://kubernetes.default.svc",
+             f"--service-account-key-file={folder / 'sa.pub'}",
+             f"--service-account-signing-key-file={folder / 'sa.key'}", "--service-cluster-ip-range=10.96.0.0/16"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True))
+        self.kubeconfig = folder / "kubeconfig"
+        self.kubeconfig.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "m",
+            "clusters": [{"name": "m", "cluster": {"server": f"https://127.0.0.1:{self.port}",
+                                                   "insecure-skip-tls-verify": True}}],
+            "users": [{"name": "m", "user": {"token": TOKEN}}],
+            "contexts": [{"name": "m", "context": {"cluster": "m", "user": "m"}}]}))
+
+    def wait_ready(self, timeout: float) -> None:
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        request = urllib.request.Request(f"https://127.0.0.1:{self.port}/readyz",
+                                         headers={"Authorization": f"Bearer {TOKEN}"})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(request, context=insecure, timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        pytest.fail(f"kube-apiserver not ready after {timeout:.0f} s; see {self.log.name}")
+
+    def run(self, *args: str, stdin: str | None = None) -> None:
+        done = subprocess.run([str(self.kubectl), f"--kubeconfig={self.kubeconfig}", *args], input=stdin,
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+        self.log.close()
+
+
+def test_each_members_external_dns_writes_and_deletes_only_its_own_latency_alias(server, tmp_path: Path) -> None:
+    """The scenario's chain without Karmada: annotated LoadBalancer Services -> the decided flags -> Route 53.
+
+    One API server stands for both members; ``--label-filter`` gives each ExternalDNS only its own member's
+    Service, as each member's API would. When member-a's Service goes (what a failover does), member-a's
+    ExternalDNS deletes its own records and member-b's stay.
+    """
+    binary = _built_external_dns()
+    api = MemberApi(tmp_path)
+    try:
+        api.wait_ready(25)
+        zone = server.create_zone(route53.DEFAULT_ZONE_ID, route53.zone_name(route53.DEFAULT_DOMAIN))
+        hostname = f"web.{route53.DEFAULT_DOMAIN}"
+        nlbs = {member: route53.fake_nlb_hostname("default", member, region) for member, region in MEMBERS.items()}
+        for member, region in MEMBERS.items():
+            api.run("apply", "-f", "-", stdin=yaml.safe_dump({
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": member, "namespace": "default", "labels": {"member": member}, "annotations": {
+                    "external-dns.alpha.kubernetes.io/hostname": hostname,
+                    "external-dns.alpha.kubernetes.io/set-identifier": member,
+                    "external-dns.alpha.kubernetes.io/aws-region": region}},
+                "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}}))
+            api.run("patch", "service", member, "--subresource=status", "--type=merge", "-p",
+                    json.dumps({"status": {"loadBalancer": {"ingress": [{"hostname": nlbs[member]}]}}}))
+
+        def sync(member: str) -> None:
+            spec = route53.spec_for(member, MEMBERS[member], [])
+            process = route53.ExternalDns(binary, api.kubeconfig, spec, server.endpoint, tmp_path / f"{member}.log",
+                                          extra_args=("--once", f"--label-filter=member={member}"))
+            try:
+                assert process.wait(20) == 0, process.tail()
+            finally:
+                process.stop()
+
+        for member in MEMBERS:
+            sync(member)
+        aliases = server.aliases(zone, hostname)
+        assert set(aliases) == set(MEMBERS)
+        for member, record in aliases.items():
+            assert record["Region"] == MEMBERS[member]
+            assert record["AliasTarget"] == {"HostedZoneId": route53.NLB_HOSTED_ZONES[MEMBERS[member]],
+                                             "DNSName": nlbs[member], "EvaluateTargetHealth": True}
+        owners = {r["SetIdentifier"] for r in server.records(zone) if r["Type"] == "TXT"
+                  and f"external-dns/owner={r.get('SetIdentifier')}" in r["ResourceRecords"][0]["Value"]}
+        assert owners == set(MEMBERS)
+
+        api.run("delete", "service", "member-a")
+        sync("member-a")
+        assert set(server.aliases(zone, hostname)) == {"member-b"}
+        assert {r.get("SetIdentifier") for r in server.records(zone) if r["Name"].endswith(hostname + ".")} == {
+            "member-b"}
+    finally:
+        api.stop()
