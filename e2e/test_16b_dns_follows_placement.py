@@ -155,7 +155,8 @@ class LoadBalancerStandIn:
 
 
 @pytest.fixture(scope="module")
-def dns(env, members: dict[str, Kubectl]) -> Iterator[tuple[route53.LocalRoute53, route53.ExternalDnsSpec]]:
+def dns(env, members: dict[str, Kubectl]) -> Iterator[tuple[route53.LocalRoute53, route53.ExternalDnsSpec,
+                                                         list[route53.ExternalDns]]]:
     """One moto Route 53 with the zone, and one ExternalDNS per member; all stopped at teardown."""
     binary = env.binaries.get("external-dns")
     if binary is None or not Path(binary).exists():
@@ -172,7 +173,7 @@ def dns(env, members: dict[str, Kubectl]) -> Iterator[tuple[route53.LocalRoute53
         for name, spec in specs.items():
             processes.append(route53.ExternalDns(binary, env.kubeconfig_path(name), spec, server.endpoint,
                                                  env.layout.logs / f"drill-external-dns-{name}.log"))
-        yield server, next(iter(specs.values()))
+        yield server, next(iter(specs.values())), processes
     finally:
         for process in processes:
             process.stop()
@@ -189,7 +190,7 @@ def _drill_started(karmada: Kubectl, member: str) -> datetime.datetime | None:
 
 
 def test_route53_follows_placement_through_a_failover(env, karmada, members, dns):
-    server, spec = dns
+    server, spec, processes = dns
     wait_settled(karmada, members)
     regions = {name: env.config[name]["region"] for name in env.member_names}
     hostname = f"{APP}.{spec.domain}"
@@ -200,6 +201,8 @@ def test_route53_follows_placement_through_a_failover(env, karmada, members, dns
     try:
         # One alias record per member, with its set identifier and region, to its own NLB.
         def both() -> dict[str, dict]:
+            for process in processes:
+                process.alive()  # a flag this build refuses ends the scenario here, with the log's tail
             found = server.aliases(spec.zone_id, hostname)
             return found if set(found) == set(regions) else {}
 
