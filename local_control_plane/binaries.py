@@ -34,6 +34,7 @@ class GoModule:
 
 _K8S_VERSION = "k8s.io/component-base/version"
 _KARMADA_VERSION = "github.com/karmada-io/karmada/pkg/version"
+_EXTERNAL_DNS_VERSION = "sigs.k8s.io/external-dns/pkg/apis/externaldns"
 
 MODULES: tuple[GoModule, ...] = (
     GoModule(
@@ -75,6 +76,12 @@ MODULES: tuple[GoModule, ...] = (
         (f"{_KARMADA_VERSION}.gitVersion=v1.18.2", f"{_KARMADA_VERSION}.gitTreeState=clean"),
     ),
     GoModule("kwok", "v0.8.0", {"kwok": "sigs.k8s.io/kwok/cmd/kwok"}),
+    # v0.21.0, not the newest served: v0.23.0 needs Go 1.27 and v0.22.0 imports github.com/exoscale/egoscale/v3
+    # v3.1.44, which the Go proxy refuses. The image tag the members run (charts) pins the same release.
+    GoModule(
+        "external-dns", "v0.21.0", {"external-dns": "sigs.k8s.io/external-dns"},
+        (f"{_EXTERNAL_DNS_VERSION}.Version=v0.21.0",),
+    ),
 )
 
 

@@ -131,4 +131,18 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "(pod_identity_env), added by the backup drill; bucket ${EtcdBackup.BucketName} -> " + BACKUP_BUCKET,
               "no IAM, S3 or CloudWatch here: a moto server on the bridge address stands for S3 and CloudWatch (the "
               "upload's count) during the drill"),
+    # The traffic scenario (e2e/test_16b_dns_follows_placement.py, e2e/route53.py).
+    Deviation("ExternalDNS (image external-dns/external-dns) -> the built binary on the host, one process per member "
+              "started by the traffic scenario with the member's kubeconfig and its rendered flags, except "
+              "--interval=5s and --metrics-address on a loopback port of its own",
+              "member pods are simulated by kwok and never run; a 5 s poll keeps the scenario to seconds per step "
+              "(--events reacts to Service changes at once either way)"),
+    Deviation("Route 53 -> a moto server in the scenario's process (AWS_ENDPOINT_URL_ROUTE_53, static keys), its "
+              "hosted zone created with the config's zone id; moto's DELETE of a record with a SetIdentifier drops "
+              "every record of the zone with that identifier",
+              "no AWS here; one Service per member keeps that moto quirk out of what the scenario asserts"),
+    Deviation("AWS Load Balancer Controller -> the scenario writes each member's Service status.loadBalancer with a "
+              "fake NLB hostname of the member's region (k8s-<ns>-<svc>-0123456789.elb.<region>.amazonaws.com)",
+              "no NLB here; ExternalDNS aliases that hostname to the region's canonical NLB zone as it would a "
+              "real one"),
 )
