@@ -18,7 +18,7 @@ from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
 from karmada_constructs.pod_identity import pod_identity_principal
 
-# What ExternalDNS v0.23.0's AWS provider calls (provider/aws/aws.go, Route53API), less what our flags never reach:
+# What ExternalDNS v0.21.0's AWS provider calls (provider/aws/aws.go, Route53API), less what our flags never reach:
 # CreateHostedZone (never called by the controller) and ListTagsForResources (only with --aws-zone-tags).
 CHANGE = "route53:ChangeResourceRecordSets"
 LIST_RECORDS = "route53:ListResourceRecordSets"

@@ -1,6 +1,6 @@
 """ExternalDNS's objects, typed against the Kubernetes API (cdk8s_plus_27.k8s).
 
-Least privilege from the pinned source (v0.23.0, source/service.go, NewServiceSource): with
+Least privilege from the pinned source (v0.21.0, source/service.go, NewServiceSource): with
 ``--service-type-filter=LoadBalancer`` the service source starts only the Services informer (EndpointSlices and
 Pods only for ClusterIP/NodePort, Nodes only for NodePort), so the ClusterRole reads Services and nothing else.
 """

@@ -10,8 +10,10 @@ from charts.karmada.props import Resources
 NAMESPACE = "external-dns"
 SERVICE_ACCOUNT = "external-dns"  # the Pod Identity association names it
 NAME = "external-dns"  # Deployment, ClusterRole(Binding), app.kubernetes.io/name
-# v0.23.0: the newest sigs.k8s.io/external-dns the Go module proxy serves (its tag and image tag are the same).
-DEFAULT_IMAGE = "registry.k8s.io/external-dns/external-dns:v0.23.0"
+# v0.21.0, the version `make local` builds and `make e2e` runs (local_control_plane/binaries.py): the newest served,
+# v0.23.0, needs Go 1.27 (the local build pins 1.26), and v0.22.0 needs a module the Go proxy here refuses.
+# Its tag and image tag are the same.
+DEFAULT_IMAGE = "registry.k8s.io/external-dns/external-dns:v0.21.0"
 # ExternalDNS serves /healthz and /metrics on --metrics-address (default :7979).
 HEALTH_PORT = 7979
 # The TXT registry names each ownership record `<prefix><first label>.<rest>`; with the record type in the prefix

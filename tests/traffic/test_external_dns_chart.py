@@ -106,3 +106,11 @@ def test_ingress_is_denied_to_the_pod(objects):
 def test_props_refuse_what_cannot_work_naming_the_field(field, value, message):
     with pytest.raises(ExternalDnsPropsError, match="^" + message.replace(".", r"\.").replace("(", r"\(")):
         _props(**{field: value})
+
+
+def test_the_image_is_the_version_make_local_builds_and_make_e2e_runs():
+    from charts.external_dns.props import DEFAULT_IMAGE
+    from local_control_plane.binaries import MODULES
+
+    built = next(module for module in MODULES if module.folder == "external-dns")
+    assert DEFAULT_IMAGE.rsplit(":", 1)[1] == built.version
