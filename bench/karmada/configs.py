@@ -43,7 +43,10 @@ def bench_config(members: int, chart_defaults: dict[str, dict[str, FlagDefault]]
     ]
     config["sample_workload"] = {"enabled": False}
     if chart_defaults is not None:
-        config["karmada"]["component_settings"] = chart_extra_args(chart_defaults)
+        # Merged into what config/local.yaml sets (e.g. feature gates): only the tuned flags differ.
+        settings = config["karmada"].setdefault("component_settings", {})
+        for component, extra in chart_extra_args(chart_defaults).items():
+            settings.setdefault(component, {}).update(extra)
     return config
 
 

@@ -105,9 +105,15 @@ def test_bench_configs_are_valid_configs_that_differ_only_in_the_flags():
         loaded = AppConfig.model_validate(config)
         assert [m.sync_mode.value for m in loaded.members] == ["Push"] * 10
         assert not loaded.sample_workload.enabled
+    ours_settings = ours["karmada"].pop("component_settings", {})
     chart_settings = chart["karmada"].pop("component_settings")
     assert chart == ours
-    assert chart_settings == {"controller_manager": {"extra_args": {"kube-api-qps": "40"}}}
+    # The chart's flags come on top of what config/local.yaml sets (its feature gates stay in both profiles).
+    expected = {**ours_settings, "controller_manager": {**ours_settings.get("controller_manager", {}),
+                                                        "extra_args": {"kube-api-qps": "40"}}}
+    assert chart_settings == expected
+    assert chart_settings["controller_manager"].get("feature_gates") == ours_settings.get(
+        "controller_manager", {}).get("feature_gates")
 
 
 def test_workloads_and_the_status_rule():
