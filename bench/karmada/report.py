@@ -145,6 +145,27 @@ def plot_svg(result: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _where_the_time_went(result: dict[str, Any]) -> list[str]:
+    """Per measured step, the cores each component kept busy: which one the run was bound by."""
+    lines = []
+    for profile in result["profiles"]:
+        for step in profile["steps"]:
+            cpu, seconds = step.get("cpu_seconds"), step.get("seconds")
+            if not cpu or not seconds:
+                continue
+            busy = ", ".join(f"{name} {used / seconds:.2f}" for name, used in sorted(cpu.items(), key=lambda i: -i[1]))
+            lines.append(f"- {profile['profile']}, M={step['members']} W={step['total']}: cores busy over the step: "
+                         f"{busy}.")
+    if not lines:
+        return []
+    return ["Where the time went (CPU seconds over the step's seconds; the machine has "
+            f"{result['machine']['cpus']} cores, shared with the members' stand-ins and the benchmark itself):",
+            "", *lines, ""]
+
+
+BEFORE = "## Budget and noise"  # the capacity section comes right before it (bench/report.py render)
+
+
 def section(result: dict[str, Any] | None) -> list[str]:
     """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`)."""
     if not result:
@@ -152,7 +173,8 @@ def section(result: dict[str, Any] | None) -> list[str]:
     mach = result["machine"]
     out = ["## Control-plane capacity (`make bench-karmada`)", "",
            f"Measured on the local control plane (`make local`: the rendered control plane from the pinned binaries) "
-           f"with {result['members']} simulated Push members, on {mach['cpus']} x {mach['cpu_model']}, "
+           f"with {result['members']} simulated Push members (lean stand-ins: API server, etcd and the controllers "
+           f"whose work Karmada reads back, `LOCAL_MEMBERS=lean`), on {mach['cpus']} x {mach['cpu_model']}, "
            f"{mach['memory_gib']} GiB; whole run {result['bench_seconds'] / 60:.1f} min. Each workload is a "
            "Deployment (0 replicas), a Service and a ConfigMap, sent by one PropagationPolicy per series to the "
            "series' first M members (Duplicated). W is what the series holds after the step; 'new' the workloads "
@@ -162,6 +184,7 @@ def section(result: dict[str, Any] | None) -> list[str]:
            "peak memory are over the step.", ""]
     out += _table(HEADER, rows(result))
     out += ["", "![propagation latency against W](bench-karmada.svg)", ""]
+    out += _where_the_time_went(result)
     out += ["Failover at scale (one member tainted NoExecute, as Karmada's failover does; every series holds it):", ""]
     for profile in result["profiles"]:
         f = profile["failover"]
@@ -193,10 +216,22 @@ def load_published() -> dict[str, Any] | None:
 
 
 def publish(result: dict[str, Any]) -> None:
-    from bench import report as bench_report
-
     PUBLISHED.write_text(json.dumps(result, indent=1) + "\n")
     PLOT.write_text(plot_svg(result))
-    synth = ROOT / "docs" / "bench.json"
-    if synth.exists():  # PERFORMANCE.md is rendered from both benchmarks' JSON
-        (ROOT / "docs" / "PERFORMANCE.md").write_text(bench_report.render(json.loads(synth.read_text())))
+    # `make bench` renders the whole file from both benchmarks' full results; docs/bench.json is compacted, so
+    # here only this section is replaced (or put where `make bench` puts it).
+    performance = ROOT / "docs" / "PERFORMANCE.md"
+    if performance.exists():
+        performance.write_text(splice(performance.read_text(), section(result)))
+
+
+def splice(text: str, lines: list[str]) -> str:
+    """``text`` with the capacity section replaced by ``lines``, or inserted before the budget section."""
+    heading = lines[0]
+    document = text.split("\n")
+    if heading in document:
+        start = document.index(heading)
+        end = next((i for i in range(start + 1, len(document)) if document[i].startswith("## ")), len(document))
+    else:
+        start = end = next((i for i, line in enumerate(document) if line == BEFORE), len(document))
+    return "\n".join(document[:start] + lines + document[end:])

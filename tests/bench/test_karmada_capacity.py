@@ -167,3 +167,14 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     assert "workloads removed in -" in console and "bring-up 170 s; whole run: 1.0 min" in console
     svg = report.plot_svg(result)
     assert svg.startswith("<svg") and "ours M=2 p99" in svg and "chart M=2 p99" in svg  # chart's 100 point is done
+
+
+def test_the_capacity_section_replaces_itself_or_goes_before_the_budget_section():
+    section = ["## Control-plane capacity (`make bench-karmada`)", "", "new table", ""]
+    before = "# Perf\n\n## Creation-time estimates\n\nx\n\n## Budget and noise\n\ny\n"
+    once = report.splice(before, section)
+    assert once == ("# Perf\n\n## Creation-time estimates\n\nx\n\n## Control-plane capacity (`make bench-karmada`)\n\n"
+                    "new table\n\n## Budget and noise\n\ny\n")
+    again = report.splice(once, [section[0], "", "newer", ""])
+    assert "new table" not in again and again.count("## Control-plane capacity") == 1
+    assert again.index("newer") < again.index("## Budget and noise")
