@@ -572,6 +572,22 @@ class EtcdBackupConfig(_Model):
     enabled: bool = Field(default=True, description="Snapshot the Karmada API's etcd to S3 on a schedule")
     schedule: str = Field(default="0 */6 * * *", description="Cron schedule of the snapshots, in UTC")
     retention_days: int = Field(default=30, ge=1, le=3650, description="Days S3 keeps each snapshot before it expires")
+    lock_mode: str = Field(
+        default="governance", pattern="^(governance|compliance)$",
+        description="S3 Object Lock mode of every snapshot: governance (only a principal granted "
+        "s3:BypassGovernanceRetention can delete one early) or compliance (nobody can, not even the account root, "
+        "and the lock cannot be shortened)",
+    )
+    lock_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description="Days each snapshot is write-once (no delete, no overwrite of that version); "
+        "default: retention_days",
+    )
+    noncurrent_retention_days: int = Field(
+        default=30, ge=1, le=3650,
+        description="Days S3 keeps a snapshot version after it stops being current (overwritten, deleted or "
+        "expired): the time left to undo an overwrite or a delete",
+    )
     aws_cli_image: str = Field(
         default="public.ecr.aws/aws-cli/aws-cli:2.36.7",
         description="Pinned AWS CLI image that uploads (and, for a restore, downloads) the snapshots",

@@ -264,6 +264,9 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster, cluster_name=self._config.parent.cluster_name, charts=self._charts,
             control_plane=props, target=PARENT_TARGET,
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
+                                        lock_mode="COMPLIANCE" if backup.lock_mode == "compliance" else "GOVERNANCE",
+                                        lock_days=backup.lock_days,
+                                        noncurrent_days=backup.noncurrent_retention_days,
                                         aws_cli_image=self._mirror.image(backup.aws_cli_image),
                                         upload_metric=backup_upload_metric(self._config)),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.
