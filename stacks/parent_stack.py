@@ -109,7 +109,7 @@ class KarmadaParentStack(Stack):
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
-        props = control_plane_props(config, nlb_dns_name)
+        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network))
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_etcd_backup(props, control_plane)
@@ -219,6 +219,24 @@ class KarmadaParentStack(Stack):
         api.allow_to(eks_cluster.cluster.cluster_security_group)
         self.api = api
         return api
+
+    def _apiserver_client_cidrs(self, network: ClusterVpc | ExistingVpc) -> list[str]:
+        """The subnets karmada-apiserver's NetworkPolicy admits: the NLB's and the handlers'.
+
+        The NLB has IP targets with client IP preservation off (KarmadaApiLoadBalancer), so its traffic and
+        health checks reach the pods from its own addresses in the subnets it sits in; the Lambda handlers
+        (KarmadaManifest, registration) dial the apiserver pods directly from the private subnets. A created
+        VPC's subnet CIDRs are known at synth; an existing VPC's are not in the config: its whole CIDR then.
+        """
+        if isinstance(network, ExistingVpc):
+            return [self._config.parent.vpc_cidr]
+        internet_facing = self._config.api_endpoint.scheme == "internet-facing"
+        vpc = network.vpc
+        cidrs: list[str] = []
+        for subnet in [*(vpc.public_subnets if internet_facing else []), *vpc.private_subnets]:
+            if subnet.ipv4_cidr_block not in cidrs:
+                cidrs.append(subnet.ipv4_cidr_block)
+        return cidrs
 
     # ---- Kubernetes: the control plane and what runs next to it --------------------------------------
 

@@ -150,3 +150,11 @@ def test_default_synth_has_no_deployer_entry():
     app = App(context={})
     config = copy.deepcopy(parse_config(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())))
     assert deployer_principal(config, app.node.try_get_context("deployer_arn")) is None
+
+
+def test_apiserver_network_policy_admits_the_existing_vpc_whose_subnet_ranges_the_config_does_not_give(synthesized):
+    """Subnet ids only, no CIDRs, in the config: the policy falls back to the VPC's CIDR (issue 13, item 7)."""
+    (policy,) = [o for o in synthesized.manifests["parent"]
+                 if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "karmada-apiserver"]
+    blocks = [p["ipBlock"]["cidr"] for p in policy["spec"]["ingress"][0]["from"] if "ipBlock" in p]
+    assert blocks == ["10.20.0.0/16"]
