@@ -131,6 +131,8 @@ class KarmadaParentStack(Stack):
                 availability_zones=parent.availability_zones,
                 private_subnet_ids=parent.existing_vpc.private_subnet_ids,
                 public_subnet_ids=parent.existing_vpc.public_subnet_ids,
+                private_subnet_cidrs=parent.existing_vpc.private_subnet_cidrs,
+                public_subnet_cidrs=parent.existing_vpc.public_subnet_cidrs,
             ))
         return ClusterVpc(self, "Network", ClusterVpcProps(
             cidr=parent.vpc_cidr,
@@ -226,11 +228,13 @@ class KarmadaParentStack(Stack):
         The NLB has IP targets with client IP preservation off (KarmadaApiLoadBalancer), so its traffic and
         health checks reach the pods from its own addresses in the subnets it sits in; the Lambda handlers
         (KarmadaManifest, registration) dial the apiserver pods directly from the private subnets. A created
-        VPC's subnet CIDRs are known at synth; an existing VPC's are not in the config: its whole CIDR then.
+        VPC's subnet CIDRs are known at synth; an existing VPC's when the config lists them, else its whole CIDR.
         """
-        if isinstance(network, ExistingVpc):
-            return [self._config.parent.vpc_cidr]
         internet_facing = self._config.api_endpoint.scheme == "internet-facing"
+        existing = self._config.parent.existing_vpc
+        if existing is not None and (not existing.private_subnet_cidrs
+                                     or (internet_facing and not existing.public_subnet_cidrs)):
+            return [self._config.parent.vpc_cidr]
         vpc = network.vpc
         cidrs: list[str] = []
         for subnet in [*(vpc.public_subnets if internet_facing else []), *vpc.private_subnets]:
