@@ -101,7 +101,10 @@ def backup(env: Environment, local_s3: LocalS3, etcd_client_tls: Path, drill_pod
     if result.bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         location = {} if result.region == "us-east-1" else {
             "CreateBucketConfiguration": {"LocationConstraint": result.region}}
-        s3.create_bucket(Bucket=result.bucket, **location)
+        # As deployed (karmada_constructs/backup_bucket.py): versioned, with Object Lock's default retention.
+        s3.create_bucket(Bucket=result.bucket, ObjectLockEnabledForBucket=True, **location)
+        s3.put_object_lock_configuration(Bucket=result.bucket, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}}})
 
     def keys() -> set[str]:
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=result.bucket, Prefix=result.prefix)

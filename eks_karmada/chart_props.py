@@ -6,6 +6,8 @@ stack and no aws-cdk-lib, so the CLI starts fast and nothing imports upward from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from charts.etcd_backup.props import UploadMetric
 from charts.external_dns import DEFAULT_IMAGE as EXTERNAL_DNS_IMAGE
 from charts.external_dns import ExternalDnsProps
@@ -40,8 +42,13 @@ from observability.cloudwatch import BACKUP_METRIC_DIMENSION, BACKUP_METRIC_NAME
 from observability.rules import AlertSettings
 
 
-def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlPlaneProps:
-    """The chart props from the config: the charts know nothing of AWS, only names and sizes."""
+def control_plane_props(config: AppConfig, nlb_dns_name: str,
+                        apiserver_client_cidrs: Sequence[str] | None = None) -> KarmadaControlPlaneProps:
+    """The chart props from the config: the charts know nothing of AWS, only names and sizes.
+
+    ``apiserver_client_cidrs``: the subnets karmada-apiserver's NetworkPolicy admits (the NLB's and the
+    handlers', which the parent stack knows from its VPC); default: the parent VPC's whole CIDR.
+    """
     karmada = config.karmada
     # Sizes that grow with the fleet (charts/karmada/sizing.py); the config can only raise them.
     profile = sizing_profile_for_members(len(config.members))
@@ -78,8 +85,8 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str) -> KarmadaControlP
         resources=component_resources(profile.resources, karmada.component_settings),
         throughput=profile.throughput,
         settings=component_settings(karmada.component_settings),
-        # The NLB's IP targets, its health checks and the deploy-time handlers come from the VPC.
-        apiserver_client_cidrs=[config.parent.vpc_cidr],
+        # The NLB's IP targets, its health checks and the deploy-time handlers come from these subnets.
+        apiserver_client_cidrs=list(apiserver_client_cidrs or [config.parent.vpc_cidr]),
     )
 
 

@@ -474,6 +474,27 @@ class ParentExistingVpcConfig(ExistingVpcConfig):
         "endpoint admits them (the registrar and, in Push mode, Karmada dial the members from the parent); "
         "required when a member is new",
     )
+    private_subnet_cidrs: list[Cidr] = Field(
+        default=[], description="The IPv4 CIDRs of private_subnet_ids, in the same order: karmada-apiserver's "
+        "NetworkPolicy then admits these subnets (the handlers', and an internal NLB's) instead of all of vpc_cidr",
+    )
+    public_subnet_cidrs: list[Cidr] = Field(
+        default=[], description="The IPv4 CIDRs of public_subnet_ids, in the same order: with an internet-facing "
+        "NLB and private_subnet_cidrs, karmada-apiserver's NetworkPolicy admits these too",
+    )
+
+    def check_subnet_cidrs(self, vpc_cidr: str) -> None:
+        """One CIDR per listed subnet, each inside the VPC."""
+        vpc = ipaddress.ip_network(vpc_cidr, strict=False)
+        for key, ids, cidrs in (("private_subnet_cidrs", self.private_subnet_ids, self.private_subnet_cidrs),
+                                ("public_subnet_cidrs", self.public_subnet_ids, self.public_subnet_cidrs)):
+            if cidrs and len(cidrs) != len(ids):
+                raise ValueError(f"existing_vpc.{key}: give one CIDR per subnet id ({len(ids)}), in the same order; "
+                                 f"got {len(cidrs)}")
+            for cidr in cidrs:
+                if not ipaddress.ip_network(cidr, strict=False).subnet_of(vpc):  # type: ignore[arg-type]
+                    raise ValueError(f"existing_vpc.{key}: {cidr} is not inside vpc_cidr {vpc_cidr}; "
+                                     "give the subnets' own CIDRs")
 
 
 def _no_effect_with_existing_vpc(model: BaseModel, keys: tuple[str, ...]) -> None:
@@ -555,6 +576,7 @@ class ParentConfig(_Model):
             if "vpc_cidr" not in self.model_fields_set:
                 raise ValueError(f"vpc_cidr: set it to the CIDR of {self.existing_vpc.vpc_id} "
                                  "(the Karmada API's security group admits it)")
+            self.existing_vpc.check_subnet_cidrs(self.vpc_cidr)
         return self
 
 
@@ -582,6 +604,22 @@ class EtcdBackupConfig(_Model):
     enabled: bool = Field(default=True, description="Snapshot the Karmada API's etcd to S3 on a schedule")
     schedule: str = Field(default="0 */6 * * *", description="Cron schedule of the snapshots, in UTC")
     retention_days: int = Field(default=30, ge=1, le=3650, description="Days S3 keeps each snapshot before it expires")
+    lock_mode: str = Field(
+        default="governance", pattern="^(governance|compliance)$",
+        description="S3 Object Lock mode of every snapshot: governance (only a principal granted "
+        "s3:BypassGovernanceRetention can delete one early) or compliance (nobody can, not even the account root, "
+        "and the lock cannot be shortened)",
+    )
+    lock_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description="Days each snapshot is write-once (no delete, no overwrite of that version); "
+        "default: retention_days",
+    )
+    noncurrent_retention_days: int = Field(
+        default=30, ge=1, le=3650,
+        description="Days S3 keeps a snapshot version after it stops being current (overwritten, deleted or "
+        "expired): the time left to undo an overwrite or a delete",
+    )
     aws_cli_image: str = Field(
         default="public.ecr.aws/aws-cli/aws-cli:2.36.7",
         description="Pinned AWS CLI image that uploads (and, for a restore, downloads) the snapshots",

@@ -86,6 +86,9 @@ class KarmadaApiLoadBalancer(Construct):
             port=props.apiserver_port,
             protocol=elbv2.Protocol.TCP,
             target_type=elbv2.TargetType.IP,
+            # Off (the default for IP targets over TCP, made explicit): the pods see the NLB's own addresses,
+            # which is what karmada-apiserver's NetworkPolicy admits (the NLB's subnets, not every client).
+            preserve_client_ip=False,
             deregistration_delay=Duration.seconds(30),
             health_check=elbv2.HealthCheck(
                 protocol=elbv2.Protocol.HTTPS,

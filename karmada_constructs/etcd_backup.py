@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, RemovalPolicy, Stack
@@ -14,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from charts.etcd_backup import DEFAULT_AWS_CLI_IMAGE, SNAPSHOT_ROOT, EtcdBackupChart, EtcdBackupProps, UploadMetric
-from charts.etcd_backup.pods import SERVICE_ACCOUNT
+from charts.etcd_backup.pods import RESTORE_SERVICE_ACCOUNT, SERVICE_ACCOUNT
 from charts.karmada.props import KarmadaControlPlaneProps
 from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
 from karmada_constructs.cfn import default_child
@@ -23,6 +24,10 @@ from karmada_constructs.nag import acknowledge
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 BUCKET_OUTPUT = "EtcdBackupBucketName"
+# Everything each role may do in the bucket; the bucket policy denies it the rest (BackupBucket.limit_to).
+BACKUP_S3_ACTIONS = ("s3:PutObject",)
+# Versions too: after an overwrite (a new version) the snapshot to restore is an older, still locked, version.
+RESTORE_S3_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +38,12 @@ class EtcdBackupSettings:
     """Cron schedule of the snapshots (UTC). Default: every 6 hours."""
     retention_days: int = 30
     """Days a snapshot is kept. Default: 30."""
+    lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    """S3 Object Lock mode of each snapshot. Default: GOVERNANCE."""
+    lock_days: int | None = None
+    """Days each snapshot is write-once. Default: retention_days."""
+    noncurrent_days: int = 30
+    """Days an overwritten or expired snapshot version is kept. Default: 30."""
     aws_cli_image: str = DEFAULT_AWS_CLI_IMAGE
     """The pinned AWS CLI image that uploads snapshots. Default: DEFAULT_AWS_CLI_IMAGE."""
     access_log_retention_days: int = 365
@@ -64,14 +75,22 @@ class EtcdBackupConstructProps:
 
 
 class EtcdBackup(Construct):
-    """etcd's backups: the bucket, the Pod Identity role and the backup CronJob.
+    """etcd's backups: the bucket, the backup and restore roles and the backup CronJob.
 
-    The backup bucket (see BackupBucket), an IAM role only the ServiceAccount ``karmada-system/etcd-backup`` of this
-    cluster can assume through EKS Pod Identity, allowed nothing but s3:PutObject/GetObject on
-    ``etcd-snapshots/<cluster>/*``, s3:ListBucket of that prefix, and kms:GenerateDataKey/Decrypt on the bucket's key
-    through S3; the Pod Identity association; and the EtcdBackupChart (CronJob and friends) applied after
-    ``depends_on`` (the control plane: namespace, etcd CA issuer, etcd). Outputs the bucket name as
-    ``EtcdBackupBucketName`` (the restore needs it).
+    The backup bucket (see BackupBucket: versioned, Object Lock) and two IAM roles, each assumable through EKS
+    Pod Identity by one ServiceAccount of this cluster only, with a Pod Identity association each:
+
+    * backup (``karmada-system/etcd-backup``, the CronJob): s3:PutObject on ``etcd-snapshots/<cluster>/*`` and
+      kms:GenerateDataKey/Decrypt on the bucket's key through S3 (Decrypt: completing a multipart upload under
+      SSE-KMS needs it). It cannot read, list, delete, change a retention or a lifecycle rule: a stolen
+      credential can add versions, never remove or replace what is stored.
+    * restore (``karmada-system/etcd-restore``, the restore and cleanup Jobs of charts/etcd_backup/restore.py):
+      s3:GetObject/GetObjectVersion on that prefix, s3:ListBucket/ListBucketVersions of it (an overwritten
+      snapshot is an older version), kms:Decrypt through S3. Nothing it may do writes.
+
+    The bucket policy denies each role every other S3 action on the bucket (BackupBucket.limit_to). The
+    EtcdBackupChart (ServiceAccounts, CronJob and friends) is applied after ``depends_on`` (the control plane:
+    namespace, etcd CA issuer, etcd). Outputs the bucket name as ``EtcdBackupBucketName`` (the restore needs it).
     """
 
     def __init__(self, scope: Construct, id: str, props: EtcdBackupConstructProps) -> None:
@@ -89,6 +108,9 @@ class EtcdBackup(Construct):
             BackupBucketProps(
                 prefix=f"{SNAPSHOT_ROOT}/",
                 retention_days=settings.retention_days,
+                lock_mode=settings.lock_mode,
+                lock_days=settings.lock_days,
+                noncurrent_days=settings.noncurrent_days,
                 access_log_retention_days=settings.access_log_retention_days,
                 removal_policy=settings.removal_policy,
             ),
@@ -97,17 +119,13 @@ class EtcdBackup(Construct):
         self.role = self._add_role(cluster_name, namespace, prefix)
         if settings.upload_metric is not None:
             self._allow_metric(settings.upload_metric)
+        self.restore_role = self._add_restore_role(cluster_name, namespace, prefix)
+        self.storage.limit_to(self.role, BACKUP_S3_ACTIONS)
+        self.storage.limit_to(self.restore_role, RESTORE_S3_ACTIONS)
 
-        self.association = eks.CfnPodIdentityAssociation(
-            self,
-            "PodIdentityAssociation",
-            cluster_name=cluster.cluster_name,
-            namespace=namespace,
-            service_account=SERVICE_ACCOUNT,
-            role_arn=self.role.role_arn,
-            # The trust policy's conditions read these session tags.
-            disable_session_tags=False,
-        )
+        self.association = self._associate("PodIdentityAssociation", cluster, namespace, SERVICE_ACCOUNT, self.role)
+        self.restore_association = self._associate("RestorePodIdentityAssociation", cluster, namespace,
+                                                   RESTORE_SERVICE_ACCOUNT, self.restore_role)
 
         chart_props = EtcdBackupProps(
             control_plane=control_plane,
@@ -125,7 +143,7 @@ class EtcdBackup(Construct):
             target=props.target,
         ))
         # Credentials are injected at pod creation: the association must exist before the first Job.
-        self.manifest.node.add_dependency(self.association)
+        self.manifest.node.add_dependency(self.association, self.restore_association)
         for dependency in props.depends_on:
             self.manifest.node.add_dependency(dependency)
 
@@ -153,53 +171,86 @@ class EtcdBackup(Construct):
             f"limited by its cloudwatch:namespace condition to {metric.namespace}.",
         )
 
-    def _add_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
-        """The role only this cluster's etcd-backup ServiceAccount may assume, for its prefix of the bucket."""
-        stack = Stack.of(self)
-        bucket, key = self.storage.bucket, self.storage.key
-        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount;
-        # the trust policy admits only this cluster's etcd-backup ServiceAccount (EKS User
-        # Guide, "Create IAM role with trust policy required by EKS Pod Identity").
+    def _associate(self, id: str, cluster: eks.ICluster, namespace: str, service_account: str,
+                   role: iam.Role) -> eks.CfnPodIdentityAssociation:
+        return eks.CfnPodIdentityAssociation(
+            self,
+            id,
+            cluster_name=cluster.cluster_name,
+            namespace=namespace,
+            service_account=service_account,
+            role_arn=role.role_arn,
+            # The trust policy's conditions read these session tags.
+            disable_session_tags=False,
+        )
+
+    def _pod_identity_role(self, id: str, cluster_name: str, namespace: str, service_account: str,
+                           purpose: str) -> iam.Role:
+        """A role only ``namespace/service_account`` of this cluster may assume, through EKS Pod Identity."""
+        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount; the trust policy
+        # admits only this one (EKS User Guide, "Create IAM role with trust policy required by EKS Pod Identity").
         pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
             {
                 "StringEquals": {
                     "aws:RequestTag/eks-cluster-name": cluster_name,
                     "aws:RequestTag/kubernetes-namespace": namespace,
-                    "aws:RequestTag/kubernetes-service-account": SERVICE_ACCOUNT,
+                    "aws:RequestTag/kubernetes-service-account": service_account,
                 }
             }
         )
-        role = iam.Role(
+        return iam.Role(
             self,
-            "Role",
-            description=f"etcd backup of the Karmada API on {cluster_name} (Pod Identity: "
-                        f"{namespace}/{SERVICE_ACCOUNT})",
+            id,
+            description=f"{purpose} of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{service_account})",
             assumed_by=pod_identity.with_session_tags(),
         )
-        objects = bucket.arn_for_objects(f"{prefix}*")
-        role.add_to_principal_policy(
-            iam.PolicyStatement(sid="SnapshotObjects", actions=["s3:PutObject", "s3:GetObject"], resources=[objects])
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="ListSnapshots",
-                actions=["s3:ListBucket"],
-                resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}},
-            )
-        )
+
+    def _key_through_s3(self, role: iam.Role, actions: list[str]) -> None:
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="SnapshotKeyThroughS3",
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+                actions=actions,
+                resources=[self.storage.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}},
             )
         )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(default_child(bucket, CfnResource))}.Arn>/{prefix}*]",
+
+    def _acknowledge_prefix(self, role: iam.Role, prefix: str, reason: str) -> None:
+        bucket_id = Stack.of(self).get_logical_id(default_child(self.storage.bucket, CfnResource))
+        acknowledge(role, f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]", reason)
+
+    def _add_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
+        """The backup CronJob's role: write new snapshot versions under this cluster's prefix, nothing else."""
+        role = self._pod_identity_role("Role", cluster_name, namespace, SERVICE_ACCOUNT, "etcd backup")
+        role.add_to_principal_policy(iam.PolicyStatement(
+            sid="SnapshotObjects", actions=list(BACKUP_S3_ACTIONS),
+            resources=[self.storage.bucket.arn_for_objects(f"{prefix}*")]))
+        # GenerateDataKey encrypts; Decrypt only completes multipart uploads (the role has no s3:GetObject).
+        self._key_through_s3(role, ["kms:GenerateDataKey", "kms:Decrypt"])
+        self._acknowledge_prefix(
+            role, prefix,
             "Snapshot keys carry their UTC timestamp, so the role needs every object under this one "
-            f"cluster's prefix {prefix}; only PutObject and GetObject, no delete, no other prefix.",
+            f"cluster's prefix {prefix}; only PutObject (a new version under Object Lock), no read, no delete, "
+            "no other prefix; the bucket policy denies it every other action.",
+        )
+        return role
+
+    def _add_restore_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
+        """The restore Jobs' role: read this cluster's snapshots, nothing else."""
+        role = self._pod_identity_role("RestoreRole", cluster_name, namespace, RESTORE_SERVICE_ACCOUNT,
+                                       "etcd restore (read-only)")
+        bucket = self.storage.bucket
+        role.add_to_principal_policy(iam.PolicyStatement(
+            sid="ReadSnapshots", actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[bucket.arn_for_objects(f"{prefix}*")]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            sid="ListSnapshots", actions=["s3:ListBucket", "s3:ListBucketVersions"], resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}}))
+        self._key_through_s3(role, ["kms:Decrypt"])
+        self._acknowledge_prefix(
+            role, prefix,
+            "A restore reads the snapshot an operator names, whose key carries its UTC timestamp, so the role "
+            f"reads every object under this one cluster's prefix {prefix}; only GetObject(Version), no write, "
+            "no delete.",
         )
         return role

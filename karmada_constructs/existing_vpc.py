@@ -25,6 +25,11 @@ class ExistingVpcProps:
     """One private subnet with outbound access per AZ."""
     public_subnet_ids: list[str] = field(default_factory=list)
     """One public subnet per AZ, or none. Default: none."""
+    private_subnet_cidrs: list[str] = field(default_factory=list)
+    """The private subnets' CIDRs, in the same order, or none (then a subnet's ipv4_cidr_block is unknown).
+    Default: none."""
+    public_subnet_cidrs: list[str] = field(default_factory=list)
+    """The public subnets' CIDRs, in the same order, or none. Default: none."""
 
 
 class ExistingVpc(Construct):
@@ -45,6 +50,8 @@ class ExistingVpc(Construct):
             availability_zones=props.availability_zones,
             private_subnet_ids=props.private_subnet_ids,
             public_subnet_ids=props.public_subnet_ids or None,
+            private_subnet_ipv4_cidr_blocks=props.private_subnet_cidrs or None,
+            public_subnet_ipv4_cidr_blocks=props.public_subnet_cidrs or None,
         )
         # The cluster constructs never read route tables; the VPC owner keeps them.
         Annotations.of(self).acknowledge_warning("@aws-cdk/aws-ec2:noSubnetRouteTableId", _CHECKED_BY_PREFLIGHT)

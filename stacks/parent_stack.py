@@ -109,7 +109,7 @@ class KarmadaParentStack(Stack):
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
-        props = control_plane_props(config, nlb_dns_name)
+        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network))
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_etcd_backup(props, control_plane)
@@ -131,6 +131,8 @@ class KarmadaParentStack(Stack):
                 availability_zones=parent.availability_zones,
                 private_subnet_ids=parent.existing_vpc.private_subnet_ids,
                 public_subnet_ids=parent.existing_vpc.public_subnet_ids,
+                private_subnet_cidrs=parent.existing_vpc.private_subnet_cidrs,
+                public_subnet_cidrs=parent.existing_vpc.public_subnet_cidrs,
             ))
         return ClusterVpc(self, "Network", ClusterVpcProps(
             cidr=parent.vpc_cidr,
@@ -220,6 +222,26 @@ class KarmadaParentStack(Stack):
         self.api = api
         return api
 
+    def _apiserver_client_cidrs(self, network: ClusterVpc | ExistingVpc) -> list[str]:
+        """The subnets karmada-apiserver's NetworkPolicy admits: the NLB's and the handlers'.
+
+        The NLB has IP targets with client IP preservation off (KarmadaApiLoadBalancer), so its traffic and
+        health checks reach the pods from its own addresses in the subnets it sits in; the Lambda handlers
+        (KarmadaManifest, registration) dial the apiserver pods directly from the private subnets. A created
+        VPC's subnet CIDRs are known at synth; an existing VPC's when the config lists them, else its whole CIDR.
+        """
+        internet_facing = self._config.api_endpoint.scheme == "internet-facing"
+        existing = self._config.parent.existing_vpc
+        if existing is not None and (not existing.private_subnet_cidrs
+                                     or (internet_facing and not existing.public_subnet_cidrs)):
+            return [self._config.parent.vpc_cidr]
+        vpc = network.vpc
+        cidrs: list[str] = []
+        for subnet in [*(vpc.public_subnets if internet_facing else []), *vpc.private_subnets]:
+            if subnet.ipv4_cidr_block not in cidrs:
+                cidrs.append(subnet.ipv4_cidr_block)
+        return cidrs
+
     # ---- Kubernetes: the control plane and what runs next to it --------------------------------------
 
     def _add_control_plane(self, props: KarmadaControlPlaneProps, *,
@@ -264,6 +286,9 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster, cluster_name=self._config.parent.cluster_name, charts=self._charts,
             control_plane=props, target=PARENT_TARGET,
             settings=EtcdBackupSettings(schedule=backup.schedule, retention_days=backup.retention_days,
+                                        lock_mode="COMPLIANCE" if backup.lock_mode == "compliance" else "GOVERNANCE",
+                                        lock_days=backup.lock_days,
+                                        noncurrent_days=backup.noncurrent_retention_days,
                                         aws_cli_image=self._mirror.image(backup.aws_cli_image),
                                         upload_metric=backup_upload_metric(self._config)),
             # Namespace, etcd CA Issuer and etcd come with the control plane; credentials need the agent.

@@ -150,3 +150,38 @@ def test_default_synth_has_no_deployer_entry():
     app = App(context={})
     config = copy.deepcopy(parse_config(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())))
     assert deployer_principal(config, app.node.try_get_context("deployer_arn")) is None
+
+
+def test_apiserver_network_policy_admits_the_existing_vpc_whose_subnet_ranges_the_config_does_not_give(synthesized):
+    """Subnet ids only, no CIDRs, in the config: the policy falls back to the VPC's CIDR (issue 13, item 7)."""
+    (policy,) = [o for o in synthesized.manifests["parent"]
+                 if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "karmada-apiserver"]
+    blocks = [p["ipBlock"]["cidr"] for p in policy["spec"]["ingress"][0]["from"] if "ipBlock" in p]
+    assert blocks == ["10.20.0.0/16"]
+
+
+PARENT_SUBNET_CIDRS = ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"]
+
+
+def test_with_the_subnet_ranges_in_the_config_the_apiserver_admits_only_the_private_subnets(tmp_path):
+    config = existing_vpc_config()
+    data = config.model_dump(mode="json", exclude_unset=True)
+    data["parent"]["existing_vpc"]["private_subnet_cidrs"] = PARENT_SUBNET_CIDRS
+    synthesized = synthesize(parse_config(data, "existing-vpc-cidrs.yaml"), tmp_path,
+                             context={"deployer_arn": DEPLOYER})
+    (policy,) = [o for o in synthesized.manifests["parent"]
+                 if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "karmada-apiserver"]
+    blocks = [p["ipBlock"]["cidr"] for p in policy["spec"]["ingress"][0]["from"] if "ipBlock" in p]
+    assert blocks == PARENT_SUBNET_CIDRS
+
+
+@pytest.mark.parametrize(("cidrs", "message"), [
+    (["10.20.0.0/19"], "existing_vpc.private_subnet_cidrs: give one CIDR per subnet id (3)"),
+    (["10.20.0.0/19", "10.20.32.0/19", "10.99.0.0/19"], "10.99.0.0/19 is not inside vpc_cidr 10.20.0.0/16"),
+])
+def test_subnet_ranges_must_match_the_subnets_and_lie_in_the_vpc(cidrs, message):
+    data = existing_vpc_config().model_dump(mode="json", exclude_unset=True)
+    data["parent"]["existing_vpc"]["private_subnet_cidrs"] = cidrs
+    with pytest.raises(ConfigError) as raised:
+        parse_config(data, "bad.yaml")
+    assert message in "\n".join(raised.value.lines)

@@ -1,6 +1,6 @@
 """etcd backups of the Karmada API to S3, and their restore (Kubernetes objects only, no AWS).
 
-Parent cluster:  ``EtcdBackupChart`` (ServiceAccount ``etcd-backup`` for Pod
+Parent cluster:  ``EtcdBackupChart`` (ServiceAccounts ``etcd-backup`` and ``etcd-restore`` for Pod
                  Identity, its etcd client Certificate, a NetworkPolicy, the
                  snapshot CronJob).
 Restore:         ``restore_plan`` / ``restore_manifests`` render one Job per etcd

@@ -15,7 +15,7 @@ database etcd accepts (its backend quota):
    ``s3://<bucket>/etcd-snapshots/<cluster>/<UTC timestamp>.db`` with SHA-256
    checksums S3 verifies (per part above the CLI's 8 MiB multipart threshold),
    using EKS Pod Identity credentials (ServiceAccount
-   ``etcd-backup``). Only this container gets AWS credentials; only
+   ``etcd-backup``, whose role may only put objects). Only this container gets AWS credentials; only
    ``snapshot`` mounts the etcd client key.
 
 Client identity: a new cert-manager Certificate ``etcd-backup-etcd-client``
@@ -116,14 +116,19 @@ def upload_step(props: EtcdBackupProps) -> pods.Step:
     )
 
 
-def service_account_manifest(props: EtcdBackupProps) -> dict[str, Any]:
+def service_account_manifest(props: EtcdBackupProps, name: str = pods.SERVICE_ACCOUNT,
+                             component: str = pods.BACKUP) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": metadata(pods.SERVICE_ACCOUNT, namespace=props.namespace,
-                             labels=pods.pod_labels(pods.BACKUP, props)),
+        "metadata": metadata(name, namespace=props.namespace, labels=pods.pod_labels(component, props)),
         "automountServiceAccountToken": False,
     }
+
+
+def restore_service_account_manifest(props: EtcdBackupProps) -> dict[str, Any]:
+    """The restore Jobs' identity (read-only role), present before a restore so its Jobs can start at once."""
+    return service_account_manifest(props, pods.RESTORE_SERVICE_ACCOUNT, pods.RESTORE)
 
 
 def _network_policy(component: str, props: EtcdBackupProps, *, to_etcd: bool) -> dict[str, Any]:
@@ -216,6 +221,7 @@ def cronjob_manifest(props: EtcdBackupProps) -> dict[str, Any]:
 def backup_manifests(props: EtcdBackupProps) -> list[dict[str, Any]]:
     return [
         service_account_manifest(props),
+        restore_service_account_manifest(props),
         certificate_manifest(client_certificate_request(), props.control_plane),
         *network_policy_manifests(props),
         cronjob_manifest(props),
@@ -225,7 +231,8 @@ def backup_manifests(props: EtcdBackupProps) -> list[dict[str, Any]]:
 class EtcdBackupChart(cdk8s.Chart):
     """The etcd backup's objects in the control plane's namespace.
 
-    ServiceAccount ``etcd-backup`` (for Pod Identity), its etcd client Certificate, NetworkPolicies for backup and
+    ServiceAccounts ``etcd-backup`` (Pod Identity: the write-only backup role) and ``etcd-restore`` (the read-only
+    restore role), the backup's etcd client Certificate, NetworkPolicies for backup and
     restore pods, and the snapshot CronJob; all in the control plane's namespace.
     """
 

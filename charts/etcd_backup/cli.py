@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--bucket", required=True, help="the backup bucket (stack output EtcdBackupBucketName)")
     restore.add_argument("--snapshot-key", required=True, help="etcd-snapshots/<cluster>/<timestamp>.db")
+    restore.add_argument("--snapshot-version", default=None,
+                         help="an older S3 version of that key (an overwritten snapshot); default: the current one")
     restore.add_argument("--new-volumes", action="store_true",
                          help="the data PVCs are gone: create them too, one zone per member")
     restore.add_argument("--discard-previous-data", action="store_true",
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.snapshot_key,
                 new_volumes=args.new_volumes,
                 keep_previous_data=not args.discard_previous_data,
+                snapshot_version=args.snapshot_version,
             )
             text = plan.to_yaml()
         else:

@@ -25,7 +25,10 @@ from charts.karmada.props import Resources
 
 BACKUP = "etcd-backup"  # CronJob, ServiceAccount, NetworkPolicy, app.kubernetes.io/name of backup pods
 RESTORE = "etcd-restore"  # app.kubernetes.io/name of restore pods
-SERVICE_ACCOUNT = BACKUP  # the Pod Identity association names it
+SERVICE_ACCOUNT = BACKUP  # the backup role's Pod Identity association names it (write-only)
+# The restore and cleanup Jobs' own identity: the restore role's association names it (read-only),
+# so a restore never holds the credential that writes snapshots, and the CronJob never one that reads them.
+RESTORE_SERVICE_ACCOUNT = RESTORE
 # A client identity of its own, signed by the etcd CA (see backup.py for why not reuse one).
 CLIENT_CERT_SECRET = names.etcd_client_secret(BACKUP)
 WORK_PATH = "/var/lib/etcd-backup"
@@ -105,6 +108,7 @@ def job_pod_spec(
     main: Step,
     extra_volumes: Sequence[dict[str, Any]] = (),
     affinity: dict[str, Any] | None = None,
+    service_account: str = SERVICE_ACCOUNT,
 ) -> dict[str, Any]:
     cp = props.control_plane
     volumes: dict[str, dict[str, Any]] = {}
@@ -114,7 +118,7 @@ def job_pod_spec(
             if v is not None and volumes.setdefault(v["name"], v) != v:
                 raise ValueError(f"volume {v['name']!r} declared twice with different sources")
     spec: dict[str, Any] = {
-        "serviceAccountName": SERVICE_ACCOUNT,
+        "serviceAccountName": service_account,
         # The Pod Identity webhook projects its own token (audience pods.eks.amazonaws.com)
         # whatever this says; nothing here talks to the Kubernetes API.
         "automountServiceAccountToken": False,

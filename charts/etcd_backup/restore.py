@@ -4,7 +4,8 @@
 mounts that member's data volume (PVC ``data-etcd-<i>`` of the StatefulSet in
 charts/karmada/etcd.py), and:
 
-1. ``prepare`` (AWS CLI image, Pod Identity): downloads the snapshot (the CLI
+1. ``prepare`` (AWS CLI image, Pod Identity as ServiceAccount ``etcd-restore``,
+   whose role may only read snapshots; the backup's role cannot read): downloads the snapshot (the CLI
    checks the stored SHA-256 only for a snapshot uploaded in one part: larger
    ones come in byte ranges without it) and moves the member's old data
    directory aside
@@ -64,6 +65,9 @@ from charts.karmada.etcd import DATA_DIR, DATA_MOUNT, etcd_command, statefulset_
 # have seen since the snapshot (a billion).
 BUMP_REVISION = 1_000_000_000
 SNAPSHOT_KEY_ANNOTATION = "karmada.io/etcd-snapshot-key"
+SNAPSHOT_VERSION_ANNOTATION = "karmada.io/etcd-snapshot-version"
+# An S3 version id (opaque, at most 1024 characters); it reaches the script through an env var only.
+_VERSION_ID = re.compile(r"[A-Za-z0-9._+/=-]{1,1024}")
 MEMBER_LABEL = "karmada.io/etcd-member"
 PREVIOUS_DATA_PREFIX = "data.before-restore-"
 
@@ -102,6 +106,13 @@ def validate_snapshot_key(snapshot_key: str, props: EtcdBackupProps) -> str:
             f"s3://<bucket>/{props.snapshot_prefix})"
         )
     return snapshot_key
+
+
+def validate_snapshot_version(version: str | None) -> str | None:
+    if version is not None and not _VERSION_ID.fullmatch(version):
+        raise ValueError(f"snapshot version {version!r} is not an S3 version id (list them with: aws s3api "
+                         "list-object-versions --bucket <bucket> --prefix <snapshot key>)")
+    return version
 
 
 def restore_token(props: EtcdBackupProps, snapshot_key: str) -> str:
@@ -169,7 +180,7 @@ def _job(name: str, member: str, props: EtcdBackupProps, spec: dict[str, Any], a
 
 
 def restore_job(index: int, member: str, props: EtcdBackupProps, snapshot_key: str, *, new_volumes: bool,
-                keep_previous_data: bool) -> dict[str, Any]:
+                keep_previous_data: bool, snapshot_version: str | None = None) -> dict[str, Any]:
     data = ClaimMount(DATA_MOUNT.volume, DATA_MOUNT.path)
     work = pods.work_dir(props)
     prepare = pods.Step(
@@ -187,6 +198,7 @@ def restore_job(index: int, member: str, props: EtcdBackupProps, snapshot_key: s
                 PREVIOUS_DATA_DIR=f"{DATA_MOUNT.path}/{PREVIOUS_DATA_PREFIX}{snapshot_id(snapshot_key)}",
                 KEEP_PREVIOUS_DATA="true" if keep_previous_data else "false",
             ),
+            *(pods.env(SNAPSHOT_VERSION=snapshot_version) if snapshot_version else []),
             *pods.aws_env(props),
         ],
     )
@@ -204,8 +216,12 @@ def restore_job(index: int, member: str, props: EtcdBackupProps, snapshot_key: s
         main=restore,
         extra_volumes=[_data_volume(member, props)],
         affinity=_affinity(props, zones[index % len(zones)] if new_volumes else None, avoid_etcd=True),
+        service_account=pods.RESTORE_SERVICE_ACCOUNT,
     )
-    return _job(f"{pods.RESTORE}-{member}", member, props, spec, {SNAPSHOT_KEY_ANNOTATION: snapshot_key}, "restore")
+    annotations = {SNAPSHOT_KEY_ANNOTATION: snapshot_key}
+    if snapshot_version:
+        annotations[SNAPSHOT_VERSION_ANNOTATION] = snapshot_version
+    return _job(f"{pods.RESTORE}-{member}", member, props, spec, annotations, "restore")
 
 
 def claim_manifest(member: str, props: EtcdBackupProps) -> dict[str, Any]:
@@ -230,7 +246,8 @@ def cleanup_job(member: str, props: EtcdBackupProps) -> dict[str, Any]:
         mounts=[data],
         env=pods.env(ETCD_VOLUME=DATA_MOUNT.path),
     )
-    spec = pods.job_pod_spec(props, init=[], main=step, extra_volumes=[_data_volume(member, props)])
+    spec = pods.job_pod_spec(props, init=[], main=step, extra_volumes=[_data_volume(member, props)],
+                             service_account=pods.RESTORE_SERVICE_ACCOUNT)
     # No AWS access needed: keep Pod Identity credentials out entirely.
     return _job(f"{pods.RESTORE}-cleanup-{member}", member, props, spec, {}, "cleanup")
 
@@ -254,11 +271,13 @@ class RestorePlan:
     etcd_clients: list[Workload]
     controllers: list[Workload]
     steps: list[tuple[str, list[str]]] = field(default_factory=list)
+    snapshot_version: str | None = None
 
     def to_yaml(self) -> str:
         header = [
             "# etcd restore of the Karmada API (docs/backup-restore.md)",
-            f"# snapshot: s3://{self.props.bucket_name}/{self.snapshot_key}",
+            f"# snapshot: s3://{self.props.bucket_name}/{self.snapshot_key}"
+            + (f" (version {self.snapshot_version})" if self.snapshot_version else ""),
             "# Run the steps in order; step 4 applies this file.",
         ]
         for number, (title, commands) in enumerate(self.steps, 1):
@@ -362,24 +381,30 @@ def _steps(plan: RestorePlan, *, new_volumes: bool) -> list[tuple[str, list[str]
 
 
 def restore_plan(props: EtcdBackupProps, snapshot_key: str, *, new_volumes: bool = False,
-                 keep_previous_data: bool = True) -> RestorePlan:
-    """Everything to restore ``snapshot_key`` (a key under ``props.snapshot_prefix``) into every member."""
+                 keep_previous_data: bool = True, snapshot_version: str | None = None) -> RestorePlan:
+    """Everything to restore ``snapshot_key`` (a key under ``props.snapshot_prefix``) into every member.
+
+    ``snapshot_version``: an S3 version id of that key, for a snapshot that was overwritten (the bucket keeps
+    the older, locked, version); default: the current version.
+    """
     validate_snapshot_key(snapshot_key, props)
+    validate_snapshot_version(snapshot_version)
     members = member_names(props)
     objects: list[dict[str, Any]] = []
     if new_volumes:
         objects += [claim_manifest(m, props) for m in members]
     objects += [
-        restore_job(i, m, props, snapshot_key, new_volumes=new_volumes, keep_previous_data=keep_previous_data)
+        restore_job(i, m, props, snapshot_key, new_volumes=new_volumes, keep_previous_data=keep_previous_data,
+                    snapshot_version=snapshot_version)
         for i, m in enumerate(members)
     ]
     clients, controllers = _control_plane_workloads(props)
-    plan = RestorePlan(props, snapshot_key, objects, clients, controllers)
+    plan = RestorePlan(props, snapshot_key, objects, clients, controllers, snapshot_version=snapshot_version)
     plan.steps = _steps(plan, new_volumes=new_volumes)
     return plan
 
 
-def restore_manifests(props: EtcdBackupProps, snapshot_key: str, **options: bool) -> list[dict[str, Any]]:
+def restore_manifests(props: EtcdBackupProps, snapshot_key: str, **options: Any) -> list[dict[str, Any]]:
     return restore_plan(props, snapshot_key, **options).objects
 
 

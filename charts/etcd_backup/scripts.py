@@ -25,7 +25,8 @@ snapshot="${WORK_DIR}/snapshot.db"
 test -s "${snapshot}" || { echo "no snapshot at ${snapshot}" >&2; exit 1; }
 stamp=`date -u +%Y%m%dT%H%M%SZ`
 key="${SNAPSHOT_PREFIX}${stamp}.db"
-# SHA-256 checksum: S3 verifies it on receipt and stores it with the object.
+# SHA-256 checksum: S3 verifies it on receipt and stores it with the object (Object Lock buckets refuse a PutObject
+# without one). The role may only put: an existing key gets a new version, the locked older one stays.
 aws s3 cp "${snapshot}" "s3://${BUCKET}/${key}" --checksum-algorithm SHA256 --only-show-errors --no-progress
 echo "uploaded s3://${BUCKET}/${key}"
 if [ -n "${METRIC_NAMESPACE:-}" ]; then
@@ -35,7 +36,8 @@ if [ -n "${METRIC_NAMESPACE:-}" ]; then
 fi
 """
 
-# Env: WORK_DIR, BUCKET, SNAPSHOT_KEY, DATA_DIR, PREVIOUS_DATA_DIR, KEEP_PREVIOUS_DATA (true|false).
+# Env: WORK_DIR, BUCKET, SNAPSHOT_KEY, DATA_DIR, PREVIOUS_DATA_DIR, KEEP_PREVIOUS_DATA (true|false), and
+# SNAPSHOT_VERSION (optional: an older version of the key, e.g. the locked original of an overwritten snapshot).
 # Downloads the snapshot and clears DATA_DIR for `etcdutl snapshot restore`, which
 # refuses to write into an existing directory. With KEEP_PREVIOUS_DATA the old data
 # directory is moved aside once; a retry of the same restore (PREVIOUS_DATA_DIR already
@@ -43,7 +45,12 @@ fi
 PREPARE_RESTORE = """\
 set -eu
 snapshot="${WORK_DIR}/snapshot.db"
-aws s3 cp "s3://${BUCKET}/${SNAPSHOT_KEY}" "${snapshot}" --checksum-mode ENABLED --only-show-errors --no-progress
+if [ -n "${SNAPSHOT_VERSION:-}" ]; then
+  aws s3api get-object --bucket "${BUCKET}" --key "${SNAPSHOT_KEY}" --version-id "${SNAPSHOT_VERSION}" \
+    --checksum-mode ENABLED "${snapshot}" > /dev/null
+else
+  aws s3 cp "s3://${BUCKET}/${SNAPSHOT_KEY}" "${snapshot}" --checksum-mode ENABLED --only-show-errors --no-progress
+fi
 test -s "${snapshot}" || { echo "downloaded snapshot is empty" >&2; exit 1; }
 echo "downloaded s3://${BUCKET}/${SNAPSHOT_KEY}"
 if [ -e "${DATA_DIR}" ]; then

@@ -12,9 +12,10 @@ not known in advance.
 * etcd: client port from the pods that hold an etcd client certificate (karmada-apiserver,
   karmada-aggregated-apiserver, karmada-search when enabled, the etcd-backup CronJob); peer
   port from etcd only.
-* karmada-apiserver: its port from ``apiserver_client_cidrs`` (the VPC: the NLB's IP targets
-  and health checks come from its addresses, and so do the deploy-time handlers) and from the
-  pods of the namespace (controllers, scheduler, webhook, aggregated API servers).
+* karmada-apiserver: its port from ``apiserver_client_cidrs`` (the subnets of the NLB, whose IP
+  targets and health checks come from its own addresses with client IP preservation off, and of
+  the deploy-time handlers; the whole VPC when they are not known) and from the pods of the
+  namespace (controllers, scheduler, webhook, aggregated API servers).
 * karmada-webhook and the aggregated API servers (karmada-aggregated-apiserver, karmada-search,
   karmada-metrics-adapter): their port from karmada-apiserver only.
 * karmada-scheduler-estimator-<member>: gRPC from karmada-scheduler and karmada-descheduler.

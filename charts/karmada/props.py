@@ -318,8 +318,8 @@ class KarmadaControlPlaneProps(BaseModel):
     # Port the external load balancer listens on (what kubeconfigs dial).
     external_port: int = 443
     # Networks karmada-apiserver's NetworkPolicy admits besides the namespace's own pods: the
-    # host VPC's CIDR, where the NLB's IP targets and health checks and the deploy-time
-    # handlers come from. Empty: only pods of the namespace reach the API server.
+    # subnets the NLB's IP targets and health checks and the deploy-time handlers come from.
+    # Empty: only pods of the namespace reach the API server.
     apiserver_client_cidrs: list[str] = Field(default_factory=list)
     # NetworkPolicies for karmada-system (charts/karmada/network_policy.py): default deny for
     # ingress, then only the paths the control plane uses.

@@ -17,8 +17,12 @@ PROPS = EtcdBackupProps(bucket_name=BUCKET, region="us-east-1", schedule="15 */4
 
 
 def _objects(props: EtcdBackupProps = PROPS) -> dict[str, dict]:
-    return {(o["kind"] if o["kind"] != "NetworkPolicy" else f"NetworkPolicy/{o['metadata']['name']}"): o
-            for o in backup_manifests(props)}
+    def key(o: dict) -> str:
+        if o["kind"] == "NetworkPolicy" or (o["kind"] == "ServiceAccount" and o["metadata"]["name"] != "etcd-backup"):
+            return f"{o['kind']}/{o['metadata']['name']}"
+        return o["kind"]
+
+    return {key(o): o for o in backup_manifests(props)}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,7 @@ def test_chart_renders_service_account_certificate_policy_and_cronjob():
     kinds = [(o["kind"], o["metadata"]["name"]) for o in chart.to_json()]
     assert kinds == [
         ("ServiceAccount", "etcd-backup"),
+        ("ServiceAccount", "etcd-restore"),
         ("Certificate", "etcd-backup-etcd-client"),
         ("NetworkPolicy", "etcd-backup"),
         ("NetworkPolicy", "etcd-restore"),
@@ -62,6 +67,13 @@ def test_pod_meets_restricted_pod_security_and_is_hardened(objs):
     assert spec["priorityClassName"] == PROPS.control_plane.priority_class_name
     assert spec["serviceAccountName"] == objs["ServiceAccount"]["metadata"]["name"] == "etcd-backup"
     assert objs["ServiceAccount"]["automountServiceAccountToken"] is False
+
+
+def test_restore_jobs_have_a_service_account_of_their_own(objs):
+    """The restore role's Pod Identity association names it: restores never hold the backup's write credential."""
+    restore = objs["ServiceAccount/etcd-restore"]
+    assert restore["automountServiceAccountToken"] is False
+    assert restore["metadata"]["labels"]["app.kubernetes.io/name"] == "etcd-restore"
 
 
 def test_snapshot_then_verify_then_upload(objs, steps):
@@ -143,7 +155,7 @@ def test_network_policies_admit_only_what_backup_and_restore_need(objs):
 
 
 def test_every_object_is_valid_kubernetes_1_35():
-    assert validate_strict(backup_manifests(PROPS)) == 4
+    assert validate_strict(backup_manifests(PROPS)) == 5
 
 
 def test_follows_the_control_plane_props():

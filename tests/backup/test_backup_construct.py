@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from aws_cdk import Validations
@@ -61,7 +62,8 @@ def test_snapshots_expire_after_the_configured_days(template):
     rules = {r["Id"]: r for r in backup["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-snapshots"]["Prefix"] == "etcd-snapshots/"
     assert rules["expire-snapshots"]["ExpirationInDays"] == 14
-    assert rules["expire-snapshots"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    # An overwritten or expired version stays recoverable for a month (the default), not a day.
+    assert rules["expire-snapshots"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
 
 
@@ -93,8 +95,21 @@ def test_backups_are_retained_when_the_stack_goes(synth):
         assert all(r["DeletionPolicy"] == "Retain" for r in resources.values() if r["Type"] == type_)
 
 
-def test_role_trusts_only_pod_identity_for_this_service_account(template):
-    (role,) = template.find_resources("AWS::IAM::Role").values()
+def _role(template: Template, fragment: str) -> tuple[str, Any]:
+    """(logical id, resource) of the backup ("EtcdBackupRole") or restore ("EtcdBackupRestoreRole") role."""
+    return next((k, v) for k, v in template.find_resources("AWS::IAM::Role").items() if k.startswith(fragment))
+
+
+def _statements(template: Template, role_id: str) -> dict[str, dict]:
+    (policy,) = [p for p in template.find_resources("AWS::IAM::Policy").values()
+                 if p["Properties"]["Roles"] == [{"Ref": role_id}]]
+    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+@pytest.mark.parametrize(("fragment", "service_account"), [("EtcdBackupRole", "etcd-backup"),
+                                                           ("EtcdBackupRestoreRole", "etcd-restore")])
+def test_each_role_trusts_only_pod_identity_for_its_service_account(template, fragment, service_account):
+    _, role = _role(template, fragment)
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
@@ -102,27 +117,23 @@ def test_role_trusts_only_pod_identity_for_this_service_account(template):
         "StringEquals": {
             "aws:RequestTag/eks-cluster-name": CLUSTER_NAME,
             "aws:RequestTag/kubernetes-namespace": "karmada-system",
-            "aws:RequestTag/kubernetes-service-account": "etcd-backup",
+            "aws:RequestTag/kubernetes-service-account": service_account,
         }
     }
     assert "ManagedPolicyArns" not in role["Properties"]
 
 
-def test_role_may_only_put_get_and_list_this_clusters_snapshots(template):
-    (policy,) = template.find_resources("AWS::IAM::Policy").values()
-    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
-    assert set(statements) == {"SnapshotObjects", "ListSnapshots", "SnapshotKeyThroughS3"}
+def test_backup_role_may_only_put_this_clusters_snapshots(template):
+    """Write-once: no read, no list, no delete, no retention or lifecycle change (item 14 of issue 13)."""
+    statements = _statements(template, _role(template, "EtcdBackupRole")[0])
+    assert set(statements) == {"SnapshotObjects", "SnapshotKeyThroughS3"}
     assert all(s["Effect"] == "Allow" for s in statements.values())
     bucket_id = _logical_id(template, "AWS::S3::Bucket", "StorageBucket")
     key_id = _logical_id(template, "AWS::KMS::Key", "StorageKey")
 
     objects = statements["SnapshotObjects"]
-    assert sorted(objects["Action"]) == ["s3:GetObject", "s3:PutObject"]
+    assert objects["Action"] == "s3:PutObject"
     assert objects["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, f"/{PREFIX}*"]]}
-
-    listing = statements["ListSnapshots"]
-    assert listing["Action"] == "s3:ListBucket" and listing["Resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": [PREFIX, f"{PREFIX}*"]}}
 
     kms = statements["SnapshotKeyThroughS3"]
     assert sorted(kms["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -130,14 +141,81 @@ def test_role_may_only_put_get_and_list_this_clusters_snapshots(template):
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}}
 
 
-def test_pod_identity_association_binds_the_service_account(template):
-    role_id = _logical_id(template, "AWS::IAM::Role", "Role")
+def test_restore_role_may_only_read_and_list_this_clusters_snapshots(template):
+    statements = _statements(template, _role(template, "EtcdBackupRestoreRole")[0])
+    assert set(statements) == {"ReadSnapshots", "ListSnapshots", "SnapshotKeyThroughS3"}
+    bucket_id = _logical_id(template, "AWS::S3::Bucket", "StorageBucket")
+    assert sorted(statements["ReadSnapshots"]["Action"]) == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert statements["ReadSnapshots"]["Resource"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, f"/{PREFIX}*"]]}
+    listing = statements["ListSnapshots"]
+    assert sorted(listing["Action"]) == ["s3:ListBucket", "s3:ListBucketVersions"]
+    assert listing["Resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [PREFIX, f"{PREFIX}*"]}}
+    assert statements["SnapshotKeyThroughS3"]["Action"] == "kms:Decrypt"
+
+
+DESTRUCTIVE = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+               "s3:BypassGovernanceRetention", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning",
+               "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucket")
+
+
+RESTORE_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"]
+
+
+@pytest.mark.parametrize(("fragment", "allowed"), [("EtcdBackupRole", ["s3:PutObject"]),
+                                                   ("EtcdBackupRestoreRole", RESTORE_ACTIONS)])
+def test_bucket_policy_denies_each_role_everything_else(template, fragment, allowed):
+    """Even a policy attached to the role later cannot let it delete, unlock or expire snapshots."""
+    role_id, _ = _role(template, fragment)
+    bucket_id = _logical_id(template, "AWS::S3::Bucket", "StorageBucket")
+    (policy,) = [p for p in template.find_resources("AWS::S3::BucketPolicy").values()
+                 if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    (deny,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+               if s.get("Condition") == {"ArnEquals": {"aws:PrincipalArn": {"Fn::GetAtt": [role_id, "Arn"]}}}]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    not_actions = deny["NotAction"] if isinstance(deny["NotAction"], list) else [deny["NotAction"]]
+    assert sorted(not_actions) == allowed
+    assert not set(DESTRUCTIVE) & set(not_actions)
+    arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert deny["Resource"] == [arn, {"Fn::Join": ["", [arn, "/*"]]}]
+
+
+def test_no_identity_policy_grants_anything_destructive_on_the_bucket(template):
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        actions = [a for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+        assert not set(actions) & set(DESTRUCTIVE) and not any(a.endswith("*") for a in actions)
+
+
+def test_every_snapshot_is_write_once_for_the_lock_period(template):
+    backup, _ = _buckets(template)
+    assert backup["ObjectLockEnabled"] is True
+    assert backup["VersioningConfiguration"] == {"Status": "Enabled"}, "Object Lock needs versioning"
+    assert backup["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 14}},  # retention_days, the default
+    }
+
+
+def test_lock_mode_days_and_noncurrent_retention_come_from_the_settings(tmp_path):
+    synth = synthesize_backup(tmp_path, retention_days=14, lock_mode="COMPLIANCE", lock_days=21, noncurrent_days=90)
+    backup, _ = _buckets(Template.from_json(synth.template))
+    assert backup["ObjectLockConfiguration"]["Rule"] == {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 21}}
+    rules = {r["Id"]: r for r in backup["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-snapshots"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
+
+
+@pytest.mark.parametrize(("fragment", "service_account"), [("EtcdBackupRole", "etcd-backup"),
+                                                           ("EtcdBackupRestoreRole", "etcd-restore")])
+def test_pod_identity_association_binds_each_service_account_to_its_role(template, fragment, service_account):
+    role_id, _ = _role(template, fragment)
     template.has_resource_properties(
         "AWS::EKS::PodIdentityAssociation",
         {
             "ClusterName": CLUSTER_NAME,
             "Namespace": "karmada-system",
-            "ServiceAccount": "etcd-backup",
+            "ServiceAccount": service_account,
             "RoleArn": {"Fn::GetAtt": [role_id, "Arn"]},
             "DisableSessionTags": False,
         },
@@ -147,8 +225,8 @@ def test_pod_identity_association_binds_the_service_account(template):
 def test_manifest_waits_for_the_association(synth):
     resources = synth.template["Resources"]
     (manifest_id,) = [k for k, v in resources.items() if v["Type"] == "Custom::AWSCDK-EKS-KubernetesResource"]
-    association = _logical_id(Template.from_json(synth.template), "AWS::EKS::PodIdentityAssociation", "PodIdentity")
-    assert association in resources[manifest_id]["DependsOn"]
+    associations = Template.from_json(synth.template).find_resources("AWS::EKS::PodIdentityAssociation")
+    assert len(associations) == 2 and set(associations) <= set(resources[manifest_id]["DependsOn"])
 
 
 def test_bucket_name_is_a_stack_output(template):
@@ -158,13 +236,13 @@ def test_bucket_name_is_a_stack_output(template):
 
 def test_rendered_manifest_names_the_bucket_and_region_readably(synth):
     objects = synth.manifests["parent"]
-    assert [o["kind"] for o in objects] == ["ServiceAccount", "Certificate", "NetworkPolicy", "NetworkPolicy",
-                                            "CronJob"]
+    assert [o["kind"] for o in objects] == ["ServiceAccount", "ServiceAccount", "Certificate", "NetworkPolicy",
+                                            "NetworkPolicy", "CronJob"]
     cronjob = objects[-1]
     env = {e["name"]: e["value"] for e in pod_spec(cronjob)["containers"][0]["env"]}
     assert env["BUCKET"] == "${EtcdBackup.BucketName}"
     assert env["AWS_REGION"] == REGION
-    assert validate_strict(objects) == 4
+    assert validate_strict(objects) == 5
 
 
 def test_cdk_nag_is_clean_and_every_acknowledgement_is_specific(synth):
@@ -178,7 +256,8 @@ def test_cdk_nag_is_clean_and_every_acknowledgement_is_specific(synth):
         for rule, reason in entry.data.items()
     ]
     bucket = _logical_id(Template.from_json(synth.template), "AWS::S3::Bucket", "StorageBucket")
-    assert {rule for _, rule, _ in acknowledged} == {f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{PREFIX}*]"}
+    assert sorted((path.rsplit("/", 1)[-1], rule) for path, rule, _ in acknowledged) == [
+        (role, f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{PREFIX}*]") for role in ("RestoreRole", "Role")]
     assert all(len(reason) >= 80 for _, _, reason in acknowledged)
 
 
@@ -204,6 +283,11 @@ def test_bucket_props_are_validated():
         BackupBucketProps(prefix="etcd-snapshots", retention_days=7)
     with pytest.raises(ValueError):
         BackupBucketProps(prefix="etcd-snapshots/", retention_days=0)
+    with pytest.raises(ValueError):
+        BackupBucketProps(prefix="etcd-snapshots/", retention_days=7, noncurrent_days=0)
+    with pytest.raises(ValueError):
+        BackupBucketProps(prefix="etcd-snapshots/", retention_days=7, lock_mode="governance")  # type: ignore[arg-type]
+    assert BackupBucketProps(prefix="etcd-snapshots/", retention_days=7).object_lock_days == 7
 
 
 def test_stack_name_is_stable(synth):
@@ -215,8 +299,8 @@ def test_with_an_upload_metric_the_role_may_put_metric_data_in_its_namespace_onl
 
     metric = UploadMetric(namespace="EKSKarmada/EtcdBackup", name="SnapshotsUploaded", dimension="ClusterName")
     synth = synthesize_backup(tmp_path, upload_metric=metric)
-    (policy,) = Template.from_json(synth.template).find_resources("AWS::IAM::Policy").values()
-    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    template = Template.from_json(synth.template)
+    statements = _statements(template, _role(template, "EtcdBackupRole")[0])
     assert statements["CountUploads"] == {
         "Sid": "CountUploads", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
         "Condition": {"StringEquals": {"cloudwatch:namespace": "EKSKarmada/EtcdBackup"}},

@@ -70,3 +70,23 @@ def test_runs_as_a_module(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# etcd restore of the Karmada API")
+
+
+def test_restore_jobs_run_as_the_deployed_read_only_restore_identity(tmp_path, synthesized):
+    """The rendered restore names a ServiceAccount the app deploys, whose Pod Identity role can read, never write."""
+    jobs = _render(tmp_path, "restore", "--bucket", "b", "--snapshot-key", KEY, "--snapshot-version", "v2.old")
+    (account,) = {j["spec"]["template"]["spec"]["serviceAccountName"] for j in jobs}
+    assert any(o["kind"] == "ServiceAccount" and o["metadata"]["name"] == account
+               for o in synthesized.manifests["parent"])
+    resources = synthesized.templates["KarmadaParent"]["Resources"]
+    (association,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EKS::PodIdentityAssociation"
+                      and r["Properties"]["ServiceAccount"] == account]
+    role_id = association["RoleArn"]["Fn::GetAtt"][0]
+    actions = {a for r in resources.values() if r["Type"] == "AWS::IAM::Policy"
+               and {"Ref": role_id} in r["Properties"]["Roles"]
+               for s in r["Properties"]["PolicyDocument"]["Statement"]
+               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "kms:Decrypt"}
+    versions = [e["value"] for j in jobs for e in j["spec"]["template"]["spec"]["initContainers"][0]["env"]
+                if e["name"] == "SNAPSHOT_VERSION"]
+    assert versions == ["v2.old"] * len(jobs)

@@ -96,7 +96,8 @@ def test_download_then_restore_with_aws_credentials_only_in_the_download(plan, p
         assert restore["image"] == props.control_plane.etcd_image and restore["command"][:3] == [
             "/usr/local/bin/etcdutl", "snapshot", "restore"]
         assert job["spec"]["template"]["metadata"]["annotations"] == {"eks.amazonaws.com/skip-containers": "restore"}
-        assert spec["serviceAccountName"] == "etcd-backup"
+        # The read-only restore identity, never the backup CronJob's write-only one.
+        assert spec["serviceAccountName"] == "etcd-restore"
 
 
 def test_the_restore_always_recomputes_the_snapshots_sha256(plan):
@@ -210,3 +211,18 @@ def test_restore_and_cleanup_pods_fall_under_the_restore_network_policy(plan, pr
     selector = policy["spec"]["podSelector"]["matchLabels"]
     for job in _jobs(plan.objects) + cleanup_manifests(props):
         assert selector.items() <= job["spec"]["template"]["metadata"]["labels"].items()
+        assert pod_spec(job)["serviceAccountName"] == "etcd-restore"
+
+
+def test_an_overwritten_snapshot_restores_from_its_named_version(props):
+    plan = restore_plan(props, KEY, snapshot_version="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")
+    for job in _jobs(plan.objects):
+        (prepare,) = pod_spec(job)["initContainers"]
+        env = {e["name"]: e["value"] for e in prepare["env"]}
+        assert env["SNAPSHOT_VERSION"] == "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"
+        assert job["metadata"]["annotations"]["karmada.io/etcd-snapshot-version"] == env["SNAPSHOT_VERSION"]
+    assert "(version 3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY)" in plan.to_yaml().splitlines()[1]
+    for job in _jobs(restore_plan(props, KEY).objects):  # the current version by default
+        assert "SNAPSHOT_VERSION" not in {e["name"] for e in pod_spec(job)["initContainers"][0]["env"]}
+    with pytest.raises(ValueError, match="not an S3 version id"):
+        restore_plan(props, KEY, snapshot_version="v1; rm -rf /")

@@ -19,6 +19,7 @@ FAKE_AWS = """#!/bin/sh
 echo "$@" >> "$AWS_LOG"
 [ "${FAIL_AWS:-0}" = 1 ] && { echo "An error occurred (AccessDenied)" >&2; exit 1; }
 [ "${FAIL_CLOUDWATCH:-0}" = 1 ] && [ "$1" = cloudwatch ] && { echo "An error occurred (AccessDenied)" >&2; exit 1; }
+if [ "$1" = s3api ] && [ "$2" = get-object ]; then for last in "$@"; do :; done; printf 'version' > "$last"; exit 0; fi
 case "$3" in s3://*) ;; *) exit 0 ;; esac
 case "$4" in s3://*) ;; *) printf 'snapshot' > "$4" ;; esac
 """
@@ -134,6 +135,18 @@ def test_prepare_downloads_and_moves_the_old_data_aside_once(shell, sandbox):
     (data / "member" / "partial").write_text("partial")
     assert run(shell, PREPARE_RESTORE, env).returncode == 0
     assert not data.exists() and (aside / "member" / "old").read_text() == "old"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_prepare_downloads_the_named_version_of_an_overwritten_snapshot(shell, sandbox):
+    tmp_path, env = sandbox
+    done = run(shell, PREPARE_RESTORE, env, SNAPSHOT_VERSION="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")
+    assert done.returncode == 0, done.stderr
+    assert aws_calls(tmp_path) == [
+        f"s3api get-object --bucket karmada-backups --key {env['SNAPSHOT_KEY']} --version-id "
+        f"3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY --checksum-mode ENABLED {env['WORK_DIR']}/snapshot.db"
+    ]
+    assert (Path(env["WORK_DIR"]) / "snapshot.db").read_text() == "version"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
