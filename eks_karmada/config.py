@@ -112,11 +112,15 @@ def _account(value: str) -> str:
 
 
 def _ignored_when_disabled(model: BaseModel, enabled: bool, *, used_anyway: tuple[str, ...] = ()) -> Iterator[str]:
-    """Fields the user set on a switched-off feature: they would silently do nothing."""
+    """Fields the user set on a switched-off feature: they would silently do nothing.
+
+    A field written with its default value asks for nothing, so a dump of the whole config loads back.
+    """
     if enabled:
         return
-    for name in type(model).model_fields:
-        if name in model.model_fields_set and name != "enabled" and name not in used_anyway:
+    for name, info in type(model).model_fields.items():
+        if name in model.model_fields_set and name != "enabled" and name not in used_anyway \
+                and getattr(model, name) != info.get_default(call_default_factory=True):
             yield f"{name}: has no effect with enabled: false; remove it, or set enabled: true"
 
 

@@ -629,7 +629,7 @@ RULE_CASES = [
     ("backup-off-with-its-settings", {"karmada.etcd_backup": {"enabled": False, "schedule": "@daily", "retention_days": 7}},
      ["c.yaml: karmada.etcd_backup.schedule: has no effect with enabled: false; remove it, or set enabled: true",
       "c.yaml: karmada.etcd_backup.retention_days: has no effect with enabled: false; remove it, or set enabled: true"]),
-    ("sample-off-with-its-settings", {"sample_workload": {"enabled": False, "replicas": 4, "not_ready_toleration_seconds": 60}},
+    ("sample-off-with-its-settings", {"sample_workload": {"enabled": False, "replicas": 6, "not_ready_toleration_seconds": 60}},
      ["c.yaml: sample_workload.replicas: has no effect with enabled: false; remove it, or set enabled: true",
       "c.yaml: sample_workload.not_ready_toleration_seconds: has no effect with enabled: false; remove it, or set enabled: true"]),
     ("existing-member-with-new-only-settings",
@@ -1116,3 +1116,9 @@ def test_no_mirrors_or_all_mirrors_warn_nothing():
     every = {"images": "m.example.com", "helm_charts": "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com",
              "crds": "s3://b-1/crds.tar.gz"}
     assert parse_config(edited({"mirrors": every})).warnings() == []
+
+
+def test_a_dump_of_the_whole_default_config_loads_back():
+    # Switched-off sections (traffic) are written out with their defaults: those ask for nothing.
+    default = load_config()
+    assert AppConfig.model_validate(default.model_dump(mode="json")) == default

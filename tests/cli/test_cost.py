@@ -284,11 +284,12 @@ def test_traffic_adds_the_zone_and_one_public_nlb_per_new_member(world, tmp_path
     zone = 0.50                                       # one hosted zone-month; alias queries to the NLBs are free
     nlbs = 2 * (H * 0.0225 + H * 0.006)               # 41.61: one NLB + one LCU in each new member (not legacy)
     ipv4 = 2 * 3 * H * 0.005                          # 21.90: an internet-facing NLB has an address per AZ (3)
-    assert 952.415 + zone + nlbs + ipv4 == pytest.approx(1016.425)
+    peering = 10 * 0.02                               # 0.20: the two members' peering, 10 GB a month across regions
+    assert 952.415 + zone + nlbs + ipv4 + peering == pytest.approx(1016.625)
     assert _money(result.stdout, "Route 53") == "0.50"
     assert _money(result.stdout, "ELB") == "62.42"    # 20.805 (Karmada API) + 41.61
     assert _money(result.stdout, "Public IPv4") == "40.15"  # 18.25 + 21.90
-    assert _money(result.stdout, "Total") == "1,016.43"
+    assert _money(result.stdout, "Total") == "1,016.63"
     assert "1 public Service (one NLB) per new member assumed" in result.stdout
     assert result.stderr == ""  # Route 53 is priced the same everywhere: no fallback warning
 
@@ -301,7 +302,7 @@ def test_public_services_scale_the_member_nlbs_and_show_in_the_json(world, tmp_p
     assert data["assumptions"]["public_services"] == 3
     nlb = [line for line in data["lines"] if line["item"] == "public Service NLBs (assumed)"]
     assert [(line["region"], line["quantity"]) for line in nlb] == [("us-east-1", 3 * H), ("us-west-2", 3 * H)]
-    assert data["total"] == pytest.approx(952.415 + 0.50 + 3 * (41.61 + 21.90))
+    assert data["total"] == pytest.approx(952.415 + 0.50 + 3 * (41.61 + 21.90) + 0.20)  # + the peering's data
     assert data["by_service"]["Route 53"] == pytest.approx(0.50)
 
 
