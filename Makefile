@@ -138,7 +138,7 @@ destroy: setup
 	$(CDK) destroy --all --force --concurrency $(STACK_CONCURRENCY)
 
 clean:
-	rm -rf cdk.out .pytest_cache .bench .mutation
+	rm -rf cdk.out .pytest_cache .bench .mutation .diagram
 
 # The local control plane (docs/local.md): the app synthesized from $(LOCAL_CONFIG) and run for real on this
 # machine from the pinned upstream binaries (built once into ~/.cache/eks-karmada from their Go modules with
@@ -171,8 +171,15 @@ local-down: setup
 e2e: local
 	$(BIN)/python -m pytest e2e -p no:xdist -p no:cacheprovider --durations=20
 
-# docs/architecture.svg and .png, generated from the synthesized app and $(CONFIG) (eks_karmada/diagram.py).
+# docs/architecture.svg and .png, generated from the synthesized app and $(CONFIG) (eks_karmada/diagram.py); then
+# docs/architecture-traffic.svg and .png from $(TRAFFIC_CONFIG), traffic on (eks_karmada/diagram_traffic.py),
+# synthesized into a fresh .diagram/cdk.out so cdk.out keeps $(CONFIG)'s app.
+TRAFFIC_CONFIG ?= config/traffic.yaml
 .PHONY: diagram
 diagram: synth
+	@: $(call guard,config,$(TRAFFIC_CONFIG))
 	command -v dot >/dev/null || (apt-get update && apt-get install -y graphviz)
 	$(BIN)/python -m eks_karmada.diagram --assembly cdk.out --config $(CONFIG) --svg docs/architecture.svg --png docs/architecture.png
+	rm -rf .diagram/cdk.out
+	cdk --no-notices -c config=$(TRAFFIC_CONFIG) synth --quiet -o .diagram/cdk.out > /dev/null
+	$(BIN)/python -m eks_karmada.diagram --assembly .diagram/cdk.out --config $(TRAFFIC_CONFIG) --svg docs/architecture-traffic.svg --png docs/architecture-traffic.png

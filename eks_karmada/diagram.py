@@ -10,6 +10,10 @@ Deployments, the PKI and the backup CronJob from ``cdk.out/manifests/parent.yaml
 member's mode from its ``member-<name>.yaml`` and the config. ``build_dot`` returns Graphviz DOT
 text (tests check it without Graphviz); ``render`` runs Graphviz's ``dot`` for SVG and PNG.
 The SVG carries the DOT source's SHA-256 so a test can tell a stale picture.
+
+With traffic on, eks_karmada/diagram_traffic.py adds the Route 53 entry point, the members' ExternalDNS and public
+NLBs, the VPC peering between members and the MultiClusterService flow (`make diagram` draws config/traffic.yaml
+into docs/architecture-traffic.*); with it off, nothing of it is drawn.
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from eks_karmada import diagram_traffic
+from eks_karmada.cloud_assembly import Assembly, Stack
 from eks_karmada.config import AppConfig, ConfigError, MemberConfig, MemberKind, SyncMode, load_config
+from eks_karmada.diagram_dot import Dot, node_id, quote
 from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 EGRESS = "KarmadaEgress"
@@ -48,79 +52,6 @@ STORAGE = "#2e8b57"
 
 
 # ---------------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class Stack:
-    """A synthesized stack read from the cloud assembly: where it deploys, its dependencies and template."""
-
-    name: str
-    region: str
-    account: str
-    dependencies: tuple[str, ...]
-    template: dict
-
-    def resources(self, kind: str) -> list[dict]:
-        return [r.get("Properties", {}) for r in self.template.get("Resources", {}).values() if r.get("Type") == kind]
-
-    def one(self, kind: str) -> dict | None:
-        found = self.resources(kind)
-        return found[0] if found else None
-
-
-@dataclass
-class Assembly:
-    """The stacks of a cloud assembly (only those manifest.json lists) and the rendered manifests."""
-
-    stacks: dict[str, Stack]
-    manifests: dict[str, list[dict]] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, outdir: str | Path) -> Assembly:
-        outdir = Path(outdir)
-        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-        stacks: dict[str, Stack] = {}
-        artifacts = manifest.get("artifacts", {})
-        for name, artifact in artifacts.items():
-            if artifact.get("type") != "aws:cloudformation:stack":
-                continue
-            env = artifact.get("environment", "aws://unknown-account/unknown-region")
-            account, region = env.removeprefix("aws://").split("/", 1)
-            deps = tuple(
-                d for d in artifact.get("dependencies", [])
-                if artifacts.get(d, {}).get("type") == "aws:cloudformation:stack"
-            )
-            template_file = artifact["properties"]["templateFile"]
-            template = json.loads((outdir / template_file).read_text(encoding="utf-8"))
-            stacks[artifact.get("displayName", name)] = Stack(name, region, account, deps, template)
-        manifests = {
-            path.stem: [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
-            for path in sorted((outdir / "manifests").glob("*.yaml"))
-        }
-        return cls(stacks=stacks, manifests=manifests)
-
-    def waves(self) -> list[list[str]]:
-        """Stacks grouped by deployment wave: a stack's wave is one after its latest dependency."""
-        level: dict[str, int] = {}
-
-        def wave(name: str, seen: tuple[str, ...] = ()) -> int:
-            if name in level:
-                return level[name]
-            if name in seen:
-                raise ValueError(f"dependency cycle through {name}")
-            deps = [d for d in self.stacks[name].dependencies if d in self.stacks]
-            level[name] = 1 + max((wave(d, seen + (name,)) for d in deps), default=-1)
-            return level[name]
-
-        for name in self.stacks:
-            wave(name)
-        out: list[list[str]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
-        for name in self.stacks:  # manifest order within a wave
-            out[level[name]].append(name)
-        return out
-
-    def objects(self, target: str, kind: str) -> list[dict]:
-        return [o for o in self.manifests.get(target, []) if o.get("kind") == kind]
 
 
 def _azs(stack: Stack) -> list[str]:
@@ -178,48 +109,6 @@ def _image_tag(obj: dict) -> str:
 # ---------------------------------------------------------------------------------- DOT
 
 
-def _id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
-
-
-def _q(text: str) -> str:
-    """A DOT double-quoted string; newlines become left-justified line breaks."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\n", "\\l") + ('\\l"' if "\n" in text else '"')
-
-
-class Dot:
-    """A Graphviz DOT document being written, with the current nesting depth for indentation."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 1
-
-    def add(self, line: str) -> None:
-        self.lines.append("  " * self.depth + line)
-
-    def node(self, name: str, label: str, **attrs: str) -> None:
-        extra = "".join(f", {k}={_q(v)}" for k, v in attrs.items())
-        text = label if label.startswith("<<") and label.endswith(">>") else _q(label)  # HTML-like label
-        self.add(f"{name} [label={text}{extra}];")
-
-    def edge(self, a: str, b: str, label: str = "", **attrs: str) -> None:
-        parts = [f"label={_q(label)}"] if label else []
-        parts += [f"{k}={_q(v)}" for k, v in attrs.items()]
-        self.add(f"{a} -> {b}" + (f" [{', '.join(parts)}]" if parts else "") + ";")
-
-    def open(self, name: str, label: str, **attrs: str) -> None:
-        self.add(f"subgraph {name} {{")
-        self.depth += 1
-        self.add(f"label={_q(label)};")
-        for key, value in attrs.items():
-            self.add(f"{key}={_q(value)};")
-
-    def close(self) -> None:
-        self.depth -= 1
-        self.add("}")
-
-
 def _wave_table(assembly: Assembly) -> str:
     """An HTML-like label: the deployment waves, from manifest.json's dependencies."""
     rows = ['<TR><TD COLSPAN="3" BGCOLOR="#eeeeee"><B>cdk deploy --all: waves (manifest.json)</B></TD></TR>',
@@ -231,7 +120,7 @@ def _wave_table(assembly: Assembly) -> str:
     return '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
 
-def _legend() -> str:
+def _legend(extra: list[tuple[str, str, str]]) -> str:
     rows = [
         ("operator access", OPERATOR, "solid"),
         ("propagation (Karmada API to members)", PROPAGATION, "solid"),
@@ -239,6 +128,7 @@ def _legend() -> str:
         ("Pull: karmada-agent to Karmada API", PULL, "solid"),
         ("deploy-time apply / look-up", DEPLOY_TIME, "dashed"),
         ("storage / backup", STORAGE, "solid"),
+        *extra,
     ]
     cells = "".join(
         f'<TR><TD><FONT COLOR="{colour}">{"&#9472;" * 3 if style == "solid" else "- - -"}</FONT></TD>'
@@ -256,6 +146,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
         raise ValueError(f"the assembly has no {PARENT} stack; run make synth first")
     parent_objects = assembly.manifests.get("parent", [])
     karmada_objects = assembly.manifests.get("karmada", [])
+    traffic = diagram_traffic.read_traffic(assembly, config)
     dot = Dot()
     cluster = parent_stack.one("AWS::EKS::Cluster") or {}
     kubernetes = _literal(cluster.get("Version"), "?")
@@ -265,7 +156,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     dot.lines.append("digraph eks_karmada {")
     dot.add("graph [rankdir=TB, compound=true, newrank=true, nodesep=0.35, ranksep=0.9, splines=spline, "
             'fontname="DejaVu Sans", fontsize=16, labelloc=t, labeljust=l, pad=0.3];')
-    dot.add(f"label={_q(title)};")
+    dot.add(f"label={quote(title)};")
     dot.add('node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="DejaVu Sans", fontsize=11];')
     dot.add('edge [fontname="DejaVu Sans", fontsize=9, color="#444444"];')
 
@@ -282,7 +173,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     egress = assembly.stacks.get(EGRESS)
     if egress:
         eips = len(egress.resources("AWS::EC2::EIP"))
-        dot.open(f"cluster_{_id(EGRESS)}", f"{EGRESS} ({egress.region}), deploys in seconds",
+        dot.open(f"cluster_{node_id(EGRESS)}", f"{EGRESS} ({egress.region}), deploys in seconds",
                  style="rounded,filled", fillcolor="#fdf5e6", color="#b8860b")
         dot.node("egress_eips", f"{eips} Elastic IPs: the parent's NAT egress\n"
                  "(outputs NatAddress<i>Ip; read-only EgressReader role)", fillcolor="#ffffff")
@@ -296,7 +187,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     target = parent_stack.one("AWS::ElasticLoadBalancingV2::TargetGroup") or {}
     helm = {p.get("Chart"): p.get("Version") for p in parent_stack.resources("Custom::AWSCDK-EKS-HelmChart")}
     addons = {p.get("AddonName"): p.get("AddonVersion") for p in parent_stack.resources("AWS::EKS::Addon")}
-    dot.open(f"cluster_{_id(PARENT)}", f"{PARENT} ({parent_stack.region})", style="rounded,filled",
+    dot.open(f"cluster_{node_id(PARENT)}", f"{PARENT} ({parent_stack.region})", style="rounded,filled",
              fillcolor="#f0f6ff", color="#1f5fbf", penwidth="2")
     dot.open("cluster_parent_vpc", f"VPC {_cidr(parent_stack)} over {', '.join(azs)} (flow logs, KMS)",
              style="rounded,filled", fillcolor="#e6f0fa", color="#6a8fbf")
@@ -364,7 +255,9 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
 
     # --- members, registrations ------------------------------------------------------------------
     for member in config.members:
-        _member(dot, assembly, member)
+        _member(dot, assembly, member, traffic)
+    if traffic:
+        diagram_traffic.draw_outside(dot, traffic)
 
     # --- workloads ----------------------------------------------------------------------------------
     workloads = assembly.stacks.get(WORKLOADS)
@@ -380,7 +273,7 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
         dot.node("workloads", text, fillcolor="#eef3ff", color="#1f5fbf")
 
     dot.node("waves", _wave_table(assembly), shape="plain", style="")
-    dot.node("legend", _legend(), shape="plain", style="")
+    dot.node("legend", _legend(diagram_traffic.legend_rows(traffic)), shape="plain", style="")
 
     # --- flows (top to bottom: operator, parent, registrations and workloads, members) -------------
     # An edge that points up is written top-down with dir=back, so it does not bend the ranks.
@@ -390,11 +283,13 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     for row in (["nlb", "pki", "parent_addons"], ["apiserver", "controllers"],
                 [*etcd_nodes, *(["backup_job"] if backup else [])],
                 ["manifest_fn", "registrar_fn", "parent_nat", *(["backup_bucket"] if backup else [])],
-                [*(f"reg_{_id(m.name)}" for m in config.members
+                [*(f"reg_{node_id(m.name)}" for m in config.members
                    if (REGISTRATION_PREFIX + m.name) in assembly.stacks), *(["workloads"] if workloads else [])],
-                [f"member_{_id(m.name)}" for m in config.members]):
+                [f"member_{node_id(m.name)}" for m in config.members]):
         if row:
             dot.add("{rank=same; " + "; ".join(row) + ";}")
+    if traffic:
+        diagram_traffic.draw_ranks(dot, traffic, [m.name for m in config.members])
     for left, right in itertools.pairwise(etcd_nodes):
         dot.edge(left, right, style="invis")
     dot.edge("operator", "nlb", "Karmada API over TLS\n(admin client certificate)", color=OPERATOR)
@@ -426,13 +321,16 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
                  dir="back")
     for member in config.members:
         _member_flows(dot, assembly, member, egress is not None)
+    if traffic:
+        diagram_traffic.draw_flows(dot, traffic, [m.name for m in config.members],
+                                   {m.name for m in config.members if m.sync_mode is SyncMode.pull})
     dot.lines.append("}")
     return "\n".join(dot.lines) + "\n"
 
 
-def _member(dot: Dot, assembly: Assembly, member: MemberConfig) -> None:
+def _member(dot: Dot, assembly: Assembly, member: MemberConfig, traffic: diagram_traffic.Traffic | None) -> None:
     name = member.name
-    mid = _id(name)
+    mid = node_id(name)
     stack = assembly.stacks.get(MEMBER_PREFIX + name)
     mode = member.sync_mode.value
     agent = any(o["metadata"]["name"] == "karmada-agent" for o in assembly.objects(f"member-{name}", "Deployment"))
@@ -458,6 +356,8 @@ def _member(dot: Dot, assembly: Assembly, member: MemberConfig) -> None:
     dot.open(f"cluster_member_{mid}", where, style="rounded,filled", fillcolor="#f3fbf3", color="#2e8b57",
              penwidth="2")
     dot.node(f"member_{mid}", f"{text}\n{side}", fillcolor="#ffffff")
+    if traffic:
+        diagram_traffic.draw_member(dot, traffic, name)
     dot.close()
     registration = assembly.stacks.get(REGISTRATION_PREFIX + name)
     if registration is not None:
@@ -468,7 +368,7 @@ def _member(dot: Dot, assembly: Assembly, member: MemberConfig) -> None:
 
 
 def _member_flows(dot: Dot, assembly: Assembly, member: MemberConfig, has_egress: bool) -> None:
-    mid = _id(member.name)
+    mid = node_id(member.name)
     pull = member.sync_mode is SyncMode.pull
     in_aws = member.kind is not MemberKind.external
     registration = assembly.stacks.get(REGISTRATION_PREFIX + member.name)

@@ -13,9 +13,13 @@ import re
 import pytest
 import yaml
 
-from eks_karmada.config import DEFAULT_CONFIG_PATH, parse_config
+from eks_karmada import diagram_traffic
+from eks_karmada.cloud_assembly import Stack
+from eks_karmada.config import DEFAULT_CONFIG_PATH, load_config, parse_config
 from eks_karmada.diagram import Assembly, build_dot, digest, svg_digest
 from tests.synth import ROOT, synthesize
+
+TRAFFIC_CONFIG = "config/traffic.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +42,15 @@ def mixed(tmp_path_factory):
     config = parse_config(data)
     result = synthesize(config, tmp_path_factory.mktemp("diagram-mixed"))
     return config, Assembly.read(result.outdir), build_dot(Assembly.read(result.outdir), config)
+
+
+@pytest.fixture(scope="module")
+def traffic(tmp_path_factory):
+    """config/traffic.yaml, as `make diagram` draws it: three new members in two regions, traffic on."""
+    config = load_config(ROOT / TRAFFIC_CONFIG)
+    result = synthesize(config, tmp_path_factory.mktemp("diagram-traffic"))
+    assembly = Assembly.read(result.outdir)
+    return config, assembly, build_dot(assembly, config, config_name=TRAFFIC_CONFIG)
 
 
 def edges(dot: str) -> dict[tuple[str, str], str]:
@@ -121,9 +134,107 @@ def test_each_member_mode_draws_its_own_flows(mixed):
     assert len(assembly.waves()) == 4
 
 
-def test_committed_pictures_are_current(default_dot):
-    svg = (ROOT / "docs" / "architecture.svg").read_text(encoding="utf-8")
-    assert svg_digest(svg) == digest(default_dot), (
-        "the architecture changed: run make diagram and commit docs/architecture.*")
-    png = (ROOT / "docs" / "architecture.png").read_bytes()
+def test_traffic_off_draws_none_of_it(default_dot, synthesized, default_config):
+    assert diagram_traffic.read_traffic(Assembly.read(synthesized.outdir), default_config) is None
+    for node in ("route53", "clients"):
+        assert not re.search(rf"^\s*{node} \[", default_dot, re.M), node
+    for part in ("extdns_", "pubnlb_", "VPC peering", "MultiClusterService", "Route 53", "ExternalDNS"):
+        assert part not in default_dot, part
+
+
+def test_traffic_entry_point(traffic):
+    config, _, dot = traffic
+    zone = node_label(dot, "route53")
+    for text in (config.traffic.hosted_zone_id, "\napps.example.com\n", "latency/failover records per member",
+                 "alias to each member's NLB, target health"):
+        assert text in zone, text
+    assert "resolve sample.apps.example.com" in node_label(dot, "clients")
+    found = edges(dot)
+    assert 'dir="back"' in found[("route53", "clients")]  # clients -> Route 53
+    regions = {"member_use1": "us-east-1", "member_usw2": "us-west-2"}
+    for member in ("member_use1", "member_usw2", "member_use1_b"):
+        external_dns = node_label(dot, f"extdns_{member}")
+        assert f"owner {member.replace('_', '-')}, --policy=sync" in external_dns
+        assert "Pod Identity: records in its zone and domain only" in external_dns
+        assert "TXT owner" in found[(f"extdns_{member}", "route53")]
+        nlb = node_label(dot, f"pubnlb_{member}")
+        assert "public NLB per public Service" in nlb and "health check every 10 s, unhealthy after 2" in nlb
+        answer = found[(f"pubnlb_{member}", "route53")]  # Route 53 -> the member's NLB
+        assert 'dir="back"' in answer and "healthy targets" in answer
+        # the sample is placed on member-use1 and member-usw2 only, latency-routed by region
+        assert ("sample.apps.example.com -> eks-karmada-sample/sample-nginx :80" in nlb) == (member in regions)
+        assert (f"latency {regions[member]}" in answer) if member in regions else ("latency" not in answer)
+
+
+def test_traffic_peering_mesh(traffic):
+    _, _, dot = traffic
+    found = edges(dot)
+    pairs = {("use1", "usw2"): True, ("use1", "use1_b"): False, ("usw2", "use1_b"): True}
+    for (a, b), cross_region in pairs.items():
+        label = found[(f"member_member_{a}", f"member_member_{b}")]
+        assert "TCP 8080 both ways, from the peer VPC only" in label
+        assert ("inter-region" in label) == cross_region
+        assert 'dir="both"' in label and 'constraint="false"' in label
+    # the sample's client in member-usw2 calls nginx in member-use1 over their connection
+    assert "member-usw2 -> member-use1: eks-karmada-sample/sample-nginx-remote" in found[
+        ("member_member_use1", "member_member_usw2")]
+
+
+def test_traffic_multicluster_service(traffic):
+    _, _, dot = traffic
+    found = edges(dot)
+    provider = found[("controllers", "member_member_use1")]
+    consumer = found[("controllers", "member_member_usw2")]
+    assert "MultiClusterService eks-karmada-sample/sample-nginx-remote" in provider
+    assert "collects EndpointSlices (provider)" in provider
+    assert "dispatches EndpointSlices (consumer)" in consumer
+    assert ("controllers", "member_member_use1_b") not in found
+
+
+def test_peering_ports_are_read_from_the_templates(traffic):
+    """Each side's label shows what its security group opens, so a template change shows in the picture."""
+    config, assembly, _ = traffic
+
+    def with_ingress(stack_name: str, change) -> Assembly:
+        stacks = dict(assembly.stacks)
+        old = stacks[stack_name]
+        template = copy.deepcopy(old.template)
+        for resource in template["Resources"].values():
+            if resource["Type"] == "AWS::EC2::SecurityGroupIngress":
+                change(resource["Properties"])
+        stacks[stack_name] = Stack(old.name, old.region, old.account, old.dependencies, template)
+        return Assembly(stacks=stacks, manifests=assembly.manifests)
+
+    def pair(view, a, b):
+        return next(p for p in view.peerings if (p.requester, p.accepter) == (a, b))
+
+    moved = diagram_traffic.read_traffic(
+        with_ingress("KarmadaPeeringRoutes-member-usw2", lambda p: p.update(FromPort=9090, ToPort=9091)), config)
+    assert pair(moved, "member-use1", "member-usw2").accepter_ports == ("9090-9091",)
+    assert "TCP 8080 into member-use1, TCP 9090-9091 into member-usw2" in build_dot(
+        with_ingress("KarmadaPeeringRoutes-member-usw2", lambda p: p.update(FromPort=9090, ToPort=9091)), config)
+    closed = diagram_traffic.read_traffic(
+        with_ingress("KarmadaPeering-member-use1", lambda p: p.update(CidrIp="192.0.2.0/24")), config)
+    assert pair(closed, "member-use1", "member-use1-b").requester_ports == ()
+    assert pair(closed, "member-usw2", "member-use1-b").requester_ports == ("8080",)  # another stack
+
+
+def test_traffic_annotations_are_the_charts():
+    from charts.external_dns.props import NAME, NAMESPACE
+    from charts.policies import traffic as presets
+
+    assert diagram_traffic.EXTERNAL_DNS == NAME == NAMESPACE
+    for constant in ("HOSTNAME_ANNOTATION", "SET_IDENTIFIER_ANNOTATION", "AWS_REGION_ANNOTATION",
+                     "AWS_FAILOVER_ANNOTATION"):
+        assert getattr(diagram_traffic, constant) == getattr(presets, constant), constant
+
+
+@pytest.mark.parametrize("name", ["architecture", "architecture-traffic"])
+def test_committed_pictures_are_current(name, request):
+    dot = request.getfixturevalue("default_dot") if name == "architecture" else request.getfixturevalue(
+        "traffic")[2]
+    svg = (ROOT / "docs" / f"{name}.svg").read_text(encoding="utf-8")
+    assert svg_digest(svg) == digest(dot), (
+        f"the architecture changed: run make diagram and commit docs/{name}.*")
+    png = (ROOT / "docs" / f"{name}.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 50_000
