@@ -12,6 +12,7 @@ is drawn exactly as without this module.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,8 @@ class MemberDns:
     interval: str
     pod_identity: bool
     """The member stack associates an IAM role with ExternalDNS's ServiceAccount."""
+    scoped: bool
+    """A policy in the member stack allows record changes only in the zone, and only for names under the domain."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,12 +145,29 @@ def _member_dns(assembly: Assembly, member: MemberConfig) -> MemberDns | None:
     flags = _flags(container)
     stack = assembly.stacks.get(stack_names.member_stack(member))
     associations = stack.resources(_POD_IDENTITY) if stack else []
+    zone_id, domain = flags.get("zone-id-filter", "?"), flags.get("domain-filter", "?")
     return MemberDns(
         member=member.name, version=container["image"].rsplit(":", 1)[-1], owner=flags.get("txt-owner-id", "?"),
-        zone_id=flags.get("zone-id-filter", "?"), domain=flags.get("domain-filter", "?"),
-        policy=flags.get("policy", "?"), interval=flags.get("interval", "?"),
+        zone_id=zone_id, domain=domain, policy=flags.get("policy", "?"), interval=flags.get("interval", "?"),
         pod_identity=any(a.get("Namespace") == EXTERNAL_DNS for a in associations),
+        scoped=stack is not None and _changes_scoped(stack, zone_id, domain),
     )
+
+
+def _changes_scoped(stack: Stack, zone_id: str, domain: str) -> bool:
+    """Every statement allowing route53:ChangeResourceRecordSets names the zone and a name condition on the domain."""
+    statements = [st for policy in stack.resources("AWS::IAM::Policy")
+                  for st in policy.get("PolicyDocument", {}).get("Statement", [])
+                  if "route53:ChangeResourceRecordSets" in _list(st.get("Action"))]
+    return bool(statements) and all(
+        st.get("Effect") == "Allow" and zone_id in json.dumps(st.get("Resource"))
+        and "route53:ChangeResourceRecordSetsNormalizedRecordNames" in json.dumps(st.get("Condition"))
+        and domain in json.dumps(st.get("Condition"))
+        for st in statements)
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _selects(policy: dict, kind: str, name: str) -> bool:
@@ -220,7 +240,7 @@ def _peerings(assembly: Assembly, config: AppConfig) -> list[Peering]:
     out = []
     for requester in config.members:
         stack = assembly.stacks.get(stack_names.peering_stack(requester))
-        if stack is None:
+        if stack is None or requester.name not in cidrs:
             continue
         resources = stack.template.get("Resources", {})
         routes = [r.get("Properties", {}) for r in resources.values() if r.get("Type") == _ROUTE]
@@ -288,7 +308,8 @@ def draw_member(dot: Dot, traffic: Traffic, member: str) -> None:
     if dns is None:
         return
     mid = node_id(member)
-    identity = "Pod Identity: records in its zone and domain only" if dns.pod_identity else "no Pod Identity role"
+    identity = ("no Pod Identity role" if not dns.pod_identity else
+                "Pod Identity: records under its domain, in its zone only" if dns.scoped else "Pod Identity role")
     dot.node(f"extdns_{mid}", f"ExternalDNS {dns.version} (namespace {EXTERNAL_DNS})\n{identity}\n"
              f"owner {dns.owner}, --policy={dns.policy}, every {dns.interval}\n"
              "watches LoadBalancer Services with a hostname", fillcolor=_FILL, color=DNS)

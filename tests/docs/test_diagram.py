@@ -155,7 +155,7 @@ def test_traffic_entry_point(traffic):
     for member in ("member_use1", "member_usw2", "member_use1_b"):
         external_dns = node_label(dot, f"extdns_{member}")
         assert f"owner {member.replace('_', '-')}, --policy=sync" in external_dns
-        assert "Pod Identity: records in its zone and domain only" in external_dns
+        assert "Pod Identity: records under its domain, in its zone only" in external_dns
         assert "TXT owner" in found[(f"extdns_{member}", "route53")]
         nlb = node_label(dot, f"pubnlb_{member}")
         assert "public NLB per public Service" in nlb and "health check every 10 s, unhealthy after 2" in nlb
@@ -191,19 +191,24 @@ def test_traffic_multicluster_service(traffic):
     assert ("controllers", "member_member_use1_b") not in found
 
 
+def changed(assembly: Assembly, stack_name: str, kind: str, change) -> Assembly:
+    """The assembly with ``change`` applied to the Properties of each ``kind`` resource of one stack."""
+    stacks = dict(assembly.stacks)
+    old = stacks[stack_name]
+    template = copy.deepcopy(old.template)
+    for resource in template["Resources"].values():
+        if resource["Type"] == kind:
+            change(resource["Properties"])
+    stacks[stack_name] = Stack(old.name, old.region, old.account, old.dependencies, template)
+    return Assembly(stacks=stacks, manifests=assembly.manifests)
+
+
 def test_peering_ports_are_read_from_the_templates(traffic):
     """Each side's label shows what its security group opens, so a template change shows in the picture."""
     config, assembly, _ = traffic
 
     def with_ingress(stack_name: str, change) -> Assembly:
-        stacks = dict(assembly.stacks)
-        old = stacks[stack_name]
-        template = copy.deepcopy(old.template)
-        for resource in template["Resources"].values():
-            if resource["Type"] == "AWS::EC2::SecurityGroupIngress":
-                change(resource["Properties"])
-        stacks[stack_name] = Stack(old.name, old.region, old.account, old.dependencies, template)
-        return Assembly(stacks=stacks, manifests=assembly.manifests)
+        return changed(assembly, stack_name, "AWS::EC2::SecurityGroupIngress", change)
 
     def pair(view, a, b):
         return next(p for p in view.peerings if (p.requester, p.accepter) == (a, b))
@@ -217,6 +222,22 @@ def test_peering_ports_are_read_from_the_templates(traffic):
         with_ingress("KarmadaPeering-member-use1", lambda p: p.update(CidrIp="192.0.2.0/24")), config)
     assert pair(closed, "member-use1", "member-use1-b").requester_ports == ()
     assert pair(closed, "member-usw2", "member-use1-b").requester_ports == ("8080",)  # another stack
+
+
+def test_external_dns_scope_is_read_from_the_role_policy(traffic):
+    config, assembly, _ = traffic
+
+    def widen(properties):
+        for statement in properties["PolicyDocument"]["Statement"]:
+            if "route53:ChangeResourceRecordSets" in statement["Action"]:
+                statement["Resource"] = "*"
+
+    member = "member-usw2"
+    dns = diagram_traffic.read_traffic(assembly, config).dns
+    assert dns[member].pod_identity and dns[member].scoped
+    wide = diagram_traffic.read_traffic(changed(assembly, f"KarmadaMember-{member}", "AWS::IAM::Policy", widen), config)
+    assert wide.dns[member].pod_identity and not wide.dns[member].scoped
+    assert wide.dns["member-use1"].scoped  # another member's stack
 
 
 def test_traffic_annotations_are_the_charts():
