@@ -180,6 +180,7 @@ diagram: synth
 	@: $(call guard,config,$(TRAFFIC_CONFIG))
 	command -v dot >/dev/null || (apt-get update && apt-get install -y graphviz)
 	$(BIN)/python -m eks_karmada.diagram --assembly cdk.out --config $(CONFIG) --svg docs/architecture.svg --png docs/architecture.png
-	rm -rf .diagram/cdk.out
-	cdk --no-notices -c config=$(TRAFFIC_CONFIG) synth --quiet -o .diagram/cdk.out > /dev/null
+	@rm -rf .diagram/cdk.out; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; status=0; \
+	  cdk --no-notices -c config=$(TRAFFIC_CONFIG) synth --quiet -o .diagram/cdk.out > "$$log" 2>&1 || status=$$?; \
+	  grep -v $(SYNTH_NOISE) "$$log" >&2 || true; exit $$status
 	$(BIN)/python -m eks_karmada.diagram --assembly .diagram/cdk.out --config $(TRAFFIC_CONFIG) --svg docs/architecture-traffic.svg --png docs/architecture-traffic.png

@@ -191,6 +191,12 @@ def test_traffic_multicluster_service(traffic):
     assert ("controllers", "member_member_use1_b") not in found
 
 
+def read(assembly: Assembly, config) -> diagram_traffic.Traffic:
+    traffic = diagram_traffic.read_traffic(assembly, config)
+    assert traffic is not None
+    return traffic
+
+
 def changed(assembly: Assembly, stack_name: str, kind: str, change) -> Assembly:
     """The assembly with ``change`` applied to the Properties of each ``kind`` resource of one stack."""
     stacks = dict(assembly.stacks)
@@ -213,12 +219,12 @@ def test_peering_ports_are_read_from_the_templates(traffic):
     def pair(view, a, b):
         return next(p for p in view.peerings if (p.requester, p.accepter) == (a, b))
 
-    moved = diagram_traffic.read_traffic(
+    moved = read(
         with_ingress("KarmadaPeeringRoutes-member-usw2", lambda p: p.update(FromPort=9090, ToPort=9091)), config)
     assert pair(moved, "member-use1", "member-usw2").accepter_ports == ("9090-9091",)
     assert "TCP 8080 into member-use1, TCP 9090-9091 into member-usw2" in build_dot(
         with_ingress("KarmadaPeeringRoutes-member-usw2", lambda p: p.update(FromPort=9090, ToPort=9091)), config)
-    closed = diagram_traffic.read_traffic(
+    closed = read(
         with_ingress("KarmadaPeering-member-use1", lambda p: p.update(CidrIp="192.0.2.0/24")), config)
     assert pair(closed, "member-use1", "member-use1-b").requester_ports == ()
     assert pair(closed, "member-usw2", "member-use1-b").requester_ports == ("8080",)  # another stack
@@ -233,9 +239,9 @@ def test_external_dns_scope_is_read_from_the_role_policy(traffic):
                 statement["Resource"] = "*"
 
     member = "member-usw2"
-    dns = diagram_traffic.read_traffic(assembly, config).dns
+    dns = read(assembly, config).dns
     assert dns[member].pod_identity and dns[member].scoped
-    wide = diagram_traffic.read_traffic(changed(assembly, f"KarmadaMember-{member}", "AWS::IAM::Policy", widen), config)
+    wide = read(changed(assembly, f"KarmadaMember-{member}", "AWS::IAM::Policy", widen), config)
     assert wide.dns[member].pod_identity and not wide.dns[member].scoped
     assert wide.dns["member-use1"].scoped  # another member's stack
 
