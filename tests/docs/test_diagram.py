@@ -265,3 +265,18 @@ def test_committed_pictures_are_current(name, request):
         f"the architecture changed: run make diagram and commit docs/{name}.*")
     png = (ROOT / "docs" / f"{name}.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 50_000
+
+
+def test_make_diagram_draws_both_pictures(tmp_path):
+    """`make diagram` is one command for both: the default config's picture, then config/traffic.yaml's."""
+    import subprocess
+
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-o", "setup", "-o", "synth", "diagram"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout
+    assert "--assembly cdk.out --config config/default.yaml --svg docs/architecture.svg" in commands
+    assert f"-c config={TRAFFIC_CONFIG} synth --quiet -o .diagram/cdk.out" in commands
+    assert (f"--assembly .diagram/cdk.out --config {TRAFFIC_CONFIG} --svg docs/architecture-traffic.svg "
+            "--png docs/architecture-traffic.png") in commands
