@@ -413,13 +413,15 @@ def _peering_label(peering: Peering, calls: list[tuple[str, str, str]]) -> str:
 def _draw_service(dot: Dot, service: CrossMemberService, members: Sequence[str], pull: Collection[str]) -> None:
     """Karmada's controller-manager collects the providers' EndpointSlices and dispatches them to the consumers.
 
-    In a Pull member its karmada-agent collects them (karmada v1.18.2 cmd/agent: endpointsliceCollect).
+    In a Pull member its karmada-agent collects them (karmada v1.18.2 cmd/agent: endpointsliceCollect). The edges
+    keep their rank constraint (the members are below the controllers anyway): without it dot routes them, and
+    their labels, around the whole parent.
     """
     name = f"MultiClusterService {service.namespace}/{service.name}"
     for provider in service.providers or members:
         who = "its karmada-agent collects" if provider in pull else "collects"
         dot.edge("controllers", f"member_{node_id(provider)}", f"{name}:\n{who} EndpointSlices (provider)",
-                 color=MCS, fontcolor=MCS, lhead=f"cluster_member_{node_id(provider)}", constraint="false")
+                 color=MCS, fontcolor=MCS, lhead=f"cluster_member_{node_id(provider)}")
     for consumer in service.consumers or members:
         dot.edge("controllers", f"member_{node_id(consumer)}", f"{name}:\ndispatches EndpointSlices (consumer)",
-                 color=MCS, fontcolor=MCS, lhead=f"cluster_member_{node_id(consumer)}", constraint="false")
+                 color=MCS, fontcolor=MCS, lhead=f"cluster_member_{node_id(consumer)}")
