@@ -5,11 +5,12 @@ flags its rendered Deployment has (``member-<name>.yaml``), and writes to a moto
 on loopback. The hosted zone gets the config's zone id (moto's custom-id hook), so ``--zone-id-filter`` runs as
 rendered. What differs from EKS is listed in local_control_plane/deviations.py (DEVIATIONS, the traffic lines).
 
-What moto's Route 53 does differently from Route 53 (checked against moto 5.2, see tests/local/test_route53_moto.py):
-DELETE of a record with a SetIdentifier removes every record of the zone with that SetIdentifier, whatever its
-name and type. Each member's records carry the member's own set identifier, and ExternalDNS deletes all of a
-member's records for a Service together (the alias and its TXT owners), so what the scenarios assert is unchanged;
-with two Services per member it would not be.
+What moto's Route 53 (5.2) does differently from Route 53, and this double corrects (``_route53_semantics``, see
+tests/local/test_route53.py): a DELETE of a record with a SetIdentifier removes every record of the zone with that
+SetIdentifier, whatever its name and type; and a CREATE sent once before is refused while any record of that name
+and type exists, whatever its SetIdentifier. Route 53 keys a record by name, type and SetIdentifier. Uncorrected,
+a member whose records came back after a failover drill could not write them again ("already exists": the other
+member's ownership TXT of the same name), which is moto's defect, not ExternalDNS's.
 
 What ExternalDNS v0.21.0 writes for a LoadBalancer Service whose status names an NLB (checked against moto, see
 tests/local/test_route53.py): an alias A and an alias AAAA record to the hostname, in the canonical NLB zone of its
@@ -68,6 +69,52 @@ def zone_name(domain: str) -> str:
     return ".".join(labels[1:]) if len(labels) > 2 else domain
 
 
+def _route53_semantics() -> None:
+    """Change batches as moto applies them, records keyed by name, type and SetIdentifier as Route 53 keys them.
+
+    Changes to records with a SetIdentifier are checked and applied here; the others go to moto unchanged.
+    """
+    from moto.route53.exceptions import InvalidInput, ResourceRecordAlreadyExists
+    from moto.route53.models import RecordSet, Route53Backend
+
+    original = getattr(Route53Backend.change_resource_record_sets, "__wrapped__",
+                       Route53Backend.change_resource_record_sets)
+
+    def key(record: dict[str, Any] | RecordSet) -> tuple[str, str, str | None]:
+        if isinstance(record, RecordSet):
+            return record.name.rstrip(".").lower(), record.type, record.set_identifier
+        return record["Name"].rstrip(".").lower(), record["Type"], record.get("SetIdentifier")
+
+    def change(self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]) -> None:
+        zone = self.get_hosted_zone(zoneid)
+        keyed = [c for c in change_list if c["ResourceRecordSet"].get("SetIdentifier") is not None]
+        existing = {key(r) for r in zone.rrsets}
+        for item in keyed:  # all checked before any is applied: a batch is atomic
+            record, action = item["ResourceRecordSet"], item["Action"]
+            if action == "CREATE" and key(record) in existing:
+                raise ResourceRecordAlreadyExists(name=record["Name"], _type=record["Type"])
+            if action == "DELETE" and key(record) not in existing:
+                raise InvalidInput(f"Tried to delete resource record set [name='{record['Name']}', "
+                                   f"type='{record['Type']}', set-identifier='{record['SetIdentifier']}'] but it "
+                                   "was not found")
+        rest = [c for c in change_list if c not in keyed]
+        if rest:
+            original(self, zoneid, rest)
+        for item in keyed:
+            record = dict(item["ResourceRecordSet"])
+            if not record["Name"].endswith("."):
+                record["Name"] += "."
+            zone.rrsets = [r for r in zone.rrsets if key(r) != key(record)]
+            if item["Action"] in ("CREATE", "UPSERT"):
+                if "ResourceRecords" in record:
+                    record["ResourceRecords"] = [r["Value"] for r in record["ResourceRecords"]]
+                zone.add_rrset(record)
+            zone.rr_changes.append(item)
+
+    change.__wrapped__ = original  # type: ignore[attr-defined]
+    Route53Backend.change_resource_record_sets = change  # type: ignore[method-assign]
+
+
 class LocalRoute53:
     """A moto server (Route 53 and the rest of moto's API) in this process, on loopback."""
 
@@ -75,6 +122,7 @@ class LocalRoute53:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per ExternalDNS request
+        _route53_semantics()
         self._server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
         self._server.start()
         bound_host, port = self._server.get_host_and_port()

@@ -138,9 +138,10 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "member pods are simulated by kwok and never run; a 5 s poll keeps the scenario to seconds per step "
               "(--events reacts to Service changes at once either way)"),
     Deviation("Route 53 -> a moto server in the scenario's process (AWS_ENDPOINT_URL_ROUTE_53, static keys), its "
-              "hosted zone created with the config's zone id; moto's DELETE of a record with a SetIdentifier drops "
-              "every record of the zone with that identifier",
-              "no AWS here; one Service per member keeps that moto quirk out of what the scenario asserts"),
+              "hosted zone created with the config's zone id; records with a SetIdentifier keyed by name, type and "
+              "identifier as Route 53 keys them (moto alone deletes every record with the identifier and refuses a "
+              "member's repeated CREATE beside another member's record of the same name)",
+              "no AWS here; uncorrected, moto kept a member's records from coming back after the failover drill"),
     Deviation("AWS Load Balancer Controller -> the scenario writes each member's Service status.loadBalancer with a "
               "fake NLB hostname of the member's region (k8s-<ns>-<svc>-0123456789.elb.<region>.amazonaws.com)",
               "no NLB here; ExternalDNS aliases that hostname to the region's canonical NLB zone as it would a "

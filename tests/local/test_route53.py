@@ -55,16 +55,28 @@ def test_the_zone_gets_the_configured_id_and_aliases_read_back_by_set_identifier
     assert server.aliases(zone, "other.apps.example.com") == {}
 
 
-def test_moto_deletes_every_record_with_the_set_identifier(server) -> None:
-    """The quirk e2e/route53.py documents: if moto fixes it, the docstring and deviations.py change with it."""
+def test_records_are_keyed_by_name_type_and_set_identifier_as_route53_keys_them(server) -> None:
+    """The local Route 53 corrects two moto defects (e2e/route53.py _route53_semantics).
+
+    moto alone deletes every record with the SetIdentifier and refuses a repeated CREATE of a name that another
+    member's record shares.
+    """
     zone = server.create_zone("Z0123456789QUIRKZONE", "quirk.example")
     first, second = _alias("a.quirk.example", "m", "us-east-1"), _alias("b.quirk.example", "m", "us-east-1")
     other = _alias("a.quirk.example", "n", "us-west-2")
     client = server.client()
     client.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [first, second, other]})
     client.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [dict(first, Action="DELETE")]})
-    assert server.aliases(zone, "b.quirk.example") == {}  # Route 53 would keep it
+    assert set(server.aliases(zone, "b.quirk.example")) == {"m"}  # only the record named went
     assert set(server.aliases(zone, "a.quirk.example")) == {"n"}
+    # The member's record comes back after a failover: the same CREATE again, beside n's record of that name.
+    client.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [first]})
+    assert set(server.aliases(zone, "a.quirk.example")) == {"m", "n"}
+    with pytest.raises(client.exceptions.InvalidChangeBatch):  # but not twice
+        client.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [first]})
+    with pytest.raises(client.exceptions.InvalidInput):  # nor a delete of what is not there
+        client.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            dict(_alias("c.quirk.example", "m", "us-east-1"), Action="DELETE")]})
 
 
 def _rendered(args: list[str]) -> list[dict]:
