@@ -21,6 +21,7 @@ from karmada_constructs.backup_bucket import BackupBucket, BackupBucketProps
 from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
+from karmada_constructs.pod_identity import pod_identity_association, pod_identity_principal
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 BUCKET_OUTPUT = "EtcdBackupBucketName"
@@ -116,16 +117,17 @@ class EtcdBackup(Construct):
             ),
         )
         bucket = self.storage.bucket
-        self.role = self._add_role(cluster_name, namespace, prefix)
+        self.role = self._add_role(cluster, cluster_name, namespace, prefix)
         if settings.upload_metric is not None:
             self._allow_metric(settings.upload_metric)
-        self.restore_role = self._add_restore_role(cluster_name, namespace, prefix)
+        self.restore_role = self._add_restore_role(cluster, cluster_name, namespace, prefix)
         self.storage.limit_to(self.role, BACKUP_S3_ACTIONS)
         self.storage.limit_to(self.restore_role, RESTORE_S3_ACTIONS)
 
-        self.association = self._associate("PodIdentityAssociation", cluster, namespace, SERVICE_ACCOUNT, self.role)
-        self.restore_association = self._associate("RestorePodIdentityAssociation", cluster, namespace,
-                                                   RESTORE_SERVICE_ACCOUNT, self.restore_role)
+        self.association = pod_identity_association(self, "PodIdentityAssociation", cluster, namespace,
+                                                    SERVICE_ACCOUNT, self.role)
+        self.restore_association = pod_identity_association(self, "RestorePodIdentityAssociation", cluster,
+                                                            namespace, RESTORE_SERVICE_ACCOUNT, self.restore_role)
 
         chart_props = EtcdBackupProps(
             control_plane=control_plane,
@@ -171,38 +173,14 @@ class EtcdBackup(Construct):
             f"limited by its cloudwatch:namespace condition to {metric.namespace}.",
         )
 
-    def _associate(self, id: str, cluster: eks.ICluster, namespace: str, service_account: str,
-                   role: iam.Role) -> eks.CfnPodIdentityAssociation:
-        return eks.CfnPodIdentityAssociation(
-            self,
-            id,
-            cluster_name=cluster.cluster_name,
-            namespace=namespace,
-            service_account=service_account,
-            role_arn=role.role_arn,
-            # The trust policy's conditions read these session tags.
-            disable_session_tags=False,
-        )
-
-    def _pod_identity_role(self, id: str, cluster_name: str, namespace: str, service_account: str,
-                           purpose: str) -> iam.Role:
+    def _pod_identity_role(self, id: str, cluster: eks.ICluster, cluster_name: str, namespace: str,
+                           service_account: str, purpose: str) -> iam.Role:
         """A role only ``namespace/service_account`` of this cluster may assume, through EKS Pod Identity."""
-        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount; the trust policy
-        # admits only this one (EKS User Guide, "Create IAM role with trust policy required by EKS Pod Identity").
-        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
-            {
-                "StringEquals": {
-                    "aws:RequestTag/eks-cluster-name": cluster_name,
-                    "aws:RequestTag/kubernetes-namespace": namespace,
-                    "aws:RequestTag/kubernetes-service-account": service_account,
-                }
-            }
-        )
         return iam.Role(
             self,
             id,
             description=f"{purpose} of the Karmada API on {cluster_name} (Pod Identity: {namespace}/{service_account})",
-            assumed_by=pod_identity.with_session_tags(),
+            assumed_by=pod_identity_principal(self, cluster, namespace, service_account),
         )
 
     def _key_through_s3(self, role: iam.Role, actions: list[str]) -> None:
@@ -219,9 +197,9 @@ class EtcdBackup(Construct):
         bucket_id = Stack.of(self).get_logical_id(default_child(self.storage.bucket, CfnResource))
         acknowledge(role, f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]", reason)
 
-    def _add_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
+    def _add_role(self, cluster: eks.ICluster, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
         """The backup CronJob's role: write new snapshot versions under this cluster's prefix, nothing else."""
-        role = self._pod_identity_role("Role", cluster_name, namespace, SERVICE_ACCOUNT, "etcd backup")
+        role = self._pod_identity_role("Role", cluster, cluster_name, namespace, SERVICE_ACCOUNT, "etcd backup")
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="SnapshotObjects", actions=list(BACKUP_S3_ACTIONS),
             resources=[self.storage.bucket.arn_for_objects(f"{prefix}*")]))
@@ -235,9 +213,9 @@ class EtcdBackup(Construct):
         )
         return role
 
-    def _add_restore_role(self, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
+    def _add_restore_role(self, cluster: eks.ICluster, cluster_name: str, namespace: str, prefix: str) -> iam.Role:
         """The restore Jobs' role: read this cluster's snapshots, nothing else."""
-        role = self._pod_identity_role("RestoreRole", cluster_name, namespace, RESTORE_SERVICE_ACCOUNT,
+        role = self._pod_identity_role("RestoreRole", cluster, cluster_name, namespace, RESTORE_SERVICE_ACCOUNT,
                                        "etcd restore (read-only)")
         bucket = self.storage.bucket
         role.add_to_principal_policy(iam.PolicyStatement(

@@ -16,7 +16,7 @@ from constructs import Construct, IConstruct
 from charts.external_dns import NAMESPACE, SERVICE_ACCOUNT
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.nag import acknowledge
-from karmada_constructs.pod_identity import pod_identity_principal
+from karmada_constructs.pod_identity import pod_identity_association, pod_identity_principal
 
 # What ExternalDNS v0.21.0's AWS provider calls (provider/aws/aws.go, Route53API), less what our flags never reach:
 # CreateHostedZone (never called by the controller) and ListTagsForResources (only with --aws-zone-tags).
@@ -66,16 +66,8 @@ class ExternalDns(Construct):
     def __init__(self, scope: Construct, id: str, props: ExternalDnsProps) -> None:
         super().__init__(scope, id)
         self.role = self._add_role(props)
-        self.association = eks.CfnPodIdentityAssociation(
-            self,
-            "PodIdentityAssociation",
-            cluster_name=props.cluster.cluster_name,
-            namespace=NAMESPACE,
-            service_account=SERVICE_ACCOUNT,
-            role_arn=self.role.role_arn,
-            # The trust policy's conditions read these session tags.
-            disable_session_tags=False,
-        )
+        self.association = pod_identity_association(self, "PodIdentityAssociation", props.cluster, NAMESPACE,
+                                                    SERVICE_ACCOUNT, self.role)
         self.manifest = ChartManifest(self, "Chart", ChartManifestProps(
             cluster=props.cluster, chart=props.chart, target=props.target))
         self.manifest.node.add_dependency(self.association)

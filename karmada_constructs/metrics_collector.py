@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cdk8s
-from aws_cdk import Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
+from karmada_constructs.pod_identity import pod_identity_association, pod_identity_principal
 
 # The action a remote write needs, and nothing else (no query, no rules, no workspace management).
 REMOTE_WRITE = "aps:RemoteWrite"
@@ -54,25 +54,17 @@ class MetricsCollector(Construct):
     """A collector's AWS identity and objects.
 
     An IAM role that only the ServiceAccount ``<namespace>/<service_account>`` of this one cluster, in this account,
-    can assume through EKS Pod Identity (trust conditioned on aws:SourceAccount and the eks-cluster-arn,
-    kubernetes-namespace and kubernetes-service-account session tags), allowed nothing but aps:RemoteWrite on
-    the one workspace; the Pod Identity association; and the collector's chart applied after the association
-    (credentials are injected when the pod is created) and after ``depends_on``.
+    can assume through EKS Pod Identity (trust conditioned on aws:SourceAccount, aws:SourceArn and the
+    eks-cluster-arn, kubernetes-namespace and kubernetes-service-account session tags), allowed nothing but
+    aps:RemoteWrite on the one workspace; the Pod Identity association; and the collector's chart applied after the
+    association (credentials are injected when the pod is created) and after ``depends_on``.
     """
 
     def __init__(self, scope: Construct, id: str, props: MetricsCollectorProps) -> None:
         super().__init__(scope, id)
         self.role = self._add_role(props)
-        self.association = eks.CfnPodIdentityAssociation(
-            self,
-            "PodIdentityAssociation",
-            cluster_name=props.cluster.cluster_name,
-            namespace=props.namespace,
-            service_account=props.service_account,
-            role_arn=self.role.role_arn,
-            # The trust policy's conditions read these session tags.
-            disable_session_tags=False,
-        )
+        self.association = pod_identity_association(self, "PodIdentityAssociation", props.cluster, props.namespace,
+                                                    props.service_account, self.role)
         self.manifest = ChartManifest(self, "Chart", ChartManifestProps(
             cluster=props.cluster, chart=props.chart, target=props.target))
         self.manifest.node.add_dependency(self.association)
@@ -80,18 +72,8 @@ class MetricsCollector(Construct):
             self.manifest.node.add_dependency(dependency)
 
     def _add_role(self, props: MetricsCollectorProps) -> iam.Role:
-        # Pod Identity tags the session with the pod's cluster, namespace and ServiceAccount (EKS User Guide,
-        # "Create IAM role with trust policy required by EKS Pod Identity"); the cluster ARN names region and
-        # account too, and aws:SourceAccount keeps another account's Pod Identity from using the role.
-        pod_identity = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({
-            "StringEquals": {
-                "aws:SourceAccount": Stack.of(self).account,
-                "aws:RequestTag/eks-cluster-arn": props.cluster.cluster_arn,
-                "aws:RequestTag/kubernetes-namespace": props.namespace,
-                "aws:RequestTag/kubernetes-service-account": props.service_account,
-            }
-        })
-        role = iam.Role(self, "Role", description=props.description, assumed_by=pod_identity.with_session_tags())
+        role = iam.Role(self, "Role", description=props.description, assumed_by=pod_identity_principal(
+            self, props.cluster, props.namespace, props.service_account))
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="RemoteWriteToTheFleetWorkspace", actions=[REMOTE_WRITE], resources=[props.workspace_arn]))
         return role

@@ -1,4 +1,4 @@
-"""The trust of an IAM role assumable through EKS Pod Identity by one ServiceAccount of one cluster."""
+"""EKS Pod Identity for one ServiceAccount of one cluster: the trust of its IAM role and the association."""
 
 # jsii's aws_cdk classes do not match their own interface Protocols under pyright (Cluster vs ICluster, principals):
 # pyright: reportArgumentType=false, reportReturnType=false
@@ -28,3 +28,11 @@ def pod_identity_principal(scope: Construct, cluster: eks.ICluster, namespace: s
         },
         "ArnEquals": {"aws:SourceArn": cluster.cluster_arn},
     }).with_session_tags()
+
+
+def pod_identity_association(scope: Construct, id: str, cluster: eks.ICluster, namespace: str, service_account: str,
+                             role: iam.IRole) -> eks.CfnPodIdentityAssociation:
+    """Links ``<namespace>/<service_account>`` of `cluster` to `role`, with the session tags its trust reads."""
+    return eks.CfnPodIdentityAssociation(
+        scope, id, cluster_name=cluster.cluster_name, namespace=namespace, service_account=service_account,
+        role_arn=role.role_arn, disable_session_tags=False)

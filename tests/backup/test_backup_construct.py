@@ -113,12 +113,16 @@ def test_each_role_trusts_only_pod_identity_for_its_service_account(template, fr
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    cluster_arn = f"arn:aws:eks:us-east-1:111122223333:cluster/{CLUSTER_NAME}"
+    # karmada_constructs/pod_identity.py: this account, this cluster, this ServiceAccount only.
     assert statement["Condition"] == {
         "StringEquals": {
-            "aws:RequestTag/eks-cluster-name": CLUSTER_NAME,
+            "aws:SourceAccount": "111122223333",
+            "aws:RequestTag/eks-cluster-arn": cluster_arn,
             "aws:RequestTag/kubernetes-namespace": "karmada-system",
             "aws:RequestTag/kubernetes-service-account": service_account,
-        }
+        },
+        "ArnEquals": {"aws:SourceArn": cluster_arn},
     }
     assert "ManagedPolicyArns" not in role["Properties"]
 
