@@ -35,12 +35,13 @@ def test_only_the_collector_service_account_of_this_cluster_and_account_may_assu
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    cluster_arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}"
     assert statement["Condition"] == {"StringEquals": {
         "aws:SourceAccount": ACCOUNT,
-        "aws:RequestTag/eks-cluster-arn": f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}",
+        "aws:RequestTag/eks-cluster-arn": cluster_arn,
         "aws:RequestTag/kubernetes-namespace": "karmada-system",
         "aws:RequestTag/kubernetes-service-account": "karmada-metrics-collector",
-    }}
+    }, "ArnEquals": {"aws:SourceArn": cluster_arn}}  # another cluster's Pod Identity cannot use the role
 
 
 def test_the_association_binds_that_service_account_with_session_tags_and_comes_before_the_pod(template):
