@@ -138,9 +138,15 @@ def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float =
         clusters = karmada.json("get", "clusters")["items"]
         if not all(cluster_ready(c) == "True" and not c["spec"].get("taints") for c in clusters):
             return False
-        binding = karmada.get("resourcebinding", "sample-nginx-deployment", namespace)
-        conditions = {c["type"]: c["status"] for c in binding.get("status", {}).get("conditions", [])}
-        if conditions.get("Scheduled") != "True" or conditions.get("FullyApplied") != "True":
+        # Every binding of the sample (Deployment, Service, PodDisruptionBudget): a drill that starts while the last
+        # one's Service or PDB is still coming back would see that as its own effect.
+        bindings = karmada.json("get", "resourcebindings", "-n", namespace)["items"]
+        for each in bindings:
+            conditions = {c["type"]: c["status"] for c in each.get("status", {}).get("conditions", [])}
+            if conditions.get("Scheduled") != "True" or conditions.get("FullyApplied") != "True":
+                return False
+        binding = next((b for b in bindings if b["metadata"]["name"] == "sample-nginx-deployment"), None)
+        if binding is None:
             return False
         placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
         for name, member in members.items():
