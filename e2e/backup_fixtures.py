@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from e2e.host_process import stop_process
 from local_control_plane import deviations
 from local_control_plane.environment import Environment
 from local_control_plane.kubelet import status_path, stop_marker
@@ -78,13 +79,7 @@ class LocalS3:
                             aws_access_key_id="drill", aws_secret_access_key="drill")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
         self._log.close()
 
 

@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from e2e.host_process import stop_process
+
 # ExternalDNS's deployment objects, as charts/external_dns renders them.
 NAMESPACE = "external-dns"
 DEPLOYMENT = "external-dns"
@@ -80,7 +82,7 @@ def _route53_semantics() -> None:
     original = getattr(Route53Backend.change_resource_record_sets, "__wrapped__",
                        Route53Backend.change_resource_record_sets)
 
-    def key(record: dict[str, Any] | RecordSet) -> tuple[str, str, str | None]:
+    def key(record: dict[str, Any] | RecordSet) -> tuple[str, Any, Any]:
         if isinstance(record, RecordSet):
             return record.name.rstrip(".").lower(), record.type, record.set_identifier
         return record["Name"].rstrip(".").lower(), record["Type"], record.get("SetIdentifier")
@@ -248,13 +250,7 @@ class ExternalDns:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
         self._log.close()
 
 
