@@ -36,7 +36,8 @@ def _describe_plan(plan: Plan, server: str, timeout: float, rebalance: bool) -> 
     for ref in plan.staying:
         lines.append(f"       {ref}: stays (tolerates the taint for ever)")
     step = ("  3. remove that taint (always: also on timeout, error or Ctrl-C)"
-            + (", then reschedule each moved binding (spec.rescheduleTriggeredAt) and wait until it is placed again."
+            + (", wait until the evictions are over, then reschedule each moved binding "
+               "(spec.rescheduleTriggeredAt) and wait until it is placed again."
                if rebalance else "; the moved bindings stay where they went (--no-rebalance)."))
     lines.append(step)
     lines.append(f"Replicas on {plan.member} are evicted for real (gracefully: they go once their replacements are "
@@ -124,9 +125,18 @@ def _run(drill: FailoverDrill, plan: Plan, karmada, timeout: float, rebalance: b
         say(out, "The moved bindings stay where they went (--no-rebalance); Karmada does not move divided replicas "
                  "back by itself.")
         return 0
+    remaining = [i for i in plan.moving if not i.gone]
+    say(out, f"Waiting until the evictions from {plan.member} are over (their replacements ready elsewhere; until "
+             "then the scheduler keeps each binding off it):")
+    with karmada.explained("watch the graceful evictions"):
+        evicting = drill.evictions_done(remaining, timeout)
+    if evicting:
+        say(out, f"Still evicting from {plan.member} after {timeout:.0f} s: "
+                 f"{', '.join(str(i.ref) for i in evicting)}; not rescheduled")
+        return EXIT_PROBLEMS
     say(out, "Rescheduling the moved bindings:")
     with karmada.explained("reschedule the moved bindings"):
-        late = drill.rebalance([i for i in plan.moving if not i.gone], timeout)
+        late = drill.rebalance(remaining, timeout)
     if late:
         say(out, f"Not placed again within {timeout:.0f} s: {', '.join(str(i.ref) for i in late)}")
         return EXIT_PROBLEMS

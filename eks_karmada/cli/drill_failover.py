@@ -17,7 +17,10 @@ member, reports when each moved and where to, and then, always (timeout, error, 
 taints it added (matched by key, effect and ``timeAdded``, leaving any other). Karmada does not move divided
 replicas back by itself once a member recovers (the scheduler reschedules a divided binding only when its
 placement or replicas change), so the drill then sets ``spec.rescheduleTriggeredAt`` on each moved binding, what
-a WorkloadRebalancer does, and waits until the scheduler has placed each one again.
+a WorkloadRebalancer does, and waits until the scheduler has placed each one again. It triggers only once the
+binding's graceful eviction from the member is over (no ``spec.gracefulEvictionTasks`` entry from it: the
+evicted replicas are gone because their replacements are ready elsewhere): until then the scheduler's
+ClusterEviction filter keeps the member out, and a reschedule would place everything elsewhere again.
 """
 
 from __future__ import annotations
@@ -71,6 +74,12 @@ def condition(obj: dict, kind: str) -> dict:
 def placements(binding: dict) -> dict[str, int]:
     """Member -> replicas of a binding's ``spec.clusters``."""
     return {c["name"]: int(c.get("replicas") or 0) for c in (binding.get("spec") or {}).get("clusters") or []}
+
+
+def evicting_from(binding: dict, member: str) -> bool:
+    """The binding has a graceful eviction task from ``member`` (ResourceBindingSpec.ClusterInGracefulEvictionTasks)."""
+    return any(task.get("fromCluster") == member
+               for task in (binding.get("spec") or {}).get("gracefulEvictionTasks") or [])
 
 
 def shown(placed: dict[str, int]) -> str:
@@ -348,9 +357,35 @@ class FailoverDrill:
             self.clock.sleep(POLL_SECONDS)
         return True
 
+    def _wait_each(self, items: list[Watched], timeout: float, done: Callable[[Watched, dict, float], bool]
+                   ) -> list[Watched]:
+        """Poll each item's binding until ``done(item, binding, seconds)`` or it is deleted. Returns the rest."""
+        start = self.clock.monotonic()
+        pending = list(items)
+        while pending:
+            for item in list(pending):
+                binding = self.client.get(item.ref.resource, item.ref.name, item.ref.namespace or None)
+                if binding is None or done(item, binding, self.clock.monotonic() - start):
+                    pending.remove(item)
+            if not pending or self.clock.monotonic() - start >= timeout:
+                break
+            self.clock.sleep(POLL_SECONDS)
+        return pending
+
+    def evictions_done(self, moved: list[Watched], timeout: float) -> list[Watched]:
+        """Wait until no moved binding has a graceful eviction task from the member. Returns the ones still evicting."""
+
+        def done(item: Watched, binding: dict, seconds: float) -> bool:
+            if evicting_from(binding, self.member):
+                return False
+            self.report(f"  {seconds:6.1f} s  {item.ref}: evicted from {self.member}")
+            return True
+
+        return self._wait_each(moved, timeout, done)
+
     def rebalance(self, moved: list[Watched], timeout: float) -> list[Watched]:
         """Reschedule each moved binding from scratch; wait until each is placed again. Returns the ones not."""
-        triggered: list[tuple[Watched, str | None, int]] = []
+        triggered: dict[BindingRef, tuple[str | None, int]] = {}
         for item in moved:
             binding = self.client.get(item.ref.resource, item.ref.name, item.ref.namespace or None)
             if binding is None:
@@ -364,30 +399,22 @@ class FailoverDrill:
                 moment = previous + datetime.timedelta(seconds=1)
             patched = self.client.merge_patch(item.ref.resource, item.ref.name, item.ref.namespace or None,
                                               {"spec": {"rescheduleTriggeredAt": rfc3339(moment)}}, FIELD_MANAGER)
-            generation = int(((patched or {}).get("metadata") or {}).get("generation") or 0)
-            triggered.append((item, last, generation))
-        start = self.clock.monotonic()
-        pending = list(triggered)
-        while pending:
-            for entry in list(pending):
-                item, last, generation = entry
-                binding = self.client.get(item.ref.resource, item.ref.name, item.ref.namespace or None)
-                if binding is None:
-                    pending.remove(entry)
-                    continue
-                status = binding.get("status") or {}
-                # Scheduled since the trigger: the scheduler observed the triggered generation (or, where the
-                # generation is not kept, wrote a new lastScheduledTime).
-                seen = (int(status.get("schedulerObservedGeneration") or 0) >= generation
-                        or status.get("lastScheduledTime") != last)
-                if seen and scheduled(binding):
-                    item.back = placements(binding)
-                    self.report(f"  {self.clock.monotonic() - start:6.1f} s  {item.ref}: {shown(item.back)}")
-                    pending.remove(entry)
-            if not pending or self.clock.monotonic() - start >= timeout:
-                break
-            self.clock.sleep(POLL_SECONDS)
-        return [item for item, _, _ in pending]
+            triggered[item.ref] = (last, int(((patched or {}).get("metadata") or {}).get("generation") or 0))
+
+        def done(item: Watched, binding: dict, seconds: float) -> bool:
+            last, generation = triggered[item.ref]
+            status = binding.get("status") or {}
+            # Scheduled since the trigger: the scheduler observed the triggered generation (or, where the
+            # generation is not kept, wrote a new lastScheduledTime).
+            seen = (int(status.get("schedulerObservedGeneration") or 0) >= generation
+                    or status.get("lastScheduledTime") != last)
+            if not (seen and scheduled(binding)):
+                return False
+            item.back = placements(binding)
+            self.report(f"  {seconds:6.1f} s  {item.ref}: {shown(item.back)}")
+            return True
+
+        return self._wait_each([item for item in moved if item.ref in triggered], timeout, done)
 
 
 @contextlib.contextmanager

@@ -140,12 +140,18 @@ def binding(name: str, placed: dict[str, int], *, namespace: str | None = "sampl
 
 
 class FakeControllers:
-    """Karmada's taint manager and scheduler, one step per poll of the drill."""
+    """Karmada's taint manager, graceful eviction controller and scheduler, one step per poll of the drill.
 
-    def __init__(self, world, *, evict: bool = True) -> None:
+    An eviction leaves a ``gracefulEvictionTasks`` entry for ``eviction_steps`` polls (the replacements getting
+    ready elsewhere); while it is there the scheduler's ClusterEviction filter keeps the binding off that member.
+    """
+
+    def __init__(self, world, *, evict: bool = True, eviction_steps: int = 2) -> None:
         self.world = world
         self.evict = evict
+        self.eviction_steps = eviction_steps
         self.steps = 0
+        self.evicted_at: dict[tuple[str, str], int] = {}  # (binding, member) -> step of the eviction
 
     def __call__(self, clock) -> None:
         self.steps += 1
@@ -161,21 +167,35 @@ class FakeControllers:
             placed = {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}
             total = obj["spec"]["replicas"]
             status = obj["status"]
+            tasks = self._finish_evictions(obj)
             trigger = parse_time(obj["spec"].get("rescheduleTriggeredAt"))
             last = parse_time(status["lastScheduledTime"])
             rescheduled = bool(trigger and last and trigger > last)
             if rescheduled:
-                placed = {name: total // len(healthy) for name in healthy}
+                fit = [name for name in healthy if name not in {t["fromCluster"] for t in tasks}]
+                placed = {name: total // len(fit) for name in fit}
             elif self.evict:
                 for name in list(placed):
                     if tainted.get(name) and self._due(obj, tainted[name][0], clock):
                         freed = placed.pop(name)
                         placed[healthy[0]] = placed.get(healthy[0], 0) + freed
+                        tasks.append({"fromCluster": name, "reason": "TaintUntolerated", "producer": "TaintManager"})
+                        self.evicted_at[(obj["metadata"]["name"], name)] = self.steps
+            changed = tasks != (obj["spec"].get("gracefulEvictionTasks") or [])
+            obj["spec"]["gracefulEvictionTasks"] = tasks
             if not rescheduled and placed == {c["name"]: c["replicas"] for c in obj["spec"]["clusters"]}:
+                if changed:
+                    api.put(obj)
                 continue
             obj["spec"]["clusters"] = [{"name": n, "replicas": r} for n, r in sorted(placed.items())]
             status["lastScheduledTime"] = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
             api.put(obj)
+
+    def _finish_evictions(self, obj: dict) -> list[dict]:
+        """The eviction tasks still open: each ends ``eviction_steps`` polls after it began."""
+        name = obj["metadata"]["name"]
+        return [task for task in obj["spec"].get("gracefulEvictionTasks") or []
+                if self.steps - self.evicted_at.get((name, task["fromCluster"]), self.steps) < self.eviction_steps]
 
     @staticmethod
     def _due(obj: dict, taint: dict, clock) -> bool:

@@ -2,7 +2,8 @@
 
 Karmada's controllers are simulated on the fake clock (FakeControllers): on each poll the taint manager evicts
 what does not tolerate a NoExecute taint (after its tolerationSeconds from timeAdded), the scheduler places the
-replicas on the untainted members, and a rescheduleTriggeredAt newer than lastScheduledTime is scheduled afresh.
+replicas on the untainted members, the eviction stays in spec.gracefulEvictionTasks for two polls (keeping the
+scheduler off that member), and a rescheduleTriggeredAt newer than lastScheduledTime is scheduled afresh.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def test_the_replicas_move_the_time_is_reported_and_everything_is_restored(world
     assert "sample-namespace (cluster-scoped): stays (tolerates the taint for ever)" in out
     assert "   2.0 s  sample/sample-nginx-deployment: member-use1 2, member-usw2 2 -> member-usw2 4" in out
     assert "Moved: 1 binding(s) left member-use1 in 2.0 s" in out
+    # Rescheduled only once the graceful eviction is over: before that the ClusterEviction filter would keep
+    # member-use1 out (what a CI run on the real control plane showed).
+    assert "   4.0 s  sample/sample-nginx-deployment: evicted from member-use1" in out
+    assert out.index("evicted from member-use1") < out.index("Rescheduling the moved bindings")
     assert "Restored: member-use1 untainted and every moved binding placed on it again." in out
     # The taint Karmada's ClusterTaintPolicy adds, with timeAdded (tolerationSeconds count from it), and the drill's
     # NoSchedule in place of the cluster controller's, sent with the resourceVersion read (optimistic
@@ -93,6 +98,17 @@ def test_a_timeout_still_removes_the_taint_and_exits_3(world, sample):
     assert "Not moved within 20 s: sample/sample-nginx-deployment; the taint is removed." in result.stdout
     _assert_untainted(world)
     assert "Traceback" not in result.output
+
+
+def test_an_eviction_that_never_ends_is_not_rescheduled_and_exits_3(world, sample):
+    sample.eviction_steps = 10_000  # the replacements never get ready elsewhere
+    world.expect_stack()
+    result = world.invoke("drill", "failover", "--member", "member-use1", "--yes", "--timeout", "20")
+    assert result.exit_code == 3, result.output
+    assert ("Still evicting from member-use1 after 20 s: sample/sample-nginx-deployment; not rescheduled"
+            in result.stdout)
+    assert "rescheduleTriggeredAt" not in world.karmada.get(*RB, "sample-nginx-deployment", "sample")["spec"]
+    _assert_untainted(world)
 
 
 def test_ctrl_c_removes_the_taint(world, sample):
