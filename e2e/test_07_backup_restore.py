@@ -38,6 +38,7 @@ import pytest
 import yaml
 
 from e2e.backup_fixtures import DrillPods, Etcdctl, LocalS3, with_pod_identity
+from e2e.secrets_at_rest import ENCRYPTED_PREFIX, member_tokens
 from local_control_plane import deviations
 from local_control_plane.environment import Environment
 from local_control_plane.network import netns_name
@@ -353,6 +354,16 @@ class DrillEtcd:
         output = self.drill_pods.logs(exec_pod.id)
         assert outcome == "Succeeded", f"{' '.join(argv)} failed:\n{output}"
         return output
+
+
+def test_the_snapshot_holds_member_tokens_encrypted_only(backup: Backup, karmada, scratch: Path):
+    if backup.outcome != "Succeeded" or not backup.key:
+        pytest.skip("no snapshot (see test_backup_cronjob_uploads_one_verified_snapshot)")
+    snapshot = (scratch / "downloaded.db").read_bytes()
+    for name, token in member_tokens(karmada).items():
+        assert token[:32] not in snapshot, f"the snapshot holds the token of {name} in clear"
+    stored = {k: v for k, v in backup.live_at_snapshot.items() if k.startswith("/registry/secrets/karmada-cluster/")}
+    assert stored and all(v.startswith(ENCRYPTED_PREFIX) for v in stored.values()), sorted(stored)
 
 
 def test_restore_brings_a_fresh_etcd_back_with_every_karmada_object(

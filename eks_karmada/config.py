@@ -856,6 +856,7 @@ CHART_FLAGS: dict[str, frozenset[str]] = {
                      "client-ca-file enable-bootstrap-token-auth tls-cert-file tls-private-key-file tls-min-version "
                      "tls-cipher-suites etcd-servers etcd-cafile etcd-certfile etcd-keyfile service-account-issuer "
                      "service-account-key-file service-account-signing-key-file service-account-lookup "
+                     "encryption-provider-config encryption-provider-config-automatic-reload "
                      "service-cluster-ip-range proxy-client-cert-file proxy-client-key-file "
                      "requestheader-client-ca-file requestheader-allowed-names requestheader-extra-headers-prefix "
                      "requestheader-group-headers requestheader-username-headers enable-admission-plugins "

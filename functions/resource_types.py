@@ -10,3 +10,4 @@ from __future__ import annotations
 KARMADA_MANIFEST = "Custom::KarmadaManifest"
 KARMADA_MEMBER_REGISTRATION = "Custom::KarmadaMemberRegistration"
 TEARDOWN_CLEANUP = "Custom::TeardownCleanup"
+KARMADA_ENCRYPTION_KEY = "Custom::KarmadaEncryptionKey"

@@ -7,7 +7,8 @@ handler the template names (``functions.<package>.handler``) with a Runtime whos
 * EKS authentication -> a client certificate for the identity the cluster's access entry gives the
   handler's role (so the clusters' RBAC decides, as in EKS);
 * STS and EKS calls -> real boto3 clients (requests validated against the AWS API models) whose
-  answers come from the local clusters instead of the network;
+  answers come from the local clusters instead of the network; KMS and SSM Parameter Store calls
+  (the encryption key's) are answered by local_control_plane/key_store.py;
 * the Karmada CRD download -> the pinned Karmada module's CRDs, packed as the release tarball is
   and served on loopback.
 """
@@ -31,19 +32,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
+from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 from . import deviations
 from .apply import apply_manifest
 from .binaries import module_source
 from .cloudformation import Assembly, CustomResource, DeployTimeValues, attribute_key, values_for_type
 from .environment import Environment, LocalError
+from .key_store import KmsError, LocalKeyStore
 
 ACCOUNT = "000000000000"
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 # The custom resources that act on Kubernetes. The others act on AWS only (TeardownCleanup, the VPC's
 # default security group, the egress-address lookup) or install Helm charts from the internet.
-LOCAL_TYPES = (KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, KUBERNETES_RESOURCE)
+LOCAL_TYPES = (KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, KUBERNETES_RESOURCE)
 
 
 class _Context:
@@ -110,6 +112,7 @@ class LocalAws:
         self.env = env
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
         self.external_ids = external_ids or {}  # join role ARN -> the ExternalId its trust policy requires
+        self.keys = LocalKeyStore(env.layout.data / "aws" / "kms-and-ssm.json")
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
         import boto3.session
@@ -148,9 +151,32 @@ class LocalAws:
             return _ok({"cluster": {"name": params["name"], "endpoint": cluster.endpoint, "status": "ACTIVE",
                                     "arn": f"arn:aws:eks:{region}:{ACCOUNT}:cluster/{params['name']}",
                                     "certificateAuthority": {"data": base64.b64encode(cluster.ca.cert_pem).decode()}}})
+        if operation in ("GenerateDataKey", "Decrypt"):
+            return self._kms(operation, params)
+        if operation == "GetParameter":
+            value = self.keys.get_parameter(params["Name"])
+            if value is None:
+                return _error(400, "ParameterNotFound", "")
+            return _ok({"Parameter": {"Name": params["Name"], "Type": "String", "Value": value, "Version": 1}})
+        if operation == "PutParameter":
+            if not self.keys.put_parameter(params["Name"], params["Value"], bool(params.get("Overwrite"))):
+                return _error(400, "ParameterAlreadyExists", "The parameter already exists.")
+            return _ok({"Version": 1, "Tier": "Standard"})
         if operation == "GetCallerIdentity":
             return _ok({"Account": ACCOUNT, "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/local/handler", "UserId": "x"})
         return _error(400, "UnsupportedOperation", f"{operation} has no local answer")
+
+
+    def _kms(self, operation: str, params: dict) -> tuple:
+        context = params.get("EncryptionContext")
+        try:
+            if operation == "GenerateDataKey":
+                plaintext, blob = self.keys.generate_data_key(params["KeyId"], context)
+                return _ok({"KeyId": params["KeyId"], "Plaintext": plaintext, "CiphertextBlob": blob})
+            key_arn, plaintext = self.keys.decrypt(params["CiphertextBlob"], params.get("KeyId"), context)
+        except KmsError as err:
+            return _error(400, err.code, str(err))
+        return _ok({"KeyId": key_arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"})
 
 
 def _remember_parameters(params: dict, context: dict, **_: Any) -> None:
@@ -287,20 +313,23 @@ class Deployer:
         fields: dict[str, Callable[..., Any]] = {"parent_transport": lambda _name: parent_identity.transport()}
         if "fetch" in module.Runtime.__dataclass_fields__:
             fields["fetch"] = self.fetch
-        if "aws_client" in module.Runtime.__dataclass_fields__:
+        wanted = module.Runtime.__dataclass_fields__
+        if "aws_client" in wanted:
             join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
                           for entry in self.assembly.access_entries(stack)}
             external_ids = {arn: value for stack in self.assembly.stacks_in_order()
                             for arn, value in self.assembly.role_external_ids(stack).items()}
             aws = LocalAws(self.env, join_roles, external_ids)
             fields["aws_client"] = aws.client
+        if "member_transport" in wanted:
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")
             fields["member_transport"] = (
                 lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
             )
         defaults = module.Runtime.default()
-        return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",)}, **fields})
+        return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",) if k in wanted},
+                                 **fields})
 
     def fetch(self, url: str) -> bytes:
         """The CRD tarball download: the release URL is answered from loopback."""

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 
-from functions.resource_types import KARMADA_MANIFEST
+from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST
 
 from . import binaries as built
 from . import deviations
@@ -95,7 +95,10 @@ class BringUp:
         env.start_kubelet()
         self.parent_cluster()
         self.control_plane()
-        # The parent's own manifests were applied from parent.yaml (control_plane): here the Karmada API.
+        # The parent's own manifests were applied from parent.yaml (control_plane): here the encryption config the
+        # apiserver pods wait for, then the Karmada API. CloudFormation runs the two at once (the bootstrap waits
+        # for the apiserver); the handlers run here one after the other, so the one the other waits for first.
+        self.deployer.deploy_stack("KarmadaParent", (KARMADA_ENCRYPTION_KEY,))
         self.deployer.deploy_stack("KarmadaParent", (KARMADA_MANIFEST,))
         self.control_plane_ready()
         for member in env.member_names:

@@ -13,7 +13,7 @@ from charts.karmada import (
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
-from charts.karmada.names import ADMIN_CLIENT_SECRET, agent_client_secret
+from charts.karmada.names import ADMIN_CLIENT_SECRET, ENCRYPTION_CONFIG_SECRET, agent_client_secret
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, ParentMetricsCollectorChart, metrics_reader_rbac
 from charts.metrics_collector import SERVICE_ACCOUNT as COLLECTOR_SERVICE_ACCOUNT
@@ -47,6 +47,7 @@ from karmada_constructs.karmada_control_plane import (
     KarmadaControlPlane,
     KarmadaControlPlaneManifestsProps,
 )
+from karmada_constructs.karmada_encryption_key import KarmadaEncryptionKey, KarmadaEncryptionKeyProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.karmada_manifest_provider import (
     APPLIER_GROUP,
@@ -112,6 +113,7 @@ class KarmadaParentStack(Stack):
         props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network))
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
+        self._add_encryption_key(network, props, control_plane)
         self._add_etcd_backup(props, control_plane)
         self._add_target_group_binding(eks_cluster, api, props, control_plane)
         self._add_handlers(network, props, control_plane)
@@ -277,6 +279,20 @@ class KarmadaParentStack(Stack):
         ))
         # The group only: its role needs no cluster and is created meanwhile.
         default_child(eks_cluster.node_group, CfnResource).node.add_dependency(cleanup.resource)
+
+    def _add_encryption_key(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
+                            control_plane: KarmadaControlPlane) -> None:
+        """The Secret karmada-apiserver's pods wait for: its encryption config, written once at deploy time.
+
+        Nothing waits for it in the template: the apiserver's pods wait for the Secret by themselves, and the
+        Karmada API bootstrap for the apiserver, so it is written while the control plane starts.
+        """
+        self.encryption_key = KarmadaEncryptionKey(self, "KarmadaEncryptionKey", KarmadaEncryptionKeyProps(
+            cluster=self.cluster, cluster_name=self._config.parent.cluster_name, vpc=network.vpc,
+            charts=self._charts, target=PARENT_TARGET, namespace=props.namespace,
+            secret_name=ENCRYPTION_CONFIG_SECRET, depends_on=[control_plane.foundation],
+            log_retention_days=self._config.parent.log_retention_days,
+        ))
 
     def _add_etcd_backup(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         backup = self._config.karmada.etcd_backup

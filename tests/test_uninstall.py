@@ -192,15 +192,15 @@ def test_the_load_balancer_and_its_security_group_rules_are_cloudformation_resou
     assert ("Service", "LoadBalancer") not in kinds and not any(k == "Ingress" for k, _ in kinds)
 
 
-def test_only_the_backups_are_retained(synthesized):
-    """Everything with DeletionPolicy Retain is the etcd backup storage (docs/uninstall.md says why)."""
+def test_only_the_backups_and_their_encryption_key_are_retained(synthesized):
+    """Everything with DeletionPolicy Retain is the backup storage or the key of the snapshots' Secrets (see docs)."""
     retained = sorted(
         f"{stack}/{logical_id}"
         for stack, template in synthesized.templates.items()
         for logical_id, body in template["Resources"].items()
         if body.get("DeletionPolicy") == "Retain"
     )
-    assert retained and all(r.startswith("KarmadaParent/EtcdBackupStorage") for r in retained), retained
+    assert retained and all(r.startswith("KarmadaParent/") for r in retained), retained
     assert {r.split("/")[1].rstrip("0123456789ABCDEF") for r in retained} == {
         "EtcdBackupStorageKey", "EtcdBackupStorageAccessLogs", "EtcdBackupStorageAccessLogsPolicy",
-        "EtcdBackupStorageBucket", "EtcdBackupStorageBucketPolicy"}
+        "EtcdBackupStorageBucket", "EtcdBackupStorageBucketPolicy", "KarmadaEncryptionKeyRootKey"}

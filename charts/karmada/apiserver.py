@@ -8,6 +8,9 @@
   credentials while every other anonymous request is rejected with 401.
 * TLS 1.2 is the floor, not 1.3: NLB HTTPS health checks fail against targets
   that only accept TLS 1.3. The cipher list is restricted to AEAD suites.
+* Secrets are encrypted at rest in etcd (and so in every snapshot) with the key of the parent Secret
+  ``karmada-encryption-config``, which the KarmadaEncryptionKey handler writes once (functions/encryption_key):
+  the pods wait for it, and no chart or template ever holds the key.
 * kube-apiserver reloads its serving certificate, client CA, front-proxy client
   certificate and (per handshake) its etcd client certificate from disk, so
   cert-manager renewals need no restart.
@@ -60,6 +63,7 @@ SERVICE_ACCOUNT_KEY = SecretMount(
     "service-account-key", names.SERVICE_ACCOUNT_KEY_SECRET, f"{names.PKI_ROOT}/service-account"
 )
 CONFIG = ConfigMapMount("apiserver-config", names.APISERVER_CONFIG, "/etc/karmada/apiserver")
+ENCRYPTION_CONFIG = SecretMount("encryption-config", names.ENCRYPTION_CONFIG_SECRET, "/etc/karmada/encryption")
 
 HEALTH_PATHS = ("/livez", "/readyz", "/healthz")
 # Read by `karmadactl register` token discovery before it has credentials.
@@ -133,6 +137,8 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--etcd-cafile={ETCD_CLIENT_CERT.ca}",
         f"--etcd-certfile={ETCD_CLIENT_CERT.cert}",
         f"--etcd-keyfile={ETCD_CLIENT_CERT.key}",
+        f"--encryption-provider-config={ENCRYPTION_CONFIG.file(names.ENCRYPTION_CONFIG_KEY)}",
+        "--encryption-provider-config-automatic-reload=true",
         # --- service accounts (tls.crt carries exactly the signing key's public half) ---
         f"--service-account-issuer=https://kubernetes.default.svc.{props.cluster_domain}",
         f"--service-account-key-file={SERVICE_ACCOUNT_KEY.cert}",
@@ -180,7 +186,7 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
         command=apiserver_command(props),
         env=[POD_IP],
         ports=[Port("https", port)],
-        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG],
+        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG, ENCRYPTION_CONFIG],
         resources=props.resources.apiserver,
         startup=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=30),
         liveness=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=6),

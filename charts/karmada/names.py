@@ -55,6 +55,9 @@ APISERVER_SERVING_SECRET = "karmada-apiserver-serving"
 FRONT_PROXY_CLIENT_SECRET = "karmada-front-proxy-client"
 # The lead's Lambda reads tls.crt / tls.key / ca.crt from this Secret.
 ADMIN_CLIENT_SECRET = "karmada-admin-client"
+# Written once by the KarmadaEncryptionKey handler (functions/encryption_key), never by a chart: it holds the key.
+ENCRYPTION_CONFIG_SECRET = "karmada-encryption-config"
+ENCRYPTION_CONFIG_KEY = "encryption-config.yaml"
 
 
 def client_secret(component: str) -> str:

@@ -30,6 +30,7 @@ KUBE_APISERVER_1_35_FLAGS = frozenset(
     --advertise-address --bind-address --secure-port --authentication-config --authorization-mode
     --authorization-config --client-ca-file --enable-bootstrap-token-auth --tls-cert-file --tls-private-key-file
     --tls-min-version --tls-cipher-suites --etcd-servers --etcd-cafile --etcd-certfile --etcd-keyfile
+    --encryption-provider-config --encryption-provider-config-automatic-reload
     --service-account-issuer --service-account-key-file --service-account-signing-key-file
     --service-account-lookup --service-cluster-ip-range --proxy-client-cert-file --proxy-client-key-file
     --requestheader-client-ca-file --requestheader-allowed-names --requestheader-extra-headers-prefix

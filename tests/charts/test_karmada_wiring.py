@@ -51,9 +51,13 @@ def _external_secrets(r: Rendered) -> set[str]:
     return {names.member_kubeconfig_secret(m) for m in r.props.scheduler_estimators}
 
 
+# Secrets a deploy-time handler writes (functions/encryption_key), with the one key each holds.
+HANDLER_SECRETS = {names.ENCRYPTION_CONFIG_SECRET: names.ENCRYPTION_CONFIG_KEY}
+
+
 # --- references ---------------------------------------------------------------------------------------------
 def test_every_referenced_secret_is_issued_by_a_certificate(any_rendered: Rendered):
-    issued = set(any_rendered.certificates)
+    issued = set(any_rendered.certificates) | set(HANDLER_SECRETS)
     external = _external_secrets(any_rendered)
     used = set()
     for w in any_rendered.workloads:
@@ -263,6 +267,8 @@ def test_every_file_a_flag_names_is_a_key_of_a_mounted_volume(any_rendered: Rend
                         secret = v["secret"]["secretName"]
                         if secret in external:
                             assert mounted.key == secret, "karmadactl's member kubeconfig key convention"
+                        elif secret in HANDLER_SECRETS:
+                            assert mounted.key == HANDLER_SECRETS[secret], f"{c['name']} {name}={p}"
                         else:
                             assert secret in certs and mounted.key in CERT_KEYS, f"{c['name']} {name}={p}"
                     elif "configMap" in v:

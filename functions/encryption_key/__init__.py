@@ -1,0 +1,1 @@
+"""The KarmadaEncryptionKey custom resource: the key karmada-apiserver encrypts Secrets with at rest."""
