@@ -110,8 +110,9 @@ def _releaser(run: Run, entry: Applied) -> Callable[[], str]:
         # An apply to a missing object would create it: read it first.
         if client.get(entry.resource, name, entry.namespace) is None:
             return "already absent"
-        metadata = {"name": name} | ({"namespace": entry.namespace} if entry.namespace else {})
-        bare = {"apiVersion": entry.item.identity.api_version, "kind": entry.item.identity.kind, "metadata": metadata}
+        # Only the identity (the namespace, if any, is the request path's): the manager then owns no field.
+        bare = {"apiVersion": entry.item.identity.api_version, "kind": entry.item.identity.kind,
+                "metadata": {"name": name}}
         client.apply(entry.resource, name, entry.namespace, bare, entry.manager, force=False)
         return f"released the fields of field manager {entry.manager!r}"
 

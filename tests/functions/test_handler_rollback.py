@@ -15,6 +15,7 @@ import yaml
 from functions.errors import MAX_MESSAGE_CHARS
 from functions.karmada_manifest import rollback
 from functions.karmada_manifest.errors import KarmadaManifestError
+from functions.kube.errors import ApiError
 from tests.functions.conftest import make_event, make_props
 from tests.functions.sample_release import BINDINGS_CRD, release, tarball
 from tests.functions.test_handler_source import URL, source
@@ -57,7 +58,8 @@ def writes(harness) -> list[tuple[str, str, str]]:
 # ---- what a failed Create leaves ----------------------------------------------------------------
 
 
-def test_a_create_whose_third_object_is_rejected_leaves_nothing_of_the_first_two(harness):
+def test_a_create_whose_third_object_is_rejected_leaves_nothing_of_the_first_two(harness, caplog):
+    caplog.set_level(logging.INFO, logger="karmada_manifest")
     reject_the_policy(harness.karmada)
     message = failure(harness, make_event("Create", make_props([NAMESPACE_OBJ, CONFIGMAP, POLICY])))
 
@@ -67,6 +69,11 @@ def test_a_create_whose_third_object_is_rejected_leaves_nothing_of_the_first_two
     assert harness.karmada.objects() == []
     deletes = [path for method, path, _ in writes(harness) if method == "DELETE"]
     assert deletes == [CONFIGMAP_PATH, "/api/v1/namespaces/apps"]  # in reverse order; the refused policy is not
+    assert caplog.messages[-3:] == [
+        "Create failed: rolling back what it applied (2 object(s))",
+        "roll back ConfigMap apps/settings (v1): deleted",
+        "roll back Namespace apps (v1): deleted",
+    ]
 
 
 def test_an_object_taken_over_with_overwrite_is_kept(harness, caplog):
@@ -91,9 +98,11 @@ def test_an_object_taken_over_with_overwrite_is_kept(harness, caplog):
 def test_objects_an_earlier_attempt_applied_under_our_field_manager_are_kept(harness):
     harness.run(make_event("Create", make_props([NAMESPACE_OBJ, CONFIGMAP])))
     reject_the_policy(harness.karmada)
-    message = failure(harness, make_event("Create", make_props([NAMESPACE_OBJ, CONFIGMAP, POLICY])))
+    with pytest.raises(KarmadaManifestError) as caught:
+        harness.run(make_event("Create", make_props([NAMESPACE_OBJ, CONFIGMAP, POLICY])))
 
-    assert message.endswith(f"{REJECTION} [HTTP 403 Forbidden]")  # nothing undone, nothing to add
+    assert str(caught.value).endswith(f"{REJECTION} [HTTP 403 Forbidden]")  # nothing undone, nothing to add
+    assert isinstance(caught.value.__cause__, ApiError)  # the apply's own error, as it was raised
     assert harness.karmada.requests_matching("DELETE") == []
     assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is not None
 
@@ -121,7 +130,8 @@ def test_an_object_whose_apply_answer_was_lost_is_still_this_creates_own(harness
     assert fake.objects() == []
 
 
-def test_a_patch_on_an_object_that_was_there_is_released(harness):
+def test_a_patch_on_an_object_that_was_there_is_released(harness, caplog):
+    caplog.set_level(logging.INFO, logger="karmada_manifest")
     harness.archives[URL] = tarball(release())
     harness.karmada.put(yaml.safe_load(BINDINGS_CRD), manager="helm")
     reject_the_policy(harness.karmada)
@@ -138,6 +148,9 @@ def test_a_patch_on_an_object_that_was_there_is_released(harness):
     assert release_apply == ("PATCH", f"/apis/{CRD}/customresourcedefinitions/{BINDINGS}", "eks-karmada-patches")
     assert harness.karmada.requests_matching("PATCH")[-1].parsed_body() == {
         "apiVersion": CRD, "kind": "CustomResourceDefinition", "metadata": {"name": BINDINGS}}
+    assert (f"roll back patch of CustomResourceDefinition {BINDINGS} ({CRD}) "
+            "[crds/patches/webhook_in_resourcebindings.yaml#0]: released the fields of field manager "
+            "'eks-karmada-patches'") in caplog.messages
 
 
 def test_a_patch_on_an_object_this_create_made_is_not_released_the_object_is_deleted(harness):
@@ -184,13 +197,35 @@ def test_a_rollback_stops_when_its_time_is_up_and_names_what_it_did_not_try(harn
     harness.budget = 35.0
     harness.karmada.fail_next(503, times=None, method="PATCH", path="propagationpolicies")
     harness.karmada.fail_next(503, times=None, method="DELETE", path="configmaps")
-    harness.clock.on_sleep.append(lambda count: setattr(harness.clock, "now", harness.clock.now + 5)
-                                  if count == 8 else None)  # the last wait overran
+    # The rollback's third wait overruns by 3 s: its 10 s are up exactly when the ConfigMap's delete gives up.
+    harness.clock.on_sleep.append(lambda count: setattr(harness.clock, "now", harness.clock.now + 3)
+                                  if count == 8 else None)
     message = failure(harness, make_event("Create", make_props([NAMESPACE_OBJ, CONFIGMAP, POLICY])))
 
     assert message.endswith(" (rollback left: ConfigMap apps/settings (v1), Namespace apps (v1))")
     assert "roll back Namespace apps (v1): not attempted, no time left" in caplog.messages
     assert harness.karmada.requests_matching("DELETE", "namespaces/apps$") == []
+
+
+def test_what_someone_else_removed_meanwhile_is_neither_counted_nor_recreated(harness):
+    harness.archives[URL] = tarball(release())
+    harness.karmada.put(yaml.safe_load(BINDINGS_CRD), manager="helm")
+    fake = harness.karmada
+    reject_the_policy(fake)
+
+    def removed_meanwhile(method, path, headers, body):
+        if method == "PATCH" and path.startswith(POLICY_PATH):
+            fake("DELETE", f"/apis/{CRD}/customresourcedefinitions/{BINDINGS}", {}, None)
+            fake("DELETE", CONFIGMAP_PATH, {}, None)
+        return fake(method, path, headers, body)
+
+    harness.karmada = removed_meanwhile  # type: ignore[assignment]
+    message = failure(harness, make_event("Create", make_props([CONFIGMAP, POLICY], source=source(), overwrite=True)))
+
+    assert message.endswith(" (rolled back 1 object(s))")  # the new CRD; the ConfigMap and the patch were gone
+    assert fake.get(CRD, "CustomResourceDefinition", BINDINGS) is None
+    assert len(fake.requests_matching("PATCH", f"customresourcedefinitions/{BINDINGS}$")) == 2  # base, patch
+    assert fake.objects() == []
 
 
 def test_an_unexpected_error_after_some_applies_is_rolled_back_too(harness):
@@ -251,6 +286,10 @@ def test_a_long_list_of_leftovers_is_cut_with_a_count():
     head, _, more = shown.rpartition(" and ")
     assert head.split(", ")[0] == names[0]
     assert len(head.split(", ")) + int(more.removesuffix(" more")) == 40
+
+
+def test_a_single_leftover_too_long_to_name_is_counted():
+    assert rollback.Outcome(0, ("x" * 500,)).suffix() == " (rollback left: 1 object(s))"
 
 
 def test_the_message_is_shortened_so_the_outcome_fits():
