@@ -7,14 +7,13 @@ Update dropped, and deletes them all on Delete. It returns ``PhysicalResourceId`
 raises to fail; the Provider puts ``str(exception)`` in the CloudFormation event, so every error
 says which object failed and carries the API server's own message.
 
-ResourceProperties (strings, as CloudFormation delivers them):
-
 A failed Create first undoes what it applied (rollback.py): CloudFormation's later Delete of a
 resource whose Create failed carries no record of it.
 
 The code is split by responsibility: properties.py (the keys, named once, and their parsing),
 desired.py (the objects wanted), run.py (apply, prune and delete with retries), rollback.py (undo a
-failed Create), this module (the entry point). The keys (the construct writes them from properties.py):
+failed Create), this module (the entry point). The ResourceProperties keys (strings, as CloudFormation
+delivers them; the construct writes them from properties.py):
 
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
@@ -102,7 +101,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     )
     try:
         count = run.delete_all() if request_type == "Delete" else run.apply_all(old_props)
-    except Exception as err:  # noqa: BLE001 - anything else still reaches CloudFormation, short
+    except Exception as err:  # noqa: BLE001 - every failure reaches CloudFormation, short; a Create's rolled back
         error = err if isinstance(err, HandlerError) else None
         if error is None:
             logger.exception("%s failed", request_type)
