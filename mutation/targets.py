@@ -38,7 +38,8 @@ TARGETS: tuple[Target, ...] = (
         module="charts/policies/validation.py",
         tests=("tests/policies/test_validation.py", "tests/policies/test_validation_exact.py"),
     ),
-    # The KarmadaManifest handler, split by responsibility (issue 19): each part against the same tests.
+    # The KarmadaManifest handler, split by responsibility (issue 19; rollback: issue 13): each part against the
+    # same tests.
     *(
         Target(
             module=f"functions/karmada_manifest/{part}.py",
@@ -47,9 +48,10 @@ TARGETS: tuple[Target, ...] = (
                 "tests/functions/test_handler_source.py",
                 "tests/functions/test_handler_rules.py",
                 "tests/functions/test_handler_reports.py",
+                "tests/functions/test_handler_rollback.py",
             ),
         )
-        for part in ("properties", "desired", "run", "handler")
+        for part in ("properties", "desired", "run", "rollback", "handler")
     ),
     # About 1750 mutants, each against the handler tests that reach it: 18 min on an idle 2-core machine.
     Target(module="functions/member_registration/handler.py", tests=("tests/registration",), timeout=3600.0),

@@ -7,11 +7,13 @@ Update dropped, and deletes them all on Delete. It returns ``PhysicalResourceId`
 raises to fail; the Provider puts ``str(exception)`` in the CloudFormation event, so every error
 says which object failed and carries the API server's own message.
 
-ResourceProperties (strings, as CloudFormation delivers them):
+A failed Create first undoes what it applied (rollback.py): CloudFormation's later Delete of a
+resource whose Create failed carries no record of it.
 
 The code is split by responsibility: properties.py (the keys, named once, and their parsing),
-desired.py (the objects wanted), run.py (apply, prune and delete with retries), this module (the
-entry point). The keys (the construct writes them from properties.py):
+desired.py (the objects wanted), run.py (apply, prune and delete with retries), rollback.py (undo a
+failed Create), this module (the entry point). The ResourceProperties keys (strings, as CloudFormation
+delivers them; the construct writes them from properties.py):
 
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
@@ -40,6 +42,7 @@ from ..kube.retry import Deadline
 from ..provider_framework import CREATE_FAILED_MARKER
 from .errors import KarmadaManifestError
 from .properties import Properties
+from .rollback import after_failed_create
 from .run import Run, Runtime
 
 logger = logging.getLogger("karmada_manifest")
@@ -89,7 +92,8 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     budget = runtime.budget_seconds
     if callable(remaining_ms):
         budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
-    run = Run(props, runtime, Deadline(budget, runtime.clock), deleting=request_type == "Delete")
+    run = Run(props, runtime, Deadline(budget, runtime.clock), deleting=request_type == "Delete",
+              record_creations=request_type == "Create")
     logger.info(
         "%s %s (%s): cluster %s, Karmada API %s/%s:%d, field manager %s, overwrite %s",
         request_type, logical_id, physical_id, props.cluster_name, props.api_server_namespace,
@@ -97,11 +101,16 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     )
     try:
         count = run.delete_all() if request_type == "Delete" else run.apply_all(old_props)
-    except HandlerError:
-        raise
-    except Exception as err:  # noqa: BLE001 - anything else still reaches CloudFormation, short
-        logger.exception("%s failed", request_type)
-        raise KarmadaManifestError(f"{request_type} failed: {type(err).__name__}: {err}") from err
+    except Exception as err:  # noqa: BLE001 - every failure reaches CloudFormation, short; a Create's rolled back
+        error = err if isinstance(err, HandlerError) else None
+        if error is None:
+            logger.exception("%s failed", request_type)
+            error = KarmadaManifestError(f"{request_type} failed: {type(err).__name__}: {err}")
+        if request_type == "Create":
+            error = after_failed_create(run, error)
+        if error is err:
+            raise
+        raise error from err
     finally:
         run.close()
     return {"PhysicalResourceId": physical_id, "Data": {"ObjectCount": str(count)}}

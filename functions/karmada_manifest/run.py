@@ -1,7 +1,8 @@
 """One run of a ``KarmadaManifest`` event: apply (and prune), or delete, with retries in a time budget.
 
 ``Runtime`` is the outside world (AWS, the network, time) that tests replace; ``Run`` holds one
-invocation's clients, discovery cache and deadline.
+invocation's clients, discovery cache and deadline, and the objects it applied (``Applied``, what
+rollback.py undoes when a Create fails).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..kube.client import KubeClient
+from ..kube.client import KubeClient, Resource
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
 from ..kube.errors import (
     ApiError,
@@ -62,14 +63,39 @@ class Runtime:
         return cls(parent_transport=eks_transport, karmada_transport=karmada_pod_transport)
 
 
-class Run:
-    """State of one invocation: the clients, the discovery cache, the time budget."""
+@dataclass(frozen=True)
+class Applied:
+    """One object a run applied: where it is, with which field manager, and whether the run created it."""
 
-    def __init__(self, props: Properties, runtime: Runtime, deadline: Deadline, deleting: bool) -> None:
+    item: Desired
+    resource: Resource
+    namespace: str | None  # None for a cluster-scoped object
+    manager: str
+    created: bool  # absent when read just before this run's apply (read only when the run records creations)
+
+    @property
+    def key(self) -> tuple:
+        return (self.resource.group, self.resource.kind, self.namespace or "", self.item.identity.name)
+
+    def describe(self) -> str:
+        return self.item.describe(self.namespace or "")
+
+
+class Run:
+    """State of one invocation: the clients, the discovery cache, the time budget, what it applied.
+
+    ``record_creations`` (a Create) reads each object before applying it, so that ``applied`` tells the
+    objects this run created from those that were already there.
+    """
+
+    def __init__(self, props: Properties, runtime: Runtime, deadline: Deadline, deleting: bool,
+                 record_creations: bool = False) -> None:
         self.props = props
         self.runtime = runtime
         self.deadline = deadline
         self.deleting = deleting
+        self.record_creations = record_creations
+        self.applied: list[Applied] = []
         self._parent: KubeClient | None = None
         self._karmada: KubeClient | None = None
         self._karmada_transport: KarmadaTransport | None = None
@@ -94,14 +120,15 @@ class Run:
             return math.inf
         return None
 
-    def retry(self, operation: Callable[[], T], what: str) -> T:
+    def retry(self, operation: Callable[[], T], what: str, deadline: Deadline | None = None) -> T:
+        """Run ``operation`` with retries until the run's deadline (or ``deadline``, e.g. a rollback's)."""
         # After a connection failure the pods are looked up again: KarmadaTransport forgets them itself
         # when none of them answers (functions/kube/connection.py).
         return call_with_retry(
             operation,
             what=what,
             retry_window=self._retry_window,
-            deadline=self.deadline,
+            deadline=deadline or self.deadline,
             sleep=self.runtime.sleep,
             backoff=self.runtime.backoff,
         )
@@ -196,28 +223,37 @@ class Run:
             raise KarmadaManifestError(f"Source: {err}") from err
         applied_keys = []
         for item in desired:
-            key = self._apply_one(item)
+            applied = self._apply_one(item)
+            self.applied.append(applied)
             if not item.patch:
-                applied_keys.append(key)
+                applied_keys.append(applied.key)
         if old_props is not None:
             self._prune(old_props, set(applied_keys))
         return len(applied_keys)
 
-    def _apply_one(self, item: Desired) -> tuple:
+    def _apply_one(self, item: Desired) -> Applied:
         props = self.props
         ident = item.identity
         manager = props.field_manager + (PATCH_MANAGER_SUFFIX if item.patch else "")
+        check_owner = not props.overwrite and not item.patch
+        created_keys = {applied.key for applied in self.applied if applied.created}
         holder: dict = {}
+        # Once an attempt has found the object absent, a retry that finds it found its own apply (whose
+        # answer was lost): the object is still this run's creation.
+        seen_absent = False
 
-        def attempt() -> None:
+        def attempt() -> Applied:
+            nonlocal seen_absent
             client = self.karmada()
             resource = client.resource_for(ident.api_version, ident.kind)
             namespace = (ident.namespace or "default") if resource.namespaced else None
-            holder["key"] = (resource.group, resource.kind, namespace or "", ident.name)
             holder["namespace"] = namespace or ""
-            if not props.overwrite and not item.patch:
+            key = (resource.group, resource.kind, namespace or "", ident.name)
+            # A patch on an object this run created needs no read: a rollback deletes that object.
+            if check_owner or (self.record_creations and key not in created_keys):
                 existing = client.get(resource, ident.name, namespace)
-                if existing is not None:
+                seen_absent = seen_absent or existing is None
+                if check_owner and existing is not None:
                     entries = existing["metadata"].get("managedFields") or []
                     managers = sorted({entry.get("manager", "") for entry in entries})
                     if props.field_manager not in managers:
@@ -226,12 +262,13 @@ class Run:
                             f"(managers: {', '.join(managers) or 'none'}); set overwrite to true to take it over"
                         )
             client.apply(resource, ident.name, namespace, item.body, manager, force=props.overwrite)
+            return Applied(item, resource, namespace, manager, created=self.record_creations and seen_absent)
 
         verb = "patch" if item.patch else "apply"
-        self._run_object(attempt, verb, item, holder)
+        applied = self._run_object(attempt, verb, item, holder)
         logger.info("%s %s: ok (%s)", "patched" if item.patch else "applied",
                     item.describe(holder["namespace"]), item.origin)
-        return holder["key"]
+        return applied
 
     def _prune(self, old_props: Properties, keep: set) -> None:
         """Delete what the old properties listed and the new ones no longer do (after the applies)."""
@@ -313,13 +350,13 @@ class Run:
             logger.info("%s %s: already absent", verb, described)
         return bool(holder["deleted"])
 
-    def _run_object(self, attempt: Callable[[], None], verb: str, item: Desired, holder: dict) -> None:
+    def _run_object(self, attempt: Callable[[], T], verb: str, item: Desired, holder: dict) -> T:
         """Run a per-object attempt with retries; turn any failure into a reported error.
 
         ``holder["namespace"]`` is the effective namespace once discovery has told the scope.
         """
         try:
-            self.retry(attempt, what=f"{verb} {item.describe()}")
+            return self.retry(attempt, what=f"{verb} {item.describe()}")
         except ClusterNotFoundError:
             raise  # not this object's failure: handle() reports it as "<RequestType> failed: ..."
         except (KubeError, OwnershipError, ConnectionError, TimeoutError) as err:

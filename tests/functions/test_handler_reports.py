@@ -94,8 +94,11 @@ def test_a_failed_patch_says_patch_and_names_the_patch_file(harness):
     harness.karmada = refuse_patches  # type: ignore[assignment]
     message = failure(harness, make_event("Create", make_props(source=source())))
     assert message == (f"Failed to patch CustomResourceDefinition {BINDINGS} {CRD_VERSION} [{PATCH_ORIGIN}]: "
-                       + forbidden("patch", "customresourcedefinitions", BINDINGS, group="apiextensions.k8s.io"))
-    assert karmada.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", BINDINGS) is not None
+                       + forbidden("patch", "customresourcedefinitions", BINDINGS, group="apiextensions.k8s.io")
+                       + " (rolled back 2 object(s))")
+    # The base CRDs were applied, then the failed Create deleted them again (rollback.py).
+    assert karmada.requests_matching("PATCH", BINDINGS + "$")
+    assert karmada.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", BINDINGS) is None
 
 
 def test_a_failed_apply_of_an_object_with_the_ca_bundle_keeps_its_manifest_index(harness):
