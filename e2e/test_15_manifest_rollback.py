@@ -9,6 +9,7 @@ what was there before.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -80,8 +81,10 @@ def test_a_refused_create_keeps_an_object_that_was_there(env, karmada):
         message = _create(env, [_configmap(name, "default"), _invalid_policy("default")], overwrite=True)
         # Nothing this Create made: nothing to roll back, and the event says nothing of it.
         assert "rolled back" not in message and "rollback left" not in message, message
-        kept = karmada.get("configmap", name, "default")
-        assert kept is not None, f"ConfigMap default/{name} existed before the Create: it must be kept"
+        done = karmada.run("get", "configmap", name, "-n", "default", "-o", "json", "--show-managed-fields",
+                           check=False)
+        assert done.returncode == 0, f"ConfigMap default/{name} existed before the Create: it must be kept"
+        kept = json.loads(done.stdout)
         assert kept["data"] == {"scenario": "15"}  # taken over (Overwrite), and left so
         assert FIELD_MANAGER in {entry["manager"] for entry in kept["metadata"]["managedFields"]}
     finally:
