@@ -1,4 +1,4 @@
-"""``python -m local_control_plane {build,up,down,kubelet,status}`` (the Makefile's local targets)."""
+"""``python -m local_control_plane {build,up,down,kubelet,schedules,status}`` (the Makefile's local targets)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def main(argv: list[str]) -> int:
             from .layout import Layout
 
             serve(Layout())
+        elif command == "schedules":
+            from .layout import Layout
+            from .schedules import serve as schedules
+
+            schedules(Layout())
         elif command == "status":
             from .environment import Environment
 
@@ -38,7 +43,7 @@ def main(argv: list[str]) -> int:
                 status = json.loads(path.read_text())
                 print(f"{status['pod']:60} {status['phase']:12} ready={status['ready']}")
         else:
-            print(f"unknown command {command!r}; use build, up, down, kubelet or status", file=sys.stderr)
+            print(f"unknown command {command!r}; use build, up, down, kubelet, schedules or status", file=sys.stderr)
             return 2
     except (LocalError, BuildError) as err:
         print(f"local control plane: {err}", file=sys.stderr)

@@ -146,6 +146,18 @@ class CustomResource:
 
 
 @dataclass(frozen=True)
+class ScheduledInvocation:
+    """An ``AWS::Scheduler::Schedule`` whose target is a Lambda function: what it runs, how often, with what."""
+
+    stack: str
+    logical_id: str
+    expression: str  # ScheduleExpression, e.g. "rate(1 minute)"
+    properties: dict  # the target's Input, parsed (the event the function receives)
+    handler: str
+    role_arn: str  # the function's execution role
+
+
+@dataclass(frozen=True)
 class AccessPolicy:
     """One EKS access policy association of an access entry."""
 
@@ -257,6 +269,27 @@ class Assembly:
             if not _is_custom(resource_type) or (wanted is not None and resource_type not in wanted):
                 continue
             found.append(self._custom_resource(stack, logical_id))
+        return found
+
+    def schedules(self, stack: str) -> list[ScheduledInvocation]:
+        """The stack's enabled schedules that invoke a Lambda function of the assembly."""
+        found = []
+        for logical_id in self.resources_in_order(stack):
+            resource = self._resource(stack, logical_id)
+            if resource["Type"] != "AWS::Scheduler::Schedule":
+                continue
+            properties = self.resolve(stack, resource.get("Properties", {}))
+            if properties.get("State", "ENABLED") != "ENABLED":
+                continue
+            target = properties["Target"]
+            function_stack, function_id = self._lambda_for(target["Arn"], f"{stack}/{logical_id} Target")
+            function = self._resource(function_stack, function_id).get("Properties", {})
+            found.append(ScheduledInvocation(
+                stack=stack, logical_id=logical_id, expression=_as_string(properties["ScheduleExpression"]),
+                properties=json.loads(target.get("Input") or "{}"),
+                handler=_as_string(self.resolve(function_stack, function.get("Handler", ""))),
+                role_arn=_as_string(self.resolve(function_stack, function.get("Role", ""))),
+            ))
         return found
 
     def access_entries(self, stack: str) -> list[AccessEntry]:

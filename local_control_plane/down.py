@@ -25,8 +25,9 @@ def down(layout: Layout | None = None) -> list[str]:
     removed = []
     try:
         env = Environment(layout)
-        env.stop_kubelet()
-        removed.append("kubelet and every pod it ran")
+        env.stop_daemon("schedules")
+        env.stop_daemon("kubelet")
+        removed.append("the schedules, the kubelet and every pod it ran")
     except Exception:  # noqa: BLE001 - no synthesized app: there may still be namespaces to remove
         pass
     for pid in leftover_processes():

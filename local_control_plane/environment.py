@@ -151,39 +151,41 @@ class Environment:
             hosts.append((nlb, deviations.NLB_DNS_NAME))
         return hosts, table
 
-    # -- the kubelet
-    @property
-    def kubelet_pid_file(self) -> Path:
-        return self.layout.run / "kubelet.pid"
+    # -- the daemons: the kubelet, and the schedules (EventBridge Scheduler's stand-in, schedules.py)
+    def daemon_pid_file(self, name: str) -> Path:
+        return self.layout.run / f"{name}.pid"
 
-    def kubelet_pid(self) -> int | None:
+    def daemon_pid(self, name: str) -> int | None:
         try:
-            pid = int(self.kubelet_pid_file.read_text().split()[0])
+            pid = int(self.daemon_pid_file(name).read_text().split()[0])
             os.kill(pid, 0)
             return pid
         except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
             return None
 
-    def start_kubelet(self) -> int:
-        """Start the kubelet daemon, or keep the running one if it runs the current code of this package."""
-        pid = self.kubelet_pid()
+    def start_daemon(self, name: str, *, keep_current: bool = True) -> int:
+        """Start ``python -m local_control_plane <name>`` in the background (log: logs/<name>.log).
+
+        With ``keep_current`` a running one is kept if it runs the current code of this package.
+        """
+        pid = self.daemon_pid(name)
         code = _package_digest()
-        if pid and self.kubelet_pid_file.read_text().split()[1:] == [code]:
+        if pid and keep_current and self.daemon_pid_file(name).read_text().split()[1:] == [code]:
             return pid
         if pid:
-            self.stop_kubelet()  # older harness code: its pods restart under the new one (volumes persist)
+            self.stop_daemon(name)  # the kubelet's pods restart under the new one (volumes persist)
         self.layout.logs.mkdir(parents=True, exist_ok=True)
         self.layout.run.mkdir(parents=True, exist_ok=True)
-        log = open(self.layout.logs / "kubelet.log", "ab")
+        log = open(self.layout.logs / f"{name}.log", "ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "local_control_plane", "kubelet"], stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "local_control_plane", name], stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, cwd=Path(__file__).resolve().parent.parent,
         )
-        self.kubelet_pid_file.write_text(f"{process.pid} {code}")
+        self.daemon_pid_file(name).write_text(f"{process.pid} {code}")
         return process.pid
 
-    def stop_kubelet(self, timeout: float = 60) -> None:
-        pid = self.kubelet_pid()
+    def stop_daemon(self, name: str, timeout: float = 60) -> None:
+        pid = self.daemon_pid(name)
         if not pid:
             return
         os.kill(pid, signal.SIGTERM)
@@ -196,7 +198,7 @@ class Environment:
             time.sleep(0.5)
         else:
             os.killpg(pid, signal.SIGKILL)
-        self.kubelet_pid_file.unlink(missing_ok=True)
+        self.daemon_pid_file(name).unlink(missing_ok=True)
 
     # -- pods
     def run_pod(self, pod: PodSpec) -> None:

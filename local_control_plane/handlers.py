@@ -37,7 +37,14 @@ from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, K
 from . import deviations
 from .apply import apply_manifest
 from .binaries import module_source
-from .cloudformation import Assembly, CustomResource, DeployTimeValues, attribute_key, values_for_type
+from .cloudformation import (
+    Assembly,
+    CustomResource,
+    DeployTimeValues,
+    ScheduledInvocation,
+    attribute_key,
+    values_for_type,
+)
 from .environment import Environment, LocalError
 from .key_store import KmsError, LocalKeyStore
 
@@ -48,7 +55,7 @@ KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 LOCAL_TYPES = (KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, KUBERNETES_RESOURCE)
 
 
-class _Context:
+class LambdaContext:
     """The Lambda context the handlers read (remaining time)."""
 
     def __init__(self, seconds: float = 900) -> None:
@@ -305,9 +312,10 @@ class Deployer:
         module = importlib.import_module(module_name)
         runtime = self.runtime(module, resource)
         logging.getLogger().setLevel(logging.INFO)
-        return module.handle(event, _Context(), runtime)
+        return module.handle(event, LambdaContext(), runtime)
 
-    def runtime(self, module: Any, resource: CustomResource) -> Any:
+    def runtime(self, module: Any, resource: CustomResource | ScheduledInvocation) -> Any:
+        """The handler module's Runtime with the local edges, for a custom resource or a schedule's target."""
         props = resource.properties
         parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
         fields: dict[str, Callable[..., Any]] = {"parent_transport": lambda _name: parent_identity.transport()}

@@ -92,7 +92,7 @@ class BringUp:
     def run(self) -> None:
         env = self.env
         env.network.ensure_bridge()
-        env.start_kubelet()
+        env.start_daemon("kubelet")
         self.parent_cluster()
         self.control_plane()
         # The parent's own manifests were applied from parent.yaml (control_plane): here the encryption config the
@@ -101,6 +101,8 @@ class BringUp:
         self.deployer.deploy_stack("KarmadaParent", (KARMADA_ENCRYPTION_KEY,))
         self.deployer.deploy_stack("KarmadaParent", (KARMADA_MANIFEST,))
         self.control_plane_ready()
+        # EventBridge Scheduler's stand-in (the fleet guard), restarted on every run to read the new synth.
+        env.start_daemon("schedules", keep_current=False)
         for member in env.member_names:
             self.member_cluster(member)
         for member in env.member_names:
