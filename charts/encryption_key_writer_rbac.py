@@ -8,6 +8,8 @@ import cdk8s
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from charts.parent_reader_rbac import group_role
+
 
 @dataclass(frozen=True)
 class EncryptionKeyWriterRbacProps:
@@ -27,20 +29,7 @@ class EncryptionKeyWriterRbacChart(cdk8s.Chart):
 
     def __init__(self, scope: Construct, id: str, props: EncryptionKeyWriterRbacProps) -> None:
         super().__init__(scope, id)
-        k8s.KubeRole(
-            self,
-            "Role",
-            metadata=k8s.ObjectMeta(name=props.name, namespace=props.namespace),
-            rules=[
-                k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=[props.secret_name],
-                               verbs=["get"]),
-                k8s.PolicyRule(api_groups=[""], resources=["secrets"], verbs=["create"]),
-            ],
-        )
-        k8s.KubeRoleBinding(
-            self,
-            "Binding",
-            metadata=k8s.ObjectMeta(name=props.name, namespace=props.namespace),
-            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=props.name),
-            subjects=[k8s.Subject(kind="Group", name=props.group, api_group="rbac.authorization.k8s.io")],
-        )
+        group_role(self, props.name, props.namespace, props.group, [
+            k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=[props.secret_name], verbs=["get"]),
+            k8s.PolicyRule(api_groups=[""], resources=["secrets"], verbs=["create"]),
+        ])

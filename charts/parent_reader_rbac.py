@@ -28,20 +28,19 @@ class ParentReaderRbacChart(cdk8s.Chart):
 
     def __init__(self, scope: Construct, id: str, props: ParentReaderRbacProps) -> None:
         super().__init__(scope, id)
-        k8s.KubeRole(
-            self,
-            "Role",
-            metadata=k8s.ObjectMeta(name=props.name, namespace=props.namespace),
-            rules=[
-                k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names,
-                               verbs=["get"]),
-                k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
-            ],
-        )
-        k8s.KubeRoleBinding(
-            self,
-            "Binding",
-            metadata=k8s.ObjectMeta(name=props.name, namespace=props.namespace),
-            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=props.name),
-            subjects=[k8s.Subject(kind="Group", name=props.group, api_group="rbac.authorization.k8s.io")],
-        )
+        group_role(self, props.name, props.namespace, props.group, [
+            k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names, verbs=["get"]),
+            k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
+        ])
+
+
+def group_role(chart: cdk8s.Chart, name: str, namespace: str, group: str, rules: list[k8s.PolicyRule]) -> None:
+    """A Role with ``rules`` and a RoleBinding of it to ``group``, both named ``name``, in ``namespace``."""
+    k8s.KubeRole(chart, "Role", metadata=k8s.ObjectMeta(name=name, namespace=namespace), rules=rules)
+    k8s.KubeRoleBinding(
+        chart,
+        "Binding",
+        metadata=k8s.ObjectMeta(name=name, namespace=namespace),
+        role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=name),
+        subjects=[k8s.Subject(kind="Group", name=group, api_group="rbac.authorization.k8s.io")],
+    )

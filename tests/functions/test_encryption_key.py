@@ -14,22 +14,12 @@ from functions.encryption_key import handler as key_handler
 from functions.encryption_key.errors import EncryptionKeyError
 from functions.provider_framework import CREATE_FAILED_MARKER
 from tests.fakes.kube_api import FakeKubeApi, forbidden
+from tests.functions.conftest import FakeClock
 
 CLUSTER = "parent-1"
 REGION = "eu-west-1"
 PARAMETER = "/eks-karmada/parent-1/karmada-apiserver-encryption-key"
 SECRET = ("v1", "Secret", "karmada-encryption-config", "karmada-system")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -45,7 +35,7 @@ def parent():
 
 
 def _runtime(parent: FakeKubeApi) -> key_handler.Runtime:
-    clock = Clock()
+    clock = FakeClock()
     return key_handler.Runtime(parent_transport=lambda _name: parent,
                                aws_client=lambda service, region, _creds: boto3.client(service, region_name=region),
                                sleep=clock.sleep, clock=clock)
