@@ -5,55 +5,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from functions.karmada_manifest import properties as keys
 from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.nag import acknowledge
+from karmada_constructs.parent_cluster_function import (
+    ASSET_EXCLUDE,
+    PRIVATE_SUBNETS,
+    REPO_ROOT,
+    KarmadaApiAccess,
+    ParentClusterFunction,
+    ParentClusterFunctionProps,
+)
 
-# One asset for every handler: the repository root filtered to the `functions` package, so
-# handlers import each other as `functions.<package>` in Lambda exactly as in the tests.
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSET_EXCLUDE = ["*", ".*", "!functions", "!functions/**", "**/__pycache__", "**/*.pyc", "**/*.md"]
+__all__ = ["ASSET_EXCLUDE", "REPO_ROOT", "KarmadaApiAccess", "ParentClusterProvider", "ParentClusterProviderProps"]
 
-
-@dataclass(frozen=True)
-class KarmadaApiAccess:
-    """Where handlers find the Karmada API server and its admin credential in the parent."""
-
-    namespace: str = "karmada-system"
-    admin_secret: str = "karmada-admin-client"
-    service: str = "karmada-apiserver"
-    port: int = 5443
-
-    @property
-    def server_name(self) -> str:
-        return f"{self.service}.{self.namespace}.svc.cluster.local"
-
-    def properties(self, cluster_name: str, field_manager: str) -> dict[str, str]:
-        """The custom resource properties every handler reads to reach Karmada.
-
-        They are KarmadaManifest's keys; the registration handler reads them under the same names.
-        """
-        return {
-            keys.CLUSTER_NAME: cluster_name,
-            keys.FIELD_MANAGER: field_manager,
-            keys.ADMIN_SECRET_NAMESPACE: self.namespace,
-            keys.ADMIN_SECRET_NAME: self.admin_secret,
-            keys.API_SERVER_NAMESPACE: self.namespace,
-            keys.API_SERVER_SERVICE: self.service,
-            keys.API_SERVER_PORT: str(self.port),
-            keys.API_SERVER_SERVER_NAME: self.server_name,
-        }
+# The function's construct id: CDK leaves "Default" out of logical IDs, so the function, role, security group,
+# access entry and log group keep the IDs they had when this construct created them itself.
+FUNCTION_ID = "Default"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,75 +53,41 @@ class ParentClusterProviderProps:
 
 
 class ParentClusterProvider(Construct):
-    """A Python Lambda behind the CDK Provider framework that works on the parent cluster.
+    """A `ParentClusterFunction` behind the CDK Provider framework: a custom resource provider on the parent cluster.
 
-    Creates a Python Lambda (latest runtime, in the parent's private subnets) wrapped by the CDK Provider framework,
-    with:
-
-    - IAM: eks:DescribeCluster on the parent cluster, plus what the caller adds;
-    - an EKS access entry mapping its role to `kubernetes_group` in the parent
-      (the group's RBAC is rendered by a chart next to it, nothing more);
-    - a security group allowed to reach the parent's API endpoint and the
-      karmada-apiserver pods;
-    - log groups (handler and Provider framework) under the stack's log key
-      (karmada_constructs/log_encryption.py), deleted with the stack.
+    Creates a `ParentClusterFunction` (Python Lambda in the parent's private subnets, its role with
+    eks:DescribeCluster, an EKS access entry mapping the role to `kubernetes_group`, a security group to the
+    parent's API endpoint and the karmada-apiserver pods, its log group) and the CDK Provider framework in front of
+    it, whose log group is under the stack's log key too (karmada_constructs/log_encryption.py), deleted with the
+    stack.
 
     Credentials are read at run time; none appears in a template.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentClusterProviderProps) -> None:
         super().__init__(scope, id)
-        cluster, vpc, description = props.cluster, props.vpc, props.description
-        self.cluster = cluster
+        self.cluster = props.cluster
         self.access = props.access or KarmadaApiAccess()
-        self.security_group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=description)
-        cluster_sg = cluster.cluster_security_group
-        cluster_sg.add_ingress_rule(self.security_group, ec2.Port.tcp(443), f"{description} to the EKS API")
-        cluster_sg.add_ingress_rule(
-            self.security_group, ec2.Port.tcp(self.access.port), f"{description} to karmada-apiserver pods"
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            role_name=props.role_name,
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=description,
-        )
-        self.role.add_managed_policy(
-            iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole")
-        )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["eks:DescribeCluster"], resources=[cluster.cluster_arn]))
-
-        private = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        self.function = lambda_.Function(
-            self,
-            "Handler",
-            runtime=lambda_.Runtime.PYTHON_3_14,
+        self.handler = ParentClusterFunction(self, FUNCTION_ID, ParentClusterFunctionProps(
+            cluster=props.cluster,
+            vpc=props.vpc,
             handler=props.handler,
-            code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=ASSET_EXCLUDE),
-            role=self.role,
-            timeout=Duration.minutes(14),
-            memory_size=512,
-            vpc=vpc,
-            vpc_subnets=private,
-            security_groups=[self.security_group],
-            log_group=encrypted_log_group(self, "Logs", retention_days=props.log_retention_days),
-            description=description,
-        )
-        self.access_entry = eks.CfnAccessEntry(
-            self,
-            "AccessEntry",
-            cluster_name=cluster.cluster_name,
-            principal_arn=self.role.role_arn,
-            type="STANDARD",
-            kubernetes_groups=[props.kubernetes_group],
-        )
+            kubernetes_group=props.kubernetes_group,
+            description=props.description,
+            access=self.access,
+            role_name=props.role_name,
+            log_retention_days=props.log_retention_days,
+        ))
+        self.security_group = self.handler.security_group
+        self.role = self.handler.role
+        self.function = self.handler.function
+        self.access_entry = self.handler.access_entry
         self.provider = cr.Provider(
             self,
             "Provider",
             on_event_handler=self.function,
-            vpc=vpc,
-            vpc_subnets=private,
+            vpc=props.vpc,
+            vpc_subnets=PRIVATE_SUBNETS,
             security_groups=[self.security_group],
             log_group=encrypted_log_group(self, "ProviderLogs", retention_days=props.log_retention_days),
         )
@@ -157,10 +98,10 @@ class ParentClusterProvider(Construct):
         return self.provider.service_token
 
     def _acknowledge(self) -> None:
-        acknowledge(self,
+        acknowledge(self.provider,
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
-                    "Lambdas in the VPC need ENI management; AWS maintains AWSLambdaVPCAccessExecutionRole for "
-                    "exactly that and CloudWatch Logs writes.")
+                    "The Provider framework's function runs in the VPC too and needs ENI management; AWS maintains "
+                    "AWSLambdaVPCAccessExecutionRole for exactly that and CloudWatch Logs writes.")
         acknowledge(self,
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                     "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
