@@ -652,6 +652,29 @@ class EtcdBackupConfig(_Model):
         return self
 
 
+class FleetGuardConfig(_Model):
+    """Suspends taint eviction while many members are not Ready at once, most likely the parent's own network."""
+
+    # Evicting then would empty every member for a fault of the parent (docs/operations.md, "Fleet guard").
+
+    enabled: bool = Field(
+        default=True,
+        description="Watch the members' Ready condition and suspend taint eviction during a fleet-wide outage",
+    )
+    outage_percent: int = Field(
+        default=50, ge=1, le=99,
+        description="Suspend taint eviction while more than this share of the members (percent) is not Ready",
+    )
+    poll_seconds: int = Field(
+        default=10, ge=5, le=30, description="Seconds between two looks at the members within each one-minute run"
+    )
+
+    @model_validator(mode="after")
+    def _settings_of_the_guard_in_use(self) -> FleetGuardConfig:
+        _raise_all(_ignored_when_disabled(self, self.enabled))
+        return self
+
+
 class ObservabilityConfig(_Model):
     """Fleet metrics in Amazon Managed Service for Prometheus, alarms to SNS, dashboards (docs/operations.md)."""
 
@@ -1196,6 +1219,7 @@ class KarmadaConfig(_Model):
     etcd: EtcdSettings = Field(default_factory=EtcdSettings)
     component_settings: KarmadaComponentSettings = Field(default_factory=KarmadaComponentSettings)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
+    fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
     retain_etcd_volumes: bool = Field(
         default=False,
         description="false: `make destroy` deletes etcd's EBS volumes (the Karmada API's state) with the parent, "

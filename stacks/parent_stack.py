@@ -41,6 +41,7 @@ from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGrou
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps
+from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
     KarmadaApiBootstrapProps,
@@ -118,6 +119,7 @@ class KarmadaParentStack(Stack):
         self._add_target_group_binding(eks_cluster, api, props, control_plane)
         self._add_handlers(network, props, control_plane)
         self._add_api_bootstrap(props, control_plane)
+        self._add_fleet_guard(network, props, control_plane)
         self._add_observability(props, control_plane)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
@@ -377,6 +379,24 @@ class KarmadaParentStack(Stack):
         ))
         bootstrap.node.add_dependency(self.reader_rbac[0])
         self.bootstrap = bootstrap
+
+    def _add_fleet_guard(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
+                         control_plane: KarmadaControlPlane) -> None:
+        """Keeps a fleet-wide loss of member Ready (the parent's own network, most likely) from evicting everything."""
+        self.fleet_guard: FleetGuard | None = None
+        guard = self._config.karmada.fleet_guard
+        if not guard.enabled:
+            return
+        parent = self._config.parent
+        self.fleet_guard = FleetGuard(self, "FleetGuard", FleetGuardProps(
+            cluster=self.cluster, cluster_name=parent.cluster_name, vpc=network.vpc, charts=self._charts,
+            target=PARENT_TARGET, control_plane=props, karmada_manifests=self.karmada_manifests,
+            # The namespace (and the CA Issuer beside it) for the parent side; the Karmada API and the applier's
+            # parent RBAC for the Karmada side, as the bootstrap, not the bootstrap itself (off its path).
+            parent_ready=[control_plane.foundation], karmada_ready=[control_plane, self.reader_rbac[0]],
+            settings=FleetGuardSettings(outage_percent=guard.outage_percent, poll_seconds=guard.poll_seconds),
+            log_retention_days=parent.log_retention_days,
+        ))
 
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 

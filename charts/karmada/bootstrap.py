@@ -50,7 +50,7 @@ RBAC_API = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 
 # Taint keys Karmada defines for unhealthy clusters (cluster/v1alpha1 well-known constants).
-TAINT_NOT_READY = "cluster.karmada.io/not-ready"
+TAINT_NOT_READY = names.TAINT_NOT_READY
 
 
 def _meta(name: str, props: KarmadaControlPlaneProps, namespace: str | None = None, **extra_labels: str) -> dict:
@@ -447,7 +447,7 @@ def failover_taint_policy(props: KarmadaControlPlaneProps) -> dict[str, Any]:
     return {
         "apiVersion": "policy.karmada.io/v1alpha1",
         "kind": "ClusterTaintPolicy",
-        "metadata": _meta("karmada-cluster-not-ready", props),
+        "metadata": _meta(names.FAILOVER_TAINT_POLICY, props),
         "spec": {
             "addOnConditions": [{"conditionType": "Ready", "operator": "In", "statusValues": ["False", "Unknown"]}],
             "removeOnConditions": [{"conditionType": "Ready", "operator": "In", "statusValues": ["True"]}],

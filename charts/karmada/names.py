@@ -97,6 +97,11 @@ def member_kubeconfig_secret(member: str) -> str:
     return f"{member}-kubeconfig"
 
 
+# --- failover ------------------------------------------------------------------------
+# The ClusterTaintPolicy that taints a not-Ready member NoExecute (bootstrap.py); the fleet guard suspends it.
+FAILOVER_TAINT_POLICY = "karmada-cluster-not-ready"
+TAINT_NOT_READY = "cluster.karmada.io/not-ready"
+
 # --- issuers ------------------------------------------------------------------------
 SELF_SIGNED_ISSUER = "karmada-selfsigned"
 CA_ISSUER = "karmada-ca"
