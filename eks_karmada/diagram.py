@@ -201,6 +201,10 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
              "admin certificate read at run time", fillcolor="#fffaf0")
     dot.node("registrar_fn", "MemberRegistration provider (Lambda)\nassumes each member's join role",
              fillcolor="#fffaf0")
+    schedule = parent_stack.one("AWS::Scheduler::Schedule")
+    if schedule:
+        dot.node("guard_fn", f"Fleet guard (Lambda, {_literal(schedule.get('ScheduleExpression'), '?')})\n"
+                 "suspends taint eviction while too many\nmembers are not Ready at once", fillcolor="#fffaf0")
 
     dot.open("cluster_parent_eks", f"EKS {_literal(cluster.get('Name'), '?')} (Kubernetes {kubernetes}), "
              f"endpoint {_endpoint(cluster)}\n{_node_group(parent_stack)} over the AZs",
@@ -314,6 +318,9 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
         dot.edge("release", "manifest_fn", "CRDs fetched at deploy time", color=DEPLOY_TIME, style="dashed",
                  dir="back", constraint="false")
     dot.edge("apiserver", "registrar_fn", "Cluster + Secrets", color=REGISTRATION, dir="back")
+    if schedule:
+        dot.edge("apiserver", "guard_fn", "Clusters, failover policy\n(own client certificate)", color=OPERATOR,
+                 style="dashed", dir="back")
     dot.edge("controllers", "parent_nat", "Push: Works to members", color=PROPAGATION)
     dot.edge("registrar_fn", "parent_nat", "to member EKS APIs", color=REGISTRATION)
     if workloads:

@@ -19,7 +19,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from karmada_constructs.metrics_workspace import MetricsWorkspace
 from observability.cloudwatch import BACKUP_METRIC_DIMENSION, BACKUP_METRIC_NAME, BACKUP_METRIC_NAMESPACE
@@ -34,6 +34,8 @@ RUNBOOKS = {
     "EtcdBackupOverdue": "etcd-backup-overdue",
     "ApiLoadBalancerNoHealthyTarget": "api-load-balancer-no-healthy-target",
     "CustomResourceHandlerErrors": "custom-resource-handler-errors",
+    "FleetGuardErrors": "fleet-guard",
+    "FleetGuardNotRunning": "fleet-guard",
 }
 
 
@@ -45,6 +47,16 @@ class BackupWatch:
     """The parent cluster (the metric's ClusterName dimension)."""
     schedule: str
     """The backup CronJob's cron schedule (UTC)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetGuardWatch:
+    """The fleet guard the alarms watch."""
+
+    function: lambda_.IFunction
+    """Its function."""
+    schedule: IConstruct
+    """What starts its runs: the not-running alarm comes after it, so a first deploy does not raise it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +73,8 @@ class FleetAlarmsProps:
     """Custom resource handlers whose errors alarm, by name (e.g. KarmadaManifest)."""
     backup: BackupWatch | None = None
     """The etcd backup; no alarm when it is off. Default: none."""
+    fleet_guard: FleetGuardWatch | None = None
+    """The fleet guard; no alarm when it is off. Default: none."""
     topic_arn: str | None = None
     """An existing SNS topic to notify (it must admit aps and cloudwatch, see docs/operations.md). Default: a
     KMS-encrypted topic is created."""
@@ -76,8 +90,8 @@ class FleetAlarms(Construct):
     aws:SourceArn), TLS only, with the e-mail subscriptions; the AMP rule groups namespace ``karmada-fleet``
     (observability.rules) and the workspace's alert manager definition that routes every alert to the topic
     (SigV4); CloudWatch alarms for an overdue etcd backup (no upload counted for twice the schedule's longest
-    gap, missing data breaching), the NLB target group without a healthy target, and each custom resource
-    handler's Lambda errors.
+    gap, missing data breaching), the NLB target group without a healthy target, each custom resource
+    handler's Lambda errors, and the fleet guard failing every run for 10 minutes or not running for 10.
     """
 
     def __init__(self, scope: Construct, id: str, props: FleetAlarmsProps) -> None:
@@ -99,6 +113,8 @@ class FleetAlarms(Construct):
         self._load_balancer_alarm(props.target_group)
         for name, function in props.handlers.items():
             self._handler_alarm(name, function)
+        if props.fleet_guard is not None:
+            self._fleet_guard_alarms(props.fleet_guard)
         action = cw_actions.SnsAction(self.topic)
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)
@@ -181,6 +197,27 @@ class FleetAlarms(Construct):
             threshold=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         )
+
+    def _fleet_guard_alarms(self, guard: FleetGuardWatch) -> None:
+        # It runs every minute. Ten failed minutes in a row: a guard that could not act in an outage (the few
+        # minutes of a first deploy between its RBAC and the Karmada API's bootstrap stay below that).
+        self._alarm(
+            "FleetGuardErrors",
+            "The fleet guard failed in each of the last 10 minutes: a fleet-wide outage would evict every workload "
+            "(its log says why).",
+            metric=guard.function.metric_errors(statistic=cw.Stats.SUM, period=Duration.minutes(1)),
+            threshold=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=10, datapoints_to_alarm=10, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        not_running = self._alarm(
+            "FleetGuardNotRunning",
+            "The fleet guard has not run for 10 minutes (its schedule, the schedule's role or the function's "
+            "concurrency).",
+            metric=guard.function.metric_invocations(statistic=cw.Stats.SUM, period=Duration.minutes(5)),
+            threshold=1, comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=2, datapoints_to_alarm=2, treat_missing_data=cw.TreatMissingData.BREACHING,
+        )
+        not_running.node.add_dependency(guard.schedule)
 
 
 def alert_manager_definition(topic_arn: str, region: str) -> str:

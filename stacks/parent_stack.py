@@ -40,7 +40,7 @@ from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
-from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps
+from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, FleetGuardWatch
 from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
@@ -416,6 +416,8 @@ class KarmadaParentStack(Stack):
             handlers={"KarmadaManifest": self.karmada_manifests.function,
                       "MemberRegistration": self.registrar.function},
             backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
+            fleet_guard=(FleetGuardWatch(function=self.fleet_guard.function, schedule=self.fleet_guard.schedule)
+                         if self.fleet_guard is not None else None),
             topic_arn=observability.alarm_topic_arn,
             emails=observability.alarm_emails,
         ))

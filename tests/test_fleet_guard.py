@@ -231,6 +231,27 @@ def test_the_schedule_starts_once_the_guard_can_read_karmada_and_nothing_of_the_
         assert not guard & closure(graph, logical_id), logical_id
 
 
+# --- alarms ----------------------------------------------------------------------------------------------------
+
+def test_alarms_fire_when_every_run_fails_or_none_runs_and_not_before_the_schedule_exists(parent):
+    function_id, _ = _guard_function(parent)
+    schedule_id, _ = _one(parent, "AWS::Scheduler::Schedule")
+    alarms = {k: v for k, v in _resources(parent, "AWS::CloudWatch::Alarm").items() if "FleetGuard" in k}
+    errors = next(v for k, v in alarms.items() if "FleetGuardErrors" in k)
+    not_running_id, not_running = next((k, v) for k, v in alarms.items() if "FleetGuardNotRunning" in k)
+    for alarm in (errors, not_running):
+        assert alarm["Properties"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
+        assert "runbook: docs/operations.md#fleet-guard" in alarm["Properties"]["AlarmDescription"]
+    e, n = errors["Properties"], not_running["Properties"]
+    assert (e["MetricName"], e["Period"], e["EvaluationPeriods"], e["DatapointsToAlarm"], e["Threshold"]) == (
+        "Errors", 60, 10, 10, 1)
+    assert e["TreatMissingData"] == "notBreaching"
+    assert (n["MetricName"], n["Period"] * n["EvaluationPeriods"], n["ComparisonOperator"], n["Threshold"]) == (
+        "Invocations", 600, "LessThanThreshold", 1)
+    assert n["TreatMissingData"] == "breaching"
+    assert schedule_id in closure(edges(parent), not_running_id)
+
+
 # --- switched off ----------------------------------------------------------------------------------------------
 
 def test_nothing_of_the_guard_is_synthesized_when_it_is_off(tmp_path):

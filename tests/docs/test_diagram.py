@@ -108,6 +108,7 @@ def test_flows(default_dot):
     found = edges(default_dot)
     assert ("operator", "nlb") in found and ("nlb", "apiserver") in found
     assert ("controllers", "parent_nat") in found and ("registrar_fn", "parent_nat") in found
+    assert ("apiserver", "guard_fn") in found and "rate(1 minute)" in node_label(default_dot, "guard_fn")
     assert "dir=\"back\"" in found[("manifest_fn", "workloads")]  # workloads -> KarmadaManifest provider
     for member in ("member_use1", "member_usw2"):
         assert "Push: Karmada controllers" in found[("parent_nat", f"member_{member}")]
