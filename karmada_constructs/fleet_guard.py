@@ -38,8 +38,8 @@ TAINT_POLICY_KEY = "TaintPolicy"
 OUTAGE_PERCENT_KEY = "OutagePercent"
 POLL_SECONDS_KEY = "PollSeconds"
 RUN_SECONDS_KEY = "RunSeconds"
-# A run polls for 50 s of its minute and must end before the next starts: the timeout leaves 20 s for the
-# connection and a last patch, and reserved concurrency 1 refuses a second run rather than overlap one.
+# A run polls for 50 s of its minute and should end before the next starts: the timeout leaves 20 s for the
+# connection and a last patch, and reserved concurrency 1 makes a next run wait (60 s at most) rather than overlap.
 RUN_SECONDS = 50
 TIMEOUT = Duration.seconds(70)
 SCHEDULE_EXPRESSION = "rate(1 minute)"
@@ -99,8 +99,8 @@ class FleetGuard(Construct):
     Creates:
 
     - the function (functions/fleet_guard, a `ParentClusterFunction` of group `eks-karmada:fleet-guard`): 70 s
-      timeout, reserved concurrency 1 so runs never overlap, asynchronous invocations never retried nor kept past
-      60 s (the next run supersedes a lost one);
+      timeout, reserved concurrency 1 so runs never overlap, asynchronous invocations never retried after an error
+      nor kept past 60 s (the next run supersedes a lost one);
     - its own schedule group holding one EventBridge Scheduler schedule, `rate(1 minute)`, no flexible window, no
       retries, whose input is the Karmada access (with the guard's own client Secret), the failover policy's name
       and the thresholds; the role it invokes the function with trusts scheduler.amazonaws.com for that group of
@@ -131,7 +131,7 @@ class FleetGuard(Construct):
             log_retention_days=props.log_retention_days,
         ))
         self.function = self.handler.function
-        # A run refused (the previous still runs) or failed is not worth replaying: the next one looks again.
+        # A run throttled past 60 s (the previous still runs) or failed is not worth replaying: the next looks again.
         self.function.configure_async_invoke(retry_attempts=0, max_event_age=Duration.seconds(60))
         ready = self._add_kubernetes_objects(props)
         self.schedule = self._add_schedule(props)
