@@ -1,6 +1,6 @@
 """The ResourceProperties of ``Custom::KarmadaManifest``: their keys, named once, and their parsing.
 
-The construct (karmada_constructs/karmada_manifest.py, and karmada_constructs/parent_cluster_provider.py
+The construct (karmada_constructs/karmada_manifest.py, and karmada_constructs/parent_cluster_function.py
 for the keys that say how to reach Karmada) writes the keys; ``Properties.parse`` reads them. It
 imports only the standard library and this package's pure modules, so the construct can import the
 keys without the handler's code.
