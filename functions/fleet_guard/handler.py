@@ -203,7 +203,7 @@ class Guard:
             self._restore(policy)
             logger.warning("fleet guard: %s: failover restored", seen)
             return f"restored: {seen}"
-        logger.info("fleet guard: %s: failover on", seen)
+        logger.debug("fleet guard: %s: failover on", seen)
         return f"on: {seen}"
 
     def _suspend(self, policy: dict, lost: list[str]) -> None:
