@@ -51,7 +51,7 @@ def read_admin_tls(parent: KubeClient, namespace: str, name: str) -> TlsMaterial
         decoded = [base64.b64decode(data[key], validate=True) for key in TLS_KEYS]
     except ValueError as err:
         raise SecretNotReadyError(f"Secret {namespace}/{name} has data that is not base64") from err
-    logger.info("read the admin client certificate from Secret %s/%s", namespace, name)
+    logger.info("read the client certificate from Secret %s/%s", namespace, name)
     return TlsMaterial(ca_pem=decoded[2], cert_pem=decoded[0], key_pem=decoded[1])
 
 
