@@ -149,6 +149,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
             karmada.close()
     if not looks:
         raise FleetGuardError(f"the fleet guard never reached the Karmada API in this run: {last_error}")
+    logger.info("fleet guard: %d look(s), last: %s", looks, verdict)
     return {"looks": looks, "verdict": verdict}
 
 
