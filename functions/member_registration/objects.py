@@ -61,6 +61,8 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_API = "cluster.karmada.io/v1alpha1"
 # On the agent Deployment's pod template: changes when the kubeconfig does, so the agent restarts.
 KUBECONFIG_HASH_ANNOTATION = "eks-karmada.io/karmada-kubeconfig-hash"
+# Also there: the serial number (hex) of the agent certificate the pods were started with.
+AGENT_CERTIFICATE_ANNOTATION = "eks-karmada.io/agent-certificate"
 
 
 def member_service_account(member: str) -> str:
