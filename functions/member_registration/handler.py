@@ -37,7 +37,8 @@ own Cluster's status, no Secrets, no Cluster create), creates the Cluster (syncM
 id, provider, region, zones, labels, no secretRef: exactly what the agent would write, so it never
 needs to), writes the Secret ``karmada-kubeconfig`` (server = KarmadaApiServerUrl, the Karmada CA from
 the admin Secret, the agent certificate and key) into the member's agent namespace, restarts the agent
-Deployment if that Secret changed and waits for the agent to report the Cluster's status.
+Deployment if that Secret changed and waits for the agent to report the Cluster's status. After
+cert-manager renews the agent certificate, refresh.py (a daily schedule, same role) copies it in.
 
 Delete (both): deletes the Cluster (Pull: its Works first, as ``karmadactl unregister``) and waits
 for Karmada's finalizers, then the Secrets (Pull: the agent RBAC, and ``karmada-kubeconfig`` in the
