@@ -12,6 +12,7 @@ no anonymous cluster-info, no bootstrap-token or CSR RBAC.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib
 import json
 import socket
@@ -48,8 +49,19 @@ def _member_serial(member: Kubectl) -> int:
     return _serial(base64.b64decode(config["users"][0]["user"]["client-certificate-data"]))
 
 
-def _agent_pods(member: Kubectl) -> list[dict]:
-    return member.json("get", "pods", "-n", "karmada-system", "-l", "app=karmada-agent")["items"]
+def _agent_pod_ids(env, member: str) -> list[str]:
+    pods, _ = env.rendered_pods(f"member-{member}", member)
+    return [p.id for p in pods if p.name.startswith("karmada-agent")]
+
+
+def _mounted_serial(env, pod_id: str) -> int | None:
+    """The certificate in the kubeconfig the local kubelet materialised for the agent's pod (its Secret volume)."""
+    path = env.layout.run / "volumes" / pod_id / "kubeconfig" / "karmada-kubeconfig"
+    try:
+        config = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return _serial(base64.b64decode(config["users"][0]["user"]["client-certificate-data"]))
 
 
 def _lease_renewed(karmada: Kubectl, member: str) -> str:
@@ -69,15 +81,16 @@ def _refresh(env, pull_member: str) -> dict:
 def test_nothing_to_do_while_the_member_holds_the_parents_certificate(env, parent, members, pull_member):
     if _member_serial(members[pull_member]) != _parent_serial(parent, pull_member):
         pytest.skip("an earlier scenario renewed the parent's certificate: the next test refreshes it")
-    pods = sorted(p["metadata"]["uid"] for p in _agent_pods(members[pull_member]))
+    before = members[pull_member].get("secret", "karmada-kubeconfig", "karmada-system")["metadata"]["resourceVersion"]
     assert _refresh(env, pull_member)["Action"] == "Unchanged"
-    assert sorted(p["metadata"]["uid"] for p in _agent_pods(members[pull_member])) == pods
+    after = members[pull_member].get("secret", "karmada-kubeconfig", "karmada-system")["metadata"]["resourceVersion"]
+    assert after == before
 
 
-def test_a_renewed_agent_certificate_reaches_the_agent(env, parent, karmada, members, pull_member):
+def test_a_renewed_agent_certificate_reaches_the_agent(env, parent, karmada, members, pull_member, kubectl_binary,
+                                                       tmp_path):
     member = members[pull_member]
     parent_client = env.access("parent").client()
-    old_pods = {p["metadata"]["uid"] for p in _agent_pods(member)}
     before = _parent_serial(parent, pull_member)
 
     renewed = issue_pki(parent_client, env.objects("parent"),
@@ -94,20 +107,31 @@ def test_a_renewed_agent_certificate_reaches_the_agent(env, parent, karmada, mem
     deployment = member.get("deployment", "karmada-agent", "karmada-system")
     assert deployment["spec"]["template"]["metadata"]["annotations"][AGENT_CERTIFICATE_ANNOTATION] == format(new, "x")
 
-    # The agent rolled: only new pods, all ready, so only the new certificate talks to Karmada from now on.
-    def rolled() -> bool:
-        pods = _agent_pods(member)
-        return bool(pods) and not ({p["metadata"]["uid"] for p in pods} & old_pods) and all(
-            any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))
-            for p in pods)
+    # The rollout that pod-template change starts in EKS: here the harness runs the agent's rendered pod itself
+    # (no Deployment controller runs it), so the scenario restarts it once its Secret volume holds the new file.
+    (pod_id,) = _agent_pod_ids(env, pull_member)
+    wait_for(lambda: _mounted_serial(env, pod_id) == new, 60, "the agent's Secret volume to hold the new kubeconfig")
+    env.stop_pod(pod_id)
+    wait_for(lambda: env.status(pod_id).get("phase") == "Stopped", 60, "the old karmada-agent to stop")
+    env.start_pod(pod_id)
+    env.wait_ready([pod_id], 180, lambda _message: None, "the restarted karmada-agent")
 
-    wait_for(rolled, 300, f"the karmada-agent pods of {pull_member} to roll")
-    assert cluster_ready(karmada.get("cluster", pull_member)) == "True"
-    # Karmada accepts the new certificate: the Cluster's lease keeps being renewed by the new pods.
+    # Only the new certificate talks to Karmada now: the Cluster's lease keeps being renewed, and it is Ready.
     renewed_at = _lease_renewed(karmada, pull_member)
     wait_for(lambda: _lease_renewed(karmada, pull_member) != renewed_at, 120,
              f"the lease of Cluster {pull_member} to be renewed by the restarted agent")
-    assert cluster_ready(karmada.get("cluster", pull_member)) == "True"
+    wait_for(lambda: cluster_ready(karmada.get("cluster", pull_member)) == "True", 120, f"{pull_member} Ready")
+
+    # Karmada's API server accepts the new certificate itself (the agent's identity, from the member's Secret).
+    secret = member.get("secret", "karmada-kubeconfig", "karmada-system")
+    config = json.loads(base64.b64decode(secret["data"]["karmada-kubeconfig"]))
+    user = config["users"][0]["user"]
+    access = dataclasses.replace(env.access("karmada"), name="karmada-agent",
+                                 cert_pem=base64.b64decode(user["client-certificate-data"]),
+                                 key_pem=base64.b64decode(user["client-key-data"]))
+    access.write(tmp_path / "agent.kubeconfig")
+    agent = Kubectl(kubectl_binary, tmp_path / "agent.kubeconfig")
+    assert agent.json("get", "cluster", pull_member)["metadata"]["name"] == pull_member
 
     # A second run finds nothing to do.
     assert _refresh(env, pull_member)["Action"] == "Unchanged"
@@ -128,8 +152,12 @@ def test_the_karmada_api_offers_no_bootstrap_path(env, karmada):
         while b"\r\n" not in answer and time.monotonic() < deadline:
             answer += tls.recv(4096)
     assert answer.split(b" ", 2)[1] == b"401", answer[:200]
-    names = {o["metadata"]["name"] for kind in ("clusterroles", "clusterrolebindings")
-             for o in karmada.json("get", kind)["items"]}
-    assert not {n for n in names if "agent-rbac-generator" in n or "autoapprove" in n or n == "system:karmada:"
-                "agent-bootstrap"}, names
-    assert karmada.json("get", "rolebindings", "-n", "kube-public")["items"] == []
+    objects = [o for kind in ("clusterroles", "clusterrolebindings", "roles", "rolebindings")
+               for o in karmada.json("get", kind, "--all-namespaces")["items"]]
+    names = {o["metadata"]["name"] for o in objects}
+    assert not {n for n in names if "agent-rbac-generator" in n or "autoapprove" in n
+                or n == "system:karmada:agent-bootstrap"}, names
+    # kube-apiserver's own defaults (e.g. system:public-info-viewer) stay; nothing of ours adds these subjects.
+    subjects = {s["name"] for o in objects for s in o.get("subjects") or []}
+    assert "system:anonymous" not in subjects and "system:karmada:agent:rbac-generator" not in subjects
+    assert not {s for s in subjects if s.startswith("system:bootstrappers")}, subjects
