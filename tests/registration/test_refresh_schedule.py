@@ -140,3 +140,23 @@ def test_cdk_nag_and_cfn_lint_are_clean(pull):
                     if (m.rule.id.startswith("E") or m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS)
                     and not m.rule.id.startswith("I")]
         assert problems == [], name
+
+
+def test_the_local_scheduler_runs_the_refresh_handler_with_the_registrations_properties(pull):
+    # local_control_plane/schedules.py invokes `module.handle(properties, context, Deployer.runtime(...))`
+    # for every schedule whose target is one of our handlers: the refresh fits that shape.
+    import importlib
+
+    from local_control_plane.cloudformation import Assembly, DeployTimeValues, values_for_type
+
+    values = values_for_type(pull.outdir, "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName", "nlb.local")
+    assembly = Assembly(pull.outdir, DeployTimeValues(attributes=values))
+    (schedule,) = assembly.schedules("KarmadaRegistration-pull-1")
+    assert schedule.expression == "rate(1 day)" and schedule.handler == REFRESH_HANDLER
+    assert ":role/eks-karmada-registrar-" in schedule.role_arn  # the registrar's role: its access entries hold
+    assert schedule.properties["MemberName"] == "pull-1" and schedule.properties["SyncMode"] == "Pull"
+    assert schedule.properties["KarmadaApiServerUrl"] == "https://nlb.local:443"
+    module = importlib.import_module(schedule.handler.rpartition(".")[0])
+    assert callable(module.handle)
+    assert {"parent_transport", "karmada_transport", "aws_client", "member_transport"} <= set(
+        module.Runtime.__dataclass_fields__)
