@@ -889,7 +889,7 @@ CHART_FLAGS: dict[str, frozenset[str]] = {
         "kube_controller_manager": "kubeconfig authentication-kubeconfig authorization-kubeconfig bind-address "
                                    "secure-port client-ca-file root-ca-file cluster-name controllers leader-elect "
                                    "service-account-private-key-file use-service-account-credentials profiling "
-                                   "logging-format cluster-signing-cert-file cluster-signing-key-file",
+                                   "logging-format",
         "controller_manager": f"{_KUBECONFIG_CLIENT} enable-taint-manager enable-no-execute-taint-eviction",
         "scheduler": f"{_KUBECONFIG_CLIENT} {_ESTIMATOR_CLIENT}",
         "webhook": "kubeconfig bind-address secure-port cert-dir tls-cert-file-name tls-private-key-file-name "

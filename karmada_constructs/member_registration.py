@@ -81,6 +81,8 @@ class MemberRegistration(Construct):
                 )
             properties["AgentCredentialSecret"] = props.agent_credential_secret
             properties["KarmadaApiServerUrl"] = props.karmada_api_server_url
+        # Also the agent certificate refresh's event (AgentCertificateRefresh): the same member, the same Secrets.
+        self.properties: dict[str, str] = properties
         self.resource = CustomResource(
             self,
             "Resource",

@@ -8,6 +8,7 @@ from constructs import Construct
 from charts.karmada.names import agent_client_secret
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from functions.member_registration.objects import agent_rbac
+from karmada_constructs.agent_certificate_refresh import AgentCertificateRefresh, AgentCertificateRefreshProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
 from stacks.naming import join_external_id, join_role_name, role_arn
@@ -58,6 +59,13 @@ class KarmadaRegistrationStack(Stack):
                 karmada_api_server_url=parent.karmada_api_url if pull else None,
             ),
         )
+        if pull:
+            # cert-manager renews the agent's certificate in the parent; this copies it into the member, daily.
+            AgentCertificateRefresh(self, "AgentCertificateRefresh", AgentCertificateRefreshProps(
+                function=parent.registrar.refresh_function,  # pyright: ignore[reportArgumentType] - jsii Protocols
+                properties=self.registration.properties,
+                member_name=member.name,
+            ))
         # The member's join role, access entry and member-side objects.
         if member_stack is None:
             raise ValueError(f"member {member.name}: a {member.kind.value} member needs its KarmadaMember stack")

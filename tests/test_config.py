@@ -249,7 +249,7 @@ def _rendered_flags() -> dict[str, set[str]]:
     from charts.karmada.webhook import webhook_manifests
 
     props = KarmadaControlPlaneProps(
-        descheduler=True, search=True, metrics_adapter=True, scheduler_estimators=["m"], pull_mode_registration=True,
+        descheduler=True, search=True, metrics_adapter=True, scheduler_estimators=["m"], pull_members=["m"],
         etcd_auto_compaction_mode="periodic", etcd_auto_compaction_retention="1h", etcd_snapshot_count=5000,
         etcd_heartbeat_interval_ms=200, etcd_election_timeout_ms=2000,
     )

@@ -66,18 +66,14 @@ CONFIG = ConfigMapMount("apiserver-config", names.APISERVER_CONFIG, "/etc/karmad
 ENCRYPTION_CONFIG = SecretMount("encryption-config", names.ENCRYPTION_CONFIG_SECRET, "/etc/karmada/encryption")
 
 HEALTH_PATHS = ("/livez", "/readyz", "/healthz")
-# Read by `karmadactl register` token discovery before it has credentials.
-CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info"
 
 
 def authentication_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
-    paths: list[str] = list(HEALTH_PATHS)
-    if props.pull_mode_registration:
-        paths.append(CLUSTER_INFO_PATH)
+    # Nothing else: Pull agents arrive with a client certificate, never by bootstrap-token discovery of cluster-info.
     return {
         "apiVersion": "apiserver.config.k8s.io/v1",
         "kind": "AuthenticationConfiguration",
-        "anonymous": {"enabled": True, "conditions": [{"path": p} for p in paths]},
+        "anonymous": {"enabled": True, "conditions": [{"path": p} for p in HEALTH_PATHS]},
     }
 
 
@@ -126,7 +122,8 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--authentication-config={CONFIG.file(names.AUTHENTICATION_CONFIG_KEY)}",
         "--authorization-mode=Node,RBAC",
         f"--client-ca-file={SERVING_CERT.ca}",
-        f"--enable-bootstrap-token-auth={str(props.pull_mode_registration).lower()}",
+        # Written out: no bootstrap token authenticates here (Pull agents hold client certificates).
+        "--enable-bootstrap-token-auth=false",
         # --- serving ---
         f"--tls-cert-file={SERVING_CERT.cert}",
         f"--tls-private-key-file={SERVING_CERT.key}",

@@ -11,9 +11,10 @@ Contents, in apply order:
 
 1. Namespace ``karmada-system`` (leader-election Leases, ExternalName Services).
 2. RBAC: component identities -> cluster-admin; karmada-view/-edit aggregated
-   into view/edit; cluster-proxy-admin for system:admin; pull-mode bootstrap
-   RBAC when enabled.
-3. kube-public/cluster-info with the external address and CA.
+   into view/edit; cluster-proxy-admin for system:admin. Nothing for Pull mode:
+   each agent gets its own narrow RBAC from its registration.
+3. kube-public/cluster-info with the external address and CA (kubeadm's layout;
+   readable only by identities RBAC allows: no anonymous or bootstrap-token access).
 4. APIServices of the aggregated API servers, each behind an ExternalName
    Service that resolves to the real Service in the host cluster (the
    aggregator resolves Services through the Karmada API, which has no
@@ -135,87 +136,17 @@ def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
 # without the wildcard that would also cover verbs added later (checkov CKV_K8S_49).
 PROXY_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")
 
-# Bootstrap-token group `karmadactl register` uses for pull-mode members.
-BOOTSTRAP_TOKEN_GROUP = "system:bootstrappers:karmada:default-cluster-token"
-AGENTS_GROUP = "system:karmada:agents"
-AGENT_RBAC_GENERATOR_USER = "system:karmada:agent:rbac-generator"
-
-
-def pull_mode_rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
-    """RBAC `karmadactl register` / karmada-agent expect (pull mode only)."""
-    role_name = "system:karmada:bootstrap-signer-clusterinfo"
-    return [
-        {
-            "apiVersion": RBAC_API,
-            "kind": "Role",
-            "metadata": _meta(role_name, props, namespace="kube-public"),
-            "rules": [
-                {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cluster-info"], "verbs": ["get"]}
-            ],
-        },
-        {
-            "apiVersion": RBAC_API,
-            "kind": "RoleBinding",
-            "metadata": _meta(role_name, props, namespace="kube-public"),
-            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": role_name},
-            "subjects": [_user("system:anonymous")],
-        },
-        cluster_role_binding(
-            "system:karmada:agent-bootstrap", props, "system:node-bootstrapper", [_group(BOOTSTRAP_TOKEN_GROUP)]
-        ),
-        cluster_role(
-            "system:karmada:certificatesigningrequest:autoapprover",
-            props,
-            [
-                {
-                    "apiGroups": ["certificates.k8s.io"],
-                    "resources": ["certificatesigningrequests/clusteragent"],
-                    "verbs": ["create"],
-                }
-            ],
-        ),
-        cluster_role_binding(
-            "system:karmada:agent-autoapprove-bootstrap",
-            props,
-            "system:karmada:certificatesigningrequest:autoapprover",
-            [_group(BOOTSTRAP_TOKEN_GROUP)],
-        ),
-        cluster_role(
-            "system:karmada:certificatesigningrequest:selfautoapprover",
-            props,
-            [
-                {
-                    "apiGroups": ["certificates.k8s.io"],
-                    "resources": ["certificatesigningrequests/selfclusteragent"],
-                    "verbs": ["create"],
-                }
-            ],
-        ),
-        cluster_role_binding(
-            "system:karmada:agent-autoapprove-certificate-rotation",
-            props,
-            "system:karmada:certificatesigningrequest:selfautoapprover",
-            [_group(AGENTS_GROUP)],
-        ),
-        cluster_role(
-            "system:karmada:agent-rbac-generator",
-            props,
-            [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
-        ),
-        cluster_role_binding(
-            "system:karmada:agent-rbac-generator",
-            props,
-            "system:karmada:agent-rbac-generator",
-            [_user(AGENT_RBAC_GENERATOR_USER)],
-        ),
-    ]
+# Pull mode needs nothing here: each agent has a ready client certificate (cert-manager in the parent) and the
+# registrar applies the agent's own narrow RBAC (functions/member_registration/objects.py agent_rbac). So no
+# bootstrap-token or CSR auto-approval bindings and no `system:karmada:agent-rbac-generator` (*/*/*) that
+# `karmadactl register` would use.
 
 
 def cluster_info(props: KarmadaControlPlaneProps) -> dict[str, Any]:
     """kube-public/cluster-info: the address and CA a joining member trusts.
 
-    Same shape kubeadm/karmadactl write (one cluster named ""); in pull mode
-    the bootstrapsigner controller adds its JWS signatures next to ``kubeconfig``.
+    Same shape kubeadm/karmadactl write (one cluster named ""). Nothing signs it (no bootstrapsigner) and no
+    anonymous request may read it: this app never discovers the API by bootstrap token.
     """
     kubeconfig = {
         "apiVersion": "v1",
@@ -460,7 +391,6 @@ def bootstrap_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
     return [
         namespace(props),
         *rbac(props),
-        *(pull_mode_rbac(props) if props.pull_mode_registration else []),
         cluster_info(props),
         *aggregation(props),
         *webhook_configurations(props),

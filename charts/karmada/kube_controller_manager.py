@@ -3,9 +3,9 @@
 Karmada needs: namespace (deletion), garbagecollector (ownerReferences of
 Works/Bindings), serviceaccount-token (legacy token Secrets), ttl-after-finished
 and clusterrole-aggregation (karmada-view/-edit aggregate into view/edit).
-With ``pull_mode_registration`` it also runs bootstrapsigner/tokencleaner (for
-``karmadactl register`` token discovery) and csrsigning/csrcleaner (karmada-agent
-certificates) - only then is the CA private key mounted here.
+Never bootstrapsigner/tokencleaner or csrsigning/csrcleaner: Pull agents get their
+client certificates from cert-manager in the parent (renewed there, copied into the
+member by the registrar's daily refresh), so no pod here holds the CA private key.
 
 It authenticates as ``system:kube-controller-manager`` so the apiserver's
 built-in bootstrap RBAC applies, and with --use-service-account-credentials
@@ -36,22 +36,19 @@ COMPONENT = names.KUBE_CONTROLLER_MANAGER
 
 BASE_CONTROLLERS = ("namespace", "garbagecollector", "serviceaccount-token", "ttl-after-finished",
                     "clusterrole-aggregation")
-PULL_MODE_CONTROLLERS = ("bootstrapsigner", "tokencleaner", "csrsigning", "csrcleaner")
 
 SERVICE_ACCOUNT_KEY = SecretMount(
     "service-account-key", names.SERVICE_ACCOUNT_KEY_SECRET, f"{names.PKI_ROOT}/service-account"
 )
-# The CA keypair itself, for csrsigning (pull mode only).
-SIGNING_CA = SecretMount("signing-ca", names.CA_SECRET, f"{names.PKI_ROOT}/signing-ca")
 
 
 def controllers(props: KarmadaControlPlaneProps) -> list[str]:
-    return [*BASE_CONTROLLERS, *(PULL_MODE_CONTROLLERS if props.pull_mode_registration else ())]
+    return list(BASE_CONTROLLERS)
 
 
 def kcm_command(props: KarmadaControlPlaneProps) -> list[str]:
     client = karmada_client_cert(COMPONENT)
-    cmd = [
+    return [
         "kube-controller-manager",
         *kubeconfig_flags("authentication-kubeconfig", "authorization-kubeconfig"),
         "--bind-address=0.0.0.0",
@@ -67,15 +64,10 @@ def kcm_command(props: KarmadaControlPlaneProps) -> list[str]:
         "--logging-format=json",
         "--v=2",
     ]
-    if props.pull_mode_registration:
-        cmd += [f"--cluster-signing-cert-file={SIGNING_CA.cert}", f"--cluster-signing-key-file={SIGNING_CA.key}"]
-    return cmd
 
 
 def kcm_container(props: KarmadaControlPlaneProps) -> Container:
     mounts = [KUBECONFIG, karmada_client_cert(COMPONENT), SERVICE_ACCOUNT_KEY]
-    if props.pull_mode_registration:
-        mounts.append(SIGNING_CA)
     port = names.KCM_SECURE_PORT
     return Container(
         name="kube-controller-manager",

@@ -333,15 +333,11 @@ class KarmadaControlPlaneProps(BaseModel):
     # One karmada-scheduler-estimator per member; each needs the Secret
     # "<member>-kubeconfig" (key "<member>-kubeconfig") that registration creates.
     scheduler_estimators: list[str] = Field(default_factory=list)
-    # Pull-mode registration (karmadactl register / karmada-agent): enables
-    # bootstrap tokens, CSR signing (mounts the CA key into
-    # kube-controller-manager) and anonymous read of kube-public/cluster-info.
-    # Off by default: push mode needs none of it, and it keeps the CA key out of
-    # every pod.
-    pull_mode_registration: bool = False
     # Members registered in Pull mode: each gets a karmada-agent client
     # certificate (Secret "karmada-agent-<member>-client") that registration
-    # copies into the member at deploy time.
+    # copies into the member at deploy time, and its daily refresh again after
+    # cert-manager renews it. Nothing else of the control plane changes for
+    # them: no bootstrap tokens, no CSR signing, no CA key in any pod.
     pull_members: list[str] = Field(default_factory=list)
     # Karmada MultiClusterService (alpha, off by default in v1.18.2): the feature gate on
     # karmada-controller-manager starts its multiclusterservice, endpointsliceCollect and
@@ -410,12 +406,6 @@ class KarmadaControlPlaneProps(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError(f"duplicate member names: {value}")
         return value
-
-    @model_validator(mode="after")
-    def _pull_members_need_pull_mode(self) -> KarmadaControlPlaneProps:
-        if self.pull_members and not self.pull_mode_registration:
-            raise ValueError("pull_members need pull_mode_registration=True (CSR signing and agent RBAC)")
-        return self
 
     @model_validator(mode="after")
     def _etcd_tuning(self) -> KarmadaControlPlaneProps:

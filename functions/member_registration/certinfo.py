@@ -1,7 +1,8 @@
 """The subject and expiry of a PEM certificate, read with the standard library only.
 
 The Lambda runtime has no ``cryptography``; checking the agent certificate's identity before handing
-it to karmada-agent only needs the subject's CN and O and ``notAfter``, which a few lines of DER
+it to karmada-agent only needs the subject's CN and O, ``notAfter`` and (to tell a renewed certificate from
+the one a member holds) the serial number, which a few lines of DER
 reading give (X.509: Certificate ::= SEQUENCE { tbsCertificate, ... }; tbsCertificate ::= SEQUENCE {
 [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject, ... }).
 """
@@ -25,15 +26,21 @@ _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x
 
 @dataclass(frozen=True)
 class CertificateInfo:
-    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter."""
+    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter, serial."""
 
     common_name: str
     organizations: tuple[str, ...]
     not_after: datetime.datetime
+    serial_number: int = 0
+
+    @property
+    def serial_hex(self) -> str:
+        """The serial number in lower-case hex (as ``openssl x509 -serial`` prints it, without colons)."""
+        return format(self.serial_number, "x")
 
 
 def read_certificate(pem: bytes) -> CertificateInfo:
-    """Subject CN, subject O values and notAfter of the first certificate in ``pem``."""
+    """Subject CN, subject O values, notAfter and serial number of the first certificate in ``pem``."""
     match = _PEM_CERT.search(pem or b"")
     if not match:
         raise CertificateFormatError("no PEM certificate found")
@@ -47,8 +54,9 @@ def read_certificate(pem: bytes) -> CertificateInfo:
         fields = [f for f in tbs if f[0] != 0xA0]  # skip the explicit [0] version
         validity = _children(der, *fields[3][1:3])
         subject = fields[4]
-        if subject[0] != 0x30 or len(validity) != 2:
+        if subject[0] != 0x30 or len(validity) != 2 or fields[0][0] != 0x02:
             raise CertificateFormatError("unexpected certificate structure")
+        serial = int.from_bytes(der[fields[0][1]:fields[0][2]], "big", signed=True)
         attributes = _name_attributes(der, subject[1], subject[2])
         not_after = _time(validity[1][0], der[validity[1][1]:validity[1][2]])
     except (IndexError, ValueError) as err:
@@ -60,6 +68,7 @@ def read_certificate(pem: bytes) -> CertificateInfo:
         common_name=common_names[0] if common_names else "",
         organizations=tuple(value for oid, value in attributes if oid == _OID_O),
         not_after=not_after,
+        serial_number=serial,
     )
 
 

@@ -37,7 +37,8 @@ own Cluster's status, no Secrets, no Cluster create), creates the Cluster (syncM
 id, provider, region, zones, labels, no secretRef: exactly what the agent would write, so it never
 needs to), writes the Secret ``karmada-kubeconfig`` (server = KarmadaApiServerUrl, the Karmada CA from
 the admin Secret, the agent certificate and key) into the member's agent namespace, restarts the agent
-Deployment if that Secret changed and waits for the agent to report the Cluster's status.
+Deployment if that Secret changed and waits for the agent to report the Cluster's status. After
+cert-manager renews the agent certificate, refresh.py (a daily schedule, same role) copies it in.
 
 Delete (both): deletes the Cluster (Pull: its Works first, as ``karmadactl unregister``) and waits
 for Karmada's finalizers, then the Secrets (Pull: the agent RBAC, and ``karmada-kubeconfig`` in the
@@ -92,7 +93,7 @@ REGISTRAR_GROUP = "eks-karmada:registrar"  # Kubernetes group of the join role's
 USER_AGENT = "eks-karmada/member-registration"
 # On the member's karmada-kubeconfig: which registration (physical id) wrote it.
 REGISTRATION_ANNOTATION = "eks-karmada.io/registration"
-_CONNECT_ERRORS = (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError,
+CONNECT_ERRORS = (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError,
                    SecretNotReadyError)
 
 
@@ -189,6 +190,16 @@ def physical_id_for(props: Properties) -> str:
     return f"{props.cluster_name}/{props.member_name}"
 
 
+def budget_seconds(context: Any, runtime: Runtime) -> float:
+    """Seconds this invocation may work: the runtime's budget, less than the Lambda's remaining time."""
+    # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
+    remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
+    budget = runtime.budget_seconds
+    if callable(remaining_ms):
+        budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
+    return budget
+
+
 def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     """Process one CloudFormation event with the given runtime."""
     request_type = event.get("RequestType")
@@ -220,12 +231,7 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     if request_type != "Delete" or not physical_id:
         physical_id = physical_id_for(props)
 
-    # The Lambda context's get_remaining_time_in_millis(); tests and local runs may pass no context.
-    remaining_ms: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
-    budget = runtime.budget_seconds
-    if callable(remaining_ms):
-        budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
-    run = _Run(props, runtime, Deadline(budget, runtime.clock), request_type, physical_id)
+    run = Run(props, runtime, Deadline(budget_seconds(context, runtime), runtime.clock), request_type, physical_id)
     logger.info(
         "%s %s (%s): member %s (%s, EKS cluster %s in %s), Karmada in EKS cluster %s (%s/%s:%d)",
         request_type, logical_id, physical_id, props.member_name, props.sync_mode, props.member_cluster_name,
@@ -259,12 +265,12 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
 # ---- one invocation ---------------------------------------------------------------------------
 
 
-def _describe(resource: Any, name: str, namespace: str | None) -> str:
+def describe(resource: Any, name: str, namespace: str | None) -> str:
     where = f"{namespace}/{name}" if namespace else name
     return f"{resource.kind} {where}"
 
 
-def _root(error: BaseException | None) -> BaseException | None:
+def root_cause(error: BaseException | None) -> BaseException | None:
     return error.last_error if isinstance(error, RetryExhaustedError) else error
 
 
@@ -275,7 +281,7 @@ class _Member:
     where: str  # "EKS cluster <name> (<region>)"
 
 
-class _Run:
+class Run:
     """State of one invocation: clients, the time budget, what a failed Create must undo."""
 
     def __init__(self, props: Properties, runtime: Runtime, deadline: Deadline, request_type: str,
@@ -341,8 +347,8 @@ class _Run:
         what = f"read Secret {namespace}/{name} in the parent EKS cluster {p.cluster_name}"
         try:
             tls = self.retry(lambda: connection.read_admin_tls(self.parent(), namespace, name), what=what)
-        except _CONNECT_ERRORS as err:
-            root = _root(err)
+        except CONNECT_ERRORS as err:
+            root = root_cause(err)
             hint = ""
             if isinstance(root, ApiError) and root.code in (401, 403):
                 hint = " (check the registrar role's access entry in the parent and its RBAC: get on this Secret)"
@@ -374,18 +380,18 @@ class _Run:
             return self.retry(lambda: operation(self.karmada()), what=what)
         except RegistrationError:
             raise
-        except (*_CONNECT_ERRORS, NoReadyEndpointsError) as err:
+        except (*CONNECT_ERRORS, NoReadyEndpointsError) as err:
             raise self.fail(what, err) from err
 
     def k_get(self, resource: Any, name: str, namespace: str | None = None) -> dict | None:
         return self.k_call(lambda c: c.get(resource, name, namespace),
-                           f"read {_describe(resource, name, namespace)} in Karmada")
+                           f"read {describe(resource, name, namespace)} in Karmada")
 
     def k_apply(self, resource: Any, body: dict) -> dict:
         """Server-side apply ``body``; the object as Karmada stored it."""
         metadata = body["metadata"]
         name, namespace = metadata["name"], metadata.get("namespace")
-        described = _describe(resource, name, namespace)
+        described = describe(resource, name, namespace)
         result = self.k_call(
             lambda c: c.apply(resource, name, namespace, body, self.props.field_manager, force=True),
             f"apply {described} ({resource.api_version}) in Karmada",
@@ -394,7 +400,7 @@ class _Run:
         return result
 
     def k_delete(self, resource: Any, name: str, namespace: str | None = None) -> bool:
-        described = _describe(resource, name, namespace)
+        described = describe(resource, name, namespace)
         deleted = self.k_call(lambda c: c.delete(resource, name, namespace), f"delete {described} in Karmada")
         logger.info("%s %s in Karmada", "deleted" if deleted else "already absent:", described)
         return deleted
@@ -422,8 +428,8 @@ class _Run:
         what = f"{what} in the member {member.where}"
         try:
             return self.retry(lambda: operation(member.client), what=what)
-        except _CONNECT_ERRORS as err:
-            root = _root(err)
+        except CONNECT_ERRORS as err:
+            root = root_cause(err)
             hint = ""
             if isinstance(root, ApiError) and root.code == 401:
                 hint = (f" (the member does not accept the join role {self.props.join_role_arn}: "
@@ -634,7 +640,7 @@ class _Run:
         body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
         body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: self.physical_id}
         self.redact.add(body["data"][p.agent_kubeconfig_key])
-        described = _describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace)
+        described = describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace)
         existing = self.m_call(member, lambda c: c.get(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace),
                                f"read {described}")
         changed = existing is None or (existing.get("data") or {}) != body["data"] or (
@@ -649,7 +655,9 @@ class _Run:
                 # the public parts only: a renewed certificate, another URL or CA change it
                 fingerprint = hashlib.sha256(b"\n".join(
                     [p.karmada_api_server_url.encode(), server_ca, agent.cert_pem])).hexdigest()[:16]
-                self.restart_agent(member, fingerprint)
+                serial = read_certificate(agent.cert_pem).serial_hex
+                self.restart_agent(member, {obj.KUBECONFIG_HASH_ANNOTATION: fingerprint,
+                                            obj.AGENT_CERTIFICATE_ANNOTATION: serial})
         else:
             logger.info("%s in the member %s is up to date", described, member.where)
 
@@ -733,16 +741,19 @@ class _Run:
         if info.not_after <= now:
             raise RegistrationError(f"{where}: the agent certificate expired at {info.not_after.isoformat()}")
 
-    def restart_agent(self, member: _Member, fingerprint: str) -> None:
-        """The agent reads its kubeconfig at start only: roll its Deployment when the Secret changed."""
+    def restart_agent(self, member: _Member, annotations: dict[str, str]) -> None:
+        """The agent reads its kubeconfig at start only: roll its Deployment when the Secret changed.
+
+        ``annotations`` go on the pod template; a new value rolls the pods.
+        """
         p = self.props
-        patch = {"spec": {"template": {"metadata": {"annotations": {obj.KUBECONFIG_HASH_ANNOTATION: fingerprint}}}}}
-        described = _describe(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace)
+        patch = {"spec": {"template": {"metadata": {"annotations": dict(annotations)}}}}
+        described = describe(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace)
         try:
             self.m_call(member, lambda c: c.merge_patch(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace,
                                                         patch, p.field_manager), f"restart {described}")
         except RegistrationError as err:
-            cause = _root(err.__cause__)
+            cause = root_cause(err.__cause__)
             if isinstance(cause, ApiError) and cause.code == 404:
                 logger.info("%s does not exist (yet): nothing to restart", described)
                 return
@@ -815,7 +826,7 @@ class _Run:
 
     def remove_kubeconfig(self, props: Properties, best_effort: bool) -> None:
         """Delete the member's karmada-kubeconfig, unless another registration wrote it."""
-        described = _describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, props.agent_namespace)
+        described = describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, props.agent_namespace)
         try:
             member = self.member(props)
             existing = self.m_call(member, lambda c: c.get(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET,

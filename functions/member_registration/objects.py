@@ -61,6 +61,8 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_API = "cluster.karmada.io/v1alpha1"
 # On the agent Deployment's pod template: changes when the kubeconfig does, so the agent restarts.
 KUBECONFIG_HASH_ANNOTATION = "eks-karmada.io/karmada-kubeconfig-hash"
+# Also there: the serial number (hex) of the agent certificate the pods were started with.
+AGENT_CERTIFICATE_ANNOTATION = "eks-karmada.io/agent-certificate"
 
 
 def member_service_account(member: str) -> str:
@@ -192,7 +194,9 @@ def agent_rbac(member: str, *, may_create_cluster: bool = False) -> list[tuple[R
     Narrower than ``karmadactl register``: its own Cluster only (get; status update/patch), list/watch of
     Clusters (the agent lists them to check that its id is not taken), no Secret right at all, and no
     ``create`` on clusters unless ``may_create_cluster`` (an external member, which has no registrar
-    to create its Cluster: its agent must, and create cannot be limited to one name).
+    to create its Cluster: its agent must, and create cannot be limited to one name). No CSR right either:
+    the agent's certificate comes from cert-manager in the parent and is refreshed by the registrar, never
+    by the agent's certRotation controller (nothing in Karmada signs CSRs).
     """
     cluster_role, _, work_role = agent_role_names(member)
     es = execution_space(member)
@@ -213,8 +217,6 @@ def agent_rbac(member: str, *, may_create_cluster: bool = False) -> list[tuple[R
                  "verbs": ["get", "list", "watch"]},
                 {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
                 {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]},
-                {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
-                 "verbs": ["get", "create"]},
                 {"apiGroups": [""], "resources": ["services"], "verbs": ["list", "watch"]},
                 {"apiGroups": [""], "resources": ["events"], "verbs": ["patch", "create", "update"]},
             ],

@@ -33,7 +33,6 @@ FULL_PROPS = KarmadaControlPlaneProps(
     search=True,
     metrics_adapter=True,
     scheduler_estimators=["member-a", "member-b"],
-    pull_mode_registration=True,
     pull_members=["member-b"],
 )
 BARE_PROPS = KarmadaControlPlaneProps()

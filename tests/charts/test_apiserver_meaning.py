@@ -16,12 +16,13 @@ import yaml
 
 from charts.karmada import KarmadaControlPlaneProps, names
 from charts.karmada.apiserver import apiserver_command, apiserver_manifests, audit_policy, config_data
+from charts.karmada.common.objects import checksum
 from charts.karmada.pki import leaf_certificates
 from tests.charts.command_flags import command_flags
 
 K8S_VERSION = "1.35.0"
 PROPS = KarmadaControlPlaneProps(external_hosts=["karmada.example.com", "192.0.2.10"])
-PULL = KarmadaControlPlaneProps(pull_mode_registration=True, pull_members=["m1"], apiserver_port=6443,
+PULL = KarmadaControlPlaneProps(pull_members=["m1"], apiserver_port=6443,
                                 namespace="fed", cluster_domain="corp.local", apiserver_replicas=4)
 
 # Facts of kube-apiserver v1.35 (`kube-apiserver --help` and the admission plugin registry at the tag).
@@ -138,9 +139,10 @@ def test_authorization_and_load_settings():
     assert given["--service-cluster-ip-range"] == "10.96.0.0/12"
 
 
-@pytest.mark.parametrize("props, expected", [(PROPS, "false"), (PULL, "true")], ids=["push", "pull"])
-def test_bootstrap_tokens_only_when_agents_register_by_token(props, expected):
-    assert flags(props)["--enable-bootstrap-token-auth"] == expected
+@pytest.mark.parametrize("props", [PROPS, PULL], ids=["push", "pull"])
+def test_bootstrap_tokens_are_never_accepted(props):
+    # Pull agents hold cert-manager client certificates: no token ever authenticates, in either mode.
+    assert flags(props)["--enable-bootstrap-token-auth"] == "false"
 
 
 # --- ports: what the binary listens on is what the Service, NLB and kubelet dial ----------------------
@@ -198,9 +200,9 @@ def test_config_files_are_in_the_config_map_the_pod_mounts():
     assert set(config_map["data"]) == {names.AUTHENTICATION_CONFIG_KEY, names.AUDIT_POLICY_KEY}
     assert config_map["data"] == config_data(PULL)
     annotations = objs[f"Deployment/{names.APISERVER}"]["spec"]["template"]["metadata"]["annotations"]
-    push_annotations = objects()[f"Deployment/{names.APISERVER}"]["spec"]["template"]["metadata"]["annotations"]
     # A config change rolls the pods: the checksum follows the data.
-    assert annotations["checksum/config"] != push_annotations["checksum/config"]
+    assert annotations["checksum/config"] == checksum(config_map["data"])
+    assert checksum({**config_map["data"], names.AUDIT_POLICY_KEY: "changed"}) != annotations["checksum/config"]
 
 
 def test_storage_and_front_proxy_names_match_their_peers():
@@ -223,11 +225,10 @@ def test_serving_certificate_names_every_host_a_client_dials(props):
         assert host in (*cert.dns_names, *cert.ip_addresses)
 
 
-# --- authentication: anonymous only on the health paths (and cluster-info for pull registration) ------
+# --- authentication: anonymous only on the health paths, Pull members or not (no cluster-info discovery) ------
 @pytest.mark.parametrize(
     "props, paths",
-    [(PROPS, ["/livez", "/readyz", "/healthz"]),
-     (PULL, ["/livez", "/readyz", "/healthz", "/api/v1/namespaces/kube-public/configmaps/cluster-info"])],
+    [(PROPS, ["/livez", "/readyz", "/healthz"]), (PULL, ["/livez", "/readyz", "/healthz"])],
     ids=["push", "pull"],
 )
 def test_anonymous_requests_are_allowed_only_on_listed_paths(props, paths):

@@ -87,19 +87,23 @@ def test_cluster_info_has_external_address_and_ca_placeholder(default: Rendered,
     assert split_url(bare_kc["clusters"][0]["cluster"]["server"])[0] in bare.dns_sans(names.APISERVER_SERVING_SECRET)
 
 
-def test_pull_mode_rbac_only_when_enabled(default: Rendered, full: Rendered):
-    def anonymous(r: Rendered) -> list[dict]:
-        return [
-            b
-            for b in _karmada(r, "RoleBinding")
-            if any(s["name"] == "system:anonymous" for s in b["subjects"])
-        ]
-
-    assert anonymous(default) == []
-    (binding,) = anonymous(full)
-    role = full.get("Role", binding["roleRef"]["name"], full.karmada)
-    assert role["rules"][0]["resourceNames"] == ["cluster-info"] and role["rules"][0]["verbs"] == ["get"]
-    assert not any("bootstrappers" in json.dumps(b) for b in _karmada(default, "ClusterRoleBinding"))
+def test_pull_members_get_no_bootstrap_csr_or_generator_rbac(default: Rendered, full: Rendered):
+    # `full` has a Pull member: its agent holds a cert-manager certificate and its registration applies its own
+    # narrow RBAC, so the Karmada API holds none of what `karmadactl register` needs.
+    for r in (default, full):
+        bindings = [*_karmada(r, "RoleBinding"), *_karmada(r, "ClusterRoleBinding")]
+        subjects = {s["name"] for b in bindings for s in b["subjects"]}
+        assert "system:anonymous" not in subjects
+        assert not any(s.startswith(("system:bootstrappers", "system:karmada:agent")) for s in subjects), subjects
+        roles = [*_karmada(r, "Role"), *_karmada(r, "ClusterRole")]
+        names_ = {o["metadata"]["name"] for o in [*roles, *bindings]}
+        assert not any("agent-rbac-generator" in n or "autoapprove" in n or "agent-bootstrap" in n
+                       for n in names_), names_
+        assert not any(rule.get("resources") and any("certificatesigningrequests" in x for x in rule["resources"])
+                       for o in roles for rule in o["rules"])
+        assert not any(rule.get("verbs") == ["*"] and rule.get("resources") == ["*"]
+                       for o in roles for rule in o["rules"]), "a */*/* role in the Karmada API"
+        assert not [o for o in roles if o["metadata"].get("namespace") == "kube-public"]
 
 
 def test_api_services_reach_the_aggregated_servers_in_the_parent_cluster(any_rendered: Rendered):

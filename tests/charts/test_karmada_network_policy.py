@@ -51,7 +51,7 @@ def rendered(request) -> Rendered:
         apiserver_client_cidrs=[VPC],
         **({} if request.param == "default" else dict(
             descheduler=True, search=True, metrics_adapter=True, scheduler_estimators=["member-a", "member-b"],
-            pull_mode_registration=True, pull_members=["member-b"])),
+            pull_members=["member-b"])),
     )
     return render(props)
 

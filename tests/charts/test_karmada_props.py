@@ -112,17 +112,19 @@ def test_pull_members_get_an_agent_client_certificate():
     from charts.karmada import KarmadaControlPlaneProps
     from charts.karmada.pki import leaf_certificates
 
-    props = KarmadaControlPlaneProps(pull_mode_registration=True, pull_members=["edge-1"])
+    props = KarmadaControlPlaneProps(pull_members=["edge-1"])
     (agent,) = [c for c in leaf_certificates(props) if c.name == "karmada-agent-edge-1-client"]
     assert agent.common_name == "system:karmada:agent:edge-1"
     assert tuple(agent.organizations) == ("system:karmada:agents",)
     assert agent.issuer == "karmada-ca" and "client auth" in agent.usages
 
 
-def test_pull_members_need_pull_mode():
+def test_pull_mode_registration_is_gone():
+    # Pull members need no switch any more (no bootstrap tokens, CSR signing or agent-rbac-generator to enable):
+    # the old prop is refused, so a caller still passing it learns that it does nothing.
     import pytest
 
     from charts.karmada import KarmadaControlPlaneProps
 
     with pytest.raises(ValueError, match="pull_mode_registration"):
-        KarmadaControlPlaneProps(pull_members=["edge-1"])
+        KarmadaControlPlaneProps(pull_mode_registration=True, pull_members=["edge-1"])  # type: ignore[call-arg]

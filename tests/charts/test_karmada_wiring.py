@@ -498,7 +498,7 @@ def test_service_account_key_flags_use_one_stable_key(any_rendered: Rendered):
     assert sa_pub == sa_priv == kcm_priv == names.SERVICE_ACCOUNT_KEY_SECRET
 
 
-def test_ca_private_key_is_mounted_only_for_pull_mode_csr_signing(default: Rendered, full: Rendered):
+def test_ca_private_key_is_never_mounted(default: Rendered, full: Rendered):
     def mounts_ca(r: Rendered) -> set[str]:
         return {
             w["metadata"]["name"]
@@ -508,11 +508,13 @@ def test_ca_private_key_is_mounted_only_for_pull_mode_csr_signing(default: Rende
             in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
         }
 
-    assert mounts_ca(default) == set()
-    assert mounts_ca(full) == {names.KUBE_CONTROLLER_MANAGER}
-    c = only_container(full, names.KUBE_CONTROLLER_MANAGER)
-    assert "csrsigning" in flag(c, "--controllers").split(",")
-    assert "csrsigning" not in flag(only_container(default, names.KUBE_CONTROLLER_MANAGER), "--controllers").split(",")
+    # `full` has a Pull member: its agent certificate comes from cert-manager, so nothing signs CSRs here.
+    assert mounts_ca(default) == set() and mounts_ca(full) == set()
+    for r in (default, full):
+        c = only_container(r, names.KUBE_CONTROLLER_MANAGER)
+        assert set(flag(c, "--controllers").split(",")) == {
+            "namespace", "garbagecollector", "serviceaccount-token", "ttl-after-finished", "clusterrole-aggregation"}
+        assert flag(c, "--cluster-signing-key-file") is None and flag(c, "--cluster-signing-cert-file") is None
 
 
 # --- component flags ---------------------------------------------------------------------------------------
@@ -532,8 +534,10 @@ def test_apiserver_anonymous_access_is_limited_to_health_endpoints(default: Rend
     assert {x["path"] for x in config["anonymous"]["conditions"]} == {"/livez", "/readyz", "/healthz"}
     # NLB health check and readiness probe use an anonymous path.
     assert c["readinessProbe"]["httpGet"]["path"] in {"/readyz", "/livez", "/healthz"}
+    # Pull members change nothing: no anonymous cluster-info discovery.
     pull = {x["path"] for x in _authn_config(full)["anonymous"]["conditions"]}
-    assert pull == {"/livez", "/readyz", "/healthz", "/api/v1/namespaces/kube-public/configmaps/cluster-info"}
+    assert pull == {"/livez", "/readyz", "/healthz"}
+    assert flags(only_container(full, "karmada-apiserver"))["--enable-bootstrap-token-auth"] == "false"
 
 
 def test_apiserver_core_flags(default: Rendered):

@@ -1,0 +1,201 @@
+"""Scheduled refresh of a Pull member's karmada-agent certificate (EventBridge Scheduler, daily).
+
+cert-manager renews the agent's client certificate in the parent (Secret ``AgentCredentialSecret``, 30 days
+before the end of its 90); karmada-agent only reads the copy in its member's Secret ``karmada-kubeconfig``, and
+only when it starts. The registration stack's schedule invokes ``on_event`` once a day with the registration's
+own properties as the event (the custom resource's ResourceProperties, without the CloudFormation envelope),
+under the registrar's role, so the member's join role trusts it as it trusts the registration. Each run:
+
+1. reads the parent's certificate (CN, O and expiry checked as the registration checks them) and the one in the
+   member's ``karmada-kubeconfig``;
+2. the same serial number: nothing to do (``Unchanged``). A parent certificate that expires no later than the
+   member's: nothing either (``KeptNewer``, a warning): it never downgrades the agent;
+3. otherwise it first proves that Karmada accepts the new certificate (the agent's own ``get`` of its Cluster,
+   as the agent), then rewrites ``karmada-kubeconfig``, sets the agent Deployment's pod-template annotation
+   ``eks-karmada.io/agent-certificate: <serial>`` (the pods roll and read the new kubeconfig) and waits for the
+   Cluster to be Ready (``Refreshed``).
+
+It never creates the Secret (the registration does) and leaves one another registration wrote alone. Errors are
+raised as one line (the function's Errors metric counts them), with no secret material; the next day's run tries
+again, well within the 30 days the old certificate has left.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import HandlerError
+from ..kube.client import KubeClient
+from ..kube.connection import KarmadaTransport, TlsMaterial
+from ..kube.errors import ApiError
+from ..kube.retry import Deadline
+from . import objects as obj
+from .certinfo import CertificateInfo, read_certificate
+from .errors import CertificateFormatError, PropertiesError, RegistrationError
+from .handler import (
+    CONNECT_ERRORS,
+    REGISTRATION_ANNOTATION,
+    USER_AGENT,
+    Run,
+    Runtime,
+    budget_seconds,
+    describe,
+    physical_id_for,
+    quiet_aws_sdk_logs,
+    root_cause,
+)
+from .properties import Properties
+
+__all__ = ["Runtime", "handle", "on_event"]  # Runtime: what the local schedules daemon builds for ``handle``
+
+logger = logging.getLogger("member_registration.refresh")
+logger.setLevel(logging.INFO)
+
+UNCHANGED, KEPT_NEWER, REFRESHED = "Unchanged", "KeptNewer", "Refreshed"
+
+
+def on_event(event: dict, context: Any) -> dict:
+    """Lambda entry point (the EventBridge Scheduler target)."""
+    quiet_aws_sdk_logs()
+    return handle(event, context, Runtime.default())
+
+
+def handle(event: dict, context: Any, runtime: Runtime) -> dict:
+    """Refresh the agent certificate of the Pull member the event's properties name."""
+    if not isinstance(event, dict) or "RequestType" in event or "ResourceProperties" in event:
+        raise RegistrationError("the agent certificate refresh takes the registration's properties as its event "
+                                "(the schedule's Input), not a CloudFormation event: send those to handler.on_event")
+    try:
+        props = Properties.parse(event)
+    except PropertiesError as err:
+        raise RegistrationError(f"agent certificate refresh: {err}") from None
+    if not props.pull:
+        raise RegistrationError(f"member {props.member_name} uses SyncMode {props.sync_mode}: only a Pull member's "
+                                "karmada-agent has a certificate to refresh; remove its schedule")
+    run = Run(props, runtime, Deadline(budget_seconds(context, runtime), runtime.clock), "Refresh",
+              physical_id_for(props))
+    try:
+        return _Refresh(run).refresh().as_dict()
+    except HandlerError as err:
+        raise RegistrationError(run.redact(err)) from None
+    except Exception as err:  # noqa: BLE001 - anything else still ends as one short, clean line
+        logger.error("refresh failed: %s: %s", type(err).__name__, run.redact(err))
+        raise RegistrationError(run.redact(f"agent certificate refresh of {props.member_name} failed: "
+                                           f"{type(err).__name__}: {err}")) from None
+    finally:
+        run.close()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a refresh did, and the certificate the member's agent now uses."""
+
+    member: str
+    action: str
+    certificate: CertificateInfo
+
+    def as_dict(self) -> dict:
+        return {"MemberName": self.member, "Action": self.action, "Serial": self.certificate.serial_hex,
+                "NotAfter": self.certificate.not_after.isoformat()}
+
+
+def member_certificate(secret: dict, key: str) -> CertificateInfo | None:
+    """The client certificate of the kubeconfig in ``secret.data[key]``; None when there is none to read."""
+    try:
+        config = json.loads(base64.b64decode((secret.get("data") or {}).get(key) or "", validate=True))
+        context_name = config.get("current-context")
+        context = next((c.get("context") or {} for c in config.get("contexts") or []
+                        if c.get("name") == context_name), {})
+        users = config.get("users") or []
+        user = next((u for u in users if u.get("name") == context.get("user")), users[0] if users else {})
+        return read_certificate(base64.b64decode((user.get("user") or {}).get("client-certificate-data") or ""))
+    except (ValueError, binascii.Error, AttributeError, CertificateFormatError):
+        return None  # JSON is what the registrar and agent-bundle write; anything else is replaced
+
+
+class _Refresh:
+    """One refresh on top of the registration's invocation state (clients, retries, redaction, waits)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.props = run.props
+
+    def refresh(self) -> Outcome:
+        run, p = self.run, self.props
+        agent = run.read_tls(p.agent_credential_namespace, p.agent_credential_secret)
+        run.check_agent_certificate(agent.cert_pem)
+        renewed = read_certificate(agent.cert_pem)
+        member = run.member(p)
+        described = describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace)
+        existing = run.m_call(member, lambda c: c.get(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace),
+                              f"read {described}")
+        if existing is None:
+            raise RegistrationError(
+                f"{described} does not exist in the member {member.where}: the registration writes it (deploy the "
+                f"KarmadaRegistration stack of {p.member_name}); the refresh only renews it")
+        owner = (existing["metadata"].get("annotations") or {}).get(REGISTRATION_ANNOTATION)
+        if owner and owner != run.physical_id:
+            raise RegistrationError(f"{described} in the member {member.where} was written by registration {owner}, "
+                                    f"not {run.physical_id}: left alone")
+        current = member_certificate(existing, p.agent_kubeconfig_key)
+        if current is not None and current.serial_number == renewed.serial_number:
+            logger.info("%s already holds certificate %s (expires %s): nothing to do", described, renewed.serial_hex,
+                        renewed.not_after.isoformat())
+            return Outcome(p.member_name, UNCHANGED, current)
+        if current is not None and renewed.not_after <= current.not_after:
+            logger.warning("%s holds certificate %s, expiring %s, no earlier than the parent's %s (%s): kept, never "
+                           "downgraded", described, current.serial_hex, current.not_after.isoformat(),
+                           renewed.serial_hex, renewed.not_after.isoformat())
+            return Outcome(p.member_name, KEPT_NEWER, current)
+
+        server_ca = run.admin_tls().ca_pem
+        self.check_karmada_accepts(TlsMaterial(ca_pem=server_ca, cert_pem=agent.cert_pem, key_pem=agent.key_pem),
+                                   renewed)
+        kubeconfig = obj.agent_kubeconfig(p.karmada_api_server_url, server_ca, agent.cert_pem, agent.key_pem)
+        body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
+        body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: run.physical_id}
+        run.redact.add(body["data"][p.agent_kubeconfig_key])
+        run.m_call(member, lambda c: c.apply(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace, body,
+                                             p.field_manager, force=True), f"apply {described}")
+        logger.info("wrote certificate %s (expires %s) into %s in the member %s, replacing %s", renewed.serial_hex,
+                    renewed.not_after.isoformat(), described, member.where,
+                    current.serial_hex if current else "an unreadable one")
+        # The same fingerprint a registration computes, so a later Update sees nothing new to restart for.
+        fingerprint = hashlib.sha256(b"\n".join(
+            [p.karmada_api_server_url.encode(), server_ca, agent.cert_pem])).hexdigest()[:16]
+        run.restart_agent(member, {obj.AGENT_CERTIFICATE_ANNOTATION: renewed.serial_hex,
+                                   obj.KUBECONFIG_HASH_ANNOTATION: fingerprint})
+        run.wait_cluster_ready()
+        return Outcome(p.member_name, REFRESHED, renewed)
+
+    def check_karmada_accepts(self, tls: TlsMaterial, certificate: CertificateInfo) -> None:
+        """Read the agent's own Cluster as the agent: the member never gets a certificate Karmada refuses."""
+        run, p = self.run, self.props
+        what = f"read Cluster {p.member_name} in Karmada with the renewed agent certificate {certificate.serial_hex}"
+        transport = KarmadaTransport(run.parent(), tls, p.api_server_namespace, p.api_server_service,
+                                     p.api_server_port, p.api_server_server_name, run.runtime.karmada_transport)
+        client = KubeClient(transport, user_agent=USER_AGENT)
+        try:
+            run.retry(lambda: client.get(obj.CLUSTERS, p.member_name), what=what)
+        except CONNECT_ERRORS as err:
+            cause = root_cause(err)
+            if isinstance(cause, ApiError) and cause.code == 401:
+                raise RegistrationError(
+                    f"Karmada refuses the renewed agent certificate {certificate.serial_hex} of {p.member_name} "
+                    f"(401): not written to the member; check that Secret {p.agent_credential_namespace}/"
+                    f"{p.agent_credential_secret} is issued by the Karmada CA") from None
+            if isinstance(cause, ApiError) and cause.code == 403:
+                raise RegistrationError(
+                    f"Karmada accepts the renewed certificate but {obj.agent_user(p.member_name)} may not get its "
+                    f"Cluster (403): the agent's RBAC is missing; update the KarmadaRegistration stack of "
+                    f"{p.member_name} to apply it again") from None
+            raise run.fail(what, err) from err
+        finally:
+            transport.close()
+        logger.info("Karmada accepts certificate %s as %s", certificate.serial_hex, obj.agent_user(p.member_name))
