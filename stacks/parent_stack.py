@@ -27,7 +27,7 @@ from eks_karmada.chart_props import (
     parent_collector_props,
     storage_class_props,
 )
-from eks_karmada.config import AppConfig
+from eks_karmada.config import AppConfig, MemberKind, SyncMode
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CHART as CERT_MANAGER_CHART
@@ -400,6 +400,13 @@ class KarmadaParentStack(Stack):
 
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 
+    def _alarmed_handlers(self) -> dict:
+        """Our functions whose errors alarm; the agent certificate refresh exists when a registered member pulls."""
+        handlers = {"KarmadaManifest": self.karmada_manifests.function, "MemberRegistration": self.registrar.function}
+        if any(m.sync_mode is SyncMode.pull and m.kind is not MemberKind.external for m in self._config.members):
+            handlers["AgentCertificateRefresh"] = self.registrar.refresh_function
+        return handlers
+
     def _add_observability(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         self.metrics_workspace: MetricsWorkspace | None = None
         if not self._config.observability.enabled:
@@ -413,8 +420,7 @@ class KarmadaParentStack(Stack):
             workspace=workspace,
             settings=alert_settings(self._config),
             target_group=self.api.target_group,
-            handlers={"KarmadaManifest": self.karmada_manifests.function,
-                      "MemberRegistration": self.registrar.function},
+            handlers=self._alarmed_handlers(),
             backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
             fleet_guard=(FleetGuardWatch(function=self.fleet_guard.function, schedule=self.fleet_guard.schedule)
                          if self.fleet_guard is not None else None),
