@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cdk8s
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct, IConstruct
 
@@ -23,6 +22,7 @@ from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacPro
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
+from karmada_constructs.lambda_schedule import LambdaSchedule, LambdaScheduleProps
 from karmada_constructs.parent_cluster_function import (
     KarmadaApiAccess,
     ParentClusterFunction,
@@ -168,35 +168,15 @@ class FleetGuard(Construct):
         return [certificate, reader, self.karmada_rbac]
 
     def _add_schedule(self, props: FleetGuardProps) -> scheduler.CfnSchedule:
-        stack = Stack.of(self)
-        # A group of its own: Scheduler names the group, not the schedule, as the aws:SourceArn of the role it
-        # assumes, so only a group holding this one schedule confines the role to it.
-        group = scheduler.CfnScheduleGroup(self, "ScheduleGroup", name=schedule_group_name(props.cluster_name))
-        self.role = iam.Role(
-            self, "SchedulerRole",
-            description="Fleet guard schedule: invokes the fleet guard function, nothing else",
-            assumed_by=iam.PrincipalWithConditions(iam.ServicePrincipal("scheduler.amazonaws.com"), {
-                "StringEquals": {"aws:SourceAccount": stack.account, "aws:SourceArn": group.attr_arn},
-            }),
-        )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"],
-                                                    resources=[self.function.function_arn]))
-        schedule = scheduler.CfnSchedule(
-            self, "Schedule",
-            name=SCHEDULE_NAME,
-            group_name=group.ref,
-            description="Fleet guard: suspends Karmada taint eviction while too many members are not Ready",
-            schedule_expression=SCHEDULE_EXPRESSION,
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-            state="ENABLED",
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=self.function.function_arn,
-                role_arn=self.role.role_arn,
-                input=json.dumps(self.schedule_input(props), sort_keys=True),
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                    maximum_retry_attempts=0, maximum_event_age_in_seconds=60),
-            ),
-        )
-        # The role's policy before the first run, so the first invocation is allowed.
-        schedule.node.add_dependency(self.role)
-        return schedule
+        scheduled = LambdaSchedule(self, "Scheduled", LambdaScheduleProps(
+            function=self.function,
+            expression=SCHEDULE_EXPRESSION,
+            input=json.dumps(self.schedule_input(props), sort_keys=True),
+            description="fleet guard: suspends Karmada taint eviction while too many members are not Ready",
+            group_name=schedule_group_name(props.cluster_name),
+            schedule_name=SCHEDULE_NAME,
+            # A run missed is not worth replaying after the next one.
+            max_event_age_seconds=60,
+        ))
+        self.role = scheduled.role
+        return scheduled.schedule
