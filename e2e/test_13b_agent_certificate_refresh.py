@@ -78,15 +78,6 @@ def _refresh(env, pull_member: str) -> dict:
     return module.handle(dict(schedule.properties), LambdaContext(), deployer.runtime(module, schedule))
 
 
-def test_nothing_to_do_while_the_member_holds_the_parents_certificate(env, parent, members, pull_member):
-    if _member_serial(members[pull_member]) != _parent_serial(parent, pull_member):
-        pytest.skip("an earlier scenario renewed the parent's certificate: the next test refreshes it")
-    before = members[pull_member].get("secret", "karmada-kubeconfig", "karmada-system")["metadata"]["resourceVersion"]
-    assert _refresh(env, pull_member)["Action"] == "Unchanged"
-    after = members[pull_member].get("secret", "karmada-kubeconfig", "karmada-system")["metadata"]["resourceVersion"]
-    assert after == before
-
-
 def test_a_renewed_agent_certificate_reaches_the_agent(env, parent, karmada, members, pull_member, kubectl_binary,
                                                        tmp_path):
     member = members[pull_member]
