@@ -38,7 +38,7 @@ from eks_karmada.cli import names
 from eks_karmada.cli.clients import Clock
 from eks_karmada.cli.errors import CliError
 from functions.kube.client import KubeClient, Resource
-from functions.kube.errors import ApiError
+from functions.kube.errors import KeptChangingError, ObjectGoneError
 
 CLUSTERS = Resource("cluster.karmada.io", "v1alpha1", "Cluster", "clusters", False)
 BINDINGS = Resource("work.karmada.io", "v1alpha2", "ResourceBinding", "resourcebindings", True)
@@ -260,20 +260,14 @@ class FailoverDrill:
     # ---- the taint ---------------------------------------------------------------------------------------
     def _patch_cluster(self, change: Callable[[dict], dict | None]) -> dict | None:
         """Read the Cluster, compute a merge patch, send it with the resourceVersion read; retry on conflicts."""
-        for _ in range(CONFLICT_RETRIES):
-            cluster = self.client.get(CLUSTERS, self.member)
-            if cluster is None:
-                raise CliError(f"the Cluster {self.member} is gone from Karmada (unjoined during the drill?)")
-            patch = change(cluster)
-            if patch is None:
-                return None
-            patch.setdefault("metadata", {})["resourceVersion"] = cluster["metadata"]["resourceVersion"]
-            try:
-                return self.client.merge_patch(CLUSTERS, self.member, None, patch, FIELD_MANAGER)
-            except ApiError as err:
-                if err.code != 409:
-                    raise
-        raise CliError(f"the Cluster {self.member} kept changing under the drill ({CONFLICT_RETRIES} conflicts)")
+        try:
+            return self.client.merge_patch_unless_changed(CLUSTERS, self.member, None, change, FIELD_MANAGER,
+                                                          attempts=CONFLICT_RETRIES)
+        except ObjectGoneError:
+            raise CliError(f"the Cluster {self.member} is gone from Karmada (unjoined during the drill?)") from None
+        except KeptChangingError:
+            raise CliError(f"the Cluster {self.member} kept changing under the drill ({CONFLICT_RETRIES} "
+                           "conflicts)") from None
 
     def add_taint(self) -> None:
         stamp = rfc3339(self.clock.now())

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..kube.client import KubeClient, Resource
 from ..kube.connection import KarmadaTransport, read_admin_tls
-from ..kube.errors import ApiError, KubeError
+from ..kube.errors import KeptChangingError, KubeError, ObjectGoneError
 from ..kube.transports import eks_transport, karmada_pod_transport
 from ..provider_framework import property_text
 from .errors import FleetGuardError
@@ -241,20 +241,10 @@ class Guard:
 
         False when there was nothing to change (or the object is gone).
         """
-        for _ in range(CONFLICT_RETRIES):
-            patch = change(current)
-            if patch is None:
-                return False
-            body = {**patch, "metadata": {**patch.get("metadata", {}),
-                                          "resourceVersion": current["metadata"]["resourceVersion"]}}
-            try:
-                self.karmada.merge_patch(resource, name, None, body, self.settings.field_manager)
-                return True
-            except ApiError as err:
-                if err.code != 409:
-                    raise
-            fresh = self.karmada.get(resource, name)
-            if fresh is None:
-                return False
-            current = fresh
-        raise FleetGuardError(f"{resource.kind} {name} kept changing under the fleet guard")
+        try:
+            return self.karmada.merge_patch_unless_changed(resource, name, None, change, self.settings.field_manager,
+                                                           current=current, attempts=CONFLICT_RETRIES) is not None
+        except ObjectGoneError:
+            return False
+        except KeptChangingError:
+            raise FleetGuardError(f"{resource.kind} {name} kept changing under the fleet guard") from None

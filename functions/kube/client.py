@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ApiError, KindNotServedError, TlsVerificationError
+from .errors import ApiError, KeptChangingError, KindNotServedError, ObjectGoneError, TlsVerificationError
 
 APPLY_PATCH_YAML = "application/apply-patch+yaml"
 MERGE_PATCH_JSON = "application/merge-patch+json"
@@ -215,6 +215,41 @@ class KubeClient:
             body=patch,
             content_type=MERGE_PATCH_JSON,
         )
+
+    def merge_patch_unless_changed(
+        self,
+        resource: Resource,
+        name: str,
+        namespace: str | None,
+        change: Callable[[dict], dict | None],
+        field_manager: str,
+        *,
+        current: dict | None = None,
+        attempts: int = 5,
+    ) -> dict | None:
+        """Merge-patch what ``change(object)`` asks, sent with the resourceVersion it was computed from.
+
+        Reads the object (unless ``current`` is given), computes the patch, and on a 409 Conflict (the object
+        changed meanwhile) reads it again and recomputes. The patched object, or None when ``change`` returns
+        None (nothing to do). ObjectGoneError when the object is gone; KeptChangingError after ``attempts``.
+        """
+        for _ in range(attempts):
+            if current is None:
+                current = self.get(resource, name, namespace)
+                if current is None:
+                    raise ObjectGoneError(f"{resource.kind} {name} does not exist")
+            patch = change(current)
+            if patch is None:
+                return None
+            body = {**patch, "metadata": {**patch.get("metadata", {}),
+                                          "resourceVersion": current["metadata"]["resourceVersion"]}}
+            try:
+                return self.merge_patch(resource, name, namespace, body, field_manager)
+            except ApiError as err:
+                if err.code != 409:
+                    raise
+            current = None
+        raise KeptChangingError(f"{resource.kind} {name} kept changing ({attempts} conflicts)")
 
     def delete(
         self,

@@ -108,6 +108,14 @@ class ServiceGoneError(NoReadyEndpointsError):
     """The Service has no EndpointSlices at all: it (and so the control plane) does not exist."""
 
 
+class ObjectGoneError(KubeError, LookupError):
+    """The object to change no longer exists (``KubeClient.merge_patch_unless_changed``)."""
+
+
+class KeptChangingError(KubeError):
+    """Every attempt at an optimistic-concurrency patch met a newer version (``merge_patch_unless_changed``)."""
+
+
 # ---- retries (retry.py) -----------------------------------------------------------------------
 
 

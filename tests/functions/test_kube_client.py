@@ -12,7 +12,7 @@ from functions.kube.client import (
     Resource,
     group_version_path,
 )
-from functions.kube.errors import ApiError, KindNotServedError
+from functions.kube.errors import ApiError, KeptChangingError, KindNotServedError, ObjectGoneError
 from tests.fakes.kube_api import FakeKubeApi
 
 
@@ -81,6 +81,35 @@ def test_apply_sends_server_side_apply(client, fake):
     yaml_text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\ndata:\n  k: w\n"
     assert client.apply(resource, "a", "ns", yaml_text, "me", force=False)["data"] == {"k": "w"}
     assert fake.requests[-1].text == yaml_text
+
+
+def test_a_patch_unless_changed_is_recomputed_after_a_conflict(client, fake):
+    resource = client.resource_for("v1", "ConfigMap")
+    fake.put({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "ns"},
+              "data": {"n": "1"}})
+    seen = []
+
+    def bump(current: dict) -> dict:
+        seen.append(current["data"]["n"])
+        return {"data": {"n": str(int(current["data"]["n"]) + 1)}}
+
+    fake.fail_next(409, method="PATCH", reason="Conflict")
+    assert client.merge_patch_unless_changed(resource, "a", "ns", bump, "me")["data"] == {"n": "2"}
+    patches = [r.parsed_body() for r in fake.requests_matching("PATCH")]
+    assert len(patches) == 2 and all(p["metadata"]["resourceVersion"] for p in patches)
+    assert seen == ["1", "1"]  # read again after the conflict, the patch computed again
+    assert client.merge_patch_unless_changed(resource, "a", "ns", lambda _c: None, "me") is None
+
+
+def test_a_patch_unless_changed_names_a_gone_object_and_gives_up_after_its_attempts(client, fake):
+    resource = client.resource_for("v1", "ConfigMap")
+    with pytest.raises(ObjectGoneError):
+        client.merge_patch_unless_changed(resource, "a", "ns", lambda _c: {"data": {}}, "me")
+    fake.put({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "ns"}})
+    fake.fail_next(409, times=None, method="PATCH", reason="Conflict")
+    with pytest.raises(KeptChangingError, match="kept changing .3 conflicts."):
+        client.merge_patch_unless_changed(resource, "a", "ns", lambda _c: {"data": {}}, "me", attempts=3)
+    assert len(fake.requests_matching("PATCH")) == 3
 
 
 def test_get_list_merge_patch_and_delete(client, fake):
