@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws_clients import aws_client
 from ..errors import HandlerError
 from ..kube.client import KubeClient, Resource
 from ..kube.errors import ApiError, KubeError
@@ -86,13 +87,7 @@ class Runtime:
 
     @classmethod
     def default(cls) -> Runtime:
-        return cls(parent_transport=eks_transport, aws_client=_aws_client)
-
-
-def _aws_client(service: str, region: str, credentials: dict | None) -> Any:
-    import boto3.session  # the Lambda runtime has it
-
-    return boto3.session.Session(region_name=region).client(service, region_name=region)
+        return cls(parent_transport=eks_transport, aws_client=aws_client)
 
 
 def on_event(event: dict, context: Any) -> dict:

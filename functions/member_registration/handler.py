@@ -59,6 +59,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws_clients import aws_client
 from ..errors import HandlerError
 from ..kube import connection, eks_auth, retry
 from ..kube.client import KubeClient, Urllib3Transport
@@ -144,24 +145,9 @@ class Runtime:
         return cls(
             parent_transport=eks_transport,
             karmada_transport=karmada_pod_transport,
-            aws_client=_aws_client,
+            aws_client=aws_client,
             member_transport=_member_transport,
         )
-
-
-def _aws_client(service: str, region: str, credentials: dict | None) -> Any:
-    import boto3.session
-
-    if credentials:
-        session = boto3.session.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-            region_name=region,
-        )
-    else:
-        session = boto3.session.Session(region_name=region)
-    return session.client(service, region_name=region)
 
 
 def _member_transport(endpoint: eks_auth.ClusterEndpoint, tokens: Callable[[], str]) -> Urllib3Transport:

@@ -11,6 +11,7 @@ import logging
 
 import pytest
 
+from functions import aws_clients
 from functions.kube import transports
 from functions.member_registration import handler as handler_module
 from functions.member_registration.handler import RegistrationError
@@ -182,7 +183,7 @@ def sessions(monkeypatch):
 def test_default_runtime_uses_the_real_transports():
     runtime = handler_module.Runtime.default()
     assert (runtime.parent_transport, runtime.karmada_transport, runtime.aws_client, runtime.member_transport) == (
-        transports.eks_transport, transports.karmada_pod_transport, handler_module._aws_client,
+        transports.eks_transport, transports.karmada_pod_transport, aws_clients.aws_client,
         handler_module._member_transport)
 
 
@@ -197,8 +198,8 @@ def test_member_transport_carries_the_members_ca_and_tokens(monkeypatch):
 
 def test_aws_clients_use_the_assumed_role_in_the_members_region(sessions):
     credentials = {"AccessKeyId": "AKIA1", "SecretAccessKey": "secret", "SessionToken": "session"}
-    assert handler_module._aws_client("eks", "us-west-2", credentials) == ("eks", {"region_name": "us-west-2"})
-    assert handler_module._aws_client("sts", "eu-west-1", None) == ("sts", {"region_name": "eu-west-1"})
+    assert aws_clients.aws_client("eks", "us-west-2", credentials) == ("eks", {"region_name": "us-west-2"})
+    assert aws_clients.aws_client("sts", "eu-west-1", None) == ("sts", {"region_name": "eu-west-1"})
     assert sessions == [
         {"aws_access_key_id": "AKIA1", "aws_secret_access_key": "secret", "aws_session_token": "session",
          "region_name": "us-west-2"},
