@@ -622,10 +622,7 @@ class Run:
 
         member = self.member(p)
         self.create_pull_cluster(member)
-        kubeconfig = obj.agent_kubeconfig(p.karmada_api_server_url, server_ca, agent.cert_pem, agent.key_pem)
-        body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
-        body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: self.physical_id}
-        self.redact.add(body["data"][p.agent_kubeconfig_key])
+        body = self.agent_kubeconfig_secret(server_ca, agent)
         described = describe(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace)
         existing = self.m_call(member, lambda c: c.get(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace),
                                f"read {described}")
@@ -638,12 +635,7 @@ class Run:
             if existing is None and self.request_type == "Create":
                 self.on_undo(described, lambda: self.remove_kubeconfig(p, best_effort=False))
             if existing is not None:
-                # the public parts only: a renewed certificate, another URL or CA change it
-                fingerprint = hashlib.sha256(b"\n".join(
-                    [p.karmada_api_server_url.encode(), server_ca, agent.cert_pem])).hexdigest()[:16]
-                serial = read_certificate(agent.cert_pem).serial_hex
-                self.restart_agent(member, {obj.KUBECONFIG_HASH_ANNOTATION: fingerprint,
-                                            obj.AGENT_CERTIFICATE_ANNOTATION: serial})
+                self.restart_agent(member, server_ca, agent.cert_pem)
         else:
             logger.info("%s in the member %s is up to date", described, member.where)
 
@@ -727,13 +719,27 @@ class Run:
         if info.not_after <= now:
             raise RegistrationError(f"{where}: the agent certificate expired at {info.not_after.isoformat()}")
 
-    def restart_agent(self, member: _Member, annotations: dict[str, str]) -> None:
+    def agent_kubeconfig_secret(self, server_ca: bytes, agent: TlsMaterial) -> dict:
+        """The member's agent kubeconfig Secret for this certificate, marked as this registration's (and redacted)."""
+        p = self.props
+        kubeconfig = obj.agent_kubeconfig(p.karmada_api_server_url, server_ca, agent.cert_pem, agent.key_pem)
+        body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
+        body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: self.physical_id}
+        self.redact.add(body["data"][p.agent_kubeconfig_key])
+        return body
+
+    def restart_agent(self, member: _Member, server_ca: bytes, cert_pem: bytes) -> None:
         """The agent reads its kubeconfig at start only: roll its Deployment when the Secret changed.
 
-        ``annotations`` go on the pod template; a new value rolls the pods.
+        The pod template gets the kubeconfig's fingerprint (its public parts only: a renewed certificate, another URL
+        or CA change it) and the certificate's serial; a new value rolls the pods.
         """
         p = self.props
-        patch = {"spec": {"template": {"metadata": {"annotations": dict(annotations)}}}}
+        fingerprint = hashlib.sha256(b"\n".join(
+            [p.karmada_api_server_url.encode(), server_ca, cert_pem])).hexdigest()[:16]
+        annotations = {obj.KUBECONFIG_HASH_ANNOTATION: fingerprint,
+                       obj.AGENT_CERTIFICATE_ANNOTATION: read_certificate(cert_pem).serial_hex}
+        patch = {"spec": {"template": {"metadata": {"annotations": annotations}}}}
         described = describe(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace)
         try:
             self.m_call(member, lambda c: c.merge_patch(obj.DEPLOYMENTS, p.agent_deployment, p.agent_namespace,

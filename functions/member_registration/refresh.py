@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -157,20 +156,14 @@ class _Refresh:
         server_ca = run.admin_tls().ca_pem
         self.check_karmada_accepts(TlsMaterial(ca_pem=server_ca, cert_pem=agent.cert_pem, key_pem=agent.key_pem),
                                    renewed)
-        kubeconfig = obj.agent_kubeconfig(p.karmada_api_server_url, server_ca, agent.cert_pem, agent.key_pem)
-        body = obj.kubeconfig_secret(p.agent_namespace, p.agent_kubeconfig_key, kubeconfig)
-        body["metadata"]["annotations"] = {REGISTRATION_ANNOTATION: run.physical_id}
-        run.redact.add(body["data"][p.agent_kubeconfig_key])
+        body = run.agent_kubeconfig_secret(server_ca, agent)
         run.m_call(member, lambda c: c.apply(obj.SECRETS, obj.AGENT_KUBECONFIG_SECRET, p.agent_namespace, body,
                                              p.field_manager, force=True), f"apply {described}")
         logger.info("wrote certificate %s (expires %s) into %s in the member %s, replacing %s", renewed.serial_hex,
                     renewed.not_after.isoformat(), described, member.where,
                     current.serial_hex if current else "an unreadable one")
-        # The same fingerprint a registration computes, so a later Update sees nothing new to restart for.
-        fingerprint = hashlib.sha256(b"\n".join(
-            [p.karmada_api_server_url.encode(), server_ca, agent.cert_pem])).hexdigest()[:16]
-        run.restart_agent(member, {obj.AGENT_CERTIFICATE_ANNOTATION: renewed.serial_hex,
-                                   obj.KUBECONFIG_HASH_ANNOTATION: fingerprint})
+        # The same pod-template annotations a registration writes, so a later Update sees nothing new to restart for.
+        run.restart_agent(member, server_ca, agent.cert_pem)
         run.wait_cluster_ready()
         return Outcome(p.member_name, REFRESHED, renewed)
 
