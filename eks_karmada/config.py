@@ -675,6 +675,60 @@ class FleetGuardConfig(_Model):
         return self
 
 
+ADMINS_GROUP = "eks-karmada:admins"
+EDITORS_GROUP = "eks-karmada:editors"
+VIEWERS_GROUP = "eks-karmada:viewers"
+BUILT_IN_GROUPS = (ADMINS_GROUP, EDITORS_GROUP, VIEWERS_GROUP)
+
+
+class KarmadaUser(_Model):
+    """An IAM role or user allowed into the Karmada API, and the RBAC groups it gets there."""
+
+    arn: str = Field(description="IAM role (arn:aws:iam::<account>:role/<name>) or user ARN; a role's sessions sign "
+                     "in as arn:aws:sts::<account>:assumed-role/<name>/<session>, so the audit log names the person")
+    groups: list[str] = Field(
+        default=[ADMINS_GROUP], min_length=1,
+        description=f"Kubernetes groups in the Karmada API: {ADMINS_GROUP} (cluster-admin), {EDITORS_GROUP} "
+        f"(edit, Karmada policies included), {VIEWERS_GROUP} (read-only, no Secrets), or your own groups bound by "
+        "your own RBAC",
+    )
+
+    @field_validator("arn")
+    @classmethod
+    def _arn(cls, v: str) -> str:
+        if not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@-]+", v):
+            raise ValueError(f"'{v}' is not an IAM role or user ARN without a path; use "
+                             "arn:aws:iam::<account>:role/<name> (the authenticator drops role paths, as EKS does)")
+        return v
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, v: list[str]) -> list[str]:
+        for group in v:
+            if group.startswith("system:"):
+                raise ValueError(f"'{group}' is a reserved Kubernetes group; system:masters is the break-glass "
+                                 f"identity only. Use {ADMINS_GROUP} or a group of your own")
+        return v
+
+
+class KarmadaAccessConfig(_Model):
+    """Who may use the Karmada API: IAM identities, verified by aws-iam-authenticator as EKS verifies them."""
+
+    users: list[KarmadaUser] = Field(
+        default=[],
+        description="IAM roles and users mapped to groups in the Karmada API. parent.admin_role_arns and the "
+        f"deployer (parent.deployer_access) are added to {ADMINS_GROUP} unless listed here",
+    )
+
+    @model_validator(mode="after")
+    def _each_once(self) -> KarmadaAccessConfig:
+        seen = [user.arn for user in self.users]
+        for index, arn in enumerate(seen):
+            if arn in seen[:index]:
+                raise ValueError(f"users[{index}].arn: {arn} is listed twice; list each identity once")
+        return self
+
+
 class ObservabilityConfig(_Model):
     """Fleet metrics in Amazon Managed Service for Prometheus, alarms to SNS, dashboards (docs/operations.md)."""
 
@@ -1220,6 +1274,7 @@ class KarmadaConfig(_Model):
     component_settings: KarmadaComponentSettings = Field(default_factory=KarmadaComponentSettings)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
     fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
+    access: KarmadaAccessConfig = Field(default_factory=KarmadaAccessConfig)
     retain_etcd_volumes: bool = Field(
         default=False,
         description="false: `make destroy` deletes etcd's EBS volumes (the Karmada API's state) with the parent, "
@@ -1659,6 +1714,25 @@ class AppConfig(_Model):
             if name in listed[:index]:
                 raise ValueError(f"sample_workload.members[{index}]: '{name}' is listed twice; list each member once")
         return self
+
+    @property
+    def karmada_cluster_id(self) -> str:
+        """The cluster id Karmada API tokens are signed for (the x-k8s-aws-id header, as `aws eks get-token
+        --cluster-name` sets it), so a token made for the parent EKS cluster is refused by the Karmada API."""
+        return f"{self.parent.cluster_name}-karmada"
+
+    def karmada_users(self, deployer_arn: str | None = None) -> list[KarmadaUser]:
+        """karmada.access.users, plus parent.admin_role_arns and the deployer as admins unless listed there."""
+        users = list(self.karmada.access.users)
+        listed = {user.arn for user in users}
+        for given in [*self.parent.admin_role_arns, *([deployer_arn] if deployer_arn else [])]:
+            # The authenticator matches a session's role without its path (as EKS's aws-auth did).
+            kind, _, rest = given.partition(":role/") if ":role/" in given else given.partition(":user/")
+            arn = f"{kind}:{'role' if ':role/' in given else 'user'}/{rest.rsplit('/', 1)[-1]}"
+            if arn not in listed:
+                users.append(KarmadaUser(arn=arn))
+                listed.add(arn)
+        return users
 
     def sample_members(self) -> list[str]:
         """The members the sample goes to: sample_workload.members, else every `new` member."""
