@@ -14,6 +14,7 @@ from charts.external_dns import ExternalDnsProps
 from charts.karmada import (
     ComponentResources,
     ComponentSettings,
+    IamIdentity,
     KarmadaControlPlaneProps,
     PodSettings,
     Resources,
@@ -42,10 +43,11 @@ from observability.cloudwatch import BACKUP_METRIC_DIMENSION, BACKUP_METRIC_NAME
 from observability.rules import AlertSettings
 
 
-def control_plane_props(config: AppConfig, nlb_dns_name: str,
-                        apiserver_client_cidrs: Sequence[str] | None = None) -> KarmadaControlPlaneProps:
+def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_cidrs: Sequence[str] | None = None,
+                        deployer_arn: str | None = None) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes.
 
+    ``deployer_arn``: joins karmada.access.users as an admin of the Karmada API, as on the parent EKS cluster.
     ``apiserver_client_cidrs``: the subnets karmada-apiserver's NetworkPolicy admits (the NLB's and the
     handlers', which the parent stack knows from its VPC); default: the parent VPC's whole CIDR.
     """
@@ -62,6 +64,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str,
         etcd_image_tag=config.versions.etcd,
         kube_registry=mirror.image(karmada.image_registries.kubernetes),
         karmada_registry=mirror.image(karmada.image_registries.karmada),
+        iam_authenticator_registry=mirror.image(karmada.image_registries.aws_iam_authenticator),
         zones=config.parent.availability_zones,
         pod_security_version=f"v{config.versions.kubernetes}",
         etcd_replicas=karmada.etcd_replicas,
@@ -86,6 +89,8 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str,
         settings=component_settings(karmada.component_settings),
         # The NLB's IP targets, its health checks and the deploy-time handlers come from these subnets.
         apiserver_client_cidrs=list(apiserver_client_cidrs or [config.parent.vpc_cidr]),
+        iam_cluster_id=config.karmada_cluster_id,
+        iam_identities=[IamIdentity(arn=user.arn, groups=user.groups) for user in config.karmada_users(deployer_arn)],
     )
 
 

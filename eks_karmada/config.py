@@ -600,6 +600,10 @@ class ImageRegistries(_Model):
         default="registry.k8s.io", description="kube-apiserver, kube-controller-manager and etcd images"
     )
     karmada: str = Field(default="docker.io/karmada", description="Karmada component images")
+    aws_iam_authenticator: str = Field(
+        default="602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon",
+        description="aws-iam-authenticator's image (beside each karmada-apiserver), the registry its release names",
+    )
 
 
 class EtcdBackupConfig(_Model):
@@ -1717,8 +1721,11 @@ class AppConfig(_Model):
 
     @property
     def karmada_cluster_id(self) -> str:
-        """The cluster id Karmada API tokens are signed for (the x-k8s-aws-id header, as `aws eks get-token
-        --cluster-name` sets it), so a token made for the parent EKS cluster is refused by the Karmada API."""
+        """The cluster id Karmada API tokens are signed for.
+
+        It is the x-k8s-aws-id header `aws eks get-token --cluster-name` signs, so a token made for the parent EKS
+        cluster is refused by the Karmada API.
+        """
         return f"{self.parent.cluster_name}-karmada"
 
     def karmada_users(self, deployer_arn: str | None = None) -> list[KarmadaUser]:

@@ -35,6 +35,7 @@ class GoModule:
 _K8S_VERSION = "k8s.io/component-base/version"
 _KARMADA_VERSION = "github.com/karmada-io/karmada/pkg/version"
 _EXTERNAL_DNS_VERSION = "sigs.k8s.io/external-dns/pkg/apis/externaldns"
+_IAM_AUTHENTICATOR_VERSION = "sigs.k8s.io/aws-iam-authenticator/pkg"
 
 MODULES: tuple[GoModule, ...] = (
     GoModule(
@@ -81,6 +82,12 @@ MODULES: tuple[GoModule, ...] = (
     GoModule(
         "external-dns", "v0.21.0", {"external-dns": "sigs.k8s.io/external-dns"},
         (f"{_EXTERNAL_DNS_VERSION}.Version=v0.21.0",),
+    ),
+    # The Karmada API's token webhook; the chart's image tag pins the same release (a test ties the two).
+    GoModule(
+        "aws-iam-authenticator", "v0.7.10",
+        {"aws-iam-authenticator": "sigs.k8s.io/aws-iam-authenticator/cmd/aws-iam-authenticator"},
+        (f"{_IAM_AUTHENTICATOR_VERSION}.Version=v0.7.10",),
     ),
 )
 

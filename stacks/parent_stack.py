@@ -111,7 +111,7 @@ class KarmadaParentStack(Stack):
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
-        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network))
+        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network), deployer_arn)
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_encryption_key(network, props, control_plane)

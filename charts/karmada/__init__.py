@@ -20,6 +20,7 @@ from charts.karmada.names import ADMIN_CLIENT_SECRET, ADMIN_KUBECONFIG, APISERVE
 from charts.karmada.props import (
     ComponentResources,
     ComponentSettings,
+    IamIdentity,
     KarmadaControlPlaneProps,
     PodSettings,
     Resources,
@@ -35,6 +36,7 @@ __all__ = [
     "ComponentResources",
     "ComponentSettings",
     "ControlPlaneProfile",
+    "IamIdentity",
     "KarmadaApiBootstrapChart",
     "KarmadaControlPlaneChart",
     "KarmadaControlPlaneProps",

@@ -2,6 +2,8 @@
 
 * The NLB's TargetGroupBinding points at Service ``karmada-apiserver`` port
   ``props.apiserver_port`` (container port of the same number).
+* People and handlers sign in with their IAM identity through the aws-iam-authenticator beside it
+  (charts/karmada/iam_authenticator.py); components keep their client certificates.
 * Anonymous requests are accepted ONLY on /livez, /readyz and /healthz (an
   AuthenticationConfiguration ``anonymous.conditions`` list, GA since
   Kubernetes 1.34), so the NLB health check and kubelet probes need no
@@ -23,7 +25,7 @@ from typing import Any
 import yaml
 from constructs import Construct
 
-from charts.karmada import names
+from charts.karmada import iam_authenticator, names
 from charts.karmada.common.mounts import etcd_client_cert
 from charts.karmada.common.objects import checksum, emit_all
 from charts.karmada.common.pod import (
@@ -120,6 +122,7 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--secure-port={props.apiserver_port}",
         # --- authentication / authorization ---
         f"--authentication-config={CONFIG.file(names.AUTHENTICATION_CONFIG_KEY)}",
+        *iam_authenticator.apiserver_flags(),
         "--authorization-mode=Node,RBAC",
         f"--client-ca-file={SERVING_CERT.ca}",
         # Written out: no bootstrap token authenticates here (Pull agents hold client certificates).
@@ -183,7 +186,8 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
         command=apiserver_command(props),
         env=[POD_IP],
         ports=[Port("https", port)],
-        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG, ENCRYPTION_CONFIG],
+        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG, ENCRYPTION_CONFIG,
+                iam_authenticator.WEBHOOK],
         resources=props.resources.apiserver,
         startup=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=30),
         liveness=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=6),
@@ -193,12 +197,15 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
 
 def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     data = config_data(props)
+    authenticator = iam_authenticator.config_data(props)
     template = pod_template(
         names.APISERVER,
         props,
-        containers=[apiserver_container(props)],
+        init_containers=[iam_authenticator.init_container(props)],
+        containers=[apiserver_container(props), iam_authenticator.server_container(props)],
         placement=Placement(zone_hard=True, min_domains=min(len(props.zones), props.apiserver_replicas)),
-        annotations={"checksum/config": checksum(data)},
+        # The authenticator reads its identity mappings once: a changed mapping rolls the pods.
+        annotations={"checksum/config": checksum(data, authenticator)},
         # 20s shutdown delay + in-flight requests.
         termination_grace_seconds=60,
     )
@@ -207,7 +214,8 @@ def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
         props,
         replicas=props.apiserver_replicas,
         template=template,
-        extra=[config_map(names.APISERVER_CONFIG, props, data, names.APISERVER)],
+        extra=[config_map(names.APISERVER_CONFIG, props, data, names.APISERVER),
+               config_map(iam_authenticator.CONFIG_MAP, props, authenticator, names.APISERVER)],
         services=[
             service(
                 names.APISERVER,

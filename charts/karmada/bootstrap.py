@@ -100,6 +100,13 @@ _AGGREGATED_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("work.karmada.io", ("resourcebindings", "resourcebindings/status", "works", "works/status")),
 )
 _VIEW_VERBS = ["get", "list", "watch"]
+# Cluster-scoped objects a fleet's users look at (the aggregated view role covers namespaced kinds only).
+_FLEET_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("namespaces",)),
+    ("cluster.karmada.io", ("clusters", "clusters/status")),
+    ("policy.karmada.io", ("clusterpropagationpolicies", "clusteroverridepolicies", "clustertaintpolicies")),
+    ("work.karmada.io", ("clusterresourcebindings", "clusterresourcebindings/status")),
+)
 _EDIT_VERBS = ["create", "delete", "deletecollection", "patch", "update"]
 
 
@@ -120,6 +127,18 @@ def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
         cluster_role(
             "karmada-edit", props, aggregated(_EDIT_VERBS), **{"rbac.authorization.k8s.io/aggregate-to-edit": "true"}
         ),
+        # People and roles signed in through aws-iam-authenticator: cluster-admin, the aggregated edit or view
+        # roles (karmada-edit/karmada-view add Karmada's namespaced kinds), and read access to the fleet's
+        # cluster-scoped objects for editors and viewers. Never Secrets for viewers (view has none).
+        cluster_role_binding(names.ADMINS_GROUP, props, "cluster-admin", [_group(names.ADMINS_GROUP)]),
+        cluster_role_binding(names.EDITORS_GROUP, props, "edit", [_group(names.EDITORS_GROUP)]),
+        cluster_role_binding(names.VIEWERS_GROUP, props, "view", [_group(names.VIEWERS_GROUP)]),
+        cluster_role(names.FLEET_VIEWER_ROLE, props, [
+            {"apiGroups": [group], "resources": list(resources), "verbs": _VIEW_VERBS}
+            for group, resources in _FLEET_RESOURCES
+        ]),
+        cluster_role_binding(names.FLEET_VIEWER_ROLE, props, names.FLEET_VIEWER_ROLE,
+                             [_group(names.EDITORS_GROUP), _group(names.VIEWERS_GROUP)]),
         cluster_role(
             "cluster-proxy-admin",
             props,

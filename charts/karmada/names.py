@@ -131,6 +131,11 @@ CLIENT_CERT_DIR = f"{PKI_ROOT}/client"
 # auditable, unlike system:masters).
 COMPONENT_GROUP = "system:karmada:control-plane"
 ADMIN_USER = "system:admin"
+# Groups people and roles get from aws-iam-authenticator (karmada.access.users in the app's config).
+ADMINS_GROUP = "eks-karmada:admins"
+EDITORS_GROUP = "eks-karmada:editors"
+VIEWERS_GROUP = "eks-karmada:viewers"
+FLEET_VIEWER_ROLE = "eks-karmada:fleet-viewer"
 MASTERS_GROUP = "system:masters"
 # Matches the built-in RBAC bootstrap policy of kube-apiserver.
 KCM_USER = "system:kube-controller-manager"

@@ -21,6 +21,7 @@ _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 # Go duration strings as cert-manager accepts them, restricted to h/m/s.
 _GO_DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
 # A DNS-1123 label: member cluster names become Deployment/Service name parts.
+_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
@@ -269,6 +270,35 @@ class ComponentSettings(BaseModel):
         return self
 
 
+class IamIdentity(BaseModel):
+    """An IAM role or user (ARN without a path) and the groups aws-iam-authenticator gives it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    arn: str
+    groups: list[str]
+
+    @field_validator("arn")
+    @classmethod
+    def _arn(cls, value: str) -> str:
+        if not _IAM_ARN.match(value):
+            raise ValueError(f"not an IAM role or user ARN without a path: {value!r}")
+        return value
+
+    @property
+    def is_role(self) -> bool:
+        return ":role/" in self.arn
+
+    @property
+    def username(self) -> str:
+        """A role's sessions by their session name (the person, under SSO); a user by its ARN."""
+        if not self.is_role:
+            return self.arn
+        prefix, name = self.arn.split(":role/")
+        partition, account = prefix.split(":")[1], prefix.split(":")[4]
+        return f"arn:{partition}:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}"
+
+
 class KarmadaControlPlaneProps(BaseModel):
     """Inputs of every Karmada chart; each field has a production default."""
 
@@ -324,6 +354,15 @@ class KarmadaControlPlaneProps(BaseModel):
     # NetworkPolicies for karmada-system (charts/karmada/network_policy.py): default deny for
     # ingress, then only the paths the control plane uses.
     network_policies: bool = True
+
+    # --- sign-in with IAM (charts/karmada/iam_authenticator.py) -----------------------
+    # aws-iam-authenticator's release (the local run builds the same release from its Go module) and the
+    # registry its deploy/example.yaml names.
+    iam_authenticator_version: str = "v0.7.10"
+    iam_authenticator_registry: str = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon"
+    # The x-k8s-aws-id a token must be signed for: a token made for another cluster (the parent EKS) is refused.
+    iam_cluster_id: str = "karmada"
+    iam_identities: list[IamIdentity] = Field(default_factory=list)
 
     # --- other components ------------------------------------------------------------
     component_replicas: int = 2
@@ -426,14 +465,14 @@ class KarmadaControlPlaneProps(BaseModel):
             raise ValueError(f"not a Kubernetes quantity: {value!r}")
         return value
 
-    @field_validator("karmada_version", "kubernetes_version", "etcd_image_tag")
+    @field_validator("karmada_version", "kubernetes_version", "etcd_image_tag", "iam_authenticator_version")
     @classmethod
     def _pinned_tag(cls, value: str) -> str:
         if not _IMAGE_TAG.match(value) or value == "latest":
             raise ValueError(f"image tags must be pinned, got {value!r}")
         return value
 
-    @field_validator("kube_registry", "karmada_registry")
+    @field_validator("kube_registry", "karmada_registry", "iam_authenticator_registry")
     @classmethod
     def _registry(cls, value: str) -> str:
         if not value or value.endswith("/") or ":" in value.split("/")[-1]:
@@ -473,6 +512,10 @@ class KarmadaControlPlaneProps(BaseModel):
     @property
     def kube_controller_manager_image(self) -> str:
         return f"{self.kube_registry}/kube-controller-manager:{self.kubernetes_version}"
+
+    @property
+    def iam_authenticator_image(self) -> str:
+        return f"{self.iam_authenticator_registry}/aws-iam-authenticator:{self.iam_authenticator_version}"
 
     @property
     def etcd_image(self) -> str:

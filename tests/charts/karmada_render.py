@@ -159,9 +159,14 @@ def flag(container: dict[str, Any], name: str) -> str | None:
     return flags(container).get(name)
 
 
+# Containers that run beside a component's own (first) container.
+SIDECARS = {"karmada-apiserver": ["aws-iam-authenticator"]}
+
+
 def only_container(rendered: Rendered, workload: str) -> dict[str, Any]:
+    """The component's own container: the first, beside only the sidecars listed for it."""
     cs = pod_spec(rendered.workload(workload))["containers"]
-    assert len(cs) == 1
+    assert [c["name"] for c in cs[1:]] == SIDECARS.get(workload, [])
     return cs[0]
 
 

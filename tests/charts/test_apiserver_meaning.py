@@ -14,7 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from charts.karmada import KarmadaControlPlaneProps, names
+from charts.karmada import KarmadaControlPlaneProps, iam_authenticator, names
 from charts.karmada.apiserver import apiserver_command, apiserver_manifests, audit_policy, config_data
 from charts.karmada.common.objects import checksum
 from charts.karmada.pki import leaf_certificates
@@ -29,6 +29,7 @@ PULL = KarmadaControlPlaneProps(pull_members=["m1"], apiserver_port=6443,
 KUBE_APISERVER_1_35_FLAGS = frozenset(
     """
     --advertise-address --bind-address --secure-port --authentication-config --authorization-mode
+    --authentication-token-webhook-config-file --authentication-token-webhook-version
     --authorization-config --client-ca-file --enable-bootstrap-token-auth --tls-cert-file --tls-private-key-file
     --tls-min-version --tls-cipher-suites --etcd-servers --etcd-cafile --etcd-certfile --etcd-keyfile
     --encryption-provider-config --encryption-provider-config-automatic-reload
@@ -77,7 +78,8 @@ def pod_spec(props: KarmadaControlPlaneProps = PROPS) -> dict:
 
 
 def container(props: KarmadaControlPlaneProps = PROPS) -> dict:
-    (apiserver,) = pod_spec(props)["containers"]
+    apiserver, authenticator = pod_spec(props)["containers"]
+    assert (apiserver["name"], authenticator["name"]) == ("kube-apiserver", "aws-iam-authenticator")
     return apiserver
 
 
@@ -201,8 +203,10 @@ def test_config_files_are_in_the_config_map_the_pod_mounts():
     assert config_map["data"] == config_data(PULL)
     annotations = objs[f"Deployment/{names.APISERVER}"]["spec"]["template"]["metadata"]["annotations"]
     # A config change rolls the pods: the checksum follows the data.
-    assert annotations["checksum/config"] == checksum(config_map["data"])
-    assert checksum({**config_map["data"], names.AUDIT_POLICY_KEY: "changed"}) != annotations["checksum/config"]
+    authenticator = objs[f"ConfigMap/{iam_authenticator.CONFIG_MAP}"]["data"]
+    assert annotations["checksum/config"] == checksum(config_map["data"], authenticator)
+    assert checksum({**config_map["data"], names.AUDIT_POLICY_KEY: "changed"}, authenticator) != \
+        annotations["checksum/config"]
 
 
 def test_storage_and_front_proxy_names_match_their_peers():

@@ -32,7 +32,7 @@ from karmada_render import (
 )
 from karmada_v1_18_2_facts import HEALTH_PATHS, KARMADA_FLAGS
 
-from charts.karmada import KarmadaControlPlaneProps, names
+from charts.karmada import KarmadaControlPlaneProps, iam_authenticator, names
 
 CERT_KEYS = {"tls.crt", "tls.key", "ca.crt"}
 
@@ -274,6 +274,10 @@ def test_every_file_a_flag_names_is_a_key_of_a_mounted_volume(any_rendered: Rend
                     elif "configMap" in v:
                         cm = any_rendered.get("ConfigMap", v["configMap"]["name"])
                         assert mounted.key in cm["data"], f"{c['name']} {name}={p}"
+                    elif "emptyDir" in v and p == iam_authenticator.WEBHOOK_KUBECONFIG:
+                        # Written by the pod's init container, which mounts the same volume.
+                        (init,) = pod_spec(w)["initContainers"]
+                        assert v["name"] in {m["name"] for m in init["volumeMounts"]}, f"{c['name']} {name}={p}"
                     else:
                         raise AssertionError(f"{c['name']} {name}={p} is not in a Secret or ConfigMap")
                     checked += 1
@@ -666,7 +670,10 @@ def test_every_container_is_hardened_sized_and_probed(any_rendered: Rendered):
             assert c["securityContext"]["readOnlyRootFilesystem"] is True, who
             res = c["resources"]
             assert {"cpu", "memory"} <= set(res["requests"]) and "memory" in res["limits"], who
-            assert "livenessProbe" in c and "readinessProbe" in c, who
+            if c in pod_spec(w).get("initContainers", []):
+                assert not {"livenessProbe", "readinessProbe", "startupProbe"} & set(c), who  # runs to completion
+            else:
+                assert "livenessProbe" in c and "readinessProbe" in c, who
             for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
                 if probe in c:
                     port = c[probe]["httpGet"]["port"]
@@ -726,6 +733,7 @@ def test_images_are_pinned_and_follow_the_registries():
         KarmadaControlPlaneProps(
             kube_registry="111.dkr.ecr.us-east-1.amazonaws.com/k8s",
             karmada_registry="111.dkr.ecr.us-east-1.amazonaws.com/karmada",
+            iam_authenticator_registry="111.dkr.ecr.us-east-1.amazonaws.com/amazon",
             search=True,
             descheduler=True,
             metrics_adapter=True,

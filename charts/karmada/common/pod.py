@@ -295,17 +295,44 @@ def _spread(component: str, placement: Placement) -> list[dict[str, Any]]:
     return [zone, host]
 
 
+@dataclass(frozen=True)
+class InitContainer:
+    """A step that runs to completion before the containers start (no ports, no probes)."""
+    name: str
+    image: str
+    command: Sequence[str]
+    resources: Resources
+    mounts: Sequence[Mount] = ()
+    pull_policy: str = "IfNotPresent"
+
+    def all_mounts(self) -> list[Mount]:
+        return [*self.mounts, TMP]
+
+    def to_k8s(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "image": self.image,
+            "imagePullPolicy": self.pull_policy,
+            "command": list(self.command),
+            "resources": self.resources.to_k8s(),
+            "securityContext": restricted_container_security_context(),
+            "volumeMounts": [m.mount_k8s() for m in self.all_mounts()],
+            "terminationMessagePolicy": "FallbackToLogsOnError",
+        }
+
+
 def pod_template(
     component: str,
     props: KarmadaControlPlaneProps,
     *,
     containers: Sequence[Container],
+    init_containers: Sequence[InitContainer] = (),
     placement: Placement = Placement(),
     annotations: dict[str, str] | None = None,
     termination_grace_seconds: int = 30,
 ) -> dict[str, Any]:
     volumes: dict[str, dict[str, Any]] = {}
-    for c in containers:
+    for c in [*init_containers, *containers]:
         for m in c.all_mounts():
             v = m.volume_k8s()
             if v is not None:
@@ -325,6 +352,8 @@ def pod_template(
         "containers": [c.to_k8s() for c in containers],
         "volumes": list(volumes.values()),
     }
+    if init_containers:
+        spec["initContainers"] = [c.to_k8s() for c in init_containers]
     template_meta: dict[str, Any] = {"labels": labels(component, props)}
     if annotations:
         template_meta["annotations"] = dict(annotations)
