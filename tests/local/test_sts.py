@@ -11,10 +11,14 @@ import base64
 import datetime as dt
 import json
 import logging
+import os
 import ssl
 import stat
+import subprocess
+import sys
 import urllib.parse
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import boto3.session
 import pytest
@@ -303,3 +307,69 @@ def test_the_serving_certificate_keeps_its_ca_and_follows_the_regions(tmp_path):
         [REGION, OTHER_REGION])]
     with pytest.raises(StsInputError, match="^region"):
         serving_certificate(tmp_path, ["EU_WEST"])
+
+
+# ------------------------------------------------------------------------------- aws-iam-authenticator's own code
+
+CHECK = Path(__file__).with_name("sts_check")
+
+
+@pytest.fixture(scope="module")
+def authenticator(tmp_path_factory) -> Path:
+    """tests/local/sts_check built with the venv's Go from the module cache (offline); skipped without them."""
+    go = Path(sys.prefix) / "bin" / "go"
+    if not go.exists():
+        pytest.skip(f"no Go toolchain at {go} (make local installs it)")
+    out = tmp_path_factory.mktemp("sts-check") / "sts_check"
+    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly -buildvcs=false", GOTOOLCHAIN="local",
+               GOPROXY="off")
+    done = subprocess.run([str(go), "build", "-trimpath", "-o", str(out), "."], cwd=CHECK, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0 and "GOPROXY=off" in done.stderr:
+        pytest.skip("aws-iam-authenticator v0.7.10 is not in the Go module cache (make local fetches it)")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def go_verify(authenticator: Path, server: StsServer, tmp_path: Path, bearer: str, cluster_id: str) -> dict:
+    """The identity aws-iam-authenticator's verifier resolves for ``bearer`` through the local STS."""
+    ca = tmp_path / "sts-ca.pem"
+    ca.write_bytes(server.certificate.ca_pem)
+    done = subprocess.run([str(authenticator), "verify", cluster_id, REGION, f"127.0.0.1:{server.port}"],
+                          input=bearer + "\n", capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, SSL_CERT_FILE=str(ca)))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def go_token(authenticator: Path, credentials: dict, cluster_id: str) -> str:
+    """A token made by aws-iam-authenticator's generator (the Go SDK's presigner) from ``credentials``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials.get("SessionToken", "")}
+    done = subprocess.run([str(authenticator), "generate", cluster_id, REGION], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_authenticators_verifier_resolves_our_tokens(authenticator, server, sts, tmp_path):
+    credentials = sts.role_session(ROLE, "deployer")
+    identity = go_verify(authenticator, server, tmp_path, token(credentials, "karmada-a"), "karmada-a")
+    assert "error" not in identity, identity
+    assert identity["ARN"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/karmada-admins/deployer"
+    assert identity["CanonicalARN"] == f"arn:aws:iam::{ACCOUNT}:role/karmada-admins"
+    assert identity["AccountID"] == ACCOUNT and identity["SessionName"] == "deployer"
+    assert identity["UserID"].startswith("AROA") and identity["STSEndpoint"] == f"sts.{REGION}.amazonaws.com"
+    refused = go_verify(authenticator, server, tmp_path, token(credentials, "karmada-a"), "karmada-b")
+    assert "SignatureDoesNotMatch" in refused["error"] and "expected 200, got 403" in refused["error"]
+
+
+def test_tokens_of_the_authenticators_generator_are_answered(authenticator, server, sts, tmp_path):
+    for credentials, arn in ((sts.role_session(ROLE, "go"), f"arn:aws:sts::{ACCOUNT}:assumed-role/karmada-admins/go"),
+                             (sts.user(USER), USER)):
+        bearer = go_token(authenticator, credentials, "karmada-a")
+        identity = go_verify(authenticator, server, tmp_path, bearer, "karmada-a")
+        assert identity.get("ARN") == arn, identity
+        response = ask(server, presigned_url(bearer), "karmada-a")
+        assert response.status == 200, response.data
