@@ -52,6 +52,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
+from cryptography import x509
+
 from . import pki
 
 LOG = logging.getLogger(__name__)
@@ -402,8 +404,6 @@ def serving_certificate(data_dir: Path, regions: Iterable[str]) -> ServingCertif
     ca = pair("ca", lambda: pki.new_ca("eks-karmada local STS CA"), lambda _: True)
 
     def leaf_current(pem: bytes) -> bool:
-        from cryptography import x509
-
         cert = x509.load_pem_x509_certificate(pem)
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         issuer = x509.load_pem_x509_certificate(ca.cert_pem)
