@@ -113,7 +113,8 @@ class ExecPlugin:
         if answer.get("apiVersion") != self._api_version:
             raise CliError(f"{bad} of apiVersion {self._api_version} (it printed {answer.get('apiVersion')!r}); "
                            "set the kubeconfig's exec apiVersion to what the command prints")
-        status = answer.get("status") if isinstance(answer.get("status"), dict) else {}
+        raw = answer.get("status")
+        status: dict[str, Any] = raw if isinstance(raw, dict) else {}
         expires = None
         if status.get("expirationTimestamp"):
             try:

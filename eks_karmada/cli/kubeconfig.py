@@ -239,7 +239,8 @@ def kubeconfig(
         for command in try_commands(where, context):
             say(out, f"  {command}")
         say(out, "The context holds no secret and may be shared: each person signs in as their own IAM identity, "
-                 "and karmada.access.users decides who gets in and with which groups. HTTP 401 (Unauthorized): "
-                 "the identity is not in karmada.access.users (nor parent.admin_role_arns); ask an admin to add it "
-                 "and redeploy. HTTP 403 (Forbidden): signed in, but its groups lack that right; ask for "
-                 "eks-karmada:editors or eks-karmada:admins.")
+                 "and karmada.access.users decides who gets in and with which groups.")
+        say(out, "HTTP 401 (Unauthorized): the identity is not in karmada.access.users (nor parent.admin_role_arns); "
+                 "ask an admin to add it and redeploy.")
+        say(out, "HTTP 403 (Forbidden): signed in, but its groups lack that right; ask for eks-karmada:editors or "
+                 "eks-karmada:admins.")

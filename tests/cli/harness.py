@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from eks_karmada.cli.drill_failover import parse_time, tolerance
 from eks_karmada.cli.main import app
 from functions.kube.client import build_ssl_context
 from functions.kube.connection import BearerAuth, TlsMaterial
-from tests.fakes.iam_authenticator import FakeIamAuthenticator, Identity
+from tests.fakes.iam_authenticator import FakeIamAuthenticator, Identity, signed_for
 from tests.fakes.kube_api import FakeKubeApi, _json_response, forbidden, unauthorized
 from tests.fakes.pki import Pki, make_pki
 
@@ -247,6 +248,9 @@ class FakeClients(Clients):
                 raise ConnectionError(f"{cluster.host}:{cluster.port}: timed out")
             sent = dict(headers)
             sent["Authorization"] = "Bearer " + token_provider()  # what Urllib3Transport adds
+            # EKS accepts only tokens signed for this cluster (not, say, for the Karmada API's cluster id).
+            if not world.eks_accepts(sent["Authorization"], cluster.name):
+                return _json_response(401, unauthorized())
             return world.parent(method, path, sent, body)
 
         return transport
@@ -347,6 +351,12 @@ class World:
         # STS knows the session's keys; karmada.access.users maps its role (parent.admin_role_arns, say) to admins.
         self.authenticator.keys[credentials["AccessKeyId"]] = Identity(CALLER, credentials["SecretAccessKey"])
         self.authenticator.mapping[CALLER_ROLE] = [ADMINS]
+
+    def eks_accepts(self, authorization: str, cluster_name: str) -> bool:
+        """Whether EKS would take this bearer token for ``cluster_name`` (made by a known key for that name)."""
+        token = authorization.removeprefix("Bearer ")
+        return any(signed_for(token, cluster_name, identity.secret_key)
+                   for identity in self.authenticator.keys.values())
 
     # ---- the Karmada API's sign-in --------------------------------------------------------------
     def karmada_front(self, method: str, path: str, headers: dict, body: Any, client_cert: bytes | None = None):
@@ -514,6 +524,43 @@ class World:
         subnet = next(s for s in ec2.describe_subnets()["Subnets"] if s["AvailabilityZone"] == zone)
         allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
+
+    def fake_aws_cli(self, folder: Path, *, fail: str | None = None) -> dict[str, str]:
+        """An `aws` command in ``folder`` whose `eks get-token` signs, as the caller, a token for --cluster-name.
+
+        Returns the environment to invoke the CLI with (PATH first, the caller's keys); each run is logged as a
+        JSON line (argv, AWS_PROFILE, KUBERNETES_EXEC_INFO) to ``folder/aws.log``. ``fail`` makes it print that
+        on stderr and exit 255, as the AWS CLI does.
+        """
+        root = Path(__file__).resolve().parents[2]
+        script = folder / "aws"
+        script.write_text(f"""#!{sys.executable}
+import datetime, json, os, sys
+sys.path.insert(0, {str(root)!r})
+with open({str(folder / "aws.log")!r}, "a") as log:
+    log.write(json.dumps({{"argv": sys.argv[1:], "profile": os.environ.get("AWS_PROFILE"),
+                          "exec_info": os.environ.get("KUBERNETES_EXEC_INFO")}}) + "\\n")
+if {fail!r}:
+    print("", file=sys.stderr)
+    print({fail!r}, file=sys.stderr)
+    sys.exit(255)
+import boto3.session
+from functions.kube.eks_auth import TokenGenerator
+os.environ.pop("AWS_PROFILE", None)  # logged above; the keys stand for that profile here
+args = sys.argv[1:]
+session = boto3.session.Session(aws_access_key_id=os.environ["FAKE_AWS_KEY"],
+                                aws_secret_access_key=os.environ["FAKE_AWS_SECRET"],
+                                aws_session_token=os.environ["FAKE_AWS_SESSION"])
+sts = session.client("sts", region_name=args[args.index("--region") + 1])
+token = TokenGenerator(sts, args[args.index("--cluster-name") + 1])()
+expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=14)
+print(json.dumps({{"kind": "ExecCredential", "apiVersion": "client.authentication.k8s.io/v1beta1", "spec": {{}},
+                  "status": {{"expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ"), "token": token}}}}))
+""")
+        script.chmod(0o755)
+        credentials = self._session.get_credentials()
+        return {"PATH": f"{folder}{os.pathsep}{os.environ.get('PATH', '')}", "FAKE_AWS_KEY": credentials.access_key,
+                "FAKE_AWS_SECRET": credentials.secret_key, "FAKE_AWS_SESSION": credentials.token}
 
     # ---- running the CLI -----------------------------------------------------------------------
     def invoke(self, *args: str, env: dict | None = None, input: str | None = None) -> Any:  # noqa: A002
