@@ -275,3 +275,16 @@ def test_access_entries_name_the_role_behind_a_session():
         "arn:aws:iam::123456789012:user/alice")
     assert Caller("123456789012", "arn:aws-cn:sts::123456789012:assumed-role/ops/x").principal_arn == (
         "arn:aws-cn:iam::123456789012:role/ops")
+
+
+def test_an_admin_user_another_context_still_uses_is_kept():
+    from eks_karmada.cli.kubeconfig import merge_context
+
+    cert_user = {"client-certificate-data": "Y2VydA==", "client-key-data": "a2V5"}
+    data = {"clusters": [], "users": [{"name": "karmada-admin", "user": cert_user}],
+            "contexts": [{"name": "break-glass", "context": {"cluster": "karmada", "user": "karmada-admin"}}]}
+    removed = merge_context(data, context="karmada", server=SERVER, ca_pem=b"CA", user={"exec": {}},
+                            set_current=None)
+    assert removed == []
+    assert [u["name"] for u in data["users"]] == ["karmada-admin", "karmada"]
+    assert data["current-context"] == "karmada"
