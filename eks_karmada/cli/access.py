@@ -1,10 +1,11 @@
 """Reaching the parent cluster and the Karmada API with the caller's own IAM identity.
 
-The path is the one the KarmadaManifest Lambda takes, with the caller instead of the Lambda's
-role: eks:DescribeCluster gives the parent's endpoint and CA, a presigned STS token
-authenticates to it (the caller needs an EKS access entry), the admin client certificate comes
-from the Secret karmada-system/karmada-admin-client, and the Karmada API address is the
-KarmadaParent stack's KarmadaApiEndpoint output (or the configured custom domain).
+The parent: eks:DescribeCluster gives its endpoint and CA, a presigned STS token authenticates to it
+(the caller needs an EKS access entry). The Karmada API: its address is the KarmadaParent stack's
+KarmadaApiEndpoint output (or the configured custom domain), its CA (public) is the ConfigMap
+karmada-system/karmada-ca-bundle on the parent, and the caller signs in with the same kind of token,
+made for the Karmada cluster id, which aws-iam-authenticator maps to a user and groups
+(karmada.access.users). The break-glass admin certificate is never read here.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from eks_karmada.cli import names
 from eks_karmada.cli.clients import USER_AGENT, Clients
 from eks_karmada.cli.errors import CliError, one_line
 from eks_karmada.config import AppConfig
-from functions.kube.client import KubeClient
-from functions.kube.connection import TlsMaterial, read_admin_tls
+from functions.kube.client import KubeClient, Resource
+from functions.kube.connection import BearerAuth, KarmadaAuth
 from functions.kube.eks_auth import ClusterEndpoint, TokenGenerator, describe_cluster
-from functions.kube.errors import ApiError, ClusterNotFoundError, SecretNotReadyError, TlsVerificationError
+from functions.kube.errors import ApiError, ClusterNotFoundError, TlsVerificationError
 
 ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+CONFIG_MAPS = Resource("", "v1", "ConfigMap", "configmaps", True)
+CA_BUNDLE = f"ConfigMap {names.NAMESPACE}/{names.CA_BUNDLE_CONFIGMAP}"
 
 
 @dataclass(frozen=True)
@@ -183,33 +186,62 @@ class ParentCluster:
             hint = "check that your address is in parent.endpoint.public_cidrs"
         return f"cannot reach the EKS API of {self.name} at {self.endpoint.endpoint}: {one_line(str(err))}; {hint}"
 
-    def admin_tls(self) -> TlsMaterial:
-        """The Karmada admin client certificate, key and CA from the Secret on the parent."""
-        secret = f"{names.NAMESPACE}/{names.ADMIN_CLIENT_SECRET}"
-        with self.explained(f"read Secret {secret}"):
-            try:
-                return read_admin_tls(self.client, names.NAMESPACE, names.ADMIN_CLIENT_SECRET)
-            except SecretNotReadyError as err:
-                raise CliError(f"{err}: the Karmada control plane is not (yet) issued its certificates; "
-                               f"check cert-manager and the {names.PARENT_STACK} deploy") from None
+    def karmada_ca(self) -> bytes:
+        """The Karmada CA certificate (PEM, public) from the ConfigMap the control plane's bootstrap publishes."""
+        with self.explained(f"read {CA_BUNDLE}"):
+            config_map = self.client.get(CONFIG_MAPS, names.CA_BUNDLE_CONFIGMAP, names.NAMESPACE)
+        if config_map is None:
+            raise CliError(f"{CA_BUNDLE} not found on {self.name}: the Karmada control plane is not bootstrapped "
+                           f"yet; wait for the {names.PARENT_STACK} deploy to finish (or deploy it again)")
+        ca = str((config_map.get("data") or {}).get(names.CA_BUNDLE_KEY) or "")
+        if "-----BEGIN CERTIFICATE-----" not in ca:
+            raise CliError(f"{CA_BUNDLE} on {self.name} has no PEM certificate under {names.CA_BUNDLE_KEY}: the "
+                           f"bootstrap did not finish; deploy the {names.PARENT_STACK} stack again")
+        return ca.encode("utf-8")
 
     def close(self) -> None:
         self.client.close()
 
 
-class KarmadaApi:
-    """The Karmada API server, reached over mutual TLS with the admin certificate."""
+@dataclass(frozen=True)
+class SignIn:
+    """How the CLI signs in to the Karmada API, for the messages: an IAM identity's tokens or a kubeconfig user."""
 
-    def __init__(self, clients: Clients, config: AppConfig, server: str, tls: TlsMaterial,
+    material: str
+    """Where the CA (and any client certificate) came from, e.g. the ConfigMap or a kubeconfig user."""
+    arn: str | None = None
+    """The caller's IAM ARN when the CLI makes its own tokens."""
+    user: str | None = None
+    """The kubeconfig user otherwise, as ``user 'x' of <path>``."""
+
+
+def iam_sign_in(clients: Clients, config: AppConfig, region: str, caller: Caller, ca_pem: bytes) -> tuple[
+        BearerAuth, SignIn]:
+    """The caller's tokens for the Karmada API (made for its cluster id, fresh on every request), and the CA."""
+    tokens = TokenGenerator(clients.aws("sts", region), config.karmada_cluster_id)
+    return BearerAuth(ca_pem=ca_pem, token_provider=tokens), SignIn(CA_BUNDLE, arn=caller.arn)
+
+
+def _signed_in_as(message: str) -> str | None:
+    """The user an RBAC denial names (``User "x" cannot ...``)."""
+    match = re.search(r'User "([^"]*)"', message)
+    return match.group(1) if match else None
+
+
+class KarmadaApi:
+    """The Karmada API server, reached over TLS (checked against the Karmada CA) as ``sign_in`` says."""
+
+    def __init__(self, clients: Clients, config: AppConfig, server: str, auth: KarmadaAuth, sign_in: SignIn,
                  server_name: str | None = None) -> None:
         self.config = config
         self.server = server
+        self.sign_in = sign_in
         try:
-            transport = (clients.karmada_transport(server, tls, server_name) if server_name
-                         else clients.karmada_transport(server, tls))
+            transport = (clients.karmada_transport(server, auth, server_name) if server_name
+                         else clients.karmada_transport(server, auth))
         except (ssl.SSLError, ValueError) as err:
-            raise CliError(f"the certificate, key or CA in Secret {names.NAMESPACE}/{names.ADMIN_CLIENT_SECRET} "
-                           f"is not usable: {one_line(str(err))}") from None
+            raise CliError(f"the CA or client certificate from {sign_in.material} is not usable: "
+                           f"{one_line(str(err))}") from None
         self.client = KubeClient(transport, user_agent=USER_AGENT)
 
     @contextlib.contextmanager
@@ -217,16 +249,18 @@ class KarmadaApi:
         try:
             yield
         except ApiError as err:
-            if err.code in (401, 403):
-                raise CliError(f"the Karmada API at {self.server} refused to {what} with the admin certificate "
-                               f"(HTTP {err.code} {err.reason}: {one_line(err.message)})") from None
+            if err.code == 401:
+                raise CliError(self._unauthorized()) from None
+            if err.code == 403:
+                raise CliError(self._forbidden(err, what)) from None
             raise CliError(f"{what} on the Karmada API at {self.server} failed: {one_line(str(err))}") from None
         except TlsVerificationError as err:
             extra = ""
             if self.config.api_endpoint.custom_domain:
                 extra = f"; check that {self.config.api_endpoint.custom_domain} points at the Karmada API NLB"
             raise CliError(
-                f"the Karmada API's certificate did not verify against the Karmada CA: {err}{extra}"
+                f"the Karmada API's certificate did not verify against the Karmada CA from {self.sign_in.material}: "
+                f"{err}{extra}"
             ) from None
         except (ConnectionError, TimeoutError) as err:
             api = self.config.api_endpoint
@@ -238,5 +272,32 @@ class KarmadaApi:
                 hint = "check that your address is in api_endpoint.allowed_cidrs"
             raise CliError(f"cannot reach the Karmada API at {self.server}: {one_line(str(err))}; {hint}") from None
 
+    def _unauthorized(self) -> str:
+        if self.sign_in.arn:
+            return (f"the Karmada API did not accept your IAM identity {self.sign_in.arn} (HTTP 401): it is not in "
+                    "karmada.access.users (or parent.admin_role_arns); ask an admin to add it and redeploy")
+        return (f"the Karmada API at {self.server} did not accept the credentials of {self.sign_in.user} "
+                f"(HTTP 401): an IAM identity must be in karmada.access.users (or parent.admin_role_arns) and sign "
+                f"tokens for cluster id {self.config.karmada_cluster_id}; write a working context with "
+                "`eks-karmada kubeconfig`")
+
+    def _forbidden(self, err: ApiError, what: str) -> str:
+        user = _signed_in_as(err.message) or "an unknown user"
+        return (f"your identity signed in as {user} but its groups may not {what} (HTTP 403: "
+                f"{one_line(err.message)}); in karmada.access.users give it a group that may "
+                "(eks-karmada:admins may do everything, eks-karmada:editors change namespaced objects, "
+                "eks-karmada:viewers only read) and redeploy")
+
     def close(self) -> None:
         self.client.close()
+
+
+def karmada_as_caller(clients: Clients, config: AppConfig, parent: ParentCluster, stack_name: str) -> KarmadaApi:
+    """The Karmada API as the caller: its address (stack output or custom domain), its CA from the parent, IAM tokens.
+
+    ``parent`` stays open; the caller closes it.
+    """
+    ca_pem = parent.karmada_ca()
+    server = karmada_server(config, clients, parent.region, stack_name)
+    auth, sign_in = iam_sign_in(clients, config, parent.region, parent.caller, ca_pem)
+    return KarmadaApi(clients, config, server, auth, sign_in)

@@ -16,7 +16,7 @@ from typing import Any
 
 from eks_karmada.cli.errors import CliError
 from functions.kube.client import Transport, Urllib3Transport
-from functions.kube.connection import TlsMaterial
+from functions.kube.connection import KarmadaAuth, karmada_api_transport
 from functions.kube.eks_auth import ClusterEndpoint
 
 USER_AGENT = "eks-karmada/cli"
@@ -68,17 +68,17 @@ class Clients:
         return Urllib3Transport(cluster.host, cluster.port, ca_pem=cluster.ca_pem, token_provider=token_provider,
                                 connect_timeout=10.0)
 
-    def karmada_transport(self, server: str, tls: TlsMaterial, server_name: str | None = None) -> Transport:
-        """Mutual TLS to the Karmada API server at ``server`` (https://host:port).
+    def karmada_transport(self, server: str, auth: KarmadaAuth, server_name: str | None = None) -> Transport:
+        """TLS to the Karmada API server at ``server`` (https://host:port), as ``auth`` says.
 
-        ``server_name`` is the name to check the certificate against when it differs from the host (a
-        kubeconfig's ``tls-server-name``).
+        ``auth`` is the Karmada CA with bearer tokens (an IAM identity's, fresh per request) or a client
+        certificate (a kubeconfig's). ``server_name`` is the name to check the certificate against when it
+        differs from the host (a kubeconfig's ``tls-server-name``).
         """
         parts = urllib.parse.urlsplit(server)
         if parts.scheme != "https" or not parts.hostname:
             raise CliError(f"the Karmada API address {server!r} is not an https:// URL")
-        return Urllib3Transport(parts.hostname, parts.port or 443, ca_pem=tls.ca_pem, server_hostname=server_name,
-                                client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem, connect_timeout=10.0)
+        return karmada_api_transport(parts.hostname, parts.port or 443, auth, server_name, connect_timeout=10.0)
 
     def connect(self, host: str, port: int, timeout: float) -> str | None:
         """A TCP connect test: None when ``host:port`` accepts within ``timeout`` seconds, else why not."""

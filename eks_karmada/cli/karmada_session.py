@@ -1,14 +1,17 @@
-"""How a command reaches the Karmada API: as your IAM identity through the parent (like `status`), or a kubeconfig.
+"""How a command reaches the Karmada API: as your IAM identity (like `status`), or with a kubeconfig.
 
-The kubeconfig path is for places without the AWS path (a network that reaches the Karmada API but not the
-parent's EKS API, or the local control plane of `make local`): the context's server, CA and client certificate
-(embedded ``*-data`` or files), and its ``tls-server-name``. `eks-karmada kubeconfig` writes such a context.
+Without --kubeconfig the CA comes from the parent (ConfigMap karmada-system/karmada-ca-bundle) and the command
+signs its own IAM tokens for the Karmada cluster id. The kubeconfig path is for places without the parent's EKS
+API, or another identity (the local control plane of `make local`): the context's server, CA,
+``tls-server-name`` and user, which may run an ``exec`` plugin (as `eks-karmada kubeconfig` writes: `aws eks
+get-token`), hold a ``token`` (or ``tokenFile``), or a client certificate and key (embedded ``*-data`` or files).
 """
 
 from __future__ import annotations
 
 import base64
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,16 +19,18 @@ import typer
 import yaml
 
 from eks_karmada.cli import names
-from eks_karmada.cli.access import KarmadaApi, ParentCluster, caller_identity, karmada_server
+from eks_karmada.cli.access import KarmadaApi, ParentCluster, SignIn, caller_identity, karmada_as_caller
 from eks_karmada.cli.common import make_clients
 from eks_karmada.cli.errors import CliError
+from eks_karmada.cli.exec_credential import ExecPlugin
 from eks_karmada.config import AppConfig
-from functions.kube.connection import TlsMaterial
+from functions.kube.connection import BearerAuth, KarmadaAuth, TlsMaterial
 
 KubeconfigOption = Annotated[
     Path | None,
-    typer.Option("--kubeconfig", help="Reach the Karmada API with this kubeconfig (a client-certificate context, as "
-                                      "`eks-karmada kubeconfig` writes) instead of through the parent cluster.",
+    typer.Option("--kubeconfig", help="Reach the Karmada API with this kubeconfig (its user may run an exec plugin, "
+                                      "as `eks-karmada kubeconfig` writes, hold a token or a client certificate) "
+                                      "instead of as your IAM identity through the parent cluster.",
                  show_default=False, dir_okay=False),
 ]
 ContextOption = Annotated[
@@ -56,12 +61,40 @@ def _material(section: dict, key: str, path: Path, what: str) -> bytes:
             return file.read_bytes()
         except OSError as err:
             raise CliError(f"{path}: cannot read {key} {file} ({err.strerror})") from None
-    raise CliError(f"{path}: the {what} has no {key}; use a client-certificate context such as the one "
-                   "`eks-karmada kubeconfig` writes")
+    raise CliError(f"{path}: the {what} has no {key} or {key}-data; add it, or write a context with "
+                   "`eks-karmada kubeconfig`")
 
 
-def from_kubeconfig(path: Path, context: str | None) -> tuple[str, TlsMaterial, str | None]:
-    """(server, TLS material, TLS server name) of a kubeconfig context."""
+@dataclass(frozen=True)
+class KubeconfigTarget:
+    """A kubeconfig context's Karmada API: server, how to sign in, the TLS name, and who, for the messages."""
+
+    server: str
+    auth: KarmadaAuth
+    server_name: str | None
+    sign_in: SignIn
+
+
+def _user_auth(user: dict, ca_pem: bytes, path: Path, who: str) -> KarmadaAuth:
+    """A kubeconfig user's credential: an exec plugin, a token (or token file), or a client certificate."""
+    if isinstance(user.get("exec"), dict):
+        plugin = ExecPlugin(user["exec"], who, path)
+        first = plugin.credential()
+        if first.cert_pem is not None and first.key_pem is not None:
+            return TlsMaterial(ca_pem=ca_pem, cert_pem=first.cert_pem, key_pem=first.key_pem)
+        return BearerAuth(ca_pem=ca_pem, token_provider=plugin)
+    if user.get("token") or user.get("tokenFile"):
+        token = str(user.get("token") or _material(user, "tokenFile", path, who).decode("utf-8").strip())
+        return BearerAuth(ca_pem=ca_pem, token_provider=lambda: token)
+    if any(user.get(k) for k in ("client-certificate", "client-certificate-data")):
+        return TlsMaterial(ca_pem=ca_pem, cert_pem=_material(user, "client-certificate", path, who),
+                           key_pem=_material(user, "client-key", path, who))
+    raise CliError(f"{path}: the {who} has no exec, token or client certificate; write a context with "
+                   "`eks-karmada kubeconfig`")
+
+
+def from_kubeconfig(path: Path, context: str | None) -> KubeconfigTarget:
+    """The Karmada API of a kubeconfig context (an exec user runs its command now, once)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
@@ -79,28 +112,27 @@ def from_kubeconfig(path: Path, context: str | None) -> tuple[str, TlsMaterial, 
     server = cluster.get("server") or ""
     if not server:
         raise CliError(f"{path}: cluster {chosen.get('cluster')!r} has no server")
-    tls = TlsMaterial(ca_pem=_material(cluster, "certificate-authority", path, f"cluster {chosen.get('cluster')!r}"),
-                      cert_pem=_material(user, "client-certificate", path, f"user {chosen.get('user')!r}"),
-                      key_pem=_material(user, "client-key", path, f"user {chosen.get('user')!r}"))
-    return server, tls, cluster.get("tls-server-name") or None
+    ca_pem = _material(cluster, "certificate-authority", path, f"cluster {chosen.get('cluster')!r}")
+    who = f"user {chosen.get('user')!r}"
+    auth = _user_auth(user, ca_pem, path, f"{who} of {path}")
+    return KubeconfigTarget(server, auth, cluster.get("tls-server-name") or None,
+                            SignIn(f"context {name!r} of {path}", user=f"{who} of {path}"))
 
 
 def open_karmada(ctx: typer.Context, cfg: AppConfig, profile: str | None, err, *, kubeconfig: Path | None = None,
                  context: str | None = None) -> KarmadaApi:
-    """The Karmada API, from the kubeconfig when one is given, else through the parent as the caller."""
+    """The Karmada API, from the kubeconfig when one is given, else as the caller's IAM identity."""
     clients = make_clients(ctx, profile)
     if kubeconfig is not None:
-        server, tls, server_name = from_kubeconfig(kubeconfig, context)
-        return KarmadaApi(clients, cfg, server, tls, server_name)
+        target = from_kubeconfig(kubeconfig, context)
+        return KarmadaApi(clients, cfg, target.server, target.auth, target.sign_in, target.server_name)
     if context is not None:
         raise CliError("--context needs --kubeconfig")
     region = cfg.parent.region
     with err.status(f"Connecting to {cfg.parent.cluster_name} in {region}..."):
         parent = ParentCluster(clients, cfg, region, caller_identity(clients, region))
     try:
-        with err.status("Reading the admin certificate and the Karmada API address..."):
-            tls = parent.admin_tls()
-            server = karmada_server(cfg, clients, region, names.PARENT_STACK)
+        with err.status("Reading the Karmada CA and the Karmada API address..."):
+            return karmada_as_caller(clients, cfg, parent, names.PARENT_STACK)
     finally:
         parent.close()
-    return KarmadaApi(clients, cfg, server, tls)

@@ -1,9 +1,14 @@
-"""`eks-karmada kubeconfig`: a kubeconfig context for the Karmada API, merged into your file."""
+"""`eks-karmada kubeconfig`: a kubeconfig context for the Karmada API, merged into your file.
+
+The context holds no credential: its user runs `aws eks get-token` for the Karmada cluster id, so whoever uses
+it signs in with their own IAM identity, which aws-iam-authenticator maps through karmada.access.users.
+"""
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import shlex
 import tempfile
 from pathlib import Path
@@ -13,7 +18,7 @@ import typer
 import yaml
 
 from eks_karmada.cli import names
-from eks_karmada.cli.access import KarmadaApi, ParentCluster, caller_identity, karmada_server
+from eks_karmada.cli.access import CA_BUNDLE, KarmadaApi, ParentCluster, caller_identity, iam_sign_in, karmada_server
 from eks_karmada.cli.common import (
     ConfigOption,
     ProfileOption,
@@ -26,9 +31,10 @@ from eks_karmada.cli.common import (
 )
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.status import CLUSTERS
-from functions.kube.connection import TlsMaterial
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 
 
 def _b64(data: bytes) -> str:
@@ -63,20 +69,40 @@ def _upsert(entries: list, name: str, key: str, value: dict) -> None:
     entries.append({"name": name, key: value})
 
 
-def merge_context(data: dict[str, Any], *, context: str, server: str, tls: TlsMaterial,
-                  set_current: bool | None) -> dict[str, Any]:
-    """Add or replace the cluster, user and context named after ``context``; keep everything else."""
-    user = f"{context}-admin"
+def get_token_user(cluster_id: str, region: str, profile: str | None, role_arn: str | None) -> dict[str, Any]:
+    """A kubeconfig user that signs in as whoever runs it: `aws eks get-token` for the Karmada cluster id."""
+    args = ["eks", "get-token", "--cluster-name", cluster_id, "--region", region, "--output", "json"]
+    if role_arn:
+        args += ["--role-arn", role_arn]
+    plugin: dict[str, Any] = {"apiVersion": EXEC_API_VERSION, "command": "aws", "args": args}
+    if profile:
+        plugin["env"] = [{"name": "AWS_PROFILE", "value": profile}]
+    plugin["interactiveMode"] = "Never"
+    plugin["provideClusterInfo"] = False
+    return {"exec": plugin}
+
+
+def merge_context(data: dict[str, Any], *, context: str, server: str, ca_pem: bytes, user: dict[str, Any],
+                  set_current: bool | None) -> list[str]:
+    """Add or replace the cluster, user and context named ``context``; keep everything else.
+
+    A ``<context>-admin`` user that earlier versions wrote (the break-glass certificate) is removed once no
+    context uses it. Returns the names of the users removed.
+    """
     data.setdefault("apiVersion", "v1")
     data.setdefault("kind", "Config")
     data.setdefault("preferences", {})
-    _upsert(data["clusters"], context, "cluster", {"server": server, "certificate-authority-data": _b64(tls.ca_pem)})
-    _upsert(data["users"], user, "user",
-            {"client-certificate-data": _b64(tls.cert_pem), "client-key-data": _b64(tls.key_pem)})
-    _upsert(data["contexts"], context, "context", {"cluster": context, "user": user})
+    _upsert(data["clusters"], context, "cluster", {"server": server, "certificate-authority-data": _b64(ca_pem)})
+    _upsert(data["users"], context, "user", user)
+    _upsert(data["contexts"], context, "context", {"cluster": context, "user": context})
     if set_current or (set_current is None and not data.get("current-context")):
         data["current-context"] = context
-    return data
+    stale = f"{context}-admin"
+    used = {(entry.get("context") or {}).get("user") for entry in data["contexts"] if isinstance(entry, dict)}
+    removed = [entry.get("name") for entry in data["users"] if isinstance(entry, dict) and entry.get("name") == stale
+               and stale not in used and "client-key-data" in (entry.get("user") or {})]
+    data["users"] = [entry for entry in data["users"] if not (isinstance(entry, dict) and entry.get("name") in removed)]
+    return [str(name) for name in removed]
 
 
 def write_private(path: Path, text: str) -> None:
@@ -126,7 +152,7 @@ def kubeconfig(
     ] = DEFAULT_KUBECONFIG,
     context: Annotated[
         str,
-        typer.Option("--context", help="Name of the context, and of its cluster entry (its user is <context>-admin)."),
+        typer.Option("--context", help="Name of the context, and of its cluster and user entries."),
     ] = "karmada",
     set_current: Annotated[
         bool | None,
@@ -139,26 +165,36 @@ def kubeconfig(
     profile: ProfileOption = None,
     region: RegionOption = None,
     stack_name: StackOption = names.PARENT_STACK,
+    role_arn: Annotated[
+        str | None,
+        typer.Option("--role-arn", help="Make the context assume this IAM role for its tokens (aws eks get-token "
+                                        "--role-arn); the role must be in karmada.access.users.", show_default=False),
+    ] = None,
     verify: Annotated[
         bool,
         typer.Option(
-            "--verify/--no-verify", help="Check the new context by listing the Karmada clusters before writing."
+            "--verify/--no-verify", help="Check the new context by listing the Karmada clusters before writing "
+                                         "(as your own IAM identity, without --role-arn)."
         ),
     ] = False,
 ) -> None:
-    """Write a kubeconfig context for the Karmada API.
+    """Write a kubeconfig context for the Karmada API that holds no secret: you sign in as your IAM identity.
 
     The server is the KarmadaParent stack's KarmadaApiEndpoint output (or https://<custom_domain>:443).
-    The CA and the admin client certificate are read now from the Secret
-    karmada-system/karmada-admin-client on the parent cluster, through the EKS API, as your own
-    IAM identity: you need eks:DescribeCluster and an EKS access entry on the parent. Key material
-    goes only into the file, never to the terminal.
+    The Karmada CA (public) is read now from the ConfigMap karmada-system/karmada-ca-bundle on the
+    parent cluster, through the EKS API, as your own IAM identity: you need eks:DescribeCluster and
+    an EKS access entry on the parent. The context's user runs `aws eks get-token` for the Karmada
+    cluster id (<parent.cluster_name>-karmada) whenever kubectl needs a token, with --profile as
+    AWS_PROFILE and --role-arn passed on; what that identity may do is decided by
+    karmada.access.users (and parent.admin_role_arns).
     """
     out, err = consoles()
     with guard(err):
         cfg = read_config(config)
         if not context.strip():
             raise CliError("--context must not be empty")
+        if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
+            raise CliError(f"--role-arn: {role_arn!r} is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>")
         region = region or cfg.parent.region
         path = Path(os.path.expanduser(kubeconfig_path))
         existing = load_kubeconfig(path)  # fail on a broken file before any AWS call
@@ -168,32 +204,43 @@ def kubeconfig(
             server = karmada_server(cfg, clients, region, stack_name)
             parent = ParentCluster(clients, cfg, region, caller)
         try:
-            with err.status(f"Reading Secret {names.NAMESPACE}/{names.ADMIN_CLIENT_SECRET} from {parent.name}..."):
-                tls = parent.admin_tls()
+            with err.status(f"Reading {CA_BUNDLE} from {parent.name}..."):
+                ca_pem = parent.karmada_ca()
         finally:
             parent.close()
         members = None
         if verify:
-            karmada = KarmadaApi(clients, cfg, server, tls)
+            auth, sign_in = iam_sign_in(clients, cfg, region, caller, ca_pem)
+            karmada = KarmadaApi(clients, cfg, server, auth, sign_in)
             try:
                 with err.status(f"Listing clusters on {server}..."), karmada.explained("list clusters"):
                     members = [c["metadata"]["name"] for c in karmada.client.list(CLUSTERS)]
             finally:
                 karmada.close()
-        merged = merge_context(existing, context=context, server=server, tls=tls, set_current=set_current)
-        write_private(path, yaml.safe_dump(merged, default_flow_style=False, sort_keys=False))
+        user = get_token_user(cfg.karmada_cluster_id, region, profile, role_arn)
+        removed = merge_context(existing, context=context, server=server, ca_pem=ca_pem, user=user,
+                                set_current=set_current)
+        write_private(path, yaml.safe_dump(existing, default_flow_style=False, sort_keys=False))
 
         where = shown_path(path)
         say(out, f"Wrote context {context} to {where} (mode 0600)")
         say(out, f"  server:  {server}")
-        say(out, f"  user:    {context}-admin (Karmada admin client certificate from "
-                 f"{names.NAMESPACE}/{names.ADMIN_CLIENT_SECRET} on {parent.name})")
-        say(out, f"  current: {merged.get('current-context')}")
+        say(out, f"  CA:      {CA_BUNDLE} on {parent.name}")
+        say(out, f"  user:    {context} (aws eks get-token --cluster-name {cfg.karmada_cluster_id} --region {region}"
+                 + (f" --role-arn {role_arn}" if role_arn else "") + (f", AWS_PROFILE={profile}" if profile else "")
+                 + ")")
+        say(out, f"  current: {existing.get('current-context')}")
+        for name in removed:
+            say(out, f"  removed: user {name} (the admin certificate earlier versions wrote)")
         if members is not None:
             say(out, f"  verified: the Karmada API answers; {len(members)} member cluster(s) registered"
                 + (f": {', '.join(members)}" if members else ""))
         say(out, "Try:")
         for command in try_commands(where, context):
             say(out, f"  {command}")
-        say(out, "The certificate is the break-glass admin identity (system:masters): keep the file private; "
-                 "run this command again after the certificate is renewed.")
+        say(out, "The context holds no secret and may be shared: each person signs in as their own IAM identity, "
+                 "and karmada.access.users decides who gets in and with which groups.")
+        say(out, "HTTP 401 (Unauthorized): the identity is not in karmada.access.users (nor parent.admin_role_arns); "
+                 "ask an admin to add it and redeploy.")
+        say(out, "HTTP 403 (Forbidden): signed in, but its groups lack that right; ask for eks-karmada:editors or "
+                 "eks-karmada:admins.")

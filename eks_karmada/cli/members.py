@@ -241,7 +241,7 @@ def members(
     """List the configured members with their Karmada status (the config only when the API is out of reach).
 
     Status comes from the Karmada API (`cluster.karmada.io/v1alpha1` Clusters), reached like `status` does (your
-    IAM identity, the admin certificate from the parent). Subcommands: `add NAME ...`, `remove NAME`.
+    IAM identity, signed in as karmada.access.users maps it). Subcommands: `add NAME ...`, `remove NAME`.
     """
     if ctx.invoked_subcommand is not None:
         return

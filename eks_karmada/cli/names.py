@@ -10,7 +10,10 @@ from __future__ import annotations
 from eks_karmada.config import AppConfig
 
 NAMESPACE = "karmada-system"
-ADMIN_CLIENT_SECRET = "karmada-admin-client"
+# The Karmada CA (certificate only, public) that the bootstrap publishes on the parent for clients that sign in
+# with IAM; the break-glass admin certificate's Secret is deliberately not named here: the CLI never reads it.
+CA_BUNDLE_CONFIGMAP = "karmada-ca-bundle"
+CA_BUNDLE_KEY = "ca.crt"
 
 # CloudFormation: the parent stack (eks_karmada/app_builder.py) and its outputs (stacks/parent_stack.py).
 PARENT_STACK = "KarmadaParent"

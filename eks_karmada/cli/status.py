@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from eks_karmada.cli import names
-from eks_karmada.cli.access import KarmadaApi, ParentCluster, caller_identity, karmada_server
+from eks_karmada.cli.access import ParentCluster, caller_identity, karmada_as_caller
 from eks_karmada.cli.common import (
     ConfigOption,
     ProfileOption,
@@ -220,9 +220,10 @@ def status(
     Members come from the Karmada API (cluster.karmada.io/v1alpha1 Clusters: sync mode, Ready
     condition, Kubernetes version), each configured member marked missing if it is not
     registered. Control-plane health is every Deployment and StatefulSet in karmada-system on the
-    parent cluster (ready vs desired replicas). Both are reached as your own IAM identity, like
-    `eks-karmada kubeconfig`. Exit codes: 0 healthy, 3 something unhealthy or missing, 1 could not
-    read it all (the parent's view is still shown when only the Karmada API is out of reach).
+    parent cluster (ready vs desired replicas). Both are reached as your own IAM identity: it needs
+    an EKS access entry on the parent, and a place in karmada.access.users (or
+    parent.admin_role_arns) for the Karmada API. Exit codes: 0 healthy, 3 something unhealthy or
+    missing, 1 could not read it all (the parent's view is still shown when only the Karmada API is out of reach).
     """
     out, err = consoles()
     report = Report()
@@ -239,12 +240,12 @@ def status(
             ):
                 report.components = component_health(parent.client, cfg)
             try:
-                with err.status("Reading the admin certificate and the Karmada API address..."):
-                    tls = parent.admin_tls()
-                    server = karmada_server(cfg, clients, region, stack_name)
-                karmada = KarmadaApi(clients, cfg, server, tls)
+                with err.status("Reading the Karmada CA and the Karmada API address..."):
+                    karmada = karmada_as_caller(clients, cfg, parent, stack_name)
                 try:
-                    with err.status(f"Listing member clusters on {server}..."), karmada.explained("list clusters"):
+                    with err.status(f"Listing member clusters on {karmada.server}..."), karmada.explained(
+                        "list clusters"
+                    ):
                         report.members = member_health(karmada.client, cfg)
                 finally:
                     karmada.close()

@@ -4,6 +4,10 @@ The parent cluster's API gives us two things: the Karmada admin client certifica
 kubernetes.io/tls Secret issued by cert-manager) and the Karmada API server's pod addresses (the
 Service's EndpointSlices). ``KarmadaTransport`` turns those into a transport for ``KubeClient``
 that fails over between pods and looks the pods up again when none of them answers.
+
+``karmada_api_transport`` is the one transport to a single Karmada API address (a pod, or the NLB),
+authenticated either by a client certificate (``TlsMaterial``) or by bearer tokens (``BearerAuth``: an
+IAM identity's tokens, which aws-iam-authenticator checks, so nothing secret is stored).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import FailoverTransport, KubeClient, Resource, close_all
+from .client import FailoverTransport, KubeClient, Resource, Urllib3Transport, close_all
 from .endpoints import ready_addresses, service_selector
 from .errors import NoReadyEndpointsError, SecretNotReadyError, ServiceGoneError
 
@@ -36,6 +40,36 @@ class TlsMaterial:
 
     def __repr__(self) -> str:
         return "TlsMaterial(<redacted>)"
+
+
+@dataclass(frozen=True)
+class BearerAuth:
+    """The Karmada CA and where bearer tokens come from (called once per request, so tokens stay fresh)."""
+
+    ca_pem: bytes = field(repr=False)
+    token_provider: Callable[[], str] = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return "BearerAuth(<redacted>)"
+
+
+KarmadaAuth = TlsMaterial | BearerAuth
+"""How a client proves who it is to the Karmada API: a client certificate or bearer tokens."""
+
+
+def karmada_api_transport(host: str, port: int, auth: KarmadaAuth, server_name: str | None = None,
+                          connect_timeout: float = 5.0) -> Urllib3Transport:
+    """HTTPS to one Karmada API address, as ``auth`` says: a client certificate or a fresh bearer token per request.
+
+    The server's certificate is checked against the Karmada CA, and against ``server_name`` when the address is
+    not a name in the certificate (a pod IP).
+    """
+    if isinstance(auth, BearerAuth):
+        return Urllib3Transport(host, port, ca_pem=auth.ca_pem, server_hostname=server_name,
+                                token_provider=auth.token_provider, connect_timeout=connect_timeout)
+    return Urllib3Transport(host, port, ca_pem=auth.ca_pem, server_hostname=server_name,
+                            client_cert_pem=auth.cert_pem, client_key_pem=auth.key_pem,
+                            connect_timeout=connect_timeout)
 
 
 def read_admin_tls(parent: KubeClient, namespace: str, name: str) -> TlsMaterial:
@@ -126,8 +160,11 @@ class KarmadaTransport:
 
 
 __all__ = [
+    "BearerAuth",
+    "KarmadaAuth",
     "KarmadaTransport",
     "TlsMaterial",
     "api_server_addresses",
+    "karmada_api_transport",
     "read_admin_tls",
 ]

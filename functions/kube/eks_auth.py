@@ -8,6 +8,7 @@ and prefixed with ``k8s-aws-v1.``. EKS resolves it to the Lambda's IAM role (acc
 from __future__ import annotations
 
 import base64
+import contextvars
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,10 @@ from .errors import ClusterNotFoundError
 TOKEN_PREFIX = "k8s-aws-v1."
 CLUSTER_ID_HEADER = "x-k8s-aws-id"
 TOKEN_EXPIRES_SECONDS = 60
+# The cluster id of the token being signed right now. One STS client may sign tokens for several clusters (the
+# CLI's for the parent EKS cluster and for the Karmada API): each signature must carry its own id, and a plain
+# GetCallerIdentity call on that client none.
+_SIGNING_FOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("x_k8s_aws_id", default=None)
 
 
 @dataclass(frozen=True)
@@ -51,28 +56,42 @@ def describe_cluster(eks_client: Any, cluster_name: str) -> ClusterEndpoint:
 
 
 class TokenGenerator:
-    """Makes EKS bearer tokens for one cluster from an STS client (signing is local: no call)."""
+    """Makes EKS bearer tokens for one cluster id from an STS client (signing is local: no call).
+
+    The same kind of token authenticates to the Karmada API (aws-iam-authenticator), made for its own cluster id.
+    """
 
     def __init__(self, sts_client: Any, cluster_name: str) -> None:
         self._sts = sts_client
         self._cluster_name = cluster_name
         # The header must be on the request before it is signed, so that the signature covers
-        # it: EKS checks that the token was made for this cluster.
+        # it: EKS checks that the token was made for this cluster. One handler per client, shared
+        # by every generator on it; it adds the id of the token being made (see _SIGNING_FOR).
         sts_client.meta.events.register(
-            "before-sign.sts.GetCallerIdentity",
-            self._add_cluster_header,
-            unique_id=f"eks-karmada-k8s-aws-id-{cluster_name}",
+            "before-sign.sts.GetCallerIdentity", _add_cluster_header, unique_id="eks-karmada-k8s-aws-id"
         )
 
-    def _add_cluster_header(self, request: Any, **_: Any) -> None:
-        request.headers[CLUSTER_ID_HEADER] = self._cluster_name
+    @property
+    def cluster_name(self) -> str:
+        """The cluster id the tokens are signed for."""
+        return self._cluster_name
 
     def __call__(self) -> str:
-        url = self._sts.generate_presigned_url(
-            "get_caller_identity",
-            Params={},
-            ExpiresIn=TOKEN_EXPIRES_SECONDS,
-            HttpMethod="GET",
-        )
+        signing = _SIGNING_FOR.set(self._cluster_name)
+        try:
+            url = self._sts.generate_presigned_url(
+                "get_caller_identity",
+                Params={},
+                ExpiresIn=TOKEN_EXPIRES_SECONDS,
+                HttpMethod="GET",
+            )
+        finally:
+            _SIGNING_FOR.reset(signing)
         encoded = base64.urlsafe_b64encode(url.encode("utf-8")).decode("ascii").rstrip("=")
         return TOKEN_PREFIX + encoded
+
+
+def _add_cluster_header(request: Any, **_: Any) -> None:
+    cluster = _SIGNING_FOR.get()
+    if cluster is not None:
+        request.headers[CLUSTER_ID_HEADER] = cluster

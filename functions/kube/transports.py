@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .client import Urllib3Transport
-from .connection import TlsMaterial
+from .connection import TlsMaterial, karmada_api_transport
 from .eks_auth import TokenGenerator, describe_cluster
 
 
@@ -19,5 +19,4 @@ def eks_transport(cluster_name: str) -> Urllib3Transport:
 
 def karmada_pod_transport(address: str, port: int, tls: TlsMaterial, server_name: str) -> Urllib3Transport:
     """One karmada-apiserver pod, dialled by address, checked against the Service's name, with the client cert."""
-    return Urllib3Transport(address, port, ca_pem=tls.ca_pem, server_hostname=server_name,
-                            client_cert_pem=tls.cert_pem, client_key_pem=tls.key_pem)
+    return karmada_api_transport(address, port, tls, server_name)

@@ -66,6 +66,12 @@ def _no_access_entry(w: World) -> None:
     w.parent.fail_next(401)
 
 
+def _not_a_karmada_user(w: World) -> None:
+    w.deployed()
+    w.expect_stack()
+    w.authenticator.mapping.clear()
+
+
 def _degraded(w: World) -> None:
     w.deployed(members=("member-use1",))
     w.parent.put(workload("Deployment", "karmada-scheduler", 2, 1))
@@ -208,32 +214,50 @@ $ .venv/bin/eks-karmada drill restore --dry-run          # the newest etcd snaps
 """ + _help(""),
         """## `kubeconfig`
 
-Writes a context for the Karmada API into your kubeconfig. The server is the `KarmadaParent`
-stack's `KarmadaApiEndpoint` output (the NLB, TLS passthrough on 443), or
-`https://<api_endpoint.custom_domain>:443` when the config sets one. The CA and the admin client
-certificate and key are read at run time from the Secret `karmada-system/karmada-admin-client` on
-the parent cluster, through the EKS API, as **your** IAM identity:
+Writes a context for the Karmada API into your kubeconfig. The context holds **no credential**:
+whoever uses it signs in to the Karmada API as their own IAM identity, exactly as with EKS, and
+`karmada.access.users` (plus `parent.admin_role_arns` and the deployer, as admins) decides who gets in
+and with which groups ([access.md](access.md#who-is-cluster-admin)).
+
+* **server**: the `KarmadaParent` stack's `KarmadaApiEndpoint` output (the NLB, TLS passthrough on
+  443), or `https://<api_endpoint.custom_domain>:443` when the config sets one;
+* **CA**: the Karmada CA certificate (public, no key), read now from the ConfigMap
+  `karmada-system/karmada-ca-bundle` on the parent cluster;
+* **user**: an `exec` plugin, `aws eks get-token --cluster-name <parent.cluster_name>-karmada
+  --region <parent region> --output json` (the cluster id the Karmada API's aws-iam-authenticator
+  expects, so a token for the parent EKS cluster is refused there), with `AWS_PROFILE` set when you
+  pass `--profile`, and `--role-arn` passed on to `get-token` when you pass it. kubectl runs it
+  whenever it needs a token.
+
+Reading the CA goes through the EKS API of the parent as **your** IAM identity:
 
 1. `sts:GetCallerIdentity` (who you are, for the messages);
 2. `cloudformation:DescribeStacks` on `KarmadaParent` (skipped with a custom domain);
 3. `eks:DescribeCluster` on the parent (endpoint and CA), then an EKS bearer token (a presigned
    `GetCallerIdentity`, made locally) on every request: your identity needs an **EKS access entry**
-   on the parent with an access policy that can read that Secret (e.g.
+   on the parent with an access policy that can read that ConfigMap (e.g.
    `AmazonEKSClusterAdminPolicy`; list roles in `parent.admin_role_arns` to get one at deploy time).
    Without one, EKS answers 401 and the command says how to add it.
 
-The file (default `~/.kube/config`) is merged: other clusters, users and contexts stay, entries
-with the same names are replaced, the current context changes only with `--set-current` (or when
-the file has none), and the file is written atomically with mode 0600. Key material goes into the
-file only, never to the terminal. The certificate is Karmada's break-glass admin identity
-(`system:masters`): keep the file private, and run the command again after cert-manager renews it.
+`--verify` lists the Karmada clusters first, as your IAM identity. The file (default `~/.kube/config`)
+is merged: other clusters, users and contexts stay, entries with the same names are replaced (a
+`<context>-admin` user holding the admin certificate, which earlier versions wrote, is removed once no
+context uses it), the current context changes only with `--set-current` (or when the file has none),
+and the file is written atomically with mode 0600. The context itself may be shared. From the Karmada
+API, **HTTP 401** means your identity is not in `karmada.access.users` (nor `parent.admin_role_arns`):
+ask an admin to add it and redeploy; **HTTP 403** means you signed in but your groups lack that right
+(`eks-karmada:viewers` only read, `eks-karmada:editors` change namespaced objects,
+`eks-karmada:admins` do everything).
 
 """ + _help("kubeconfig") + "\n\nAfter a deploy:\n\n" + _run(["kubeconfig"], _deployed)
-        + "\n\nWithout an EKS access entry on the parent:\n\n" + _run(["kubeconfig"], _no_access_entry),
+        + "\n\nWithout an EKS access entry on the parent:\n\n" + _run(["kubeconfig"], _no_access_entry)
+        + "\n\nWith `--verify`, as an identity that is not in `karmada.access.users`:\n\n"
+        + _run(["kubeconfig", "--verify"], _not_a_karmada_user),
         """## `status`
 
-Reaches the parent and the Karmada API the same way as `kubeconfig` (EKS token, then the admin
-certificate from the Secret), then shows:
+Reaches the parent the same way as `kubeconfig` (EKS token), and the Karmada API as your IAM
+identity too (the CA from `karmada-system/karmada-ca-bundle`, a token for the Karmada cluster id on
+every request, mapped by `karmada.access.users`), then shows:
 
 * **member clusters** from the Karmada API (`cluster.karmada.io/v1alpha1` Clusters): sync mode,
   the `Ready` condition, `status.kubernetesVersion`, ready/total nodes, and every configured member
@@ -388,7 +412,9 @@ bindings (`spec.rescheduleTriggeredAt`, what a WorkloadRebalancer does: Karmada 
 replicas back by itself) and waits until each is placed again. It refuses, changing nothing, when the member
 is unknown or not Ready, is the only Ready member, another member is not Ready, the member already has that
 taint, or a binding tolerates it for longer than `--timeout`. It reaches the Karmada API like `status`, or
-with `--kubeconfig` (a client-certificate context such as `kubeconfig` writes).
+with `--kubeconfig`: a context such as `kubeconfig` writes (its `exec` user runs, as kubectl runs it, and
+its token is kept until shortly before it expires), a `token` or `tokenFile` user, or a client certificate
+(the break-glass admin certificate, or the local control plane's).
 
 **`drill restore --dry-run`** downloads the newest `etcd-snapshots/<parent cluster>/<timestamp>.db` from the
 backup bucket (the `EtcdBackupBucketName` output, or `--bucket`) and checks it without an etcd binary: the

@@ -2,7 +2,9 @@
 
 moto (STS, EKS, EC2, ECR, SSM), botocore Stubbers (CloudFormation, Service Quotas, Pricing), an EKS add-on
 catalogue (DescribeAddonVersions, which moto lacks) and fake Kubernetes API servers for the parent cluster and
-Karmada.
+Karmada. The Karmada API signs callers in as the real one does: IAM tokens through a fake aws-iam-authenticator
+(made for the Karmada cluster id, mapped by karmada.access.users), the break-glass certificate as system:masters,
+and RBAC-like denials for the built-in groups.
 
 `World.clients` is the factory the CLI takes as its typer ``obj``; `World.invoke` runs a command.
 Used by the tests and by `python -m tests.cli.doc_examples`, which writes docs/cli.md from them.
@@ -15,6 +17,7 @@ import contextlib
 import datetime
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +34,16 @@ from eks_karmada.cli.clients import Clients, Clock
 from eks_karmada.cli.drill_failover import parse_time, tolerance
 from eks_karmada.cli.main import app
 from functions.kube.client import build_ssl_context
-from tests.fakes.kube_api import FakeKubeApi
+from functions.kube.connection import BearerAuth, TlsMaterial
+from tests.fakes.iam_authenticator import FakeIamAuthenticator, Identity, signed_for
+from tests.fakes.kube_api import FakeKubeApi, _json_response, forbidden, unauthorized
 from tests.fakes.pki import Pki, make_pki
 
 ACCOUNT = "123456789012"  # moto's
 CALLER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
 CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/platform-admin/alice"
+KARMADA_CLUSTER_ID = "karmada-parent-karmada"  # AppConfig.karmada_cluster_id of the default config
+ADMINS, EDITORS, VIEWERS = "eks-karmada:admins", "eks-karmada:editors", "eks-karmada:viewers"
 PARENT_REGION = "us-east-1"
 NLB_DNS = "k8s-karmada-apiserver-0123456789.elb.us-east-1.amazonaws.com"
 SERVER = f"https://{NLB_DNS}:443"
@@ -85,6 +92,12 @@ def admin_secret(material: Pki) -> dict:
         "metadata": {"name": "karmada-admin-client", "namespace": NAMESPACE},
         "data": {k: base64.b64encode(v).decode() for k, v in values.items()},
     }
+
+
+def ca_bundle(material: Pki) -> dict:
+    """The ConfigMap the bootstrap publishes on the parent: the Karmada CA, certificate only."""
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "karmada-ca-bundle", "namespace": NAMESPACE},
+            "data": {"ca.crt": material.ca.cert_pem.decode()}}
 
 
 def workload(kind: str, name: str, desired: int, ready: int) -> dict:
@@ -235,6 +248,9 @@ class FakeClients(Clients):
                 raise ConnectionError(f"{cluster.host}:{cluster.port}: timed out")
             sent = dict(headers)
             sent["Authorization"] = "Bearer " + token_provider()  # what Urllib3Transport adds
+            # EKS accepts only tokens signed for this cluster (not, say, for the Karmada API's cluster id).
+            if not world.eks_accepts(sent["Authorization"], cluster.name):
+                return _json_response(401, unauthorized())
             return world.parent(method, path, sent, body)
 
         return transport
@@ -245,18 +261,53 @@ class FakeClients(Clients):
                       for known in self.world.reachable)
         return None if reached else f"no answer within {timeout:g} s"
 
-    def karmada_transport(self, server, tls, server_name=None):
+    def karmada_transport(self, server, auth, server_name=None):
         world = self.world
-        # As the real transport does: the Secret's CA, certificate and key must load as a TLS context.
-        build_ssl_context(tls.ca_pem, tls.cert_pem, tls.key_pem)
-        world.karmada_connections.append((server, tls) if server_name is None else (server, tls, server_name))
+        # As the real transport does: the CA (and a client certificate and key) must load as a TLS context.
+        if isinstance(auth, TlsMaterial):
+            build_ssl_context(auth.ca_pem, auth.cert_pem, auth.key_pem)
+        else:
+            build_ssl_context(auth.ca_pem)
+        world.karmada_connections.append((server, auth) if server_name is None else (server, auth, server_name))
 
         def transport(method, path, headers, body):
             if world.karmada_unreachable:
                 raise ConnectionError(f"{server}: connect timed out")
-            return world.karmada(method, path, headers, body)
+            sent = dict(headers)
+            if isinstance(auth, BearerAuth):
+                sent["Authorization"] = "Bearer " + auth.token_provider()  # what Urllib3Transport adds
+            return world.karmada_front(method, path, sent, body, auth.cert_pem if isinstance(auth, TlsMaterial)
+                                       else None)
 
         return transport
+
+
+# What the built-in groups may do (charts' RBAC, simplified): admins anything, editors write namespaced objects,
+# viewers only read.
+READ_VERBS = ("get", "list", "watch")
+
+
+def _allowed(groups: list[str], verb: str, namespaced: bool) -> bool:
+    if "system:masters" in groups or ADMINS in groups:
+        return True
+    if EDITORS in groups:
+        return verb in READ_VERBS or namespaced
+    return VIEWERS in groups and verb in READ_VERBS
+
+
+def _attributes(method: str, path: str) -> tuple[str, str, str, str, bool]:
+    """(verb, group, plural, name, namespaced) of a request, as the API server's RBAC sees it."""
+    parts = [p for p in path.split("?")[0].strip("/").split("/") if p]
+    core = parts[:1] == ["api"]
+    group = "" if core else (parts[1] if len(parts) > 1 else "")
+    rest = parts[2:] if core else parts[3:]
+    namespaced = len(rest) > 2 and rest[0] == "namespaces"
+    if namespaced:
+        rest = rest[2:]
+    plural, name = (rest[0] if rest else ""), (rest[1] if len(rest) > 1 else "")
+    verb = {"GET": "get" if name else "list", "PATCH": "patch", "PUT": "update", "POST": "create",
+            "DELETE": "delete"}.get(method.upper(), method.lower())
+    return verb, group, plural, name, namespaced
 
 
 @dataclass
@@ -268,6 +319,9 @@ class World:
     karmada: FakeKubeApi = field(default_factory=lambda: FakeKubeApi(karmada=True))
     parent_unreachable: bool = False
     karmada_unreachable: bool = False
+    # aws-iam-authenticator in front of the Karmada API (keys and mapping set in __post_init__).
+    authenticator: FakeIamAuthenticator = field(default_factory=lambda: FakeIamAuthenticator(KARMADA_CLUSTER_ID))
+    karmada_users: list = field(default_factory=list)  # (username, groups) of each request the Karmada API accepted
     eks_endpoints: list = field(default_factory=list)
     karmada_connections: list = field(default_factory=list)
     profiles: list = field(default_factory=list)
@@ -294,6 +348,33 @@ class World:
         self._session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
                                               aws_secret_access_key=credentials["SecretAccessKey"],
                                               aws_session_token=credentials["SessionToken"])
+        # STS knows the session's keys; karmada.access.users maps its role (parent.admin_role_arns, say) to admins.
+        self.authenticator.keys[credentials["AccessKeyId"]] = Identity(CALLER, credentials["SecretAccessKey"])
+        self.authenticator.mapping[CALLER_ROLE] = [ADMINS]
+
+    def eks_accepts(self, authorization: str, cluster_name: str) -> bool:
+        """Whether EKS would take this bearer token for ``cluster_name`` (made by a known key for that name)."""
+        token = authorization.removeprefix("Bearer ")
+        return any(signed_for(token, cluster_name, identity.secret_key)
+                   for identity in self.authenticator.keys.values())
+
+    # ---- the Karmada API's sign-in --------------------------------------------------------------
+    def karmada_front(self, method: str, path: str, headers: dict, body: Any, client_cert: bytes | None = None):
+        """The Karmada API server's authentication and authorization, then the fake API itself."""
+        if client_cert is not None and client_cert == pki().client.cert_pem:
+            user, groups = "system:admin", ["system:masters"]
+        elif client_cert is not None:
+            return _json_response(401, unauthorized())
+        else:
+            signed_in = self.authenticator.authenticate(headers.get("Authorization"))
+            if signed_in is None:
+                return _json_response(401, unauthorized())
+            user, groups = signed_in
+        verb, group, plural, name, namespaced = _attributes(method, path)
+        if plural and not _allowed(groups, verb, namespaced):
+            return _json_response(403, forbidden(plural, name, verb=verb, user=user, group=group))
+        self.karmada_users.append((user, groups))
+        return self.karmada(method, path, headers, body)
 
     # ---- AWS ----------------------------------------------------------------------------------
     def aws(self, service: str, region: str) -> Any:
@@ -368,7 +449,8 @@ class World:
     def deployed(self, *, members: tuple = ("member-use1", "member-usw2")) -> World:
         """The default config, deployed and healthy: the parent cluster, its control plane, the members."""
         self.create_eks_cluster("karmada-parent")
-        self.parent.put(admin_secret(pki()))
+        self.parent.put(admin_secret(pki()))  # there, as on a real parent; the CLI must never read it
+        self.parent.put(ca_bundle(pki()))
         for kind, name, replicas in CONTROL_PLANE:
             self.parent.put(workload(kind, name, replicas, replicas))
         regions = {"member-use1": "us-east-1", "member-usw2": "us-west-2"}
@@ -442,6 +524,43 @@ class World:
         subnet = next(s for s in ec2.describe_subnets()["Subnets"] if s["AvailabilityZone"] == zone)
         allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)
+
+    def fake_aws_cli(self, folder: Path, *, fail: str | None = None) -> dict[str, str]:
+        """An `aws` command in ``folder`` whose `eks get-token` signs, as the caller, a token for --cluster-name.
+
+        Returns the environment to invoke the CLI with (PATH first, the caller's keys); each run is logged as a
+        JSON line (argv, AWS_PROFILE, KUBERNETES_EXEC_INFO) to ``folder/aws.log``. ``fail`` makes it print that
+        on stderr and exit 255, as the AWS CLI does.
+        """
+        root = Path(__file__).resolve().parents[2]
+        script = folder / "aws"
+        script.write_text(f"""#!{sys.executable}
+import datetime, json, os, sys
+sys.path.insert(0, {str(root)!r})
+with open({str(folder / "aws.log")!r}, "a") as log:
+    log.write(json.dumps({{"argv": sys.argv[1:], "profile": os.environ.get("AWS_PROFILE"),
+                          "exec_info": os.environ.get("KUBERNETES_EXEC_INFO")}}) + "\\n")
+if {fail!r}:
+    print("", file=sys.stderr)
+    print({fail!r}, file=sys.stderr)
+    sys.exit(255)
+import boto3.session
+from functions.kube.eks_auth import TokenGenerator
+os.environ.pop("AWS_PROFILE", None)  # logged above; the keys stand for that profile here
+args = sys.argv[1:]
+session = boto3.session.Session(aws_access_key_id=os.environ["FAKE_AWS_KEY"],
+                                aws_secret_access_key=os.environ["FAKE_AWS_SECRET"],
+                                aws_session_token=os.environ["FAKE_AWS_SESSION"])
+sts = session.client("sts", region_name=args[args.index("--region") + 1])
+token = TokenGenerator(sts, args[args.index("--cluster-name") + 1])()
+expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=14)
+print(json.dumps({{"kind": "ExecCredential", "apiVersion": "client.authentication.k8s.io/v1beta1", "spec": {{}},
+                  "status": {{"expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ"), "token": token}}}}))
+""")
+        script.chmod(0o755)
+        credentials = self._session.get_credentials()
+        return {"PATH": f"{folder}{os.pathsep}{os.environ.get('PATH', '')}", "FAKE_AWS_KEY": credentials.access_key,
+                "FAKE_AWS_SECRET": credentials.secret_key, "FAKE_AWS_SESSION": credentials.token}
 
     # ---- running the CLI -----------------------------------------------------------------------
     def invoke(self, *args: str, env: dict | None = None, input: str | None = None) -> Any:  # noqa: A002

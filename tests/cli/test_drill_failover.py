@@ -264,21 +264,23 @@ def test_a_kubeconfig_reaches_the_karmada_api_without_aws(world, sample, tmp_pat
     ((server, tls, server_name),) = world.karmada_connections
     assert (server, server_name) == ("https://10.96.0.10:5443", "karmada-apiserver.local")
     assert tls.cert_pem == material.client.cert_pem
+    assert {user for user, _ in world.karmada_users} == {"system:admin"}  # the break-glass certificate
     assert world.eks_endpoints == []  # no AWS call at all
 
 
-def test_a_kubeconfig_with_a_token_user_is_refused(world, tmp_path):
+def test_a_kubeconfig_with_a_token_the_authenticator_does_not_know(world, sample, tmp_path):
     path = tmp_path / "k"
     path.write_text(yaml.safe_dump({
-        "current-context": "c", "clusters": [{"name": "c", "cluster": {"server": "https://h",
-                                                                       "certificate-authority-data": "Zm9v"}}],
+        "current-context": "c", "clusters": [{"name": "c", "cluster": {
+            "server": "https://h", "certificate-authority-data": base64.b64encode(pki().ca.cert_pem).decode()}}],
         "users": [{"name": "u", "user": {"token": "secret"}}],
         "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
     }))
-    result = world.invoke("drill", "failover", "--member", "m", "--kubeconfig", str(path))
+    result = world.invoke("drill", "failover", "--member", "member-use1", "--yes", "--kubeconfig", str(path))
     assert result.exit_code == 1
-    assert result.stderr == (f"error: {path}: the user 'u' has no client-certificate; use a client-certificate "
-                             "context such as the one `eks-karmada kubeconfig` writes\n")
+    assert result.stderr.startswith(f"error: the Karmada API at https://h did not accept the credentials of user 'u' "
+                                    f"of {path} (HTTP 401)")
+    _assert_untainted(world)
 
 
 # ---- the toleration rule, as Karmada's taint manager applies it ------------------------------------------------

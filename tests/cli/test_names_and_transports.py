@@ -15,7 +15,7 @@ from eks_karmada.cli.errors import CliError
 from eks_karmada.cli.status import CLUSTERS
 from eks_karmada.config import parse_config
 from functions.kube.client import KubeClient
-from functions.kube.connection import TlsMaterial
+from functions.kube.connection import BearerAuth, TlsMaterial
 from functions.kube.eks_auth import ClusterEndpoint
 from functions.kube.errors import TlsVerificationError
 from tests.fakes.kube_api import FakeKubeApi
@@ -28,7 +28,6 @@ def test_workload_names_match_the_rendered_control_plane():
     import cdk8s
 
     from charts.karmada import KarmadaControlPlaneProps, control_plane_charts
-    from charts.karmada import names as chart_names
 
     config = parse_config({
         "karmada": {"components": {"descheduler": True, "search": True, "metrics_adapter": True,
@@ -44,7 +43,7 @@ def test_workload_names_match_the_rendered_control_plane():
     assert {o["metadata"].get("namespace") for o in objects if o["kind"] in ("Deployment", "StatefulSet")} == {
         names.NAMESPACE}
     assert names.NAMESPACE == props.namespace
-    assert names.ADMIN_CLIENT_SECRET == chart_names.ADMIN_CLIENT_SECRET
+    assert not hasattr(names, "ADMIN_CLIENT_SECRET")  # the CLI never reads the break-glass certificate
     assert names.EXTERNAL_PORT == props.external_port
 
 
@@ -106,6 +105,29 @@ def test_karmada_transport_rejects_another_ca(serve_tls):
     other = make_pki()
     tls = TlsMaterial(ca_pem=other.ca.cert_pem, cert_pem=other.client.cert_pem, key_pem=other.client.key_pem)
     client = KubeClient(Clients().karmada_transport(f"https://localhost:{port}", tls))
+    with pytest.raises(TlsVerificationError):
+        client.list(CLUSTERS)
+
+
+def test_karmada_transport_with_iam_tokens_sends_a_fresh_token_and_no_certificate(tls_pki, serve_tls):
+    karmada = FakeKubeApi(karmada=True)
+    port = serve_tls(karmada, require_client_cert=False)
+    tokens = iter(["k8s-aws-v1.first", "k8s-aws-v1.second"])
+    auth = BearerAuth(ca_pem=tls_pki.ca.cert_pem, token_provider=lambda: next(tokens))
+    client = KubeClient(Clients().karmada_transport(f"https://localhost:{port}", auth))
+    try:
+        client.list(CLUSTERS)
+        client.list(CLUSTERS)
+    finally:
+        client.close()
+    assert [r.header("Authorization") for r in karmada.requests] == ["Bearer k8s-aws-v1.first",
+                                                                     "Bearer k8s-aws-v1.second"]
+
+
+def test_karmada_transport_with_iam_tokens_still_checks_the_ca(serve_tls):
+    port = serve_tls(FakeKubeApi(karmada=True), require_client_cert=False)
+    auth = BearerAuth(ca_pem=make_pki().ca.cert_pem, token_provider=lambda: "k8s-aws-v1.x")
+    client = KubeClient(Clients().karmada_transport(f"https://localhost:{port}", auth))
     with pytest.raises(TlsVerificationError):
         client.list(CLUSTERS)
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import re
 
-from tests.cli.harness import admin_secret, member_cluster, workload, write_config
+from tests.cli.harness import CALLER, ca_bundle, member_cluster, workload, write_config
 
 
 def _row(output: str, name: str) -> list[str]:
@@ -17,7 +16,7 @@ def _row(output: str, name: str) -> list[str]:
     raise AssertionError(f"no row {name!r} in:\n{output}")
 
 
-def test_healthy(world):
+def test_healthy(world, material):
     world.deployed()
     world.expect_stack()
     result = world.invoke("status")
@@ -29,10 +28,15 @@ def test_healthy(world):
     assert _row(result.stdout, "etcd") == ["etcd", "StatefulSet", "3", "3", "healthy"]
     assert _row(result.stdout, "karmada-webhook") == ["karmada-webhook", "Deployment", "2", "2", "healthy"]
     assert "Healthy: 2 member(s) ready, 7 component(s) ready." in result.stdout
-    # The Karmada API was reached at the stack's address with the Secret's certificate.
-    (server, _tls), = world.karmada_connections
+    # The Karmada API was reached at the stack's address, checked against the published CA, as the caller's own
+    # IAM identity (the fake authenticator checked each token was made for the Karmada cluster id).
+    (server, auth), = world.karmada_connections
     assert server.endswith(".elb.us-east-1.amazonaws.com:443")
+    assert auth.ca_pem == material.ca.cert_pem and not hasattr(auth, "key_pem")
     assert world.karmada.requests_matching("GET", "/apis/cluster.karmada.io/v1alpha1/clusters")
+    assert world.karmada_users == [(CALLER, ["eks-karmada:admins"])]
+    # The break-glass certificate stays on the parent.
+    assert not world.parent.requests_matching(path="/secrets")
 
 
 def test_a_missing_member_and_a_component_not_ready_exit_3(world):
@@ -110,22 +114,58 @@ def test_forbidden_listing_workloads(world):
     assert "may not list Deployments and StatefulSets in karmada-system" in result.stderr
 
 
-def test_karmada_rejects_the_certificate(world):
+def test_an_identity_missing_from_karmada_access_users_gets_one_line_with_the_fix(world):
     world.deployed()
-    world.karmada.fail_next(403, path="clusters")
+    world.authenticator.mapping.clear()
     world.expect_stack()
     result = world.invoke("status")
     assert result.exit_code == 1
-    assert "refused to list clusters with the admin certificate (HTTP 403 Forbidden" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: the Karmada API did not accept your IAM identity {CALLER} (HTTP 401): it is not in "
+        "karmada.access.users (or parent.admin_role_arns); ask an admin to add it and redeploy")
+    assert "karmada-scheduler" in result.stdout  # the parent's view is still shown
 
 
-def test_a_corrupt_admin_secret(world, material):
+def test_a_token_for_another_cluster_id_is_refused(world):
+    """The CLI signs for the Karmada cluster id: an authenticator that expects another id refuses the tokens."""
     world.deployed()
-    secret = admin_secret(material)
-    secret["data"]["ca.crt"] = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nnot a certificate\n").decode()
-    world.parent.put(secret)
+    world.authenticator.cluster_id = "karmada-parent"
     world.expect_stack()
     result = world.invoke("status")
     assert result.exit_code == 1
-    assert ("error: the certificate, key or CA in Secret karmada-system/karmada-admin-client is not usable"
+    assert "did not accept your IAM identity" in result.stderr
+    assert world.karmada_users == []
+
+
+def test_groups_without_the_right_get_403_naming_the_user(world):
+    world.deployed()
+    world.authenticator.mapping["arn:aws:iam::123456789012:role/platform-admin"] = ["team-a"]
+    world.expect_stack()
+    result = world.invoke("status")
+    assert result.exit_code == 1
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith(f"error: your identity signed in as {CALLER} but its groups may not list clusters "
+                           "(HTTP 403: clusters.cluster.karmada.io is forbidden")
+    assert "karmada.access.users" in line
+
+
+def test_a_corrupt_ca_bundle(world, material):
+    world.deployed()
+    bundle = ca_bundle(material)
+    bundle["data"]["ca.crt"] = "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n"
+    world.parent.put(bundle)
+    world.expect_stack()
+    result = world.invoke("status")
+    assert result.exit_code == 1
+    assert ("error: the CA or client certificate from ConfigMap karmada-system/karmada-ca-bundle is not usable"
             in result.stderr)
+
+
+def test_no_ca_bundle_yet_means_not_bootstrapped(world):
+    world.deployed()
+    world.parent.request("DELETE", "/api/v1/namespaces/karmada-system/configmaps/karmada-ca-bundle")
+    result = world.invoke("status")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: ConfigMap karmada-system/karmada-ca-bundle not found on karmada-parent: the Karmada control plane "
+        "is not bootstrapped yet; wait for the KarmadaParent deploy to finish (or deploy it again)")

@@ -104,3 +104,43 @@ def test_default_runtime_reaches_the_parent_cluster_with_a_fresh_token(monkeypat
     query = dict(urllib.parse.parse_qsl(decode(token).query))
     assert query["X-Amz-SignedHeaders"] == "host;x-k8s-aws-id"
     assert built["token_provider"]().startswith("k8s-aws-v1.")  # a token per request
+
+
+def test_one_sts_client_signs_each_token_for_its_own_cluster(session):
+    """The CLI signs tokens for the parent EKS cluster and for the Karmada API with one STS client."""
+    from tests.fakes.iam_authenticator import signed_for
+
+    sts = session.client("sts")
+    parent, karmada = TokenGenerator(sts, "parent-1"), TokenGenerator(sts, "parent-1-karmada")
+    for _ in range(2):
+        assert signed_for(parent(), "parent-1", "not-a-real-secret")
+        assert not signed_for(parent(), "parent-1-karmada", "not-a-real-secret")
+        assert signed_for(karmada(), "parent-1-karmada", "not-a-real-secret")
+        assert not signed_for(karmada(), "parent-1", "not-a-real-secret")
+
+
+def test_plain_get_caller_identity_calls_carry_no_cluster_id(session):
+    sts = session.client("sts")
+    TokenGenerator(sts, "parent-1")
+    sent = {}
+    sts.meta.events.register("before-send.sts.GetCallerIdentity",
+                             lambda request, **_: sent.update(request.headers) or _ok())
+    sts.get_caller_identity()
+    assert CLUSTER_ID_HEADER not in {k.lower() for k in sent}
+
+
+def _ok():
+    import botocore.awsrequest
+
+    body = (b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/a</Arn>"
+            b"<UserId>A</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+            b"</GetCallerIdentityResponse>")
+    return botocore.awsrequest.AWSResponse("https://sts", 200, {}, _Raw(body))
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_):
+        yield self.body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3.session
 
-from functions.kube import transports
+from functions.kube import connection, transports
 from tests.fakes.recorder import Recorder
 
 
@@ -30,9 +30,20 @@ def test_eks_transport_reaches_the_named_cluster_with_its_ca_and_a_token(monkeyp
 
 def test_karmada_pod_transport_dials_the_pod_with_the_admin_certificate_and_the_service_name(monkeypatch):
     calls = []
-    monkeypatch.setattr(transports, "Urllib3Transport", Recorder("transport", calls))
-    tls = type("Tls", (), {"ca_pem": b"CA", "cert_pem": b"CERT", "key_pem": b"KEY"})()
+    monkeypatch.setattr(connection, "Urllib3Transport", Recorder("transport", calls))
+    tls = connection.TlsMaterial(ca_pem=b"CA", cert_pem=b"CERT", key_pem=b"KEY")
     transports.karmada_pod_transport("10.0.1.10", 5443, tls, "karmada-apiserver.karmada-system.svc")
     assert calls == [("transport", ("10.0.1.10", 5443), {
         "ca_pem": b"CA", "server_hostname": "karmada-apiserver.karmada-system.svc",
-        "client_cert_pem": b"CERT", "client_key_pem": b"KEY"})]
+        "client_cert_pem": b"CERT", "client_key_pem": b"KEY", "connect_timeout": 5.0})]
+
+
+def test_karmada_api_transport_with_bearer_auth_sends_tokens_and_no_certificate(monkeypatch):
+    calls = []
+    monkeypatch.setattr(connection, "Urllib3Transport", Recorder("transport", calls))
+    tokens = iter(["t1", "t2"]).__next__
+    auth = connection.BearerAuth(ca_pem=b"CA", token_provider=tokens)
+    connection.karmada_api_transport("karmada.example.com", 443, auth, connect_timeout=10.0)
+    assert calls == [("transport", ("karmada.example.com", 443), {
+        "ca_pem": b"CA", "server_hostname": None, "token_provider": tokens, "connect_timeout": 10.0})]
+    assert repr(auth) == "BearerAuth(<redacted>)"
