@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cdk8s
 from cdk8s_plus_27 import k8s
@@ -16,10 +16,12 @@ class ParentReaderRbacProps:
     group: str
     secret_names: list[str]
     namespace: str = "karmada-system"
+    # ConfigMaps the group writes by server-side apply (the KarmadaManifest handler publishes the Karmada CA).
+    published_config_maps: list[str] = field(default_factory=list)
 
 
 class ParentReaderRbacChart(cdk8s.Chart):
-    """Read access for `group` to the named Secrets and the apiserver's EndpointSlices, nothing more.
+    """Read access for `group` to the named Secrets and the apiserver's EndpointSlices, and the ConfigMaps it publishes.
 
     A Role and RoleBinding that let `group` read exactly the named Secrets (credentials issued by cert-manager) and the
     EndpointSlices (to find the karmada-apiserver pods) in the control plane's namespace, and nothing else in the
@@ -28,10 +30,15 @@ class ParentReaderRbacChart(cdk8s.Chart):
 
     def __init__(self, scope: Construct, id: str, props: ParentReaderRbacProps) -> None:
         super().__init__(scope, id)
-        group_role(self, props.name, props.namespace, props.group, [
+        rules = [
             k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names, verbs=["get"]),
             k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
-        ])
+        ]
+        if props.published_config_maps:
+            # An apply that creates is authorized as patch of that name: no create right is needed.
+            rules.append(k8s.PolicyRule(api_groups=[""], resources=["configmaps"],
+                                        resource_names=props.published_config_maps, verbs=["get", "patch"]))
+        group_role(self, props.name, props.namespace, props.group, rules)
 
 
 def group_role(chart: cdk8s.Chart, name: str, namespace: str, group: str, rules: list[k8s.PolicyRule]) -> None:

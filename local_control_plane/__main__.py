@@ -1,4 +1,4 @@
-"""``python -m local_control_plane {build,up,down,kubelet,schedules,status}`` (the Makefile's local targets)."""
+"""``python -m local_control_plane {build,up,down,kubelet,schedules,sts,status}`` (the Makefile's local targets)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ def main(argv: list[str]) -> int:
             from .schedules import serve as schedules
 
             schedules(Layout())
+        elif command == "sts":
+            from .layout import Layout
+            from .sts import local_sts_daemon
+
+            local_sts_daemon(Layout())
         elif command == "status":
             from .environment import Environment
 
@@ -43,7 +48,8 @@ def main(argv: list[str]) -> int:
                 status = json.loads(path.read_text())
                 print(f"{status['pod']:60} {status['phase']:12} ready={status['ready']}")
         else:
-            print(f"unknown command {command!r}; use build, up, down, kubelet, schedules or status", file=sys.stderr)
+            print(f"unknown command {command!r}; use build, up, down, kubelet, schedules, sts or status",
+                  file=sys.stderr)
             return 2
     except (LocalError, BuildError) as err:
         print(f"local control plane: {err}", file=sys.stderr)

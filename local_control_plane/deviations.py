@@ -11,6 +11,10 @@ from pathlib import Path
 
 from .layout import HOST_ADDRESS
 
+# The local STS's CA certificate, written by `make local` (local_control_plane/sts.py) and looked up with the
+# binaries: aws-iam-authenticator's image trusts it as its system roots.
+STS_CA_FILE = "local-sts-ca.pem"
+
 # Container images become the pinned binaries built from their Go modules (binaries.py): there is
 # no container runtime or registry here. Each image's root filesystem holds only these files (the
 # images are distroless: the binary and nothing else), at the paths the image has them.
@@ -19,6 +23,9 @@ IMAGE_FILES: dict[str, dict[str, str]] = {
     "etcd": {f"/usr/local/bin/{name}": name for name in ("etcd", "etcdctl", "etcdutl")},
     "kube-apiserver": {"/usr/local/bin/kube-apiserver": "kube-apiserver"},
     "kube-controller-manager": {"/usr/local/bin/kube-controller-manager": "kube-controller-manager"},
+    "amazon/aws-iam-authenticator": {"/aws-iam-authenticator": "aws-iam-authenticator",
+                                     # Its system trust store: the local STS's CA (STS_CA_FILE), not public roots.
+                                     "/etc/ssl/certs/ca-certificates.crt": STS_CA_FILE},
     **{
         f"karmada/{name}": {f"/bin/{name}": name}
         for name in (
@@ -115,6 +122,11 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("EndpointSlices of the parent's Services are written by `make local` from the pods' readiness",
               "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods, "
               "whose addresses never change here"),
+    Deviation("STS -> the local STS (local_control_plane/sts.py, `python -m local_control_plane sts`) on the bridge's "
+              "host address, port 443, every region's sts.<region>.amazonaws.com in the parent pods' /etc/hosts; "
+              "image amazon/aws-iam-authenticator trusts the local STS's CA as its system roots",
+              "no AWS here; the local STS checks each token's SigV4 signature (key, session, scope, the signed "
+              "x-k8s-aws-id) against the local IAM role sessions and users, so an identity cannot be forged"),
     Deviation("AWS identities (EKS access entries) -> client certificates with the entry's groups",
               "no IAM/EKS authenticator; RBAC in the clusters still decides what each identity may do"),
     Deviation("member clusters: etcd + kube-apiserver + kube-controller-manager + kube-scheduler, kwok nodes",

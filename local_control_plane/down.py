@@ -26,6 +26,7 @@ def down(layout: Layout | None = None) -> list[str]:
     try:
         env = Environment(layout)
         env.stop_daemon("schedules")
+        env.stop_daemon("sts")
         env.stop_daemon("kubelet")
         removed.append("the schedules, the kubelet and every pod it ran")
     except Exception:  # noqa: BLE001 - no synthesized app: there may still be namespaces to remove

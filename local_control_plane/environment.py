@@ -59,7 +59,8 @@ class Environment:
     def __init__(self, layout: Layout | None = None, binaries: dict[str, Path] | None = None) -> None:
         self.layout = layout or Layout()
         self.network = Network(self.layout)
-        self.binaries = binaries or {}
+        # The local STS's CA is a file of aws-iam-authenticator's image (deviations.IMAGE_FILES), found as binaries are.
+        self.binaries = {**(binaries or {}), deviations.STS_CA_FILE: self.layout.data / "sts" / "ca.crt"}
         self.assembly = self.layout.manifests
         manifests = self.assembly / "manifests"
         if not (manifests / "parent.yaml").exists():

@@ -54,7 +54,10 @@ from xml.sax.saxutils import escape
 
 from cryptography import x509
 
+from eks_karmada.aws_regions import EKS_REGIONS
+
 from . import pki
+from .layout import HOST_ADDRESS, Layout
 
 LOG = logging.getLogger(__name__)
 
@@ -549,3 +552,16 @@ def serve(sts: LocalSts, regions: Iterable[str], certificate: ServingCertificate
             pass
     finally:
         server.stop()
+
+
+# ------------------------------------------------------------------------------- the daemon of `make local`
+
+def sts_hosts_entry() -> tuple[str, str]:
+    """The /etc/hosts line that sends every region's STS name to the daemon (on the bridge's host address)."""
+    return str(HOST_ADDRESS), " ".join(host_names(EKS_REGIONS))
+
+
+def local_sts_daemon(layout: Layout) -> None:
+    """`python -m local_control_plane sts`: every region's STS name on the bridge's host address, port 443."""
+    certificate = serving_certificate(layout.data, EKS_REGIONS)
+    serve(LocalSts(layout.data), EKS_REGIONS, certificate, str(HOST_ADDRESS), 443)

@@ -23,11 +23,12 @@ from . import binaries as built
 from . import deviations
 from .access import ClusterAccess
 from .apply import FIELD_MANAGER, apply_manifest, issue_pki
-from .environment import Environment, ready_map, with_hosts
+from .environment import Environment, LocalError, ready_map, with_hosts
 from .handlers import Deployer
 from .kubelet import access_path
 from .layout import Layout
 from .services import endpoint_slices, write_table
+from .sts import sts_hosts_entry
 
 # How long the PKI waits for the control-plane pods to report that they wait for it (a rerun finds them running).
 PKI_AFTER_PODS_SECONDS = 30.0
@@ -93,6 +94,9 @@ class BringUp:
         env = self.env
         env.network.ensure_bridge()
         env.start_daemon("kubelet")
+        # STS for aws-iam-authenticator (beside each karmada-apiserver): it writes the CA the authenticator trusts.
+        env.start_daemon("sts")
+        self.sts_ready()
         self.parent_cluster()
         self.control_plane()
         # The parent's own manifests were applied from parent.yaml (control_plane): here the encryption config the
@@ -111,6 +115,15 @@ class BringUp:
         self.deployer.deploy_stack("KarmadaWorkloads")
         self.kubeconfigs()
         self.summary()
+
+    def sts_ready(self) -> None:
+        """The daemon has written its CA (the authenticator's image holds it from its first start)."""
+        sts_ca = self.env.binaries[deviations.STS_CA_FILE]
+        deadline = time.monotonic() + 60
+        while not sts_ca.exists():
+            if time.monotonic() > deadline:
+                raise LocalError(f"the local STS wrote no CA at {sts_ca}: see {self.env.layout.logs / 'sts.log'}")
+            time.sleep(0.5)
 
     # -- the parent
     def parent_cluster(self) -> None:
@@ -133,6 +146,7 @@ class BringUp:
             env.network.ensure_namespace(pod.id)
         services = env.services("parent", pods, templates)
         hosts, table = env.service_hosts(services)
+        hosts.append(sts_hosts_entry())
         table_path = env.layout.run / "services.json"
         write_table(table_path, table)
         proxy = env.service_proxy_pod(table_path)

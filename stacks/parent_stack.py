@@ -29,6 +29,7 @@ from eks_karmada.chart_props import (
 )
 from eks_karmada.config import AppConfig, MemberKind, SyncMode
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
+from functions.kube.ca_bundle import CA_BUNDLE_CONFIGMAP
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CHART as CERT_MANAGER_CHART
 from karmada_constructs.cert_manager import REPOSITORY as CERT_MANAGER_REPOSITORY
@@ -353,18 +354,20 @@ class KarmadaParentStack(Stack):
             log_retention_days=parent.log_retention_days,
         ))
         readers = [
-            ("karmada-manifest-applier-rbac", "eks-karmada-manifest-applier", APPLIER_GROUP, [ADMIN_CLIENT_SECRET]),
-            ("member-registrar-rbac", "eks-karmada-registrar", REGISTRAR_GROUP,
-             [ADMIN_CLIENT_SECRET, *(agent_client_secret(m) for m in props.pull_members)]),
+            ("karmada-manifest-applier-rbac", ParentReaderRbacProps(
+                name="eks-karmada-manifest-applier", group=APPLIER_GROUP, secret_names=[ADMIN_CLIENT_SECRET],
+                namespace=props.namespace, published_config_maps=[CA_BUNDLE_CONFIGMAP])),
+            ("member-registrar-rbac", ParentReaderRbacProps(
+                name="eks-karmada-registrar", group=REGISTRAR_GROUP,
+                secret_names=[ADMIN_CLIENT_SECRET, *(agent_client_secret(m) for m in props.pull_members)],
+                namespace=props.namespace)),
         ]
         self.reader_rbac = []
-        for chart_id, name, group, secrets in readers:
+        for chart_id, reader in readers:
             manifest = ChartManifest(self, chart_id, ChartManifestProps(
                 cluster=self.cluster,
                 target=PARENT_TARGET,
-                chart=ParentReaderRbacChart(self._charts, chart_id, ParentReaderRbacProps(
-                    name=name, group=group, secret_names=secrets, namespace=props.namespace,
-                )),
+                chart=ParentReaderRbacChart(self._charts, chart_id, reader),
             ))
             manifest.node.add_dependency(control_plane.foundation)
             self.reader_rbac.append(manifest)

@@ -22,13 +22,13 @@ from eks_karmada.cli import names
 from eks_karmada.cli.clients import USER_AGENT, Clients
 from eks_karmada.cli.errors import CliError, one_line
 from eks_karmada.config import AppConfig
-from functions.kube.client import KubeClient, Resource
+from functions.kube.ca_bundle import CONFIG_MAPS
+from functions.kube.client import KubeClient
 from functions.kube.connection import BearerAuth, KarmadaAuth
 from functions.kube.eks_auth import ClusterEndpoint, TokenGenerator, describe_cluster
 from functions.kube.errors import ApiError, ClusterNotFoundError, TlsVerificationError
 
 ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-CONFIG_MAPS = Resource("", "v1", "ConfigMap", "configmaps", True)
 CA_BUNDLE = f"ConfigMap {names.NAMESPACE}/{names.CA_BUNDLE_CONFIGMAP}"
 
 

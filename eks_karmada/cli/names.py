@@ -8,12 +8,13 @@ loads cdk8s, which starts a Node.js process: a console command must not need Nod
 from __future__ import annotations
 
 from eks_karmada.config import AppConfig
+from functions.kube.ca_bundle import CA_BUNDLE_CONFIGMAP, CA_BUNDLE_KEY
 
 NAMESPACE = "karmada-system"
-# The Karmada CA (certificate only, public) that the bootstrap publishes on the parent for clients that sign in
-# with IAM; the break-glass admin certificate's Secret is deliberately not named here: the CLI never reads it.
-CA_BUNDLE_CONFIGMAP = "karmada-ca-bundle"
-CA_BUNDLE_KEY = "ca.crt"
+# The Karmada CA (certificate only, public) that the KarmadaManifest handler publishes on the parent for clients
+# that sign in with IAM (functions/kube/ca_bundle.py); the break-glass admin certificate's Secret is deliberately
+# not named here: the CLI never reads it.
+__all__ = ["CA_BUNDLE_CONFIGMAP", "CA_BUNDLE_KEY"]
 
 # CloudFormation: the parent stack (eks_karmada/app_builder.py) and its outputs (stacks/parent_stack.py).
 PARENT_STACK = "KarmadaParent"

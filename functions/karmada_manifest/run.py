@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..kube.ca_bundle import publish_ca_bundle
 from ..kube.client import KubeClient, Resource
 from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
 from ..kube.errors import (
@@ -156,6 +157,10 @@ class Run:
                 if isinstance(err, ApiError) and err.code in (401, 403):
                     hint = " (check the Lambda role's EKS access entry and its access to this Secret)"
                 raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+            if not self.deleting:
+                # People's kubeconfigs verify the Karmada API with this CA (functions/kube/ca_bundle.py).
+                self.retry(lambda: publish_ca_bundle(self.parent(), p.admin_secret_namespace, self._tls.ca_pem),
+                           what=f"publish the Karmada CA in EKS cluster {p.cluster_name}")
         return self._tls
 
     def karmada(self) -> KubeClient:

@@ -1,0 +1,27 @@
+"""The Karmada CA certificate, published on the parent for people's kubeconfigs.
+
+The CA is public; the Secret the handlers read it from also holds the break-glass admin key, which people no
+longer read: `eks-karmada kubeconfig` takes the CA from this ConfigMap and signs in with the caller's IAM identity.
+The KarmadaManifest handler writes it on every Create and Update (the CA is stable across renewals).
+"""
+
+from __future__ import annotations
+
+from .client import KubeClient, Resource
+
+CONFIG_MAPS = Resource("", "v1", "ConfigMap", "configmaps", True)
+CA_BUNDLE_CONFIGMAP = "karmada-ca-bundle"
+CA_BUNDLE_KEY = "ca.crt"
+FIELD_MANAGER = "eks-karmada-ca-bundle"
+
+
+def publish_ca_bundle(parent: KubeClient, namespace: str, ca_pem: bytes) -> None:
+    """Server-side apply the ConfigMap ``namespace``/karmada-ca-bundle with ``ca_pem`` under ca.crt."""
+    body = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": CA_BUNDLE_CONFIGMAP, "namespace": namespace,
+                     "labels": {"app.kubernetes.io/managed-by": "eks-karmada"}},
+        "data": {CA_BUNDLE_KEY: ca_pem.decode("ascii")},
+    }
+    parent.apply(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace, body, FIELD_MANAGER, force=True)
