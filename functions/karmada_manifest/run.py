@@ -159,7 +159,8 @@ class Run:
                 raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
             if not self.deleting:
                 # People's kubeconfigs verify the Karmada API with this CA (functions/kube/ca_bundle.py).
-                self.retry(lambda: publish_ca_bundle(self.parent(), p.admin_secret_namespace, self._tls.ca_pem),
+                ca_pem = self._tls.ca_pem
+                self.retry(lambda: publish_ca_bundle(self.parent(), p.admin_secret_namespace, ca_pem),
                            what=f"publish the Karmada CA in EKS cluster {p.cluster_name}")
         return self._tls
 
