@@ -35,9 +35,12 @@ class ParentReaderRbacChart(cdk8s.Chart):
             k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
         ]
         if props.published_config_maps:
-            # An apply that creates is authorized as patch of that name: no create right is needed.
-            rules.append(k8s.PolicyRule(api_groups=[""], resources=["configmaps"],
-                                        resource_names=props.published_config_maps, verbs=["get", "patch"]))
+            # A server-side apply that creates is authorized as create too, and RBAC cannot name a create.
+            rules += [
+                k8s.PolicyRule(api_groups=[""], resources=["configmaps"],
+                               resource_names=props.published_config_maps, verbs=["get", "patch"]),
+                k8s.PolicyRule(api_groups=[""], resources=["configmaps"], verbs=["create"]),
+            ]
         group_role(self, props.name, props.namespace, props.group, rules)
 
 

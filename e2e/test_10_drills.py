@@ -22,6 +22,7 @@ from pathlib import Path
 
 from e2e.backup_fixtures import Etcdctl
 from e2e.conftest import MEASUREMENTS, cluster_ready, sample_namespace, wait_for, wait_settled
+from e2e.iam_users import LocalSts, signed_in_kubeconfig
 from local_control_plane import deviations
 from local_control_plane.network import netns_name
 
@@ -55,7 +56,7 @@ def _placed(karmada, namespace: str) -> dict[str, int]:
     return {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
 
 
-def test_failover_drill_moves_the_sample_off_a_member_and_back(env, karmada, members):
+def test_failover_drill_moves_the_sample_off_a_member_and_back(env, karmada, members, tmp_path):
     wait_settled(karmada, members)
     namespace = sample_namespace(karmada)
     drilled, survivor = env.member_names[0], env.member_names[1]
@@ -63,8 +64,10 @@ def test_failover_drill_moves_the_sample_off_a_member_and_back(env, karmada, mem
     total = karmada.get("deployment", "sample-nginx", namespace)["spec"]["replicas"]
     assert before.get(drilled), f"the sample has no replicas on {drilled} to move: {before}"
 
+    # As a person: a platform-admin role session signed in through aws-iam-authenticator (no certificate).
+    admin = signed_in_kubeconfig(env, LocalSts(env.layout.data), tmp_path, "platform-admin", "drill-operator")
     done = eks_karmada("drill", "failover", "--member", drilled, "--yes", "--timeout", "600",
-                       "--kubeconfig", str(env.kubeconfig_path("karmada")), "--config", local_config())
+                       "--kubeconfig", str(admin), "--config", local_config())
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Traceback" not in output

@@ -10,58 +10,16 @@ eks-karmada:viewers; anything else is unknown to the Karmada API.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-import yaml
 
-from e2e.conftest import ROOT, Kubectl, wait_for
-from local_control_plane.handlers import ACCOUNT
-from local_control_plane.sts import LocalSts
-
-AWS = ROOT / ".venv-awscli" / "bin" / "aws"
-REGION = "us-east-1"
-KARMADA_CLUSTER_ID = "karmada-parent-karmada"  # AppConfig.karmada_cluster_id of config/local.yaml
-
-
-def role(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
-
-
-def session_user(role_name: str, session: str) -> str:
-    """The username aws-iam-authenticator gives a role session (charts/karmada/props.py IamIdentity)."""
-    return f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/{session}"
+from e2e.conftest import wait_for
+from e2e.iam_users import LocalSts, session_user, signed_in
 
 
 @pytest.fixture(scope="module")
 def sts(env) -> LocalSts:
     return LocalSts(env.layout.data)
-
-
-def signed_in(env, sts: LocalSts, kubectl_binary: Path, folder: Path, role_name: str, session: str,
-              cluster_id: str = KARMADA_CLUSTER_ID) -> Kubectl:
-    """Kubectl as a session of ``role_name``: a kubeconfig with no credential, `aws eks get-token` as exec."""
-    keys = sts.role_session(role(role_name), session)
-    admin = env.access("karmada")
-    kubeconfig = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "karmada",
-        "clusters": [{"name": "karmada", "cluster": {**admin.kubeconfig()["clusters"][0]["cluster"]}}],
-        "users": [{"name": session, "user": {"exec": {
-            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(AWS),
-            "args": ["eks", "get-token", "--cluster-name", cluster_id, "--region", REGION, "--output", "json"],
-            "env": [{"name": "AWS_ACCESS_KEY_ID", "value": keys["AccessKeyId"]},
-                    {"name": "AWS_SECRET_ACCESS_KEY", "value": keys["SecretAccessKey"]},
-                    {"name": "AWS_SESSION_TOKEN", "value": keys["SessionToken"]},
-                    {"name": "AWS_CONFIG_FILE", "value": os.devnull},
-                    {"name": "AWS_SHARED_CREDENTIALS_FILE", "value": os.devnull}],
-            "interactiveMode": "Never"}}}],
-        "contexts": [{"name": "karmada", "context": {"cluster": "karmada", "user": session}}],
-    }
-    path = folder / f"{role_name}-{session}-{cluster_id}.kubeconfig"
-    path.write_text(yaml.safe_dump(kubeconfig))
-    path.chmod(0o600)
-    return Kubectl(kubectl_binary, path)
 
 
 def audit_users(env) -> set[str]:
@@ -70,7 +28,7 @@ def audit_users(env) -> set[str]:
     for log in env.layout.logs.glob("parent.karmada-system.karmada-apiserver-*_kube-apiserver.log"):
         for line in log.read_text(errors="replace").splitlines():
             if '"kind":"Event"' in line and '"audit.k8s.io/v1"' in line:
-                users.add(json.loads(line)["user"]["username"])
+                users.add(json.loads(line)["user"].get("username", ""))  # unauthenticated: none
     return users
 
 

@@ -137,6 +137,15 @@ def test_applier_rbac_reads_only_the_admin_secret(synthesized):
     assert secret_rule == {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["karmada-admin-client"],
                            "verbs": ["get"]}
     assert all("*" not in r["verbs"] for r in role["rules"])
+    # It publishes the Karmada CA (functions/kube/ca_bundle.py): that ConfigMap by name, and create (unnamable).
+    config_maps = [r for r in role["rules"] if r["resources"] == ["configmaps"]]
+    assert config_maps == [
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["karmada-ca-bundle"], "verbs": ["get", "patch"]},
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]},
+    ]
+    registrar = next(o for o in synthesized.manifests["parent"]
+                     if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
+    assert not [r for r in registrar["rules"] if r["resources"] == ["configmaps"]]
 
 
 def test_apiserver_certificate_carries_the_nlb_name(synthesized):

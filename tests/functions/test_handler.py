@@ -90,6 +90,17 @@ def test_create_connects_to_a_ready_pod_with_the_admin_certificate(harness, pki)
     assert slices[0].query == {"labelSelector": "kubernetes.io/service-name=karmada-apiserver"}
 
 
+def test_create_publishes_the_karmada_ca_on_the_parent_and_delete_does_not(harness, pki):
+    """People's kubeconfigs verify the Karmada API with it (functions/kube/ca_bundle.py); no key goes with it."""
+    harness.run(make_event("Delete", make_props([CONFIGMAP])))
+    assert harness.parent.get("v1", "ConfigMap", "karmada-ca-bundle", NAMESPACE) is None
+    harness.run(make_event("Create", make_props([CONFIGMAP])))
+    published = harness.parent.get("v1", "ConfigMap", "karmada-ca-bundle", NAMESPACE)
+    assert published["data"] == {"ca.crt": pki.ca.cert_pem.decode()}
+    assert harness.parent.managers("v1", "ConfigMap", "karmada-ca-bundle", NAMESPACE) == {
+        "eks-karmada-ca-bundle": "Apply"}
+
+
 def test_create_twice_is_a_no_op_and_keeps_the_physical_id(harness):
     event = make_event("Create", make_props([CONFIGMAP, POLICY]))
     first = harness.run(event)
