@@ -934,6 +934,7 @@ CHART_FLAGS: dict[str, frozenset[str]] = {
                 "trusted-ca-file cert-file key-file peer-client-cert-auth peer-trusted-ca-file peer-cert-file "
                 "peer-key-file tls-min-version log-outputs",
         "apiserver": "advertise-address bind-address secure-port authentication-config authorization-mode "
+                     "authentication-token-webhook-config-file authentication-token-webhook-version "
                      "client-ca-file enable-bootstrap-token-auth tls-cert-file tls-private-key-file tls-min-version "
                      "tls-cipher-suites etcd-servers etcd-cafile etcd-certfile etcd-keyfile service-account-issuer "
                      "service-account-key-file service-account-signing-key-file service-account-lookup "

@@ -266,7 +266,8 @@ def _rendered_flags() -> dict[str, set[str]]:
         workloads = [m for m in build(props) if m["kind"] in ("Deployment", "StatefulSet")]
         assert workloads, component
         flags[component] = {arg.split("=", 1)[0][2:] for w in workloads
-                            for c in w["spec"]["template"]["spec"]["containers"] for arg in c["command"]
+                            # The component's own container (the apiserver's aws-iam-authenticator has other flags).
+                            for c in w["spec"]["template"]["spec"]["containers"][:1] for arg in c["command"]
                             if arg.startswith("--")}
     return flags
 

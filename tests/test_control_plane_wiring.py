@@ -140,7 +140,8 @@ def test_applier_rbac_reads_only_the_admin_secret(synthesized):
     # It publishes the Karmada CA (functions/kube/ca_bundle.py): that ConfigMap by name, and create (unnamable).
     config_maps = [r for r in role["rules"] if r["resources"] == ["configmaps"]]
     assert config_maps == [
-        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["karmada-ca-bundle"], "verbs": ["get", "patch"]},
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["karmada-ca-bundle"],
+         "verbs": ["get", "patch"]},
         {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]},
     ]
     registrar = next(o for o in synthesized.manifests["parent"]

@@ -25,7 +25,8 @@ def test_the_apiserver_reads_its_encryption_config_from_the_secret_the_handler_w
     (deployment,) = [o for o in synthesized.manifests["parent"]
                      if o["kind"] == "Deployment" and o["metadata"]["name"] == "karmada-apiserver"]
     pod = deployment["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
+    container = pod["containers"][0]  # kube-apiserver (aws-iam-authenticator beside it)
+    assert container["name"] == "kube-apiserver"
     assert "--encryption-provider-config=/etc/karmada/encryption/encryption-config.yaml" in container["command"]
     assert "--encryption-provider-config-automatic-reload=true" in container["command"]
     (volume,) = [v for v in pod["volumes"] if v["name"] == "encryption-config"]

@@ -17,7 +17,8 @@ SA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 ETCD_IMAGE = "registry.k8s.io/etcd:3.6.6-0"
 APISERVER_IMAGE = "registry.k8s.io/kube-apiserver:v1.35.2"
 FAKE_BIN = Path("/fake/bin")
-BINARIES = {name: FAKE_BIN / name for module in binaries.MODULES for name in module.commands}
+BINARIES = {name: FAKE_BIN / name for module in binaries.MODULES for name in module.commands} | {
+    deviations.STS_CA_FILE: FAKE_BIN / "sts-ca.crt"}  # as Environment adds it
 
 
 def address_of(key: str) -> str:
