@@ -1735,8 +1735,7 @@ class AppConfig(_Model):
         listed = {user.arn for user in users}
         for given in [*self.parent.admin_role_arns, *([deployer_arn] if deployer_arn else [])]:
             # The authenticator matches a session's role without its path (as EKS's aws-auth did).
-            kind, _, rest = given.partition(":role/") if ":role/" in given else given.partition(":user/")
-            arn = f"{kind}:{'role' if ':role/' in given else 'user'}/{rest.rsplit('/', 1)[-1]}"
+            arn = re.sub(r":(role|user)/(?:.*/)?([^/]+)$", r":\1/\2", given)
             if arn not in listed:
                 users.append(KarmadaUser(arn=arn))
                 listed.add(arn)
