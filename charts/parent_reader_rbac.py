@@ -18,22 +18,30 @@ class ParentReaderRbacProps:
     namespace: str = "karmada-system"
     # ConfigMaps the group writes by server-side apply (the KarmadaManifest handler publishes the Karmada CA).
     published_config_maps: list[str] = field(default_factory=list)
+    # ConfigMaps the group only reads (the registrar: the Karmada CA).
+    read_config_maps: list[str] = field(default_factory=list)
 
 
 class ParentReaderRbacChart(cdk8s.Chart):
     """Read access for `group` to the named Secrets and the apiserver's EndpointSlices, and the ConfigMaps it publishes.
 
-    A Role and RoleBinding that let `group` read exactly the named Secrets (credentials issued by cert-manager) and the
-    EndpointSlices (to find the karmada-apiserver pods) in the control plane's namespace, and nothing else in the
-    parent cluster.
+    A Role and RoleBinding that let `group` read exactly the named Secrets (credentials issued by cert-manager; no
+    Secret rule at all when none is named, since an empty name list would mean every Secret), the named ConfigMaps it
+    reads and the EndpointSlices (to find the karmada-apiserver pods) in the control plane's namespace, and nothing
+    else in the parent cluster.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentReaderRbacProps) -> None:
         super().__init__(scope, id)
         rules = [
-            k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names, verbs=["get"]),
             k8s.PolicyRule(api_groups=["discovery.k8s.io"], resources=["endpointslices"], verbs=["get", "list"]),
         ]
+        if props.secret_names:
+            rules.insert(0, k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=props.secret_names,
+                                           verbs=["get"]))
+        if props.read_config_maps:
+            rules.append(k8s.PolicyRule(api_groups=[""], resources=["configmaps"],
+                                        resource_names=props.read_config_maps, verbs=["get"]))
         if props.published_config_maps:
             # A server-side apply that creates is authorized as create too, and RBAC cannot name a create.
             rules += [

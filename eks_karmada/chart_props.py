@@ -19,6 +19,7 @@ from charts.karmada import (
     PodSettings,
     Resources,
     Toleration,
+    names,
     sizing_profile_for_members,
 )
 from charts.metrics_collector import (
@@ -44,10 +45,12 @@ from observability.rules import AlertSettings
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_cidrs: Sequence[str] | None = None,
-                        deployer_arn: str | None = None) -> KarmadaControlPlaneProps:
+                        deployer_arn: str | None = None,
+                        handler_identities: Sequence[IamIdentity] = ()) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes.
 
     ``deployer_arn``: joins karmada.access.users as an admin of the Karmada API, as on the parent EKS cluster.
+    ``handler_identities``: the deploy-time handlers' roles (fixed usernames and groups: ``registrar_identity``).
     ``apiserver_client_cidrs``: the subnets karmada-apiserver's NetworkPolicy admits (the NLB's and the
     handlers', which the parent stack knows from its VPC); default: the parent VPC's whole CIDR.
     """
@@ -90,8 +93,14 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_c
         # The NLB's IP targets, its health checks and the deploy-time handlers come from these subnets.
         apiserver_client_cidrs=list(apiserver_client_cidrs or [config.parent.vpc_cidr]),
         iam_cluster_id=config.karmada_cluster_id,
-        iam_identities=[IamIdentity(arn=user.arn, groups=user.groups) for user in config.karmada_users(deployer_arn)],
+        iam_identities=[*(IamIdentity(arn=user.arn, groups=user.groups) for user in config.karmada_users(deployer_arn)),
+                        *handler_identities],
     )
+
+
+def registrar_identity(role_arn: str) -> IamIdentity:
+    """The registrar's role in the Karmada API: user eks-karmada:handler:registrar (charts/karmada/handler_rbac.py)."""
+    return IamIdentity(arn=role_arn, username=names.REGISTRAR_USER, groups=[names.REGISTRAR_GROUP])
 
 
 def component_resources(profile: ComponentResources, settings: KarmadaComponentSettings) -> ComponentResources:

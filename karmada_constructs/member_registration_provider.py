@@ -34,7 +34,9 @@ class MemberRegistrationProviderProps:
     vpc: ec2.IVpc
     """The parent's VPC."""
     role_name: str
-    """The registrar role's fixed name, which the members' join roles trust."""
+    """The registrar role's fixed name, which the members' join roles trust and the Karmada API's authenticator maps."""
+    karmada_cluster_id: str
+    """The cluster id of the Karmada API's aws-iam-authenticator: the registrar's tokens are signed for it."""
     join_role_arns: list[str] = field(default_factory=list)
     """The members' join roles, the only roles it may assume. Default: none."""
     log_retention_days: int = 90
@@ -46,7 +48,9 @@ class MemberRegistrationProvider(ParentClusterProvider):
 
     Its role has a fixed name so member stacks, in any region or account, can
     trust it without a cross-stack reference; it may assume only the members'
-    join roles (`join_role_arns`).
+    join roles (`join_role_arns`). The same role signs in to the Karmada API (aws-iam-authenticator maps it to
+    eks-karmada:handler:registrar, charts/karmada/handler_rbac.py grants what registration does): it needs no IAM
+    permission for that, only its own credentials to sign the token.
 
     It also holds `refresh_function`, the target of each Pull member's daily agent
     certificate refresh (`AgentCertificateRefresh`): the same code and the same role,
@@ -71,6 +75,7 @@ class MemberRegistrationProvider(ParentClusterProvider):
         if props.join_role_arns:
             self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=props.join_role_arns))
         self._props = props
+        self.karmada_cluster_id = props.karmada_cluster_id
         self._refresh_function: lambda_.Function | None = None
 
     @property

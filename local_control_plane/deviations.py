@@ -67,7 +67,17 @@ PLACEHOLDERS: dict[str, str] = {
     "${Ebs.VolumeKeyArn}": "arn:aws:kms:us-east-1:000000000000:key/local",
     # The backup bucket lives in a local S3 (moto server) during the backup drill.
     "${EtcdBackup.BucketName}": BACKUP_BUCKET,
+    # The handlers' role ARNs in the Karmada API's aws-iam-authenticator mapping (the registrar's fixed name in the
+    # parent's account): the local account and partition, as the Deployer resolves the roles' ARNs.
+    "${Parent.AccountId}": "000000000000",
+    "${Parent.Partition}": "aws",
 }
+
+# Handlers that sign in to the Karmada API with their own role (the registrar) get, in Lambda, the execution role's
+# credentials. Locally the Deployer asks the local STS for a session of that role (the ARN the Deployer resolves
+# for the function's Role), named this; the tokens they sign are verified by the same local STS the
+# authenticator calls, so a wrong mapping or cluster id fails here as in AWS.
+HANDLER_SESSION_NAME = "local"
 
 
 def member_endpoint_placeholder(member: str) -> str:
@@ -127,6 +137,11 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "image amazon/aws-iam-authenticator trusts the local STS's CA as its system roots",
               "no AWS here; the local STS checks each token's SigV4 signature (key, session, scope, the signed "
               "x-k8s-aws-id) against the local IAM role sessions and users, so an identity cannot be forged"),
+    Deviation("a handler's own credentials (the registrar's, for its Karmada API tokens) -> keys of a local STS "
+              "session \"local\" of its role; ${Parent.AccountId} -> 000000000000 and ${Parent.Partition} -> aws in the "
+              "authenticator's mapping of that role",
+              "no Lambda execution role here; the local STS verifies the tokens those keys sign, so the role's "
+              "mapping (user eks-karmada:handler:registrar) and RBAC decide as in AWS"),
     Deviation("AWS identities (EKS access entries) -> client certificates with the entry's groups",
               "no IAM/EKS authenticator; RBAC in the clusters still decides what each identity may do"),
     Deviation("member clusters: etcd + kube-apiserver + kube-controller-manager + kube-scheduler, kwok nodes",

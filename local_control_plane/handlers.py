@@ -335,9 +335,36 @@ class Deployer:
             fields["member_transport"] = (
                 lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
             )
+        if "karmada_tokens" in wanted:
+            fields["karmada_tokens"] = self.karmada_tokens(resource)
         defaults = module.Runtime.default()
         return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",) if k in wanted},
                                  **fields})
+
+    def karmada_tokens(self, resource: CustomResource | ScheduledInvocation) -> Callable[[str], Callable[[], str]]:
+        """The handler's own IAM tokens for the Karmada API: keys of a local STS session of its role.
+
+        In Lambda the function signs with its execution role's credentials; here the local STS (the one the Karmada
+        API's aws-iam-authenticator calls) issues a session of that role, so the authenticator verifies the handler's
+        tokens for real and maps the role as deployed (deviations.HANDLER_ROLE_SESSIONS).
+        """
+        from functions.kube.eks_auth import TokenGenerator
+
+        from .sts import LocalSts
+
+        keys = LocalSts(self.env.layout.data).role_session(resource.role_arn, deviations.HANDLER_SESSION_NAME)
+        region = self.assembly.region(resource.stack)
+
+        def tokens(cluster_id: str) -> Callable[[], str]:
+            import boto3.session
+
+            session = boto3.session.Session(
+                aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                aws_session_token=keys["SessionToken"], region_name=region)
+            return TokenGenerator(session.client("sts", region_name=region,
+                                                 endpoint_url=f"https://sts.{region}.amazonaws.com"), cluster_id)
+
+        return tokens
 
     def fetch(self, url: str) -> bytes:
         """The CRD tarball download: the release URL is answered from loopback."""

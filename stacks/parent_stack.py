@@ -25,6 +25,7 @@ from eks_karmada.chart_props import (
     control_plane_props,
     metrics_workspace_alias,
     parent_collector_props,
+    registrar_identity,
     storage_class_props,
 )
 from eks_karmada.config import AppConfig, MemberKind, SyncMode
@@ -112,7 +113,8 @@ class KarmadaParentStack(Stack):
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
-        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network), deployer_arn)
+        props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network), deployer_arn,
+                                    handler_identities=[registrar_identity(self._registrar_role_arn())])
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_encryption_key(network, props, control_plane)
@@ -124,6 +126,13 @@ class KarmadaParentStack(Stack):
         self._add_observability(props, control_plane)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
+
+    def _registrar_role_arn(self) -> str:
+        """The registrar role's ARN (a fixed name), its partition and account shown as placeholders until deployed."""
+        rendered = self._rendered
+        account = self._config.parent.account or rendered.placeholder(self.account, "Parent.AccountId")
+        return role_arn(account, registrar_role_name(self._config), rendered.placeholder(self.partition,
+                                                                                           "Parent.Partition"))
 
     # ---- AWS: network, cluster, storage, add-ons, load balancer ------------------------------------
 
@@ -348,6 +357,7 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster,
             vpc=network.vpc,
             role_name=registrar_role_name(config),
+            karmada_cluster_id=config.karmada_cluster_id,
             join_role_arns=[
                 role_arn(m.account or parent_account, join_role_name(config, m), self.partition) for m in config.members
             ],
@@ -359,8 +369,10 @@ class KarmadaParentStack(Stack):
                 namespace=props.namespace, published_config_maps=[CA_BUNDLE_CONFIGMAP])),
             ("member-registrar-rbac", ParentReaderRbacProps(
                 name="eks-karmada-registrar", group=REGISTRAR_GROUP,
-                secret_names=[ADMIN_CLIENT_SECRET, *(agent_client_secret(m) for m in props.pull_members)],
-                namespace=props.namespace)),
+                # The Pull agents' certificates only: the registrar signs in to Karmada with its own role and
+                # reads the Karmada CA from the published ConfigMap.
+                secret_names=[agent_client_secret(m) for m in props.pull_members],
+                namespace=props.namespace, read_config_maps=[CA_BUNDLE_CONFIGMAP])),
         ]
         self.reader_rbac = []
         for chart_id, reader in readers:

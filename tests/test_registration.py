@@ -45,7 +45,8 @@ def test_registration_runs_in_the_parent_region_and_names_the_member(synthesized
     assert (props["MemberClusterName"], props["MemberRegion"]) == ("karmada-member-usw2", "us-west-2")
     assert json.loads(props["Zones"]) == ["us-west-2a", "us-west-2b", "us-west-2c"]
     assert "eks-karmada-join-member-usw2-karmada-parent-us-east-1" in json.dumps(props["JoinRoleArn"])
-    assert props["AdminSecretName"] == "karmada-admin-client"
+    # The registrar signs in to Karmada with its own role: no admin Secret, the authenticator's cluster id.
+    assert "AdminSecretName" not in props and props["KarmadaClusterId"] == "karmada-parent-karmada"
     assert "AgentCredentialSecret" not in props
     assert not any(k.lower().endswith(("token", "key", "password")) for k in props if k != "ServiceToken")
 
@@ -160,8 +161,11 @@ def test_pull_member_gets_an_agent_and_a_parent_side_credential(mixed):
     registrar = next(o for o in mixed.manifests["parent"]
                      if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
     secrets = next(r for r in registrar["rules"] if r["resources"] == ["secrets"])["resourceNames"]
-    assert sorted(secrets) == ["karmada-admin-client", "karmada-agent-edge-1-client", "karmada-agent-old-1-client",
+    # The Pull agents' certificates only: never the break-glass admin Secret.
+    assert sorted(secrets) == ["karmada-agent-edge-1-client", "karmada-agent-old-1-client",
                                "karmada-agent-pull-1-client"]
+    config_maps = next(r for r in registrar["rules"] if r["resources"] == ["configmaps"])
+    assert (config_maps["resourceNames"], config_maps["verbs"]) == (["karmada-ca-bundle"], ["get"])
     (registration,) = Template.from_json(mixed.templates["KarmadaRegistration-pull-1"]).find_resources(
         MemberRegistration.RESOURCE_TYPE).values()
     assert registration["Properties"]["AgentCredentialSecret"] == "karmada-agent-pull-1-client"
@@ -231,3 +235,21 @@ def test_every_deploy_time_read_runs_again_on_every_deploy(mixed):
                 reads += 1
     # The existing member's describeCluster and one egress look-up per parent NAT address per Push member.
     assert reads >= 4
+
+
+def test_the_registrar_signs_in_to_karmada_with_its_own_role_and_reads_no_secret_in_a_push_fleet(synthesized):
+    parent = synthesized.manifests["parent"]
+    registrar = next(o for o in parent if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
+    # No Pull member: no Secret rule at all (an empty resourceNames list would allow every Secret).
+    assert [r["resources"] for r in registrar["rules"]] == [["endpointslices"], ["configmaps"]]
+    authenticator = next(o for o in parent if o["kind"] == "ConfigMap"
+                         and o["metadata"]["name"] == "karmada-iam-authenticator")
+    roles = yaml.safe_load(authenticator["data"]["config.yaml"])["server"]["mapRoles"]
+    mapped = next(r for r in roles if r["username"] == "eks-karmada:handler:registrar")
+    # The role's fixed name; the account is a deploy-time value (no parent.account), shown as a placeholder.
+    assert mapped == {"roleARN": "arn:aws:iam::${Parent.AccountId}:role/"
+                                 "eks-karmada-registrar-karmada-parent-us-east-1",
+                      "username": "eks-karmada:handler:registrar", "groups": ["eks-karmada:handlers:registrar"]}
+    bindings = [o for o in synthesized.manifests["karmada"] if o["kind"] == "ClusterRoleBinding"
+                and o["metadata"]["name"] == "eks-karmada:handler:registrar"]
+    assert [b["subjects"][0]["name"] for b in bindings] == ["eks-karmada:handlers:registrar"]

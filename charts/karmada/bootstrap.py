@@ -42,6 +42,7 @@ from constructs import Construct
 
 from charts.karmada import names
 from charts.karmada.common.objects import emit_all, labels, metadata
+from charts.karmada.handler_rbac import registrar_rbac
 from charts.karmada.optional.metrics_adapter import METRICS_ADAPTER_API_VERSIONS
 from charts.karmada.optional.search import SEARCH_API_VERSIONS
 from charts.karmada.props import KarmadaControlPlaneProps
@@ -145,6 +146,8 @@ def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
             [{"apiGroups": ["cluster.karmada.io"], "resources": ["clusters/proxy"], "verbs": list(PROXY_VERBS)}],
         ),
         cluster_role_binding("cluster-proxy-admin", props, "cluster-proxy-admin", [_user(names.ADMIN_USER)]),
+        # Deploy-time handlers that sign in with their own IAM role (charts/karmada/handler_rbac.py).
+        *registrar_rbac(props, lambda name, namespace=None: _meta(name, props, namespace=namespace)),
     ]
 
 

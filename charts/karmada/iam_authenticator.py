@@ -12,6 +12,8 @@ Karmada API decides what a mapped one may do (charts/karmada/bootstrap.py binds 
   running server. The server listens on 127.0.0.1 only: nothing outside the pod reaches it.
 * A role maps to ``arn:<partition>:sts::<account>:assumed-role/<name>/{{SessionName}}``: the audit log names the
   session (under IAM Identity Center, the person), not just the role.
+* A deploy-time handler's role (the registrar) maps to a fixed username, ``eks-karmada:handler:<name>``, and its own
+  group, which charts/karmada/handler_rbac.py binds to exactly what the handler does.
 * Revoking someone: remove them from ``karmada.access.users`` (or their IAM access to the role) and deploy; tokens
   live at most 15 minutes and karmada-apiserver caches a verdict for 2 minutes.
 """
@@ -58,8 +60,8 @@ def authenticator_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
             "generateKubeconfig": WEBHOOK_KUBECONFIG,
             "address": "127.0.0.1",
             "port": PORT,
-            "mapRoles": [{"roleARN": i.arn, "username": i.username, "groups": list(i.groups)} for i in roles],
-            "mapUsers": [{"userARN": i.arn, "username": i.username, "groups": list(i.groups)} for i in users],
+            "mapRoles": [{"roleARN": i.arn, "username": i.mapped_username, "groups": list(i.groups)} for i in roles],
+            "mapUsers": [{"userARN": i.arn, "username": i.mapped_username, "groups": list(i.groups)} for i in users],
         },
     }
 

@@ -136,6 +136,13 @@ ADMINS_GROUP = "eks-karmada:admins"
 EDITORS_GROUP = "eks-karmada:editors"
 VIEWERS_GROUP = "eks-karmada:viewers"
 FLEET_VIEWER_ROLE = "eks-karmada:fleet-viewer"
+# Deploy-time handlers sign in with their own IAM role (aws-iam-authenticator maps it to a fixed user and group);
+# system:masters (the admin client certificate) stays break-glass.
+REGISTRAR_USER = "eks-karmada:handler:registrar"
+REGISTRAR_GROUP = "eks-karmada:handlers:registrar"
+REGISTRAR_ROLE = "eks-karmada:handler:registrar"
+# Where registrations keep member credentials in Karmada (karmadactl's --cluster-namespace default).
+CLUSTER_CREDENTIALS_NAMESPACE = "karmada-cluster"
 MASTERS_GROUP = "system:masters"
 # Matches the built-in RBAC bootstrap policy of kube-apiserver.
 KCM_USER = "system:kube-controller-manager"

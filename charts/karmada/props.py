@@ -22,6 +22,8 @@ _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _GO_DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
 # A DNS-1123 label: member cluster names become Deployment/Service name parts.
 _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@-]+$")
+# The same with a deploy-time partition and/or account (a CDK token "${Token[...]}" or a placeholder "${AWS::...}").
+_OPAQUE_IAM_ARN = re.compile(r"^arn:(aws[a-z-]*|\$\{[^}]+\}):iam::(\d{12}|\$\{[^}]+\}):(role|user)/[\w+=,.@-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
@@ -271,17 +273,23 @@ class ComponentSettings(BaseModel):
 
 
 class IamIdentity(BaseModel):
-    """An IAM role or user (ARN without a path) and the groups aws-iam-authenticator gives it."""
+    """An IAM role or user (ARN without a path) and the username and groups aws-iam-authenticator gives it.
+
+    The ARN's partition and account may be deploy-time values (a CDK token, rendered as a placeholder such as
+    ``${Parent.AccountId}``): a handler's role is known only once deployed.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     arn: str
     groups: list[str]
+    username: str | None = None
+    """A fixed username (a handler's role: eks-karmada:handler:<name>). Default: from the ARN (mapped_username)."""
 
     @field_validator("arn")
     @classmethod
     def _arn(cls, value: str) -> str:
-        if not _IAM_ARN.match(value):
+        if not (_IAM_ARN.match(value) or _OPAQUE_IAM_ARN.match(value)):
             raise ValueError(f"not an IAM role or user ARN without a path: {value!r}")
         return value
 
@@ -290,8 +298,10 @@ class IamIdentity(BaseModel):
         return ":role/" in self.arn
 
     @property
-    def username(self) -> str:
-        """A role's sessions by their session name (the person, under SSO); a user by its ARN."""
+    def mapped_username(self) -> str:
+        """``username`` if fixed; else a role's sessions by session name (the person, under SSO), a user by its ARN."""
+        if self.username:
+            return self.username
         if not self.is_role:
             return self.arn
         prefix, name = self.arn.split(":role/")

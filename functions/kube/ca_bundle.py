@@ -2,12 +2,14 @@
 
 The CA is public; the Secret the handlers read it from also holds the break-glass admin key, which people no
 longer read: `eks-karmada kubeconfig` takes the CA from this ConfigMap and signs in with the caller's IAM identity.
-The KarmadaManifest handler writes it on every Create and Update (the CA is stable across renewals).
+The KarmadaManifest handler writes it on every Create and Update (the CA is stable across renewals). Handlers that
+sign in with their IAM role (the registrar) read the CA from it too: they never read the admin Secret.
 """
 
 from __future__ import annotations
 
 from .client import KubeClient, Resource
+from .errors import SecretNotReadyError
 
 CONFIG_MAPS = Resource("", "v1", "ConfigMap", "configmaps", True)
 CA_BUNDLE_CONFIGMAP = "karmada-ca-bundle"
@@ -25,3 +27,14 @@ def publish_ca_bundle(parent: KubeClient, namespace: str, ca_pem: bytes) -> None
         "data": {CA_BUNDLE_KEY: ca_pem.decode("ascii")},
     }
     parent.apply(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace, body, FIELD_MANAGER, force=True)
+
+
+def read_ca_bundle(parent: KubeClient, namespace: str) -> bytes:
+    """The Karmada CA (PEM) from ``namespace``/karmada-ca-bundle; not there yet is retried like a pending Secret."""
+    found = parent.get(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace)
+    value = ((found or {}).get("data") or {}).get(CA_BUNDLE_KEY)
+    if not value or "BEGIN CERTIFICATE" not in value:
+        raise SecretNotReadyError(
+            f"ConfigMap {namespace}/{CA_BUNDLE_CONFIGMAP} in the parent cluster has no {CA_BUNDLE_KEY} (the Karmada "
+            "API bootstrap publishes it)")
+    return value.encode("ascii")

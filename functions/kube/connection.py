@@ -103,18 +103,19 @@ def api_server_addresses(parent: KubeClient, namespace: str, service: str) -> li
 class KarmadaTransport:
     """Transport to the Karmada API server pods, resolved lazily and re-resolved after failures.
 
-    ``endpoint_transport(address, port, tls, server_name)`` builds the transport to one pod.
+    ``endpoint_transport(address, port, auth, server_name)`` builds the transport to one pod; ``auth`` is a client
+    certificate (the break-glass admin, the agent) or an IAM identity's bearer tokens (a handler's own role).
     """
 
     def __init__(
         self,
         parent: KubeClient,
-        tls: TlsMaterial,
+        tls: KarmadaAuth,
         namespace: str,
         service: str,
         port: int,
         server_name: str,
-        endpoint_transport: Callable[[str, int, TlsMaterial, str], Any],
+        endpoint_transport: Callable[[str, int, KarmadaAuth, str], Any],
     ) -> None:
         self._parent = parent
         self._tls = tls

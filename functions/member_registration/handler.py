@@ -9,10 +9,13 @@ API server's own message, under 1000 characters, with no secret material.
 ResourceProperties (strings):
 
 * Karmada, as for KarmadaManifest: ``ClusterName`` (the parent EKS cluster, required),
-  ``AdminSecretName`` (required), ``AdminSecretNamespace`` (default ``ApiServerNamespace``),
+  ``AdminSecretNamespace`` (default ``ApiServerNamespace``: where the agent credentials are),
   ``ApiServerNamespace`` (karmada-system), ``ApiServerService`` (karmada-apiserver),
   ``ApiServerPort`` (5443), ``ApiServerServerName`` (<service>.<namespace>.svc.cluster.local),
-  ``FieldManager`` (eks-karmada).
+  ``FieldManager`` (eks-karmada), ``KarmadaClusterId`` (required: the cluster id of the Karmada API's
+  aws-iam-authenticator). The registrar signs in to the Karmada API with its own role's IAM tokens (user
+  ``eks-karmada:handler:registrar``, its RBAC in charts/karmada/bootstrap.py) and trusts the Karmada CA published
+  in the parent's ConfigMap ``<ApiServerNamespace>/karmada-ca-bundle``: it never reads the break-glass admin Secret.
 * The member: ``MemberName`` (the Karmada Cluster name, required), ``SyncMode`` (Push | Pull,
   default Push), ``Provider``, ``Region``, ``Zones`` (JSON list), ``Labels`` (JSON object),
   ``MemberClusterName``, ``MemberRegion`` and ``JoinRoleArn`` (required: the member EKS cluster and
@@ -36,7 +39,7 @@ Pull, Create/Update (``karmadactl register``): applies the agent's per-member RB
 own Cluster's status, no Secrets, no Cluster create), creates the Cluster (syncMode Pull, apiEndpoint,
 id, provider, region, zones, labels, no secretRef: exactly what the agent would write, so it never
 needs to), writes the Secret ``karmada-kubeconfig`` (server = KarmadaApiServerUrl, the Karmada CA from
-the admin Secret, the agent certificate and key) into the member's agent namespace, restarts the agent
+the karmada-ca-bundle ConfigMap, the agent certificate and key) into the member's agent namespace, restarts the agent
 Deployment if that Secret changed and waits for the agent to report the Cluster's status. After
 cert-manager renews the agent certificate, refresh.py (a daily schedule, same role) copies it in.
 
@@ -61,9 +64,9 @@ from typing import Any
 
 from ..aws_clients import aws_client
 from ..errors import HandlerError
-from ..kube import connection, eks_auth, retry
+from ..kube import ca_bundle, connection, eks_auth, retry
 from ..kube.client import KubeClient, Urllib3Transport
-from ..kube.connection import KarmadaTransport, TlsMaterial
+from ..kube.connection import BearerAuth, KarmadaAuth, KarmadaTransport, TlsMaterial
 from ..kube.errors import (
     ApiError,
     ClusterNotFoundError,
@@ -74,7 +77,7 @@ from ..kube.errors import (
     TlsVerificationError,
 )
 from ..kube.retry import Backoff, Deadline
-from ..kube.transports import eks_transport, karmada_pod_transport
+from ..kube.transports import eks_transport, karmada_pod_transport, karmada_tokens
 from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access
 from . import objects as obj
@@ -92,6 +95,9 @@ DELETE_CONNECT_SECONDS = 60.0  # on Delete, how long an unreachable API is retri
 POLL_INTERVAL_SECONDS = 5.0
 REGISTRAR_GROUP = "eks-karmada:registrar"  # Kubernetes group of the join role's access entry in members
 USER_AGENT = "eks-karmada/member-registration"
+# Who the registrar is in the Karmada API (charts/karmada/names.py maps and binds them; named here for messages).
+KARMADA_USER = "eks-karmada:handler:registrar"
+KARMADA_ROLE = "eks-karmada:handler:registrar"
 # On the member's karmada-kubeconfig: which registration (physical id) wrote it.
 REGISTRATION_ANNOTATION = "eks-karmada.io/registration"
 CONNECT_ERRORS = (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError,
@@ -131,9 +137,11 @@ class Runtime:
     """The outside world: AWS, the network, time. Tests pass fakes."""
 
     parent_transport: Callable[[str], Any]  # parent EKS cluster name -> transport (Lambda's own role)
-    karmada_transport: Callable[[str, int, TlsMaterial, str], Any]  # pod address, port, tls, TLS name
+    karmada_transport: Callable[[str, int, KarmadaAuth, str], Any]  # pod address, port, auth, TLS name
     aws_client: member_access.AwsClientFactory
     member_transport: member_access.MemberTransportFactory
+    # Karmada cluster id -> the Lambda's own IAM tokens for the Karmada API (aws-iam-authenticator)
+    karmada_tokens: Callable[[str], Callable[[], str]] = karmada_tokens
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
@@ -282,7 +290,7 @@ class Run:
         self._parent: KubeClient | None = None
         self._karmada: KubeClient | None = None
         self._karmada_transport: KarmadaTransport | None = None
-        self._admin_tls: TlsMaterial | None = None
+        self._karmada_ca: bytes | None = None
         self._members: dict[tuple, _Member] = {}
         self._undo: list[tuple[str, Callable[[], Any]]] = []
         self.waited = 0.0  # how long the last poll() waited
@@ -344,17 +352,35 @@ class Run:
         self.redact.add(tls.key_pem)  # the certificate is public
         return tls
 
-    def admin_tls(self) -> TlsMaterial:
-        if self._admin_tls is None:
+    def karmada_ca(self) -> bytes:
+        """The Karmada CA, from the parent's karmada-ca-bundle ConfigMap (public: no Secret is read for it)."""
+        if self._karmada_ca is None:
             p = self.props
-            self._admin_tls = self.read_tls(p.admin_secret_namespace, p.admin_secret_name)
-        return self._admin_tls
+            what = (f"read ConfigMap {p.api_server_namespace}/{ca_bundle.CA_BUNDLE_CONFIGMAP} in the parent EKS "
+                    f"cluster {p.cluster_name}")
+            try:
+                ca: bytes = self.retry(
+                    lambda: ca_bundle.read_ca_bundle(self.parent(), p.api_server_namespace), what=what)
+            except CONNECT_ERRORS as err:
+                root = root_cause(err)
+                hint = ""
+                if isinstance(root, ApiError) and root.code in (401, 403):
+                    hint = (" (check the registrar role's access entry in the parent and its RBAC: get on this "
+                            "ConfigMap)")
+                raise self.fail(what, err, hint) from err
+            self._karmada_ca = ca
+        return self._karmada_ca
+
+    def karmada_auth(self) -> BearerAuth:
+        """The registrar's own IAM identity: aws-iam-authenticator maps its role to eks-karmada:handler:registrar."""
+        return BearerAuth(ca_pem=self.karmada_ca(), token_provider=self.runtime.karmada_tokens(
+            self.props.karmada_cluster_id))
 
     def karmada(self) -> KubeClient:
         if self._karmada is None:
             p = self.props
             self._karmada_transport = KarmadaTransport(
-                self.parent(), self.admin_tls(), p.api_server_namespace, p.api_server_service,
+                self.parent(), self.karmada_auth(), p.api_server_namespace, p.api_server_service,
                 p.api_server_port, p.api_server_server_name, self.runtime.karmada_transport,
             )
             self._karmada = KubeClient(self._karmada_transport, user_agent=USER_AGENT)
@@ -367,7 +393,16 @@ class Run:
         except RegistrationError:
             raise
         except (*CONNECT_ERRORS, NoReadyEndpointsError) as err:
-            raise self.fail(what, err) from err
+            root = root_cause(err)
+            hint = ""
+            if isinstance(root, ApiError) and root.code == 401:
+                hint = (f" (the Karmada API's aws-iam-authenticator does not accept the registrar role's token for "
+                        f"cluster id {self.props.karmada_cluster_id!r}: check its mapping of the registrar role and "
+                        "KarmadaClusterId)")
+            elif isinstance(root, ApiError) and root.code == 403:
+                hint = (f" (the registrar's Karmada user {KARMADA_USER} needs this right from the ClusterRole "
+                        f"{KARMADA_ROLE}: update the KarmadaParent stack, which binds it)")
+            raise self.fail(what, err, hint) from err
 
     def k_get(self, resource: Any, name: str, namespace: str | None = None) -> dict | None:
         return self.k_call(lambda c: c.get(resource, name, namespace),
@@ -610,7 +645,7 @@ class Run:
         p = self.props
         agent = self.read_tls(p.agent_credential_namespace, p.agent_credential_secret)
         self.check_agent_certificate(agent.cert_pem)
-        server_ca = self.admin_tls().ca_pem
+        server_ca = self.karmada_ca()
 
         cluster_role = obj.agent_role_names(p.member_name)[0]
         if self.request_type == "Create" and self.k_get(obj.CLUSTER_ROLES, cluster_role) is None:

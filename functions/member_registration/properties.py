@@ -39,8 +39,8 @@ class Properties:
 
     # where Karmada runs (same meaning as the KarmadaManifest handler's properties)
     cluster_name: str
-    admin_secret_namespace: str
-    admin_secret_name: str
+    admin_secret_namespace: str  # the default namespace of the agent credentials (the control plane's)
+    karmada_cluster_id: str  # the Karmada API's aws-iam-authenticator cluster id: the registrar's tokens name it
     api_server_namespace: str
     api_server_service: str
     api_server_port: int
@@ -123,7 +123,7 @@ class Properties:
         return cls(
             cluster_name=_required(raw, "ClusterName"),
             admin_secret_namespace=admin_namespace,
-            admin_secret_name=_required(raw, "AdminSecretName"),
+            karmada_cluster_id=_required(raw, "KarmadaClusterId"),
             api_server_namespace=namespace,
             api_server_service=service,
             api_server_port=int(port),

@@ -153,7 +153,7 @@ class _Refresh:
                            renewed.serial_hex, renewed.not_after.isoformat())
             return Outcome(p.member_name, KEPT_NEWER, current)
 
-        server_ca = run.admin_tls().ca_pem
+        server_ca = run.karmada_ca()
         self.check_karmada_accepts(TlsMaterial(ca_pem=server_ca, cert_pem=agent.cert_pem, key_pem=agent.key_pem),
                                    renewed)
         body = run.agent_kubeconfig_secret(server_ca, agent)

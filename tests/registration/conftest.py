@@ -15,10 +15,15 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from functions.kube.ca_bundle import CA_BUNDLE_CONFIGMAP, CA_BUNDLE_KEY
+from functions.kube.connection import BearerAuth, TlsMaterial
+from functions.kube.eks_auth import TokenGenerator
 from functions.kube.retry import Backoff
 from functions.member_registration import handler as handler_module
+from functions.member_registration.certinfo import read_certificate
 from functions.resource_types import KARMADA_MEMBER_REGISTRATION
-from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest
+from tests.fakes.iam_authenticator import FakeIamAuthenticator, Identity
+from tests.fakes.kube_api import FakeKubeApi, FakeResponse, RecordedRequest, unauthorized
 from tests.fakes.pki import make_pki
 from tests.functions.conftest import FakeClock, endpoint_slice
 
@@ -45,6 +50,15 @@ IMPERSONATOR_TOKEN = base64.b64encode(IMPERSONATOR_TOKEN_TEXT.encode()).decode()
 ASSUMED_KEY_ID = "ASIAJOINROLE00000001"
 ASSUMED_SECRET = "assumed-secret-access-key-0123456789abcdef"
 ASSUMED_SESSION_TOKEN = "assumed-session-token-FwoGZXIvYXdzEJr-0123456789abcdefghijklmnopqrstuvwxyz"
+
+# The registrar's own role, as the Karmada API's aws-iam-authenticator knows it (charts/karmada/handler_rbac.py).
+KARMADA_CLUSTER_ID = "karmada-parent-karmada"
+REGISTRAR_ROLE = "arn:aws:iam::123456789012:role/eks-karmada-registrar-karmada-parent-us-east-1"
+REGISTRAR_SESSION = ("arn:aws:sts::123456789012:assumed-role/eks-karmada-registrar-karmada-parent-us-east-1/"
+                     "eks-karmada-registrar")
+REGISTRAR_KEY_ID = "ASIAREGISTRARROLE001"
+REGISTRAR_SECRET = "registrar-role-secret-access-key-0123456789"
+REGISTRAR_KARMADA_GROUP = "eks-karmada:handlers:registrar"
 
 CLUSTER_PATH = re.compile(r"^/apis/cluster\.karmada\.io/v1alpha1/clusters/([^/]+)$")
 
@@ -78,6 +92,13 @@ def tls_secret(name: str, pair, ca_pem: bytes) -> dict:
         "metadata": {"name": name, "namespace": NAMESPACE},
         "data": {k: base64.b64encode(v).decode() for k, v in values.items()},
     }
+
+
+def ca_bundle_config_map(ca_pem: bytes) -> dict:
+    """The Karmada CA the KarmadaManifest handler publishes on the parent (functions/kube/ca_bundle.py)."""
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": CA_BUNDLE_CONFIGMAP, "namespace": NAMESPACE},
+            "data": {CA_BUNDLE_KEY: ca_pem.decode("ascii")}}
 
 
 def token_secret(name: str, token: str | None, *, kind: str = "kubernetes.io/service-account-token") -> dict:
@@ -229,6 +250,12 @@ class Harness:
     member_tokens: list = field(default_factory=list)
     member_endpoints: list = field(default_factory=list)
     karmada_connections: list = field(default_factory=list)
+    # The Karmada API's token webhook: only the registrar role's tokens for KARMADA_CLUSTER_ID sign in.
+    authenticator: FakeIamAuthenticator = field(default_factory=lambda: FakeIamAuthenticator(
+        KARMADA_CLUSTER_ID, keys={REGISTRAR_KEY_ID: Identity(REGISTRAR_SESSION, REGISTRAR_SECRET)},
+        mapping={REGISTRAR_ROLE: [REGISTRAR_KARMADA_GROUP]}))
+    karmada_users: list = field(default_factory=list)  # who each Karmada request signed in as
+    token_cluster_ids: list = field(default_factory=list)  # the cluster ids the handler asked tokens for
 
     def _parent_transport(self, name: str):
         if self.parent_missing:
@@ -238,15 +265,33 @@ class Harness:
         assert name == PARENT
         return self.parent
 
-    def _karmada_transport(self, address, port, tls, server_name):
+    def _karmada_transport(self, address, port, auth, server_name):
         self.karmada_connections.append((address, port, server_name))
 
         def transport(method, path, headers, body):
             if self.karmada_down:
                 raise ConnectionRefusedError(111, f"Connection refused ({address}:{port})")
+            # The registrar signs in with its role's tokens, trusting the Karmada CA; a client certificate only ever
+            # as a Pull agent (the refresh's check that Karmada accepts a renewed one), never the admin's.
+            if isinstance(auth, BearerAuth) and auth.ca_pem == self.karmada_pki.ca.cert_pem:
+                who = self.authenticator.authenticate("Bearer " + auth.token_provider())
+            elif isinstance(auth, TlsMaterial) and auth.ca_pem == self.karmada_pki.ca.cert_pem:
+                user = read_certificate(auth.cert_pem).common_name
+                who = (user, []) if user.startswith("system:karmada:agent:") else None
+            else:
+                who = None
+            self.karmada_users.append(who[0] if who else None)
+            if who is None:
+                return FakeResponse(401, {"Content-Type": "application/json"}, json.dumps(unauthorized()).encode())
             return self.karmada(method, path, headers, body)
 
         return transport
+
+    def _karmada_tokens(self, cluster_id: str):
+        self.token_cluster_ids.append(cluster_id)
+        sts = self.aws.session.client("sts", region_name="us-east-1", aws_access_key_id=REGISTRAR_KEY_ID,
+                                      aws_secret_access_key=REGISTRAR_SECRET, aws_session_token="registrar-session")
+        return TokenGenerator(sts, cluster_id)
 
     def _member_transport(self, endpoint, tokens: Callable[[], str]):
         self.member_endpoints.append(endpoint)
@@ -266,6 +311,7 @@ class Harness:
             karmada_transport=self._karmada_transport,
             aws_client=self.aws,
             member_transport=self._member_transport,
+            karmada_tokens=self._karmada_tokens,
             sleep=self.clock.sleep,
             clock=self.clock,
             wall_clock=lambda: datetime.datetime.now(datetime.UTC).timestamp(),
@@ -298,7 +344,7 @@ def make_props(mode: str = "Push", **extra: Any) -> dict:
         "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:registrar-provider",
         "ClusterName": PARENT,
         "AdminSecretNamespace": NAMESPACE,
-        "AdminSecretName": ADMIN_SECRET,
+        "KarmadaClusterId": KARMADA_CLUSTER_ID,
         "ApiServerNamespace": NAMESPACE,
         "ApiServerService": SERVICE,
         "ApiServerPort": "5443",
@@ -346,7 +392,9 @@ def make_event(request_type: str, props: dict, *, old_props: dict | None = None,
 @pytest.fixture
 def harness(karmada_pki, agent_pki, member_ca, boto_session) -> Harness:
     parent = FakeKubeApi()
+    # The break-glass admin Secret is there, as in the parent; the registrar must not read it.
     parent.put(tls_secret(ADMIN_SECRET, karmada_pki.client, karmada_pki.ca.cert_pem))
+    parent.put(ca_bundle_config_map(karmada_pki.ca.cert_pem))
     parent.put(tls_secret(AGENT_SECRET, agent_pki.client, agent_pki.ca.cert_pem))
     parent.put(endpoint_slice("karmada-apiserver-abcde", [("10.0.1.10", True), ("10.0.2.20", True)]))
     member = FakeKubeApi(user="arn:aws:sts::210987654321:assumed-role/eks-karmada-join-member-1/eks-karmada-registrar")

@@ -19,11 +19,13 @@ from tests.registration.conftest import (
     ADMIN_SECRET,
     AGENT_SECRET,
     JOIN_ROLE,
+    KARMADA_CLUSTER_ID,
     KARMADA_URL,
     MEMBER,
     MEMBER_CLUSTER,
     NAMESPACE,
     PARENT,
+    REGISTRAR_SESSION,
     agent_deployment,
     make_event,
     make_props,
@@ -64,27 +66,58 @@ def test_any_other_error_reaching_the_parent_names_the_cluster(harness):
 
 
 @pytest.mark.parametrize(("code", "hint"), [
-    (401, " (check the registrar role's access entry in the parent and its RBAC: get on this Secret)"),
-    (403, " (check the registrar role's access entry in the parent and its RBAC: get on this Secret)"),
+    (401, " (check the registrar role's access entry in the parent and its RBAC: get on this ConfigMap)"),
+    (403, " (check the registrar role's access entry in the parent and its RBAC: get on this ConfigMap)"),
     (400, ""),  # the valid neighbour: no access hint for a status that is not about access
 ])
-def test_reading_the_admin_secret_gives_the_access_hint_for_401_and_403_only(harness, code, hint):
-    harness.parent.fail_next(code, times=None, method="GET", path=f"/secrets/{ADMIN_SECRET}$")
+def test_reading_the_karmada_ca_gives_the_access_hint_for_401_and_403_only(harness, code, hint):
+    harness.parent.fail_next(code, times=None, method="GET", path="/configmaps/karmada-ca-bundle$")
 
     message = failure(harness, make_event("Create", make_props()))
 
-    prefix = f"Failed to read Secret {NAMESPACE}/{ADMIN_SECRET} in the parent EKS cluster {PARENT}: "
+    prefix = f"Failed to read ConfigMap {NAMESPACE}/karmada-ca-bundle in the parent EKS cluster {PARENT}: "
     assert message.startswith(prefix) and message.endswith(f"[HTTP {code} {_reason(code)}]{hint}"), message
 
 
-def test_an_admin_secret_not_issued_yet_points_at_its_certificate(harness):
-    harness.parent.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/secrets/{ADMIN_SECRET}")
+def test_a_karmada_ca_not_published_yet_points_at_the_bootstrap(harness):
+    harness.parent.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/configmaps/karmada-ca-bundle")
 
     message = failure(harness, make_event("Create", make_props()))
 
-    assert message.startswith(f"Failed to read Secret {NAMESPACE}/{ADMIN_SECRET} in the parent EKS cluster {PARENT}: "
-                              "gave up after ")
-    assert message.endswith(" (cert-manager issues it from its Certificate; check that Certificate's status)")
+    assert message.startswith(f"Failed to read ConfigMap {NAMESPACE}/karmada-ca-bundle in the parent EKS cluster "
+                              f"{PARENT}: gave up after ")
+    assert message.endswith("has no ca.crt (the Karmada API bootstrap publishes it)")
+
+
+def test_the_registrar_never_reads_the_admin_secret(harness):
+    harness.run(make_event("Create", make_props("Pull", AgentWaitSeconds="0")))
+
+    assert not harness.parent.requests_matching(path=f"/secrets/{ADMIN_SECRET}$")
+    assert set(harness.karmada_users) == {REGISTRAR_SESSION}
+    assert harness.token_cluster_ids == [KARMADA_CLUSTER_ID]
+
+
+@pytest.mark.parametrize("cluster_id", ["karmada-other", ""])
+def test_a_token_for_another_karmada_is_refused_with_the_mapping_hint(harness, cluster_id):
+    props = make_props(KarmadaClusterId=cluster_id) if cluster_id else make_props(KarmadaClusterId=None)
+
+    message = failure(harness, make_event("Create", props))
+
+    if not cluster_id:
+        assert message == "KarmadaClusterId is required"
+        return
+    assert message.startswith("Failed to read Cluster member-1 in Karmada: ")
+    assert message.endswith(
+        "[HTTP 401 Unauthorized] (the Karmada API's aws-iam-authenticator does not accept the registrar role's token "
+        "for cluster id 'karmada-other': check its mapping of the registrar role and KarmadaClusterId)"), message
+
+
+def test_an_unmapped_registrar_role_gets_401(harness):
+    harness.authenticator.mapping.clear()
+
+    message = failure(harness, make_event("Create", make_props()))
+
+    assert "[HTTP 401 Unauthorized] (the Karmada API's aws-iam-authenticator does not accept" in message
 
 
 def _reason(code: int) -> str:
@@ -130,7 +163,9 @@ def test_a_refused_karmada_request_names_the_object_and_its_namespace(harness, m
 
     message = failure(harness, make_event("Create", make_props()))
 
-    assert message.startswith(prefix) and message.endswith("[HTTP 403 Forbidden]"), message
+    assert message.startswith(prefix) and message.endswith(
+        "[HTTP 403 Forbidden] (the registrar's Karmada user eks-karmada:handler:registrar needs this right from the "
+        "ClusterRole eks-karmada:handler:registrar: update the KarmadaParent stack, which binds it)"), message
 
 
 def test_a_cluster_that_stays_terminating_blocks_the_create_with_a_retry_later(harness):

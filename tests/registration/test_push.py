@@ -322,7 +322,7 @@ def test_delete_gives_up_waiting_with_a_warning_and_succeeds(harness, caplog):
     assert harness.clock.now - 1000.0 <= 30
 
 
-@pytest.mark.parametrize("breakage", ["karmada_down", "service_gone", "admin_secret_gone", "parent_missing",
+@pytest.mark.parametrize("breakage", ["karmada_down", "service_gone", "ca_bundle_gone", "parent_missing",
                                       "forbidden"])
 def test_delete_succeeds_with_a_warning_when_karmada_is_unreachable(harness, caplog, breakage):
     harness.run(make_event("Create", make_props()))
@@ -331,8 +331,8 @@ def test_delete_succeeds_with_a_warning_when_karmada_is_unreachable(harness, cap
     elif breakage == "service_gone":
         harness.parent.request("DELETE", "/apis/discovery.k8s.io/v1/namespaces/karmada-system/endpointslices/"
                                          "karmada-apiserver-abcde")
-    elif breakage == "admin_secret_gone":
-        harness.parent.request("DELETE", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client")
+    elif breakage == "ca_bundle_gone":
+        harness.parent.request("DELETE", "/api/v1/namespaces/karmada-system/configmaps/karmada-ca-bundle")
     elif breakage == "parent_missing":
         harness.parent_missing = True
     else:

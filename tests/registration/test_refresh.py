@@ -81,7 +81,10 @@ def registered(harness):
 
 
 class AgentIdentity:
-    """Wraps the Karmada transport: records the client certificates used, refuses the ones in ``refused``."""
+    """Wraps the Karmada transport: records the client certificates used, refuses the ones in ``refused``.
+
+    The registrar's own requests carry its role's tokens (no certificate): those pass through.
+    """
 
     def __init__(self, harness) -> None:
         self.harness = harness
@@ -90,10 +93,12 @@ class AgentIdentity:
 
     def __call__(self, address, port, tls, server_name):
         inner = self.harness._karmada_transport(address, port, tls, server_name)
-        self.certificates.append(tls.cert_pem)
+        certificate = getattr(tls, "cert_pem", None)
+        if certificate is not None:
+            self.certificates.append(certificate)
 
         def transport(method, path, headers, body):
-            if tls.cert_pem in self.refused:
+            if certificate in self.refused:
                 status = {"kind": "Status", "status": "Failure", "reason": "Unauthorized", "code": 401,
                           "message": "Unauthorized"}
                 return FakeResponse(401, {"Content-Type": "application/json"}, json.dumps(status).encode())
