@@ -32,6 +32,42 @@ def audit_users(env) -> set[str]:
     return users
 
 
+def audit_events(env) -> list[dict]:
+    """The Karmada API's audit events (ResponseComplete: one per request), from every karmada-apiserver pod."""
+    events = []
+    for log in env.layout.logs.glob("parent.karmada-system.karmada-apiserver-*_kube-apiserver.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if '"kind":"Event"' in line and '"audit.k8s.io/v1"' in line:
+                event = json.loads(line)
+                if event.get("stage") == "ResponseComplete":
+                    events.append(event)
+    return events
+
+
+REGISTRAR_AGENT = "eks-karmada/member-registration"  # functions/member_registration/handler.py USER_AGENT
+REGISTRAR_USER = "eks-karmada:handler:registrar"  # charts/karmada/names.py REGISTRAR_USER
+WRITES = ("create", "patch", "update", "delete")
+
+
+def test_the_registrar_writes_to_karmada_as_its_own_role_never_as_system_admin(env):
+    """`make local` registered both members with the registrar: through the authenticator, as its role's user.
+
+    Its requests carry its User-Agent; the only other identity they may show is a Pull agent's (the refresh proves
+    that Karmada accepts a renewed agent certificate by reading the Cluster as the agent).
+    """
+    mine = [e for e in audit_events(env) if e.get("userAgent", "").startswith(REGISTRAR_AGENT)]
+    assert mine, "no request of the registrar in the Karmada API's audit log"
+    users = {e["user"].get("username", "") for e in mine}
+    assert "system:admin" not in users, "the registrar used the break-glass admin certificate"
+    assert users - {REGISTRAR_USER} <= {u for u in users if u.startswith("system:karmada:agent:")}, users
+    writes = [e for e in mine if e["verb"] in WRITES]
+    assert writes and {e["user"]["username"] for e in writes} == {REGISTRAR_USER}
+    written = {(e.get("objectRef") or {}).get("resource") for e in writes}
+    assert {"clusters", "secrets"} <= written, written  # the Push member's Cluster and its token Secrets
+    refused = [e for e in mine if (e.get("responseStatus") or {}).get("code") in (401, 403)]
+    assert not refused, [(e["verb"], e.get("objectRef"), e["responseStatus"]) for e in refused]
+
+
 def test_an_admin_signs_in_with_their_role_session_and_is_audited_by_name(env, sts, kubectl_binary, tmp_path):
     alice = signed_in(env, sts, kubectl_binary, tmp_path, "platform-admin", "alice@example.com")
     who = alice.json("auth", "whoami")["status"]["userInfo"]
