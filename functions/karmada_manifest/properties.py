@@ -22,6 +22,8 @@ SOURCE = "Source"  # JSON: a release tarball and the paths to apply from it
 OVERWRITE = "Overwrite"  # "true" / "false"
 FIELD_MANAGER = "FieldManager"
 ADMIN_SECRET_NAME = "AdminSecretName"  # kubernetes.io/tls Secret of the Karmada admin client, in the parent
+# The cluster id of the Karmada API's aws-iam-authenticator: the handler signs in with its own IAM role instead.
+KARMADA_CLUSTER_ID = "KarmadaClusterId"
 ADMIN_SECRET_NAMESPACE = "AdminSecretNamespace"
 API_SERVER_NAMESPACE = "ApiServerNamespace"
 API_SERVER_SERVICE = "ApiServerService"
@@ -39,11 +41,12 @@ class Properties:
     overwrite: bool
     field_manager: str
     admin_secret_namespace: str
-    admin_secret_name: str
+    admin_secret_name: str  # "" when the handler signs in with its role (karmada_cluster_id)
     api_server_namespace: str
     api_server_service: str
     api_server_port: int
     api_server_server_name: str
+    karmada_cluster_id: str = ""  # "" when the handler uses the admin certificate (the Karmada API bootstrap)
 
     @classmethod
     def parse(cls, raw: dict | None) -> Properties:
@@ -60,8 +63,11 @@ class Properties:
                 f"{API_SERVER_PORT} must be a number, not {raw.get(API_SERVER_PORT)!r}"
             ) from None
         secret_name = property_text(raw, ADMIN_SECRET_NAME)
-        if not secret_name:
-            raise KarmadaManifestError(f"{ADMIN_SECRET_NAME} is required")
+        cluster_id = property_text(raw, KARMADA_CLUSTER_ID)
+        if bool(secret_name) == bool(cluster_id):
+            raise KarmadaManifestError(
+                f"set exactly one of {KARMADA_CLUSTER_ID} (sign in with the handler's own IAM role) and "
+                f"{ADMIN_SECRET_NAME} (the break-glass admin certificate: the Karmada API bootstrap only)")
         source = None
         if property_text(raw, SOURCE):
             try:
@@ -81,6 +87,7 @@ class Properties:
             api_server_port=port,
             api_server_server_name=(property_text(raw, API_SERVER_SERVER_NAME)
                                     or f"{service}.{namespace}.svc.cluster.local"),
+            karmada_cluster_id=cluster_id,
         )
 
 

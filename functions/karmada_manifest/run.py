@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..kube.ca_bundle import publish_ca_bundle
+from ..kube.ca_bundle import CA_BUNDLE_CONFIGMAP, publish_ca_bundle, read_ca_bundle
 from ..kube.client import KubeClient, Resource
-from ..kube.connection import KarmadaTransport, TlsMaterial, read_admin_tls
+from ..kube.connection import BearerAuth, KarmadaAuth, KarmadaTransport, TlsMaterial, read_admin_tls
 from ..kube.errors import (
     ApiError,
     ClusterNotFoundError,
@@ -30,7 +30,7 @@ from ..kube.errors import (
     TlsVerificationError,
 )
 from ..kube.retry import Backoff, Deadline, call_with_retry
-from ..kube.transports import eks_transport, karmada_pod_transport
+from ..kube.transports import eks_transport, karmada_pod_transport, karmada_tokens
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
 from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
@@ -52,8 +52,10 @@ class Runtime:
     """The outside world: AWS, the network, time. Tests pass fakes."""
 
     parent_transport: Callable[[str], Any]  # cluster name -> transport to its EKS API
-    karmada_transport: Callable[[str, int, TlsMaterial, str], Any]  # pod address, port, tls, TLS name
+    karmada_transport: Callable[[str, int, KarmadaAuth, str], Any]  # pod address, port, auth, TLS name
     fetch: Callable[[str], bytes] = fetch_source
+    # Karmada cluster id -> the Lambda's own IAM tokens for the Karmada API (aws-iam-authenticator)
+    karmada_tokens: Callable[[str], Callable[[], str]] = karmada_tokens
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
@@ -101,6 +103,7 @@ class Run:
         self._karmada: KubeClient | None = None
         self._karmada_transport: KarmadaTransport | None = None
         self._tls: TlsMaterial | None = None
+        self._bearer: BearerAuth | None = None
 
     # -- retries
     def _retry_window(self, error: BaseException) -> float | None:
@@ -164,12 +167,36 @@ class Run:
                            what=f"publish the Karmada CA in EKS cluster {p.cluster_name}")
         return self._tls
 
+    def bearer(self) -> BearerAuth:
+        """The handler's own IAM role's tokens, and the Karmada CA the bootstrap published (waits for it)."""
+        if self._bearer is None:
+            p = self.props
+            what = f"read ConfigMap {p.api_server_namespace}/{CA_BUNDLE_CONFIGMAP} in EKS cluster {p.cluster_name}"
+            try:
+                ca_pem = self.retry(lambda: read_ca_bundle(self.parent(), p.api_server_namespace), what=what)
+            except SecretNotReadyError:
+                raise  # Delete treats it as "control plane gone"
+            except (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError) as err:
+                hint = ""
+                if isinstance(err, ApiError) and err.code in (401, 403):
+                    hint = " (check the Lambda role's EKS access entry and its access to this ConfigMap)"
+                raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+            self._bearer = BearerAuth(ca_pem=ca_pem, token_provider=self.runtime.karmada_tokens(p.karmada_cluster_id))
+        return self._bearer
+
+    def auth(self) -> KarmadaAuth:
+        """How this handler signs in: its role's tokens, or (the bootstrap provider only) the admin certificate."""
+        return self.tls() if self.props.admin_secret_name else self.bearer()
+
+    def ca_pem(self) -> bytes:
+        return self.auth().ca_pem
+
     def karmada(self) -> KubeClient:
         if self._karmada is None:
             p = self.props
             self._karmada_transport = KarmadaTransport(
                 self.parent(),
-                self.tls(),
+                self.auth(),
                 p.api_server_namespace,
                 p.api_server_service,
                 p.api_server_port,
@@ -202,14 +229,14 @@ class Run:
                 # control plane's namespace) and the CA that signed it, read at run time.
                 values = {"name": DEFAULT_WEBHOOK_SERVICE, "namespace": props.api_server_namespace}
                 values.update(props.source.patch_values)
-                values["caBundle"] = base64.b64encode(self.tls().ca_pem).decode("ascii")
+                values["caBundle"] = base64.b64encode(self.ca_pem()).decode("ascii")
                 for patch in bundle.patches:
                     rendered = render_patch(patch, values)
                     desired.append(Desired(rendered.identity, rendered.text, rendered.origin, patch=True))
         manifest = manifest_objects(props)
         if any(CA_BUNDLE_PLACEHOLDER in json.dumps(item.body) for item in manifest):
             # Webhook configurations, APIServices and cluster-info carry the Karmada CA, known only at run time.
-            ca_bundle = base64.b64encode(self.tls().ca_pem).decode("ascii")
+            ca_bundle = base64.b64encode(self.ca_pem()).decode("ascii")
             manifest = [
                 Desired(item.identity, json.loads(json.dumps(item.body).replace(CA_BUNDLE_PLACEHOLDER, ca_bundle)),
                         item.origin)
@@ -304,7 +331,7 @@ class Run:
             return 0
         try:
             self.parent()
-            self.tls()
+            self.auth()
         except ClusterNotFoundError as err:
             logger.warning("%s: treating its objects as deleted", err)
             return 0

@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 
 from functions.karmada_manifest import handler as handler_module
+from functions.kube.connection import BearerAuth
+from functions.kube.eks_auth import TokenGenerator
 from functions.kube.retry import Backoff
 from functions.resource_types import KARMADA_MANIFEST
-from tests.fakes.kube_api import FakeKubeApi
+from tests.fakes.iam_authenticator import FakeIamAuthenticator, Identity
+from tests.fakes.kube_api import FakeKubeApi, FakeResponse, unauthorized
 from tests.fakes.pki import make_pki
 
 NAMESPACE = "karmada-system"
@@ -22,6 +25,12 @@ SERVICE = "karmada-apiserver"
 SERVER_NAME = "karmada-apiserver.karmada-system.svc.cluster.local"
 CLUSTER = "parent-1"
 STACK_ID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/karmada/11111111-2222-3333-4444-555555555555"
+# A handler that signs in with its own role (KarmadaClusterId instead of AdminSecretName).
+KARMADA_CLUSTER_ID = "parent-1-karmada"
+APPLIER_ROLE = "arn:aws:iam::123456789012:role/eks-karmada-manifest-parent-1"
+APPLIER_SESSION = "arn:aws:sts::123456789012:assumed-role/eks-karmada-manifest-parent-1/handler"
+APPLIER_KEY_ID = "ASIAAPPLIERROLE00001"
+APPLIER_SECRET = "applier-role-secret-access-key-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +101,11 @@ class Harness:
     fetched: list = field(default_factory=list)
     archives: dict = field(default_factory=dict)  # url -> bytes
     budget: float = 480.0
+    # The Karmada API's token webhook: only the applier role's tokens for KARMADA_CLUSTER_ID sign in.
+    authenticator: FakeIamAuthenticator = field(default_factory=lambda: FakeIamAuthenticator(
+        KARMADA_CLUSTER_ID, keys={APPLIER_KEY_ID: Identity(APPLIER_SESSION, APPLIER_SECRET)},
+        mapping={APPLIER_ROLE: ["eks-karmada:handlers:karmada-manifest"]}))
+    bearer_users: list = field(default_factory=list)  # who each bearer-token request signed in as (None: 401)
 
     def _pod_transport(self, address: str, port: int, tls, server_name: str):
         self.connections.append((address, port, tls, server_name))
@@ -99,9 +113,22 @@ class Harness:
         def transport(method, path, headers, body):
             if address in self.down:
                 raise ConnectionRefusedError(111, f"Connection refused ({address}:{port})")
+            if isinstance(tls, BearerAuth):
+                who = (self.authenticator.authenticate("Bearer " + tls.token_provider())
+                       if tls.ca_pem == self.pki.ca.cert_pem else None)
+                self.bearer_users.append(who[0] if who else None)
+                if who is None:
+                    return FakeResponse(401, {"Content-Type": "application/json"}, json.dumps(unauthorized()).encode())
             return self.karmada(method, path, headers, body)
 
         return transport
+
+    def _karmada_tokens(self, cluster_id: str):
+        import boto3.session
+
+        sts = boto3.session.Session().client("sts", region_name="eu-west-1", aws_access_key_id=APPLIER_KEY_ID,
+                                             aws_secret_access_key=APPLIER_SECRET, aws_session_token="applier")
+        return TokenGenerator(sts, cluster_id)
 
     def _fetch(self, url: str) -> bytes:
         self.fetched.append(url)
@@ -116,6 +143,7 @@ class Harness:
             parent_transport=lambda name: self.parent,
             karmada_transport=self._pod_transport,
             fetch=self._fetch,
+            karmada_tokens=self._karmada_tokens,
             sleep=self.clock.sleep,
             clock=self.clock,
             budget_seconds=self.budget,

@@ -36,7 +36,9 @@ WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name":
 BAD_PROPERTIES = [
     ("no-cluster", {"AdminSecretName": "a"}, "ClusterName is required"),
     ("empty-cluster", {"ClusterName": "", "AdminSecretName": "a"}, "ClusterName is required"),
-    ("no-secret", {"ClusterName": "c"}, "AdminSecretName is required"),
+    ("no-credential", {"ClusterName": "c"},
+     "set exactly one of KarmadaClusterId (sign in with the handler's own IAM role) and AdminSecretName (the "
+     "break-glass admin certificate: the Karmada API bootstrap only)"),
     ("port-word", {"ClusterName": "c", "AdminSecretName": "a", "ApiServerPort": "https"},
      "ApiServerPort must be a number, not 'https'"),
     ("overwrite-yes", {"ClusterName": "c", "AdminSecretName": "a", "Overwrite": "yes"},
