@@ -146,7 +146,9 @@ def test_applier_rbac_reads_only_the_admin_secret(synthesized):
     ]
     registrar = next(o for o in synthesized.manifests["parent"]
                      if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
-    assert not [r for r in registrar["rules"] if r["resources"] == ["configmaps"]]
+    # The registrar signs in to Karmada with its own role: it reads the published CA, never writes it.
+    assert [r for r in registrar["rules"] if r["resources"] == ["configmaps"]] == [
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["karmada-ca-bundle"], "verbs": ["get"]}]
 
 
 def test_apiserver_certificate_carries_the_nlb_name(synthesized):
