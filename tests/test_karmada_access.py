@@ -78,5 +78,5 @@ def test_the_mapping_signs_role_sessions_in_by_session_and_users_by_arn():
 def test_chart_identities_refuse_what_the_authenticator_cannot_match():
     with pytest.raises(ValueError, match="not an IAM role or user ARN without a path"):
         IamIdentity(arn=role("path/x"), groups=["g"])
-    assert IamIdentity(arn="arn:aws-cn:iam::111122223333:role/x", groups=["g"]).username == \
+    assert IamIdentity(arn="arn:aws-cn:iam::111122223333:role/x", groups=["g"]).mapped_username == \
         "arn:aws-cn:sts::111122223333:assumed-role/x/{{SessionName}}"
