@@ -112,3 +112,13 @@ def test_other_arns_are_still_refused(arn):
 def test_a_person_still_maps_by_session_name():
     person = IamIdentity(arn="arn:aws:iam::123456789012:role/Admin", groups=["eks-karmada:admins"])
     assert person.mapped_username == "arn:aws:sts::123456789012:assumed-role/Admin/{{SessionName}}"
+
+
+def test_the_apiserver_checksum_ignores_how_a_deploy_time_token_is_numbered():
+    from charts.karmada.common.objects import checksum
+
+    def config(n: int) -> dict:
+        return {"roleARN": f"arn:aws:iam::${{Token[AWS.AccountId.{n}]}}:role/eks-karmada-registrar-x"}
+
+    assert checksum(config(4)) == checksum(config(17))
+    assert checksum(config(4)) != checksum({"roleARN": "arn:aws:iam::${Token[AWS.AccountId.4]}:role/other"})

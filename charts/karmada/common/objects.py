@@ -23,6 +23,7 @@ INSTANCE = "karmada"
 MANAGED_BY = "eks-karmada"
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.:_-]")
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")  # a CDK token as a string: ${Token[AWS.AccountId.7]}
 
 
 def selector_labels(component: str) -> dict[str, str]:
@@ -58,8 +59,12 @@ def metadata(
 
 
 def checksum(*documents: Any) -> str:
-    """Stable hash of config a pod consumes; changing it rolls the pods."""
-    payload = json.dumps(documents, sort_keys=True, separators=(",", ":"))
+    """Stable hash of config a pod consumes; changing it rolls the pods.
+
+    A deploy-time value (a CDK token, e.g. the account in a handler role's ARN) counts by its place, not its text:
+    the text numbers tokens in creation order, which differs from one synth process to another.
+    """
+    payload = _TOKEN.sub("${Token}", json.dumps(documents, sort_keys=True, separators=(",", ":")))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
