@@ -138,7 +138,8 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "no AWS here; the local STS checks each token's SigV4 signature (key, session, scope, the signed "
               "x-k8s-aws-id) against the local IAM role sessions and users, so an identity cannot be forged"),
     Deviation("a handler's own credentials (the registrar's, for its Karmada API tokens) -> keys of a local STS "
-              "session \"local\" of its role; ${Parent.AccountId} -> 000000000000 and ${Parent.Partition} -> aws in the "
+              "session \"local\" of its role; ${Parent.AccountId} -> 000000000000 and ${Parent.Partition} -> aws in "
+              "the "
               "authenticator's mapping of that role",
               "no Lambda execution role here; the local STS verifies the tokens those keys sign, so the role's "
               "mapping (user eks-karmada:handler:registrar) and RBAC decide as in AWS"),
