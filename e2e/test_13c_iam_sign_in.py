@@ -9,6 +9,7 @@ eks-karmada:viewers; anything else is unknown to the Karmada API.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -22,26 +23,27 @@ def sts(env) -> LocalSts:
     return LocalSts(env.layout.data)
 
 
-def audit_users(env) -> set[str]:
-    """Usernames in the Karmada API's audit log (every karmada-apiserver pod's stdout)."""
-    users = set()
-    for log in env.layout.logs.glob("parent.karmada-system.karmada-apiserver-*_kube-apiserver.log"):
-        for line in log.read_text(errors="replace").splitlines():
-            if '"kind":"Event"' in line and '"audit.k8s.io/v1"' in line:
-                users.add(json.loads(line)["user"].get("username", ""))  # unauthenticated: none
-    return users
-
-
 def audit_events(env) -> list[dict]:
-    """The Karmada API's audit events (ResponseComplete: one per request), from every karmada-apiserver pod."""
+    """The Karmada API's audit events (ResponseComplete: one per request) of this environment.
+
+    A pod's log file outlives `make local-down` and gains the next run's lines: only events since this environment's
+    kubelet started count.
+    """
+    since = dt.datetime.fromtimestamp(env.daemon_pid_file("kubelet").stat().st_mtime, dt.UTC)
     events = []
     for log in env.layout.logs.glob("parent.karmada-system.karmada-apiserver-*_kube-apiserver.log"):
         for line in log.read_text(errors="replace").splitlines():
             if '"kind":"Event"' in line and '"audit.k8s.io/v1"' in line:
                 event = json.loads(line)
-                if event.get("stage") == "ResponseComplete":
+                received = dt.datetime.fromisoformat(event["requestReceivedTimestamp"].replace("Z", "+00:00"))
+                if event.get("stage") == "ResponseComplete" and received >= since:
                     events.append(event)
     return events
+
+
+def audit_users(env) -> set[str]:
+    """Usernames in the Karmada API's audit log (unauthenticated requests have none)."""
+    return {e["user"].get("username", "") for e in audit_events(env)}
 
 
 REGISTRAR_AGENT = "eks-karmada/member-registration"  # functions/member_registration/handler.py USER_AGENT
