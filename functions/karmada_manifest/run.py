@@ -143,23 +143,25 @@ class Run:
             self._parent = KubeClient(self.runtime.parent_transport(self.props.cluster_name))
         return self._parent
 
+    def _from_parent(self, what: str, read: Callable[[], T], kind: str) -> T:
+        """``read()`` with retries; a failure as one error naming ``what`` (on 401/403: the access to check)."""
+        try:
+            return self.retry(read, what=what)
+        except SecretNotReadyError:
+            raise  # Delete treats it as "control plane gone"
+        except (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError) as err:
+            hint = ""
+            if isinstance(err, ApiError) and err.code in (401, 403):
+                hint = f" (check the Lambda role's EKS access entry and its access to this {kind})"
+            raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+
     def tls(self) -> TlsMaterial:
         """The admin client certificate (waits for cert-manager on Create/Update)."""
         if self._tls is None:
             p = self.props
-            what = f"read Secret {p.admin_secret_namespace}/{p.admin_secret_name} in EKS cluster {p.cluster_name}"
-            try:
-                self._tls = self.retry(
-                    lambda: read_admin_tls(self.parent(), p.admin_secret_namespace, p.admin_secret_name),
-                    what=what,
-                )
-            except SecretNotReadyError:
-                raise  # Delete treats it as "control plane gone"
-            except (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError) as err:
-                hint = ""
-                if isinstance(err, ApiError) and err.code in (401, 403):
-                    hint = " (check the Lambda role's EKS access entry and its access to this Secret)"
-                raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+            self._tls = self._from_parent(
+                f"read Secret {p.admin_secret_namespace}/{p.admin_secret_name} in EKS cluster {p.cluster_name}",
+                lambda: read_admin_tls(self.parent(), p.admin_secret_namespace, p.admin_secret_name), "Secret")
             if not self.deleting:
                 # People's kubeconfigs verify the Karmada API with this CA (functions/kube/ca_bundle.py).
                 ca_pem = self._tls.ca_pem
@@ -171,16 +173,9 @@ class Run:
         """The handler's own IAM role's tokens, and the Karmada CA the bootstrap published (waits for it)."""
         if self._bearer is None:
             p = self.props
-            what = f"read ConfigMap {p.api_server_namespace}/{CA_BUNDLE_CONFIGMAP} in EKS cluster {p.cluster_name}"
-            try:
-                ca_pem = self.retry(lambda: read_ca_bundle(self.parent(), p.api_server_namespace), what=what)
-            except SecretNotReadyError:
-                raise  # Delete treats it as "control plane gone"
-            except (ApiError, RetryExhaustedError, ConnectionError, TimeoutError, TlsVerificationError) as err:
-                hint = ""
-                if isinstance(err, ApiError) and err.code in (401, 403):
-                    hint = " (check the Lambda role's EKS access entry and its access to this ConfigMap)"
-                raise KarmadaManifestError(f"Failed to {what}: {err}{hint}") from err
+            ca_pem = self._from_parent(
+                f"read ConfigMap {p.api_server_namespace}/{CA_BUNDLE_CONFIGMAP} in EKS cluster {p.cluster_name}",
+                lambda: read_ca_bundle(self.parent(), p.api_server_namespace), "ConfigMap")
             self._bearer = BearerAuth(ca_pem=ca_pem, token_provider=self.runtime.karmada_tokens(p.karmada_cluster_id))
         return self._bearer
 
