@@ -22,7 +22,7 @@ from eks_karmada.cli import names
 from eks_karmada.cli.clients import USER_AGENT, Clients
 from eks_karmada.cli.errors import CliError, one_line
 from eks_karmada.config import AppConfig
-from functions.kube.ca_bundle import CONFIG_MAPS
+from functions.kube.ca_bundle import CONFIG_MAPS, ca_pem_of
 from functions.kube.client import KubeClient
 from functions.kube.connection import BearerAuth, KarmadaAuth
 from functions.kube.eks_auth import ClusterEndpoint, TokenGenerator, describe_cluster
@@ -193,11 +193,11 @@ class ParentCluster:
         if config_map is None:
             raise CliError(f"{CA_BUNDLE} not found on {self.name}: the Karmada control plane is not bootstrapped "
                            f"yet; wait for the {names.PARENT_STACK} deploy to finish (or deploy it again)")
-        ca = str((config_map.get("data") or {}).get(names.CA_BUNDLE_KEY) or "")
-        if "-----BEGIN CERTIFICATE-----" not in ca:
+        ca = ca_pem_of(config_map)
+        if ca is None:
             raise CliError(f"{CA_BUNDLE} on {self.name} has no PEM certificate under {names.CA_BUNDLE_KEY}: the "
                            f"bootstrap did not finish; deploy the {names.PARENT_STACK} stack again")
-        return ca.encode("utf-8")
+        return ca
 
     def close(self) -> None:
         self.client.close()

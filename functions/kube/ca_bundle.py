@@ -29,12 +29,17 @@ def publish_ca_bundle(parent: KubeClient, namespace: str, ca_pem: bytes) -> None
     parent.apply(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace, body, FIELD_MANAGER, force=True)
 
 
+def ca_pem_of(config_map: dict | None) -> bytes | None:
+    """The PEM CA certificate a karmada-ca-bundle ConfigMap holds under ca.crt, or None (absent, empty, not PEM)."""
+    value = str(((config_map or {}).get("data") or {}).get(CA_BUNDLE_KEY) or "")
+    return value.encode("utf-8") if "-----BEGIN CERTIFICATE-----" in value else None
+
+
 def read_ca_bundle(parent: KubeClient, namespace: str) -> bytes:
     """The Karmada CA (PEM) from ``namespace``/karmada-ca-bundle; not there yet is retried like a pending Secret."""
-    found = parent.get(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace)
-    value = ((found or {}).get("data") or {}).get(CA_BUNDLE_KEY)
-    if not value or "BEGIN CERTIFICATE" not in value:
+    ca_pem = ca_pem_of(parent.get(CONFIG_MAPS, CA_BUNDLE_CONFIGMAP, namespace))
+    if ca_pem is None:
         raise SecretNotReadyError(
             f"ConfigMap {namespace}/{CA_BUNDLE_CONFIGMAP} in the parent cluster has no {CA_BUNDLE_KEY} (the Karmada "
             "API bootstrap publishes it)")
-    return value.encode("ascii")
+    return ca_pem
