@@ -3,17 +3,20 @@
 ``on_event`` is the ``on_event`` handler of a CDK ``custom_resources.Provider``. It server-side
 applies the objects of ``Manifest`` (a JSON list) and of ``Source`` (a release tarball, e.g.
 Karmada's CRDs) to the Karmada API server that runs in the parent EKS cluster, prunes objects an
-Update dropped, and deletes them all on Delete. It returns ``PhysicalResourceId`` (+ ``Data``) and
-raises to fail; the Provider puts ``str(exception)`` in the CloudFormation event, so every error
-says which object failed and carries the API server's own message.
+Update dropped, and deletes them all on Delete, except an object whose owner annotation now names
+another KarmadaManifest (ownership.py): one moved from this resource to another is left in place.
+It returns ``PhysicalResourceId`` (+ ``Data``) and raises to fail; the Provider puts
+``str(exception)`` in the CloudFormation event, so every error says which object failed and carries
+the API server's own message.
 
 A failed Create first undoes what it applied (rollback.py): CloudFormation's later Delete of a
 resource whose Create failed carries no record of it.
 
 The code is split by responsibility: properties.py (the keys, named once, and their parsing),
-desired.py (the objects wanted), run.py (apply, prune and delete with retries), rollback.py (undo a
-failed Create), this module (the entry point). The ResourceProperties keys (strings, as CloudFormation
-delivers them; the construct writes them from properties.py):
+desired.py (the objects wanted), ownership.py (which KarmadaManifest applied an object), run.py
+(apply, prune and delete with retries), rollback.py (undo a failed Create), this module (the entry
+point). The ResourceProperties keys (strings, as CloudFormation delivers them; the construct writes
+them from properties.py):
 
 * ``ClusterName`` (required): the parent EKS cluster, where the Karmada control plane runs.
 * ``Manifest``: JSON list of objects (a single object is accepted too).
@@ -92,8 +95,11 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
     budget = runtime.budget_seconds
     if callable(remaining_ms):
         budget = max(0.0, min(budget, remaining_ms() / 1000.0 - SAFETY_MARGIN_SECONDS))
+    # The objects it applies carry its physical id (ownership.py); an event without one (not from
+    # CloudFormation) gets the id the resource's Create would have returned.
+    owner = physical_id or _physical_id(event, props.cluster_name)
     run = Run(props, runtime, Deadline(budget, runtime.clock), deleting=request_type == "Delete",
-              record_creations=request_type == "Create")
+              record_creations=request_type == "Create", owner=owner)
     logger.info(
         "%s %s (%s): cluster %s, Karmada API %s/%s:%d, field manager %s, overwrite %s",
         request_type, logical_id, physical_id, props.cluster_name, props.api_server_namespace,

@@ -4,7 +4,8 @@ CloudFormation follows a failed Create with a Delete whose physical id is ``CREA
 says nothing of what the Create got to apply; so the Create undoes its own work before it reports the
 failure. In reverse order, for each object the run applied (``Run.applied``):
 
-* created by this run (absent when read just before its apply): deleted;
+* created by this run (absent when read just before its apply): deleted, unless its owner annotation
+  now names another KarmadaManifest (one that applied it meanwhile: ownership.py);
 * already there (taken over with Overwrite, or left by an earlier attempt under our field manager): kept;
 * a patch on an object that was already there: its fields released, by a server-side apply of the bare
   identity under the patch field manager (server-side apply removes the fields only that manager owned).
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from ..errors import MAX_MESSAGE_CHARS, HandlerError
 from ..kube.retry import Deadline
 from .errors import KarmadaManifestError
-from .run import Applied, Run
+from .run import ABSENT, DELETED, Applied, Run
 
 logger = logging.getLogger("karmada_manifest")
 
@@ -84,37 +85,38 @@ def roll_back(run: Run, applied: Sequence[Applied]) -> Outcome:
             left.append(what)
             continue
         try:
-            done = run.retry(undo, what=f"roll back {what}", deadline=deadline)
+            done, undone = run.retry(undo, what=f"roll back {what}", deadline=deadline)
         except Exception as err:  # noqa: BLE001 - best effort: the Create's own failure is what gets reported
             logger.warning("roll back %s: failed: %s", what, err)
             left.append(what)
             continue
         logger.info("roll back %s: %s", what, done)
-        if done != "already absent":
+        if undone:
             rolled_back += 1
     return Outcome(rolled_back, tuple(left))
 
 
-def _deleter(run: Run, entry: Applied) -> Callable[[], str]:
-    def delete() -> str:
-        deleted = run.karmada().delete(entry.resource, entry.item.identity.name, entry.namespace)
-        return "deleted" if deleted else "already absent"
+# Each undo returns what it did and whether that counts as rolled back.
+def _deleter(run: Run, entry: Applied) -> Callable[[], tuple[str, bool]]:
+    def delete() -> tuple[str, bool]:
+        outcome = run.delete_if_owned(entry.resource, entry.item.identity.name, entry.namespace)
+        return outcome, outcome == DELETED
 
     return delete
 
 
-def _releaser(run: Run, entry: Applied) -> Callable[[], str]:
-    def release() -> str:
+def _releaser(run: Run, entry: Applied) -> Callable[[], tuple[str, bool]]:
+    def release() -> tuple[str, bool]:
         client = run.karmada()
         name = entry.item.identity.name
         # An apply to a missing object would create it: read it first.
         if client.get(entry.resource, name, entry.namespace) is None:
-            return "already absent"
+            return ABSENT, False
         # Only the identity (the namespace, if any, is the request path's): the manager then owns no field.
         bare = {"apiVersion": entry.item.identity.api_version, "kind": entry.item.identity.kind,
                 "metadata": {"name": name}}
         client.apply(entry.resource, name, entry.namespace, bare, entry.manager, force=False)
-        return f"released the fields of field manager {entry.manager!r}"
+        return f"released the fields of field manager {entry.manager!r}", True
 
     return release
 

@@ -22,6 +22,7 @@ from ..kube.connection import BearerAuth, KarmadaAuth, KarmadaTransport, TlsMate
 from ..kube.errors import (
     ApiError,
     ClusterNotFoundError,
+    KeptChangingError,
     KindNotServedError,
     KubeError,
     RetryExhaustedError,
@@ -33,8 +34,16 @@ from ..kube.retry import Backoff, Deadline, call_with_retry
 from ..kube.transports import eks_transport, karmada_pod_transport, karmada_tokens
 from ..provider_framework import is_transient_api_error
 from .desired import CA_BUNDLE_PLACEHOLDER, Desired, manifest_objects
-from .errors import ControlPlaneGoneError, KarmadaManifestError, OwnershipError, SourceError, SourceUnavailableError
+from .errors import (
+    ControlPlaneGoneError,
+    KarmadaManifestError,
+    OwnershipError,
+    SourceError,
+    SourceUnavailableError,
+    YamlSubsetError,
+)
 from .manifest_source import DEFAULT_WEBHOOK_SERVICE, SourceSpec, fetch_source, load_source, render_patch
+from .ownership import owned_body, owner_of
 from .properties import Properties
 
 T = TypeVar("T")
@@ -45,6 +54,9 @@ DEFAULT_BUDGET_SECONDS = 480.0  # waiting for a freshly deployed control plane
 KIND_WAIT_SECONDS = 60.0  # a kind may appear in discovery shortly after its CRD is created
 DOWNLOAD_RETRY_SECONDS = 120.0
 PATCH_MANAGER_SUFFIX = "-patches"
+DELETE_CONFLICT_ATTEMPTS = 5  # reads and deletes of an object that keeps changing in between
+DELETED = "deleted"
+ABSENT = "already absent"
 
 
 @dataclass
@@ -88,12 +100,17 @@ class Run:
     """State of one invocation: the clients, the discovery cache, the time budget, what it applied.
 
     ``record_creations`` (a Create) reads each object before applying it, so that ``applied`` tells the
-    objects this run created from those that were already there.
+    objects this run created from those that were already there. ``owner`` is the custom resource's
+    PhysicalResourceId: the value of the owner annotation (ownership.py) on what it applies, and the
+    only owner whose objects it deletes.
     """
 
     def __init__(self, props: Properties, runtime: Runtime, deadline: Deadline, deleting: bool,
-                 record_creations: bool = False) -> None:
+                 record_creations: bool = False, *, owner: str) -> None:
+        if not owner:
+            raise ValueError("a run needs its owner, the custom resource's PhysicalResourceId")
         self.props = props
+        self.owner = owner
         self.runtime = runtime
         self.deadline = deadline
         self.deleting = deleting
@@ -249,6 +266,7 @@ class Run:
             desired = self.desired(props)
         except (SourceError, RetryExhaustedError) as err:
             raise KarmadaManifestError(f"Source: {err}") from err
+        desired = [self._owned(item) for item in desired]  # before any apply: a document it fails on fails early
         applied_keys = []
         for item in desired:
             applied = self._apply_one(item)
@@ -258,6 +276,16 @@ class Run:
         if old_props is not None:
             self._prune(old_props, set(applied_keys))
         return len(applied_keys)
+
+    def _owned(self, item: Desired) -> Desired:
+        """``item`` with the owner annotation; a patch as it is (it changes an object another party owns)."""
+        if item.patch:
+            return item
+        try:
+            return Desired(item.identity, owned_body(item.body, self.owner), item.origin)
+        except YamlSubsetError as err:
+            raise KarmadaManifestError(f"Failed to apply {item.describe()} [{item.origin}]: "
+                                       f"cannot add the annotation that names its owner: {err}") from err
 
     def _apply_one(self, item: Desired) -> Applied:
         props = self.props
@@ -282,6 +310,11 @@ class Run:
                 existing = client.get(resource, ident.name, namespace)
                 seen_absent = seen_absent or existing is None
                 if check_owner and existing is not None:
+                    # The field manager is shared by every KarmadaManifest: the annotation tells them apart.
+                    other = owner_of(existing)
+                    if other and other != self.owner:
+                        raise OwnershipError(f"it is applied by KarmadaManifest {other}; "
+                                             "set overwrite to true to take it over")
                     entries = existing["metadata"].get("managedFields") or []
                     managers = sorted({entry.get("manager", "") for entry in entries})
                     if props.field_manager not in managers:
@@ -359,7 +392,10 @@ class Run:
             if (resource.group, resource.kind, namespace or "", ident.name) in keep:
                 holder["skip"] = "kept"
                 return
-            holder["deleted"] = client.delete(resource, ident.name, namespace)
+            outcome = self.delete_if_owned(resource, ident.name, namespace)
+            holder["deleted"] = outcome == DELETED
+            if outcome not in (DELETED, ABSENT):
+                holder["skip"] = outcome
 
         try:
             self._run_object(attempt, verb, item, holder)
@@ -377,6 +413,29 @@ class Run:
         else:
             logger.info("%s %s: already absent", verb, described)
         return bool(holder["deleted"])
+
+    def delete_if_owned(self, resource: Resource, name: str, namespace: str | None) -> str:
+        """Delete one object unless another KarmadaManifest now applies it (its owner annotation names it).
+
+        Returns DELETED, ABSENT, or ``now applied by <other>: left in place``. An object with no annotation
+        (applied before it existed) is ours. The delete is conditional on the version read, so that an
+        object another resource applies in between is read again rather than deleted.
+        """
+        client = self.karmada()
+        for _ in range(DELETE_CONFLICT_ATTEMPTS):
+            existing = client.get(resource, name, namespace)
+            if existing is None:
+                return ABSENT
+            other = owner_of(existing)
+            if other and other != self.owner:
+                return f"now applied by {other}: left in place"
+            version = (existing.get("metadata") or {}).get("resourceVersion")
+            try:
+                return DELETED if client.delete(resource, name, namespace, resource_version=version) else ABSENT
+            except ApiError as err:
+                if err.code != 409:
+                    raise
+        raise KeptChangingError(f"{resource.kind} {name} kept changing ({DELETE_CONFLICT_ATTEMPTS} conflicts)")
 
     def _run_object(self, attempt: Callable[[], T], verb: str, item: Desired, holder: dict) -> T:
         """Run a per-object attempt with retries; turn any failure into a reported error.

@@ -93,6 +93,48 @@ def read_identity(document: str) -> ObjectIdentity:
     return ObjectIdentity(api_version, kind, name, namespace or None)
 
 
+def with_annotation(document: str, key: str, value: str) -> str:
+    """The document with ``metadata.annotations[key] = value``, by adding one line or one flow entry.
+
+    The rest of the text is kept as it is: the API server parses it. The key and the value are written as
+    JSON strings (valid YAML double-quoted scalars). Raises ``YamlSubsetError`` when the document already
+    has the key, or spells its metadata or annotations in a way this reader does not handle.
+    """
+    read_identity(document)  # a document this reader understands, with a metadata mapping
+    lines = document.split("\n")
+    entry = f"{json.dumps(key)}: {json.dumps(value)}"
+    meta = _key_index(lines, 0, 0, "metadata")
+    assert meta is not None  # read_identity found it
+    inline = _inline_value(lines[meta], 0)
+    if inline:
+        if "annotations" in _flow_mapping(inline, "metadata"):
+            raise YamlSubsetError("metadata.annotations in a flow mapping is not supported")
+        lines[meta] = _extend_flow(lines[meta], f"annotations: {{{entry}}}")
+        return "\n".join(lines)
+    indent = _child_indent(lines[meta + 1:])
+    at = _key_index(lines, meta + 1, indent, "annotations")
+    if at is None:
+        lines[meta + 1:meta + 1] = [" " * indent + "annotations:", " " * (indent + 2) + entry]
+        return "\n".join(lines)
+    inline = _inline_value(lines[at], indent)
+    if inline.startswith("{"):
+        if key in _flow_mapping(inline, "metadata.annotations"):
+            raise YamlSubsetError(f"metadata.annotations already has {key}")
+        lines[at] = _extend_flow(lines[at], entry)
+    elif inline:
+        if _plain_or_quoted(inline, "metadata.annotations") is not None:
+            raise YamlSubsetError("metadata.annotations is not a mapping")
+        lines[at] = _replace_value(lines[at], indent, "{" + entry + "}")  # "annotations: null"
+    else:
+        block = _block_of(lines, at + 1, indent)
+        child = _child_indent(block)
+        if child:
+            if key in _mapping_entries(block, child, "metadata.annotations"):
+                raise YamlSubsetError(f"metadata.annotations already has {key}")
+        lines.insert(at + 1, " " * (child or indent + 2) + entry)
+    return "\n".join(lines)
+
+
 # ---- internals --------------------------------------------------------------------------------
 
 
@@ -241,3 +283,50 @@ def _split_flow(inner: str) -> list[str]:
     if "".join(current).strip():
         parts.append("".join(current))
     return [part for part in parts if part.strip()]
+
+
+def _key_index(lines: list[str], start: int, indent: int, key: str) -> int | None:
+    """The index of the line holding ``key`` at exactly ``indent``, in the mapping that starts at ``start``."""
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if not _is_content(line):
+            continue
+        line_indent = _indent_of(line)
+        if line_indent < indent:
+            return None  # the end of this mapping
+        match = _KEY_LINE.match(line[indent:]) if line_indent == indent else None
+        if match and _unquote_key(match.group("key")) == key:
+            return index
+    return None
+
+
+def _inline_value(line: str, indent: int) -> str:
+    """The text after ``key:`` on a key line at ``indent`` ("" when the value is a nested block)."""
+    match = _KEY_LINE.match(line[indent:])
+    assert match is not None  # found by _key_index
+    return (match.group("value") or "").strip()
+
+
+def _replace_value(line: str, indent: int, value: str) -> str:
+    match = _KEY_LINE.match(line[indent:])
+    assert match is not None  # found by _key_index
+    return line[:indent] + match.group("key") + ": " + value
+
+
+def _extend_flow(line: str, entry: str) -> str:
+    """A key line whose value is a one-line flow mapping, with ``entry`` added before its closing brace."""
+    end = line.rfind("}")
+    if line[end + 1:].strip():
+        raise YamlSubsetError("a flow mapping followed by a comment is not supported")
+    inner = line[line.index("{") + 1:end].strip()
+    return line[:end].rstrip() + (", " if inner else "") + entry + "}"
+
+
+def _block_of(lines: list[str], start: int, indent: int) -> list[str]:
+    """The lines nested under a key at ``indent`` whose block starts at ``start``."""
+    block = []
+    for line in lines[start:]:
+        if _is_content(line) and _indent_of(line) <= indent:
+            break
+        block.append(line)
+    return block

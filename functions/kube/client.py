@@ -257,9 +257,16 @@ class KubeClient:
         name: str,
         namespace: str | None = None,
         propagation_policy: str = "Background",
+        resource_version: str | None = None,
     ) -> bool:
-        """Delete one object. True if it was deleted, False if it did not exist (404)."""
-        options = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation_policy}
+        """Delete one object. True if it was deleted, False if it did not exist (404).
+
+        With ``resource_version``, only that version of the object is deleted: a newer one makes the API
+        server answer 409 Conflict (an ``ApiError``).
+        """
+        options: dict[str, Any] = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation_policy}
+        if resource_version:
+            options["preconditions"] = {"resourceVersion": resource_version}
         try:
             self.request("DELETE", resource.path(namespace, name), body=options)
         except ApiError as err:

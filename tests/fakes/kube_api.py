@@ -11,8 +11,9 @@ What it does:
   groups core, apps, rbac, apiextensions, apiregistration, admissionregistration, discovery.k8s.io,
   coordination.k8s.io, and (``karmada=True``) Karmada's groups. Applying or creating a
   CustomResourceDefinition serves its kind; deleting it stops serving it (and drops its objects);
-* an object store with GET, LIST (label/field selectors), POST, PUT, DELETE, JSON merge patch and
-  server-side apply (``application/apply-patch+yaml``, JSON or YAML body) with per-manager
+* an object store with GET, LIST (label/field selectors), POST, PUT, DELETE (with its uid and
+  resourceVersion preconditions), JSON merge patch and server-side apply
+  (``application/apply-patch+yaml``, JSON or YAML body) with per-manager
   ``managedFields``, shared ownership of equal values, 409 ``Conflict`` with the real message and
   causes when another manager owns a changed field and ``force`` is not true, ``force=true``
   taking ownership, removal of fields a manager stops applying, and resourceVersion bumped only
@@ -869,6 +870,16 @@ class FakeKubeApi:
         obj = self._objects.get(key)
         if obj is None:
             raise _StatusError(not_found(resource.plural, route.name, resource.group))
+        options = request.parsed_body()
+        preconditions = (options or {}).get("preconditions") or {}
+        for field_name, actual in (("uid", obj["metadata"].get("uid")),
+                                   ("resourceVersion", obj["metadata"].get("resourceVersion"))):
+            wanted = preconditions.get(field_name)
+            if wanted is not None and wanted != actual:
+                label = "UID" if field_name == "uid" else "ResourceVersion"
+                raise _StatusError(conflict(resource.plural, route.name, resource.group,
+                                            f"Precondition failed: {label} in precondition: {wanted}, "
+                                            f"{label} in object meta: {actual}"))
         self._remove(resource, key)
         details = _details(route.name, resource.group, resource.plural)
         details["uid"] = obj["metadata"].get("uid", "")

@@ -31,6 +31,9 @@ APPLIER_ROLE = "arn:aws:iam::123456789012:role/eks-karmada-manifest-parent-1"
 APPLIER_SESSION = "arn:aws:sts::123456789012:assumed-role/eks-karmada-manifest-parent-1/handler"
 APPLIER_KEY_ID = "ASIAAPPLIERROLE00001"
 APPLIER_SECRET = "applier-role-secret-access-key-0123456789"
+# The PhysicalResourceId a Create of make_event's default resource returns: its later events carry it, and
+# the objects it applies name it in their owner annotation.
+PHYSICAL_ID = "PoliciesManifest-4c9e50c921b8dae7"
 
 
 @pytest.fixture(scope="session")

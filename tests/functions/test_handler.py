@@ -16,6 +16,7 @@ from tests.fakes.kube_api import FakeKubeApi
 from tests.functions.conftest import (
     CLUSTER,
     NAMESPACE,
+    PHYSICAL_ID,
     SECRET,
     SERVER_NAME,
     endpoint_slice,
@@ -66,7 +67,9 @@ def test_create_applies_every_object_by_server_side_apply_in_order(harness):
     for request in applied:
         assert request.content_type == "application/apply-patch+yaml"
         assert request.query == {"fieldManager": "eks-karmada", "force": "false"}
-    assert json.loads(applied[2].body) == POLICY  # sent as JSON (valid YAML), unchanged
+    # Sent as JSON (valid YAML), with the annotation that names the resource that applied it.
+    assert json.loads(applied[2].body) == POLICY | {
+        "metadata": {"name": "nginx", "annotations": {"eks-karmada.io/applied-by": PHYSICAL_ID}}}
     stored = harness.karmada.get("policy.karmada.io/v1alpha1", "PropagationPolicy", "nginx", "default")
     assert stored["spec"] == POLICY["spec"]
     assert harness.karmada.managers("v1", "ConfigMap", "settings", "apps") == {"eks-karmada": "Apply"}
@@ -112,7 +115,7 @@ def test_create_twice_is_a_no_op_and_keeps_the_physical_id(harness):
 
 def test_create_physical_id_depends_on_logical_id_and_stack(harness):
     a = harness.run(make_event("Create", make_props([CONFIGMAP]), logical_id="A"))
-    b = harness.run(make_event("Create", make_props([CONFIGMAP]), logical_id="B"))
+    b = harness.run(make_event("Create", make_props([CONFIGMAP], overwrite=True), logical_id="B"))
     assert a["PhysicalResourceId"] != b["PhysicalResourceId"]
     assert a["PhysicalResourceId"].startswith("A-")
 
@@ -184,6 +187,7 @@ def test_update_applies_then_prunes_objects_no_longer_listed(harness):
     other = dict(CONFIGMAP, metadata={"name": "old", "namespace": "apps"})
     old = make_props([CONFIGMAP, other, POLICY])
     created = harness.run(make_event("Create", old))
+    version = harness.karmada.get("v1", "ConfigMap", "old", "apps")["metadata"]["resourceVersion"]
     harness.karmada.requests.clear()
 
     new = make_props([dict(CONFIGMAP, data={"color": "green"}), POLICY])
@@ -197,7 +201,9 @@ def test_update_applies_then_prunes_objects_no_longer_listed(harness):
         ("DELETE", "/api/v1/namespaces/apps/configmaps/old"),
     ]
     delete = harness.karmada.requests_matching("DELETE")[0]
-    assert json.loads(delete.body) == {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}
+    # Only the version read just before: one another resource applies meanwhile is read again, not deleted.
+    assert json.loads(delete.body) == {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background",
+                                       "preconditions": {"resourceVersion": version}}
     assert harness.karmada.get("v1", "ConfigMap", "old", "apps") is None
     assert harness.karmada.get("v1", "ConfigMap", "settings", "apps")["data"] == {"color": "green"}
 
@@ -208,7 +214,7 @@ def test_update_does_not_prune_an_object_whose_version_or_namespace_spelling_cha
     binding_v2 = dict(binding_v1, apiVersion="work.karmada.io/v1alpha2", metadata={"name": "rb"})
     old = make_props([binding_v1])
     harness.run(make_event("Create", old))
-    harness.run(make_event("Update", make_props([binding_v2]), old_props=old, physical_id="p"))
+    harness.run(make_event("Update", make_props([binding_v2]), old_props=old, physical_id=PHYSICAL_ID))
     assert harness.karmada.requests_matching("DELETE") == []
     assert harness.karmada.get("work.karmada.io/v1alpha2", "ResourceBinding", "rb", "default") is not None
 
@@ -218,7 +224,7 @@ def test_update_does_not_prune_when_an_apply_fails(harness):
     harness.run(make_event("Create", old))
     harness.karmada.fail_next(403, method="PATCH", path="propagationpolicies")
     with pytest.raises(KarmadaManifestError):
-        harness.run(make_event("Update", make_props([POLICY]), old_props=old, physical_id="p"))
+        harness.run(make_event("Update", make_props([POLICY]), old_props=old, physical_id=PHYSICAL_ID))
     assert harness.karmada.requests_matching("DELETE") == []
 
 
@@ -248,7 +254,7 @@ def test_delete_treats_404_as_deleted(harness):
     props = make_props([CONFIGMAP, POLICY])
     harness.run(make_event("Create", props))
     harness.karmada("DELETE", PP, {}, None)
-    result = harness.run(make_event("Delete", props, physical_id="p"))
+    result = harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert result["Data"] == {"ObjectCount": "1"}
 
 
@@ -256,7 +262,7 @@ def test_delete_treats_a_kind_no_longer_served_as_deleted(harness):
     props = make_props([CONFIGMAP, POLICY])
     harness.run(make_event("Create", props))
     harness.karmada.stop_serving("policy.karmada.io")
-    result = harness.run(make_event("Delete", props, physical_id="p"))
+    result = harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert result["Data"] == {"ObjectCount": "1"}  # the ConfigMap; the policy is treated as deleted, not counted
     assert [r.path for r in harness.karmada.requests_matching("DELETE")] == [
         "/api/v1/namespaces/apps/configmaps/settings"]
@@ -267,17 +273,17 @@ def test_delete_after_a_failed_create_succeeds_without_calls(harness):
     marker = handler_module.CREATE_FAILED_MARKER
     assert harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id=marker)) == {
         "PhysicalResourceId": marker}
-    result = harness.run(make_event("Delete", make_props([]), physical_id="p"))
-    assert result["PhysicalResourceId"] == "p"
+    result = harness.run(make_event("Delete", make_props([]), physical_id=PHYSICAL_ID))
+    assert result["PhysicalResourceId"] == PHYSICAL_ID
     assert harness.parent.requests == [] and harness.karmada.requests == []
 
 
 def test_delete_when_the_control_plane_is_gone_succeeds(harness):
     harness.parent("DELETE", f"/apis/discovery.k8s.io/v1/namespaces/{NAMESPACE}/endpointslices/karmada-apiserver-abcde",
                    {}, None)
-    harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"))
+    harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id=PHYSICAL_ID))
     harness.parent("DELETE", f"/api/v1/namespaces/{NAMESPACE}/secrets/{SECRET}", {}, None)
-    harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"))
+    harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id=PHYSICAL_ID))
     assert harness.karmada.requests == [] and harness.clock.sleeps == []
 
 
@@ -285,7 +291,7 @@ def test_delete_retries_while_the_api_server_is_unavailable(harness):
     props = make_props([CONFIGMAP])
     harness.run(make_event("Create", props))
     harness.karmada.fail_next(503, times=2, method="DELETE")
-    harness.run(make_event("Delete", props, physical_id="p"))
+    harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert harness.karmada.objects() == []
     assert harness.clock.sleeps == [1.0, 2.0]
 
@@ -488,9 +494,9 @@ def test_secret_material_never_reaches_logs_errors_or_data(harness, pki, caplog)
     result = harness.run(make_event("Create", props))
     harness.karmada.fail_next(403, method="PATCH")
     with pytest.raises(KarmadaManifestError) as caught:
-        harness.run(make_event("Update", make_props([POLICY]), old_props=props, physical_id="p"))
+        harness.run(make_event("Update", make_props([POLICY]), old_props=props, physical_id=PHYSICAL_ID))
     harness.down.add("10.0.1.10")
-    harness.run(make_event("Delete", props, physical_id="p"))
+    harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
 
     secrets = [pki.client.key_pem, pki.client.cert_pem]
     needles = []

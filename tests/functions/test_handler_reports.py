@@ -16,7 +16,7 @@ import pytest
 from functions.karmada_manifest import handler as handler_module
 from functions.karmada_manifest.errors import KarmadaManifestError, SourceUnavailableError
 from functions.kube.retry import Backoff
-from tests.functions.conftest import CLUSTER, NAMESPACE, STACK_ID, make_event, make_props
+from tests.functions.conftest import CLUSTER, NAMESPACE, PHYSICAL_ID, STACK_ID, make_event, make_props
 from tests.functions.sample_release import WORKS_CRD, release, tarball
 from tests.functions.test_handler_source import URL, URL_NEXT, source
 
@@ -49,7 +49,7 @@ def failure(harness, event: dict) -> str:
 def test_a_failed_delete_names_the_effective_namespace_of_a_namespaced_object(harness):
     harness.karmada.put(UNNAMESPACED_CONFIGMAP)
     harness.karmada.fail_next(403, times=None, method="DELETE")
-    message = failure(harness, make_event("Delete", make_props([UNNAMESPACED_CONFIGMAP]), physical_id="p"))
+    message = failure(harness, make_event("Delete", make_props([UNNAMESPACED_CONFIGMAP]), physical_id=PHYSICAL_ID))
     assert message == ("Failed to delete ConfigMap default/c (v1) [Manifest[0]]: "
                        + forbidden("delete", "configmaps", "c", namespace="default"))
 
@@ -57,7 +57,7 @@ def test_a_failed_delete_names_the_effective_namespace_of_a_namespaced_object(ha
 def test_a_failed_delete_of_a_cluster_scoped_object_names_no_namespace(harness):
     harness.karmada.put(NAMESPACE_OBJ)
     harness.karmada.fail_next(403, times=None, method="DELETE")
-    message = failure(harness, make_event("Delete", make_props([NAMESPACE_OBJ]), physical_id="p"))
+    message = failure(harness, make_event("Delete", make_props([NAMESPACE_OBJ]), physical_id=PHYSICAL_ID))
     assert message == "Failed to delete Namespace n1 (v1) [Manifest[0]]: " + forbidden("delete", "namespaces", "n1")
 
 
@@ -65,7 +65,7 @@ def test_a_failed_prune_says_prune(harness):
     harness.karmada.put(NAMESPACE_OBJ)
     harness.karmada.fail_next(403, times=None, method="DELETE")
     event = make_event("Update", make_props([]), old_props=make_props([UNNAMESPACED_CONFIGMAP, NAMESPACE_OBJ]),
-                       physical_id="p")
+                       physical_id=PHYSICAL_ID)
     assert failure(harness, event) == ("Failed to prune Namespace n1 (v1) [Manifest[1]]: "
                                        + forbidden("delete", "namespaces", "n1"))
 
@@ -114,7 +114,7 @@ def test_a_failed_delete_of_a_source_document_names_its_file(harness):
     props = make_props(source=source())
     harness.run(make_event("Create", props))
     harness.karmada.fail_next(403, times=None, method="DELETE")
-    message = failure(harness, make_event("Delete", props, physical_id="p"))
+    message = failure(harness, make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert message == (f"Failed to delete CustomResourceDefinition {BINDINGS} {CRD_VERSION} [{BINDINGS_ORIGIN}]: "
                        + forbidden("delete", "customresourcedefinitions", BINDINGS, group="apiextensions.k8s.io"))
 
@@ -127,7 +127,7 @@ def test_a_failed_prune_of_a_dropped_source_document_names_its_old_file(harness)
     harness.run(make_event("Create", old))
     harness.karmada.fail_next(403, times=None, method="DELETE")
     message = failure(harness, make_event("Update", make_props(source=source(URL_NEXT)), old_props=old,
-                                          physical_id="p"))
+                                          physical_id=PHYSICAL_ID))
     assert message == (
         f"Failed to prune CustomResourceDefinition works.work.karmada.io {CRD_VERSION} "
         "[crds/bases/work/work.karmada.io_works.yaml#0]: "
@@ -162,8 +162,8 @@ def test_a_delete_counts_what_it_deleted_before_the_control_plane_went_away(harn
         return response
 
     harness.karmada = control_plane_removed_after_one_delete  # type: ignore[assignment]
-    result = harness.run(make_event("Delete", make_props([first, second]), physical_id="p"))
-    assert result == {"PhysicalResourceId": "p", "Data": {"ObjectCount": "1"}}
+    result = harness.run(make_event("Delete", make_props([first, second]), physical_id=PHYSICAL_ID))
+    assert result == {"PhysicalResourceId": PHYSICAL_ID, "Data": {"ObjectCount": "1"}}
     assert karmada.get("v1", "ConfigMap", "second", "apps") is None  # deleted first (reverse order)
     assert karmada.get("v1", "ConfigMap", "first", "apps") is not None  # left: the control plane is gone
 
@@ -178,8 +178,8 @@ def test_a_delete_does_not_wait_for_a_source_download_that_may_pass(harness):
     harness.karmada.put(UNNAMESPACED_CONFIGMAP)
     runtime = harness.runtime()
     runtime.fetch = unavailable
-    result = handler_module.handle(
-        make_event("Delete", make_props([UNNAMESPACED_CONFIGMAP], source=source()), physical_id="p"), None, runtime)
+    event = make_event("Delete", make_props([UNNAMESPACED_CONFIGMAP], source=source()), physical_id=PHYSICAL_ID)
+    result = handler_module.handle(event, None, runtime)
     assert calls == [URL] and harness.clock.sleeps == []  # a Create retries it for 120 s instead
     assert result["Data"] == {"ObjectCount": "1"}
     assert harness.karmada.objects("ConfigMap") == []

@@ -16,7 +16,7 @@ from functions.karmada_manifest import run as run_module
 from functions.karmada_manifest.errors import KarmadaManifestError
 from functions.karmada_manifest.properties import Properties
 from functions.kube import transports
-from tests.functions.conftest import CLUSTER, make_event, make_props
+from tests.functions.conftest import CLUSTER, PHYSICAL_ID, make_event, make_props
 
 CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "apps"},
              "data": {"color": "blue"}}
@@ -109,7 +109,7 @@ def test_delete_removes_only_its_own_objects(harness):
     harness.karmada.put(OTHER)
     props = make_props([CONFIGMAP])
     harness.run(make_event("Create", props))
-    harness.run(make_event("Delete", props, physical_id="p"))
+    harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is None
     assert harness.karmada.get("v1", "ConfigMap", "operator-owned", "apps")["data"] == {"keep": "me"}
     assert harness.karmada.get("v1", "Namespace", "apps") is not None
@@ -120,7 +120,7 @@ def test_update_prunes_only_objects_of_the_old_manifest(harness):
     harness.karmada.put(OTHER)
     old = make_props([CONFIGMAP])
     harness.run(make_event("Create", old))
-    harness.run(make_event("Update", make_props([]), old_props=old, physical_id="p"))
+    harness.run(make_event("Update", make_props([]), old_props=old, physical_id=PHYSICAL_ID))
     assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is None
     assert harness.karmada.get("v1", "ConfigMap", "operator-owned", "apps") is not None
 
@@ -215,12 +215,12 @@ def test_delete_counts_only_the_objects_it_deleted(harness):
     harness.karmada.put(CONFIGMAP)
     harness.karmada.put(OTHER)
     absent = CONFIGMAP | {"metadata": {"name": "never-created", "namespace": "apps"}}
-    result = harness.run(make_event("Delete", make_props([CONFIGMAP, OTHER, absent]), physical_id="p"))
-    assert result == {"PhysicalResourceId": "p", "Data": {"ObjectCount": "2"}}
+    result = harness.run(make_event("Delete", make_props([CONFIGMAP, OTHER, absent]), physical_id=PHYSICAL_ID))
+    assert result == {"PhysicalResourceId": PHYSICAL_ID, "Data": {"ObjectCount": "2"}}
 
 
 def test_delete_of_nothing_counts_nothing(harness):
-    assert harness.run(make_event("Delete", make_props([]), physical_id="p"))["Data"] == {"ObjectCount": "0"}
+    assert harness.run(make_event("Delete", make_props([]), physical_id=PHYSICAL_ID))["Data"] == {"ObjectCount": "0"}
     assert harness.parent.requests == []
 
 
@@ -232,7 +232,8 @@ def test_delete_when_the_parent_cluster_is_gone_counts_nothing(harness):
 
     runtime = harness.runtime()
     runtime.parent_transport = gone
-    result = handler_module.handle(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"), None, runtime)
+    event = make_event("Delete", make_props([CONFIGMAP]), physical_id=PHYSICAL_ID)
+    result = handler_module.handle(event, None, runtime)
     assert result["Data"] == {"ObjectCount": "0"}
 
 
@@ -240,7 +241,7 @@ def test_delete_when_the_admin_secret_is_gone_counts_nothing(harness):
     harness.karmada.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
     harness.karmada.put(CONFIGMAP)
     harness.parent("DELETE", "/api/v1/namespaces/karmada-system/secrets/karmada-admin-client", {}, None)
-    result = harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id="p"))
+    result = harness.run(make_event("Delete", make_props([CONFIGMAP]), physical_id=PHYSICAL_ID))
     assert result["Data"] == {"ObjectCount": "0"}
     assert harness.karmada.get("v1", "ConfigMap", "settings", "apps") is not None  # unreachable, so left
 

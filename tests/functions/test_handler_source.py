@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from functions.karmada_manifest.errors import KarmadaManifestError
-from tests.functions.conftest import make_event, make_props
+from tests.functions.conftest import PHYSICAL_ID, make_event, make_props
 from tests.functions.sample_release import BINDINGS_CRD, BINDINGS_PATCH, WORKS_CRD, pins, release, tarball
 
 URL = "https://github.com/karmada-io/karmada/releases/download/v1.18.2/crds.tar.gz"
@@ -38,7 +38,10 @@ def test_create_applies_crds_then_their_conversion_patches(harness, pki):
         (f"{CRDS}/resourcebindings.work.karmada.io", "eks-karmada-patches"),
     ]
     assert all(r.content_type == "application/apply-patch+yaml" for r in applied)
-    assert applied[1].text == BINDINGS_CRD.removeprefix("---\n")  # the YAML document, as written
+    # The YAML document as written, plus the annotation that names the resource that applied it (not on the patch).
+    assert applied[1].text == BINDINGS_CRD.removeprefix("---\n").replace(
+        "  annotations:\n", f'  annotations:\n    "eks-karmada.io/applied-by": "{PHYSICAL_ID}"\n')
+    assert "applied-by" not in applied[2].text
 
     crd = harness.karmada.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "resourcebindings.work.karmada.io")
     assert crd["spec"]["group"] == "work.karmada.io"  # the base survives the patch
@@ -111,7 +114,7 @@ def test_update_with_the_same_source_fetches_once_and_prunes_nothing(harness):
     props = make_props(source=source())
     harness.run(make_event("Create", props))
     harness.fetched.clear()
-    harness.run(make_event("Update", props, old_props=props, physical_id="p"))
+    harness.run(make_event("Update", props, old_props=props, physical_id=PHYSICAL_ID))
     assert harness.fetched == [URL]
     assert harness.karmada.requests_matching("DELETE") == []
 
@@ -125,7 +128,7 @@ def test_update_to_a_new_release_prunes_crds_it_dropped(harness):
     harness.run(make_event("Create", old))
     assert harness.karmada.is_served("work.karmada.io/v1alpha1", "Work")
     harness.fetched.clear()
-    harness.run(make_event("Update", make_props(source=source(URL_NEXT)), old_props=old, physical_id="p"))
+    harness.run(make_event("Update", make_props(source=source(URL_NEXT)), old_props=old, physical_id=PHYSICAL_ID))
     assert harness.fetched == [URL_NEXT, URL]
     assert [r.path for r in harness.karmada.requests_matching("DELETE")] == [f"{CRDS}/works.work.karmada.io"]
     assert not harness.karmada.is_served("work.karmada.io/v1alpha1", "Work")
@@ -135,7 +138,7 @@ def test_delete_fetches_the_source_and_deletes_its_objects_in_reverse(harness):
     harness.archives[URL] = tarball(release())
     props = make_props(source=source())
     harness.run(make_event("Create", props))
-    harness.run(make_event("Delete", props, physical_id="p"))
+    harness.run(make_event("Delete", props, physical_id=PHYSICAL_ID))
     assert [r.path for r in harness.karmada.requests_matching("DELETE")] == [
         f"{CRDS}/resourcebindings.work.karmada.io", f"{CRDS}/propagationpolicies.policy.karmada.io"]
     assert harness.karmada.objects("CustomResourceDefinition") == []
@@ -146,7 +149,7 @@ def test_delete_still_deletes_manifest_objects_when_the_source_is_unreachable(ha
     configmap = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}}
     harness.karmada.put(configmap)
     harness.run(make_event("Delete", make_props([configmap], source=source("https://example.com/gone.tar.gz")),
-                           physical_id="p"))
+                           physical_id=PHYSICAL_ID))
     assert harness.karmada.objects("ConfigMap") == []
     assert "its objects are left in place" in caplog.text
 

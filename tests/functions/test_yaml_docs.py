@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from functions.karmada_manifest.errors import YamlSubsetError
-from functions.karmada_manifest.yaml_docs import ObjectIdentity, read_identity, split_documents
+from functions.karmada_manifest.yaml_docs import ObjectIdentity, read_identity, split_documents, with_annotation
 
 
 def identity_by_pyyaml(document: str) -> ObjectIdentity:
@@ -91,3 +91,42 @@ def test_identity_describe():
     assert ObjectIdentity("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy", "b").describe() == \
         "ClusterPropagationPolicy b"
     assert ObjectIdentity("policy.karmada.io/v1alpha1", "X", "b").group == "policy.karmada.io"
+
+
+# ---- with_annotation: the owner annotation added to YAML text --------------------------------------
+KEY, VALUE = "eks-karmada.io/applied-by", "Crds-0123456789abcdef"
+HEAD = "apiVersion: v1\nkind: ConfigMap\n"
+
+
+@pytest.mark.parametrize("metadata, annotations", [
+    ("metadata:\n  name: a\n", {}),
+    ("metadata:\n    name: a  # four spaces\n    namespace: n\n", {}),
+    ("metadata:\n  annotations:\n    team: platform\n    note: |\n      two\n      lines\n  name: a\n",
+     {"team": "platform", "note": "two\nlines\n"}),
+    ("metadata:\n  name: a\n  annotations:\n  # a comment\n      team: x\n", {"team": "x"}),
+    ("metadata:\n  name: a\n  annotations: {}\n", {}),
+    ("metadata:\n  name: a\n  annotations: {team: x, 'b': \"c\"}\n", {"team": "x", "b": "c"}),
+    ("metadata:\n  name: a\n  annotations:\n", {}),
+    ("metadata:\n  name: a\n  annotations: ~\n", {}),
+    ("metadata: {name: a, namespace: n}\n", {}),
+    ('"metadata":\n  "annotations":\n    team: x\n  name: a\n', {"team": "x"}),
+])
+def test_with_annotation_adds_the_key_and_keeps_the_rest(metadata, annotations):
+    document = HEAD + metadata + "data:\n  annotations: not-these\n"
+    annotated = with_annotation(document, KEY, VALUE)
+    before, after = yaml.safe_load(document), yaml.safe_load(annotated)
+    assert after["metadata"].pop("annotations") == {**annotations, KEY: VALUE}
+    before["metadata"].pop("annotations", None)
+    assert after == before  # identity, data (and its "annotations" key) unchanged
+
+
+@pytest.mark.parametrize("metadata, message", [
+    (f"metadata:\n  name: a\n  annotations:\n    {KEY}: other\n", "already has"),
+    (f"metadata:\n  name: a\n  annotations: {{'{KEY}': other}}\n", "already has"),
+    ("metadata:\n  name: a\n  annotations: {team: x}  # why\n", "comment"),
+    ("metadata:\n  name: a\n  annotations: some-text\n", "not a mapping"),
+    ("metadata: {name: a, annotations: null}\n", "flow mapping"),
+])
+def test_with_annotation_refuses_what_it_cannot_extend_safely(metadata, message):
+    with pytest.raises(YamlSubsetError, match=message):
+        with_annotation(HEAD + metadata, KEY, VALUE)
