@@ -63,6 +63,14 @@ class KarmadaManifest(Construct):
     cdk.out/manifests/karmada.yaml; `archive` objects are fetched at deploy time
     and so are not.
 
+    Every object (not the archive's patches) carries the annotation
+    `eks-karmada.io/applied-by: <this resource's physical id>`, and a delete or
+    prune leaves an object whose annotation names another KarmadaManifest: moving
+    an object from one KarmadaManifest to another in one deployment is safe (the
+    receiving one needs `overwrite` once the object carries the other's
+    annotation). The annotation is added at deploy time, so cdk.out/manifests
+    does not show it.
+
     Malformed objects (no apiVersion, kind or name, names that are not DNS-1123,
     a namespace on a cluster-scoped kind, a Secret with data) fail synth with a
     one-line `ManifestError` naming the object and the field
