@@ -70,6 +70,35 @@ def test_the_registrar_writes_to_karmada_as_its_own_role_never_as_system_admin(e
     assert not refused, [(e["verb"], e.get("objectRef"), e["responseStatus"]) for e in refused]
 
 
+MANIFEST_AGENT = "eks-karmada/karmada-manifest"  # functions/kube/client.py: KubeClient's default User-Agent
+MANIFEST_USER = "eks-karmada:handler:karmada-manifest"  # charts/karmada/names.py MANIFEST_APPLIER_USER
+ADMIN_CERT_USER = "system:admin"  # the break-glass certificate (charts/karmada/names.py ADMIN_USER)
+RBAC_RESOURCES = {"clusterroles", "clusterrolebindings", "roles", "rolebindings", "namespaces"}
+
+
+def test_every_karmada_manifest_but_the_rbac_is_applied_as_the_handler_role_never_as_system_admin(env):
+    """The break-glass certificate applied only the Karmada API's RBAC; the KarmadaManifest role, everything else.
+
+    `make local` applied the RBAC first, then the CRDs, APIServices, webhooks, the taint policy, the fleet guard's and
+    the workloads' objects with the KarmadaManifest provider's own role, which that RBAC binds.
+    """
+    mine = [e for e in audit_events(env) if e.get("userAgent", "").startswith(MANIFEST_AGENT)]
+    writes = [e for e in mine if e["verb"] in WRITES]
+    by_user: dict[str, set] = {}
+    for event in writes:
+        by_user.setdefault(event["user"].get("username", ""), set()).add((event.get("objectRef") or {}).get("resource"))
+    assert set(by_user) == {ADMIN_CERT_USER, MANIFEST_USER}, by_user
+    assert by_user[ADMIN_CERT_USER] <= RBAC_RESOURCES, by_user[ADMIN_CERT_USER]
+    assert {"customresourcedefinitions", "apiservices", "validatingwebhookconfigurations",
+            "clustertaintpolicies", "propagationpolicies"} <= by_user[MANIFEST_USER], by_user[MANIFEST_USER]
+    refused = [e for e in mine if e["user"].get("username") == MANIFEST_USER
+               and (e.get("responseStatus") or {}).get("code") in (401, 403)]
+    assert not refused, [(e["verb"], e.get("objectRef"), e["responseStatus"]) for e in refused]
+    applied_by = {e["user"].get("username") for e in mine}
+    assert "system:masters" not in {g for e in mine if e["user"].get("username") == MANIFEST_USER
+                                    for g in e["user"].get("groups", [])}, applied_by
+
+
 def test_an_admin_signs_in_with_their_role_session_and_is_audited_by_name(env, sts, kubectl_binary, tmp_path):
     alice = signed_in(env, sts, kubectl_binary, tmp_path, "platform-admin", "alice@example.com")
     who = alice.json("auth", "whoami")["status"]["userInfo"]

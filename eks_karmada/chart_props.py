@@ -103,6 +103,11 @@ def registrar_identity(role_arn: str) -> IamIdentity:
     return IamIdentity(arn=role_arn, username=names.REGISTRAR_USER, groups=[names.REGISTRAR_GROUP])
 
 
+def manifest_applier_identity(role_arn: str) -> IamIdentity:
+    """The KarmadaManifest provider's role: user eks-karmada:handler:karmada-manifest, cluster-admin by a binding."""
+    return IamIdentity(arn=role_arn, username=names.MANIFEST_APPLIER_USER, groups=[names.MANIFEST_APPLIER_GROUP])
+
+
 def component_resources(profile: ComponentResources, settings: KarmadaComponentSettings) -> ComponentResources:
     """The sizing profile's resources, with each component's configured resources in place of its own."""
     given: dict[str, Resources] = {}

@@ -70,11 +70,15 @@ class KarmadaControlPlane(Construct):
 class KarmadaApiBootstrapProps:
     """Properties of `KarmadaApiBootstrap`."""
     provider: KarmadaManifestProvider
-    """The parent's KarmadaManifest provider."""
+    """The parent's general KarmadaManifest provider (its own role): the CRDs and the bootstrap objects."""
+    rbac_provider: KarmadaManifestProvider
+    """The provider with the break-glass admin certificate: the RBAC, which lets `provider` in."""
     karmada_version: str
     """The Karmada release whose CRDs are applied; its CRD digests must be pinned (eks_karmada/karmada_crds.py)."""
+    rbac: cdk8s.Chart
+    """The Karmada API's RBAC (charts/karmada/bootstrap.py `KarmadaApiRbacChart`)."""
     bootstrap: cdk8s.Chart
-    """The bootstrap objects (charts/karmada/bootstrap.py)."""
+    """The bootstrap objects (charts/karmada/bootstrap.py `KarmadaApiBootstrapChart`)."""
     crds_url: str | None = None
     """Where the CRD tarball of `karmada_version` is read: an s3://<bucket>/<key> mirror, which the provider's role
     may then read (that object only), or an https:// mirror. Either must hold the release's files byte for byte.
@@ -86,10 +90,12 @@ class KarmadaApiBootstrapProps:
 class KarmadaApiBootstrap(Construct):
     """Bootstraps the Karmada API once its apiserver answers.
 
-    Bootstraps the Karmada API once its apiserver answers: Karmada's CRDs from the official release tarball of the
-    pinned version (fetched inside AWS at deploy time, from GitHub or an S3 or HTTPS mirror, applied by server-side
-    apply, so a version bump or a redeploy is idempotent), then the bootstrap objects (APIServices, webhook
-    configurations, RBAC, the failover ClusterTaintPolicy, cluster-info).
+    Bootstraps the Karmada API once its apiserver answers: first its RBAC (`rbac`), the one KarmadaManifest applied
+    with the break-glass admin certificate (`rbac_provider`), which binds among others the general provider's role;
+    then, with that role, Karmada's CRDs from the official release tarball of the pinned version (fetched inside AWS
+    at deploy time, from GitHub or an S3 or HTTPS mirror, applied by server-side apply, so a version bump or a
+    redeploy is idempotent), then the bootstrap objects (APIServices, webhook configurations, the failover
+    ClusterTaintPolicy, cluster-info).
 
     Every file of the tarball is checked against the sha256 pinned for `karmada_version` in
     eks_karmada/karmada_crd_digests.py, and only CustomResourceDefinitions are accepted from it, so neither the
@@ -108,14 +114,17 @@ class KarmadaApiBootstrap(Construct):
                 actions=["s3:GetObject"],
                 resources=[f"arn:{Stack.of(self).partition}:s3:::{bucket_and_key}"],
             ))
+        self.rbac = KarmadaManifest(self, "Rbac", KarmadaManifestProps(
+            provider=props.rbac_provider, manifest=props.rbac.to_json(), overwrite=True))
+        for dependency in props.depends_on:
+            self.rbac.node.add_dependency(dependency)
         self.crds = KarmadaManifest(self, "Crds", KarmadaManifestProps(
             provider=props.provider,
             # From the release or a mirror: the pinned files only, and nothing but CRDs (and their conversion patches).
             archive=ReleaseArchive(url=url, paths=("crds/bases/",), files=files, kinds=("CustomResourceDefinition",)),
             overwrite=True,
         ))
-        for dependency in props.depends_on:
-            self.crds.node.add_dependency(dependency)
+        self.crds.node.add_dependency(self.rbac)
         self.objects = KarmadaManifest(self, "Objects", KarmadaManifestProps(
             provider=props.provider, manifest=props.bootstrap.to_json(), overwrite=True))
         self.objects.node.add_dependency(self.crds)

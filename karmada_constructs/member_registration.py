@@ -9,7 +9,6 @@ from aws_cdk import CustomResource
 from constructs import Construct
 
 from functions import resource_types
-from functions.karmada_manifest import properties as keys
 from karmada_constructs.karmada_manifest import FIELD_MANAGER
 from karmada_constructs.member_registration_provider import MemberRegistrationProvider
 
@@ -60,12 +59,9 @@ class MemberRegistration(Construct):
     def __init__(self, scope: Construct, id: str, props: MemberRegistrationProps) -> None:
         super().__init__(scope, id)
         provider = props.registrar
-        # The registrar signs in to Karmada with its own role: no admin Secret name, the authenticator's cluster id.
-        access = provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER)
-        access.pop(keys.ADMIN_SECRET_NAME)
         properties = {
-            **access,
-            "KarmadaClusterId": provider.karmada_cluster_id,
+            # The registrar signs in to Karmada with its own role (the authenticator's cluster id).
+            **provider.access.properties(provider.cluster.cluster_name, FIELD_MANAGER),
             "MemberName": props.member_name,
             "SyncMode": props.sync_mode,
             "Provider": props.provider,

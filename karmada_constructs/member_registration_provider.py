@@ -18,6 +18,7 @@ from karmada_constructs.log_encryption import encrypted_log_group
 from karmada_constructs.parent_cluster_provider import (
     ASSET_EXCLUDE,
     REPO_ROOT,
+    KarmadaApiAccess,
     ParentClusterProvider,
     ParentClusterProviderProps,
 )
@@ -69,6 +70,7 @@ class MemberRegistrationProvider(ParentClusterProvider):
             handler=REGISTRATION_HANDLER,
             kubernetes_group=REGISTRAR_GROUP,
             description="MemberRegistration: joins member clusters to Karmada",
+            access=KarmadaApiAccess(karmada_cluster_id=props.karmada_cluster_id),
             role_name=props.role_name,
             log_retention_days=props.log_retention_days,
         ))

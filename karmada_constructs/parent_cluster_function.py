@@ -28,12 +28,17 @@ PRIVATE_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EG
 
 @dataclass(frozen=True)
 class KarmadaApiAccess:
-    """Where handlers find the Karmada API server and their client credential in the parent."""
+    """Where handlers find the Karmada API server in the parent, and how they sign in to it.
+
+    With `karmada_cluster_id`, the handler signs in with its own IAM role (tokens signed for the Karmada API's
+    aws-iam-authenticator); otherwise with the client certificate in Secret `admin_secret`.
+    """
 
     namespace: str = "karmada-system"
     admin_secret: str = "karmada-admin-client"
     service: str = "karmada-apiserver"
     port: int = 5443
+    karmada_cluster_id: str | None = None
 
     @property
     def server_name(self) -> str:
@@ -44,11 +49,12 @@ class KarmadaApiAccess:
 
         They are KarmadaManifest's keys; the registration and fleet guard handlers read them under the same names.
         """
+        sign_in = ({keys.KARMADA_CLUSTER_ID: self.karmada_cluster_id} if self.karmada_cluster_id else
+                   {keys.ADMIN_SECRET_NAMESPACE: self.namespace, keys.ADMIN_SECRET_NAME: self.admin_secret})
         return {
             keys.CLUSTER_NAME: cluster_name,
             keys.FIELD_MANAGER: field_manager,
-            keys.ADMIN_SECRET_NAMESPACE: self.namespace,
-            keys.ADMIN_SECRET_NAME: self.admin_secret,
+            **sign_in,
             keys.API_SERVER_NAMESPACE: self.namespace,
             keys.API_SERVER_SERVICE: self.service,
             keys.API_SERVER_PORT: str(self.port),

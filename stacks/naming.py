@@ -22,6 +22,11 @@ def registrar_role_name(config: AppConfig) -> str:
     return _iam_name(f"eks-karmada-registrar-{config.parent.cluster_name}-{config.parent.region}")
 
 
+def manifest_applier_role_name(config: AppConfig) -> str:
+    """The KarmadaManifest provider's role: a fixed name, so the Karmada API's authenticator maps a stable ARN."""
+    return _iam_name(f"eks-karmada-manifest-{config.parent.cluster_name}-{config.parent.region}")
+
+
 def join_role_name(config: AppConfig, member: MemberConfig) -> str:
     return _iam_name(f"eks-karmada-join-{member.name}-{config.parent.cluster_name}-{config.parent.region}")
 

@@ -10,6 +10,7 @@ from constructs import Construct, IConstruct
 
 from charts.karmada import (
     KarmadaApiBootstrapChart,
+    KarmadaApiRbacChart,
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
@@ -23,6 +24,7 @@ from eks_karmada.chart_props import (
     alert_settings,
     backup_upload_metric,
     control_plane_props,
+    manifest_applier_identity,
     metrics_workspace_alias,
     parent_collector_props,
     registrar_identity,
@@ -54,6 +56,7 @@ from karmada_constructs.karmada_encryption_key import KarmadaEncryptionKey, Karm
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.karmada_manifest_provider import (
     APPLIER_GROUP,
+    BOOTSTRAP_APPLIER_GROUP,
     KarmadaManifestProvider,
     KarmadaManifestProviderProps,
 )
@@ -67,7 +70,7 @@ from karmada_constructs.metrics_workspace import MetricsWorkspace, MetricsWorksp
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from karmada_constructs.vpc_cni import VpcCni, VpcCniProps
-from stacks.naming import join_role_name, registrar_role_name, role_arn
+from stacks.naming import join_role_name, manifest_applier_role_name, registrar_role_name, role_arn
 
 PARENT_TARGET = "parent"
 
@@ -114,7 +117,9 @@ class KarmadaParentStack(Stack):
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
         props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network), deployer_arn,
-                                    handler_identities=[registrar_identity(self._registrar_role_arn())])
+                                    handler_identities=[registrar_identity(self._role_arn(registrar_role_name(config))),
+                                                        manifest_applier_identity(
+                                                            self._role_arn(manifest_applier_role_name(config)))])
         control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_encryption_key(network, props, control_plane)
@@ -127,12 +132,11 @@ class KarmadaParentStack(Stack):
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
 
-    def _registrar_role_arn(self) -> str:
-        """The registrar role's ARN (a fixed name), its partition and account shown as placeholders until deployed."""
+    def _role_arn(self, role_name: str) -> str:
+        """A handler role's ARN (a fixed name), its partition and account shown as placeholders until deployed."""
         rendered = self._rendered
         account = self._config.parent.account or rendered.placeholder(self.account, "Parent.AccountId")
-        return role_arn(account, registrar_role_name(self._config), rendered.placeholder(self.partition,
-                                                                                           "Parent.Partition"))
+        return role_arn(account, role_name, rendered.placeholder(self.partition, "Parent.Partition"))
 
     # ---- AWS: network, cluster, storage, add-ons, load balancer ------------------------------------
 
@@ -350,8 +354,15 @@ class KarmadaParentStack(Stack):
                       control_plane: KarmadaControlPlane) -> None:
         """The KarmadaManifest and registration providers, and the RBAC that lets each read its Secrets."""
         config, parent = self._config, self._config.parent
+        # Every KarmadaManifest but one signs in with this provider's own role (cluster-admin by a binding) ...
         self.karmada_manifests = KarmadaManifestProvider(self, "KarmadaManifestProvider", KarmadaManifestProviderProps(
-            cluster=self.cluster, vpc=network.vpc, log_retention_days=parent.log_retention_days))
+            cluster=self.cluster, vpc=network.vpc, karmada_cluster_id=config.karmada_cluster_id,
+            role_name=manifest_applier_role_name(config), log_retention_days=parent.log_retention_days))
+        # ... which the bootstrap's RBAC, the one use of the break-glass certificate, lets in.
+        self.karmada_rbac_bootstrap = KarmadaManifestProvider(
+            self, "KarmadaBootstrapProvider", KarmadaManifestProviderProps(
+                cluster=self.cluster, vpc=network.vpc, kubernetes_group=BOOTSTRAP_APPLIER_GROUP,
+                log_retention_days=parent.log_retention_days))
         parent_account = parent.account or self.account
         self.registrar = MemberRegistrationProvider(self, "MemberRegistrationProvider", MemberRegistrationProviderProps(
             cluster=self.cluster,
@@ -364,8 +375,13 @@ class KarmadaParentStack(Stack):
             log_retention_days=parent.log_retention_days,
         ))
         readers = [
+            # The general applier reads the Karmada CA the bootstrap's applier publishes; only the latter reads the
+            # break-glass certificate.
             ("karmada-manifest-applier-rbac", ParentReaderRbacProps(
-                name="eks-karmada-manifest-applier", group=APPLIER_GROUP, secret_names=[ADMIN_CLIENT_SECRET],
+                name="eks-karmada-manifest-applier", group=APPLIER_GROUP, secret_names=[],
+                namespace=props.namespace, read_config_maps=[CA_BUNDLE_CONFIGMAP])),
+            ("karmada-bootstrap-applier-rbac", ParentReaderRbacProps(
+                name="eks-karmada-bootstrap-applier", group=BOOTSTRAP_APPLIER_GROUP, secret_names=[ADMIN_CLIENT_SECRET],
                 namespace=props.namespace, published_config_maps=[CA_BUNDLE_CONFIGMAP])),
             ("member-registrar-rbac", ParentReaderRbacProps(
                 name="eks-karmada-registrar", group=REGISTRAR_GROUP,
@@ -374,7 +390,7 @@ class KarmadaParentStack(Stack):
                 secret_names=[agent_client_secret(m) for m in props.pull_members],
                 namespace=props.namespace, read_config_maps=[CA_BUNDLE_CONFIGMAP])),
         ]
-        self.reader_rbac = []
+        self.reader_rbac: dict[str, ChartManifest] = {}
         for chart_id, reader in readers:
             manifest = ChartManifest(self, chart_id, ChartManifestProps(
                 cluster=self.cluster,
@@ -382,18 +398,24 @@ class KarmadaParentStack(Stack):
                 chart=ParentReaderRbacChart(self._charts, chart_id, reader),
             ))
             manifest.node.add_dependency(control_plane.foundation)
-            self.reader_rbac.append(manifest)
+            self.reader_rbac[chart_id] = manifest
 
     def _add_api_bootstrap(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         bootstrap = KarmadaApiBootstrap(self, "KarmadaApiBootstrap", KarmadaApiBootstrapProps(
             provider=self.karmada_manifests,
+            rbac_provider=self.karmada_rbac_bootstrap,
             karmada_version=self._config.versions.karmada,
             crds_url=self._config.mirrors.crds,
+            rbac=KarmadaApiRbacChart(self._charts, "karmada-api-rbac", props),
             bootstrap=KarmadaApiBootstrapChart(self._charts, "karmada-api-bootstrap", props),
-            depends_on=[control_plane],
+            depends_on=[control_plane, self.reader_rbac["karmada-bootstrap-applier-rbac"]],
         ))
-        bootstrap.node.add_dependency(self.reader_rbac[0])
+        bootstrap.node.add_dependency(self.reader_rbac["karmada-manifest-applier-rbac"])
         self.bootstrap = bootstrap
+
+    def _karmada_api_ready(self) -> list[IConstruct]:
+        """What a KarmadaManifest of plain objects needs: the general applier's RBAC in the parent and in Karmada."""
+        return [self.reader_rbac["karmada-manifest-applier-rbac"], self.bootstrap.rbac]
 
     def _add_fleet_guard(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
                          control_plane: KarmadaControlPlane) -> None:
@@ -408,7 +430,7 @@ class KarmadaParentStack(Stack):
             target=PARENT_TARGET, control_plane=props, karmada_manifests=self.karmada_manifests,
             # The namespace (and the CA Issuer beside it) for the parent side; the Karmada API and the applier's
             # parent RBAC for the Karmada side, as the bootstrap, not the bootstrap itself (off its path).
-            parent_ready=[control_plane.foundation], karmada_ready=[control_plane, self.reader_rbac[0]],
+            parent_ready=[control_plane.foundation], karmada_ready=self._karmada_api_ready(),
             settings=FleetGuardSettings(outage_percent=guard.outage_percent, poll_seconds=guard.poll_seconds),
             log_retention_days=parent.log_retention_days,
         ))
@@ -445,9 +467,9 @@ class KarmadaParentStack(Stack):
         # The collector's identity may read /metrics in the Karmada API, nothing else.
         reader = KarmadaManifest(self, "MetricsReaderRbac", KarmadaManifestProps(
             provider=self.karmada_manifests, manifest=metrics_reader_rbac(), overwrite=True))
-        # Plain RBAC: it needs the Karmada API and the applier's parent-side RBAC, as the bootstrap does, not the
-        # bootstrap itself (beside the CRDs, it stays off the first deploy's longest path).
-        reader.node.add_dependency(control_plane, self.reader_rbac[0])
+        # Plain RBAC: it needs the Karmada API's RBAC, not the rest of the bootstrap (beside the CRDs, it stays off the
+        # first deploy's longest path).
+        reader.node.add_dependency(*self._karmada_api_ready())
         collector_props = parent_collector_props(
             self._config, props,
             remote_write_url=self._rendered.placeholder(workspace.remote_write_url, "Metrics.PrometheusEndpoint"),

@@ -95,9 +95,16 @@ def test_cert_manager_is_pinned(parent, default_config):
     )
 
 
-def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, default_config):
-    resources = _resources(parent, KarmadaManifest.RESOURCE_TYPE)
-    crds_id, crds = next((k, v) for k, v in resources.items() if "Source" in v["Properties"])
+def _bootstrap(parent: Template) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """KarmadaApiBootstrap's three custom resources by role (Rbac, Crds, Objects): logical id and resource."""
+    return {part: next((k, v) for k, v in _resources(parent, KarmadaManifest.RESOURCE_TYPE).items()
+                       if k.startswith(f"KarmadaApiBootstrap{part}"))
+            for part in ("Rbac", "Crds", "Objects")}
+
+
+def test_rbac_then_crds_from_the_pinned_release_then_bootstrap_objects(parent, default_config):
+    parts = _bootstrap(parent)
+    (rbac_id, rbac), (crds_id, crds), (_, objects) = parts["Rbac"], parts["Crds"], parts["Objects"]
     source = json.loads(crds["Properties"]["Source"])
     assert source["url"] == (
         f"https://github.com/karmada-io/karmada/releases/download/{default_config.versions.karmada}/crds.tar.gz"
@@ -106,10 +113,45 @@ def test_crds_come_from_the_pinned_release_then_bootstrap_objects(parent, defaul
     # Every file of the archive pinned (eks_karmada/karmada_crd_digests.py), and nothing but CRDs accepted.
     assert source["files"] == pinned_crd_files(default_config.versions.karmada)
     assert len(source["files"]) == 22 and source["kinds"] == ["CustomResourceDefinition"]
-    objects_id, objects = next((k, v) for k, v in resources.items() if "Manifest" in v["Properties"])
     assert crds_id in objects.get("DependsOn", [])
-    # The CRDs wait for every component of the control plane (so they are deleted before any of them).
-    assert {logical_id for logical_id, _ in _control_plane(parent).values()} <= set(crds.get("DependsOn", []))
+    assert rbac_id in crds.get("DependsOn", [])
+    # The RBAC waits for every component of the control plane (so everything of the bootstrap is deleted first).
+    assert {logical_id for logical_id, _ in _control_plane(parent).values()} <= set(rbac.get("DependsOn", []))
+
+
+def _service_token_function(resource: Mapping[str, Any]) -> str:
+    return resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+
+
+def test_the_break_glass_certificate_applies_only_the_karmada_rbac(parent, synthesized, default_config):
+    parts = _bootstrap(parent)
+    rbac_id, rbac = parts["Rbac"]
+    assert rbac["Properties"]["AdminSecretName"] == "karmada-admin-client"
+    assert {o["kind"] for o in _manifest_objects(rbac)} <= {
+        "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Namespace"}
+    bootstrap_token = _service_token_function(rbac)
+    for template in synthesized.templates.values():
+        for logical_id, resource in Template.from_json(template).find_resources(
+                KarmadaManifest.RESOURCE_TYPE).items():
+            if logical_id == rbac_id:
+                continue
+            # Every other KarmadaManifest signs in with the general provider's own role.
+            assert "AdminSecretName" not in resource["Properties"], logical_id
+            assert resource["Properties"]["KarmadaClusterId"] == default_config.karmada_cluster_id, logical_id
+            if template is synthesized.templates["KarmadaParent"]:
+                assert _service_token_function(resource) != bootstrap_token, logical_id
+
+
+def test_existing_karmada_manifests_keep_their_logical_ids_and_provider(parent):
+    """Resources deployed before the bootstrap's RBAC got its own provider keep their logical ids and provider.
+
+    CloudFormation refuses to change a custom resource's ServiceToken ("Modifying service token is not allowed"),
+    and a new logical id would delete the old resource's objects.
+    """
+    resources = _resources(parent, KarmadaManifest.RESOURCE_TYPE)
+    for logical_id in ("KarmadaApiBootstrapCrds530EC72B", "KarmadaApiBootstrapObjects51EDDB1E",
+                       "MetricsReaderRbac9DB11691", "FleetGuardKarmadaRbacDADA15D5"):
+        assert _service_token_function(resources[logical_id]) == "KarmadaManifestProviderframeworkonEvent0A53A926"
 
 
 def test_karmada_manifest_provider_is_least_privilege_and_in_the_vpc(parent):
@@ -130,9 +172,12 @@ def test_karmada_manifest_provider_is_least_privilege_and_in_the_vpc(parent):
     assert statements and all(s["Resource"] != "*" for s in statements)
 
 
-def test_applier_rbac_reads_only_the_admin_secret(synthesized):
-    role = next(o for o in synthesized.manifests["parent"]
-                if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-manifest-applier")
+def _parent_role(synthesized, name: str) -> dict:
+    return next(o for o in synthesized.manifests["parent"] if o["kind"] == "Role" and o["metadata"]["name"] == name)
+
+
+def test_only_the_bootstrap_applier_reads_the_admin_secret_and_publishes_the_ca(synthesized):
+    role = _parent_role(synthesized, "eks-karmada-bootstrap-applier")
     secret_rule = next(r for r in role["rules"] if r["resources"] == ["secrets"])
     assert secret_rule == {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["karmada-admin-client"],
                            "verbs": ["get"]}
@@ -144,6 +189,11 @@ def test_applier_rbac_reads_only_the_admin_secret(synthesized):
          "verbs": ["get", "patch"]},
         {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]},
     ]
+    # The general applier signs in to Karmada with its own role: no Secret at all, the published CA read only.
+    applier = _parent_role(synthesized, "eks-karmada-manifest-applier")
+    assert not [r for r in applier["rules"] if r["resources"] == ["secrets"]]
+    assert [r for r in applier["rules"] if r["resources"] == ["configmaps"]] == [
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["karmada-ca-bundle"], "verbs": ["get"]}]
     registrar = next(o for o in synthesized.manifests["parent"]
                      if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
     # The registrar signs in to Karmada with its own role: it reads the published CA, never writes it.

@@ -29,12 +29,18 @@ def _bootstrap(version: str = PINNED, crds_url: str | None = None) -> Stack:
                                                   kubectl_provider=kubectl)
     vpc = ec2.Vpc.from_vpc_attributes(stack, "Vpc", vpc_id="vpc-0123abcd", availability_zones=["us-east-1a"],
                                       private_subnet_ids=["subnet-0123abcd"])
-    provider = KarmadaManifestProvider(stack, "KarmadaManifestProvider",
-                                       KarmadaManifestProviderProps(cluster=cluster, vpc=vpc))
-    objects = cdk8s.Chart(cdk8s.App(), "bootstrap")
-    cdk8s.ApiObject(objects, "ns", api_version="v1", kind="Namespace", metadata={"name": "karmada-cluster"})
+    provider = KarmadaManifestProvider(stack, "KarmadaManifestProvider", KarmadaManifestProviderProps(
+        cluster=cluster, vpc=vpc, karmada_cluster_id="karmada-parent-karmada"))
+    rbac_provider = KarmadaManifestProvider(stack, "KarmadaBootstrapProvider",
+                                            KarmadaManifestProviderProps(cluster=cluster, vpc=vpc))
+    charts = cdk8s.App()
+    rbac = cdk8s.Chart(charts, "rbac")
+    cdk8s.ApiObject(rbac, "ns", api_version="v1", kind="Namespace", metadata={"name": "karmada-cluster"})
+    objects = cdk8s.Chart(charts, "bootstrap")
+    cdk8s.ApiObject(objects, "ns", api_version="v1", kind="Namespace", metadata={"name": "karmada-system"})
     KarmadaApiBootstrap(stack, "KarmadaApiBootstrap", KarmadaApiBootstrapProps(
-        provider=provider, karmada_version=version, bootstrap=objects, crds_url=crds_url))
+        provider=provider, rbac_provider=rbac_provider, karmada_version=version, rbac=rbac, bootstrap=objects,
+        crds_url=crds_url))
     return stack
 
 

@@ -3,7 +3,8 @@
 Parent cluster:   ``control_plane_charts(app, props)`` (one Chart per component,
                   the namespace's first, the rest after it only) or
                   ``KarmadaControlPlaneChart`` (all in one).
-Karmada API:      ``KarmadaApiBootstrapChart`` (contains ``${Karmada.CaBundle}``,
+Karmada API:      ``KarmadaApiRbacChart`` (the break-glass certificate's only
+                  apply), ``KarmadaApiBootstrapChart`` (contains ``${Karmada.CaBundle}``,
                   see ``render_ca_bundle``), plus ``crd_conversion_patches`` for
                   the CRD installer.
 """
@@ -11,6 +12,7 @@ Karmada API:      ``KarmadaApiBootstrapChart`` (contains ``${Karmada.CaBundle}``
 from charts.karmada.bootstrap import (
     CA_BUNDLE_PLACEHOLDER,
     KarmadaApiBootstrapChart,
+    KarmadaApiRbacChart,
     bootstrap_manifests,
     crd_conversion_patches,
     render_ca_bundle,
@@ -38,6 +40,7 @@ __all__ = [
     "ControlPlaneProfile",
     "IamIdentity",
     "KarmadaApiBootstrapChart",
+    "KarmadaApiRbacChart",
     "KarmadaControlPlaneChart",
     "KarmadaControlPlaneProps",
     "PodSettings",

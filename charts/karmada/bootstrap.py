@@ -1,27 +1,28 @@
 """Objects applied to the KARMADA API server itself (not to the parent cluster).
 
-The lead's custom resource server-side-applies this chart with the
-``karmada-admin-client`` identity, in document order, once karmada-apiserver is
-Ready. Before applying it must replace every occurrence of
-``${Karmada.CaBundle}`` with the base64 PEM of the Karmada CA - i.e. the
-``ca.crt`` value of Secret ``karmada-admin-client`` exactly as the Kubernetes
-API returns it in ``.data`` (already base64). ``render_ca_bundle`` does that.
+Two charts, each applied by a KarmadaManifest in document order once karmada-apiserver is Ready:
 
-Contents, in apply order:
+``KarmadaApiRbacChart``, applied with the break-glass ``karmada-admin-client`` certificate (system:masters), the
+only thing that certificate applies: RBAC for the component identities (-> cluster-admin), people's groups,
+karmada-view/-edit aggregated into view/edit, cluster-proxy-admin for system:admin, and the deploy-time handlers
+(charts/karmada/handler_rbac.py), among them the KarmadaManifest provider's own role, which applies everything else.
+Nothing for Pull mode: each agent gets its own narrow RBAC from its registration.
+
+``KarmadaApiBootstrapChart``, applied by the KarmadaManifest provider's own role after the CRDs. Before applying it,
+the applier replaces every ``${Karmada.CaBundle}`` with the base64 PEM of the Karmada CA (the published
+``karmada-ca-bundle``, the ``ca.crt`` of Secret ``karmada-admin-client``); ``render_ca_bundle`` does that. Contents,
+in apply order:
 
 1. Namespace ``karmada-system`` (leader-election Leases, ExternalName Services).
-2. RBAC: component identities -> cluster-admin; karmada-view/-edit aggregated
-   into view/edit; cluster-proxy-admin for system:admin. Nothing for Pull mode:
-   each agent gets its own narrow RBAC from its registration.
-3. kube-public/cluster-info with the external address and CA (kubeadm's layout;
+2. kube-public/cluster-info with the external address and CA (kubeadm's layout;
    readable only by identities RBAC allows: no anonymous or bootstrap-token access).
-4. APIServices of the aggregated API servers, each behind an ExternalName
+3. APIServices of the aggregated API servers, each behind an ExternalName
    Service that resolves to the real Service in the host cluster (the
    aggregator resolves Services through the Karmada API, which has no
    endpoints of its own).
-5. karmada-webhook Mutating/ValidatingWebhookConfigurations (URL clientConfig:
+4. karmada-webhook Mutating/ValidatingWebhookConfigurations (URL clientConfig:
    the apiserver resolves the host cluster's DNS).
-6. The failover ClusterTaintPolicy (validated by the webhook, so last).
+5. The failover ClusterTaintPolicy (validated by the webhook, so last).
 
 CRDs are not here: KarmadaApiBootstrap (karmada_constructs/karmada_control_plane.py)
 applies the pinned release's files, each checked against its digest, with the
@@ -42,7 +43,7 @@ from constructs import Construct
 
 from charts.karmada import names
 from charts.karmada.common.objects import emit_all, labels, metadata
-from charts.karmada.handler_rbac import registrar_rbac
+from charts.karmada.handler_rbac import manifest_applier_rbac, registrar_rbac
 from charts.karmada.optional.metrics_adapter import METRICS_ADAPTER_API_VERSIONS
 from charts.karmada.optional.search import SEARCH_API_VERSIONS
 from charts.karmada.props import KarmadaControlPlaneProps
@@ -148,6 +149,7 @@ def rbac(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
         cluster_role_binding("cluster-proxy-admin", props, "cluster-proxy-admin", [_user(names.ADMIN_USER)]),
         # Deploy-time handlers that sign in with their own IAM role (charts/karmada/handler_rbac.py).
         *registrar_rbac(props, lambda name, namespace=None: _meta(name, props, namespace=namespace)),
+        *manifest_applier_rbac(lambda name: _meta(name, props)),
     ]
 
 
@@ -410,9 +412,9 @@ def failover_taint_policy(props: KarmadaControlPlaneProps) -> dict[str, Any]:
 
 
 def bootstrap_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
+    """What the KarmadaManifest provider applies after the CRDs (the RBAC is ``rbac``, applied before them)."""
     return [
         namespace(props),
-        *rbac(props),
         cluster_info(props),
         *aggregation(props),
         *webhook_configurations(props),
@@ -431,11 +433,24 @@ def render_ca_bundle(manifest: Any, ca_bundle_b64: str) -> Any:
     return manifest
 
 
+class KarmadaApiRbacChart(cdk8s.Chart):
+    """The Karmada API's RBAC: the one chart the break-glass certificate applies (``rbac``).
+
+    Bindings for the components, people's groups and the deploy-time handlers, among them the KarmadaManifest
+    provider's role, which applies the CRDs and ``KarmadaApiBootstrapChart`` after it.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        emit_all(self, rbac(props))
+
+
 class KarmadaApiBootstrapChart(cdk8s.Chart):
     """Everything the Karmada API needs after its CRDs.
 
-    Everything the Karmada API needs after CRDs: namespace, RBAC, cluster-info, APIServices (+ ExternalName Services),
-    webhook configurations and the failover ClusterTaintPolicy. Contains the ``${Karmada.CaBundle}`` placeholder.
+    Everything the Karmada API needs after CRDs, RBAC aside (``KarmadaApiRbacChart``): namespace, cluster-info,
+    APIServices (+ ExternalName Services), webhook configurations and the failover ClusterTaintPolicy. Contains the
+    ``${Karmada.CaBundle}`` placeholder.
     """
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:

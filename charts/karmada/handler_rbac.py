@@ -1,5 +1,11 @@
 """Karmada RBAC of the deploy-time handlers that sign in with their own IAM role (not system:masters).
 
+The KarmadaManifest provider (functions/karmada_manifest, every KarmadaManifest but the bootstrap's RBAC) is the user
+``eks-karmada:handler:karmada-manifest`` in the group ``eks-karmada:handlers:karmada-manifest``, bound to
+cluster-admin: a KarmadaManifest applies whatever its construct lists (CRDs, webhooks, RBAC of any rules, workloads),
+so nothing narrower would do, but a binding can be revoked and every write is audited under its name, unlike the
+break-glass certificate's system:masters, which now signs only the bootstrap's RBAC (``manifest_applier_rbac``).
+
 The registrar (functions/member_registration: registration, unregistration and the Pull agents' certificate
 refresh) is the user ``eks-karmada:handler:registrar`` in the group ``eks-karmada:handlers:registrar``
 (charts/karmada/iam_authenticator.py maps its role). Its ClusterRole lists what those handlers do in the Karmada API:
@@ -95,3 +101,12 @@ def registrar_rbac(props: KarmadaControlPlaneProps, meta: Any) -> list[dict[str,
         {"apiVersion": RBAC_API, "kind": "RoleBinding", "metadata": meta(names.REGISTRAR_ROLE, namespace=namespace),
          "roleRef": {**role_ref, "kind": "Role"}, "subjects": subjects},
     ]
+
+
+def manifest_applier_rbac(meta: Any) -> list[dict[str, Any]]:
+    """The KarmadaManifest provider's group -> cluster-admin (``meta(name)`` gives the bootstrap chart's metadata)."""
+    return [{
+        "apiVersion": RBAC_API, "kind": "ClusterRoleBinding", "metadata": meta(names.MANIFEST_APPLIER_USER),
+        "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"apiGroup": RBAC_GROUP, "kind": "Group", "name": names.MANIFEST_APPLIER_GROUP}],
+    }]

@@ -141,6 +141,9 @@ FLEET_VIEWER_ROLE = "eks-karmada:fleet-viewer"
 REGISTRAR_USER = "eks-karmada:handler:registrar"
 REGISTRAR_GROUP = "eks-karmada:handlers:registrar"
 REGISTRAR_ROLE = "eks-karmada:handler:registrar"
+# The KarmadaManifest provider (every KarmadaManifest but the bootstrap's RBAC): cluster-admin through a binding.
+MANIFEST_APPLIER_USER = "eks-karmada:handler:karmada-manifest"
+MANIFEST_APPLIER_GROUP = "eks-karmada:handlers:karmada-manifest"
 # Where registrations keep member credentials in Karmada (karmadactl's --cluster-namespace default).
 CLUSTER_CREDENTIALS_NAMESPACE = "karmada-cluster"
 MASTERS_GROUP = "system:masters"

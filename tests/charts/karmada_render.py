@@ -17,7 +17,7 @@ from typing import Any
 import cdk8s
 import yaml
 
-from charts.karmada import KarmadaApiBootstrapChart, KarmadaControlPlaneProps, control_plane_charts
+from charts.karmada import KarmadaApiBootstrapChart, KarmadaApiRbacChart, KarmadaControlPlaneProps, control_plane_charts
 from eks_karmada.chart_props import control_plane_props
 from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, parse_config
 from tests.docs.shell import code_blocks
@@ -112,11 +112,13 @@ def _render(props_json: str) -> Rendered:
     props = KarmadaControlPlaneProps.model_validate_json(props_json)
     app = cdk8s.Testing.app()
     charts = control_plane_charts(app, props)
+    rbac = KarmadaApiRbacChart(app, "karmada-api-rbac", props)
     bootstrap = KarmadaApiBootstrapChart(app, "karmada-api-bootstrap", props)
     return Rendered(
         props=props,
         charts={c.node.id: cdk8s.Testing.synth(c) for c in charts},
-        karmada=cdk8s.Testing.synth(bootstrap),
+        # What the Karmada API gets, in apply order (the CRDs between the two come from the release).
+        karmada=cdk8s.Testing.synth(rbac) + cdk8s.Testing.synth(bootstrap),
     )
 
 

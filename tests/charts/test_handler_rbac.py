@@ -1,4 +1,4 @@
-"""The registrar's Karmada RBAC (charts/karmada/handler_rbac.py) and its identity in the authenticator's mapping."""
+"""The handlers' Karmada RBAC (charts/karmada/handler_rbac.py) and their identities in the authenticator's mapping."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from charts.karmada import IamIdentity, KarmadaControlPlaneProps, names
-from charts.karmada.bootstrap import bootstrap_manifests
+from charts.karmada.bootstrap import bootstrap_manifests, rbac
 from charts.karmada.handler_rbac import registrar_rules
 from charts.karmada.iam_authenticator import config_data
-from eks_karmada.chart_props import registrar_identity
+from eks_karmada.chart_props import manifest_applier_identity, registrar_identity
 from functions.member_registration import objects as registration
 
 REGISTRAR_ARN = "arn:aws:iam::123456789012:role/eks-karmada-registrar-karmada-parent-us-east-1"
@@ -38,7 +38,7 @@ def _covers(held: list[dict], granted: dict) -> bool:
 
 
 def _registrar_objects(props: KarmadaControlPlaneProps) -> dict[tuple[str, str], dict]:
-    return {(o["kind"], o["metadata"].get("namespace", "")): o for o in bootstrap_manifests(props)
+    return {(o["kind"], o["metadata"].get("namespace", "")): o for o in rbac(props)
             if o["metadata"]["name"] in (names.REGISTRAR_ROLE, names.CLUSTER_CREDENTIALS_NAMESPACE)}
 
 
@@ -88,6 +88,25 @@ def test_the_registrar_role_maps_to_its_fixed_user_and_group():
     mapping = yaml.safe_load(config_data(props)["config.yaml"])["server"]["mapRoles"]
     assert mapping == [{"roleARN": REGISTRAR_ARN, "username": "eks-karmada:handler:registrar",
                         "groups": ["eks-karmada:handlers:registrar"]}]
+
+
+def test_the_manifest_applier_is_cluster_admin_by_a_binding_in_the_rbac_the_break_glass_certificate_applies():
+    props = KarmadaControlPlaneProps()
+    bindings = [o for o in rbac(props) if o["kind"] == "ClusterRoleBinding"
+                and {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                     "name": names.MANIFEST_APPLIER_GROUP} in o["subjects"]]
+    assert [b["roleRef"]["name"] for b in bindings] == ["cluster-admin"]
+    # Everything else is applied by the applier itself, after its binding: the later chart holds no RBAC.
+    assert not [o for o in bootstrap_manifests(props) if o["apiVersion"].startswith("rbac.authorization.k8s.io/")]
+
+
+def test_the_manifest_applier_role_maps_to_its_fixed_user_and_group_and_never_system_masters():
+    arn = "arn:aws:iam::123456789012:role/eks-karmada-manifest-karmada-parent-us-east-1"
+    props = KarmadaControlPlaneProps(iam_cluster_id="karmada-parent-karmada",
+                                     iam_identities=[manifest_applier_identity(arn)])
+    mapping = yaml.safe_load(config_data(props)["config.yaml"])["server"]["mapRoles"]
+    assert mapping == [{"roleARN": arn, "username": "eks-karmada:handler:karmada-manifest",
+                        "groups": ["eks-karmada:handlers:karmada-manifest"]}]
 
 
 @pytest.mark.parametrize("arn", [

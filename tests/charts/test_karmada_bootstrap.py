@@ -22,15 +22,20 @@ from charts.karmada import (
     names,
     render_ca_bundle,
 )
+from charts.karmada.bootstrap import rbac
 
 
 def _karmada(r: Rendered, kind: str) -> list[dict]:
     return [o for o in r.karmada if o["kind"] == kind]
 
 
-def test_namespace_comes_first_and_policy_last(any_rendered: Rendered):
-    kinds = [o["kind"] for o in any_rendered.karmada]
-    assert kinds[0] == "Namespace" and any_rendered.karmada[0]["metadata"]["name"] == "karmada-system"
+def test_rbac_comes_first_then_namespace_and_policy_last(any_rendered: Rendered):
+    rbac_count = len(rbac(any_rendered.props))
+    assert {o["kind"] for o in any_rendered.karmada[:rbac_count]} <= {
+        "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Namespace"}
+    after_rbac = any_rendered.karmada[rbac_count:]
+    kinds = [o["kind"] for o in after_rbac]
+    assert kinds[0] == "Namespace" and after_rbac[0]["metadata"]["name"] == "karmada-system"
     assert kinds[-1] == "ClusterTaintPolicy", "validated by karmada-webhook: apply after its configuration"
     assert kinds.index("ValidatingWebhookConfiguration") < kinds.index("ClusterTaintPolicy")
 
