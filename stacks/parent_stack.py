@@ -439,7 +439,9 @@ class KarmadaParentStack(Stack):
 
     def _alarmed_handlers(self) -> dict:
         """Our functions whose errors alarm; the agent certificate refresh exists when a registered member pulls."""
-        handlers = {"KarmadaManifest": self.karmada_manifests.function, "MemberRegistration": self.registrar.function}
+        handlers = {"KarmadaManifest": self.karmada_manifests.function,
+                    "KarmadaBootstrap": self.karmada_rbac_bootstrap.function,
+                    "MemberRegistration": self.registrar.function}
         if any(m.sync_mode is SyncMode.pull and m.kind is not MemberKind.external for m in self._config.members):
             handlers["AgentCertificateRefresh"] = self.registrar.refresh_function
         return handlers

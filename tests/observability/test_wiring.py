@@ -34,7 +34,7 @@ def test_the_parent_alarms_follow_the_config(tmp_path):
     alarms = {k: v["Properties"] for k, v in template.find_resources("AWS::CloudWatch::Alarm").items()}
     backup = next(v for k, v in alarms.items() if "EtcdBackupOverdue" in k)
     assert backup["EvaluationPeriods"] * backup["Period"] == 48 * 3600
-    assert sum("CustomResourceHandlerErrors" in k for k in alarms) == 2
+    assert sum("CustomResourceHandlerErrors" in k for k in alarms) == 3  # KarmadaManifest, its bootstrap, registrar
     assert sum("ApiLoadBalancerNoHealthyTarget" in k for k in alarms) == 1
     template.has_resource_properties("AWS::SNS::Subscription", {"Endpoint": "oncall@example.com"})
     assert _backup_env(synth.manifests)["METRIC_NAMESPACE"] == "EKSKarmada/EtcdBackup"
