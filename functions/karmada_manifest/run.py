@@ -52,6 +52,9 @@ logger = logging.getLogger("karmada_manifest")
 
 DEFAULT_BUDGET_SECONDS = 480.0  # waiting for a freshly deployed control plane
 KIND_WAIT_SECONDS = 60.0  # a kind may appear in discovery shortly after its CRD is created
+# A role the Karmada API's aws-iam-authenticator does not map yet gets 401 until the karmada-apiserver pods that
+# read the new mapping serve (a new handler role in a deploy rolls them, and nothing waits for that rollout).
+ROLE_MAPPING_WAIT_SECONDS = 300.0
 DOWNLOAD_RETRY_SECONDS = 120.0
 PATCH_MANAGER_SUFFIX = "-patches"
 DELETE_CONFLICT_ATTEMPTS = 5  # reads and deletes of an object that keeps changing in between
@@ -139,6 +142,9 @@ class Run:
             return KIND_WAIT_SECONDS
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return math.inf
+        if (isinstance(error, ApiError) and error.code == 401 and self.props.karmada_cluster_id
+                and not self.deleting):
+            return ROLE_MAPPING_WAIT_SECONDS
         return None
 
     def retry(self, operation: Callable[[], T], what: str, deadline: Deadline | None = None) -> T:
@@ -448,4 +454,16 @@ class Run:
             raise  # not this object's failure: handle() reports it as "<RequestType> failed: ..."
         except (KubeError, OwnershipError, ConnectionError, TimeoutError) as err:
             what = f"{verb} {item.describe(holder.get('namespace'))}"
-            raise KarmadaManifestError(f"Failed to {what} [{item.origin}]: {err}") from err
+            hint = ""
+            if self.props.karmada_cluster_id and _is_unauthorized(err):
+                hint = (f" (the Karmada API does not map this function's role for cluster id "
+                        f"{self.props.karmada_cluster_id}: check mapRoles in the karmada-iam-authenticator ConfigMap "
+                        f"and that the karmada-apiserver pods rolled)")
+            raise KarmadaManifestError(f"Failed to {what} [{item.origin}]: {err}{hint}") from err
+
+
+def _is_unauthorized(error: BaseException) -> bool:
+    """A 401, directly or as the last error of exhausted retries."""
+    if isinstance(error, RetryExhaustedError):
+        error = error.last_error
+    return isinstance(error, ApiError) and error.code == 401

@@ -89,3 +89,36 @@ def test_exactly_one_way_to_sign_in(harness, both):
     assert str(raised.value) == ("set exactly one of KarmadaClusterId (sign in with the handler's own IAM role) and "
                                  "AdminSecretName (the break-glass admin certificate: the Karmada API bootstrap only)")
     assert not harness.karmada.requests
+
+
+def test_a_role_not_mapped_yet_is_retried_while_the_apiserver_pods_roll(harness, pki):
+    """A deploy that adds a handler's role rolls karmada-apiserver with the new mapping; nothing waits for it."""
+    publish_ca(harness, pki.ca.cert_pem)
+    mapping = dict(harness.authenticator.mapping)
+    harness.authenticator.mapping.clear()  # the pods serving still read the old mapping ...
+    harness.clock.on_sleep.append(  # ... until the new ones serve, a minute later
+        lambda _: harness.authenticator.mapping.update(mapping) if sum(harness.clock.sleeps) >= 60 else None)
+
+    harness.run(make_event("Create", role_props([CONFIG_MAP])))
+
+    assert harness.karmada.get("v1", "ConfigMap", "settings", "apps")["data"] == {"a": "1"}
+    assert None in harness.bearer_users and harness.bearer_users[-1] == APPLIER_SESSION
+
+
+def test_a_role_never_mapped_fails_within_minutes_naming_the_mapping(harness, pki):
+    publish_ca(harness, pki.ca.cert_pem)
+    harness.authenticator.mapping.clear()
+
+    with pytest.raises(KarmadaManifestError) as raised:
+        harness.run(make_event("Create", role_props([CONFIG_MAP])))
+
+    assert "401" in str(raised.value) and "mapRoles in the karmada-iam-authenticator ConfigMap" in str(raised.value)
+    assert 250 <= sum(harness.clock.sleeps) <= 330  # the role-mapping window (300 s), not the 480 s budget
+
+
+def test_the_admin_certificate_is_not_retried_on_401(harness):
+    harness.karmada.fail_next(401, times=1, path="/configmaps")
+
+    with pytest.raises(KarmadaManifestError, match="401"):
+        harness.run(make_event("Create", make_props([CONFIG_MAP])))
+    assert sum(harness.clock.sleeps) < 10
