@@ -7,6 +7,8 @@ deviations.py lists: images become binaries, Deployments run one replica, claims
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +175,7 @@ class PodBuilder:
             containers=tuple(containers), init_containers=tuple(init), volumes=tuple(volumes),
             fs_group=security.get("fsGroup"), supplemental_groups=tuple(security.get("supplementalGroups") or ()),
             restart="Never" if workload.kind == "Job" else "Always", labels=tuple(sorted(labels.items())),
+            template_hash=hashlib.sha256(json.dumps(workload.template, sort_keys=True).encode()).hexdigest()[:16],
         )
 
     def _volume(self, volume: dict, workload: Workload, pod: str) -> Volume:

@@ -87,6 +87,9 @@ class PodSpec:
     supplemental_groups: tuple[int, ...] = ()
     restart: str = "Always"  # Always | Never (a Job's pod)
     labels: tuple[tuple[str, str], ...] = field(default=())
+    # A hash of the rendered pod template, as the Deployment controller's pod-template-hash: any change to the
+    # template (a checksum annotation among them) replaces the pod, even one the local spec does not otherwise show.
+    template_hash: str = ""
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,5 +123,5 @@ class PodSpec:
             init_containers=tuple(map(container, raw["init_containers"])),
             volumes=tuple(Volume(**{**v, "items": tuple(map(tuple, v["items"]))}) for v in raw["volumes"]),
             fs_group=raw["fs_group"], supplemental_groups=tuple(raw["supplemental_groups"]), restart=raw["restart"],
-            labels=tuple(map(tuple, raw["labels"])),
+            labels=tuple(map(tuple, raw["labels"])), template_hash=raw.get("template_hash", ""),
         )

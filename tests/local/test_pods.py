@@ -507,3 +507,13 @@ def test_objects_in_absent_namespaces_are_not_applied() -> None:
     count = apply_manifest(client, [{**role, "metadata": {"name": "a", "namespace": "cert-manager"}},
                                     {**role, "metadata": {"name": "b", "namespace": "karmada-system"}}])
     assert (count, client.applied) == (1, ["karmada-system/b"])
+
+
+def test_a_changed_pod_template_annotation_changes_the_pod_as_a_deployment_rollout_would(tmp_path: Path) -> None:
+    """A mapping in a ConfigMap reaches its pods through the template's checksum annotation only."""
+    before = deployment()
+    after = deployment()
+    after["spec"]["template"].setdefault("metadata", {})["annotations"] = {"checksum/config": "new"}
+
+    assert one_pod(tmp_path, before) != one_pod(tmp_path, after)
+    assert one_pod(tmp_path, before) == one_pod(tmp_path, deployment())
