@@ -38,6 +38,8 @@ class ChartManifest(Construct):
         super().__init__(scope, id)
         objects = props.chart.to_json()
         check_manifest(objects, self.node.path)
+        self.objects: list[dict] = objects
+        """The chart's objects, as applied."""
         RenderedManifests.of(self).record(props.target, objects)
         self.manifest = eks.KubernetesManifest(
             self,

@@ -14,7 +14,8 @@ from charts.karmada import (
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
-from charts.karmada.names import ADMIN_CLIENT_SECRET, ENCRYPTION_CONFIG_SECRET, agent_client_secret
+from charts.karmada.names import ADMIN_CLIENT_SECRET, ENCRYPTION_CONFIG_SECRET, SELF_SIGNED_ISSUER, agent_client_secret
+from charts.karmada.pki import ca_issuers
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, ParentMetricsCollectorChart, metrics_reader_rbac
 from charts.metrics_collector import SERVICE_ACCOUNT as COLLECTOR_SERVICE_ACCOUNT
@@ -46,6 +47,7 @@ from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps,
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, FleetGuardWatch
 from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
+from karmada_constructs.karmada_certificate_policy import KarmadaCertificatePolicy, KarmadaCertificatePolicyProps
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
     KarmadaApiBootstrapProps,
@@ -129,6 +131,8 @@ class KarmadaParentStack(Stack):
         self._add_api_bootstrap(props, control_plane)
         self._add_fleet_guard(network, props, control_plane)
         self._add_observability(props, control_plane)
+        # Last: it pins every Certificate the parent's manifests hold for the Karmada CAs.
+        self._add_certificate_policy(props)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
 
@@ -487,6 +491,13 @@ class KarmadaParentStack(Stack):
                         f"(Pod Identity: {props.namespace}/{COLLECTOR_SERVICE_ACCOUNT})",
             # Namespace, CA issuer and the components come with the control plane; credentials need the agent.
             depends_on=[control_plane, self._pod_identity_agent],
+        ))
+
+    def _add_certificate_policy(self, props: KarmadaControlPlaneProps) -> None:
+        KarmadaCertificatePolicy(self, "KarmadaCertificatePolicy", KarmadaCertificatePolicyProps(
+            cluster=self.cluster, charts=self._charts, target=PARENT_TARGET, namespace=props.namespace,
+            issuers=[SELF_SIGNED_ISSUER, *ca_issuers()],
+            guarded=[c for c in self.node.find_all() if isinstance(c, ChartManifest)],
         ))
 
     def _add_outputs(self, api: KarmadaApiLoadBalancer) -> None:
