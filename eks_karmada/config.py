@@ -336,7 +336,7 @@ def _digest_problems(digests: dict[str, str]) -> Iterator[str]:
     example = "docker.io/karmada/karmada-agent:v1.18.2"
     for reference, digest in digests.items():
         match = _TAGGED_IMAGE.fullmatch(reference)
-        host = match and match.group("host")
+        host = match.group("host") if match else ""
         if "@" in reference:
             yield (f"'{reference}' carries a digest already; write the reference with its tag only, like "
                    f"{example} (the digest is the value)")

@@ -33,6 +33,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 import yaml
@@ -159,7 +160,8 @@ class Resolver:
         query = {"scope": fields.get("scope", f"repository:{ref.name}:pull")}
         if "service" in fields:
             query["service"] = fields["service"]
-        status, _, body = self._send("GET", f"{realm}?{urllib.parse.urlencode(query)}", {})
+        joiner = "&" if "?" in realm else "?"
+        status, _, body = self._send("GET", f"{realm}{joiner}{urllib.parse.urlencode(query)}", {})
         token = None
         try:
             answer = json.loads(body) if status == 200 else {}
@@ -172,7 +174,7 @@ class Resolver:
                               "or the name wrong")
         return f"Bearer {token}"
 
-    def _send(self, method: str, url: str, headers: Mapping[str, str]) -> tuple[int, Mapping[str, str], bytes]:
+    def _send(self, method: str, url: str, headers: Mapping[str, str]) -> tuple[int, Message, bytes]:
         """Status, headers and body of one request; an unreachable host is a DigestError."""
         request = urllib.request.Request(url, method=method, headers=dict(headers))
         try:
