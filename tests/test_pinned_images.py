@@ -12,12 +12,13 @@ import json
 import re
 
 import pytest
+import yaml
 
 from eks_karmada.config import parse_config
 from eks_karmada.image_digests import config_images
 from eks_karmada.mirrors import Mirror, artifacts, mirror_for
 from tests.observability.synths import config_data
-from tests.synth import synthesize
+from tests.synth import ROOT, synthesize
 
 MIRROR = "123456789012.dkr.ecr.{region}.amazonaws.com"
 _IMAGE = re.compile(r'"image": "([^"]+)"')
@@ -28,11 +29,22 @@ def _fake_digest(reference: str) -> str:
     return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def pinned_config():
+def _every_component() -> dict:
+    """The default config with a Pull member, metrics, and every optional Karmada component."""
     data = config_data(pull_member=True, enabled=True)
     data["karmada"]["components"] = {"descheduler": True, "search": True, "metrics_adapter": True,
                                      "scheduler_estimators": True}
+    return data
+
+
+def _traffic() -> dict:
+    """config/traffic.yaml: ExternalDNS in each new member, the sample's traffic client."""
+    return yaml.safe_load((ROOT / "config" / "traffic.yaml").read_text())
+
+
+@pytest.fixture(scope="module", params=[_every_component, _traffic], ids=["components-pull-metrics", "traffic"])
+def pinned_config(request):
+    data = request.param()
     data["mirrors"] = {"images": MIRROR}
     images = config_images(parse_config(data))
     data["images"] = {"digests": {image: _fake_digest(image) for image in images}}
@@ -46,8 +58,10 @@ def pinned(pinned_config, tmp_path_factory):
 
 def test_every_rendered_image_is_its_tag_and_digest_through_the_mirror(pinned_config, pinned):
     digests = pinned_config.images.digests
-    assert "docker.io/karmada/karmada-agent:v1.18.2" in digests
-    assert "docker.io/karmada/karmada-scheduler-estimator:v1.18.2" in digests
+    assert {"docker.io/karmada/karmada-agent:v1.18.2", "docker.io/karmada/karmada-scheduler-estimator:v1.18.2",
+            "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"} <= set(digests) or {
+        "registry.k8s.io/external-dns/external-dns:v0.21.0", "public.ecr.aws/docker/library/busybox:1.37.0",
+    } <= set(digests)
     rendered = {image for objects in pinned.manifests.values() for image in _IMAGE.findall(json.dumps(objects))}
     assert rendered and all(_PINNED.fullmatch(image) for image in rendered), sorted(rendered)
     # Each is the mirrored upstream reference with the digest pinned for that reference.
