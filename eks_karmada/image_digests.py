@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, load_config
+from eks_karmada.config import DEFAULT_CONFIG_PATH, DIGEST_COMMAND, AppConfig, ConfigError, load_config
 
 # Index types first: a multi-platform image is pinned by its index, not by one platform's manifest.
 ACCEPT = ", ".join([
@@ -265,11 +265,31 @@ def write_digests(path: Path, digests: Mapping[str, str]) -> None:
     config.write()
 
 
-def check(config: AppConfig, images: list[str], out: Callable[[str], None]) -> int:
-    """Offline: every image pinned, and every digest of an image of the config."""
+def unpinned(config: AppConfig, images: list[str]) -> tuple[list[str], list[str]]:
+    """The images of the config without a digest, and the digests of no image of the config."""
     pinned = config.images.digests
     missing = [image for image in images if image not in pinned and "@" not in image]
-    unused = [reference for reference in pinned if reference not in images]
+    return missing, [reference for reference in pinned if reference not in images]
+
+
+def synth_warnings(config: AppConfig) -> list[str]:
+    """What synth warns about a partly pinned config (e.g. after a version change); nothing when none is pinned."""
+    if not config.images.digests:
+        return []
+    missing, unused = unpinned(config, config_images(config))
+    notes = []
+    if missing:
+        notes.append(f"images.digests: {len(missing)} images of the config have no digest and are pulled by tag "
+                     f"({', '.join(missing)}); pin them with {DIGEST_COMMAND}")
+    if unused:
+        notes.append(f"images.digests: no image of the config is {', '.join(unused)}; remove them ({DIGEST_COMMAND} "
+                     "drops them)")
+    return notes
+
+
+def check(config: AppConfig, images: list[str], out: Callable[[str], None]) -> int:
+    """Offline: every image pinned, and every digest of an image of the config."""
+    missing, unused = unpinned(config, images)
     for image in missing:
         out(f"not pinned: {image}")
     for reference in unused:

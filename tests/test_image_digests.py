@@ -10,7 +10,7 @@ import yaml
 from moto import mock_aws
 
 from eks_karmada.config import DEFAULT_CONFIG_PATH, load_config, parse_config
-from eks_karmada.image_digests import Resolver, digests_block, main, resolve_all
+from eks_karmada.image_digests import Resolver, digests_block, main, resolve_all, synth_warnings
 from tests.fakes.oci_registry import FakeRegistry, serve
 
 AUTHENTICATOR = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-iam-authenticator:v0.7.10"
@@ -266,3 +266,16 @@ def test_a_redirect_carries_a_bearer_token_but_never_ecr_credentials_to_another_
     redirected = _KeepMethod().redirect_request(request, None, 307, "", {}, to)
     assert redirected is not None and redirected.get_method() == "HEAD"
     assert redirected.get_header("Authorization") == (auth if kept else None)
+
+
+def test_synth_warns_about_a_partly_pinned_config_only():
+    assert synth_warnings(load_config()) == []  # nothing pinned: no warning (and no extra render)
+    digest = "sha256:" + "a" * 64
+    config = parse_config(_with_digests({"registry.k8s.io/etcd:3.6.6-0": digest,
+                                         "registry.k8s.io/etcd:3.5.0-0": digest}))
+    missing, unused = synth_warnings(config)
+    assert missing.startswith("images.digests: 16 images of the config have no digest and are pulled by tag (")
+    assert "registry.k8s.io/kube-apiserver:v1.35.2" in missing and "registry.k8s.io/etcd:3.6.6-0" not in missing
+    assert missing.endswith("; pin them with .venv/bin/python -m eks_karmada.image_digests CONFIG --write")
+    assert unused == ("images.digests: no image of the config is registry.k8s.io/etcd:3.5.0-0; remove them "
+                      "(.venv/bin/python -m eks_karmada.image_digests CONFIG --write drops them)")
