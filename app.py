@@ -28,7 +28,9 @@ def main() -> int:
         for line in err.lines:  # every problem in the file, one line each
             print(f"error: {line}", file=sys.stderr)
         return 1
-    for note in config.warnings():
+    from eks_karmada.image_digests import synth_warnings
+
+    for note in [*config.warnings(), *synth_warnings(config)]:
         print(f"warning: {note}", file=sys.stderr)
     try:
         rendered = build_app(app, config)

@@ -68,6 +68,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_c
         kube_registry=mirror.image(karmada.image_registries.kubernetes),
         karmada_registry=mirror.image(karmada.image_registries.karmada),
         iam_authenticator_registry=mirror.image(karmada.image_registries.aws_iam_authenticator),
+        image_digests=mirror.digests_by_location(),
         zones=config.parent.availability_zones,
         pod_security_version=f"v{config.versions.kubernetes}",
         etcd_replicas=karmada.etcd_replicas,

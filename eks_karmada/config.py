@@ -323,6 +323,49 @@ class MirrorsConfig(_Model):
         return any(given) and not all(given)
 
 
+# An upstream image reference as `python -m eks_karmada.image_digests` prints it: a registry host (a dot, a port or
+# localhost), a repository path, a tag; no digest.
+_TAGGED_IMAGE = re.compile(r"(?P<host>[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]+)?)/[a-z0-9._-]+(/[a-z0-9._-]+)*"
+                           r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+DIGEST_COMMAND = ".venv/bin/python -m eks_karmada.image_digests CONFIG --write"
+
+
+def _digest_problems(digests: dict[str, str]) -> Iterator[str]:
+    """Each key a tagged upstream reference with its registry, each value a full sha256 digest."""
+    example = "docker.io/karmada/karmada-agent:v1.18.2"
+    for reference, digest in digests.items():
+        match = _TAGGED_IMAGE.fullmatch(reference)
+        host = match.group("host") if match else ""
+        if "@" in reference:
+            yield (f"'{reference}' carries a digest already; write the reference with its tag only, like "
+                   f"{example} (the digest is the value)")
+        elif not match or not ("." in host or ":" in host or host == "localhost"):
+            yield (f"'{reference}' is not an image reference with its registry and a tag; write it like {example} "
+                   f"(as {DIGEST_COMMAND} writes it)")
+        if not _IMAGE_DIGEST.fullmatch(digest):
+            yield (f"'{digest}' (of {reference}) is not a sha256 digest; write it like sha256:<64 lowercase hex>, "
+                   f"as {DIGEST_COMMAND} writes it")
+
+
+class ImagesConfig(_Model):
+    """How images are pinned: by tag always, and by digest where `digests` names one (docs/air-gap.md)."""
+
+    digests: dict[str, str] = Field(
+        default={},
+        description="Upstream image reference <host>/<path>:<tag> -> sha256:<64 hex>: that image is written "
+        "<host>/<path>:<tag>@sha256:... (the tag for people, the digest for the runtime), also through "
+        "mirrors.images; " + DIGEST_COMMAND + " (online) fills it for every image of the config, --check (offline) "
+        "says whether one is missing; default: none, every image by its tag",
+    )
+
+    @field_validator("digests")
+    @classmethod
+    def _pinned_references(cls, v: dict[str, str]) -> dict[str, str]:
+        _raise_all(_digest_problems(v))
+        return v
+
+
 _ANYWHERE = ("0.0.0.0/0", "::/0")
 # Without allow_anywhere, an allow-list admits at most this much of each family in total: a /8 of IPv4 (a large
 # private network such as 10.0.0.0/8) or a /16 of IPv6. More is the internet in pieces, not a network of yours.
@@ -1662,6 +1705,7 @@ class AppConfig(_Model):
     members: list[MemberConfig] = Field(default=[], description="Member clusters")
     sample_workload: SampleWorkloadConfig = Field(default_factory=SampleWorkloadConfig)
     mirrors: MirrorsConfig = Field(default_factory=MirrorsConfig)
+    images: ImagesConfig = Field(default_factory=ImagesConfig)
     workloads: WorkloadsConfig = Field(default_factory=WorkloadsConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     traffic: TrafficConfig = Field(default_factory=TrafficConfig)

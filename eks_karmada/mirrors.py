@@ -9,6 +9,10 @@
 - the CRDs come from `mirrors.crds` (s3:// or https://) instead of the Karmada GitHub release; every file in it is
   checked against the digests pinned for `versions.karmada` (eks_karmada/karmada_crd_digests.py).
 
+With `images.digests` set, an image whose upstream reference `<host>/<path>:<tag>` has a digest there is written
+`<reference>@sha256:...`, mirrored or not (a pull-through cache or a copy keeps the digest): the tag for people,
+the digest for the runtime (eks_karmada/image_digests.py fills them in).
+
 `artifacts(config)` lists every artifact a deploy fetches, with its mirror location:
 `.venv/bin/python -m eks_karmada.mirrors [CONFIG]` prints it.
 """
@@ -16,7 +20,8 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from eks_karmada.bundled_node import use_bundled_node
@@ -45,11 +50,33 @@ class Mirror:
     helm_charts: str | None = None
     """OCI path (`mirrors.helm_charts`), `{region}` already filled in. Default: none, upstream repositories."""
 
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """Upstream reference `<host>/<path>:<tag>` -> `sha256:...` (`images.digests`). Default: none, by tag."""
+
     def image(self, image: str) -> str:
-        """An image reference (or a repository, or a registry path) as this cluster pulls it."""
+        """An image reference (or a repository, or a registry path) as this cluster pulls it, digest included."""
+        digest = self.digest(image)
+        located = self.location(image)
+        return f"{located}@{digest}" if digest else located
+
+    def location(self, image: str) -> str:
+        """Where this cluster pulls `image` from: the reference in the mirror (no digest added)."""
         if self.images is None or image.startswith(self.images + "/"):
             return image
         return f"{self.images}/{_qualified(image)}"
+
+    def digest(self, image: str) -> str | None:
+        """The digest `images.digests` pins for the upstream reference `image`, if any.
+
+        None for a reference that carries one already, a repository without tag, or an image not pinned.
+        """
+        if "@" in image:
+            return None
+        return self.digests.get(_qualified(image))
+
+    def digests_by_location(self) -> dict[str, str]:
+        """The pinned digests keyed by where this cluster pulls each image (for charts given mirrored registries)."""
+        return {self.location(reference): digest for reference, digest in self.digests.items()}
 
     def chart_repository(self, chart: str, upstream: str) -> str:
         """The repository of Helm chart `chart`: `upstream`, or its OCI path in the mirror."""
@@ -66,6 +93,7 @@ def mirror_for(config: AppConfig, region: str) -> Mirror:
     return Mirror(
         images=mirrors.images.replace(REGION, region) if mirrors.images else None,
         helm_charts=mirrors.helm_charts.replace(REGION, region) if mirrors.helm_charts else None,
+        digests=config.images.digests,
     )
 
 
@@ -102,7 +130,8 @@ def _images_in(objects: list[Any]) -> set[str]:
 
 
 def _upstream_config(config: AppConfig) -> AppConfig:
-    return config.model_copy(update={"mirrors": type(config.mirrors)()})
+    """The config without mirrors or digests: every image as its tagged upstream reference."""
+    return config.model_copy(update={"mirrors": type(config.mirrors)(), "images": type(config.images)()})
 
 
 def rendered_images(config: AppConfig) -> dict[str, set[str]]:
@@ -145,8 +174,6 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
 
 def artifacts(config: AppConfig) -> list[Artifact]:
     """Every image, chart and CRD tarball a deploy of `config` fetches, and where from with its mirrors."""
-    from dataclasses import asdict
-
     from karmada_constructs.cert_manager import CHART, REPOSITORY, CertManagerImages
     from karmada_constructs.eks_cluster import load_balancer_controller_version
     from karmada_constructs.karmada_control_plane import crds_release_url
@@ -174,7 +201,7 @@ def artifacts(config: AppConfig) -> list[Artifact]:
         add_chart(region, LOAD_BALANCER_CONTROLLER_CHART, LOAD_BALANCER_CONTROLLER_REPOSITORY, lb_chart_version)
         add_images(region, {f"{addons.load_balancer_controller_repository}:{addons.load_balancer_controller}"})
     add_chart(parent_region, CHART, REPOSITORY, addons.cert_manager)
-    add_images(parent_region, {f"{repo}:{addons.cert_manager}" for repo in asdict(CertManagerImages()).values()})
+    add_images(parent_region, set(CertManagerImages().references(addons.cert_manager).values()))
     return found
 
 

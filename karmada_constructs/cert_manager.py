@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from aws_cdk import Duration
@@ -27,6 +28,10 @@ class CertManagerImages:
     """The ACME HTTP-01 solver the controller would start (this app issues no ACME certificates).
     Default: the chart's own."""
 
+    def references(self, version: str) -> dict[str, str]:
+        """Each component's image reference at chart `version` (the chart's appVersion, its images' tag)."""
+        return {component: f"{repository}:{version}" for component, repository in asdict(self).items()}
+
 
 @dataclass(frozen=True, kw_only=True)
 class CertManagerProps:
@@ -39,6 +44,10 @@ class CertManagerProps:
     """The chart's repository: Jetstack's, or an OCI path ending in /cert-manager (a mirror). Default: Jetstack's."""
     images: CertManagerImages = field(default_factory=CertManagerImages)
     """Where the components' images come from. Default: the chart's own repositories (quay.io)."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """The digest of a component's image (keys: the fields of `CertManagerImages`), the chart's
+    `<component>.image.digest`. The chart then writes `<repository>@<digest>`: its image template drops the tag when
+    a digest is set; the chart version still names it. Default: none, every image by the chart version's tag."""
     metrics: bool = False
     """Declare the controller's metrics port (9402) and its Service, for a scraper; no ServiceMonitor or PodMonitor.
     Default: False."""
@@ -57,7 +66,9 @@ class CertManager(Construct):
         cluster, version = props.cluster, props.version
         ha = {"replicaCount": 2, "podDisruptionBudget": {"enabled": True, "minAvailable": 1}}
         # Written out even when they are the chart's defaults, so cdk.out names every registry a deploy pulls from.
-        images = {component: {"image": {"repository": repository}}
+        images = {component: {"image": {"repository": repository,
+                                         **({"digest": props.digests[component]} if component in props.digests
+                                            else {})}}
                   for component, repository in asdict(props.images).items()}
         self.chart = eks.HelmChart(
             self,

@@ -73,6 +73,8 @@ class EksClusterProps:
     """Install the AWS Load Balancer Controller at this version. Default: not installed."""
     load_balancer_controller_repository: str = "public.ecr.aws/eks/aws-load-balancer-controller"
     """The controller's image repository. Default: the chart's own."""
+    load_balancer_controller_digest: str | None = None
+    """The digest of the controller's image at its version (`images.digests`). Default: none, by tag."""
     load_balancer_controller_chart_repository: str | None = None
     """The controller's Helm chart repository (a mirror's OCI path). Default: aws_eks_v2's (eks-charts)."""
     log_retention_days: int = 90
@@ -190,6 +192,7 @@ class EksCluster(Construct):
             cluster_name=self.cluster.cluster_name, vpc=props.vpc,
             repository=props.load_balancer_controller_repository,
             version=props.load_balancer_controller_version or "",
+            digest=props.load_balancer_controller_digest,
             chart_repository=props.load_balancer_controller_chart_repository,
         ))
         return LoadBalancerWebhookReady(self, "LoadBalancerWebhookReady",

@@ -29,6 +29,8 @@ class LoadBalancerControllerValuesProps:
     """The image repository (no tag)."""
     version: str
     """The controller version, also the image tag."""
+    digest: str | None = None
+    """The digest of the image at that tag (sha256:...). Default: none, the image by its tag."""
     chart_repository: str | None = None
     """The chart's repository, e.g. an OCI path ending in /aws-load-balancer-controller (a mirror).
     Default: aws_eks_v2's (the eks-charts Helm repository)."""
@@ -52,7 +54,10 @@ def controller_values(scope: Construct, props: LoadBalancerControllerValuesProps
         "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
         "region": Stack.of(scope).region,
         "vpcId": props.vpc.vpc_id,
-        "image": {"repository": props.repository, "tag": props.version},
+        # The chart (eks-charts) has no digest value: its template writes "<repository>:<tag>", so the digest rides
+        # in the tag and the pod's image is "<repository>:<version>@<digest>".
+        "image": {"repository": props.repository,
+                  "tag": f"{props.version}@{props.digest}" if props.digest else props.version},
         "enableServiceMutatorWebhook": False,
     }
 

@@ -199,6 +199,9 @@ class KarmadaMemberStack(Stack):
                     config.parent.addons.load_balancer_controller if member.load_balancer_controller else None),
                 load_balancer_controller_repository=mirror.image(
                     config.parent.addons.load_balancer_controller_repository),
+                load_balancer_controller_digest=mirror.digest(
+                    f"{config.parent.addons.load_balancer_controller_repository}:"
+                    f"{config.parent.addons.load_balancer_controller}"),
                 load_balancer_controller_chart_repository=mirror.mirrored_chart(LOAD_BALANCER_CONTROLLER_CHART),
             ),
         )

@@ -179,6 +179,8 @@ class KarmadaParentStack(Stack):
             pod_identity_agent_version=parent.addons.pod_identity_agent,
             load_balancer_controller_version=parent.addons.load_balancer_controller,
             load_balancer_controller_repository=self._mirror.image(parent.addons.load_balancer_controller_repository),
+            load_balancer_controller_digest=self._mirror.digest(
+                f"{parent.addons.load_balancer_controller_repository}:{parent.addons.load_balancer_controller}"),
             load_balancer_controller_chart_repository=self._mirror.mirrored_chart(LOAD_BALANCER_CONTROLLER_CHART),
             log_retention_days=parent.log_retention_days,
         ))
@@ -226,6 +228,9 @@ class KarmadaParentStack(Stack):
                 startupapicheck=self._mirror.image(upstream.startupapicheck),
                 acmesolver=self._mirror.image(upstream.acmesolver),
             ),
+            digests={component: digest for component, reference
+                     in upstream.references(self._config.parent.addons.cert_manager).items()
+                     if (digest := self._mirror.digest(reference))},
         ))
         # Its pods need nodes; without this edge only helm's --wait timeout outlasts the node group.
         cert_manager.node.add_dependency(eks_cluster.node_group)

@@ -420,6 +420,27 @@ BAD_CASES = [
      "c.yaml: mirrors.crds: 's3://my-mirror/crds.zip' is not an S3 or HTTPS URL of a .tar.gz (no credentials or query); write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz or https://mirror.corp.example.com/karmada/v1.18.2/crds.tar.gz"),
     ('mirror-crds-bad-bucket', {'mirrors.crds': 's3://My_Bucket/crds.tar.gz'},
      "c.yaml: mirrors.crds: 's3://My_Bucket/crds.tar.gz' is not an S3 or HTTPS URL of a .tar.gz (no credentials or query); write it like s3://my-mirror/karmada/v1.18.2/crds.tar.gz or https://mirror.corp.example.com/karmada/v1.18.2/crds.tar.gz"),
+    # image digests (docs/air-gap.md, "Pinning images by digest")
+    ('digest-short-name', {'images': {'digests': {'nginx:1.29': 'sha256:' + 'a' * 64}}},
+     "c.yaml: images.digests: 'nginx:1.29' is not an image reference with its registry and a tag; write it like "
+     "docker.io/karmada/karmada-agent:v1.18.2 (as .venv/bin/python -m eks_karmada.image_digests CONFIG --write "
+     "writes it)"),
+    ('digest-no-tag', {'images': {'digests': {'registry.k8s.io/etcd': 'sha256:' + 'a' * 64}}},
+     "c.yaml: images.digests: 'registry.k8s.io/etcd' is not an image reference with its registry and a tag; write "
+     "it like docker.io/karmada/karmada-agent:v1.18.2 (as .venv/bin/python -m eks_karmada.image_digests CONFIG "
+     "--write writes it)"),
+    ('digest-in-key', {'images': {'digests': {'registry.k8s.io/etcd:3.6.6-0@sha256:' + 'a' * 64: 'sha256:' + 'a' * 64}}},
+     "c.yaml: images.digests: 'registry.k8s.io/etcd:3.6.6-0@sha256:" + "a" * 64 + "' carries a digest already; "
+     "write the reference with its tag only, like docker.io/karmada/karmada-agent:v1.18.2 (the digest is the value)"),
+    ('digest-short', {'images': {'digests': {'registry.k8s.io/etcd:3.6.6-0': 'sha256:abc'}}},
+     "c.yaml: images.digests: 'sha256:abc' (of registry.k8s.io/etcd:3.6.6-0) is not a sha256 digest; write it like "
+     "sha256:<64 lowercase hex>, as .venv/bin/python -m eks_karmada.image_digests CONFIG --write writes it"),
+    ('digest-upper-hex', {'images': {'digests': {'registry.k8s.io/etcd:3.6.6-0': 'sha256:' + 'A' * 64}}},
+     "c.yaml: images.digests: 'sha256:" + "A" * 64 + "' (of registry.k8s.io/etcd:3.6.6-0) is not a sha256 digest; "
+     "write it like sha256:<64 lowercase hex>, as .venv/bin/python -m eks_karmada.image_digests CONFIG --write "
+     "writes it"),
+    ('digest-unknown-key', {'images': {'pins': {}}},
+     "c.yaml: images.pins: unknown key; remove it or fix its spelling (see docs/configuration.md)"),
     # member add-ons
     ('existing-member-lb-controller', {'members.0.kind': 'existing', 'members.0.cluster_name': 'prod', 'members.0.vpc_cidr': DELETE,
                                        'members.0.addons': {'load_balancer_controller': True}},

@@ -27,9 +27,10 @@ _CRON_FIELD = r"[0-9A-Za-z*/,?-]+"
 _CRON = re.compile(rf"^({_CRON_FIELD}\s+){{4}}{_CRON_FIELD}$|^@(hourly|daily|midnight|weekly|monthly|yearly|annually)$")
 # An EKS cluster name: it becomes a segment of every snapshot key.
 _CLUSTER_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9_]{0,99}$")
-# registry/repository:tag or @sha256:digest; "latest" is never a pin.
+# registry/repository:tag, @sha256:digest or both (:tag@sha256:digest); "latest" is never a pin.
 _PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry and repository
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")  # tag or digest
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
+                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _GIB = 1024**3
 
 

@@ -22,7 +22,8 @@ HEALTH_PORT = 7979
 # (so the IAM condition `*.<domain>` covers it), and never the name of an alias or CNAME record.
 TXT_PREFIX = "_extdns-%{record_type}."
 _PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
+                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 

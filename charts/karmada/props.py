@@ -25,6 +25,7 @@ _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@-]+$")
 # The same with a deploy-time partition and/or account (a CDK token "${Token[...]}" or a placeholder "${AWS::...}").
 _OPAQUE_IAM_ARN = re.compile(r"^arn:(aws[a-z-]*|\$\{[^}]+\}):iam::(\d{12}|\$\{[^}]+\}):(role|user)/[\w+=,.@-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
@@ -325,6 +326,9 @@ class KarmadaControlPlaneProps(BaseModel):
     kube_registry: str = "registry.k8s.io"
     karmada_registry: str = "docker.io/karmada"
     image_pull_policy: str = "IfNotPresent"
+    # Image reference as written without digest (<registry>/<name>:<tag>, the registries above) -> sha256 digest:
+    # such an image is written <reference>@<digest> (config images.digests, keyed here by the mirrored reference).
+    image_digests: dict[str, str] = Field(default_factory=dict)
 
     # --- placement ---------------------------------------------------------------
     zones: list[str] = Field(default_factory=lambda: ["us-east-1a", "us-east-1b", "us-east-1c"])
@@ -489,6 +493,14 @@ class KarmadaControlPlaneProps(BaseModel):
             raise ValueError(f"registry must be a host[/path] without trailing slash or tag: {value!r}")
         return value
 
+    @field_validator("image_digests")
+    @classmethod
+    def _digests(cls, value: dict[str, str]) -> dict[str, str]:
+        for reference, digest in value.items():
+            if not _DIGEST.match(digest):
+                raise ValueError(f"image_digests: {digest!r} of {reference} is not sha256:<64 hex>")
+        return value
+
     @field_validator("image_pull_policy")
     @classmethod
     def _pull_policy(cls, value: str) -> str:
@@ -515,25 +527,30 @@ class KarmadaControlPlaneProps(BaseModel):
         return self
 
     # --- derived values ------------------------------------------------------------
+    def pinned(self, reference: str) -> str:
+        """``reference`` with ``@<digest>`` where ``image_digests`` has one (the tag stays, for people)."""
+        digest = self.image_digests.get(reference)
+        return f"{reference}@{digest}" if digest else reference
+
     @property
     def kube_apiserver_image(self) -> str:
-        return f"{self.kube_registry}/kube-apiserver:{self.kubernetes_version}"
+        return self.pinned(f"{self.kube_registry}/kube-apiserver:{self.kubernetes_version}")
 
     @property
     def kube_controller_manager_image(self) -> str:
-        return f"{self.kube_registry}/kube-controller-manager:{self.kubernetes_version}"
+        return self.pinned(f"{self.kube_registry}/kube-controller-manager:{self.kubernetes_version}")
 
     @property
     def iam_authenticator_image(self) -> str:
-        return f"{self.iam_authenticator_registry}/aws-iam-authenticator:{self.iam_authenticator_version}"
+        return self.pinned(f"{self.iam_authenticator_registry}/aws-iam-authenticator:{self.iam_authenticator_version}")
 
     @property
     def etcd_image(self) -> str:
-        return f"{self.kube_registry}/etcd:{self.etcd_image_tag}"
+        return self.pinned(f"{self.kube_registry}/etcd:{self.etcd_image_tag}")
 
     def karmada_image(self, component: str) -> str:
         """Image of a Karmada binary, e.g. ``karmada_image("karmada-scheduler")``."""
-        return f"{self.karmada_registry}/{component}:{self.karmada_version}"
+        return self.pinned(f"{self.karmada_registry}/{component}:{self.karmada_version}")
 
     @property
     def external_server_url(self) -> str:

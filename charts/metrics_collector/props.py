@@ -18,9 +18,10 @@ COLLECTOR = "karmada-metrics-collector"  # Deployment, ServiceAccount, ConfigMap
 # AWS Distro for OpenTelemetry collector (its Prometheus receiver, sigv4auth extension and
 # Prometheus remote-write exporter), pinned.
 DEFAULT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
-# registry/repository:tag or @sha256:digest; "latest" is never a pin.
+# registry/repository:tag, @sha256:digest or both (:tag@sha256:digest); "latest" is never a pin.
 _PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
+                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 

@@ -122,7 +122,8 @@ class ConfigFile:
             yaml = YAML(typ="rt")
             yaml.preserve_quotes = True
             yaml.width = 4096
-            yaml.indent(mapping=2, sequence=indent or 4, offset=offset or 2)
+            # offset 0 (dashes under their key, as yaml.safe_dump writes them) is a guess too, not "none found".
+            yaml.indent(mapping=2, sequence=indent or 4, offset=2 if offset is None else offset)
             # Keep an explicit null as `null` (ruamel would write nothing after the colon).
             yaml.representer.add_representer(
                 type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null"))

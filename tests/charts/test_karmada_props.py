@@ -23,6 +23,19 @@ def test_defaults_are_the_pinned_versions():
     assert (p.leaf_cert_duration, p.leaf_cert_renew_before, p.ca_cert_duration) == ("2160h", "720h", "87600h")
 
 
+def test_an_image_with_a_digest_keeps_its_tag_and_gains_the_digest():
+    digest = "sha256:" + "f" * 64
+    p = KarmadaControlPlaneProps(kube_registry="m.example.com/registry.k8s.io", image_digests={
+        "m.example.com/registry.k8s.io/etcd:3.6.6-0": digest, "docker.io/karmada/karmada-webhook:v1.18.2": digest})
+    assert p.etcd_image == f"m.example.com/registry.k8s.io/etcd:3.6.6-0@{digest}"
+    assert p.karmada_image("karmada-webhook") == f"docker.io/karmada/karmada-webhook:v1.18.2@{digest}"
+    # The others have no digest: by tag, as before.
+    assert p.kube_apiserver_image == "m.example.com/registry.k8s.io/kube-apiserver:v1.35.2"
+    assert p.karmada_image("karmada-scheduler") == "docker.io/karmada/karmada-scheduler:v1.18.2"
+    with pytest.raises(ValueError, match=r"image_digests: 'sha256:abc' of registry.k8s.io/etcd:3.6.6-0 is not"):
+        KarmadaControlPlaneProps(image_digests={"registry.k8s.io/etcd:3.6.6-0": "sha256:abc"})
+
+
 @pytest.mark.parametrize("replicas", [0, 2, 4, -1])
 def test_even_or_non_positive_etcd_replicas_rejected(replicas):
     with pytest.raises(ValueError, match="odd"):

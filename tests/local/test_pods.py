@@ -415,6 +415,19 @@ def test_image_becomes_its_binaries(tmp_path: Path) -> None:
     assert dict(webhook.files) == {"/bin/karmada-webhook": str(FAKE_BIN / "karmada-webhook")}
 
 
+def test_an_image_pinned_by_digest_becomes_the_same_binaries(tmp_path: Path) -> None:
+    # images.digests writes <reference>:<tag>@sha256:... (eks_karmada/mirrors.py): the stand-in is the repository's.
+    pinned = "docker.io/karmada/karmada-webhook:v1.18.2@sha256:" + "c" * 64
+    webhook = one_container(tmp_path, image=pinned, command=["/bin/karmada-webhook"])
+    assert dict(webhook.files) == {"/bin/karmada-webhook": str(FAKE_BIN / "karmada-webhook")}
+    aws = one_container(tmp_path, image="public.ecr.aws/aws-cli/aws-cli:2.36.7@sha256:" + "d" * 64,
+                        command=["aws", "s3", "ls"])
+    assert aws.host_tools and aws.files == ()
+    collector = deployment(name="karmada-metrics-collector", containers=[container(
+        name="collector", image="public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0@sha256:" + "e" * 64)])
+    assert workloads([collector]) == []
+
+
 def test_image_without_stand_in_raises(tmp_path: Path) -> None:
     with pytest.raises(PodError, match=r"image docker.io/library/nginx:1.29: no local stand-in"):
         one_container(tmp_path, image="docker.io/library/nginx:1.29")
