@@ -2,19 +2,43 @@
 
 The parent's ValidatingAdmissionPolicies (charts/karmada/certificate_policy.py), enforced by the real
 kube-apiserver 1.35 of the local parent, refuse a Certificate for a Karmada Issuer that the app does not render, a
-rendered one whose subject is changed, and a CertificateRequest from anyone but cert-manager. Every attempt is a
-server-side dry run as the parent's admin (admission runs; nothing is stored, so a failure here leaves no
-credential behind).
+rendered one whose subject is changed, and a CertificateRequest from anyone but cert-manager. The local parent runs
+no cert-manager (its PKI is issued as cert-manager would), so the module installs cert-manager's own CRDs of the
+pinned version for its tests and removes them after. Every attempt is a server-side dry run as the parent's admin
+(admission runs; nothing is stored, so a failure here leaves no credential behind).
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 
-from e2e.conftest import Kubectl
+import pytest
+
+from e2e.conftest import Kubectl, wait_for
+from eks_karmada.config import load_config
+from local_control_plane.binaries import downloaded_module
 
 NAMESPACE = "karmada-system"
 DRY_RUN = ("--dry-run=server", "-o", "name")
+CERT_MANAGER_CRDS = ("cert-manager.io_certificates.yaml", "cert-manager.io_certificaterequests.yaml")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cert_manager_crds(parent: Kubectl) -> Iterator[None]:
+    """cert-manager's own CRDs at the version the app installs, removed again afterwards.
+
+    The local parent runs no cert-manager: its PKI is issued as cert-manager would (local_control_plane/pki.py).
+    """
+    version = load_config(os.environ.get("LOCAL_CONFIG", "config/local.yaml")).parent.addons.cert_manager
+    folder = downloaded_module("github.com/cert-manager/cert-manager", version) / "deploy" / "crds"
+    manifests = "\n".join((folder / name).read_text() for name in CERT_MANAGER_CRDS)
+    parent.apply(manifests)
+    wait_for(lambda: parent.run("get", "certificates", "-n", NAMESPACE, check=False).returncode == 0, 60,
+             "cert-manager's CRDs served")
+    yield
+    parent.run("delete", "-f", "-", "--wait=true", stdin=manifests)
 
 
 def certificate(name: str, issuer: str, common_name: str, organizations: list[str]) -> dict:
@@ -39,27 +63,26 @@ def test_a_certificate_the_app_does_not_render_may_not_use_a_karmada_ca(parent):
         assert "only the Certificates eks-karmada renders may use the Karmada CAs" in done.stderr, done.stderr
 
 
-def test_a_rendered_certificate_may_not_change_its_subject_but_may_be_applied_as_rendered(parent):
-    admin = parent.json("get", "certificate", "karmada-admin-client", "-n", NAMESPACE)
-    as_rendered = {"apiVersion": admin["apiVersion"], "kind": "Certificate",
-                   "metadata": {"name": admin["metadata"]["name"], "namespace": NAMESPACE},
-                   "spec": admin["spec"]}
-    done = parent.run("apply", "--server-side", "--field-manager", "e2e", "--force-conflicts", "-f", "-", *DRY_RUN,
-                      stdin=json.dumps(as_rendered), check=False)
+def rendered_certificate(env, name: str) -> dict:
+    (found,) = [o for o in env.objects("parent") if o["kind"] == "Certificate" and o["metadata"]["name"] == name]
+    return found
+
+
+def test_a_rendered_certificate_may_be_created_as_rendered_but_not_with_another_subject(env, parent):
+    admin = rendered_certificate(env, "karmada-admin-client")
+    done = create(parent, admin)
     assert done.returncode == 0, done.stderr
 
-    renamed = json.loads(json.dumps(as_rendered))
+    renamed = json.loads(json.dumps(admin))
     renamed["spec"]["commonName"] = "mallory"
-    done = parent.run("apply", "--server-side", "--field-manager", "e2e", "--force-conflicts", "-f", "-", *DRY_RUN,
-                      stdin=json.dumps(renamed), check=False)
+    done = create(parent, renamed)
     assert done.returncode != 0 and "must ask for exactly what eks-karmada renders" in done.stderr, done.stderr
 
-    # The components' cluster-admin group on a client certificate of a component that has none (kube-controller-
+    # The components' cluster-admin group on the client certificate of a component that has none (kube-controller-
     # manager uses Kubernetes' built-in identity).
-    kcm = parent.json("get", "certificate", "karmada-kube-controller-manager-client", "-n", NAMESPACE)
-    patch = {"spec": {"subject": {"organizations": ["system:karmada:control-plane"]}}}
-    done = parent.run("patch", "certificate", kcm["metadata"]["name"], "-n", NAMESPACE, "--type=merge",
-                      "-p", json.dumps(patch), *DRY_RUN, check=False)
+    kcm = json.loads(json.dumps(rendered_certificate(env, "karmada-kube-controller-manager-client")))
+    kcm["spec"]["subject"] = {"organizations": ["system:karmada:control-plane"]}
+    done = create(parent, kcm)
     assert done.returncode != 0 and "must ask for exactly what eks-karmada renders" in done.stderr, done.stderr
 
 

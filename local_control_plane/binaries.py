@@ -10,6 +10,7 @@ the binaries of its image, as a distroless image would.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -202,3 +203,20 @@ def module_source(folder: str, module: str) -> Path:
     if done.returncode != 0 or not done.stdout.strip():
         raise BuildError(f"module {module} is not in the Go module cache: {done.stderr.strip()}")
     return Path(done.stdout.strip())
+
+
+def downloaded_module(module: str, version: str) -> Path:
+    """``module`` at ``version`` from the Go module proxy, unpacked in the module cache (no build, no module graph).
+
+    For files a module ships beside its code, such as cert-manager's CRDs, read at the version the app pins.
+    """
+    done = subprocess.run([str(go_binary()), "mod", "download", "-json", f"{module}@{version}"],
+                          capture_output=True, text=True, cwd="/",  # outside any module
+                          env=dict(os.environ, GOFLAGS="-mod=mod"))
+    try:
+        folder = json.loads(done.stdout).get("Dir", "") if done.stdout.strip() else ""
+    except ValueError:
+        folder = ""
+    if done.returncode != 0 or not folder:
+        raise BuildError(f"module {module}@{version} could not be downloaded: {(done.stderr or done.stdout).strip()}")
+    return Path(folder)
