@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cdk8s
 from aws_cdk import Token
 from aws_cdk import aws_eks_v2 as eks
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from charts.karmada.certificate_policy import (
     AllowedCertificate,
@@ -34,6 +34,8 @@ class KarmadaCertificatePolicyProps:
     guarded: Sequence[ChartManifest]
     """Every manifest of the parent: the Certificates among them for those Issuers are the ones allowed, and each
     manifest holding one is applied after the policy."""
+    depends_on: Sequence[IConstruct] = ()
+    """Applied after these (the node group, so that it goes while the cluster still runs). Default: none."""
 
 
 class KarmadaCertificatePolicy(Construct):
@@ -67,5 +69,7 @@ class KarmadaCertificatePolicy(Construct):
             chart=KarmadaCertificatePolicyChart(props.charts, "karmada-certificate-policy", CertificatePolicyProps(
                 namespace=props.namespace, issuers=sorted(issuers), certificates=allowed)),
         ))
+        for dependency in props.depends_on:
+            self.manifest.node.add_dependency(dependency)
         for holder in holders:
             holder.node.add_dependency(self.manifest)

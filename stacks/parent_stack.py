@@ -132,7 +132,7 @@ class KarmadaParentStack(Stack):
         self._add_fleet_guard(network, props, control_plane)
         self._add_observability(props, control_plane)
         # Last: it pins every Certificate the parent's manifests hold for the Karmada CAs.
-        self._add_certificate_policy(props)
+        self._add_certificate_policy(props, eks_cluster)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
 
@@ -498,11 +498,12 @@ class KarmadaParentStack(Stack):
             depends_on=[control_plane, self._pod_identity_agent],
         ))
 
-    def _add_certificate_policy(self, props: KarmadaControlPlaneProps) -> None:
+    def _add_certificate_policy(self, props: KarmadaControlPlaneProps, eks_cluster: EksCluster) -> None:
         KarmadaCertificatePolicy(self, "KarmadaCertificatePolicy", KarmadaCertificatePolicyProps(
             cluster=self.cluster, charts=self._charts, target=PARENT_TARGET, namespace=props.namespace,
             issuers=[SELF_SIGNED_ISSUER, *ca_issuers()],
             guarded=[c for c in self.node.find_all() if isinstance(c, ChartManifest)],
+            depends_on=[eks_cluster.node_group],
         ))
 
     def _add_outputs(self, api: KarmadaApiLoadBalancer) -> None:

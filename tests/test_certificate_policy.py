@@ -62,8 +62,9 @@ def test_every_manifest_holding_such_a_certificate_is_applied_after_the_policy(s
     assert len(holders) >= 3  # the control plane's PKI, the etcd backup's client, the fleet guard's client
     for holder in holders:
         assert policy_id in manifests[holder].get("DependsOn", []), holder
-    # It waits only for the cluster's kubectl barrier, as every manifest does: nothing of the bring-up waits longer.
-    assert all("KubectlReadyBarrier" in d for d in manifests[policy_id].get("DependsOn", []))
+    # It waits only for the cluster and its nodes (so that it goes before them): nothing of the bring-up waits longer.
+    assert all(d.startswith(("EksClusterKubectlReadyBarrier", "EksClusterNodegroupNodes"))
+               for d in manifests[policy_id].get("DependsOn", []))
 
 
 def test_names_and_subjects_are_quoted_for_cel():

@@ -252,6 +252,12 @@ def _karmada_crds_parser():
     return parser()
 
 
+def _image_digests_parser():
+    from eks_karmada.image_digests import parser
+
+    return parser()
+
+
 def _no_args(args: list[str]) -> list[str]:
     return [f"takes no arguments, got {args}"] if args else []
 
@@ -279,6 +285,7 @@ PYTHON_MODULES: dict[str, Callable[[list[str]], list[str]]] = {
     "eks_karmada.diagram": _argparse(_diagram_parser),
     "eks_karmada.config_docs": _no_args,
     "eks_karmada.mirrors": _config_file,
+    "eks_karmada.image_digests": _argparse(_image_digests_parser),
     "eks_karmada.karmada_crds": _argparse(_karmada_crds_parser),
     "tests.cli.doc_examples": _no_args,
     "tests.security.checkov_gate": _dirs,

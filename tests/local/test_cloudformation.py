@@ -460,10 +460,11 @@ def test_real_parent_manifests(real):
         assert resource.handler.startswith("functions.karmada_manifest.") and resource.handler.endswith(".on_event")
         assert resource.role_arn.startswith("arn:aws:iam::000000000000:role/")
         assert resource.properties["ServiceToken"].startswith("arn:aws:lambda:")
-    crds = next(i for i, r in enumerate(manifests) if "Source" in r.properties and "crds" in r.properties["Source"])
-    objects = next(i for i, r in enumerate(manifests) if "Manifest" in r.properties)
-    assert crds < objects
-    assert "nlb.local.test" in manifests[objects].properties["Manifest"]
+    order = {part: next(i for i, r in enumerate(manifests) if r.logical_id.startswith(f"KarmadaApiBootstrap{part}"))
+             for part in ("Rbac", "Crds", "Objects")}
+    assert order["Rbac"] < order["Crds"] < order["Objects"]
+    assert "crds" in manifests[order["Crds"]].properties["Source"]
+    assert "nlb.local.test" in manifests[order["Objects"]].properties["Manifest"]
 
 
 def test_real_registrations_resolve_their_service_token_to_the_parent_provider(real):
@@ -482,11 +483,14 @@ def test_real_registrations_resolve_their_service_token_to_the_parent_provider(r
         assert registration.properties["MemberName"] == stack.removeprefix("KarmadaRegistration-")
 
 
-def test_real_manifest_provider_role_has_its_access_entry(real):
-    [manifest, *_] = real.custom_resources("KarmadaParent", [KarmadaManifest.RESOURCE_TYPE])
+@pytest.mark.parametrize("part, group", [("Rbac", "eks-karmada:karmada-bootstrap-applier"),
+                                         ("Crds", "eks-karmada:karmada-manifest-applier")])
+def test_real_manifest_provider_roles_have_their_access_entries(real, part, group):
+    manifest = next(r for r in real.custom_resources("KarmadaParent", [KarmadaManifest.RESOURCE_TYPE])
+                    if r.logical_id.startswith(f"KarmadaApiBootstrap{part}"))
     entries = [e for e in real.access_entries("KarmadaParent") if e.principal_arn == manifest.role_arn]
     assert len(entries) == 1
-    assert entries[0].kubernetes_groups == ("eks-karmada:karmada-manifest-applier",)
+    assert entries[0].kubernetes_groups == (group,)
     assert entries[0].cluster_name == "karmada-parent"
     # The entry must exist before the manifests run: CloudFormation orders it first.
     order = real.resources_in_order("KarmadaParent")
