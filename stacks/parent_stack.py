@@ -368,7 +368,7 @@ class KarmadaParentStack(Stack):
             cluster=self.cluster, vpc=network.vpc, karmada_cluster_id=config.karmada_cluster_id,
             role_name=manifest_applier_role_name(config), log_retention_days=parent.log_retention_days))
         # ... which the bootstrap's RBAC, the one use of the break-glass certificate, lets in.
-        self.karmada_rbac_bootstrap = KarmadaManifestProvider(
+        self.karmada_bootstrap_provider = KarmadaManifestProvider(
             self, "KarmadaBootstrapProvider", KarmadaManifestProviderProps(
                 cluster=self.cluster, vpc=network.vpc, kubernetes_group=BOOTSTRAP_APPLIER_GROUP,
                 log_retention_days=parent.log_retention_days))
@@ -412,7 +412,7 @@ class KarmadaParentStack(Stack):
     def _add_api_bootstrap(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:
         bootstrap = KarmadaApiBootstrap(self, "KarmadaApiBootstrap", KarmadaApiBootstrapProps(
             provider=self.karmada_manifests,
-            rbac_provider=self.karmada_rbac_bootstrap,
+            rbac_provider=self.karmada_bootstrap_provider,
             karmada_version=self._config.versions.karmada,
             crds_url=self._config.mirrors.crds,
             rbac=KarmadaApiRbacChart(self._charts, "karmada-api-rbac", props),
@@ -437,8 +437,8 @@ class KarmadaParentStack(Stack):
         self.fleet_guard = FleetGuard(self, "FleetGuard", FleetGuardProps(
             cluster=self.cluster, cluster_name=parent.cluster_name, vpc=network.vpc, charts=self._charts,
             target=PARENT_TARGET, control_plane=props, karmada_manifests=self.karmada_manifests,
-            # The namespace (and the CA Issuer beside it) for the parent side; the Karmada API and the applier's
-            # parent RBAC for the Karmada side, as the bootstrap, not the bootstrap itself (off its path).
+            # The namespace (and the CA Issuer beside it) for the parent side; the applier's RBAC in the parent and
+            # in the Karmada API for the Karmada side, not the rest of the bootstrap (off its path).
             parent_ready=[control_plane.foundation], karmada_ready=self._karmada_api_ready(),
             settings=FleetGuardSettings(outage_percent=guard.outage_percent, poll_seconds=guard.poll_seconds),
             log_retention_days=parent.log_retention_days,
@@ -449,7 +449,7 @@ class KarmadaParentStack(Stack):
     def _alarmed_handlers(self) -> dict:
         """Our functions whose errors alarm; the agent certificate refresh exists when a registered member pulls."""
         handlers = {"KarmadaManifest": self.karmada_manifests.function,
-                    "KarmadaBootstrap": self.karmada_rbac_bootstrap.function,
+                    "KarmadaBootstrap": self.karmada_bootstrap_provider.function,
                     "MemberRegistration": self.registrar.function}
         if any(m.sync_mode is SyncMode.pull and m.kind is not MemberKind.external for m in self._config.members):
             handlers["AgentCertificateRefresh"] = self.registrar.refresh_function

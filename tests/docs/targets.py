@@ -51,13 +51,15 @@ KINDS = {
     **dict.fromkeys(["resourcebinding", "resourcebindings", "rb"], "ResourceBinding"),
     **dict.fromkeys(["work", "works"], "Work"),
     **dict.fromkeys(["clustertaintpolicy", "clustertaintpolicies"], "ClusterTaintPolicy"),
+    **dict.fromkeys(["clusterrolebinding", "clusterrolebindings"], "ClusterRoleBinding"),
+    **dict.fromkeys(["validatingadmissionpolicy", "validatingadmissionpolicies"], "ValidatingAdmissionPolicy"),
 }
 
 _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Pod", "Job", "CronJob", "PersistentVolumeClaim", "Secret",
                    "NetworkPolicy",
                    "ConfigMap", "Service", "Namespace", "Event", "EndpointSlice", "PodDisruptionBudget",
                    "CustomResourceDefinition", "APIService", "ValidatingWebhookConfiguration",
-                   "MutatingWebhookConfiguration"}
+                   "MutatingWebhookConfiguration", "ClusterRoleBinding", "ValidatingAdmissionPolicy"}
 # What each kind of API serves (kinds from CRDs only where their CRDs are installed).
 SERVED = {
     "parent": _WORKLOAD_KINDS | {"Node", "StorageClass", "PersistentVolume", "Certificate", "Issuer",
@@ -68,11 +70,12 @@ SERVED = {
     "karmada": {"Deployment", "StatefulSet", "Job", "CronJob", "Secret", "ConfigMap", "Service", "Namespace",
                 "Event", "CustomResourceDefinition", "APIService", "ValidatingWebhookConfiguration",
                 "MutatingWebhookConfiguration", "Cluster", "PropagationPolicy", "ClusterPropagationPolicy",
-                "OverridePolicy", "ResourceBinding", "Work", "ClusterTaintPolicy"},
+                "OverridePolicy", "ResourceBinding", "Work", "ClusterTaintPolicy", "ClusterRoleBinding",
+                "ValidatingAdmissionPolicy"},
 }
 CLUSTER_SCOPED = {"Namespace", "Node", "StorageClass", "PersistentVolume", "CustomResourceDefinition", "APIService",
                   "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "Cluster",
-                  "ClusterPropagationPolicy", "ClusterTaintPolicy"}
+                  "ClusterPropagationPolicy", "ClusterTaintPolicy", "ClusterRoleBinding", "ValidatingAdmissionPolicy"}
 
 
 @dataclass
