@@ -99,7 +99,7 @@ class KarmadaApiBootstrap(Construct):
 
     Every file of the tarball is checked against the sha256 pinned for `karmada_version` in
     eks_karmada/karmada_crd_digests.py, and only CustomResourceDefinitions are accepted from it, so neither the
-    download nor a mirror can add or change what is applied with the admin credential. A version with no pinned
+    download nor a mirror can add or change what is applied with cluster-admin rights. A version with no pinned
     digests fails synth (`UnpinnedVersionError`, which says how to pin them).
     """
 
