@@ -7,7 +7,12 @@ import re
 import pytest
 from aws_cdk.assertions import Template
 
-from charts.karmada.certificate_policy import AllowedCertificate, CertificatePolicyProps, certificate_policy_manifests
+from charts.karmada.certificate_policy import (
+    CERT_MANAGER_USER,
+    AllowedCertificate,
+    CertificatePolicyProps,
+    certificate_policy_manifests,
+)
 
 KARMADA_ISSUERS = {"karmada-selfsigned", "karmada-ca", "karmada-etcd-ca", "karmada-front-proxy-ca"}
 
@@ -82,3 +87,11 @@ def test_names_and_subjects_are_quoted_for_cel():
 ])
 def test_the_identity_text_of_a_rendered_certificate(spec, identity):
     assert AllowedCertificate.of({"metadata": {"name": "n"}, "spec": spec}).identity == identity
+
+
+def test_the_only_requester_is_the_cert_manager_the_parent_installs(synthesized):
+    """CERT_MANAGER_USER names the service account of the Helm release karmada_constructs/cert_manager.py installs."""
+    parent = Template.from_json(synthesized.templates["KarmadaParent"])
+    (release,) = [v["Properties"] for v in parent.find_resources("Custom::AWSCDK-EKS-HelmChart").values()
+                  if v["Properties"].get("Chart") == "cert-manager"]
+    assert f"system:serviceaccount:{release['Namespace']}:{release['Release']}" == CERT_MANAGER_USER
