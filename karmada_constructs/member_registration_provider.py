@@ -77,7 +77,6 @@ class MemberRegistrationProvider(ParentClusterProvider):
         if props.join_role_arns:
             self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=props.join_role_arns))
         self._props = props
-        self.karmada_cluster_id = props.karmada_cluster_id
         self._refresh_function: lambda_.Function | None = None
 
     @property
