@@ -327,7 +327,7 @@ class MirrorsConfig(_Model):
 # localhost), a repository path, a tag; no digest.
 _TAGGED_IMAGE = re.compile(r"(?P<host>[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]+)?)/[a-z0-9._-]+(/[a-z0-9._-]+)*"
                            r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 DIGEST_COMMAND = ".venv/bin/python -m eks_karmada.image_digests CONFIG --write"
 
 
@@ -343,7 +343,7 @@ def _digest_problems(digests: dict[str, str]) -> Iterator[str]:
         elif not match or not ("." in host or ":" in host or host == "localhost"):
             yield (f"'{reference}' is not an image reference with its registry and a tag; write it like {example} "
                    f"(as {DIGEST_COMMAND} writes it)")
-        if not _IMAGE_DIGEST.fullmatch(digest):
+        if not IMAGE_DIGEST.fullmatch(digest):
             yield (f"'{digest}' (of {reference}) is not a sha256 digest; write it like sha256:<64 lowercase hex>, "
                    f"as {DIGEST_COMMAND} writes it")
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from eks_karmada.config import DEFAULT_CONFIG_PATH, DIGEST_COMMAND, AppConfig, ConfigError, load_config
+from eks_karmada.config import DEFAULT_CONFIG_PATH, DIGEST_COMMAND, IMAGE_DIGEST, AppConfig, ConfigError, load_config
 
 # Index types first: a multi-platform image is pinned by its index, not by one platform's manifest.
 ACCEPT = ", ".join([
@@ -48,7 +48,6 @@ ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",
 ])
 _REFERENCE = re.compile(r"(?P<host>[^/]+)/(?P<name>[a-z0-9._/-]+):(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})")
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _PRIVATE_ECR = re.compile(r"\d{12}\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?")
 _CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
 # Docker Hub's name is docker.io; its registry API answers at this host.
@@ -135,7 +134,7 @@ class Resolver:
             raise DigestError(f"{reference}: {err}") from None
         if status == 200:
             digest = answer["Docker-Content-Digest"]
-            if not _DIGEST.fullmatch(digest):
+            if not IMAGE_DIGEST.fullmatch(digest):
                 raise DigestError(f"{reference}: {ref.host} sent the digest {digest!r}, not sha256:<64 hex>; "
                                   "pin this image by hand")
             return digest

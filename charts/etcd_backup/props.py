@@ -15,6 +15,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from charts.images import is_pinned
 from charts.karmada.props import KarmadaControlPlaneProps, Resources
 
 # Key layout in the bucket: etcd-snapshots/<cluster>/<UTC timestamp>.db
@@ -27,10 +28,6 @@ _CRON_FIELD = r"[0-9A-Za-z*/,?-]+"
 _CRON = re.compile(rf"^({_CRON_FIELD}\s+){{4}}{_CRON_FIELD}$|^@(hourly|daily|midnight|weekly|monthly|yearly|annually)$")
 # An EKS cluster name: it becomes a segment of every snapshot key.
 _CLUSTER_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9_]{0,99}$")
-# registry/repository:tag, @sha256:digest or both (:tag@sha256:digest); "latest" is never a pin.
-_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry and repository
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
-                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _GIB = 1024**3
 
 
@@ -99,7 +96,7 @@ class EtcdBackupProps(BaseModel):
     @field_validator("aws_cli_image")
     @classmethod
     def _pinned(cls, value: str) -> str:
-        if not _PINNED_IMAGE.match(value) or value.endswith(":latest"):
+        if not is_pinned(value):
             raise ValueError(f"the AWS CLI image must be pinned to a version tag or digest, got {value!r}")
         return value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from charts.images import is_pinned
 from charts.karmada.props import Resources
 
 NAMESPACE = "external-dns"
@@ -21,9 +22,6 @@ HEALTH_PORT = 7979
 # `_extdns-a.web.apps.example.com`, and the apex's `_extdns-a.apps.example.com`: always a name under the domain
 # (so the IAM condition `*.<domain>` covers it), and never the name of an alias or CNAME record.
 TXT_PREFIX = "_extdns-%{record_type}."
-_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
-                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -65,7 +63,7 @@ class ExternalDnsProps:
         if len(labels) < 2 or not all(_DNS_LABEL.match(label) for label in labels):
             raise ExternalDnsPropsError(f"domain: {self.domain!r} is not a lower-case DNS name; write it like "
                                         "apps.example.com")
-        if not _PINNED_IMAGE.match(self.image) or self.image.endswith(":latest"):
+        if not is_pinned(self.image):
             raise ExternalDnsPropsError(f"image: {self.image!r} is not pinned; give a version tag or a digest")
         if not 10 <= self.interval_seconds <= 3600:
             raise ExternalDnsPropsError(

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from charts.images import DIGEST
+
 # A Kubernetes resource quantity (the subset we accept: plain numbers, milli-CPU
 # and binary/decimal suffixes). Keeping this strict catches "1gb"-style typos at
 # synth time instead of at kubectl-apply time.
@@ -25,7 +27,6 @@ _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@-]+$")
 # The same with a deploy-time partition and/or account (a CDK token "${Token[...]}" or a placeholder "${AWS::...}").
 _OPAQUE_IAM_ARN = re.compile(r"^arn:(aws[a-z-]*|\$\{[^}]+\}):iam::(\d{12}|\$\{[^}]+\}):(role|user)/[\w+=,.@-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
@@ -497,7 +498,7 @@ class KarmadaControlPlaneProps(BaseModel):
     @classmethod
     def _digests(cls, value: dict[str, str]) -> dict[str, str]:
         for reference, digest in value.items():
-            if not _DIGEST.match(digest):
+            if not DIGEST.fullmatch(digest):
                 raise ValueError(f"image_digests: {digest!r} of {reference} is not sha256:<64 hex>")
         return value
 

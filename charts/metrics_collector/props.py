@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from charts.images import is_pinned
 from charts.karmada.props import Resources
 from charts.metrics_collector.scrape_targets import ScrapeJob
 
@@ -18,10 +19,6 @@ COLLECTOR = "karmada-metrics-collector"  # Deployment, ServiceAccount, ConfigMap
 # AWS Distro for OpenTelemetry collector (its Prometheus receiver, sigv4auth extension and
 # Prometheus remote-write exporter), pinned.
 DEFAULT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
-# registry/repository:tag, @sha256:digest or both (:tag@sha256:digest); "latest" is never a pin.
-_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"
-                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
-                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
@@ -60,7 +57,7 @@ class MetricsCollectorProps:
         if not 10 <= self.scrape_interval_seconds <= 300:
             raise CollectorPropsError(
                 f"scrape_interval_seconds: {self.scrape_interval_seconds} is outside 10..300; pick a value in it")
-        if not _PINNED_IMAGE.match(self.image) or self.image.endswith(":latest"):
+        if not is_pinned(self.image):
             raise CollectorPropsError(f"image: {self.image!r} is not pinned; give a version tag or a digest")
         for label in self.external_labels:
             if not _LABEL_NAME.match(label):

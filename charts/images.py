@@ -1,0 +1,18 @@
+"""The image references the charts accept: pinned by tag, by digest, or both, and never "latest"."""
+
+from __future__ import annotations
+
+import re
+
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+"""An image digest as written after `@` (fullmatch)."""
+
+# registry/repository:tag, @sha256:digest or both (:tag@sha256:digest).
+_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+"  # registry and repository
+                           r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?"  # tag, maybe its digest
+                           r"|@sha256:[0-9a-f]{64})$")  # or a digest alone
+
+
+def is_pinned(image: str) -> bool:
+    """Whether `image` names a registry, a repository and a tag or digest other than "latest"."""
+    return bool(_PINNED_IMAGE.match(image)) and not image.endswith(":latest")
