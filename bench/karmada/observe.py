@@ -3,7 +3,8 @@
 `Watch` follows one collection of one API server (list, then watch from its resourceVersion; on a dropped
 stream, list and watch again) and calls ``seen(name, object, time)`` for every object it learns about, with
 the monotonic time it learned it. `ProcessSampler` samples the CPU time and resident memory of the control
-plane's processes, found through the local kubelet's pod status files.
+plane's processes, found through the local kubelet's pod status files. `SchedulerCounters` reads
+karmada-scheduler's own metrics: how many scheduling attempts a step took and how long its one worker was busy.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,3 +153,58 @@ class ProcessSampler(threading.Thread):
         self.usage.cpu_seconds = {n: round(_cpu_seconds(p) - self._cpu_at_start[n], 2) for n, p in self.pids.items()}
         self.usage.peak_rss_mib = {n: round(v, 1) for n, v in self.usage.peak_rss_mib.items()}
         return self.usage
+
+
+def prometheus_totals(text: str, names: tuple[str, ...]) -> dict[str, float]:
+    """The named series of a Prometheus text exposition, each summed over its labels (absent: 0)."""
+    totals = dict.fromkeys(names, 0.0)
+    for line in text.splitlines():
+        name = line.split("{", 1)[0].split(" ", 1)[0]
+        if name in totals:
+            totals[name] += float(line.rsplit(" ", 1)[1])
+    return totals
+
+
+@dataclass(frozen=True)
+class SchedulerLoad:
+    """karmada-scheduler over one step: attempts, the seconds its worker spent on them, and the bindings it saw."""
+
+    attempts: int
+    busy_seconds: float
+    bindings_added: int  # BindingAdd events: new ResourceBindings
+    bindings_updated: int  # BindingUpdate events with a new generation: each is scheduled again
+
+
+_ATTEMPTS = "karmada_scheduler_schedule_attempts_total"
+_BUSY = "karmada_scheduler_e2e_scheduling_duration_seconds_sum"
+_INCOMING = "karmada_scheduler_queue_incoming_bindings_total"
+
+
+class SchedulerCounters:
+    """karmada-scheduler's counters at its metrics address, read before and after a step.
+
+    Karmada v1.18.2's scheduler runs one worker (pkg/scheduler/scheduler.go, `Run`: a single `s.worker`), and no
+    flag adds more, so its busy seconds over a step's seconds say whether that worker was the bound.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._start = self._read()
+
+    def _read(self) -> tuple[dict[str, float], dict[str, float]]:
+        with urllib.request.urlopen(self.url, timeout=10) as response:  # noqa: S310 - a pod address on the bridge
+            text = response.read().decode()
+        incoming: dict[str, float] = {}
+        for line in text.splitlines():
+            if line.startswith(_INCOMING + "{") and 'event="' in line:
+                event = line.split('event="', 1)[1].split('"', 1)[0]
+                incoming[event] = incoming.get(event, 0.0) + float(line.rsplit(" ", 1)[1])
+        return prometheus_totals(text, (_ATTEMPTS, _BUSY)), incoming
+
+    def since_start(self) -> SchedulerLoad:
+        (totals, incoming), (totals0, incoming0) = self._read(), self._start
+        return SchedulerLoad(
+            attempts=round(totals[_ATTEMPTS] - totals0[_ATTEMPTS]),
+            busy_seconds=round(totals[_BUSY] - totals0[_BUSY], 2),
+            bindings_added=round(incoming.get("BindingAdd", 0) - incoming0.get("BindingAdd", 0)),
+            bindings_updated=round(incoming.get("BindingUpdate", 0) - incoming0.get("BindingUpdate", 0)))

@@ -178,3 +178,48 @@ def test_the_capacity_section_replaces_itself_or_goes_before_the_budget_section(
     again = report.splice(once, [section[0], "", "newer", ""])
     assert "new table" not in again and again.count("## Control-plane capacity") == 1
     assert again.index("newer") < again.index("## Budget and noise")
+
+
+METRICS = """\
+# HELP karmada_scheduler_schedule_attempts_total Number of attempts
+# TYPE karmada_scheduler_schedule_attempts_total counter
+karmada_scheduler_schedule_attempts_total{result="scheduled",schedule_type="ReconcileSchedule"} 598
+karmada_scheduler_schedule_attempts_total{result="error",schedule_type="ReconcileSchedule"} 2
+karmada_scheduler_e2e_scheduling_duration_seconds_sum{result="scheduled",schedule_type="ReconcileSchedule"} 71.5
+karmada_scheduler_e2e_scheduling_duration_seconds_count{result="scheduled",schedule_type="ReconcileSchedule"} 598
+karmada_scheduler_queue_incoming_bindings_total{event="BindingAdd"} 300
+karmada_scheduler_queue_incoming_bindings_total{event="BindingUpdate"} 300
+"""
+
+
+def test_scheduler_counters_sum_over_labels_and_the_report_says_how_busy_its_worker_was(monkeypatch):
+    from bench.karmada import observe
+
+    totals = observe.prometheus_totals(METRICS, ("karmada_scheduler_schedule_attempts_total",
+                                                 "karmada_scheduler_e2e_scheduling_duration_seconds_sum", "absent"))
+    assert totals == {"karmada_scheduler_schedule_attempts_total": 600.0,
+                      "karmada_scheduler_e2e_scheduling_duration_seconds_sum": 71.5, "absent": 0.0}
+    pages = iter(["", METRICS])
+
+    class Page:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return False
+
+        def read(self) -> bytes:
+            return self.text.encode()
+
+    monkeypatch.setattr(observe.urllib.request, "urlopen", lambda url, timeout: Page(next(pages)))
+    load = observe.SchedulerCounters("http://10.0.0.1:8080/metrics").since_start()
+    assert load == observe.SchedulerLoad(attempts=600, busy_seconds=71.5, bindings_added=300, bindings_updated=300)
+    step = _step(2, 100, throughput=1.4, p99=50) | {"seconds": 71.5, "cpu_seconds": {"scheduler": 3.0},
+                                                     "scheduler": vars(load)}
+    result = {"machine": {"cpus": 2}, "profiles": [{"profile": "ours", "steps": [step]}]}
+    line = next(x for x in report._where_the_time_went(result) if x.startswith("- ours"))
+    assert ("scheduler: 600 attempts (300 new bindings, 300 scheduled again after a spec change), 119 ms each, "
+            "its one worker busy 1.00 of the step") in line
