@@ -95,6 +95,8 @@ bench: setup
 # profile's flags against the Karmada Helm chart's, M = 2/5/10 simulated members, W = 100/1000/5000 workloads,
 # failover at scale; about 30 min on 2 cores, root, stops what it started.
 # Quick look: make bench-karmada BENCH_KARMADA_ARGS="--members 2 --plan 2:100 --no-publish"
+# Flag by flag (ours, then ours with each tuned group set back to the chart's): BENCH_KARMADA_ARGS="--ablation
+# --members 2 --plan 2:100 --budget-minutes 50 --step-minutes 4" (about 50 min).
 BENCH_KARMADA_ARGS ?=
 bench-karmada: setup $(VENV)/.local-installed $(AWSCLI_VENV)/.installed
 	$(BIN)/python -m bench.karmada.run $(BENCH_KARMADA_ARGS)

@@ -428,7 +428,7 @@ def render(result: dict[str, Any]) -> str:
     out += _table(["resource type", "min", "basis", "source"], rows)
 
     # --- capacity of the running control plane (make bench-karmada, its own JSON) ---------------------------
-    out += capacity.section(capacity.load_published())
+    out += capacity.published_section()
 
     # --- budget ------------------------------------------------------------------------------------------
     out += ["## Budget and noise", "",

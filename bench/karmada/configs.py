@@ -2,7 +2,8 @@
 
 `ours` is the app as it renders for that many members (the sizing profile's flags); `chart` is the same app
 with the tuned flags set back, through each component's ``extra_args``, to what a Karmada Helm chart install
-runs with (bench/karmada/chart_defaults.py). Nothing else differs between the two.
+runs with (bench/karmada/chart_defaults.py). Nothing else differs between the two. `without-<group>` (the
+flag-by-flag evidence, `--ablation`) is ours with one group of `FLAG_GROUPS` set back to the chart's values.
 """
 
 from __future__ import annotations
@@ -19,6 +20,36 @@ from .chart_defaults import FlagDefault
 
 LOCAL_CONFIG = Path(__file__).resolve().parents[2] / "config" / "local.yaml"
 REGIONS = ("us-east-1", "us-west-2")
+
+
+# The tuned flags in the groups that are set back together (a QPS with its burst; the busiest queues' workers).
+FLAG_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "karmada-qps": (("controller_manager", "kube-api-qps"), ("controller_manager", "kube-api-burst")),
+    "member-qps": (("controller_manager", "cluster-api-qps"), ("controller_manager", "cluster-api-burst")),
+    "workers": tuple(("controller_manager", f"concurrent-{queue}-syncs")
+                     for queue in ("resource-template", "resourcebinding", "work")),
+    "eviction-rate": (("controller_manager", "resource-eviction-rate"),),
+    "scheduler-qps": (("scheduler", "kube-api-qps"), ("scheduler", "kube-api-burst")),
+}
+ABLATION_PREFIX = "without-"
+
+
+def profile_names(ablation: bool) -> list[str]:
+    """Ours and the chart's, or (``ablation``) ours and ours without each group."""
+    return ["ours", *(ABLATION_PREFIX + g for g in FLAG_GROUPS)] if ablation else ["ours", "chart"]
+
+
+def chart_flags_of(profile: str, defaults: dict[str, dict[str, FlagDefault]]) -> dict[str, dict[str, FlagDefault]]:
+    """The flags ``profile`` sets back to the chart's values: none (ours), all (chart) or one group."""
+    if profile == "ours":
+        return {}
+    if profile == "chart":
+        return defaults
+    group = FLAG_GROUPS[profile.removeprefix(ABLATION_PREFIX)]
+    out: dict[str, dict[str, FlagDefault]] = {}
+    for component, flag in group:
+        out.setdefault(component, {})[flag] = defaults[component][flag]
+    return out
 
 
 def member_names(count: int) -> list[str]:
@@ -42,7 +73,7 @@ def bench_config(members: int, chart_defaults: dict[str, dict[str, FlagDefault]]
         for i, name in enumerate(member_names(members))
     ]
     config["sample_workload"] = {"enabled": False}
-    if chart_defaults is not None:
+    if chart_defaults:
         # Merged into what config/local.yaml sets (e.g. feature gates): only the tuned flags differ.
         settings = config["karmada"].setdefault("component_settings", {})
         for component, extra in chart_extra_args(chart_defaults).items():

@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .configs import FLAG_GROUPS
+
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "bench-karmada.json"
 PLOT = ROOT / "docs" / "bench-karmada.svg"
+PUBLISHED_FLAGS = ROOT / "docs" / "bench-karmada-flags.json"  # `--ablation`: each tuned group on its own
 
 
 def _steps(profile: dict[str, Any]) -> dict[tuple[int, int], dict[str, Any]]:
@@ -79,11 +82,16 @@ def _table(header: list[str], body: list[list[str]]) -> list[str]:
 def console(result: dict[str, Any]) -> str:
     lines = ["", "make bench-karmada: ours vs the Karmada Helm chart's flags (times in s, wl = workloads)"]
     lines += _table(HEADER, rows(result))
+    if result.get("ablation"):
+        lines = ["", "make bench-karmada --ablation: ours, then ours with each tuned group set back to the chart's"]
+        lines += _table(FLAG_HEADER, flag_rows(result))
     for profile in result["profiles"]:
         f = profile["failover"]
-        lines.append(f"{profile['profile']}: failover of {f['member']} ({f['bindings']} bindings): rescheduled "
-                     f"{_fmt(f['rescheduled_seconds'], ' s')}, removed {_fmt(f['removed_seconds'], ' s')}, back "
-                     f"{_fmt(f['restored_seconds'], ' s')}; reconfigured in {profile['configure_seconds']:.0f} s, "
+        failed_over = "no failover" if f is None else (
+            f"failover of {f['member']} ({f['bindings']} bindings): rescheduled "
+            f"{_fmt(f['rescheduled_seconds'], ' s')}, removed {_fmt(f['removed_seconds'], ' s')}, back "
+            f"{_fmt(f['restored_seconds'], ' s')}")
+        lines.append(f"{profile['profile']}: {failed_over}; reconfigured in {profile['configure_seconds']:.0f} s, "
                      f"workloads removed in {_fmt(profile['cleanup_seconds'], ' s')}")
     lines.append(f"bring-up {result['bring_up_seconds']:.0f} s; whole run: {result['bench_seconds'] / 60:.1f} min")
     return "\n".join(lines)
@@ -175,8 +183,51 @@ def _where_the_time_went(result: dict[str, Any]) -> list[str]:
 BEFORE = "## Budget and noise"  # the capacity section comes right before it (bench/report.py render)
 
 
-def section(result: dict[str, Any] | None) -> list[str]:
-    """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`)."""
+FLAG_HEADER = ["profile", "M", "W", "wl/s", "wl/s ours", "prop p99", "prop p99 ours", "status p99",
+               "status p99 ours", "failover: rescheduled s", "ours"]
+
+
+def flag_rows(result: dict[str, Any]) -> list[list[str]]:
+    """`--ablation`: each profile's steps beside ours (same M and W), and the failover where it was timed."""
+    profiles = {p["profile"]: p for p in result["profiles"]}
+    ours = profiles.get("ours")
+    ours_steps = _steps(ours) if ours else {}
+    out = []
+    for name, profile in profiles.items():
+        if name == "ours":
+            continue
+        for key, step in _steps(profile).items():
+            if "skipped" in step:
+                continue
+            o = ours_steps.get(key)
+            done = o if o and "skipped" not in o else None
+            f, fo = profile["failover"], (ours or {}).get("failover")
+            out.append([name, str(key[0]), str(key[1]), _fmt(step["throughput"]),
+                        _fmt(done["throughput"] if done else None), _p99(step, "propagated"), _p99(o, "propagated"),
+                        _p99(step, "status"), _p99(o, "status"),
+                        _fmt(f["rescheduled_seconds"]) if f else "not timed",
+                        _fmt(fo["rescheduled_seconds"]) if fo else "not timed"])
+    return out
+
+
+def _flag_section(flags: dict[str, Any] | None) -> list[str]:
+    if not flags:
+        return []
+    groups = ", ".join(f"`{name}` ({', '.join(f'--{flag}' for _, flag in members)})"
+                       for name, members in FLAG_GROUPS.items())
+    return ["### Each tuned flag group on its own (`make bench-karmada BENCH_KARMADA_ARGS=--ablation`)", "",
+            f"Ours, then ours with one group set back to the chart's value, each in the same invocation on "
+            f"{flags['members']} members, whole run {flags['bench_seconds'] / 60:.1f} min. The groups: {groups}. "
+            "A group earns its place where its row is slower than ours; the failover is timed for ours and for "
+            "the eviction rate only (no other group acts on it).", "",
+            *_table(FLAG_HEADER, flag_rows(flags)), ""]
+
+
+def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) -> list[str]:
+    """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`).
+
+    ``flags``: the published `--ablation` run, if any, as its own table.
+    """
     if not result:
         return []
     mach = result["machine"]
@@ -197,6 +248,8 @@ def section(result: dict[str, Any] | None) -> list[str]:
     out += ["Failover at scale (one member tainted NoExecute, as Karmada's failover does; every series holds it):", ""]
     for profile in result["profiles"]:
         f = profile["failover"]
+        if f is None:
+            continue
         out.append(f"- {profile['profile']}: {f['bindings']} bindings off {f['member']}: rescheduled in "
                    f"{_fmt(f['rescheduled_seconds'], ' s')}, the member emptied in {_fmt(f['removed_seconds'], ' s')}, "
                    f"back after the taint went in {_fmt(f['restored_seconds'], ' s')}.")
@@ -231,21 +284,29 @@ def section(result: dict[str, Any] | None) -> list[str]:
                 " measures the backlog a burst builds, not a single object's path.",
             "", "Rerun: `make bench-karmada` (root; about 30 min on 2 cores; `BENCH_KARMADA_ARGS=\"--plan 2:100 "
                 "--members 2 --no-publish\"` for a quick look).", ""]
-    return out
+    return out + _flag_section(flags)
 
 
-def load_published() -> dict[str, Any] | None:
-    return json.loads(PUBLISHED.read_text()) if PUBLISHED.exists() else None
+def load_published(path: Path = PUBLISHED) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def published_section() -> list[str]:
+    """The capacity section from what is published: the main run and the flag-by-flag run."""
+    return section(load_published(), load_published(PUBLISHED_FLAGS))
 
 
 def publish(result: dict[str, Any]) -> None:
-    PUBLISHED.write_text(json.dumps(result, indent=1) + "\n")
-    PLOT.write_text(plot_svg(result))
+    if result.get("ablation"):
+        PUBLISHED_FLAGS.write_text(json.dumps(result, indent=1) + "\n")
+    else:
+        PUBLISHED.write_text(json.dumps(result, indent=1) + "\n")
+        PLOT.write_text(plot_svg(result))
     # `make bench` renders the whole file from both benchmarks' full results; docs/bench.json is compacted, so
     # here only this section is replaced (or put where `make bench` puts it).
     performance = ROOT / "docs" / "PERFORMANCE.md"
     if performance.exists():
-        performance.write_text(splice(performance.read_text(), section(result)))
+        performance.write_text(splice(performance.read_text(), published_section()))
 
 
 def splice(text: str, lines: list[str]) -> str:

@@ -9,11 +9,13 @@ seconds and peak memory over the step, and etcd's database size after it. Then o
 at scale) and untainted, and the profile's workloads deleted until no API server holds them, so the next
 profile starts from an empty fleet. At the end, `make local-down`.
 
-Bounded: each profile gets half of `--budget-minutes` after its bring-up; a step gets what is left of it
-(at most `--step-minutes`), a step that cannot start in time is reported as skipped, and both profiles run
+Bounded: each profile gets its share of `--budget-minutes` after the bring-up; a step gets what is left of it
+(at most `--step-minutes`), a step that cannot start in time is reported as skipped, and the profiles run
 the same plan in the same invocation so that their numbers share the machine's state. Writes
 .bench/karmada.json; with --publish (default) docs/bench-karmada.json, docs/bench-karmada.svg and the capacity
-section of docs/PERFORMANCE.md.
+section of docs/PERFORMANCE.md. `--ablation` runs ours and, instead of the chart's, ours with each tuned flag
+group set back to the chart's values on its own (.bench/karmada-flags.json, docs/bench-karmada-flags.json and
+its table in the same section).
 """
 
 from __future__ import annotations
@@ -84,8 +86,11 @@ def make(*args: str) -> float:
 
 
 def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budget: float, step_cap: float,
-                failover_cap: float) -> dict[str, Any]:
-    """One profile on the running control plane: `make local` with its config restarts only what changed."""
+                failover_cap: float | None) -> dict[str, Any]:
+    """One profile on the running control plane: `make local` with its config restarts only what changed.
+
+    ``failover_cap`` None: no failover at scale (a flag group that does not act on it).
+    """
     log(f"[{name}] make local ({config_path.name})")
     configured = make("local", f"LOCAL_CONFIG={config_path}")
     log(f"[{name}] control plane configured in {configured:.0f} s")
@@ -121,18 +126,21 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
             log(f"[{name}] M={m} W={w}: {result.done}/{result.workloads} in {result.seconds:.0f} s, "
                 f"{result.throughput:.1f}/s, propagated p50/p99 {result.propagated['p50']}/"
                 f"{result.propagated['p99']} s, status p99 {result.status['p99']} s")
-        held = sum(s.holding(ordered[0]) for s in series.values())
-        log(f"[{name}] failover: tainting {ordered[0]} ({held} bindings)")
-        fail = failover(list(series.values()), karmada, ordered[0], failover_cap)
-        log(f"[{name}] failover: rescheduled in {fail.rescheduled_seconds} s, removed in {fail.removed_seconds} s, "
-            f"back in {fail.restored_seconds} s")
+        fail = None
+        if failover_cap is not None:
+            held = sum(s.holding(ordered[0]) for s in series.values())
+            log(f"[{name}] failover: tainting {ordered[0]} ({held} bindings)")
+            fail = failover(list(series.values()), karmada, ordered[0], failover_cap)
+            log(f"[{name}] failover: rescheduled in {fail.rescheduled_seconds} s, removed in "
+                f"{fail.removed_seconds} s, back in {fail.restored_seconds} s")
     finally:
         for s in series.values():
             s.stop()
     # The next profile starts from an empty fleet: its numbers must not include this one's backlog.
     cleaned = remove_series(karmada, members, [s.name for s in series.values()], timeout=CLEANUP_SECONDS)
     log(f"[{name}] workloads removed from the Karmada API and every member in {cleaned} s")
-    return {"profile": name, "configure_seconds": configured, "steps": steps, "failover": asdict(fail),
+    return {"profile": name, "configure_seconds": configured, "steps": steps,
+            "failover": asdict(fail) if fail else None,
             "cleanup_seconds": cleaned}
 
 
@@ -165,9 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench-karmada", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10, help="simulated members brought up (default 10)")
     parser.add_argument("--plan", default=DEFAULT_PLAN, help=f"steps M:W in order (default {DEFAULT_PLAN})")
-    parser.add_argument("--budget-minutes", type=float, default=30, help="the whole run, both profiles (default 30)")
+    parser.add_argument("--budget-minutes", type=float, default=30, help="the whole run, every profile (default 30)")
     parser.add_argument("--step-minutes", type=float, default=6, help="at most this long per step (default 6)")
-    parser.add_argument("--profiles", default="ours,chart", help="ours, chart or both (default ours,chart)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="instead of the chart's profile, ours with each tuned group set back to the chart's "
+                             "values on its own (the flag-by-flag evidence; docs/bench-karmada-flags.json)")
     parser.add_argument("--publish", action=argparse.BooleanOptionalAction, default=True,
                         help="write docs/bench-karmada.json, the plot and docs/PERFORMANCE.md (default on)")
     args = parser.parse_args(argv)
@@ -176,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 2 <= args.members <= 20:
         raise SystemExit(f"error: --members: {args.members} is outside 2..20; a 2-core machine holds about 10")
     plan = parse_plan(args.plan, args.members)
-    profiles = [p.strip() for p in args.profiles.split(",")]
-    if not profiles or any(p not in ("ours", "chart") for p in profiles):
-        raise SystemExit(f"error: --profiles: '{args.profiles}' is not ours, chart or ours,chart")
+    profiles = configs.profile_names(args.ablation)
 
     started = time.monotonic()
     # Members as API server, etcd and the controllers whose work Karmada reads back (local_control_plane/clusters.py):
@@ -192,13 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     except ChartDefaultsError as err:
         raise SystemExit(f"error: reading the chart's defaults from {module}: {err}") from None
     result: dict[str, Any] = {
-        "machine": machine(), "members": args.members, "plan": plan,
+        "machine": machine(), "members": args.members, "plan": plan, "ablation": args.ablation,
         "flags": {c: {flag: {"ours": getattr(tuned, c)[flag], "chart": d.value, "chart_source": d.source}
                       for flag, d in flags.items()} for c, flags in defaults.items()},
         "profiles": [],
     }
     paths = {name: configs.write_config(WORK / f"{name}.yaml", configs.bench_config(
-        args.members, defaults if name == "chart" else None)) for name in profiles}
+        args.members, configs.chart_flags_of(name, defaults))) for name in profiles}
     log(f"bringing up the local control plane with {args.members} members")
     make("local-down")
     try:
@@ -209,15 +217,18 @@ def main(argv: list[str] | None = None) -> int:
         # get the rest.
         share = (args.budget_minutes * 60 - (time.monotonic() - started)) / len(profiles)
         failover_cap = min(240.0, share / 8)
-        steps = max(60.0, share - 60 - 2 * failover_cap - CLEANUP_SECONDS)
         for name in profiles:
+            # The flag-by-flag runs time the failover where it can differ from ours: the eviction rate.
+            measured = not args.ablation or name in ("ours", configs.ABLATION_PREFIX + "eviction-rate")
+            steps = max(60.0, share - 60 - (2 * failover_cap if measured else 0) - CLEANUP_SECONDS)
             result["profiles"].append(run_profile(name, paths[name], plan, steps, args.step_minutes * 60,
-                                                  failover_cap=failover_cap))
+                                                  failover_cap=failover_cap if measured else None))
     finally:
         make("local-down")
     result["bench_seconds"] = round(time.monotonic() - started, 1)
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK.parent / "karmada.json").write_text(json.dumps(result, indent=1))
+    (WORK.parent / ("karmada-flags.json" if args.ablation else "karmada.json")).write_text(
+        json.dumps(result, indent=1))
     from . import report
     log(report.console(result))
     if args.publish:

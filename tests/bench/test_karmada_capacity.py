@@ -223,3 +223,59 @@ def test_scheduler_counters_sum_over_labels_and_the_report_says_how_busy_its_wor
     line = next(x for x in report._where_the_time_went(result) if x.startswith("- ours"))
     assert ("scheduler: 600 attempts (300 new bindings, 300 scheduled again after a spec change), 119 ms each, "
             "its one worker busy 1.00 of the step") in line
+
+
+def test_the_flag_groups_hold_every_tuned_flag_once_and_each_ablation_profile_sets_back_only_its_group():
+    grouped = [member for members in configs.FLAG_GROUPS.values() for member in members]
+    for profile in PROFILES:
+        tuned = [(c, f) for c in ("controller_manager", "scheduler") for f in getattr(profile.throughput, c)]
+        assert sorted(grouped) == sorted(tuned), f"{profile.name}: a tuned flag outside FLAG_GROUPS, or gone"
+    defaults = {c: {f: FlagDefault(f"chart-{f}", "x") for cc, f in grouped if cc == c}
+                for c in ("controller_manager", "scheduler")}
+    assert configs.profile_names(False) == ["ours", "chart"]
+    names = configs.profile_names(True)
+    assert names[0] == "ours" and len(names) == 1 + len(configs.FLAG_GROUPS)
+    assert configs.chart_flags_of("ours", defaults) == {} and configs.chart_flags_of("chart", defaults) == defaults
+    workers = configs.chart_flags_of("without-workers", defaults)
+    assert list(workers) == ["controller_manager"] and sorted(workers["controller_manager"]) == [
+        "concurrent-resource-template-syncs", "concurrent-resourcebinding-syncs", "concurrent-work-syncs"]
+    config = configs.bench_config(10, configs.chart_flags_of("without-scheduler-qps", defaults))
+    assert config["karmada"]["component_settings"]["scheduler"]["extra_args"] == {
+        "kube-api-qps": "chart-kube-api-qps", "kube-api-burst": "chart-kube-api-burst"}
+    assert "extra_args" not in config["karmada"]["component_settings"].get("controller_manager", {})
+    assert "component_settings" not in configs.bench_config(10, {})["karmada"] or not any(
+        "extra_args" in v for v in configs.bench_config(10, {})["karmada"]["component_settings"].values())
+
+
+def test_the_flag_by_flag_run_is_its_own_table_beside_ours(tmp_path, monkeypatch):
+    fail = {"member": "bench-01", "bindings": 3, "rescheduled_seconds": 30.0, "removed_seconds": 35.0,
+            "restored_seconds": 40.0}
+    flags = {"ablation": True, "members": 2, "bench_seconds": 600, "plan": [[2, 100]], "profiles": [
+        {"profile": "ours", "steps": [_step(2, 100, throughput=1.5, p99=40)], "failover": fail, **_timings()},
+        {"profile": "without-karmada-qps", "steps": [_step(2, 100, throughput=0.7, p99=120)], "failover": None,
+         **_timings()},
+        {"profile": "without-eviction-rate", "steps": [_step(2, 100, throughput=1.4, p99=42)],
+         "failover": fail | {"rescheduled_seconds": None}, **_timings()},
+    ]}
+    rows = report.flag_rows(flags)
+    assert rows[0] == ["without-karmada-qps", "2", "100", "0.7", "1.5", "120", "40", "121", "41", "not timed", "30"]
+    assert rows[1][-2:] == ["-", "30"]
+    text = "\n".join(report.section({**_published_like(), "profiles": []}, flags))
+    assert "### Each tuned flag group on its own" in text and "`workers` (--concurrent-resource-template-syncs" in text
+    assert "| without-karmada-qps | 2 | 100 | 0.7 | 1.5 |" in text
+    monkeypatch.setattr(report, "PUBLISHED", tmp_path / "main.json")
+    monkeypatch.setattr(report, "PUBLISHED_FLAGS", tmp_path / "flags.json")
+    monkeypatch.setattr(report, "PLOT", tmp_path / "plot.svg")
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    report.publish(flags)
+    assert (tmp_path / "flags.json").exists() and not (tmp_path / "main.json").exists()
+    assert "no failover" in report.console(flags | {"bring_up_seconds": 1})
+
+
+def _published_like() -> dict:
+    return {"plan": [], "members": 2, "bench_seconds": 60, "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24},
+            "flags": {}}
+
+
+def _timings() -> dict:
+    return {"configure_seconds": 1, "cleanup_seconds": 2}
