@@ -34,14 +34,17 @@ FLAG_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
 ABLATION_PREFIX = "without-"
 
 
+CONTROL = "ours-again"  # `--ablation`: ours once more, last, so the table shows how far the machine drifted
+
+
 def profile_names(ablation: bool) -> list[str]:
-    """Ours and the chart's, or (``ablation``) ours and ours without each group."""
-    return ["ours", *(ABLATION_PREFIX + g for g in FLAG_GROUPS)] if ablation else ["ours", "chart"]
+    """Ours and the chart's, or (``ablation``) ours, ours without each group, and ours again."""
+    return ["ours", *(ABLATION_PREFIX + g for g in FLAG_GROUPS), CONTROL] if ablation else ["ours", "chart"]
 
 
 def chart_flags_of(profile: str, defaults: dict[str, dict[str, FlagDefault]]) -> dict[str, dict[str, FlagDefault]]:
     """The flags ``profile`` sets back to the chart's values: none (ours), all (chart) or one group."""
-    if profile == "ours":
+    if profile in ("ours", CONTROL):
         return {}
     if profile == "chart":
         return defaults

@@ -218,8 +218,9 @@ def _flag_section(flags: dict[str, Any] | None) -> list[str]:
     return ["### Each tuned flag group on its own (`make bench-karmada BENCH_KARMADA_ARGS=--ablation`)", "",
             f"Ours, then ours with one group set back to the chart's value, each in the same invocation on "
             f"{flags['members']} members, whole run {flags['bench_seconds'] / 60:.1f} min. The groups: {groups}. "
-            "A group earns its place where its row is slower than ours; the failover is timed for ours and for "
-            "the eviction rate only (no other group acts on it).", "",
+            "A group earns its place where its row is slower than ours by more than ours-again (ours once more, "
+            "run last) differs from ours: that difference is how far the machine drifted over the run. The "
+            "failover is timed for ours and for the eviction rate only (no other group acts on it).", "",
             *_table(FLAG_HEADER, flag_rows(flags)), ""]
 
 
@@ -269,7 +270,8 @@ def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) 
                 "writes) or etcd bind. One bound is the same for both profiles: karmada-scheduler runs one worker in "
                 "v1.18.2 (no flag adds more) and schedules every binding twice (on creation, and again on the spec "
                 "change its first result makes: Duplicated placements and non-workloads are always rescheduled), each"
-                " attempt waiting on one or two writes to the Karmada API; the scheduler lines above give its "
+                " attempt waiting on one or two writes to the Karmada API; the scheduler lines above (where a run "
+                "read them) give its "
                 "attempts, their mean time and how busy its worker was. Where that worker is busy all step long, a "
                 "step can go no faster than 1 / (attempts per workload x mean attempt time), whatever the flags; at "
                 "the few milliseconds a write takes on dedicated nodes the same worker does tens of times more, and "

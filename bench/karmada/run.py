@@ -13,9 +13,9 @@ Bounded: each profile gets its share of `--budget-minutes` after the bring-up; a
 (at most `--step-minutes`), a step that cannot start in time is reported as skipped, and the profiles run
 the same plan in the same invocation so that their numbers share the machine's state. Writes
 .bench/karmada.json; with --publish (default) docs/bench-karmada.json, docs/bench-karmada.svg and the capacity
-section of docs/PERFORMANCE.md. `--ablation` runs ours and, instead of the chart's, ours with each tuned flag
-group set back to the chart's values on its own (.bench/karmada-flags.json, docs/bench-karmada-flags.json and
-its table in the same section).
+section of docs/PERFORMANCE.md. `--ablation` runs ours, then, instead of the chart's, ours with each tuned flag
+group set back to the chart's values on its own, then ours again (the machine's drift over the run):
+.bench/karmada-flags.json, docs/bench-karmada-flags.json and its table in the same section.
 """
 
 from __future__ import annotations

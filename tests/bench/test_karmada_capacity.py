@@ -234,8 +234,9 @@ def test_the_flag_groups_hold_every_tuned_flag_once_and_each_ablation_profile_se
                 for c in ("controller_manager", "scheduler")}
     assert configs.profile_names(False) == ["ours", "chart"]
     names = configs.profile_names(True)
-    assert names[0] == "ours" and len(names) == 1 + len(configs.FLAG_GROUPS)
-    assert configs.chart_flags_of("ours", defaults) == {} and configs.chart_flags_of("chart", defaults) == defaults
+    assert names[0] == "ours" and names[-1] == configs.CONTROL and len(names) == 2 + len(configs.FLAG_GROUPS)
+    assert configs.chart_flags_of("ours", defaults) == configs.chart_flags_of(configs.CONTROL, defaults) == {}
+    assert configs.chart_flags_of("chart", defaults) == defaults
     workers = configs.chart_flags_of("without-workers", defaults)
     assert list(workers) == ["controller_manager"] and sorted(workers["controller_manager"]) == [
         "concurrent-resource-template-syncs", "concurrent-resourcebinding-syncs", "concurrent-work-syncs"]
