@@ -83,8 +83,8 @@ def authentication_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
 
 # The control plane's own identities (client certificates): the components and Karmada's kube-controller-manager, and
 # the Pull members' karmada-agents.
-_MACHINES_GROUPS = [names.COMPONENT_GROUP, names.AGENT_GROUP]
-_READS = ["get", "list", "watch"]
+_MACHINES_GROUPS = (names.COMPONENT_GROUP, names.AGENT_GROUP)
+_READS = ("get", "list", "watch")
 
 
 def audit_policy() -> dict[str, Any]:
@@ -95,22 +95,25 @@ def audit_policy() -> dict[str, Any]:
     the leader-election and heartbeat Lease renewals and Events those machines write every few seconds. A person's
     or handler's write to a Lease or an Event is recorded like any other write.
     """
-    machine_noise = [
-        {"group": "coordination.k8s.io", "resources": ["leases"]},
-        {"group": "", "resources": ["events"]},
-        {"group": "events.k8s.io", "resources": ["events"]},
-    ]
+    def machine_noise() -> list[dict[str, Any]]:
+        # A new list for each rule: the YAML holds no anchors for a reader to follow.
+        return [
+            {"group": "coordination.k8s.io", "resources": ["leases"]},
+            {"group": "", "resources": ["events"]},
+            {"group": "events.k8s.io", "resources": ["events"]},
+        ]
+
     return {
         "apiVersion": "audit.k8s.io/v1",
         "kind": "Policy",
         "omitStages": ["RequestReceived"],
         "rules": [
             {"level": "None", "nonResourceURLs": ["/healthz*", "/livez*", "/readyz*", "/version"]},
-            {"level": "None", "userGroups": _MACHINES_GROUPS, "resources": machine_noise},
-            {"level": "None", "users": [names.KCM_USER], "resources": machine_noise},
+            {"level": "None", "userGroups": list(_MACHINES_GROUPS), "resources": machine_noise()},
+            {"level": "None", "users": [names.KCM_USER], "resources": machine_noise()},
             # Controllers' and agents' reads are high volume and low value.
-            {"level": "None", "userGroups": _MACHINES_GROUPS, "verbs": _READS},
-            {"level": "None", "users": [names.KCM_USER], "verbs": _READS},
+            {"level": "None", "userGroups": list(_MACHINES_GROUPS), "verbs": list(_READS)},
+            {"level": "None", "users": [names.KCM_USER], "verbs": list(_READS)},
             # Metadata only: never log Secret payloads or tokens.
             {"level": "Metadata"},
         ],
