@@ -67,7 +67,8 @@ def ensure_log_groups(objects: Iterable[dict]) -> list[str]:
     names = []
     for group, region in shipper_destinations(objects):
         logs = client(region)
-        if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        existing = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        if group not in {g["logGroupName"] for g in existing}:
             logs.create_log_group(logGroupName=group)
         names.append(group)
     return names
