@@ -9,11 +9,9 @@ eks-karmada:viewers; anything else is unknown to the Karmada API.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pytest
 
+from e2e.audit_log import shipped_events
 from e2e.conftest import wait_for
 from e2e.iam_users import LocalSts, session_user, signed_in
 
@@ -26,19 +24,9 @@ def sts(env) -> LocalSts:
 def audit_events(env) -> list[dict]:
     """The Karmada API's audit events (ResponseComplete: one per request) of this environment.
 
-    A pod's log file outlives `make local-down` and gains the next run's lines: only events since this environment's
-    kubelet started count.
+    As shipped to the (local) CloudWatch Logs group (e2e/audit_log.py).
     """
-    since = dt.datetime.fromtimestamp(env.daemon_pid_file("kubelet").stat().st_mtime, dt.UTC)
-    events = []
-    for log in env.layout.logs.glob("parent.karmada-system.karmada-apiserver-*_kube-apiserver.log"):
-        for line in log.read_text(errors="replace").splitlines():
-            if '"kind":"Event"' in line and '"audit.k8s.io/v1"' in line:
-                event = json.loads(line)
-                received = dt.datetime.fromisoformat(event["requestReceivedTimestamp"].replace("Z", "+00:00"))
-                if event.get("stage") == "ResponseComplete" and received >= since:
-                    events.append(event)
-    return events
+    return shipped_events(env)
 
 
 def audit_users(env) -> set[str]:

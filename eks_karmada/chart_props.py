@@ -12,6 +12,7 @@ from charts.etcd_backup.props import UploadMetric
 from charts.external_dns import DEFAULT_IMAGE as EXTERNAL_DNS_IMAGE
 from charts.external_dns import ExternalDnsProps
 from charts.karmada import (
+    AuditShippingProps,
     ComponentResources,
     ComponentSettings,
     IamIdentity,
@@ -96,7 +97,15 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_c
         iam_cluster_id=config.karmada_cluster_id,
         iam_identities=[*(IamIdentity(arn=user.arn, groups=user.groups) for user in config.karmada_users(deployer_arn)),
                         *handler_identities],
+        audit_shipping=AuditShippingProps(log_group_name=audit_log_group_name(config), region=config.parent.region,
+                                          image=mirror.image(karmada.audit_log.collector_image)),
     )
+
+
+def audit_log_group_name(config: AppConfig) -> str:
+    """The Karmada API's audit log group: karmada.audit_log.log_group_name, else one named after the parent cluster."""
+    default = f"/eks-karmada/{config.parent.cluster_name}/karmada-apiserver/audit"
+    return config.karmada.audit_log.log_group_name or default
 
 
 def registrar_identity(role_arn: str) -> IamIdentity:

@@ -39,6 +39,9 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "defau
 SUPPORTED_KUBERNETES_VERSIONS = ("1.34", "1.35")
 SUPPORTED_KARMADA_MINOR = "v1.18"
 LOG_RETENTION_DAYS = (30, 90, 180, 365, 731, 1827)
+# Every retention CloudWatch Logs accepts from a month up (PutRetentionPolicy): audit records are often kept for years.
+AUDIT_RETENTION_DAYS = (30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+DEFAULT_AUDIT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
 # Controller versions whose IAM policy aws-cdk-lib ships (aws_eks_v2.AlbControllerVersion).
 SUPPORTED_LOAD_BALANCER_CONTROLLER = ("v2.17.1", "v3.0.0", "v3.1.0", "v3.2.0", "v3.2.1", "v3.2.2")
 
@@ -699,6 +702,49 @@ class EtcdBackupConfig(_Model):
         return self
 
 
+class AuditLogConfig(_Model):
+    """karmada-apiserver's audit log in CloudWatch Logs (docs/operations.md#audit-log)."""
+
+    retention_days: int = Field(
+        default=365,
+        description="Days CloudWatch Logs keeps the audit log: " + ", ".join(map(str, AUDIT_RETENTION_DAYS)),
+    )
+    log_group_name: str | None = Field(
+        default=None,
+        description="The audit log group (kept, with its KMS key, when the parent is destroyed); default: "
+        "/eks-karmada/<parent.cluster_name>/karmada-apiserver/audit",
+    )
+    collector_image: str = Field(
+        default=DEFAULT_AUDIT_COLLECTOR_IMAGE,
+        description="Pinned AWS Distro for OpenTelemetry collector image that ships the audit log from each "
+        "karmada-apiserver pod (it needs the filelog receiver, file_storage and the awscloudwatchlogs exporter)",
+    )
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in AUDIT_RETENTION_DAYS:
+            raise ValueError(f"{v} is not a CloudWatch retention period of a month or more; use one of "
+                             f"{', '.join(map(str, AUDIT_RETENTION_DAYS))}")
+        return v
+
+    @field_validator("log_group_name")
+    @classmethod
+    def _group_name(cls, v: str | None) -> str | None:
+        if v is not None and (not re.fullmatch(r"[.\-_/#A-Za-z0-9]{1,512}", v) or v.startswith("aws/")):
+            raise ValueError(f"'{v}' is not a CloudWatch Logs group name; use letters, digits and . - _ / #, such as "
+                             "/eks-karmada/parent/karmada-apiserver/audit")
+        return v
+
+    @field_validator("collector_image")
+    @classmethod
+    def _pinned(cls, v: str) -> str:
+        reference = re.fullmatch(r"[\w.-]+(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?", v.rsplit("/", 1)[-1])
+        if "/" not in v or v.endswith(":latest") or not reference or not (reference.group(1) or reference.group(2)):
+            raise ValueError(f"'{v}' is not pinned; use a version tag such as {DEFAULT_AUDIT_COLLECTOR_IMAGE}")
+        return v
+
+
 class FleetGuardConfig(_Model):
     """Suspends taint eviction while many members are not Ready at once, most likely the parent's own network."""
 
@@ -1321,6 +1367,7 @@ class KarmadaConfig(_Model):
     etcd: EtcdSettings = Field(default_factory=EtcdSettings)
     component_settings: KarmadaComponentSettings = Field(default_factory=KarmadaComponentSettings)
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
+    audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
     access: KarmadaAccessConfig = Field(default_factory=KarmadaAccessConfig)
     retain_etcd_volumes: bool = Field(

@@ -68,6 +68,6 @@ class DestroyPlan:
         if self.external_members:
             out.append("  external members unregistered: "
                        + ", ".join(self.external_members))
-        out.append("  kept on purpose: the etcd backup buckets and their KMS key, the CDK bootstrap stacks "
-                   "(docs/uninstall.md)")
+        out.append("  kept on purpose: the etcd backup buckets and their KMS key, the Karmada API audit log group "
+                   "and its KMS key, the CDK bootstrap stacks (docs/uninstall.md)")
         return out

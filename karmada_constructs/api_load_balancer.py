@@ -77,7 +77,9 @@ class KarmadaApiLoadBalancer(Construct):
             self.load_balancer,
             "AwsSolutions-ELB2",
             "NLB access logs are only written for TLS listeners; this listener is TCP passthrough so the "
-            "API server can verify client certificates. The API server's audit log records every request.",
+            "API server can verify client certificates. The API server's audit log (CloudWatch Logs) records the "
+            "identity behind every write and every read but the control plane's own; not the client address, "
+            "which this NLB does not pass on.",
         )
         self.target_group = elbv2.NetworkTargetGroup(
             self,

@@ -1,4 +1,7 @@
-"""``python -m local_control_plane {build,up,down,kubelet,schedules,sts,status}`` (the Makefile's local targets)."""
+"""``python -m local_control_plane {build,up,down,kubelet,schedules,sts,cloudwatch-logs,status}``.
+
+The Makefile's local targets, and the daemons `up` starts.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +43,11 @@ def main(argv: list[str]) -> int:
             from .sts import local_sts_daemon
 
             local_sts_daemon(Layout())
+        elif command == "cloudwatch-logs":
+            from .cloudwatch_logs import serve as cloudwatch_logs
+            from .layout import Layout
+
+            cloudwatch_logs(Layout())
         elif command == "status":
             from .environment import Environment
 
@@ -48,7 +56,8 @@ def main(argv: list[str]) -> int:
                 status = json.loads(path.read_text())
                 print(f"{status['pod']:60} {status['phase']:12} ready={status['ready']}")
         else:
-            print(f"unknown command {command!r}; use build, up, down, kubelet, schedules, sts or status",
+            print(f"unknown command {command!r}; use build, up, down, kubelet, schedules, sts, "
+                  "cloudwatch-logs or status",
                   file=sys.stderr)
             return 2
     except (LocalError, BuildError) as err:

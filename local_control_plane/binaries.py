@@ -90,6 +90,10 @@ MODULES: tuple[GoModule, ...] = (
         {"aws-iam-authenticator": "sigs.k8s.io/aws-iam-authenticator/cmd/aws-iam-authenticator"},
         (f"{_IAM_AUTHENTICATOR_VERSION}.Version=v0.7.10",),
     ),
+    # The audit log shipper beside karmada-apiserver: our own main.go composing the OpenTelemetry Collector components
+    # its rendered configuration uses, at v0.143.0 (go.mod says why not the image's v0.156.0). Measured on 2 cores:
+    # 7 min with an empty Go build cache (standard library included), 1.5 min after the other modules' builds.
+    GoModule("audit-log-shipper", "v0.143.0", {"audit-log-shipper": "ekskarmada.local/audit-log-shipper"}),
 )
 
 

@@ -23,6 +23,9 @@ IMAGE_FILES: dict[str, dict[str, str]] = {
     "etcd": {f"/usr/local/bin/{name}": name for name in ("etcd", "etcdctl", "etcdutl")},
     "kube-apiserver": {"/usr/local/bin/kube-apiserver": "kube-apiserver"},
     "kube-controller-manager": {"/usr/local/bin/kube-controller-manager": "kube-controller-manager"},
+    # The AWS Distro for OpenTelemetry collector image, as the audit log shipper beside karmada-apiserver: the
+    # collector built with exactly the components of the shipper's configuration (gobuild/audit-log-shipper).
+    "aws-observability/aws-otel-collector": {"/awscollector": "audit-log-shipper"},
     "amazon/aws-iam-authenticator": {"/aws-iam-authenticator": "aws-iam-authenticator",
                                      # Its system trust store: the local STS's CA (STS_CA_FILE), not public roots.
                                      "/etc/ssl/certs/ca-certificates.crt": STS_CA_FILE},
@@ -46,10 +49,35 @@ HOST_TOOL_IMAGES = ("aws-cli/aws-cli",)
 # image has it.
 AWSCLI_VENV = Path(__file__).resolve().parent.parent / ".venv-awscli"
 
-# Images whose workloads do not run here at all: the metrics collector writes to Amazon Managed Service for
-# Prometheus, which is not here; the e2e tests scrape the endpoints it would
-# (charts/metrics_collector/scrape_targets.py).
+# Pods made only of these images do not run here: the metrics collector writes to Amazon Managed Service for
+# Prometheus, which is not here; the e2e tests scrape the endpoints it would (charts/metrics_collector/
+# scrape_targets.py). The same image beside karmada-apiserver (the audit log shipper) runs, as IMAGE_FILES says.
 NOT_RUN_IMAGES = ("aws-observability/aws-otel-collector",)
+
+# CloudWatch Logs: a moto server on the bridge's host address (`python -m local_control_plane cloudwatch-logs`), where
+# every pod reaches it. `make local` creates the audit log group the shipper's configuration names, as the template's
+# AWS::Logs::LogGroup would be.
+CLOUDWATCH_LOGS_PORT = 4586
+# Containers of these images get the local CloudWatch Logs endpoint and keys it accepts (cloudwatch_logs_env) in place
+# of what EKS Pod Identity injects into them.
+CLOUDWATCH_LOGS_IMAGES = ("aws-observability/aws-otel-collector",)
+
+
+def cloudwatch_logs_endpoint() -> str:
+    return f"http://{HOST_ADDRESS}:{CLOUDWATCH_LOGS_PORT}"
+
+
+def cloudwatch_logs_env() -> dict[str, str]:
+    """What EKS Pod Identity gives the audit shipper, here for the local CloudWatch Logs.
+
+    The endpoint for CloudWatch Logs only (the AWS SDK's service-specific variable): the rendered configuration
+    names no endpoint, and nothing else the container might call is redirected.
+    """
+    return {
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": cloudwatch_logs_endpoint(),
+        "AWS_ACCESS_KEY_ID": "local-audit-shipper",
+        "AWS_SECRET_ACCESS_KEY": "local-audit-shipper-secret",
+    }
 # Namespaces of Helm releases that are not installed here (cert-manager): objects rendered into them are not applied.
 ABSENT_NAMESPACES = ("cert-manager",)
 
@@ -126,9 +154,15 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("cert-manager Issuers/Certificates -> Secrets issued by pki.py; TargetGroupBinding not applied; "
               "objects in namespace cert-manager (the metrics collector's pod discovery Role) not applied",
               "cert-manager and the AWS Load Balancer Controller are Helm charts from the internet"),
-    Deviation("the metrics collectors (image aws-observability/aws-otel-collector) do not run",
+    Deviation("the metrics collectors (pods of image aws-observability/aws-otel-collector alone) do not run",
               "no Amazon Managed Service for Prometheus here; the e2e tests scrape the same endpoints "
               "(charts/metrics_collector/scrape_targets.py) with the collector's own client certificate"),
+    Deviation(f"CloudWatch Logs -> a moto server on the bridge address, port {CLOUDWATCH_LOGS_PORT} (`python -m "
+              "local_control_plane cloudwatch-logs`); `make local` creates the log group the audit shipper's "
+              "ConfigMap names; EKS Pod Identity -> AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and static keys in the "
+              "containers of image aws-observability/aws-otel-collector (cloudwatch_logs_env)",
+              "no AWS here; the shipper beside karmada-apiserver sends the audit log to it with the rendered "
+              "configuration, and the e2e tests read it back (no KMS key, retention or IAM policy is checked)"),
     Deviation("EndpointSlices of the parent's Services are written by `make local` from the pods' readiness",
               "the parent has no kube-controller-manager; the handlers read EndpointSlices to find the pods, "
               "whose addresses never change here"),

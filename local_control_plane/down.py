@@ -27,8 +27,9 @@ def down(layout: Layout | None = None) -> list[str]:
         env = Environment(layout)
         env.stop_daemon("schedules")
         env.stop_daemon("sts")
+        env.stop_daemon("cloudwatch-logs")
         env.stop_daemon("kubelet")
-        removed.append("the schedules, the kubelet and every pod it ran")
+        removed.append("the schedules, the local STS and CloudWatch Logs, the kubelet and every pod it ran")
     except Exception:  # noqa: BLE001 - no synthesized app: there may still be namespaces to remove
         pass
     for pid in leftover_processes():

@@ -221,6 +221,8 @@ class PodBuilder:
         argv = [expand(str(a), env) for a in (container.get("command") or []) + (container.get("args") or [])]
         if not argv:
             raise PodError(f"container {container['name']}: no command; the images' entry points are not known here")
+        if image_repository(container["image"]) in deviations.CLOUDWATCH_LOGS_IMAGES:
+            env.update(deviations.cloudwatch_logs_env())
         files, host_tools = image_files(container["image"], self.binaries)
         pod_security = pod_spec.get("securityContext") or {}
         security = container.get("securityContext") or {}

@@ -20,7 +20,7 @@ import time
 from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST
 
 from . import binaries as built
-from . import deviations
+from . import cloudwatch_logs, deviations
 from .access import ClusterAccess
 from .apply import FIELD_MANAGER, apply_manifest, issue_pki
 from .environment import Environment, LocalError, ready_map, with_hosts
@@ -96,7 +96,10 @@ class BringUp:
         env.start_daemon("kubelet")
         # STS for aws-iam-authenticator (beside each karmada-apiserver): it writes the CA the authenticator trusts.
         env.start_daemon("sts")
+        # CloudWatch Logs for the audit shipper beside karmada-apiserver, with the log group the template would create.
+        env.start_daemon("cloudwatch-logs")
         self.sts_ready()
+        self.cloudwatch_logs_ready()
         self.parent_cluster()
         self.control_plane()
         # The parent's own manifests were applied from parent.yaml (control_plane): here the encryption config the
@@ -124,6 +127,15 @@ class BringUp:
             if time.monotonic() > deadline:
                 raise LocalError(f"the local STS wrote no CA at {sts_ca}: see {self.env.layout.logs / 'sts.log'}")
             time.sleep(0.5)
+
+    def cloudwatch_logs_ready(self) -> None:
+        try:
+            cloudwatch_logs.wait_listening()
+        except OSError as err:
+            raise LocalError(f"the local CloudWatch Logs does not listen ({err}): see "
+                             f"{self.env.layout.logs / 'cloudwatch-logs.log'}") from None
+        groups = cloudwatch_logs.ensure_log_groups(self.env.objects("parent"))
+        log(f"local CloudWatch Logs at {deviations.cloudwatch_logs_endpoint()}: {', '.join(groups) or 'no log group'}")
 
     # -- the parent
     def parent_cluster(self) -> None:

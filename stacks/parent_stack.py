@@ -14,7 +14,13 @@ from charts.karmada import (
     KarmadaControlPlaneProps,
     control_plane_charts,
 )
-from charts.karmada.names import ADMIN_CLIENT_SECRET, ENCRYPTION_CONFIG_SECRET, SELF_SIGNED_ISSUER, agent_client_secret
+from charts.karmada.names import (
+    ADMIN_CLIENT_SECRET,
+    APISERVER,
+    ENCRYPTION_CONFIG_SECRET,
+    SELF_SIGNED_ISSUER,
+    agent_client_secret,
+)
 from charts.karmada.pki import ca_issuers
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
 from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, ParentMetricsCollectorChart, metrics_reader_rbac
@@ -23,6 +29,7 @@ from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacPro
 from charts.storage_class import Gp3StorageClassChart
 from eks_karmada.chart_props import (
     alert_settings,
+    audit_log_group_name,
     backup_upload_metric,
     control_plane_props,
     manifest_applier_identity,
@@ -47,6 +54,7 @@ from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps,
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, FleetGuardWatch
 from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
+from karmada_constructs.karmada_audit_log import KarmadaAuditLog, KarmadaAuditLogProps
 from karmada_constructs.karmada_certificate_policy import KarmadaCertificatePolicy, KarmadaCertificatePolicyProps
 from karmada_constructs.karmada_control_plane import (
     KarmadaApiBootstrap,
@@ -122,7 +130,9 @@ class KarmadaParentStack(Stack):
                                     handler_identities=[registrar_identity(self._role_arn(registrar_role_name(config))),
                                                         manifest_applier_identity(
                                                             self._role_arn(manifest_applier_role_name(config)))])
-        control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class])
+        audit_log = self._add_audit_log(props)
+        control_plane = self._add_control_plane(props, depends_on=[cert_manager.chart, storage_class,
+                                                                   audit_log.association])
         self._add_teardown_cleanup(network, eks_cluster, props)
         self._add_encryption_key(network, props, control_plane)
         self._add_etcd_backup(props, control_plane)
@@ -270,6 +280,18 @@ class KarmadaParentStack(Stack):
         return cidrs
 
     # ---- Kubernetes: the control plane and what runs next to it --------------------------------------
+
+    def _add_audit_log(self, props: KarmadaControlPlaneProps) -> KarmadaAuditLog:
+        """The audit log group and its key, and the identity of the shipper beside each karmada-apiserver pod.
+
+        The control plane waits for the Pod Identity association: credentials are injected at pod creation.
+        """
+        self.audit_log = KarmadaAuditLog(self, "KarmadaAuditLog", KarmadaAuditLogProps(
+            cluster=self.cluster, namespace=props.namespace, service_account=APISERVER,
+            log_group_name=audit_log_group_name(self._config),
+            retention_days=self._config.karmada.audit_log.retention_days,
+        ))
+        return self.audit_log
 
     def _add_control_plane(self, props: KarmadaControlPlaneProps, *,
                            depends_on: list[IConstruct]) -> KarmadaControlPlane:
@@ -511,6 +533,8 @@ class KarmadaParentStack(Stack):
         CfnOutput(self, "KarmadaApiEndpoint", value=f"https://{api.dns_name}:443",
                   description="Karmada API server (NLB, TLS passthrough)")
         CfnOutput(self, "ParentClusterName", value=self.cluster.cluster_name, description="Parent EKS cluster")
+        CfnOutput(self, "KarmadaAuditLogGroup", value=self.audit_log.log_group_name,
+                  description="The Karmada API's audit log (CloudWatch Logs, one stream per karmada-apiserver pod)")
         CfnOutput(
             self,
             "ParentKubeconfigCommand",

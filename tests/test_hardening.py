@@ -24,7 +24,11 @@ def test_every_kms_key_rotates(synthesized):
     assert [k for k, v in keys.items() if not v["Properties"].get("EnableKeyRotation")] == []
 
 
+AUDIT_LOG_GROUP = "/eks-karmada/karmada-parent/karmada-apiserver/audit"
+
+
 def test_every_log_group_is_encrypted_with_a_customer_key_expires_and_goes_with_its_stack(synthesized):
+    """Every log group but the Karmada API's audit log, which outlives the stack (below)."""
     groups = 0
     for stack, template in synthesized.templates.items():
         keys = set(_resources(template, "AWS::KMS::Key"))
@@ -32,10 +36,27 @@ def test_every_log_group_is_encrypted_with_a_customer_key_expires_and_goes_with_
             props = group["Properties"]
             where = f"{stack}/{logical_id}"
             assert props.get("KmsKeyId", {}).get("Fn::GetAtt", [None])[0] in keys, where
+            if props.get("LogGroupName") == AUDIT_LOG_GROUP:
+                continue
             assert props.get("RetentionInDays") == 90, where
             assert group.get("DeletionPolicy") == "Delete", where
             groups += 1
     assert groups >= 20
+
+
+def test_the_audit_log_keeps_a_year_under_its_own_key_and_outlives_the_parent(synthesized):
+    template = synthesized.templates["KarmadaParent"]
+    ((_, group),) = [(k, v) for k, v in _resources(template, "AWS::Logs::LogGroup").items()
+                     if v["Properties"].get("LogGroupName") == AUDIT_LOG_GROUP]
+    key_id = group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0]
+    key = _resources(template, "AWS::KMS::Key")[key_id]
+    assert group["Properties"]["RetentionInDays"] == 365  # karmada.audit_log.retention_days' default
+    assert group["DeletionPolicy"] == key["DeletionPolicy"] == "Retain"
+    (statement,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+                    if s.get("Principal", {}).get("Service") == "logs.us-east-1.amazonaws.com"]
+    # This group only, not every group of the account (the stack's shared logs key admits those).
+    (condition,) = statement["Condition"]["ArnEquals"].values()
+    assert json.dumps(condition).endswith(f':log-group:{AUDIT_LOG_GROUP}"]]}}'), condition
 
 
 def test_the_logs_key_admits_cloudwatch_logs_for_this_accounts_log_groups_only(synthesized):

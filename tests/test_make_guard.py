@@ -208,7 +208,8 @@ def test_destroy_at_a_terminal_shows_the_plan_and_takes_yes():
         "KarmadaEgress",
         "  EKS clusters deleted with their VPCs, nodes and volumes: karmada-parent (us-east-1), "
         "karmada-member-use1 (us-east-1), karmada-member-usw2 (us-west-2)",
-        "  kept on purpose: the etcd backup buckets and their KMS key, the CDK bootstrap stacks (docs/uninstall.md)",
+        "  kept on purpose: the etcd backup buckets and their KMS key, the Karmada API audit log group and its KMS "
+        "key, the CDK bootstrap stacks (docs/uninstall.md)",
         "Type yes to delete them: ",
     ]
 

@@ -192,8 +192,11 @@ def test_the_load_balancer_and_its_security_group_rules_are_cloudformation_resou
     assert ("Service", "LoadBalancer") not in kinds and not any(k == "Ingress" for k, _ in kinds)
 
 
-def test_only_the_backups_and_their_encryption_key_are_retained(synthesized):
-    """Everything with DeletionPolicy Retain is the backup storage or the key of the snapshots' Secrets (see docs)."""
+def test_only_the_backups_their_encryption_key_and_the_audit_log_are_retained(synthesized):
+    """Everything with DeletionPolicy Retain is the backup storage, the key of the snapshots' Secrets or the audit log.
+
+    (docs/uninstall.md)
+    """
     retained = sorted(
         f"{stack}/{logical_id}"
         for stack, template in synthesized.templates.items()
@@ -203,4 +206,5 @@ def test_only_the_backups_and_their_encryption_key_are_retained(synthesized):
     assert retained and all(r.startswith("KarmadaParent/") for r in retained), retained
     assert {r.split("/")[1].rstrip("0123456789ABCDEF") for r in retained} == {
         "EtcdBackupStorageKey", "EtcdBackupStorageAccessLogs", "EtcdBackupStorageAccessLogsPolicy",
-        "EtcdBackupStorageBucket", "EtcdBackupStorageBucketPolicy", "KarmadaEncryptionKeyRootKey"}
+        "EtcdBackupStorageBucket", "EtcdBackupStorageBucketPolicy", "KarmadaEncryptionKeyRootKey",
+        "KarmadaAuditLogGroup", "KarmadaAuditLogKey"}

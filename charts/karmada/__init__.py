@@ -20,6 +20,7 @@ from charts.karmada.bootstrap import (
 from charts.karmada.charts import KarmadaControlPlaneChart, components, control_plane_charts
 from charts.karmada.names import ADMIN_CLIENT_SECRET, ADMIN_KUBECONFIG, APISERVER
 from charts.karmada.props import (
+    AuditShippingProps,
     ComponentResources,
     ComponentSettings,
     IamIdentity,
@@ -34,6 +35,7 @@ __all__ = [
     "ADMIN_CLIENT_SECRET",
     "ADMIN_KUBECONFIG",
     "APISERVER",
+    "AuditShippingProps",
     "CA_BUNDLE_PLACEHOLDER",
     "ComponentResources",
     "ComponentSettings",

@@ -13,6 +13,8 @@
 * Secrets are encrypted at rest in etcd (and so in every snapshot) with the key of the parent Secret
   ``karmada-encryption-config``, which the KarmadaEncryptionKey handler writes once (functions/encryption_key):
   the pods wait for it, and no chart or template ever holds the key.
+* The audit log (every write by everyone, at Metadata: no bodies, so never a Secret's payload) goes to a file that
+  the collector beside it ships to CloudWatch Logs (charts/karmada/audit_shipper.py).
 * kube-apiserver reloads its serving certificate, client CA, front-proxy client
   certificate and (per handshake) its etcd client certificate from disk, so
   cert-manager renewals need no restart.
@@ -25,7 +27,7 @@ from typing import Any
 import yaml
 from constructs import Construct
 
-from charts.karmada import iam_authenticator, names
+from charts.karmada import audit_shipper, iam_authenticator, names
 from charts.karmada.common.mounts import etcd_client_cert
 from charts.karmada.common.objects import checksum, emit_all
 from charts.karmada.common.pod import (
@@ -79,28 +81,39 @@ def authentication_config(props: KarmadaControlPlaneProps) -> dict[str, Any]:
     }
 
 
+# The control plane's own identities (client certificates): the components and Karmada's kube-controller-manager, and
+# the Pull members' karmada-agents.
+_MACHINES_GROUPS = (names.COMPONENT_GROUP, names.AGENT_GROUP)
+_READS = ("get", "list", "watch")
+
+
 def audit_policy() -> dict[str, Any]:
+    """What the audit log records: every write by everyone, and every read but the control plane's, at Metadata.
+
+    Metadata: who, what, when, from where and the answer, never a request or response body (so never a Secret's
+    payload or a token). Dropped: the health paths, the components' and agents' reads (high volume, low value), and
+    the leader-election and heartbeat Lease renewals and Events those machines write every few seconds. A person's
+    or handler's write to a Lease or an Event is recorded like any other write.
+    """
+    def machine_noise() -> list[dict[str, Any]]:
+        # A new list for each rule: the YAML holds no anchors for a reader to follow.
+        return [
+            {"group": "coordination.k8s.io", "resources": ["leases"]},
+            {"group": "", "resources": ["events"]},
+            {"group": "events.k8s.io", "resources": ["events"]},
+        ]
+
     return {
         "apiVersion": "audit.k8s.io/v1",
         "kind": "Policy",
         "omitStages": ["RequestReceived"],
         "rules": [
             {"level": "None", "nonResourceURLs": ["/healthz*", "/livez*", "/readyz*", "/version"]},
-            {"level": "None", "resources": [{"group": "coordination.k8s.io", "resources": ["leases"]}]},
-            {
-                "level": "None",
-                "resources": [
-                    {"group": "", "resources": ["events"]},
-                    {"group": "events.k8s.io", "resources": ["events"]},
-                ],
-            },
-            # Controllers' reads are high volume and low value.
-            {
-                "level": "None",
-                "userGroups": [names.COMPONENT_GROUP],
-                "verbs": ["get", "list", "watch"],
-            },
-            {"level": "None", "users": [names.KCM_USER], "verbs": ["get", "list", "watch"]},
+            {"level": "None", "userGroups": list(_MACHINES_GROUPS), "resources": machine_noise()},
+            {"level": "None", "users": [names.KCM_USER], "resources": machine_noise()},
+            # Controllers' and agents' reads are high volume and low value.
+            {"level": "None", "userGroups": list(_MACHINES_GROUPS), "verbs": list(_READS)},
+            {"level": "None", "users": [names.KCM_USER], "verbs": list(_READS)},
             # Metadata only: never log Secret payloads or tokens.
             {"level": "Metadata"},
         ],
@@ -167,10 +180,9 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         # Fail /readyz first, keep serving while the NLB and Service deregister us.
         "--shutdown-delay-duration=20s",
         "--shutdown-send-retry-after=true",
-        # --- audit to stdout, no request bodies ---
+        # --- audit: no request bodies, to the file the shipper beside it reads (or stdout without one) ---
         f"--audit-policy-file={CONFIG.file(names.AUDIT_POLICY_KEY)}",
-        "--audit-log-path=-",
-        "--audit-log-format=json",
+        *audit_shipper.apiserver_flags(props.audit_shipping),
         "--profiling=false",
         "--logging-format=json",
         "--v=2",
@@ -179,6 +191,7 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
 
 def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
     port = props.apiserver_port
+    audit = [audit_shipper.log_volume(props.audit_shipping)] if props.audit_shipping is not None else []
     return Container(
         name="kube-apiserver",
         image=props.kube_apiserver_image,
@@ -187,7 +200,7 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
         env=[POD_IP],
         ports=[Port("https", port)],
         mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG, ENCRYPTION_CONFIG,
-                iam_authenticator.WEBHOOK],
+                iam_authenticator.WEBHOOK, *audit],
         resources=props.resources.apiserver,
         startup=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=30),
         liveness=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=6),
@@ -198,14 +211,26 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
 def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     data = config_data(props)
     authenticator = iam_authenticator.config_data(props)
+    shipping = props.audit_shipping
+    shipper = audit_shipper.config_data(shipping) if shipping is not None else {}
+    init = iam_authenticator.init_container(props)
+    containers = [apiserver_container(props), iam_authenticator.server_container(props)]
+    # The authenticator reads its identity mappings once, the shipper its config: a changed one rolls the pods.
+    annotations = {"checksum/config": checksum(data, authenticator, *([shipper] if shipper else []))}
+    extra = [config_map(names.APISERVER_CONFIG, props, data, names.APISERVER),
+             config_map(iam_authenticator.CONFIG_MAP, props, authenticator, names.APISERVER)]
+    if shipping is not None:
+        # Pod Identity's credentials go to the shipper only.
+        annotations[audit_shipper.SKIP_CONTAINERS_ANNOTATION] = ",".join([init.name, *(c.name for c in containers)])
+        containers.append(audit_shipper.container(props, shipping))
+        extra.append(config_map(audit_shipper.CONFIG_MAP, props, shipper, names.APISERVER))
     template = pod_template(
         names.APISERVER,
         props,
-        init_containers=[iam_authenticator.init_container(props)],
-        containers=[apiserver_container(props), iam_authenticator.server_container(props)],
+        init_containers=[init],
+        containers=containers,
         placement=Placement(zone_hard=True, min_domains=min(len(props.zones), props.apiserver_replicas)),
-        # The authenticator reads its identity mappings once: a changed mapping rolls the pods.
-        annotations={"checksum/config": checksum(data, authenticator)},
+        annotations=annotations,
         # 20s shutdown delay + in-flight requests.
         termination_grace_seconds=60,
     )
@@ -214,8 +239,7 @@ def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
         props,
         replicas=props.apiserver_replicas,
         template=template,
-        extra=[config_map(names.APISERVER_CONFIG, props, data, names.APISERVER),
-               config_map(iam_authenticator.CONFIG_MAP, props, authenticator, names.APISERVER)],
+        extra=extra,
         services=[
             service(
                 names.APISERVER,
@@ -228,7 +252,7 @@ def apiserver_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]
 
 
 class KarmadaApiServer(Construct):
-    """karmada-apiserver Deployment, Service, PDB, ServiceAccount and its authn/audit ConfigMap."""
+    """karmada-apiserver Deployment, Service, PDB, ServiceAccount, its authn/audit ConfigMap and the shipper's."""
 
     def __init__(self, scope: Construct, id: str, props: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from charts.images import DIGEST
+from charts.images import DIGEST, is_pinned
 
 # A Kubernetes resource quantity (the subset we accept: plain numbers, milli-CPU
 # and binary/decimal suffixes). Keeping this strict catches "1gb"-style typos at
@@ -86,6 +86,60 @@ class Resources(BaseModel):
             "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
             "limits": limits,
         }
+
+
+# A CloudWatch Logs group name (its API's pattern and length).
+_LOG_GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+
+class AuditShippingProps(BaseModel):
+    """Where karmada-apiserver's audit log goes: a file in the pod, shipped by a collector beside it.
+
+    The charts know nothing of AWS but these two names: the log group and its region (charts/karmada/audit_shipper.py).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    log_group_name: str
+    """The CloudWatch Logs group the collector writes to (it exists: the collector may not create one)."""
+    region: str
+    """The log group's region."""
+    image: str
+    """The collector image, pinned (tag, digest or both), as the cluster pulls it."""
+    resources: Resources = Resources(cpu_request="50m", memory_request="64Mi", memory_limit="256Mi")
+    """The collector's requests and limits. Default: 50m CPU, 64Mi memory, 256Mi limit."""
+    max_file_mb: int = Field(default=100, ge=10, le=1024)
+    """Size (MiB) at which karmada-apiserver rotates the audit file. Default: 100."""
+    max_backups: int = Field(default=2, ge=1, le=10)
+    """Rotated audit files kept in the pod (the oldest is deleted beyond). Default: 2."""
+
+    @field_validator("log_group_name")
+    @classmethod
+    def _group_name(cls, value: str) -> str:
+        if not _LOG_GROUP_NAME.match(value):
+            raise ValueError(f"log_group_name: {value!r} is not a CloudWatch Logs group name; use letters, digits "
+                             "and . - _ / # (at most 512)")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(f"region: {value!r} is not an AWS region name; write it like us-east-1")
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, value: str) -> str:
+        if not is_pinned(value):
+            raise ValueError(f"image: {value!r} is not pinned; give a version tag or a digest")
+        return value
+
+    @property
+    def volume_size_mib(self) -> int:
+        """What the audit files can take: the current file and its backups, plus room for one more being written."""
+        return self.max_file_mb * (self.max_backups + 2)
 
 
 class ThroughputFlags(BaseModel):
@@ -379,6 +433,11 @@ class KarmadaControlPlaneProps(BaseModel):
     iam_cluster_id: str = "karmada"
     iam_identities: list[IamIdentity] = Field(default_factory=list)
 
+    # --- audit log (charts/karmada/audit_shipper.py) ------------------------------------------
+    # Set: the audit log goes to a file in the pod and a collector beside karmada-apiserver ships it to CloudWatch
+    # Logs. None: to karmada-apiserver's stdout (charts rendered without AWS, as in some tests).
+    audit_shipping: AuditShippingProps | None = None
+
     # --- other components ------------------------------------------------------------
     component_replicas: int = 2
     descheduler: bool = False
@@ -562,6 +621,7 @@ class KarmadaControlPlaneProps(BaseModel):
 
 
 __all__ = [
+    "AuditShippingProps",
     "ComponentResources",
     "ComponentSettings",
     "KarmadaControlPlaneProps",

@@ -161,14 +161,16 @@ def flag(container: dict[str, Any], name: str) -> str | None:
     return flags(container).get(name)
 
 
-# Containers that run beside a component's own (first) container.
+# Containers that run beside a component's own (first) container; the audit shipper only with audit_shipping set.
 SIDECARS = {"karmada-apiserver": ["aws-iam-authenticator"]}
+OPTIONAL_SIDECARS = {"karmada-apiserver": ["audit-log-shipper"]}
 
 
 def only_container(rendered: Rendered, workload: str) -> dict[str, Any]:
     """The component's own container: the first, beside only the sidecars listed for it."""
     cs = pod_spec(rendered.workload(workload))["containers"]
-    assert [c["name"] for c in cs[1:]] == SIDECARS.get(workload, [])
+    expected = SIDECARS.get(workload, [])
+    assert [c["name"] for c in cs[1:]] in (expected, expected + OPTIONAL_SIDECARS.get(workload, []))
     return cs[0]
 
 

@@ -39,7 +39,8 @@ KUBE_APISERVER_1_35_FLAGS = frozenset(
     --requestheader-group-headers --requestheader-username-headers --requestheader-uid-headers
     --enable-admission-plugins --disable-admission-plugins --allow-privileged --max-requests-inflight
     --max-mutating-requests-inflight --goaway-chance --shutdown-delay-duration --shutdown-send-retry-after
-    --audit-policy-file --audit-log-path --audit-log-format --audit-log-maxage --profiling --logging-format --v
+    --audit-policy-file --audit-log-path --audit-log-format --audit-log-maxage --audit-log-maxbackup
+    --audit-log-maxsize --profiling --logging-format --v
     """.split()
 )
 ADMISSION_PLUGINS_1_35 = frozenset(
@@ -283,9 +284,24 @@ AUDIT_CASES = [
     (dict(verb="get", group="", resource="namespaces", user=names.KCM_USER), "None"),
     (dict(verb="watch", group="", resource="namespaces", user=names.KCM_USER), "None"),
     (dict(verb="delete", group="", resource="namespaces", user=names.KCM_USER), "Metadata"),
-    (dict(verb="update", group="coordination.k8s.io", resource="leases"), "None"),
-    (dict(verb="create", group="", resource="events"), "None"),
-    (dict(verb="create", group="events.k8s.io", resource="events"), "None"),
+    # Leader-election and heartbeat Leases and Events the control plane writes every few seconds: dropped ...
+    (dict(verb="update", group="coordination.k8s.io", resource="leases", groups=[names.COMPONENT_GROUP]), "None"),
+    (dict(verb="update", group="coordination.k8s.io", resource="leases", groups=[names.AGENT_GROUP]), "None"),
+    (dict(verb="update", group="coordination.k8s.io", resource="leases", user=names.KCM_USER), "None"),
+    (dict(verb="create", group="", resource="events", groups=[names.COMPONENT_GROUP]), "None"),
+    (dict(verb="create", group="events.k8s.io", resource="events", groups=[names.AGENT_GROUP]), "None"),
+    # ... but written by anyone else, they are writes like any other.
+    (dict(verb="update", group="coordination.k8s.io", resource="leases"), "Metadata"),
+    (dict(verb="delete", group="coordination.k8s.io", resource="leases", groups=[names.ADMINS_GROUP]), "Metadata"),
+    (dict(verb="create", group="", resource="events"), "Metadata"),
+    (dict(verb="create", group="events.k8s.io", resource="events", user=names.REGISTRAR_USER), "Metadata"),
+    # Agents' reads are dropped like the components'; their writes are kept.
+    (dict(verb="watch", group="work.karmada.io", resource="works", groups=[names.AGENT_GROUP]), "None"),
+    (dict(verb="update", group="cluster.karmada.io", resource="clusters/status", groups=[names.AGENT_GROUP]),
+     "Metadata"),
+    # People's and handlers' reads are kept.
+    (dict(verb="list", group="", resource="secrets", groups=[names.VIEWERS_GROUP]), "Metadata"),
+    (dict(verb="get", group="cluster.karmada.io", resource="clusters", user=names.REGISTRAR_USER), "Metadata"),
     (dict(verb="get", url="/livez"), "None"),
     (dict(verb="get", url="/readyz/etcd"), "None"),
     (dict(verb="get", url="/healthz"), "None"),
@@ -298,6 +314,26 @@ AUDIT_CASES = [
 @pytest.mark.parametrize("request_, level", AUDIT_CASES, ids=[str(i) for i in range(len(AUDIT_CASES))])
 def test_audit_level_by_request(request_, level):
     assert audit_level(**request_) == level
+
+
+WRITES = ("create", "update", "patch", "delete", "deletecollection")
+IDENTITIES = [dict(user="alice", groups=[names.ADMINS_GROUP]), dict(user="bob", groups=[names.VIEWERS_GROUP]),
+              dict(user=names.REGISTRAR_USER, groups=[names.REGISTRAR_GROUP]),
+              dict(user=names.MANIFEST_APPLIER_USER, groups=[names.MANIFEST_APPLIER_GROUP]),
+              dict(user=names.ADMIN_USER, groups=[names.MASTERS_GROUP]),
+              dict(user="system:karmada:controller-manager", groups=[names.COMPONENT_GROUP]),
+              dict(user=names.KCM_USER), dict(user=names.agent_user("m1"), groups=[names.AGENT_GROUP])]
+RESOURCES = [("", "secrets"), ("", "configmaps"), ("", "namespaces"), ("rbac.authorization.k8s.io", "clusterroles"),
+             ("policy.karmada.io", "propagationpolicies"), ("cluster.karmada.io", "clusters"),
+             ("work.karmada.io", "works"), ("apps", "deployments")]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=lambda i: i["user"])
+def test_every_write_by_everyone_is_recorded_at_metadata(identity):
+    for verb in WRITES:
+        for group, resource in RESOURCES:
+            assert audit_level(verb=verb, group=group, resource=resource, **identity) == "Metadata", \
+                (identity, verb, resource)
 
 
 def test_audit_never_logs_a_request_or_response_body():

@@ -32,7 +32,7 @@ from karmada_render import (
 )
 from karmada_v1_18_2_facts import HEALTH_PATHS, KARMADA_FLAGS
 
-from charts.karmada import KarmadaControlPlaneProps, iam_authenticator, names
+from charts.karmada import KarmadaControlPlaneProps, audit_shipper, iam_authenticator, names
 
 CERT_KEYS = {"tls.crt", "tls.key", "ca.crt"}
 
@@ -278,6 +278,11 @@ def test_every_file_a_flag_names_is_a_key_of_a_mounted_volume(any_rendered: Rend
                         # Written by the pod's init container, which mounts the same volume.
                         (init,) = pod_spec(w)["initContainers"]
                         assert v["name"] in {m["name"] for m in init["volumeMounts"]}, f"{c['name']} {name}={p}"
+                    elif "emptyDir" in v and name == "--audit-log-path":
+                        # Written by kube-apiserver itself, read (read-only) by the shipper beside it.
+                        mounts = {x["name"]: {m["name"]: m for m in x["volumeMounts"]} for x in containers(w)}
+                        assert not mounts[c["name"]][v["name"]].get("readOnly"), f"{c['name']} {name}={p}"
+                        assert mounts[audit_shipper.NAME][v["name"]]["readOnly"] is True
                     else:
                         raise AssertionError(f"{c['name']} {name}={p} is not in a Secret or ConfigMap")
                     checked += 1
@@ -552,6 +557,7 @@ def test_apiserver_core_flags(default: Rendered):
     assert all("GCM" in s or "CHACHA20" in s for s in f["--tls-cipher-suites"].split(","))
     assert f["--enable-bootstrap-token-auth"] == "false"
     assert "NodeRestriction" in f["--enable-admission-plugins"]
+    # The charts without AWS props: stdout (the app always ships it: tests/charts/test_audit_shipper.py).
     assert f["--audit-log-path"] == "-"
     assert f["--service-account-issuer"].startswith("https://")
 

@@ -80,16 +80,27 @@ class ConfigMapMount:
 
 @dataclass(frozen=True)
 class EmptyDirMount:
-    """A size-limited emptyDir mounted into a container."""
+    """A size-limited emptyDir mounted into a container.
+
+    Read-only (``reading()``) in a container that only reads what another container of the pod writes there.
+    """
     volume: str
     path: str
     size_limit: str = "64Mi"
+    read_only: bool = False
 
     def volume_k8s(self) -> dict[str, Any]:
         return {"name": self.volume, "emptyDir": {"sizeLimit": self.size_limit}}
 
     def mount_k8s(self) -> dict[str, Any]:
-        return {"name": self.volume, "mountPath": self.path}
+        mount: dict[str, Any] = {"name": self.volume, "mountPath": self.path}
+        if self.read_only:
+            mount["readOnly"] = True
+        return mount
+
+    def reading(self) -> EmptyDirMount:
+        """The same volume, mounted read-only."""
+        return EmptyDirMount(self.volume, self.path, self.size_limit, read_only=True)
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,17 @@ class FieldEnv:
         return {"name": self.name, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": self.field_path}}}
 
 
+@dataclass(frozen=True)
+class ValueEnv:
+    """An env var with a literal value."""
+
+    name: str
+    value: str
+
+    def to_k8s(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value}
+
+
 POD_IP = FieldEnv("POD_IP", "status.podIP")
 POD_NAME = FieldEnv("POD_NAME", "metadata.name")
 
@@ -201,7 +223,7 @@ class Container:
     startup: HttpProbe | None = None
     ports: Sequence[Port] = ()
     mounts: Sequence[Mount] = ()
-    env: Sequence[FieldEnv] = ()
+    env: Sequence[FieldEnv | ValueEnv] = ()
     pull_policy: str = "IfNotPresent"
 
     def all_mounts(self) -> list[Mount]:
