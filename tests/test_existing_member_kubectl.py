@@ -178,3 +178,18 @@ def test_egress_defaults_to_the_aws_apis_through_nat():
     member = parse_config({"members": [{**INSIDE, "kubectl_network": {"subnet_ids": SUBNETS}}]}).members[0]
     assert member.kubectl_network is not None
     assert (member.kubectl_network.egress_cidrs, member.kubectl_network.egress_prefix_list_ids) == (["0.0.0.0/0"], [])
+
+
+def test_cdk_nag_and_cfn_lint_are_clean_on_both_members(synthesized):
+    from cfnlint.api import ManualArgs, lint
+
+    from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
+
+    report = json.loads((synthesized.outdir / "validation-report.json").read_text())
+    assert [v["ruleName"] for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+    for member in ("prod", "legacy"):
+        template = synthesized.templates[f"KarmadaMember-{member}"]
+        matches = lint(json.dumps(template), regions=["eu-west-1"], config=ManualArgs(regions=["eu-west-1"]))
+        problems = [f"{m.rule.id} {m.message}" for m in matches
+                    if not m.rule.id.startswith("I") and m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS]
+        assert problems == [], member
