@@ -193,3 +193,12 @@ def test_cdk_nag_and_cfn_lint_are_clean_on_both_members(synthesized):
         problems = [f"{m.rule.id} {m.message}" for m in matches
                     if not m.rule.id.startswith("I") and m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS]
         assert problems == [], member
+
+
+def test_the_diagram_says_where_each_existing_members_provider_runs(synthesized):
+    from eks_karmada.diagram import Assembly, build_dot
+    from tests.docs.test_diagram import node_label
+
+    dot = build_dot(Assembly.read(synthesized.outdir), parse_config(CONFIG))
+    assert "kubectl provider in its VPC; endpoint must admit the parent's egress" in node_label(dot, "member_prod")
+    assert "endpoint must admit AWS Lambda and the parent's egress" in node_label(dot, "member_legacy")
