@@ -90,12 +90,7 @@ class ExistingEksCluster(Construct):
         if network is not None and vpc is not None:
             cluster_sg = lookup.get_response_field(CLUSTER_SECURITY_GROUP_ID)
             self.kubectl_security_group = self._kubectl_security_group(vpc, cluster_sg, network)
-            subnets = [ec2.Subnet.from_subnet_id(self, f"KubectlSubnet{i}", subnet)
-                       for i, subnet in enumerate(network.subnet_ids)]
-            for subnet in subnets:
-                Annotations.of(subnet).acknowledge_warning(
-                    "@aws-cdk/aws-ec2:noSubnetRouteTableId",
-                    "The kubectl provider places its Lambdas in the subnet and never reads its route table.")
+            subnets = self._kubectl_subnets(network.subnet_ids)
             groups = [self.kubectl_security_group]
         self.kubectl_provider = eks.KubectlProvider(
             self, "Kubectl", cluster=bare, kubectl_layer=props.kubectl_layer(self, "KubectlLayer"),
@@ -141,6 +136,15 @@ class ExistingEksCluster(Construct):
         )
         self.kubectl_rules = [to_cluster, from_kubectl]
         return group
+
+    def _kubectl_subnets(self, subnet_ids: list[str]) -> list[ec2.ISubnet]:
+        """The given subnets, imported by id (no look-up at synth)."""
+        subnets = [ec2.Subnet.from_subnet_id(self, f"KubectlSubnet{i}", subnet) for i, subnet in enumerate(subnet_ids)]
+        for subnet in subnets:
+            Annotations.of(subnet).acknowledge_warning(
+                "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+                "The kubectl provider places its Lambdas in the subnet and never reads its route table.")
+        return subnets
 
     def _kubectl_role_arn(self) -> str:
         """The ARN of the role the kubectl provider's handler runs as (aws_eks_v2 always creates one)."""
