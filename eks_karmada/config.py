@@ -53,6 +53,7 @@ _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _VPC_ID = re.compile(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")
 _SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
+_PREFIX_LIST_ID = re.compile(r"^pl-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
 class ConfigError(Exception):
@@ -545,6 +546,57 @@ class ParentExistingVpcConfig(ExistingVpcConfig):
                 if not ipaddress.ip_network(cidr, strict=False).subnet_of(vpc):  # type: ignore[arg-type]
                     raise ValueError(f"existing_vpc.{key}: {cidr} is not inside vpc_cidr {vpc_cidr}; "
                                      "give the subnets' own CIDRs")
+
+
+class KubectlNetworkConfig(_Model):
+    """Where an existing member's kubectl provider runs: in private subnets of the member cluster's own VPC.
+
+    The provider (aws_eks_v2's kubectl handler and the custom resource framework in front of it) then reaches the
+    cluster's private endpoint, so the public endpoint no longer has to admit AWS Lambda. It gets a security group of
+    its own (egress on 443 only), and the cluster's security group admits that group on 443.
+    """
+
+    subnet_ids: SubnetIds = Field(
+        description="Private subnets of the member cluster's VPC (subnet-...), at least two in different "
+        "availability zones: the provider's Lambdas run there. Each needs a route to AWS's regional APIs on 443 "
+        "(EKS, Lambda, and S3 for the answer to CloudFormation): a NAT gateway, or VPC endpoints "
+        "(docs/operations.md, existing members)",
+    )
+    egress_cidrs: list[Cidr] = Field(
+        default=["0.0.0.0/0"],
+        description="Where the provider's Lambdas may connect on 443 besides the cluster: the AWS APIs. The default "
+        "reaches them through the subnets' NAT gateway; with interface endpoints for EKS and Lambda, give the VPC's "
+        "CIDR (and the S3 gateway endpoint's prefix list in egress_prefix_list_ids)",
+    )
+    egress_prefix_list_ids: list[str] = Field(
+        default=[], description="Managed prefix lists (pl-...) the provider's Lambdas may connect to on 443, e.g. "
+        "the region's S3 prefix list when an S3 gateway endpoint answers CloudFormation's presigned URL",
+    )
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _two_subnets(cls, v: list[str]) -> list[str]:
+        if len(v) < 2:
+            raise ValueError(f"needs at least two private subnets in different availability zones, got {len(v)}; "
+                             "list two or more subnet ids of the member cluster's VPC")
+        return v
+
+    @field_validator("egress_cidrs")
+    @classmethod
+    def _some_egress(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("is empty, so the provider could reach no AWS API and CloudFormation would wait an hour; "
+                             "keep 0.0.0.0/0 (NAT) or give the VPC's CIDR (interface endpoints)")
+        return v
+
+    @field_validator("egress_prefix_list_ids")
+    @classmethod
+    def _prefix_lists(cls, v: list[str]) -> list[str]:
+        for prefix_list in v:
+            if not _PREFIX_LIST_ID.match(prefix_list):
+                raise ValueError(f"'{prefix_list}' is not a prefix list id; write it like pl-63a5400a "
+                                 "(aws ec2 describe-managed-prefix-lists)")
+        return v
 
 
 def _no_effect_with_existing_vpc(model: BaseModel, keys: tuple[str, ...]) -> None:
@@ -1427,7 +1479,10 @@ _NEW_ONLY = {
 # What each kind of member never reads (stacks/member_stack.py, stacks/registration_stack.py,
 # eks_karmada/member_objects.py): set there, it would silently do nothing.
 _IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
-    MemberKind.new: {},
+    MemberKind.new: {
+        "kubectl_network": "a new member's kubectl provider already runs in its VPC's private subnets while "
+                           "endpoint.private is on",
+    },
     MemberKind.existing: {
         "availability_zones": "its zones are the existing cluster's",
         **_NEW_ONLY,
@@ -1435,6 +1490,7 @@ _IGNORED_BY_KIND: dict[MemberKind, dict[str, str]] = {
         "existing_vpc": "its cluster already has a network",
     },
     MemberKind.external: {
+        "kubectl_network": "nothing is applied to it from AWS",
         "account": "nothing is deployed in AWS for it",
         "cluster_name": "it is not an EKS cluster this app reads",
         "availability_zones": "its zones are its own",
@@ -1502,6 +1558,11 @@ class MemberConfig(_Model):
         default=None, description="new: use this VPC and its subnets instead of creating one (then vpc_cidr must be "
         "its CIDR, and nat_gateways does not apply)",
     )
+    kubectl_network: KubectlNetworkConfig | None = Field(
+        default=None, description="existing: run the member stack's kubectl provider in these private subnets of the "
+        "cluster's VPC, so it reaches the private endpoint; default: outside any VPC, so the cluster's public "
+        "endpoint must admit AWS Lambda (synth notes it)",
+    )
 
     @field_validator("name")
     @classmethod
@@ -1525,7 +1586,9 @@ class MemberConfig(_Model):
             yield "sync_mode: an external member can only use Pull; set sync_mode: Pull"
         for name in type(self).model_fields:
             why = _IGNORED_BY_KIND[self.kind].get(name)
-            if why and name in self.model_fields_set:
+            # null where the default is null (a dump of the config writes it so) sets nothing.
+            unset = getattr(self, name) is None and type(self).model_fields[name].default is None
+            if why and name in self.model_fields_set and not unset:
                 yield f"{name}: has no effect on {article} {self.kind.value} member ({why}); remove it"
         if self.kind is MemberKind.new and self.availability_zones:
             count = len(self.availability_zones)
@@ -1855,6 +1918,11 @@ class AppConfig(_Model):
             unset = [name for name in ("images", "helm_charts", "crds") if getattr(self.mirrors, name) is None]
             notes.append(f"mirrors: {', '.join(unset)} not set: those artifacts still come from the internet "
                          "(docs/air-gap.md)")
+        for member in self.members:
+            if member.kind is MemberKind.existing and member.kubectl_network is None:
+                notes.append(f"members.{member.name}.kubectl_network not set: its kubectl provider runs outside any "
+                             "VPC, so the cluster's public endpoint must admit AWS Lambda; give private subnets of "
+                             "its VPC (docs/operations.md, existing members)")
         if self.sample_workload.enabled and self.members and not self.sample_members():
             notes.append("sample_workload: no `new` member, so the sample is not deployed; list the members it may "
                          "go to in sample_workload.members, or set sample_workload.enabled: false")

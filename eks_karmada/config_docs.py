@@ -5,6 +5,7 @@ Run: `.venv/bin/python -m eks_karmada.config_docs > docs/configuration.md` (a te
 
 from __future__ import annotations
 
+import inspect
 import json
 import types
 import typing
@@ -112,7 +113,7 @@ def render() -> str:
         if first != path:
             lines += [f"## {title}", "", f"The fields of `{first}`, under `{path}`.", ""]
             continue
-        lines += [f"## {title}", "", (model.__doc__ or "").strip(), "", "| field | type | default | meaning |",
+        lines += [f"## {title}", "", inspect.cleandoc(model.__doc__ or ""), "", "| field | type | default | meaning |",
                   "| --- | --- | --- | --- |"]
         prefix = f"{path}." if path else ""
         lines += _rows(model, prefix, defaults, sections)

@@ -351,8 +351,10 @@ def _member(dot: Dot, assembly: Assembly, member: MemberConfig, traffic: diagram
                     f"{len(stack.resources('AWS::EC2::NatGateway'))} NAT\n{_node_group(stack)}\n"
                     f"endpoint {_endpoint(cluster)}")
         else:
-            text = (f"existing EKS {member.eks_cluster_name} (imported by name), {mode}\n"
-                    "endpoint must admit AWS Lambda and the parent's egress")
+            reach = ("kubectl provider in its VPC; endpoint must admit the parent's egress"
+                     if stack.resources("AWS::EC2::SecurityGroupIngress")
+                     else "endpoint must admit AWS Lambda and the parent's egress")
+            text = f"existing EKS {member.eks_cluster_name} (imported by name), {mode}\n{reach}"
     else:
         where = f"external member {name} (no AWS stack)"
         text = f"any Kubernetes cluster, {mode}\napply `eks-karmada agent-bundle {name}`"

@@ -20,7 +20,7 @@ from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
-from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps
+from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps, KubectlNetworkProps
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.external_dns import ExternalDns, ExternalDnsProps
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
@@ -44,6 +44,15 @@ class PeeringSide:
     """The private subnets' route tables."""
     security_group_id: str
     """The EKS cluster security group (nodes, and pods on the VPC CNI)."""
+
+
+def _kubectl_network_props(member: MemberConfig) -> KubectlNetworkProps | None:
+    """Where an existing member's kubectl provider runs (members[].kubectl_network); None: outside any VPC."""
+    network = member.kubectl_network
+    if network is None:
+        return None
+    return KubectlNetworkProps(subnet_ids=list(network.subnet_ids), egress_cidrs=list(network.egress_cidrs),
+                               egress_prefix_list_ids=list(network.egress_prefix_list_ids))
 
 
 class KarmadaMemberStack(Stack):
@@ -78,6 +87,7 @@ class KarmadaMemberStack(Stack):
         else:
             existing = ExistingEksCluster(self, "Eks", ExistingEksClusterProps(
                 cluster_name=member.eks_cluster_name, kubectl_layer=KUBECTL_LAYERS[config.versions.kubernetes],
+                kubectl_network=_kubectl_network_props(member),
             ))
             cluster = existing.cluster
             self._add_metrics_server(config, member, depends_on=[])
@@ -94,7 +104,8 @@ class KarmadaMemberStack(Stack):
             external_id=join_external_id(config, member),
         ))
         if existing is not None:
-            self.access.objects.node.add_dependency(existing.access_entry)
+            # The provider applies only once it may (access entry) and, inside the VPC, once it can reach the endpoint.
+            self.access.objects.node.add_dependency(existing.access_entry, *existing.kubectl_rules)
         CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
         CfnOutput(
             self,

@@ -780,7 +780,7 @@ READ_BY = {
     "region": ALL_KINDS,  # external: the agent's --cluster-region
     "account": {"new", "existing"}, "cluster_name": {"new", "existing"}, "labels": {"new", "existing"},
     "availability_zones": {"new"}, "vpc_cidr": {"new"}, "nat_gateways": {"new"}, "node_group": {"new"},
-    "endpoint": {"new"}, "addons": {"new", "existing"}, "existing_vpc": {"new"},
+    "endpoint": {"new"}, "addons": {"new", "existing"}, "existing_vpc": {"new"}, "kubectl_network": {"existing"},
 }
 
 
@@ -1069,7 +1069,7 @@ def test_the_sample_goes_to_new_members_unless_the_config_names_its_members():
     assert parse_config(edited(mixed)).sample_members() == ["member-use1"]
     named = parse_config(edited({**mixed, "sample_workload.members": ["member-usw2", "member-use1"]}))
     assert named.sample_members() == ["member-usw2", "member-use1"]
-    assert named.warnings() == []
+    assert named.warnings() == [kubectl_note("member-usw2")]
 
 
 def test_a_sample_with_nowhere_to_go_is_warned_about_unless_it_is_off():
@@ -1077,10 +1077,18 @@ def test_a_sample_with_nowhere_to_go_is_warned_about_unless_it_is_off():
                 "members.1.kind": "existing", "members.1.cluster_name": "b", "members.1.vpc_cidr": DELETE}
     assert parse_config(edited(existing)).sample_members() == []
     assert parse_config(edited(existing)).warnings() == [
+        kubectl_note("member-use1"), kubectl_note("member-usw2"),
         "sample_workload: no `new` member, so the sample is not deployed; list the members it may go to in "
         "sample_workload.members, or set sample_workload.enabled: false"]
-    assert parse_config(edited({**existing, "sample_workload.enabled": False})).warnings() == []
+    assert parse_config(edited({**existing, "sample_workload.enabled": False})).warnings() == [
+        kubectl_note("member-use1"), kubectl_note("member-usw2")]
     assert parse_config(edited({"members": []})).warnings() == []
+
+
+def kubectl_note(member: str) -> str:
+    return (f"members.{member}.kubectl_network not set: its kubectl provider runs outside any VPC, so the cluster's "
+            "public endpoint must admit AWS Lambda; give private subnets of its VPC (docs/operations.md, existing "
+            "members)")
 
 
 def test_sample_and_workloads_defaults():

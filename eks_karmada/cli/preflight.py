@@ -28,7 +28,7 @@ from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, make_c
 from eks_karmada.cli.errors import EXIT_PROBLEMS, describe_client_error, guard
 from eks_karmada.cli.pinned_versions import VersionCheck, check_pinned_versions
 from eks_karmada.cli.preflight_access import check_access, check_reach
-from eks_karmada.cli.preflight_network import check_existing_vpcs
+from eks_karmada.cli.preflight_network import check_existing_vpcs, check_kubectl_networks
 from eks_karmada.config import AppConfig, MemberKind
 
 BOOTSTRAP_STACK = "CDKToolkit"
@@ -398,6 +398,7 @@ def preflight(
             findings.access += check_reach(clients, cfg, connect_later=connect_later)
         with err.status("Checking the existing VPCs and subnets..."):
             findings.access += check_existing_vpcs(clients, cfg, caller)
+            findings.access += check_kubectl_networks(clients, cfg, caller)
         findings.problems += [check for check in findings.access if check.result != OK]
 
     say(out, f"AWS identity: {caller.arn} (account {caller.account})")

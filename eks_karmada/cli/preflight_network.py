@@ -1,9 +1,10 @@
-"""Preflight: existing VPCs and subnets (parent.existing_vpc, members[].existing_vpc) checked with AWS.
+"""Preflight: existing VPCs and subnets (parent.existing_vpc, members[].existing_vpc, members[].kubectl_network).
 
 Synth only checks the ids' shape and count; here each VPC must exist with the configured CIDR, each subnet
 must be in that VPC and in its zone (the order of availability_zones), private subnets must not route to an
 internet gateway, public ones must, and each carries the tag the AWS Load Balancer Controller selects subnets
-by (kubernetes.io/role/internal-elb, kubernetes.io/role/elb).
+by (kubernetes.io/role/internal-elb, kubernetes.io/role/elb). An existing member's kubectl subnets must be private
+subnets of its cluster's VPC in two zones or more, and the cluster's private endpoint must be on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 from eks_karmada.cli.access import Caller
 from eks_karmada.cli.check import BLOCK, OK, WARN, Check
 from eks_karmada.cli.errors import describe_client_error
-from eks_karmada.config import AppConfig, ExistingVpcConfig, MemberKind
+from eks_karmada.config import AppConfig, ExistingVpcConfig, KubectlNetworkConfig, MemberConfig, MemberKind
 
 PRIVATE_TAG = "kubernetes.io/role/internal-elb"
 PUBLIC_TAG = "kubernetes.io/role/elb"
@@ -119,3 +120,65 @@ def _internet_route(tables: list[dict], subnet_id: str) -> str | None:
                 return (route.get("GatewayId") or route.get("NatGatewayId") or route.get("TransitGatewayId")
                         or route.get("NetworkInterfaceId") or "local")
     return None
+
+
+def check_kubectl_networks(clients: Any, config: AppConfig, caller: Caller) -> list[Check]:
+    """Each existing member's kubectl_network: private subnets of its cluster's VPC, and the private endpoint on."""
+    checks: list[Check] = []
+    for member in config.members:
+        if member.kind is not MemberKind.existing or member.kubectl_network is None:
+            continue
+        where, what = f"members.{member.name}", "kubectl_network"
+        account = member.account or config.parent.account
+        if (account or caller.account) != caller.account:
+            checks.append(Check("network", where, what, WARN,
+                                f"in account {account}: not checked with the caller's credentials",
+                                f"run preflight with credentials for account {account}"))
+            continue
+        try:
+            checks += _check_kubectl_network(clients, member, member.kubectl_network)
+        except ClientError as err:
+            checks.append(Check("network", where, what, BLOCK, describe_client_error(err),
+                                f"check {where}.cluster_name, its region and {where}.kubectl_network.subnet_ids"))
+    return checks
+
+
+def _check_kubectl_network(clients: Any, member: MemberConfig, network: KubectlNetworkConfig) -> list[Check]:
+    region, name = member.region or "", member.eks_cluster_name
+    where, what = f"members.{member.name}", "kubectl_network"
+    ec2 = clients.aws("ec2", region)
+    vpc_config = clients.aws("eks", region).describe_cluster(name=name)["cluster"]["resourcesVpcConfig"]
+    vpc_id = vpc_config.get("vpcId") or ec2.describe_subnets(
+        SubnetIds=vpc_config["subnetIds"][:1])["Subnets"][0]["VpcId"]
+    checks = []
+    if not vpc_config.get("endpointPrivateAccess"):
+        checks.append(Check("network", where, what, BLOCK,
+                            f"{name}'s private endpoint is off: the provider would reach the public one, from the "
+                            "VPC's NAT addresses",
+                            f"aws eks update-cluster-config --name {name} --region {region} "
+                            "--resources-vpc-config endpointPrivateAccess=true"))
+    subnets = ec2.describe_subnets(SubnetIds=network.subnet_ids)["Subnets"]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+    for subnet in subnets:
+        subnet_id, internet = subnet["SubnetId"], _internet_route(tables, subnet["SubnetId"])
+        if subnet.get("VpcId") != vpc_id:
+            checks.append(Check("network", where, f"kubectl subnet {subnet_id}", BLOCK,
+                                f"is in {subnet.get('VpcId')}, not in {name}'s VPC {vpc_id}",
+                                f"list private subnets of {vpc_id} only"))
+        elif internet and internet.startswith("igw-"):
+            checks.append(Check("network", where, f"kubectl subnet {subnet_id}", BLOCK,
+                                f"routes 0.0.0.0/0 to the internet gateway {internet}: it is public, and Lambda "
+                                "gets no public address there", "give a private subnet"))
+        elif internet is None and network.egress_cidrs == ["0.0.0.0/0"]:
+            checks.append(Check("network", where, f"kubectl subnet {subnet_id}", WARN,
+                                "has no default route (no NAT): the provider reaches the EKS, Lambda and S3 APIs "
+                                "only through VPC endpoints", "create them and narrow egress_cidrs to the VPC's CIDR "
+                                "(docs/operations.md, existing members)"))
+    zones = {subnet.get("AvailabilityZone") for subnet in subnets}
+    if len(zones) < 2:
+        checks.append(Check("network", where, what, BLOCK, f"all subnets are in {', '.join(sorted(map(str, zones)))}",
+                            "list subnets in two availability zones or more"))
+    if not checks:
+        checks.append(Check("network", where, what, OK,
+                            f"{len(subnets)} private subnets of {vpc_id} in {len(zones)} zones; private endpoint on"))
+    return checks

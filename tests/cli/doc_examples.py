@@ -103,7 +103,8 @@ members:
 SHOP_CONFIG = """\
 members:
   - {name: member-use1, region: us-east-1, vpc_cidr: 10.1.0.0/16}
-  - {name: prod-eu, kind: existing, region: eu-west-1, cluster_name: prod-eu}
+  - {name: prod-eu, kind: existing, region: eu-west-1, cluster_name: prod-eu,
+     kubectl_network: {subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e]}}
 sample_workload:
   members: [member-use1, prod-eu]
 workloads:
@@ -300,7 +301,11 @@ Before `make deploy`, checks what would stop it, in the caller's account:
   a network to that VPC after the deploy) ([access.md](access.md#reaching-the-apis));
 * **existing VPCs** (`existing_vpc`): the VPC and its CIDR, each subnet in it and in its zone, private
   subnets without a route to an internet gateway, public ones with one, and the load balancer
-  controller's subnet tags ([access.md](access.md#an-existing-vpc)).
+  controller's subnet tags ([access.md](access.md#an-existing-vpc));
+* **an existing member's kubectl subnets** (`members[].kubectl_network`): each in the cluster's VPC
+  and without a route to an internet gateway, two zones or more, and the cluster's private endpoint
+  on; a subnet without a default route is a warning (the AWS APIs then need VPC endpoints)
+  ([operations.md](operations.md#existing-members)).
 
 Permissions: `sts:GetCallerIdentity`, `cloudformation:DescribeStacks`, `ssm:GetParameter`,
 `servicequotas:GetServiceQuota`, `servicequotas:GetAWSDefaultServiceQuota`, `ec2:DescribeVpcs`,

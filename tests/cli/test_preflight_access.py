@@ -379,3 +379,67 @@ def test_with_connect_later_the_fix_no_longer_suggests_it(world, tmp_path):
     result = world.invoke("preflight", "--connect-later", "-c", str(config))
     assert ("   fix: admit your address in parent.endpoint.public_cidrs, or run this from the parent VPC or a network "
             "connected to it") in _lines(result)
+
+
+# ---- an existing member's kubectl provider in its VPC (members[].kubectl_network) ---------------------------
+
+
+def _existing_member(world, tmp_path, network: _Network, subnets: list[str], *, private_endpoint: bool = True):
+    world.aws("eks", "us-east-1").create_cluster(
+        name="prod-eks", roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+        resourcesVpcConfig={"subnetIds": network.private, "endpointPrivateAccess": private_endpoint})
+    _ready(world)
+    return write_config(tmp_path / "c.yaml", f"""
+members:
+  - name: prod
+    kind: existing
+    region: us-east-1
+    cluster_name: prod-eks
+    kubectl_network: {{subnet_ids: {subnets}}}
+""")
+
+
+def _kubectl_problems(result) -> list[str]:
+    """The problems about members.prod and their fixes, without their numbers."""
+    lines, found = _lines(result), []
+    for index, line in enumerate(lines):
+        if re.match(r"\d+\. (BLOCKS|WARNING) members\.prod ", line):
+            found += [re.sub(r"^\d+\. ", "", line), lines[index + 1]]
+    return found
+
+
+def test_private_subnets_of_the_clusters_vpc_pass(world, tmp_path):
+    network = _Network(world)
+    result = world.invoke("preflight", "-c", str(_existing_member(world, tmp_path, network, network.private[:2])))
+    assert any(re.match(r"│ kubectl_network +│ members\.prod +│ 2 private subnets of vpc-\w+ in 2 zones; private +│ ok",
+                        line) for line in _lines(result)), result.output
+    assert _kubectl_problems(result) == []
+
+
+def test_kubectl_subnets_that_are_public_in_one_zone_or_behind_a_private_endpoint_off_block(world, tmp_path):
+    network = _Network(world)
+    config = _existing_member(world, tmp_path, network, [network.public[0], network.private[0]],
+                              private_endpoint=False)
+    result = world.invoke("preflight", "-c", str(config))
+    assert result.exit_code == 3, result.output
+    igw = network.ec2.describe_internet_gateways()["InternetGateways"][0]["InternetGatewayId"]
+    assert _kubectl_problems(result) == [
+        "BLOCKS members.prod kubectl_network: prod-eks's private endpoint is off: the provider would reach the "
+        "public one, from the VPC's NAT addresses",
+        "   fix: aws eks update-cluster-config --name prod-eks --region us-east-1 --resources-vpc-config "
+        "endpointPrivateAccess=true",
+        f"BLOCKS members.prod kubectl subnet {network.public[0]}: routes 0.0.0.0/0 to the internet gateway {igw}: "
+        "it is public, and Lambda gets no public address there",
+        "   fix: give a private subnet",
+        "BLOCKS members.prod kubectl_network: all subnets are in us-east-1a",
+        "   fix: list subnets in two availability zones or more",
+    ]
+
+
+def test_kubectl_subnets_of_another_vpc_block(world, tmp_path):
+    network, other = _Network(world), _Network(world)
+    result = world.invoke("preflight", "-c", str(_existing_member(world, tmp_path, network, other.private[:2])))
+    assert result.exit_code == 3, result.output
+    assert _kubectl_problems(result)[::2] == [
+        f"BLOCKS members.prod kubectl subnet {subnet}: is in {other.vpc}, not in prod-eks's VPC {network.vpc}"
+        for subnet in other.private[:2]]

@@ -108,6 +108,9 @@ def test_warnings_go_to_stderr_and_the_sample_is_left_out_of_existing_members(tm
     result = run(str(config))
     assert result.exit_code == 0
     assert result.stdout == f"OK: {config}: 1 member: prod (existing, Push); no workload charts\n"
-    assert result.stderr == ("warning: sample_workload: no `new` member, so the sample is not deployed; list the "
+    assert result.stderr == ("warning: members.prod.kubectl_network not set: its kubectl provider runs outside any "
+                             "VPC, so the cluster's public endpoint must admit AWS Lambda; give private subnets of "
+                             "its VPC (docs/operations.md, existing members)\n"
+                             "warning: sample_workload: no `new` member, so the sample is not deployed; list the "
                              "members it may go to in sample_workload.members, or set sample_workload.enabled: "
                              "false\n")
