@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eks_karmada.bundled_node import use_bundled_node
-from eks_karmada.config import AppConfig, ConfigError, MemberConfig, MemberKind, SyncMode, load_config
+from eks_karmada.config import (
+    AppConfig,
+    ConfigError,
+    MemberConfig,
+    MemberKind,
+    PullThroughCacheConfig,
+    SyncMode,
+    load_config,
+)
 from eks_karmada.image_cache import CacheSite, cache_site, cache_sites, cached_upstreams
 
 # aws_eks_v2's AlbController installs this chart from this repository.
@@ -163,8 +171,9 @@ def _images_in(objects: list[Any]) -> set[str]:
 
 
 def _upstream_config(config: AppConfig) -> AppConfig:
-    """The config without mirrors or digests: every image as its tagged upstream reference."""
-    return config.model_copy(update={"mirrors": type(config.mirrors)(), "images": type(config.images)()})
+    """The config without mirrors, cache or digests: every image as its tagged upstream reference."""
+    mirrors = type(config.mirrors)(pull_through_cache=PullThroughCacheConfig(enabled=False))
+    return config.model_copy(update={"mirrors": mirrors, "images": type(config.images)()})
 
 
 def workload_images(config: AppConfig) -> set[str]:
