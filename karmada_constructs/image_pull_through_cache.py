@@ -1,4 +1,4 @@
-"""ECR pull-through cache rules of one registry (account and region), with the settings of the repositories they make."""
+"""The ECR pull-through cache rules of one registry (account and region), and the repositories they make."""
 
 # jsii's aws_cdk classes do not match their own interface Protocols under pyright (Role vs IRole):
 # pyright: reportArgumentType=false
@@ -102,8 +102,9 @@ class ImagePullThroughCache(Construct):
                 lifecycle_policy=lifecycle,
                 custom_role_arn=self.creation_role.role_arn,
             )
-            # The role may act before any repository is created under it.
-            template.node.add_dependency(self.creation_role)
+            # The role's permissions exist before ECR creates a repository under the template (the role itself
+            # through the template's GetAtt).
+            template.node.add_dependency(self.creation_role.node.find_child("DefaultPolicy"))
             rule = ecr.CfnPullThroughCacheRule(
                 self, f"{name}Rule",
                 ecr_repository_prefix=registry.prefix,

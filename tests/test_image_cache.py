@@ -298,3 +298,16 @@ def test_the_defaults_cache_the_three_public_registries():
     assert (cache.enabled, cache.docker_hub_secret, cache.keep_images) == (True, None, 10)
     # Off with the cache itself switched off, or written out with its defaults next to a mirror: both load.
     parse_config({"mirrors": {"images": "m.example.com", "pull_through_cache": {"enabled": True, "keep_images": 10}}})
+
+
+@pytest.mark.parametrize(("image", "pinned"), [
+    ("${Token[AWS.AccountId.8]}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:3.6.6-0", True),
+    ("${Token[AWS.AccountId.8]}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd@" + DIGEST, True),
+    ("${Token[AWS.AccountId.8]}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:latest", False),
+    ("${Token[AWS.AccountId.8]}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd", False),
+    ("${Oops}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:3.6.6-0", False),
+])
+def test_a_cache_registry_with_a_deploy_time_account_is_still_pinned_by_tag(image, pinned):
+    from charts.images import is_pinned
+
+    assert is_pinned(image) is pinned
