@@ -36,9 +36,12 @@ def agent_metrics_stack(member: MemberConfig) -> str:
     return f"KarmadaAgentMetrics-{member.name}"
 
 
+IMAGE_CACHE_PREFIX = "KarmadaImageCache-"
+
+
 def image_cache_stack(site: CacheSite) -> str:
     """The pull-through cache of one registry: its region, and its account where the config names one."""
-    return f"KarmadaImageCache-{site.account}-{site.region}" if site.account else f"KarmadaImageCache-{site.region}"
+    return f"{IMAGE_CACHE_PREFIX}{site.account}-{site.region}" if site.account else f"{IMAGE_CACHE_PREFIX}{site.region}"
 
 
 def has_agent_metrics_stack(config: AppConfig, member: MemberConfig) -> bool:
