@@ -78,8 +78,8 @@ def test_member_controller_is_the_parents_setup_in_the_members_region_and_vpc(sy
     assert '\\"region\\":\\"us-west-2\\"' in values
     assert '\\"enableServiceMutatorWebhook\\":false' in values
     # Through the member's own pull-through cache (us-west-2, the stack's account).
-    assert '.dkr.ecr.us-west-2.amazonaws.com/public.ecr.aws/eks/aws-load-balancer-controller\\",\\"tag\\":\\"v3.2.2\\"' \
-        in values
+    repository = ".dkr.ecr.us-west-2.amazonaws.com/public.ecr.aws/eks/aws-load-balancer-controller"
+    assert repository + '\\",\\"tag\\":\\"v3.2.2\\"' in values
     assert release["Properties"]["Repository"] == "https://aws.github.io/eks-charts"
 
 

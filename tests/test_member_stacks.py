@@ -40,7 +40,8 @@ def _stack_dependencies(synthesized) -> dict[str, list[str]]:
 def test_parent_and_members_never_wait_on_each_other(synthesized):
     graph = _stack_dependencies(synthesized)
     # Only the seconds-long KarmadaEgress (the parent's fixed NAT addresses) and each cluster's image cache come first.
-    caches = {"KarmadaParent": "KarmadaImageCache-us-east-1", "KarmadaMember-member-use1": "KarmadaImageCache-us-east-1",
+    caches = {"KarmadaParent": "KarmadaImageCache-us-east-1",
+              "KarmadaMember-member-use1": "KarmadaImageCache-us-east-1",
               "KarmadaMember-member-usw2": "KarmadaImageCache-us-west-2"}
     assert graph["KarmadaEgress"] == []
     for name, deps in graph.items():
