@@ -28,10 +28,13 @@ def main() -> int:
         for line in err.lines:  # every problem in the file, one line each
             print(f"error: {line}", file=sys.stderr)
         return 1
+    from eks_karmada.image_cache import notes as cache_notes
     from eks_karmada.image_digests import synth_warnings
 
     for note in [*config.warnings(), *synth_warnings(config)]:
         print(f"warning: {note}", file=sys.stderr)
+    for note in cache_notes(config):
+        print(f"note: {note}", file=sys.stderr)
     try:
         rendered = build_app(app, config)
     except (ConfigError, ManifestError, PolicyError) as err:

@@ -10,6 +10,7 @@ from eks_karmada import stack_names
 from eks_karmada.config import AppConfig, MemberKind
 from eks_karmada.deployer import CONTEXT_KEY as DEPLOYER_CONTEXT
 from eks_karmada.deployer import deployer_principal
+from eks_karmada.image_cache import cache_site, cache_sites
 from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.member_peering import accepters, peered_pairs, requesters
 from eks_karmada.workload_sources import checked_charts
@@ -17,6 +18,7 @@ from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.agent_metrics_stack import KarmadaAgentMetricsStack
 from stacks.egress_stack import KarmadaEgressStack
+from stacks.image_cache_stack import KarmadaImageCacheStack
 from stacks.member_stack import KarmadaMemberStack
 from stacks.parent_stack import KarmadaParentStack
 from stacks.peering_routes_stack import KarmadaPeeringRoutesStack
@@ -35,8 +37,13 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     rendered = RenderedManifests.of(app)
     deployer_arn = deployer_principal(config, app.node.try_get_context(DEPLOYER_CONTEXT))
     egress = KarmadaEgressStack(app, stack_names.EGRESS, config=config)
+    # One pull-through cache per account and region a cluster pulls in (its rules are the registry's, by prefix).
+    caches = {site: KarmadaImageCacheStack(app, stack_names.image_cache_stack(site), config=config, site=site)
+              for site in cache_sites(config)}
     parent = KarmadaParentStack(app, stack_names.PARENT, config=config, nat_eip_allocation_ids=egress.allocation_ids,
                                 deployer_arn=deployer_arn)
+    if (site := cache_site(config)) is not None:
+        parent.add_stack_dependency(caches[site], "the parent's nodes pull through the cache of its account and region")
     registrations = []
     member_stacks: dict[str, KarmadaMemberStack] = {}
     for member in config.members:
@@ -51,6 +58,9 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             member_stacks[member.name] = member_stack
             # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
             member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
+            if (site := cache_site(config, member)) is not None:
+                member_stack.add_stack_dependency(
+                    caches[site], "the member's nodes pull through the cache of its account and region")
             if stack_names.has_agent_metrics_stack(config, member):
                 KarmadaAgentMetricsStack(app, stack_names.agent_metrics_stack(member), config=config, member=member,
                                          parent=parent, member_stack=member_stack)

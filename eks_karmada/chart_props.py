@@ -40,20 +40,23 @@ from eks_karmada.config import (
     SyncMode,
 )
 from eks_karmada.config import ComponentSettings as ComponentSettingsConfig
-from eks_karmada.mirrors import mirror_for
+from eks_karmada.mirrors import cluster_mirror
 from observability.cloudwatch import BACKUP_METRIC_DIMENSION, BACKUP_METRIC_NAME, BACKUP_METRIC_NAMESPACE
 from observability.rules import AlertSettings
 
 
 def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_cidrs: Sequence[str] | None = None,
                         deployer_arn: str | None = None,
-                        handler_identities: Sequence[IamIdentity] = ()) -> KarmadaControlPlaneProps:
+                        handler_identities: Sequence[IamIdentity] = (),
+                        account_token: str | None = None) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes.
 
     ``deployer_arn``: joins karmada.access.users as an admin of the Karmada API, as on the parent EKS cluster.
     ``handler_identities``: the deploy-time handlers' roles (fixed usernames and groups: ``registrar_identity``).
     ``apiserver_client_cidrs``: the subnets karmada-apiserver's NetworkPolicy admits (the NLB's and the
     handlers', which the parent stack knows from its VPC); default: the parent VPC's whole CIDR.
+    ``account_token``: the parent's account in its pull-through cache's registry when the config names none
+    (default: CDK's AWS::AccountId of the stack that applies the charts).
     """
     karmada = config.karmada
     # Sizes that grow with the fleet (charts/karmada/sizing.py); the config can only raise them.
@@ -61,7 +64,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_c
     pull_members = [m.name for m in config.members if m.sync_mode is SyncMode.pull]
     external_hosts = [nlb_dns_name] + ([config.api_endpoint.custom_domain] if config.api_endpoint.custom_domain else [])
     etcd = karmada.etcd
-    mirror = mirror_for(config, config.parent.region)
+    mirror = cluster_mirror(config, account_token=account_token)
     return KarmadaControlPlaneProps(
         karmada_version=config.versions.karmada,
         kubernetes_version=config.versions.kube_components,
@@ -235,5 +238,5 @@ def external_dns_props(config: AppConfig, member: MemberConfig) -> ExternalDnsPr
         domain=traffic.domain,
         hosted_zone_id=traffic.hosted_zone_id,
         region=region,
-        image=mirror_for(config, region).image(EXTERNAL_DNS_IMAGE),
+        image=cluster_mirror(config, member).image(EXTERNAL_DNS_IMAGE),
     )

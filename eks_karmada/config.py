@@ -267,18 +267,73 @@ _S3_TARBALL = re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[\w!.*'()/-]+\.
 _HTTPS_TARBALL = re.compile(r"https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/[\w!.*'()/~%-]+\.(tar\.gz|tgz)")
 
 
+# Secrets Manager names ECR accepts as pull-through cache credentials (CreatePullThroughCacheRule's credentialArn).
+PULL_THROUGH_SECRET_PREFIX = "ecr-pullthroughcache/"
+_PULL_THROUGH_SECRET = re.compile(r"ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+")
+
+
+class PullThroughCacheConfig(_Model):
+    """ECR pull-through caches in each account and region of the parent and the `new` members (docs/air-gap.md).
+
+    On by default: the parent's and each `new` member's nodes pull registry.k8s.io, quay.io and public.ecr.aws images
+    as `<account>.dkr.ecr.<region>.amazonaws.com/<host>/<path>:<tag>` from their own account and region's private
+    registry, which fetches each image from upstream once (ECR reaches the internet, not the VPC) and keeps it, KMS
+    encrypted, with immutable tags. Docker Hub (docker.io, the Karmada images) needs credentials: it is cached only
+    with `docker_hub_secret`. `mirrors.images` (your own mirror) wins over the cache. `existing` and `external` members
+    pull upstream: their node roles are not this app's to grant the cache's permissions.
+    """
+
+    enabled: bool = Field(
+        default=True,
+        description="Create the ECR pull-through cache rules (and their repository creation templates) and pull "
+        "through them; turn it off where the app may not create them: an SCP or permissions boundary that forbids "
+        "ecr:CreatePullThroughCacheRule, ecr:CreateRepositoryCreationTemplate or ecr:CreateRepository, an account "
+        "whose registry has rules for these prefixes already (registry.k8s.io, quay.io, public.ecr.aws, docker.io: "
+        "rules are per account and region, one per prefix), or a region without repository creation templates "
+        "(China, GovCloud: skipped there anyway); then images come from upstream, or from mirrors.images",
+    )
+    docker_hub_secret: str | None = Field(
+        default=None,
+        description="Name of the Secrets Manager secret with Docker Hub credentials (JSON {\"username\": ..., "
+        "\"accessToken\": ...}), which ECR requires to cache docker.io; it must start with ecr-pullthroughcache/ and "
+        "exist under this name in every account and region with a cache (replicate it); default: none, docker.io "
+        "images are pulled from Docker Hub directly (synth says so)",
+    )
+    keep_images: int = Field(
+        default=10, ge=1, le=1000,
+        description="Images each cached repository keeps (its lifecycle policy expires the oldest beyond this), "
+        "enough for the versions of a rollback",
+    )
+
+    @field_validator("docker_hub_secret")
+    @classmethod
+    def _secret_name(cls, v: str | None) -> str | None:
+        if v is not None and not _PULL_THROUGH_SECRET.fullmatch(v):
+            raise ValueError(f"'{v}' is not a secret name ECR accepts for a pull-through cache; name the secret "
+                             f"with the prefix {PULL_THROUGH_SECRET_PREFIX}, e.g. ecr-pullthroughcache/docker-hub "
+                             "(a name, not an ARN)")
+        return v
+
+    @model_validator(mode="after")
+    def _no_settings_when_off(self) -> PullThroughCacheConfig:
+        _raise_all(_ignored_when_disabled(self, self.enabled))
+        return self
+
+
 class MirrorsConfig(_Model):
     """Where the deploy-time artifacts come from instead of the internet (docs/air-gap.md).
 
     Each field routes one kind of artifact; set all three for a deployment that fetches nothing from the internet.
-    `{region}` in `images` or `helm_charts` stands for the region of the cluster that pulls.
+    `{region}` in `images` or `helm_charts` stands for the region of the cluster that pulls. Without `images`, the
+    images of the parent and the `new` members come through ECR pull-through caches (`pull_through_cache`).
     """
 
     images: str | None = Field(
         default=None,
         description="Registry prefix every image is pulled through, e.g. 123456789012.dkr.ecr.{region}.amazonaws.com: "
         "<host>/<path>:<tag> becomes <images>/<host>/<path>:<tag> (an ECR pull-through cache rule per upstream "
-        "host, or a copy); default: each image from its own registry",
+        "host, or a copy); it wins over pull_through_cache; default: each image through the app's pull-through "
+        "cache (pull_through_cache), or else from its own registry",
     )
     helm_charts: str | None = Field(
         default=None,
@@ -293,6 +348,19 @@ class MirrorsConfig(_Model):
         "eks_karmada/karmada_crd_digests.py), read by the parent's KarmadaManifest handler; default: the GitHub "
         "release",
     )
+
+    pull_through_cache: PullThroughCacheConfig = Field(default_factory=PullThroughCacheConfig)
+
+    @model_validator(mode="after")
+    def _cache_settings_used(self) -> MirrorsConfig:
+        cache = self.pull_through_cache
+        if self.images is not None and cache.enabled:
+            for name in ("docker_hub_secret", "keep_images"):
+                if name in cache.model_fields_set and getattr(cache, name) != \
+                        type(cache).model_fields[name].get_default():
+                    raise ValueError(f"pull_through_cache.{name}: has no effect with mirrors.images set (your mirror "
+                                     "wins over the cache); remove it, or remove mirrors.images")
+        return self
 
     @field_validator("images")
     @classmethod

@@ -68,6 +68,8 @@ class DestroyPlan:
         if self.external_members:
             out.append("  external members unregistered: "
                        + ", ".join(self.external_members))
+        caches = ("the repositories of the image caches and their KMS key, "
+                  if any(s.startswith(stack_names.IMAGE_CACHE_PREFIX) for s in self.stacks) else "")
         out.append("  kept on purpose: the etcd backup buckets and their KMS key, the Karmada API audit log group "
-                   "and its KMS key, the CDK bootstrap stacks (docs/uninstall.md)")
+                   f"and its KMS key, {caches}the CDK bootstrap stacks (docs/uninstall.md)")
         return out

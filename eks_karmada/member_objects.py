@@ -6,7 +6,7 @@ import cdk8s
 
 from charts.member_access import PullAgentChart, PullAgentProps, PushMemberAccessChart, PushMemberAccessProps
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
-from eks_karmada.mirrors import mirror_for
+from eks_karmada.mirrors import cluster_mirror
 
 # The Kubernetes group of the registrar's EKS access entry in each member.
 REGISTRAR_GROUP = "eks-karmada:registrar"
@@ -22,8 +22,9 @@ def member_chart(scope: cdk8s.App, config: AppConfig, member: MemberConfig, clus
     if member.sync_mode is SyncMode.push:
         return PushMemberAccessChart(scope, f"{member.name}-access",
                                      PushMemberAccessProps(member_name=member.name, registrar_group=REGISTRAR_GROUP))
-    # An external member's region may be unset: it pulls through the parent region's mirror.
-    mirror = mirror_for(config, member.region or config.parent.region)
+    # A new member pulls through its own account and region's cache; an external member's region may be unset: it
+    # pulls through the parent region's mirror.
+    mirror = cluster_mirror(config, member)
     image = mirror.image(f"{config.karmada.image_registries.karmada}/karmada-agent:{config.versions.karmada}")
     return PullAgentChart(scope, f"{member.name}-agent", PullAgentProps(
         member_name=member.name, registrar_group=REGISTRAR_GROUP, image=image, cluster_api_endpoint=cluster_endpoint,

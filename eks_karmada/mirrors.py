@@ -5,6 +5,9 @@
 - an image `<host>/<path>:<tag>` becomes `<mirrors.images>/<host>/<path>:<tag>` (Docker Hub's short names are
   written out first: `nginx:1` is `docker.io/library/nginx:1`), so one ECR pull-through cache rule per upstream
   host, with the host as its prefix, serves them all;
+- without `mirrors.images`, an image of a host the app's own pull-through cache serves (eks_karmada/image_cache.py)
+  becomes `<account>.dkr.ecr.<region>.amazonaws.com/<host>/<path>:<tag>`, the cache of the cluster's own account and
+  region; other images (aws-iam-authenticator's AWS-owned registry, docker.io without credentials) stay upstream;
 - a Helm chart `<name>` becomes the OCI repository `<mirrors.helm_charts>/<name>`, at the pinned version;
 - the CRDs come from `mirrors.crds` (s3:// or https://) instead of the Karmada GitHub release; every file in it is
   checked against the digests pinned for `versions.karmada` (eks_karmada/karmada_crd_digests.py).
@@ -25,7 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eks_karmada.bundled_node import use_bundled_node
-from eks_karmada.config import AppConfig, ConfigError, MemberKind, SyncMode, load_config
+from eks_karmada.config import (
+    AppConfig,
+    ConfigError,
+    MemberConfig,
+    MemberKind,
+    PullThroughCacheConfig,
+    SyncMode,
+    load_config,
+)
+from eks_karmada.image_cache import CacheSite, cache_site, cache_sites, cached_upstreams
 
 # aws_eks_v2's AlbController installs this chart from this repository.
 LOAD_BALANCER_CONTROLLER_CHART = "aws-load-balancer-controller"
@@ -52,6 +64,11 @@ class Mirror:
 
     digests: Mapping[str, str] = field(default_factory=dict)
     """Upstream reference `<host>/<path>:<tag>` -> `sha256:...` (`images.digests`). Default: none, by tag."""
+    cache: str | None = None
+    """The pull-through cache's registry (`<account>.dkr.ecr.<region>.amazonaws.com`); `images` wins over it.
+    Default: none."""
+    cached_hosts: frozenset[str] = frozenset()
+    """The upstream hosts the cache serves (its rules' prefixes). Default: none."""
 
     def image(self, image: str) -> str:
         """An image reference (or a repository, or a registry path) as this cluster pulls it, digest included."""
@@ -60,10 +77,17 @@ class Mirror:
         return f"{located}@{digest}" if digest else located
 
     def location(self, image: str) -> str:
-        """Where this cluster pulls `image` from: the reference in the mirror (no digest added)."""
-        if self.images is None or image.startswith(self.images + "/"):
+        """Where this cluster pulls `image` from: the reference in the mirror or the cache (no digest added)."""
+        qualified = _qualified(image)
+        if self.images is not None:
+            registry = self.images
+        elif self.cache is not None and qualified.split("/")[0] in self.cached_hosts:
+            registry = self.cache
+        else:
             return image
-        return f"{self.images}/{_qualified(image)}"
+        if image.startswith(registry + "/"):
+            return image
+        return f"{registry}/{qualified}"
 
     def digest(self, image: str) -> str | None:
         """The digest `images.digests` pins for the upstream reference `image`, if any.
@@ -87,14 +111,31 @@ class Mirror:
         return None if self.helm_charts is None else f"{self.helm_charts}/{chart}"
 
 
-def mirror_for(config: AppConfig, region: str) -> Mirror:
-    """The mirrors for a cluster in `region`."""
+def mirror_for(config: AppConfig, region: str, cache: CacheSite | None = None,
+               account_token: str | None = None) -> Mirror:
+    """The mirrors for a cluster in `region`, pulling through `cache` (`image_cache.cache_site`) if given.
+
+    `account_token` stands for an account the config does not name in the cache's registry (default: CDK's
+    `AWS::AccountId` of the stack that uses the reference).
+    """
     mirrors = config.mirrors
     return Mirror(
         images=mirrors.images.replace(REGION, region) if mirrors.images else None,
         helm_charts=mirrors.helm_charts.replace(REGION, region) if mirrors.helm_charts else None,
         digests=config.images.digests,
+        cache=cache.registry(account_token) if cache else None,
+        cached_hosts=frozenset(u.host for u in cached_upstreams(config)) if cache else frozenset(),
     )
+
+
+def cluster_mirror(config: AppConfig, member: MemberConfig | None = None,
+                   account_token: str | None = None) -> Mirror:
+    """The mirrors of the parent (member None) or `member`, through its own account and region's cache if it has one.
+
+    An external member without a region pulls through the parent region's mirror.
+    """
+    region = (member.region if member else None) or config.parent.region
+    return mirror_for(config, region, cache_site(config, member), account_token)
 
 
 @dataclass(frozen=True)
@@ -130,8 +171,28 @@ def _images_in(objects: list[Any]) -> set[str]:
 
 
 def _upstream_config(config: AppConfig) -> AppConfig:
-    """The config without mirrors or digests: every image as its tagged upstream reference."""
-    return config.model_copy(update={"mirrors": type(config.mirrors)(), "images": type(config.images)()})
+    """The config without mirrors, cache or digests: every image as its tagged upstream reference."""
+    mirrors = type(config.mirrors)(pull_through_cache=PullThroughCacheConfig(enabled=False))
+    return config.model_copy(update={"mirrors": mirrors, "images": type(config.images)()})
+
+
+def workload_images(config: AppConfig) -> set[str]:
+    """The images of the workloads applied to the Karmada API (the sample), upstream.
+
+    Karmada propagates them to members of any account and region, so they never name one cluster's pull-through
+    cache; `mirrors.images` with `{region}` filled by the parent's region still applies.
+    """
+    import cdk8s
+
+    from workloads import WORKLOADS
+
+    app = cdk8s.App()
+    upstream = _upstream_config(config)
+    objects: list[Any] = []
+    for workload in WORKLOADS:
+        chart = workload(app, upstream)
+        objects += chart.to_json() if chart else []
+    return _images_in(objects)
 
 
 def rendered_images(config: AppConfig) -> dict[str, set[str]]:
@@ -146,17 +207,13 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
     from eks_karmada.chart_props import control_plane_props
     from eks_karmada.member_objects import member_chart
     from eks_karmada.stack_names import has_agent_metrics_stack
-    from workloads import WORKLOADS
 
     upstream = _upstream_config(config)
     app = cdk8s.App()
     objects = [o for chart in control_plane_charts(app, control_plane_props(upstream, "nlb")) for o in chart.to_json()]
     if config.karmada.etcd_backup.enabled:
         objects += EtcdBackupChart(app, "backup", props_from_config(upstream, "bucket")).to_json()
-    for workload in WORKLOADS:
-        chart = workload(app, upstream)
-        objects += chart.to_json() if chart else []
-    by_region = {config.parent.region: _images_in(objects)}
+    by_region = {config.parent.region: _images_in(objects) | workload_images(config)}
     if config.observability.enabled:
         # The parent's collector and each Pull member's (stacks/agent_metrics_stack.py) run this image.
         by_region[config.parent.region].add(DEFAULT_COLLECTOR_IMAGE)
@@ -180,10 +237,16 @@ def artifacts(config: AppConfig) -> list[Artifact]:
 
     found: list[Artifact] = []
     addons = config.parent.addons
+    # Where a region has a cache (the parent's or a new member's), its clusters pull through it; the workloads'
+    # images do not (workload_images). An account the config does not name is shown as ${AWS::AccountId}.
+    caches = {site.region: site for site in reversed(cache_sites(config))}
+    workloads = workload_images(config)
 
     def add_images(region: str, images: set[str]) -> None:
-        mirror = mirror_for(config, region)
-        found.extend(Artifact("image", image, mirror.image(image), region) for image in sorted(images))
+        cached = mirror_for(config, region, caches.get(region), account_token="${AWS::AccountId}")
+        plain = mirror_for(config, region)
+        found.extend(Artifact("image", image, (plain if image in workloads else cached).image(image), region)
+                     for image in sorted(images))
 
     def add_chart(region: str, chart: str, repository: str, version: str) -> None:
         mirror = mirror_for(config, region)

@@ -6,6 +6,7 @@ Plain functions of the config, so a command can name the stacks without a synth 
 from __future__ import annotations
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
+from eks_karmada.image_cache import CacheSite, cache_sites
 from eks_karmada.member_peering import accepters, requesters
 
 EGRESS = "KarmadaEgress"
@@ -35,6 +36,14 @@ def agent_metrics_stack(member: MemberConfig) -> str:
     return f"KarmadaAgentMetrics-{member.name}"
 
 
+IMAGE_CACHE_PREFIX = "KarmadaImageCache-"
+
+
+def image_cache_stack(site: CacheSite) -> str:
+    """The pull-through cache of one registry: its region, and its account where the config names one."""
+    return f"{IMAGE_CACHE_PREFIX}{site.account}-{site.region}" if site.account else f"{IMAGE_CACHE_PREFIX}{site.region}"
+
+
 def has_agent_metrics_stack(config: AppConfig, member: MemberConfig) -> bool:
     """A Pull member in AWS, in the parent's account, with observability on: its agent's collector.
 
@@ -60,4 +69,5 @@ def all_stacks(config: AppConfig) -> list[str]:
     # Routes before the connections they use, both before the member VPCs they connect.
     peering = [peering_routes_stack(m) for m in accepters(config)] + [peering_stack(m) for m in requesters(config)]
     clusters = [PARENT] + [member_stack(m) for m in members if has_member_stack(m)]
-    return first + registrations + peering + clusters + [EGRESS]
+    caches = [image_cache_stack(site) for site in cache_sites(config)]
+    return first + registrations + peering + clusters + caches + [EGRESS]

@@ -141,7 +141,9 @@ class Deviation:
 
 
 DEVIATIONS: tuple[Deviation, ...] = (
-    Deviation("container images -> the pinned binaries built from their Go modules (IMAGE_FILES)",
+    Deviation("container images -> the pinned binaries built from their Go modules (IMAGE_FILES), by repository: "
+              "an image through the pull-through cache (${Parent.AccountId}.dkr.ecr.<region>.amazonaws.com/<host>/...) "
+              "maps like its upstream",
               "no container runtime or registry here; the binaries are the images' own entry points"),
     Deviation("Deployments run one replica; StatefulSets keep theirs (etcd: 3 members)",
               "a 2-core machine; the drills exercise one replica per component"),

@@ -71,16 +71,24 @@ def image_repository(image: str) -> str:
     """The image's repository without registry and tag.
 
     ``registry.k8s.io/etcd:3.6.6-0`` -> ``etcd``;
-    ``docker.io/karmada/karmada-webhook:v1`` -> ``karmada/karmada-webhook``.
+    ``docker.io/karmada/karmada-webhook:v1`` -> ``karmada/karmada-webhook``;
+    through a pull-through cache or mirror (``mirrors.images``), whose path starts with the upstream host:
+    ``000000000000.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:3.6.6-0`` -> ``etcd``.
     """
     name = image.split("@")[0]
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
         name = name[: name.rindex(":")]
     parts = name.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]  # the registry
+    for _ in range(2):  # the registry, then the upstream's host under a cache or mirror
+        if len(parts) > 1 and _is_registry(parts[0]):
+            parts = parts[1:]
     return "/".join(parts)
+
+
+def _is_registry(part: str) -> bool:
+    """A first path part that names a registry: a dot, a port or `localhost` (an organisation has none)."""
+    return "." in part or ":" in part or part == "localhost"
 
 
 def image_files(image: str, binaries: dict[str, Path]) -> tuple[tuple[tuple[str, str], ...], bool]:

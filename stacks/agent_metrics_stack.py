@@ -13,7 +13,7 @@ from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, SERVICE_ACCOUNT, A
 from eks_karmada.chart_props import agent_collector_props, metrics_workspace_alias
 from eks_karmada.config import AppConfig, MemberConfig
 from eks_karmada.member_objects import member_target
-from eks_karmada.mirrors import mirror_for
+from eks_karmada.mirrors import cluster_mirror
 from karmada_constructs.metrics_collector import MetricsCollector, MetricsCollectorProps
 from karmada_constructs.metrics_workspace_lookup import MetricsWorkspaceLookup, MetricsWorkspaceLookupProps
 from karmada_constructs.rendered_manifests import RenderedManifests
@@ -49,7 +49,7 @@ class KarmadaAgentMetricsStack(Stack):
             config, member.name,
             remote_write_url=workspace.remote_write_url,
             region=config.parent.region,
-            image=mirror_for(config, member.region or config.parent.region).image(DEFAULT_COLLECTOR_IMAGE),
+            image=cluster_mirror(config, member).image(DEFAULT_COLLECTOR_IMAGE),
         )
         self.collector = MetricsCollector(self, "MetricsCollector", MetricsCollectorProps(
             cluster=member_stack.cluster, namespace=props.namespace, service_account=SERVICE_ACCOUNT,

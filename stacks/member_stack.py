@@ -15,14 +15,16 @@ from charts.external_dns import ExternalDnsChart
 from eks_karmada import stack_names
 from eks_karmada.chart_props import external_dns_props
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind
+from eks_karmada.image_cache import cache_site, cached_upstreams
 from eks_karmada.member_objects import member_chart, member_target
-from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
+from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, cluster_mirror
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps, KubectlNetworkProps
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.external_dns import ExternalDns, ExternalDnsProps
+from karmada_constructs.image_pull_through_cache import ImagePullThroughCache
 from karmada_constructs.member_access import KarmadaMemberAccess, KarmadaMemberAccessProps
 from karmada_constructs.metrics_server import MetricsServer, MetricsServerProps
 from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, ParentEgressAddressesProps
@@ -188,7 +190,7 @@ class KarmadaMemberStack(Stack):
         ).cidrs
 
     def _new_cluster(self, config: AppConfig, member: MemberConfig, deployer_arn: str | None) -> EksCluster:
-        mirror = mirror_for(config, member.region or "")
+        mirror = cluster_mirror(config, member)
         network = self._network(config, member)
         self.vpc = network.vpc
         parent_egress_cidrs = self._parent_egress_cidrs(config)
@@ -229,4 +231,7 @@ class KarmadaMemberStack(Stack):
         ))
         # The group only: its role needs no cluster and is created meanwhile.
         default_child(eks_cluster.node_group, CfnResource).node.add_dependency(cleanup.resource)
+        if cache_site(config, member) is not None:
+            ImagePullThroughCache.grant_pull_through(eks_cluster.node_group.role,
+                                                     [u.host for u in cached_upstreams(config)])
         return eks_cluster

@@ -39,7 +39,8 @@ from eks_karmada.chart_props import (
     storage_class_props,
 )
 from eks_karmada.config import AppConfig, MemberKind, SyncMode
-from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, mirror_for
+from eks_karmada.image_cache import cache_site, cached_upstreams
+from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, cluster_mirror
 from functions.kube.ca_bundle import CA_BUNDLE_CONFIGMAP
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CHART as CERT_MANAGER_CHART
@@ -54,6 +55,7 @@ from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps,
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
 from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, FleetGuardWatch
 from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
+from karmada_constructs.image_pull_through_cache import ImagePullThroughCache
 from karmada_constructs.karmada_audit_log import KarmadaAuditLog, KarmadaAuditLogProps
 from karmada_constructs.karmada_certificate_policy import KarmadaCertificatePolicy, KarmadaCertificatePolicyProps
 from karmada_constructs.karmada_control_plane import (
@@ -112,8 +114,9 @@ class KarmadaParentStack(Stack):
             **kwargs,
         )
         self._config = config
-        # Every image and chart the parent pulls, from the config's mirrors when it names them (docs/air-gap.md).
-        self._mirror = mirror_for(config, parent.region)
+        # Every image and chart the parent pulls: from the config's mirrors when it names them, else through the
+        # pull-through cache of its account and region (KarmadaImageCache) where one serves the host (docs/air-gap.md).
+        self._mirror = cluster_mirror(config)
         self._charts = cdk8s.App()
         self._rendered = RenderedManifests.of(self)
         self._deployer_arn = deployer_arn
@@ -196,6 +199,9 @@ class KarmadaParentStack(Stack):
         ))
         self.cluster = eks_cluster.cluster
         self._pod_identity_agent = eks_cluster.pod_identity_agent
+        if cache_site(self._config) is not None:
+            ImagePullThroughCache.grant_pull_through(eks_cluster.node_group.role,
+                                                     [u.host for u in cached_upstreams(self._config)])
         return eks_cluster
 
     def _add_storage(self, eks_cluster: EksCluster) -> ChartManifest:

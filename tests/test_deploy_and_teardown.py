@@ -65,8 +65,10 @@ def test_load_balancer_controller_has_no_service_mutator_and_the_configured_imag
     # Chart v3.2.2's mservice.elbv2.k8s.aws (failurePolicy Fail) would reject every Service until it runs.
     assert values["enableServiceMutatorWebhook"] is False
     addons = default_config.parent.addons
-    assert values["image"] == {"repository": addons.load_balancer_controller_repository,
-                               "tag": addons.load_balancer_controller}
+    # Through the parent's pull-through cache (its account is the stack's).
+    assert values["image"] == {
+        "repository": f"<AWS::AccountId>.dkr.ecr.us-east-1.amazonaws.com/{addons.load_balancer_controller_repository}",
+        "tag": addons.load_balancer_controller}
     assert addons.load_balancer_controller_repository == "public.ecr.aws/eks/aws-load-balancer-controller"
     # What aws_eks_v2 sets is kept: the cluster, its region and VPC, and its IRSA service account.
     assert values["clusterName"] == "<EksClusterB2BDED5B>" and values["region"] == "us-east-1"

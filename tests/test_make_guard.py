@@ -161,7 +161,7 @@ def test_aws_check_names_the_target(monkeypatch):
 
 # --- destroy ---------------------------------------------------------------------------------------------------
 
-SUMMARY = ("7 stacks and 3 EKS clusters (karmada-parent, karmada-member-use1, karmada-member-usw2) of "
+SUMMARY = ("9 stacks and 3 EKS clusters (karmada-parent, karmada-member-use1, karmada-member-usw2) of "
            "config/default.yaml")
 
 
@@ -203,13 +203,13 @@ def test_destroy_at_a_terminal_shows_the_plan_and_takes_yes():
     assert run("destroy", "", sts=lambda region: client, terminal=Terminal(stdin=_Tty("yes\n"), stderr=stderr)) == 7
     assert stderr.getvalue().splitlines() == [
         "make destroy deletes, for config/default.yaml in account 123456789012:",
-        "  stacks (7, in this order): KarmadaWorkloads, KarmadaRegistration-member-use1, "
+        "  stacks (9, in this order): KarmadaWorkloads, KarmadaRegistration-member-use1, "
         "KarmadaRegistration-member-usw2, KarmadaParent, KarmadaMember-member-use1, KarmadaMember-member-usw2, "
-        "KarmadaEgress",
+        "KarmadaImageCache-us-east-1, KarmadaImageCache-us-west-2, KarmadaEgress",
         "  EKS clusters deleted with their VPCs, nodes and volumes: karmada-parent (us-east-1), "
         "karmada-member-use1 (us-east-1), karmada-member-usw2 (us-west-2)",
         "  kept on purpose: the etcd backup buckets and their KMS key, the Karmada API audit log group and its KMS "
-        "key, the CDK bootstrap stacks (docs/uninstall.md)",
+        "key, the repositories of the image caches and their KMS key, the CDK bootstrap stacks (docs/uninstall.md)",
         "Type yes to delete them: ",
     ]
 
@@ -245,10 +245,10 @@ def test_the_plan_keeps_existing_clusters_and_names_external_members():
     plan = DestroyPlan.of(config, "fleet.yaml")
     assert plan.stacks == [stack_names.WORKLOADS, "KarmadaRegistration-fresh", "KarmadaRegistration-prod",
                            "KarmadaRegistration-onprem", "KarmadaParent", "KarmadaMember-fresh", "KarmadaMember-prod",
-                           "KarmadaEgress"]
+                           "KarmadaImageCache-us-east-1", "KarmadaImageCache-us-east-2", "KarmadaEgress"]
     assert [c.name for c in plan.deleted_clusters] == ["karmada-parent", "karmada-fresh"]
     assert [(c.name, c.region) for c in plan.kept_clusters] == [("prod-eks", "eu-west-1")]
-    assert plan.summary() == "8 stacks and 2 EKS clusters (karmada-parent, karmada-fresh) of fleet.yaml"
+    assert plan.summary() == "10 stacks and 2 EKS clusters (karmada-parent, karmada-fresh) of fleet.yaml"
     lines = plan.lines()
     assert lines[0] == "make destroy deletes, for fleet.yaml:"
     assert "  existing clusters kept (unregistered; what this app applied there is removed): prod-eks (eu-west-1)" \
@@ -260,4 +260,5 @@ def test_one_cluster_is_singular():
     config = parse_config({"members": [{"name": "prod", "kind": "existing", "region": "us-east-1",
                                         "cluster_name": "prod-eks"}]})
     plan = DestroyPlan.of(config, "one.yaml")
-    assert plan.summary() == "5 stacks and 1 EKS cluster (karmada-parent) of one.yaml"
+    # The parent's image cache; the existing member pulls upstream.
+    assert plan.summary() == "6 stacks and 1 EKS cluster (karmada-parent) of one.yaml"

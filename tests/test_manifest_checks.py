@@ -161,7 +161,8 @@ def _run(script: str, tmp_path, config: str | None = None) -> subprocess.Complet
 
 def test_the_app_prints_a_bad_workload_manifest_as_one_line(tmp_path):
     result = _run(BAD_WORKLOAD, tmp_path)
-    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("b'", "!!"))]
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith(("b'", "!!", "note: "))]
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert lines == ["error: KarmadaWorkloads/my-app: Deployment apps/Web_App: metadata.name: 'Web_App' is not a "
@@ -172,7 +173,8 @@ def test_the_app_prints_a_bad_workload_manifest_as_one_line(tmp_path):
 
 def test_the_app_prints_a_bad_policy_as_one_line(tmp_path):
     result = _run(BAD_POLICY, tmp_path)
-    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("b'", "!!"))]
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith(("b'", "!!", "note: "))]
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert len(lines) == 1, lines
@@ -204,7 +206,8 @@ sys.exit(app.main())
 
 def test_the_app_prints_every_workload_problem_one_line_each_and_synthesizes_nothing(tmp_path):
     result = _run(MISPLACED_WORKLOAD, tmp_path)
-    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("b'", "!!"))]
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith(("b'", "!!", "note: "))]
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     not_created = ("metadata.namespace: namespace 'shop' is not created by any workload; add a Namespace 'shop' to a "

@@ -77,7 +77,9 @@ def test_member_controller_is_the_parents_setup_in_the_members_region_and_vpc(sy
     values = json.dumps(release["Properties"]["Values"])
     assert '\\"region\\":\\"us-west-2\\"' in values
     assert '\\"enableServiceMutatorWebhook\\":false' in values
-    assert '\\"repository\\":\\"public.ecr.aws/eks/aws-load-balancer-controller\\",\\"tag\\":\\"v3.2.2\\"' in values
+    # Through the member's own pull-through cache (us-west-2, the stack's account).
+    repository = ".dkr.ecr.us-west-2.amazonaws.com/public.ecr.aws/eks/aws-load-balancer-controller"
+    assert repository + '\\",\\"tag\\":\\"v3.2.2\\"' in values
     assert release["Properties"]["Repository"] == "https://aws.github.io/eks-charts"
 
 

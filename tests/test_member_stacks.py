@@ -39,12 +39,16 @@ def _stack_dependencies(synthesized) -> dict[str, list[str]]:
 
 def test_parent_and_members_never_wait_on_each_other(synthesized):
     graph = _stack_dependencies(synthesized)
-    # Only the seconds-long KarmadaEgress (the parent's fixed NAT addresses) comes first.
+    # Only the seconds-long KarmadaEgress (the parent's fixed NAT addresses) and each cluster's image cache come first.
+    caches = {"KarmadaParent": "KarmadaImageCache-us-east-1",
+              "KarmadaMember-member-use1": "KarmadaImageCache-us-east-1",
+              "KarmadaMember-member-usw2": "KarmadaImageCache-us-west-2"}
     assert graph["KarmadaEgress"] == []
-    assert graph["KarmadaParent"] == ["KarmadaEgress"]
     for name, deps in graph.items():
-        if name.startswith("KarmadaMember-"):
-            assert deps == ["KarmadaEgress"], f"{name} depends on {deps}"
+        if name == "KarmadaParent" or name.startswith("KarmadaMember-"):
+            assert sorted(deps) == ["KarmadaEgress", caches[name]], f"{name} depends on {deps}"
+        if name.startswith("KarmadaImageCache-"):
+            assert deps == [], name
 
 
 def test_push_member_endpoint_admits_the_parent_egress_addresses(synthesized):

@@ -53,7 +53,7 @@ def test_cdk_destroy_all_removes_workloads_then_registrations_then_clusters_then
         ["KarmadaWorkloads"],
         ["KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"],
         ["KarmadaMember-member-use1", "KarmadaMember-member-usw2", "KarmadaParent"],
-        ["KarmadaEgress"],
+        ["KarmadaEgress", "KarmadaImageCache-us-east-1", "KarmadaImageCache-us-west-2"],
     ]
 
 
@@ -195,7 +195,7 @@ def test_the_load_balancer_and_its_security_group_rules_are_cloudformation_resou
 def test_only_the_backups_their_encryption_key_and_the_audit_log_are_retained(synthesized):
     """Everything with DeletionPolicy Retain is the backup storage, the key of the snapshots' Secrets or the audit log.
 
-    (docs/uninstall.md)
+    And the key of each pull-through cache, whose repositories ECR made outside CloudFormation (docs/uninstall.md).
     """
     retained = sorted(
         f"{stack}/{logical_id}"
@@ -203,6 +203,10 @@ def test_only_the_backups_their_encryption_key_and_the_audit_log_are_retained(sy
         for logical_id, body in template["Resources"].items()
         if body.get("DeletionPolicy") == "Retain"
     )
+    caches = [r for r in retained if r.startswith("KarmadaImageCache-")]
+    assert [c.split("/")[0] for c in caches] == ["KarmadaImageCache-us-east-1", "KarmadaImageCache-us-west-2"]
+    assert all(c.split("/")[1].startswith("PullThroughCacheRepositoryKey") for c in caches)
+    retained = [r for r in retained if r not in caches]
     assert retained and all(r.startswith("KarmadaParent/") for r in retained), retained
     assert {r.split("/")[1].rstrip("0123456789ABCDEF") for r in retained} == {
         "EtcdBackupStorageKey", "EtcdBackupStorageAccessLogs", "EtcdBackupStorageAccessLogsPolicy",

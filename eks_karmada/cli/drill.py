@@ -215,7 +215,9 @@ def restore(
         say(out, f"  content: revision {status.revision}, {status.total_keys} keys"
                  + (f", storage version {status.storage_version}" if status.storage_version else ""))
         with err.status("Rendering the restore plan (starts Node for cdk8s)..."):
-            plan = render_plan(cfg, bucket, snapshot.key)
+            # The images' registry names the parent's account when it pulls through its pull-through cache.
+            account = cfg.parent.account or clients.aws("sts", region).get_caller_identity()["Account"]
+            plan = render_plan(cfg, bucket, snapshot.key, account)
         jobs = [o["metadata"]["name"] for o in plan.objects if o["kind"] == "Job"]
         say(out, f"Restore plan (not applied): {len(jobs)} Job(s) {', '.join(jobs)}, in {len(plan.steps)} steps:")
         for number, (title, _commands) in enumerate(plan.steps, 1):

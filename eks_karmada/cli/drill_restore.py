@@ -75,8 +75,11 @@ def age(taken: datetime.datetime, now: datetime.datetime) -> str:
     return f"{minutes} min"
 
 
-def render_plan(config: AppConfig, bucket: str, key: str) -> Any:
-    """The restore plan of charts/etcd_backup (the Jobs and the ordered steps) for ``key``; needs jsii."""
+def render_plan(config: AppConfig, bucket: str, key: str, account: str | None = None) -> Any:
+    """The restore plan of charts/etcd_backup (the Jobs and the ordered steps) for ``key``; needs jsii.
+
+    ``account``: the parent's account (its pull-through cache's registry), when the config does not name it.
+    """
     from eks_karmada.bundled_node import use_bundled_node
 
     use_bundled_node()
@@ -84,7 +87,7 @@ def render_plan(config: AppConfig, bucket: str, key: str) -> Any:
     from charts.etcd_backup.restore import restore_plan
 
     try:
-        return restore_plan(props_from_config(config, bucket), key)
+        return restore_plan(props_from_config(config, bucket, account), key)
     except ValueError as err:
         raise CliError(f"the restore plan does not render: {err}") from None
 

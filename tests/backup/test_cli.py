@@ -12,17 +12,19 @@ from eks_karmada.chart_props import control_plane_props
 from tests.synth import ROOT
 
 KEY = "etcd-snapshots/karmada-parent/20260101T000000Z.db"
+# The default config names no account, and the parent pulls through its account's pull-through cache.
+ACCOUNT = "111122223333"
 
 
 def _render(tmp_path, *args: str) -> list[dict]:
     out = tmp_path / "out.yaml"
-    assert main([*args, "-o", str(out)]) == 0
+    assert main([*args, "--account", ACCOUNT, "-o", str(out)]) == 0
     return [d for d in yaml.safe_load_all(out.read_text()) if d]
 
 
 def test_props_are_the_deployed_control_plane(default_config):
-    props = props_from_config(default_config, "bucket")
-    deployed = control_plane_props(default_config, "nlb.example.com")
+    props = props_from_config(default_config, "bucket", ACCOUNT)
+    deployed = control_plane_props(default_config, "nlb.example.com", account_token=ACCOUNT)
     assert props.control_plane.model_dump(exclude={"external_hosts"}) == deployed.model_dump(exclude={"external_hosts"})
     assert (props.cluster_name, props.region) == (default_config.parent.cluster_name, default_config.parent.region)
 
@@ -41,7 +43,8 @@ def test_restore_matches_the_etcd_statefulset_the_app_deploys(tmp_path, synthesi
         assert args["--data-dir"] == deployed["--data-dir"]
         assert args["--initial-advertise-peer-urls"] == deployed["--initial-advertise-peer-urls"].replace(
             "$(POD_NAME)", f"etcd-{i}")
-        assert restore["image"] == etcd["image"]
+        assert restore["image"] == etcd["image"].replace("${Parent.AccountId}", ACCOUNT)
+        assert restore["image"].startswith(f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:")
         priority_class = sts["spec"]["template"]["spec"]["priorityClassName"]
         assert job["spec"]["template"]["spec"]["priorityClassName"] == priority_class
 
@@ -55,8 +58,12 @@ def test_new_volumes_and_cleanup(tmp_path, default_config):
 
 
 def test_errors_are_one_line_and_non_zero(tmp_path, capsys):
-    assert main(["restore", "--bucket", "b", "--snapshot-key", "etcd-snapshots/x/y.db"]) == 2
+    assert main(["restore", "--bucket", "b", "--snapshot-key", "etcd-snapshots/x/y.db", "--account", ACCOUNT]) == 2
     assert "not one of this cluster's snapshots" in capsys.readouterr().err
+    # The images' registry (the parent's pull-through cache) names the account, which the config does not.
+    assert main(["restore", "--bucket", "b", "--snapshot-key", KEY]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "pass --account <the parent's 12-digit account id>, or set parent.account" in line
     bad = tmp_path / "bad.yaml"
     bad.write_text("karmada: {etcd_replicas: 4}\n")
     assert main(["cleanup", "--config", str(bad)]) == 1
@@ -65,7 +72,8 @@ def test_errors_are_one_line_and_non_zero(tmp_path, capsys):
 
 def test_runs_as_a_module(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "charts.etcd_backup", "restore", "--bucket", "b", "--snapshot-key", KEY],
+        [sys.executable, "-m", "charts.etcd_backup", "restore", "--bucket", "b", "--snapshot-key", KEY,
+         "--account", ACCOUNT],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr

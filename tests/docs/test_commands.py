@@ -19,7 +19,7 @@ def world(synthesized, default_config):
     from charts.etcd_backup.cli import props_from_config
     from charts.etcd_backup.restore import cleanup_manifests, restore_plan
 
-    props = props_from_config(default_config, "bucket")
+    props = props_from_config(default_config, "bucket", "111122223333")  # the parent's cache names its account
     restore = restore_plan(props, "etcd-snapshots/karmada-parent/20260101T060000Z.db").objects
     targets = build_targets(default_config, synthesized.manifests, [*restore, *cleanup_manifests(props)],
                             synthesized.templates["KarmadaParent"])

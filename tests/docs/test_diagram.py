@@ -66,7 +66,7 @@ def node_label(dot: str, node: str) -> str:
 def test_waves_come_from_the_manifest_dependencies(synthesized):
     waves = Assembly.read(synthesized.outdir).waves()
     assert waves == [
-        ["KarmadaEgress"],
+        ["KarmadaEgress", "KarmadaImageCache-us-east-1", "KarmadaImageCache-us-west-2"],
         ["KarmadaParent", "KarmadaMember-member-use1", "KarmadaMember-member-usw2"],
         ["KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"],
         ["KarmadaWorkloads"],

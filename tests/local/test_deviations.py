@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from local_control_plane import binaries, deviations
 from local_control_plane.pods import image_repository
 
+ROOT = Path(__file__).resolve().parents[2]
 BUILT = {name for module in binaries.MODULES for name in module.commands}
 
 
@@ -49,3 +51,24 @@ def test_member_endpoint_placeholder() -> None:
 
 def test_deployment_replicas_is_positive() -> None:
     assert isinstance(deviations.DEPLOYMENT_REPLICAS, int) and deviations.DEPLOYMENT_REPLICAS >= 1
+
+
+def test_every_image_of_the_local_parent_maps_through_its_pull_through_cache() -> None:
+    # config/local.yaml renders the parent's images as ${Parent.AccountId}.dkr.ecr.<region>.amazonaws.com/<host>/...
+    # (its pull-through cache); make local fills the placeholder, and each image must still find its stand-in.
+    import cdk8s
+
+    from charts.karmada import control_plane_charts
+    from eks_karmada.chart_props import control_plane_props
+    from eks_karmada.config import load_config
+    from eks_karmada.mirrors import _images_in
+
+    config = load_config(ROOT / "config" / "local.yaml")
+    charts = control_plane_charts(cdk8s.App(), control_plane_props(config, "nlb", account_token="${Parent.AccountId}"))
+    images = {image.replace("${Parent.AccountId}", deviations.PLACEHOLDERS["${Parent.AccountId}"])
+              for image in _images_in([o for chart in charts for o in chart.to_json()])}
+    cached = {image for image in images if ".dkr.ecr.us-east-1.amazonaws.com/" in image}
+    assert any("/registry.k8s.io/etcd:" in image for image in cached)
+    for image in images:
+        repository = image_repository(image)
+        assert repository in deviations.IMAGE_FILES or repository in deviations.HOST_TOOL_IMAGES, image

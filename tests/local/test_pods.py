@@ -85,6 +85,13 @@ def one_container(tmp_path: Path, **overrides):
     ("public.ecr.aws/aws-cli/aws-cli:2.36.7", "aws-cli/aws-cli"),
     ("registry.k8s.io/etcd@sha256:" + "a" * 64, "etcd"),
     ("registry.k8s.io/etcd:3.6.6-0@sha256:" + "b" * 64, "etcd"),
+    # Through the parent's pull-through cache (the rendered ${Parent.AccountId} is the local account): the
+    # upstream host under the cache's registry goes too.
+    ("000000000000.dkr.ecr.us-east-1.amazonaws.com/registry.k8s.io/etcd:3.6.6-0", "etcd"),
+    ("000000000000.dkr.ecr.us-east-1.amazonaws.com/docker.io/karmada/karmada-agent:v1.18.2",
+     "karmada/karmada-agent"),
+    ("000000000000.dkr.ecr.us-east-1.amazonaws.com/public.ecr.aws/aws-cli/aws-cli:2.36.7@sha256:" + "c" * 64,
+     "aws-cli/aws-cli"),
 ])
 def test_image_repository(image: str, repository: str) -> None:
     assert image_repository(image) == repository
