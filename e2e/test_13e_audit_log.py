@@ -17,7 +17,8 @@ from e2e.audit_log import destination, messages, shipped_events
 from e2e.conftest import wait_for
 from e2e.iam_users import LocalSts, session_user, signed_in
 
-NAMESPACE = "audit-log-check"
+# Its own name each run: a rerun must not meet the last run's namespace still terminating, nor its events.
+NAMESPACE = f"audit-log-check-{secrets.token_hex(3)}"
 ADMIN_ROLE, ADMIN_SESSION = "platform-admin", "carol@example.com"
 COMPONENT_GROUP = "system:karmada:control-plane"  # charts/karmada/names.py
 READS = ("get", "list", "watch")
