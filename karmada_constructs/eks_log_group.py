@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Stack, Token
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from karmada_constructs.log_encryption import StackLogKey
-from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource
+from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource, finding_arn
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,11 +71,8 @@ class EksControlPlaneLogGroup(Construct):
         for after in (self.key, self.retention):
             after.node.find_child("Resource").node.add_dependency(self.group)
         acknowledge_aws_custom_resource(stack)
-        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
-        acknowledge(self, f"AwsSolutions-IAM5[Resource::arn:{partition}:logs:{region}:{account}:log-group:"
-                          f"{self.log_group_name}:*]",
+        group_arn = finding_arn(self, "logs", f"log-group:{self.log_group_name}:*")
+        acknowledge(self, f"AwsSolutions-IAM5[Resource::{group_arn}]",
                     "The one control-plane log group, in the ARN form CloudWatch Logs reports (':*' suffix); "
                     "it matches no other group.")
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from karmada_constructs.nag import acknowledge
+from karmada_constructs.nag import acknowledge, finding_arn
 from karmada_constructs.pod_identity import pod_identity_association, pod_identity_principal
 
 # What the awscloudwatchlogs exporter calls (internal/aws/cwlogs): PutLogEvents, and CreateLogStream when its stream
@@ -91,12 +91,8 @@ class KarmadaAuditLog(Construct):
         streams = f"{self.log_group_arn}:log-stream:*"
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="WriteTheAuditLogGroupOnly", actions=list(SHIPPER_ACTIONS), resources=[self.log_group_arn, streams]))
-        stack = Stack.of(self)
-        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
-        acknowledge(role, f"AwsSolutions-IAM5[Resource::arn:{partition}:logs:{region}:{account}:log-group:"
-                          f"{props.log_group_name}:log-stream:*]",
+        acknowledge(role, f"AwsSolutions-IAM5[Resource::"
+                          f"{finding_arn(self, 'logs', f'log-group:{props.log_group_name}:log-stream:*')}]",
                     "The streams of the one audit log group: each karmada-apiserver pod writes a stream named "
                     "after itself, known only when the pod starts. Only CreateLogStream and PutLogEvents.")
         return role

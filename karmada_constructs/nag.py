@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, Stack, Token, Validations
 from constructs import IConstruct
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     """Acknowledge one cdk-nag finding (e.g. "AwsSolutions-IAM5[Resource::*]") on `scope` and below."""
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def finding_arn(scope: IConstruct, service: str, resource: str) -> str:
+    """An ARN in `scope`'s stack as cdk-nag prints it in a finding: unresolved parts as ``<AWS::Region>`` and so on."""
+    stack = Stack.of(scope)
+    parts = [("<AWS::Partition>", stack.partition), ("<AWS::Region>", stack.region),
+             ("<AWS::AccountId>", stack.account)]
+    partition, region, account = (name if Token.is_unresolved(value) else value for name, value in parts)
+    return f"arn:{partition}:{service}:{region}:{account}:{resource}"
 
 
 # AwsCustomResource's function is a stack-wide singleton with this fixed id.

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CfnElement, CustomResource, Duration, Stack, Token
+from aws_cdk import CfnElement, CustomResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,7 +18,7 @@ from constructs import Construct, IConstruct
 from charts.storage_class import VOLUME_CLUSTER_TAG
 from functions import resource_types
 from karmada_constructs.log_encryption import encrypted_log_group
-from karmada_constructs.nag import acknowledge
+from karmada_constructs.nag import acknowledge, finding_arn
 
 # The same asset as every other handler: the repository root filtered to the `functions` package.
 from karmada_constructs.parent_cluster_provider import ASSET_EXCLUDE, REPO_ROOT
@@ -148,14 +148,10 @@ class TeardownCleanup(Construct):
         acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]",
                     "ec2:DescribeVolumes and ec2:DescribeNetworkInterfaces support no resource-level permissions; "
                     "the role can only list volumes and network interfaces with them.")
-        stack = Stack.of(self)
-        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
         for resource in ("volume", "network-interface"):
             acknowledge(
                 self.role,
-                f"AwsSolutions-IAM5[Resource::arn:{partition}:ec2:{region}:{account}:{resource}/*]",
+                f"AwsSolutions-IAM5[Resource::{finding_arn(self, 'ec2', f'{resource}/*')}]",
                 "Volume and interface IDs are created by the EBS CSI driver and the VPC CNI at run time; the "
                 "delete is conditioned on the tags they set (and the cluster tag of the StorageClass, or this VPC).",
             )
