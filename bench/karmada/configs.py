@@ -37,9 +37,11 @@ ABLATION_PREFIX = "without-"
 CONTROL = "ours-again"  # `--ablation`: ours once more, last, so the table shows how far the machine drifted
 
 
-def profile_names(ablation: bool) -> list[str]:
-    """Ours and the chart's, or (``ablation``) ours, ours without each group, and ours again."""
-    return ["ours", *(ABLATION_PREFIX + g for g in FLAG_GROUPS), CONTROL] if ablation else ["ours", "chart"]
+def profile_names(ablation: bool, groups: list[str] | None = None) -> list[str]:
+    """Ours and the chart's, or (``ablation``) ours, ours without each of ``groups`` (default all), and ours again."""
+    if not ablation:
+        return ["ours", "chart"]
+    return ["ours", *(ABLATION_PREFIX + g for g in (groups or FLAG_GROUPS)), CONTROL]
 
 
 def chart_flags_of(profile: str, defaults: dict[str, dict[str, FlagDefault]]) -> dict[str, dict[str, FlagDefault]]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .configs import FLAG_GROUPS
+from .configs import ABLATION_PREFIX, FLAG_GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "bench-karmada.json"
@@ -213,8 +213,9 @@ def flag_rows(result: dict[str, Any]) -> list[list[str]]:
 def _flag_section(flags: dict[str, Any] | None) -> list[str]:
     if not flags:
         return []
+    run = {p["profile"].removeprefix(ABLATION_PREFIX) for p in flags["profiles"]}
     groups = ", ".join(f"`{name}` ({', '.join(f'--{flag}' for _, flag in members)})"
-                       for name, members in FLAG_GROUPS.items())
+                       for name, members in FLAG_GROUPS.items() if name in run)
     return ["### Each tuned flag group on its own (`make bench-karmada BENCH_KARMADA_ARGS=--ablation`)", "",
             f"Ours, then ours with one group set back to the chart's value, each in the same invocation on "
             f"{flags['members']} members, whole run {flags['bench_seconds'] / 60:.1f} min. The groups: {groups}. "

@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", default=DEFAULT_PLAN, help=f"steps M:W in order (default {DEFAULT_PLAN})")
     parser.add_argument("--budget-minutes", type=float, default=30, help="the whole run, every profile (default 30)")
     parser.add_argument("--step-minutes", type=float, default=6, help="at most this long per step (default 6)")
+    parser.add_argument("--groups", default="",
+                        help=f"with --ablation: the groups to set back, comma-separated (default all: "
+                             f"{','.join(configs.FLAG_GROUPS)})")
     parser.add_argument("--ablation", action="store_true",
                         help="instead of the chart's profile, ours with each tuned group set back to the chart's "
                              "values on its own (the flag-by-flag evidence; docs/bench-karmada-flags.json)")
@@ -186,7 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     if not 2 <= args.members <= 20:
         raise SystemExit(f"error: --members: {args.members} is outside 2..20; a 2-core machine holds about 10")
     plan = parse_plan(args.plan, args.members)
-    profiles = configs.profile_names(args.ablation)
+    groups = [g.strip() for g in args.groups.split(",")] if args.groups else None
+    unknown = [g for g in groups or [] if g not in configs.FLAG_GROUPS]
+    if unknown or (groups and not args.ablation):
+        raise SystemExit(f"error: --groups: {', '.join(unknown) or args.groups} "
+                         f"{'is not a group' if unknown else 'needs --ablation'}; "
+                         f"use --ablation with some of {', '.join(configs.FLAG_GROUPS)}")
+    profiles = configs.profile_names(args.ablation, groups)
 
     started = time.monotonic()
     # Members as API server, etcd and the controllers whose work Karmada reads back (local_control_plane/clusters.py):

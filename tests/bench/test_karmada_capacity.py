@@ -235,6 +235,7 @@ def test_the_flag_groups_hold_every_tuned_flag_once_and_each_ablation_profile_se
     assert configs.profile_names(False) == ["ours", "chart"]
     names = configs.profile_names(True)
     assert names[0] == "ours" and names[-1] == configs.CONTROL and len(names) == 2 + len(configs.FLAG_GROUPS)
+    assert configs.profile_names(True, ["workers"]) == ["ours", "without-workers", configs.CONTROL]
     assert configs.chart_flags_of("ours", defaults) == configs.chart_flags_of(configs.CONTROL, defaults) == {}
     assert configs.chart_flags_of("chart", defaults) == defaults
     workers = configs.chart_flags_of("without-workers", defaults)
@@ -262,7 +263,8 @@ def test_the_flag_by_flag_run_is_its_own_table_beside_ours(tmp_path, monkeypatch
     assert rows[0] == ["without-karmada-qps", "2", "100", "0.7", "1.5", "120", "40", "121", "41", "not timed", "30"]
     assert rows[1][-2:] == ["-", "30"]
     text = "\n".join(report.section({**_published_like(), "profiles": []}, flags))
-    assert "### Each tuned flag group on its own" in text and "`workers` (--concurrent-resource-template-syncs" in text
+    assert "### Each tuned flag group on its own" in text and "`karmada-qps` (--kube-api-qps, --kube-api-burst)" in text
+    assert "`workers`" not in text  # only the groups the run set back
     assert "| without-karmada-qps | 2 | 100 | 0.7 | 1.5 |" in text
     monkeypatch.setattr(report, "PUBLISHED", tmp_path / "main.json")
     monkeypatch.setattr(report, "PUBLISHED_FLAGS", tmp_path / "flags.json")
