@@ -255,8 +255,12 @@ def render(command: str, output: Path, *args: str) -> list[dict]:
     # As under make: the venv's Node for jsii (cdk8s), not whatever Node the machine has.
     environment["PATH"] = f"{Path(sys.executable).parent}:{environment.get('PATH', '')}"
     config = os.environ.get("LOCAL_CONFIG", "config/local.yaml")
+    # config/local.yaml names no account: the parent's images name its pull-through cache's, which a user passes
+    # (docs/backup-restore.md); here the local stand-in for it.
+    account = deviations.PLACEHOLDERS["${Parent.AccountId}"]
     done = subprocess.run([sys.executable, "-m", "charts.etcd_backup", command, "--config", config, *args,
-                           "-o", str(output)], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=150)
+                           "--account", account, "-o", str(output)],
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=150)
     assert done.returncode == 0, f"python -m charts.etcd_backup {command} failed: {done.stderr[-2000:]}"
     return [doc for doc in yaml.safe_load_all(output.read_text(encoding="utf-8")) if doc]
 

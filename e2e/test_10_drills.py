@@ -113,7 +113,9 @@ def test_restore_dry_run_checks_the_newest_snapshot_and_renders_its_restore(env,
     s3.upload_file(str(snapshot), bucket, key, ExtraArgs={"ChecksumAlgorithm": "SHA256"})
     status = json.loads(subprocess.run([str(env.binaries["etcdutl"]), "snapshot", "status", str(snapshot),
                                         "--write-out=json"], capture_output=True, text=True, check=True).stdout)
-    aws: dict[str, str | None] = {"AWS_ENDPOINT_URL_S3": local_s3.endpoint, "AWS_ACCESS_KEY_ID": "drill",
+    # The drill asks STS whose account it runs in (the parent's pull-through cache names it): moto answers that too.
+    aws: dict[str, str | None] = {"AWS_ENDPOINT_URL_S3": local_s3.endpoint, "AWS_ENDPOINT_URL_STS": local_s3.endpoint,
+                                  "AWS_ACCESS_KEY_ID": "drill",
                                   "AWS_SECRET_ACCESS_KEY": "drill", "AWS_REGION": region, "AWS_PROFILE": None,
                                   "AWS_SESSION_TOKEN": None}
     rendered = scratch / "drill-restore.yaml"
