@@ -98,13 +98,9 @@ def cache_sites(config: AppConfig) -> list[CacheSite]:
 
 def notes(config: AppConfig) -> list[str]:
     """What synth says about the caches: Docker Hub images pulled upstream."""
-    cache = config.mirrors.pull_through_cache
-    if not cache.enabled or config.mirrors.images is not None:
+    if not cached_upstreams(config) or config.mirrors.pull_through_cache.docker_hub_secret is not None:
         return []
-    found = []
-    if cache.docker_hub_secret is None:
-        found.append("mirrors.pull_through_cache: docker.io images (Karmada's) are pulled from Docker Hub directly, "
+    return ["mirrors.pull_through_cache: docker.io images (Karmada's) are pulled from Docker Hub directly, "
                      "not through the ECR cache (ECR caches Docker Hub only with credentials); to cache them, store a "
                      "Docker Hub access token in a secret named ecr-pullthroughcache/<name> in each cache's account "
-                     "and region and set mirrors.pull_through_cache.docker_hub_secret to that name")
-    return found
+                     "and region and set mirrors.pull_through_cache.docker_hub_secret to that name"]

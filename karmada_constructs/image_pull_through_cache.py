@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,7 +16,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLookupProps
-from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource
+from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource, finding_arn
 
 # What a cluster's nodes need beyond pulling (AmazonEC2ContainerRegistryReadOnly) for a pull-through cache: fetch an
 # image from upstream into the registry, and create its repository on the first pull.
@@ -115,11 +115,9 @@ class ImagePullThroughCache(Construct):
             # The first pull already finds the template.
             rule.node.add_dependency(template)
             self.rules.append(rule)
-        partition, account = _readable(stack.partition, "AWS::Partition"), _readable(stack.account, "AWS::AccountId")
         for prefix in self.prefixes:
             acknowledge(self.creation_role,
-                        f"AwsSolutions-IAM5[Resource::arn:{partition}:ecr:{stack.region}:{account}:repository/"
-                        f"{prefix}/*]",
+                        f"AwsSolutions-IAM5[Resource::{finding_arn(self, 'ecr', f'repository/{prefix}/*')}]",
                         f"ECR creates one repository per cached image under {prefix}/, named after the upstream "
                         "image on its first pull; the role may create repositories under this prefix only.")
 
@@ -136,9 +134,8 @@ class ImagePullThroughCache(Construct):
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=["secretsmanager:DescribeSecret"], resources=[pattern])]),
         ))
-        partition, account = _readable(stack.partition, "AWS::Partition"), _readable(stack.account, "AWS::AccountId")
-        acknowledge(lookup, f"AwsSolutions-IAM5[Resource::arn:{partition}:secretsmanager:{stack.region}:{account}:"
-                            f"secret:{name}-??????]",
+        secret_arn = finding_arn(self, "secretsmanager", f"secret:{name}-??????")
+        acknowledge(lookup, f"AwsSolutions-IAM5[Resource::{secret_arn}]",
                     "The six wildcard characters are the random suffix Secrets Manager appends to the secret's name; "
                     "the look-up may describe (not read) this one secret.")
         acknowledge_aws_custom_resource(stack)
@@ -153,19 +150,12 @@ class ImagePullThroughCache(Construct):
         stack = Stack.of(role)
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=list(PULL_THROUGH_ACTIONS), resources=[_repositories(stack, prefix) for prefix in prefixes]))
-        partition, account = _readable(stack.partition, "AWS::Partition"), _readable(stack.account, "AWS::AccountId")
         for prefix in prefixes:
-            acknowledge(role, f"AwsSolutions-IAM5[Resource::arn:{partition}:ecr:{stack.region}:{account}:repository/"
-                              f"{prefix}/*]",
+            acknowledge(role, f"AwsSolutions-IAM5[Resource::{finding_arn(role, 'ecr', f'repository/{prefix}/*')}]",
                         f"The nodes pull images through the pull-through cache of {prefix}: the first pull of an "
                         "image creates its repository, named after the upstream image, under this prefix only.")
 
 
 def _repositories(stack: Stack, prefix: str) -> str:
     return stack.format_arn(service="ecr", resource="repository", resource_name=f"{prefix}/*")
-
-
-def _readable(value: str, name: str) -> str:
-    """How cdk-nag writes a pseudo parameter in a finding's resource: `<AWS::AccountId>`."""
-    return f"<{name}>" if Token.is_unresolved(value) else value
 

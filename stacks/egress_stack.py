@@ -4,13 +4,13 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags, Token
+from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_karmada.config import AppConfig
-from karmada_constructs.nag import acknowledge
+from karmada_constructs.nag import acknowledge, finding_arn
 from stacks.naming import egress_reader_role_name
 
 EGRESS_TAG = "eks-karmada:egress-of"  # for people and cost reports; the look-ups read the stack, not tags
@@ -62,10 +62,8 @@ class KarmadaEgressStack(Stack):
         this_stack = self.format_arn(service="cloudformation", resource="stack", resource_name=f"{self.stack_name}/*")
         reader.add_to_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStackResource"],
                                                  resources=[this_stack]))
-        partition = "<AWS::Partition>" if Token.is_unresolved(self.partition) else self.partition
-        account = "<AWS::AccountId>" if Token.is_unresolved(self.account) else self.account
-        acknowledge(reader, f"AwsSolutions-IAM5[Resource::arn:{partition}:cloudformation:{self.region}:{account}:"
-                            f"stack/{self.stack_name}/*]",
+        stack_arn = finding_arn(self, "cloudformation", f"stack/{self.stack_name}/*")
+        acknowledge(reader, f"AwsSolutions-IAM5[Resource::{stack_arn}]",
                     "The trailing * is the stack's generated id: the role reads the resources of this one stack.")
 
     @property
