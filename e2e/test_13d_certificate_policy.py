@@ -56,8 +56,10 @@ def create(parent: Kubectl, obj: dict):
 
 
 def test_a_certificate_the_app_does_not_render_may_not_use_a_karmada_ca(parent):
-    for issuer, organizations in (("karmada-ca", ["system:masters"]), ("karmada-ca", ["system:karmada:control-plane"]),
-                                  ("karmada-etcd-ca", []), ("karmada-front-proxy-ca", [])):
+    for issuer, organizations in (("karmada-client-ca", ["system:masters"]),
+                                  ("karmada-client-ca", ["system:karmada:control-plane"]),
+                                  ("karmada-ca", ["system:masters"]), ("karmada-etcd-ca", []),
+                                  ("karmada-front-proxy-ca", [])):
         done = create(parent, certificate("mallory", issuer, "mallory", organizations))
         assert done.returncode != 0, f"a rogue Certificate for {issuer} was admitted"
         assert "only the Certificates eks-karmada renders may use the Karmada CAs" in done.stderr, done.stderr
@@ -83,6 +85,12 @@ def test_a_rendered_certificate_may_be_created_as_rendered_but_not_with_another_
     kcm = json.loads(json.dumps(rendered_certificate(env, "karmada-kube-controller-manager-client")))
     kcm["spec"]["subject"] = {"organizations": ["system:karmada:control-plane"]}
     done = create(parent, kcm)
+    assert done.returncode != 0 and "must ask for exactly what eks-karmada renders" in done.stderr, done.stderr
+
+    # The admin's certificate from the serving CA instead of the client CA.
+    moved = json.loads(json.dumps(admin))
+    moved["spec"]["issuerRef"]["name"] = "karmada-ca"
+    done = create(parent, moved)
     assert done.returncode != 0 and "must ask for exactly what eks-karmada renders" in done.stderr, done.stderr
 
 

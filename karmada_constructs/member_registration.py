@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from aws_cdk import CustomResource
 from constructs import Construct
 
+from charts.karmada.names import CLIENT_CA_COMMON_NAME
 from functions import resource_types
 from karmada_constructs.karmada_manifest import FIELD_MANAGER
 from karmada_constructs.member_registration_provider import MemberRegistrationProvider
@@ -39,6 +40,8 @@ class MemberRegistrationProps:
     """Labels of the Cluster. Default: none."""
     agent_credential_secret: str | None = None
     """Pull mode: the agent's cert-manager Secret in the parent. Default: none."""
+    agent_certificate_issuer: str = CLIENT_CA_COMMON_NAME
+    """Pull mode: the common name of the CA that signs the agent's certificate. Default: the Karmada client CA."""
     karmada_api_server_url: str | None = None
     """Pull mode: the URL the agent dials. Default: none."""
 
@@ -81,6 +84,8 @@ class MemberRegistration(Construct):
                     "karmada_api_server_url"
                 )
             properties["AgentCredentialSecret"] = props.agent_credential_secret
+            # Checked against the certificate; a changed CA re-runs the registration, which re-copies it.
+            properties["AgentCertificateIssuer"] = props.agent_certificate_issuer
             properties["KarmadaApiServerUrl"] = props.karmada_api_server_url
         # Also the agent certificate refresh's event (AgentCertificateRefresh): the same member, the same Secrets.
         self.properties: dict[str, str] = properties

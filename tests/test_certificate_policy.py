@@ -14,7 +14,8 @@ from charts.karmada.certificate_policy import (
     certificate_policy_manifests,
 )
 
-KARMADA_ISSUERS = {"karmada-selfsigned", "karmada-ca", "karmada-etcd-ca", "karmada-front-proxy-ca"}
+KARMADA_ISSUERS = {"karmada-selfsigned", "karmada-ca", "karmada-client-ca", "karmada-etcd-ca",
+                   "karmada-front-proxy-ca"}
 
 
 def _policies(synthesized) -> dict[str, dict]:
@@ -34,8 +35,9 @@ def test_every_certificate_the_parent_renders_for_a_karmada_issuer_is_allowed_ex
     assert allowed == {c["metadata"]["name"]: AllowedCertificate.of(c).identity for c in rendered}
     # The ones that matter most, spelled out.
     assert allowed["karmada-admin-client"] == (
-        "karmada-ca|system:admin|system:masters|digital signature,key encipherment,client auth|false")
+        "karmada-client-ca|system:admin|system:masters|digital signature,key encipherment,client auth|false")
     assert allowed["karmada-ca"].endswith("|true") and allowed["karmada-ca"].startswith("karmada-selfsigned|")
+    assert allowed["karmada-client-ca"] == "karmada-ca|karmada-client-ca||digital signature,cert sign,crl sign|true"
     assert {"karmada-fleet-guard-client", "etcd-backup-etcd-client"} <= set(allowed)  # from other charts
 
 

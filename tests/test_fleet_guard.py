@@ -181,7 +181,7 @@ def test_the_client_certificate_is_the_guards_own_user_from_the_karmada_ca(synth
     assert spec["usages"] == list(CLIENT_USAGES)
     assert "subject" not in spec  # no organization: no group
     assert spec["issuerRef"] == collector["spec"]["issuerRef"] == {
-        "group": "cert-manager.io", "kind": "Issuer", "name": "karmada-ca"}
+        "group": "cert-manager.io", "kind": "Issuer", "name": "karmada-client-ca"}
     assert spec["privateKey"]["rotationPolicy"] == "Always"
 
 

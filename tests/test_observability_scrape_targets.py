@@ -164,7 +164,7 @@ def test_its_identity_is_its_own_and_may_only_get_metrics_in_the_karmada_api(par
     certificate = _find(parent, "Certificate", "karmada-metrics-collector-client")["spec"]
     assert certificate["commonName"] == "system:karmada:metrics-collector"
     assert "subject" not in certificate  # no group: neither system:masters nor the components' group
-    assert certificate["issuerRef"]["name"] == "karmada-ca"
+    assert certificate["issuerRef"]["name"] == "karmada-client-ca"
     karmada = synthesized.manifests["karmada"]
     roles = [o for o in karmada if o["kind"] == "ClusterRoleBinding"
              and any(s.get("name") == certificate["commonName"] for s in o["subjects"])]

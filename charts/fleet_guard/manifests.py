@@ -25,8 +25,8 @@ RBAC_API = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 
 
-def client_certificate_request(issuer: str = names.CA_ISSUER) -> CertificateRequest:
-    """The guard's client certificate, issued by the Karmada CA like the components' (and renewed like them)."""
+def client_certificate_request(issuer: str = names.CLIENT_CA_ISSUER) -> CertificateRequest:
+    """The guard's client certificate, issued by the Karmada client CA like the components' (and renewed like them)."""
     return CertificateRequest(
         name=CLIENT_CERT_SECRET,
         issuer=issuer,

@@ -60,6 +60,8 @@ TLS12_CIPHER_SUITES = (
 
 SERVING_CERT = SecretMount("serving-cert", names.APISERVER_SERVING_SECRET, f"{names.PKI_ROOT}/serving")
 ETCD_CLIENT_CERT = etcd_client_cert(names.APISERVER)
+# The client CA's certificate only: its key never reaches the container.
+CLIENT_CA = SecretMount("client-ca", names.CLIENT_CA_SECRET, f"{names.PKI_ROOT}/client-ca", keys=("tls.crt",))
 FRONT_PROXY_CERT = SecretMount(
     "front-proxy-client-cert", names.FRONT_PROXY_CLIENT_SECRET, f"{names.PKI_ROOT}/front-proxy-client"
 )
@@ -137,7 +139,8 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--authentication-config={CONFIG.file(names.AUTHENTICATION_CONFIG_KEY)}",
         *iam_authenticator.apiserver_flags(),
         "--authorization-mode=Node,RBAC",
-        f"--client-ca-file={SERVING_CERT.ca}",
+        # The intermediate alone: a certificate karmada-ca signs directly (a serving one) authenticates no one.
+        f"--client-ca-file={CLIENT_CA.cert}",
         # Written out: no bootstrap token authenticates here (Pull agents hold client certificates).
         "--enable-bootstrap-token-auth=false",
         # --- serving ---
@@ -199,8 +202,8 @@ def apiserver_container(props: KarmadaControlPlaneProps) -> Container:
         command=apiserver_command(props),
         env=[POD_IP],
         ports=[Port("https", port)],
-        mounts=[SERVING_CERT, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG, ENCRYPTION_CONFIG,
-                iam_authenticator.WEBHOOK, *audit],
+        mounts=[SERVING_CERT, CLIENT_CA, ETCD_CLIENT_CERT, FRONT_PROXY_CERT, SERVICE_ACCOUNT_KEY, CONFIG,
+                ENCRYPTION_CONFIG, iam_authenticator.WEBHOOK, *audit],
         resources=props.resources.apiserver,
         startup=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=30),
         liveness=HttpProbe("/livez", port, scheme="HTTPS", period=10, timeout=15, failure=6),

@@ -46,6 +46,9 @@ METRICS_PORT = 8080
 
 # --- Secrets issued by cert-manager ------------------------------------------------
 CA_SECRET = "karmada-ca"
+# Signed by karmada-ca; signs every client certificate of the Karmada API and is the only CA that API trusts for one.
+CLIENT_CA_SECRET = "karmada-client-ca"
+CLIENT_CA_COMMON_NAME = "karmada-client-ca"
 FRONT_PROXY_CA_SECRET = "karmada-front-proxy-ca"
 ETCD_CA_SECRET = "karmada-etcd-ca"
 SERVICE_ACCOUNT_KEY_SECRET = "karmada-service-account-key"
@@ -105,6 +108,7 @@ TAINT_NOT_READY = "cluster.karmada.io/not-ready"
 # --- issuers ------------------------------------------------------------------------
 SELF_SIGNED_ISSUER = "karmada-selfsigned"
 CA_ISSUER = "karmada-ca"
+CLIENT_CA_ISSUER = "karmada-client-ca"
 FRONT_PROXY_CA_ISSUER = "karmada-front-proxy-ca"
 ETCD_CA_ISSUER = "karmada-etcd-ca"
 

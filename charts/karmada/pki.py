@@ -4,10 +4,18 @@ Three CA chains, each rooted in a self-signed cert-manager Certificate whose
 private key never rotates (``rotationPolicy: Never``) so the trust anchor stays
 stable across its renewals:
 
-* ``karmada-ca`` signs the karmada-apiserver serving certificate, every client
-  certificate of the Karmada API, and the serving certificates the apiserver
-  dials (webhook, aggregated API servers, scheduler estimators). Its
-  ``ca.crt`` is the ``${Karmada.CaBundle}`` the bootstrap chart needs.
+* ``karmada-ca`` signs the karmada-apiserver serving certificate, the serving
+  certificates the apiserver dials (webhook, aggregated API servers, scheduler
+  estimators) and one intermediate, ``karmada-client-ca``. Its ``ca.crt`` is the
+  ``${Karmada.CaBundle}`` the bootstrap chart needs and what every client trusts.
+* ``karmada-client-ca`` (signed by ``karmada-ca``) signs every client
+  certificate of the Karmada API (components, agents, break-glass) and is the
+  only CA karmada-apiserver accepts a client certificate from
+  (``--client-ca-file``): a certificate ``karmada-ca`` signs directly
+  authenticates no one. Replacing its key revokes every client certificate at
+  once while the serving trust, copied into kubeconfigs, webhooks and members,
+  stays as it was. Its leaves' ``ca.crt`` is still ``karmada-ca`` (cert-manager
+  writes the top of the chain), so clients keep one trust anchor.
 * ``karmada-front-proxy-ca`` signs only the aggregator's front-proxy client:
   aggregated API servers trust request headers from *any* certificate of that
   CA, so it must not be the main CA.
@@ -98,7 +106,7 @@ def _serving(component: str, props: KarmadaControlPlaneProps, *, service: str | 
 def _client(component: str, *, user: str | None = None, groups: Sequence[str] | None = None) -> CertificateRequest:
     return CertificateRequest(
         name=names.client_secret(component),
-        issuer=names.CA_ISSUER,
+        issuer=names.CLIENT_CA_ISSUER,
         common_name=user or names.component_user(component),
         organizations=tuple(groups if groups is not None else (names.COMPONENT_GROUP,)),
         usages=CLIENT_USAGES,
@@ -136,10 +144,25 @@ def certificate_authorities() -> list[CertificateRequest]:
     ]
 
 
+def client_ca() -> CertificateRequest:
+    """The intermediate that signs the Karmada API's client certificates (``karmada-ca`` signs it)."""
+    return CertificateRequest(
+        name=names.CLIENT_CA_SECRET,
+        issuer=names.CA_ISSUER,
+        common_name=names.CLIENT_CA_COMMON_NAME,
+        usages=CA_USAGES,
+        is_ca=True,
+        stable_key=True,
+        key_size=CA_KEY_SIZE,
+        purpose="client CA of the Karmada API (karmada-apiserver --client-ca-file)",
+    )
+
+
 def ca_issuers() -> dict[str, str]:
     """CA Issuer name -> the Secret of the CA it signs with."""
     return {
         names.CA_ISSUER: names.CA_SECRET,
+        names.CLIENT_CA_ISSUER: names.CLIENT_CA_SECRET,
         names.FRONT_PROXY_CA_ISSUER: names.FRONT_PROXY_CA_SECRET,
         names.ETCD_CA_ISSUER: names.ETCD_CA_SECRET,
     }
@@ -203,7 +226,7 @@ def leaf_certificates(props: KarmadaControlPlaneProps) -> list[CertificateReques
         ),
         CertificateRequest(
             name=names.ADMIN_CLIENT_SECRET,
-            issuer=names.CA_ISSUER,
+            issuer=names.CLIENT_CA_ISSUER,
             common_name=names.ADMIN_USER,
             organizations=(names.MASTERS_GROUP,),
             usages=CLIENT_USAGES,
@@ -230,7 +253,7 @@ def leaf_certificates(props: KarmadaControlPlaneProps) -> list[CertificateReques
         certs.append(
             CertificateRequest(
                 name=names.agent_client_secret(member),
-                issuer=names.CA_ISSUER,
+                issuer=names.CLIENT_CA_ISSUER,
                 common_name=names.agent_user(member),
                 organizations=(names.AGENT_GROUP,),
                 usages=CLIENT_USAGES,
@@ -254,7 +277,7 @@ def service_account_key() -> CertificateRequest:
 
 
 def all_certificates(props: KarmadaControlPlaneProps) -> list[CertificateRequest]:
-    return [*certificate_authorities(), service_account_key(), *leaf_certificates(props)]
+    return [*certificate_authorities(), client_ca(), service_account_key(), *leaf_certificates(props)]
 
 
 # --- manifests --------------------------------------------------------------------------------
@@ -322,12 +345,13 @@ def certificate_manifest(cert: CertificateRequest, props: KarmadaControlPlanePro
 
 def pki_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, Any]]:
     issuers = issuer_manifests(props)
-    # Self-signed issuer, then the CAs it issues, then the CA issuers, then leaves.
+    # Self-signed issuer, then the CAs it issues, then the CA issuers, the intermediate, then leaves.
     return [
         issuers[0],
         *(certificate_manifest(c, props) for c in certificate_authorities()),
         certificate_manifest(service_account_key(), props),
         *issuers[1:],
+        certificate_manifest(client_ca(), props),
         *(certificate_manifest(c, props) for c in leaf_certificates(props)),
     ]
 

@@ -24,7 +24,7 @@ class ParentMetricsCollectorChart(cdk8s.Chart):
     def __init__(self, scope: Construct, id: str, props: MetricsCollectorProps,
                  control_plane: KarmadaControlPlaneProps) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)
-        certificate = certificate_manifest(client_certificate_request(names.CA_ISSUER), control_plane)
+        certificate = certificate_manifest(client_certificate_request(names.CLIENT_CA_ISSUER), control_plane)
         emit_all(self, collector_manifests(props, certificate=certificate,
                                            isolated_namespaces=(control_plane.namespace,)))
 

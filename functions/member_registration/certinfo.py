@@ -1,8 +1,8 @@
-"""The subject and expiry of a PEM certificate, read with the standard library only.
+"""The subject, issuer and expiry of a PEM certificate, read with the standard library only.
 
 The Lambda runtime has no ``cryptography``; checking the agent certificate's identity before handing
-it to karmada-agent only needs the subject's CN and O, ``notAfter`` and (to tell a renewed certificate from
-the one a member holds) the serial number, which a few lines of DER
+it to karmada-agent only needs the subject's CN and O, the issuer's CN, ``notAfter`` and (to tell a renewed
+certificate from the one a member holds) the serial number, which a few lines of DER
 reading give (X.509: Certificate ::= SEQUENCE { tbsCertificate, ... }; tbsCertificate ::= SEQUENCE {
 [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject, ... }).
 """
@@ -26,12 +26,13 @@ _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x
 
 @dataclass(frozen=True)
 class CertificateInfo:
-    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter, serial."""
+    """The parts of an X.509 certificate the registration checks: subject CN and O, notAfter, serial, issuer CN."""
 
     common_name: str
     organizations: tuple[str, ...]
     not_after: datetime.datetime
     serial_number: int = 0
+    issuer_common_name: str = ""
 
     @property
     def serial_hex(self) -> str:
@@ -40,7 +41,7 @@ class CertificateInfo:
 
 
 def read_certificate(pem: bytes) -> CertificateInfo:
-    """Subject CN, subject O values, notAfter and serial number of the first certificate in ``pem``."""
+    """Subject CN, subject O values, notAfter, serial number and issuer CN of the first certificate in ``pem``."""
     match = _PEM_CERT.search(pem or b"")
     if not match:
         raise CertificateFormatError("no PEM certificate found")
@@ -58,17 +59,20 @@ def read_certificate(pem: bytes) -> CertificateInfo:
             raise CertificateFormatError("unexpected certificate structure")
         serial = int.from_bytes(der[fields[0][1]:fields[0][2]], "big", signed=True)
         attributes = _name_attributes(der, subject[1], subject[2])
+        issuer = _name_attributes(der, fields[2][1], fields[2][2])
         not_after = _time(validity[1][0], der[validity[1][1]:validity[1][2]])
     except (IndexError, ValueError) as err:
         if isinstance(err, CertificateFormatError):
             raise
         raise CertificateFormatError(f"cannot read the certificate: {err}") from err
     common_names = [value for oid, value in attributes if oid == _OID_CN]
+    issuer_names = [value for oid, value in issuer if oid == _OID_CN]
     return CertificateInfo(
         common_name=common_names[0] if common_names else "",
         organizations=tuple(value for oid, value in attributes if oid == _OID_O),
         not_after=not_after,
         serial_number=serial,
+        issuer_common_name=issuer_names[0] if issuer_names else "",
     )
 
 

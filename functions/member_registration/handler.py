@@ -22,7 +22,9 @@ ResourceProperties (strings):
   the role the registrar assumes to reach it), ``JoinExternalId`` (the ExternalId that role's trust requires).
 * Pull: ``AgentCredentialSecret`` (required; kubernetes.io/tls Secret in the parent with tls.crt,
   tls.key, ca.crt for CN ``system:karmada:agent:<member>``, O ``system:karmada:agents``),
-  ``AgentCredentialSecretNamespace`` (default ``AdminSecretNamespace``), ``KarmadaApiServerUrl``
+  ``AgentCredentialSecretNamespace`` (default ``AdminSecretNamespace``), ``AgentCertificateIssuer`` (the CN
+  of the CA that must have signed it: waited for while cert-manager re-issues it, then refused; default: not
+  checked), ``KarmadaApiServerUrl``
   (required, https://host[:port]), ``AgentNamespace`` (karmada-system), ``AgentKubeconfigKey``
   (karmada-kubeconfig), ``AgentDeploymentName`` (karmada-agent).
 * Bounded waits, seconds: ``TokenWaitSeconds`` (120), ``AgentWaitSeconds`` (300; 0 = don't wait
@@ -182,6 +184,14 @@ def quiet_aws_sdk_logs() -> None:
 
 def physical_id_for(props: Properties) -> str:
     return f"{props.cluster_name}/{props.member_name}"
+
+
+def _issuer(cert_pem: bytes) -> str | None:
+    """The issuer CN of a PEM certificate; None when unreadable (check_agent_certificate then says why)."""
+    try:
+        return read_certificate(cert_pem).issuer_common_name
+    except CertificateFormatError:
+        return None
 
 
 def budget_seconds(context: Any, runtime: Runtime) -> float:
@@ -643,8 +653,7 @@ class Run:
     # -- Pull
     def register_pull(self) -> None:
         p = self.props
-        agent = self.read_tls(p.agent_credential_namespace, p.agent_credential_secret)
-        self.check_agent_certificate(agent.cert_pem)
+        agent = self.agent_tls()
         server_ca = self.karmada_ca()
 
         cluster_role = obj.agent_role_names(p.member_name)[0]
@@ -736,6 +745,24 @@ class Run:
             self.on_undo(f"Cluster {p.member_name}", lambda: self.k_delete(obj.CLUSTERS, p.member_name))
         logger.info("registered %s (Pull, id %s, endpoint %s)", p.member_name, cluster_id, member.endpoint.endpoint)
 
+    def agent_tls(self) -> TlsMaterial:
+        """The agent's certificate and key from the parent, once they come from the expected CA.
+
+        A parent deployed before the client CA existed has its agent certificates re-issued by cert-manager when
+        their issuer changes, in the same deploy, seconds before this registration re-runs: wait for that.
+        """
+        p = self.props
+        read: list[TlsMaterial] = []
+
+        def from_expected_issuer() -> bool:
+            read[:] = [self.read_tls(p.agent_credential_namespace, p.agent_credential_secret)]
+            return not p.agent_certificate_issuer or _issuer(read[0].cert_pem) in (p.agent_certificate_issuer, None)
+
+        self.poll(from_expected_issuer, SECRET_WAIT_SECONDS,
+                  f"cert-manager to re-issue the agent certificate from {p.agent_certificate_issuer}")
+        self.check_agent_certificate(read[0].cert_pem)
+        return read[0]
+
     def check_agent_certificate(self, cert_pem: bytes) -> None:
         p = self.props
         where = f"Secret {p.agent_credential_namespace}/{p.agent_credential_secret} in the parent"
@@ -743,6 +770,12 @@ class Run:
             info = read_certificate(cert_pem)
         except CertificateFormatError as err:
             raise RegistrationError(f"{where}: tls.crt is not a certificate this handler can read: {err}") from None
+        if p.agent_certificate_issuer and info.issuer_common_name != p.agent_certificate_issuer:
+            raise RegistrationError(
+                f"{where} holds a certificate signed by {info.issuer_common_name!r}, not by "
+                f"{p.agent_certificate_issuer!r}, the only CA Karmada accepts client certificates from: check its "
+                "Certificate's issuerRef and status (cert-manager re-issues it when the issuer changes)"
+            )
         expected = obj.agent_user(p.member_name)
         if info.common_name != expected or obj.AGENT_GROUP not in info.organizations:
             raise RegistrationError(

@@ -60,6 +60,7 @@ class Properties:
     # Pull only
     agent_credential_secret: str
     agent_credential_namespace: str
+    agent_certificate_issuer: str  # the CN of the CA that must have signed the agent certificate; "": not checked
     karmada_api_server_url: str
     agent_namespace: str
     agent_kubeconfig_key: str
@@ -142,6 +143,7 @@ class Properties:
             join_external_id=property_text(raw, "JoinExternalId"),
             agent_credential_secret=agent_secret,
             agent_credential_namespace=property_text(raw, "AgentCredentialSecretNamespace") or admin_namespace,
+            agent_certificate_issuer=property_text(raw, "AgentCertificateIssuer"),
             karmada_api_server_url=server_url,
             agent_namespace=property_text(raw, "AgentNamespace") or DEFAULT_AGENT_NAMESPACE,
             agent_kubeconfig_key=property_text(raw, "AgentKubeconfigKey") or DEFAULT_AGENT_KUBECONFIG_KEY,

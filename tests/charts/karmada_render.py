@@ -95,12 +95,28 @@ class Rendered:
         return {c["spec"]["secretName"]: c for c in self.of_kind("Certificate")}
 
     def issuing_ca_secret(self, secret: str) -> str:
-        """Secret of the CA that signed ``secret`` (what its ca.crt contains)."""
+        """Secret of the CA that signed ``secret`` (``secret`` itself when self-signed)."""
         cert = self.certificates[secret]
         issuer = self.get("Issuer", cert["spec"]["issuerRef"]["name"])
         if "selfSigned" in issuer["spec"]:
             return secret
         return issuer["spec"]["ca"]["secretName"]
+
+    def chain(self, secret: str) -> list[str]:
+        """The CA Secrets above ``secret``, its signer first, up to the self-signed root."""
+        out: list[str] = []
+        while (signer := self.issuing_ca_secret(secret)) != secret:
+            out.append(signer)
+            secret = signer
+        return out
+
+    def trust_anchor_secret(self, secret: str) -> str:
+        """What ``secret``'s ca.crt holds: the root of its chain (cert-manager writes the top of the chain)."""
+        return (self.chain(secret) or [secret])[-1]
+
+    def verifies(self, secret: str, anchor: str) -> bool:
+        """A verifier trusting ``anchor``'s certificate accepts ``secret``'s (which carries its intermediates)."""
+        return anchor in self.chain(secret)
 
     def dns_sans(self, secret: str) -> set[str]:
         spec = self.certificates[secret]["spec"]

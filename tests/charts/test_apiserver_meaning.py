@@ -182,7 +182,7 @@ def test_certificate_files_come_from_the_right_secrets():
     expected = {
         "--tls-cert-file": ("secret", serving, "tls.crt"),
         "--tls-private-key-file": ("secret", serving, "tls.key"),
-        "--client-ca-file": ("secret", serving, "ca.crt"),
+        "--client-ca-file": ("secret", names.CLIENT_CA_SECRET, "tls.crt"),
         "--etcd-cafile": ("secret", names.etcd_client_secret(names.APISERVER), "ca.crt"),
         "--etcd-certfile": ("secret", names.etcd_client_secret(names.APISERVER), "tls.crt"),
         "--etcd-keyfile": ("secret", names.etcd_client_secret(names.APISERVER), "tls.key"),

@@ -51,7 +51,7 @@ def test_component_identities_are_authorised(full: Rendered):
     }
     for cert in full.of_kind("Certificate"):
         spec = cert["spec"]
-        if "client auth" not in spec["usages"] or full.issuing_ca_secret(spec["secretName"]) != names.CA_SECRET:
+        if "client auth" not in spec["usages"] or full.issuing_ca_secret(spec["secretName"]) != names.CLIENT_CA_SECRET:
             continue
         orgs = set(spec.get("subject", {}).get("organizations", []))
         # system:masters (admin) and system:kube-controller-manager are built in.

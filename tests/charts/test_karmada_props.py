@@ -129,7 +129,7 @@ def test_pull_members_get_an_agent_client_certificate():
     (agent,) = [c for c in leaf_certificates(props) if c.name == "karmada-agent-edge-1-client"]
     assert agent.common_name == "system:karmada:agent:edge-1"
     assert tuple(agent.organizations) == ("system:karmada:agents",)
-    assert agent.issuer == "karmada-ca" and "client auth" in agent.usages
+    assert agent.issuer == "karmada-client-ca" and "client auth" in agent.usages
 
 
 def test_pull_mode_registration_is_gone():

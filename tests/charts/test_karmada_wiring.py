@@ -111,11 +111,13 @@ def test_certificate_issuers_resolve_and_secrets_are_unique(any_rendered: Render
         if "ca" in issuer["spec"]:
             ca = by_secret[issuer["spec"]["ca"]["secretName"]]
             assert ca["spec"].get("isCA") is True
-            assert cert["spec"].get("isCA") is not True
+            # One intermediate and no deeper: the client CA, signed by the root that clients trust.
+            intermediate = cert["spec"]["secretName"] == names.CLIENT_CA_SECRET
+            assert (cert["spec"].get("isCA") is True) is intermediate
+            assert not intermediate or issuer["spec"]["ca"]["secretName"] == names.CA_SECRET
     for issuer in issuers.values():
         if "ca" in issuer["spec"]:
-            ca = by_secret[issuer["spec"]["ca"]["secretName"]]
-            assert issuers[ca["spec"]["issuerRef"]["name"]]["spec"] == {"selfSigned": {}}
+            assert len(any_rendered.chain(issuer["spec"]["ca"]["secretName"])) <= 1
 
 
 # --- Services ---------------------------------------------------------------------------------------------
@@ -321,11 +323,16 @@ def test_kubeconfig_uses_the_in_cluster_apiserver_name(default: Rendered):
 
 # --- trust: which CA verifies whom -----------------------------------------------------------------------------
 def _ca_of_flag(r: Rendered, workload: str, flag_name: str, container: str | None = None) -> str:
+    """The CA Secret whose certificate the file a flag names holds: a ca.crt (a chain's root) or a CA's tls.crt."""
     w = r.workload(workload)
     c = [c for c in pod_spec(w)["containers"] if container in (None, c["name"])][0]
     mounted = resolve_file(w, c, flags(c)[flag_name])
+    secret = mounted.volume["secret"]["secretName"]
+    if mounted.key == "tls.crt":
+        assert r.certificates[secret]["spec"].get("isCA") is True, f"{flag_name} names a leaf's tls.crt"
+        return secret
     assert mounted.key == "ca.crt"
-    return r.issuing_ca_secret(mounted.volume["secret"]["secretName"])
+    return r.trust_anchor_secret(secret)
 
 
 def _secret_of_flag(r: Rendered, workload: str, flag_name: str) -> str:
@@ -336,7 +343,7 @@ def _secret_of_flag(r: Rendered, workload: str, flag_name: str) -> str:
 
 def test_apiserver_trusts_the_ca_of_every_client_certificate(any_rendered: Rendered):
     client_ca = _ca_of_flag(any_rendered, "karmada-apiserver", "--client-ca-file")
-    assert client_ca == names.CA_SECRET
+    assert client_ca == names.CLIENT_CA_SECRET
     for w in any_rendered.workloads:
         for c in containers(w):
             kc = kubeconfig_of(any_rendered, w, c)
@@ -346,6 +353,23 @@ def test_apiserver_trusts_the_ca_of_every_client_certificate(any_rendered: Rende
     assert any_rendered.issuing_ca_secret(names.ADMIN_CLIENT_SECRET) == client_ca
 
 
+def test_the_root_ca_signs_no_client_certificate(full: Rendered):
+    """karmada-ca signs serving certificates and the client CA only, so no identity hangs on it."""
+    signed_by_root = {s for s in full.certificates if s != names.CA_SECRET
+                      and full.issuing_ca_secret(s) == names.CA_SECRET}
+    assert names.CLIENT_CA_SECRET in signed_by_root
+    for secret in signed_by_root - {names.CLIENT_CA_SECRET}:
+        assert "client auth" not in full.certificates[secret]["spec"]["usages"], secret
+    client_ca = full.certificates[names.CLIENT_CA_SECRET]["spec"]
+    assert "server auth" not in client_ca["usages"] and "client auth" not in client_ca["usages"]
+
+
+def test_apiserver_mounts_the_client_ca_certificate_alone(any_rendered: Rendered):
+    volumes = [v for v in pod_spec(any_rendered.workload("karmada-apiserver"))["volumes"]
+               if v.get("secret", {}).get("secretName") == names.CLIENT_CA_SECRET]
+    assert [v["secret"].get("items") for v in volumes] == [[{"key": "tls.crt", "path": "tls.crt"}]]
+
+
 def test_clients_trust_the_ca_of_the_apiserver_serving_certificate(any_rendered: Rendered):
     serving = _secret_of_flag(any_rendered, "karmada-apiserver", "--tls-cert-file")
     for w in any_rendered.workloads:
@@ -353,8 +377,8 @@ def test_clients_trust_the_ca_of_the_apiserver_serving_certificate(any_rendered:
             kc = kubeconfig_of(any_rendered, w, c)
             if kc:
                 ca = resolve_file(w, c, kc["clusters"][0]["cluster"]["certificate-authority"])
-                trusted = any_rendered.issuing_ca_secret(ca.volume["secret"]["secretName"])
-                assert trusted == any_rendered.issuing_ca_secret(serving)
+                trusted = any_rendered.trust_anchor_secret(ca.volume["secret"]["secretName"])
+                assert any_rendered.verifies(serving, trusted)
 
 
 def test_etcd_mutual_tls_chains(any_rendered: Rendered):
@@ -375,7 +399,7 @@ def test_etcd_mutual_tls_chains(any_rendered: Rendered):
                 assert r.issuing_ca_secret(cert) == etcd_client_ca
                 assert "client auth" in r.certificates[cert]["spec"]["usages"]
                 ca = resolve_file(w, c, f["--etcd-cafile"]).volume["secret"]["secretName"]
-                assert r.issuing_ca_secret(ca) == r.issuing_ca_secret(etcd_server)
+                assert r.verifies(etcd_server, r.trust_anchor_secret(ca))
                 for url in f["--etcd-servers"].split(","):
                     host, _ = split_url(url)
                     assert host in r.dns_sans(etcd_server), f"{c['name']} dials {host}"
@@ -400,7 +424,7 @@ def test_scheduler_estimator_mutual_tls(full: Rendered):
         server_ca = _ca_of_flag(full, component, "--scheduler-estimator-ca-file")
         for member in full.props.scheduler_estimators:
             estimator = names.estimator_name(member)
-            assert _ca_of_flag(full, estimator, "--grpc-client-ca-file") == full.issuing_ca_secret(client)
+            assert full.verifies(client, _ca_of_flag(full, estimator, "--grpc-client-ca-file"))
             port = int(flag(c, "--scheduler-estimator-port"))
             prefix = flag(c, "--scheduler-estimator-service-prefix")
             ns = flag(c, "--scheduler-estimator-service-namespace")
@@ -409,7 +433,7 @@ def test_scheduler_estimator_mutual_tls(full: Rendered):
                 svc, secret = serving_cert_for_url(full, f"https://{host}:{port}")
                 assert svc["metadata"]["name"] == estimator
                 assert host in full.dns_sans(secret)
-                assert full.issuing_ca_secret(secret) == server_ca
+                assert full.verifies(secret, server_ca)
 
 
 # --- names a client dials are in the serving certificate --------------------------------------------------
@@ -452,7 +476,7 @@ def test_admin_client_certificate(any_rendered: Rendered):
     assert spec["commonName"] == "system:admin"
     assert spec["subject"]["organizations"] == ["system:masters"]
     assert "client auth" in spec["usages"]
-    assert any_rendered.issuing_ca_secret("karmada-admin-client") == names.CA_SECRET
+    assert any_rendered.issuing_ca_secret("karmada-admin-client") == names.CLIENT_CA_SECRET
 
 
 def test_component_identities(full: Rendered):
@@ -514,7 +538,8 @@ def test_ca_private_key_is_never_mounted(default: Rendered, full: Rendered):
             for w in r.workloads
             for v in pod_spec(w).get("volumes", [])
             if v.get("secret", {}).get("secretName")
-            in (names.CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
+            in (names.CA_SECRET, names.CLIENT_CA_SECRET, names.ETCD_CA_SECRET, names.FRONT_PROXY_CA_SECRET)
+            and "tls.key" in {i["key"] for i in v["secret"].get("items", [{"key": "tls.key"}])}
         }
 
     # `full` has a Pull member: its agent certificate comes from cert-manager, so nothing signs CSRs here.

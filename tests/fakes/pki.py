@@ -39,7 +39,7 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def make_pki(server_names: tuple[str, ...] = ("karmada-apiserver.karmada-system.svc.cluster.local",),
              server_ips: tuple[str, ...] = (), client_cn: str = "system:admin",
-             client_org: str = "system:masters") -> Pki:
+             client_org: str = "system:masters", ca_cn: str = "test-ca") -> Pki:
     """A CA that signed one server certificate (for ``server_names``/``server_ips``) and one client one."""
     now = datetime.datetime.now(datetime.UTC)
     start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1)
@@ -47,8 +47,8 @@ def make_pki(server_names: tuple[str, ...] = ("karmada-apiserver.karmada-system.
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
         x509.CertificateBuilder()
-        .subject_name(_name("test-ca"))
-        .issuer_name(_name("test-ca"))
+        .subject_name(_name(ca_cn))
+        .issuer_name(_name(ca_cn))
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)

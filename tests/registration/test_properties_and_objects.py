@@ -77,11 +77,12 @@ def test_unknown_request_type():
         handle({"RequestType": "Refresh"}, None, runtime=None)
 
 
-def test_certificate_reader_reads_subject_and_expiry():
-    pki = make_pki(client_cn="system:karmada:agent:m1", client_org="system:karmada:agents")
+def test_certificate_reader_reads_subject_issuer_and_expiry():
+    pki = make_pki(client_cn="system:karmada:agent:m1", client_org="system:karmada:agents", ca_cn="karmada-client-ca")
     info = read_certificate(pki.client.cert_pem)
     assert info.common_name == "system:karmada:agent:m1"
     assert info.organizations == ("system:karmada:agents",)
+    assert info.issuer_common_name == "karmada-client-ca"
     assert info.not_after > datetime.datetime.now(datetime.UTC)
     # a bundle: the first certificate counts
     assert read_certificate(pki.client.cert_pem + pki.ca.cert_pem).common_name == "system:karmada:agent:m1"

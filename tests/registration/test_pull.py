@@ -330,3 +330,36 @@ def test_an_agent_written_secret_ref_of_an_earlier_version_is_removed_with_its_s
     spec = harness.cluster()["spec"]
     assert "secretRef" not in spec and "impersonatorSecretRef" not in spec
     assert harness.karmada_secret(MEMBER) is None and harness.karmada_secret(f"{MEMBER}-impersonator") is None
+
+
+def test_an_agent_certificate_from_another_ca_is_waited_for_then_refused(harness):
+    """AgentCertificateIssuer names the only CA Karmada takes client certificates from; the fake's CA is another."""
+    with pytest.raises(RegistrationError) as caught:
+        harness.run(make_event("Create", make_props("Pull", AgentCertificateIssuer="karmada-client-ca")))
+
+    message = str(caught.value)
+    assert f"Secret karmada-system/{AGENT_SECRET} in the parent holds a certificate signed by 'test-ca', not by " \
+           "'karmada-client-ca', the only CA Karmada accepts client certificates from" in message
+    assert 175 <= harness.clock.now - 1000.0 <= 185  # waited for cert-manager to re-issue it, bounded
+    assert harness.member.requests == [] and kubeconfig_secret(harness) is None
+
+
+def test_an_agent_certificate_re_issued_by_the_expected_ca_while_waiting_is_the_one_written(harness):
+    """An upgraded parent: cert-manager re-issues the agent certificate from the client CA seconds after the
+    issuer changes; the registration (re-run by the same deploy) waits for it and writes that one."""
+    harness.member.put(agent_deployment())
+    harness.agent_registers_after(sleeps=0)
+    reissued = make_pki(client_cn=f"system:karmada:agent:{MEMBER}", client_org="system:karmada:agents")
+
+    def cert_manager_reissues(count: int) -> None:
+        if count == 2:
+            harness.parent.put(tls_secret(AGENT_SECRET, reissued.client, reissued.ca.cert_pem))
+
+    harness.clock.on_sleep.append(cert_manager_reissues)
+    old = make_pki(client_cn=f"system:karmada:agent:{MEMBER}", client_org="system:karmada:agents", ca_cn="karmada-ca")
+    harness.parent.put(tls_secret(AGENT_SECRET, old.client, old.ca.cert_pem))
+
+    harness.run(make_event("Create", make_props("Pull", AgentCertificateIssuer="test-ca")))
+
+    user = kubeconfig(harness)["users"][0]["user"]
+    assert base64.b64decode(user["client-certificate-data"]) == reissued.client.cert_pem

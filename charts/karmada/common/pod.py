@@ -38,6 +38,8 @@ class SecretMount:
     volume: str
     secret: str
     path: str
+    keys: tuple[str, ...] = ()
+    """Only these keys of the Secret (e.g. a CA's public ``tls.crt`` without its ``tls.key``); empty: all."""
 
     def file(self, key: str) -> str:
         return f"{self.path}/{key}"
@@ -55,7 +57,10 @@ class SecretMount:
         return self.file("tls.key")
 
     def volume_k8s(self) -> dict[str, Any]:
-        return {"name": self.volume, "secret": {"secretName": self.secret, "defaultMode": SECRET_FILE_MODE}}
+        source: dict[str, Any] = {"secretName": self.secret, "defaultMode": SECRET_FILE_MODE}
+        if self.keys:
+            source["items"] = [{"key": key, "path": key} for key in self.keys]
+        return {"name": self.volume, "secret": source}
 
     def mount_k8s(self) -> dict[str, Any]:
         return {"name": self.volume, "mountPath": self.path, "readOnly": True}
