@@ -1,9 +1,10 @@
 """Admission policies on the parent: only the Certificates this app renders may use the Karmada CAs.
 
 cert-manager signs whatever Certificate names one of its Issuers, and the Karmada CAs' Issuers live in the
-control plane's namespace: anyone who may create a Certificate there could have ``karmada-ca`` sign
-``system:masters`` (or the components' cluster-admin group), ``karmada-etcd-ca`` an etcd client, or
-``karmada-front-proxy-ca`` a front proxy that asserts any user. Two ValidatingAdmissionPolicies (kube-apiserver's own
+control plane's namespace: anyone who may create a Certificate there could have ``karmada-client-ca`` sign
+``system:masters`` (or the components' cluster-admin group), ``karmada-ca`` a serving certificate for the API's names
+or another client CA, ``karmada-etcd-ca`` an etcd client, or ``karmada-front-proxy-ca`` a front proxy that asserts
+any user. Two ValidatingAdmissionPolicies (kube-apiserver's own
 CEL admission, no webhook to run) close that for everyone, cluster admins included, short of deleting the policies:
 
 * ``certificates``: a Certificate in the namespace whose ``issuerRef`` is a Karmada Issuer must be one this app
