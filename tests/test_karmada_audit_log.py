@@ -11,6 +11,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk.assertions import Template
 
 from karmada_constructs.karmada_audit_log import SHIPPER_ACTIONS, KarmadaAuditLog, KarmadaAuditLogProps
+from tests.pod_identity import assert_pod_identity_trust
 from tests.synth import ROOT
 
 ACCOUNT = "111122223333"
@@ -69,16 +70,9 @@ def test_the_shipper_may_only_create_streams_and_put_events_in_this_group(templa
 
 def test_only_the_apiserver_service_account_of_this_cluster_and_account_may_assume_it(template):
     (role,) = _of_type(template, "AWS::IAM::Role").values()
-    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-    cluster_arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}"
-    assert statement["Condition"] == {"StringEquals": {
-        "aws:SourceAccount": ACCOUNT,
-        "aws:RequestTag/eks-cluster-arn": cluster_arn,
-        "aws:RequestTag/kubernetes-namespace": "karmada-system",
-        "aws:RequestTag/kubernetes-service-account": "karmada-apiserver",
-    }, "ArnEquals": {"aws:SourceArn": cluster_arn}}
+    assert_pod_identity_trust(role, account=ACCOUNT,
+                              cluster_arn=f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}",
+                              namespace="karmada-system", service_account="karmada-apiserver")
 
 
 def test_the_association_binds_that_service_account_with_session_tags(template):

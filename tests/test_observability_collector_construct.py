@@ -8,6 +8,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from tests.observability.synths import ACCOUNT, CLUSTER_NAME, REGION, WORKSPACE_ARN, collector_stack
+from tests.pod_identity import assert_pod_identity_trust
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +33,9 @@ def test_the_role_may_only_remote_write_to_the_one_workspace(template):
 
 def test_only_the_collector_service_account_of_this_cluster_and_account_may_assume_it(template):
     (role,) = _of_type(template, "AWS::IAM::Role").values()
-    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-    cluster_arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}"
-    assert statement["Condition"] == {"StringEquals": {
-        "aws:SourceAccount": ACCOUNT,
-        "aws:RequestTag/eks-cluster-arn": cluster_arn,
-        "aws:RequestTag/kubernetes-namespace": "karmada-system",
-        "aws:RequestTag/kubernetes-service-account": "karmada-metrics-collector",
-    }, "ArnEquals": {"aws:SourceArn": cluster_arn}}  # another cluster's Pod Identity cannot use the role
+    assert_pod_identity_trust(role, account=ACCOUNT,
+                              cluster_arn=f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}",
+                              namespace="karmada-system", service_account="karmada-metrics-collector")
 
 
 def test_the_association_binds_that_service_account_with_session_tags_and_comes_before_the_pod(template):

@@ -13,6 +13,7 @@ from cfnlint.api import ManualArgs, lint
 from karmada_constructs.backup_bucket import BackupBucketProps
 from tests.backup.k8s_checks import pod_spec, validate_strict
 from tests.backup.stack import CLUSTER_NAME, REGION, STACK_NAME, synthesize_backup
+from tests.pod_identity import assert_pod_identity_trust
 
 PREFIX = f"etcd-snapshots/{CLUSTER_NAME}/"
 
@@ -110,20 +111,9 @@ def _statements(template: Template, role_id: str) -> dict[str, dict]:
                                                            ("EtcdBackupRestoreRole", "etcd-restore")])
 def test_each_role_trusts_only_pod_identity_for_its_service_account(template, fragment, service_account):
     _, role = _role(template, fragment)
-    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-    cluster_arn = f"arn:aws:eks:us-east-1:111122223333:cluster/{CLUSTER_NAME}"
-    # karmada_constructs/pod_identity.py: this account, this cluster, this ServiceAccount only.
-    assert statement["Condition"] == {
-        "StringEquals": {
-            "aws:SourceAccount": "111122223333",
-            "aws:RequestTag/eks-cluster-arn": cluster_arn,
-            "aws:RequestTag/kubernetes-namespace": "karmada-system",
-            "aws:RequestTag/kubernetes-service-account": service_account,
-        },
-        "ArnEquals": {"aws:SourceArn": cluster_arn},
-    }
+    assert_pod_identity_trust(role, account="111122223333",
+                              cluster_arn=f"arn:aws:eks:us-east-1:111122223333:cluster/{CLUSTER_NAME}",
+                              namespace="karmada-system", service_account=service_account)
     assert "ManagedPolicyArns" not in role["Properties"]
 
 

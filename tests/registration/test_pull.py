@@ -345,8 +345,10 @@ def test_an_agent_certificate_from_another_ca_is_waited_for_then_refused(harness
 
 
 def test_an_agent_certificate_re_issued_by_the_expected_ca_while_waiting_is_the_one_written(harness):
-    """An upgraded parent: cert-manager re-issues the agent certificate from the client CA seconds after the
-    issuer changes; the registration (re-run by the same deploy) waits for it and writes that one."""
+    """An upgraded parent: the registration waits for cert-manager's re-issue from the client CA, and writes it.
+
+    The issuer changes in the parent's deploy; the same deploy re-runs the registration seconds later.
+    """
     harness.member.put(agent_deployment())
     harness.agent_registers_after(sleeps=0)
     reissued = make_pki(client_cn=f"system:karmada:agent:{MEMBER}", client_org="system:karmada:agents")

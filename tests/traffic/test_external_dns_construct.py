@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
+from tests.pod_identity import assert_pod_identity_trust
 from tests.traffic.synths import ACCOUNT, CLUSTER_NAME, DOMAIN, REGION, ZONE_ID, external_dns_stack
 
 ZONE_ARN = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":route53:::hostedzone/{ZONE_ID}"]]}
@@ -72,19 +73,9 @@ def test_txt_owner_names_fall_under_the_domain_condition():
 
 def test_only_external_dns_of_this_cluster_and_account_may_assume_it(template):
     (role,) = _of_type(template, "AWS::IAM::Role").values()
-    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    cluster_arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}"
-    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-    assert statement["Condition"] == {
-        "StringEquals": {
-            "aws:SourceAccount": ACCOUNT,
-            "aws:RequestTag/eks-cluster-arn": cluster_arn,
-            "aws:RequestTag/kubernetes-namespace": "external-dns",
-            "aws:RequestTag/kubernetes-service-account": "external-dns",
-        },
-        "ArnEquals": {"aws:SourceArn": cluster_arn},
-    }
+    assert_pod_identity_trust(role, account=ACCOUNT,
+                              cluster_arn=f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER_NAME}",
+                              namespace="external-dns", service_account="external-dns")
 
 
 def test_the_association_binds_that_service_account_and_comes_before_the_pod(template):
