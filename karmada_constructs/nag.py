@@ -11,10 +11,13 @@ def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
-def finding_arn(scope: IConstruct, service: str, resource: str) -> str:
-    """An ARN in `scope`'s stack as cdk-nag prints it in a finding: unresolved parts as ``<AWS::Region>`` and so on."""
+def finding_arn(scope: IConstruct, service: str, resource: str, *, region: str | None = None) -> str:
+    """An ARN as cdk-nag prints it in a finding: unresolved parts as ``<AWS::Region>`` and so on.
+
+    In `scope`'s stack's partition and account, and its region unless `region` names another.
+    """
     stack = Stack.of(scope)
-    parts = [("<AWS::Partition>", stack.partition), ("<AWS::Region>", stack.region),
+    parts = [("<AWS::Partition>", stack.partition), ("<AWS::Region>", region or stack.region),
              ("<AWS::AccountId>", stack.account)]
     partition, region, account = (name if Token.is_unresolved(value) else value for name, value in parts)
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLookupProps
-from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource
+from karmada_constructs.nag import acknowledge, acknowledge_aws_custom_resource, finding_arn
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,10 +51,8 @@ class StackResourceLookup(Construct):
             policy=cr.AwsCustomResourcePolicy.from_statements([
                 iam.PolicyStatement(actions=["cloudformation:DescribeStackResource"], resources=[source])]),
         ))
-        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-        acknowledge(lookup, f"AwsSolutions-IAM5[Resource::arn:{partition}:cloudformation:{props.region}:{account}:"
-                            f"stack/{props.stack_name}/*]",
+        acknowledge(lookup, "AwsSolutions-IAM5[Resource::" + finding_arn(
+                        self, "cloudformation", f"stack/{props.stack_name}/*", region=props.region) + "]",
                     "The trailing * is the stack's generated id: the look-up reads the resources of that one stack.")
         acknowledge_aws_custom_resource(stack)
         self.physical_id: str = lookup.get_response_field("StackResourceDetail.PhysicalResourceId")
