@@ -252,9 +252,16 @@ def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) 
         f = profile["failover"]
         if f is None:
             continue
-        out.append(f"- {profile['profile']}: {f['bindings']} bindings off {f['member']}: rescheduled in "
-                   f"{_fmt(f['rescheduled_seconds'], ' s')}, the member emptied in {_fmt(f['removed_seconds'], ' s')}, "
-                   f"back after the taint went in {_fmt(f['restored_seconds'], ' s')}.")
+        # An unfinished wait says how long it had: the run's budget sets that, not the profile.
+        window = (f"(not within {f['deadline_seconds']:.0f} s)" if f.get("deadline_seconds")
+                  else "(not within the time the run left it)")
+
+        def took(seconds: float | None, window: str = window) -> str:
+            return window if seconds is None else f"in {_fmt(seconds, ' s')}"
+
+        out.append(f"- {profile['profile']}: {f['bindings']} bindings off {f['member']}: rescheduled "
+                   f"{took(f['rescheduled_seconds'])}, the member emptied {took(f['removed_seconds'])}, "
+                   f"back after the taint went {took(f['restored_seconds'])}.")
     out += ["", "The flags that differ (ours for up to 10 members: charts/karmada/sizing.py; the chart's read from "
                 "the pinned Karmada module at run time):", ""]
     flag_rows = [[c, f"--{flag}", v["ours"], v["chart"], v["chart_source"]]

@@ -59,6 +59,7 @@ class FailoverResult:
     rescheduled_seconds: float | None  # taint -> no binding lists the member
     removed_seconds: float | None  # taint -> the member holds none of the series' Deployments
     restored_seconds: float | None  # taint removed -> every binding lists the member again
+    deadline_seconds: float | None = None  # how long each wait had (the run's budget sets it)
 
 
 class Series:
@@ -208,7 +209,7 @@ def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline
     untainted = time.monotonic()
     _set_taint(client, clusters, member, add=False)
     restored = _wait(lambda: sum(s.holding(member) for s in series) >= bindings, untainted, deadline_seconds)
-    return FailoverResult(member, bindings, rescheduled, removed, restored)
+    return FailoverResult(member, bindings, rescheduled, removed, restored, round(deadline_seconds))
 
 
 def _set_taint(client: KubeClient, clusters: Any, member: str, *, add: bool) -> None:

@@ -153,7 +153,8 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
             {"profile": "chart", "steps": [_step(2, 100, throughput=5, p99=8),
                                            _step(2, 1000, throughput=2, p99=50, done=700)],
              "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": None, "removed_seconds": None,
-                          "restored_seconds": None}, "configure_seconds": 1, "cleanup_seconds": None},
+                          "restored_seconds": None, "deadline_seconds": 99}, "configure_seconds": 1,
+             "cleanup_seconds": None},
         ],
     }
     first, second = report.rows(result)
@@ -161,7 +162,11 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     assert second[8] == ">100 (700/1000 done)" and second[9] == "-"  # no ratio against an unfinished step
     text = "\n".join(report.section(result))
     assert "| controller_manager | --kube-api-qps | 200 | 40 | o.go |" in text
-    assert "bench-karmada.svg" in text and "rescheduled in -" in text
+    assert "bench-karmada.svg" in text
+    assert "- ours: 3 bindings off bench-01: rescheduled in 1 s, the member emptied in 2 s, back after the taint " \
+           "went in 3 s." in text
+    assert "- chart: 3 bindings off bench-01: rescheduled (not within 99 s), the member emptied (not within " \
+           "99 s)" in text
     console = report.console(result)
     assert "chart: failover of bench-01 (3 bindings): rescheduled -" in console
     assert "workloads removed in -" in console and "bring-up 170 s; whole run: 1.0 min" in console
