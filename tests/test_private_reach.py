@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from eks_karmada.cli.members import peering_stacks
 from eks_karmada.config import DEFAULT_CONFIG_PATH, ConfigError, MemberKind, parse_config
 from eks_karmada.member_peering import privately_reached
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection
+from tests.security.checkov_gate import CHECKOV, Verdict, load_skips, run_checkov
 from tests.synth import synthesize
 from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
 
@@ -278,6 +280,19 @@ def test_cdk_nag_has_no_unacknowledged_finding_with_private_members(private):
     violations = [(v["ruleName"], [r["constructPath"] for r in v["violatingResources"]])
                   for plugin in report["pluginReports"] for v in plugin.get("violations", [])]
     assert violations == []
+
+
+@pytest.mark.skipif(not CHECKOV.exists(), reason="checkov is not installed in .venv-scan: run `make scan-setup`")
+def test_checkov_finds_nothing_new_in_the_control_peering_templates(private, tmp_path):
+    _, app = private
+    names = [n for n in app.templates if n.startswith("KarmadaControlPeering")]
+    for name in names:
+        shutil.copy(Path(app.outdir) / f"{name}.template.json", tmp_path)
+    scan = run_checkov(tmp_path)
+    assert sorted(scan.files) == sorted(f"{n}.template.json" for n in names)
+    assert scan.parsing_errors == [] and scan.passed["cloudformation"] > 0
+    verdict = Verdict.of([scan], load_skips())
+    assert verdict.unexpected == [], "\n".join(map(str, verdict.unexpected))
 
 
 # --- config --------------------------------------------------------------------------------------------------
