@@ -7,7 +7,7 @@ from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from eks_karmada import stack_names
-from eks_karmada.config import AppConfig, MemberKind
+from eks_karmada.config import AppConfig, MemberConfig, MemberKind
 from eks_karmada.deployer import CONTEXT_KEY as DEPLOYER_CONTEXT
 from eks_karmada.deployer import deployer_principal
 from eks_karmada.image_cache import cache_site, cache_sites
@@ -17,6 +17,8 @@ from eks_karmada.workload_sources import checked_charts
 from karmada_constructs.log_encryption import give_every_function_its_log_group
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.agent_metrics_stack import KarmadaAgentMetricsStack
+from stacks.control_peering_routes_stack import KarmadaControlPeeringRoutesStack
+from stacks.control_peering_stack import KarmadaControlPeeringStack
 from stacks.egress_stack import KarmadaEgressStack
 from stacks.image_cache_stack import KarmadaImageCacheStack
 from stacks.member_stack import KarmadaMemberStack
@@ -56,18 +58,23 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
             member_stack = KarmadaMemberStack(app, stack_names.member_stack(member), config=config, member=member,
                                               deployer_arn=deployer_arn)
             member_stacks[member.name] = member_stack
-            # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
-            member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
+            if not member.privately_reached:
+                # An ordering edge only: the member reads the parent's egress addresses at deploy time, by tag.
+                member_stack.add_stack_dependency(egress, "the member admits the parent's egress addresses, by tag")
             if (site := cache_site(config, member)) is not None:
                 member_stack.add_stack_dependency(
                     caches[site], "the member's nodes pull through the cache of its account and region")
             if stack_names.has_agent_metrics_stack(config, member):
                 KarmadaAgentMetricsStack(app, stack_names.agent_metrics_stack(member), config=config, member=member,
                                          parent=parent, member_stack=member_stack)
-        registrations.append(KarmadaRegistrationStack(
+        registration = KarmadaRegistrationStack(
             app, stack_names.registration_stack(member), config=config, member=member, parent=parent,
             member_stack=member_stack,
-        ))
+        )
+        if member_stack is not None and member.privately_reached:
+            registration.add_stack_dependency(_add_control_peering(app, config, member, parent, member_stack),
+                                              "the registrar dials the member's private endpoint over the peering")
+        registrations.append(registration)
     _add_peering(app, config, member_stacks)
     charts = checked_charts(cdk8s.App(), config, workloads)
     if registrations and charts:
@@ -79,6 +86,15 @@ def build_app(app: App, config: AppConfig, workloads: list[Workload] | None = No
     # cdk-nag 3 runs as a policy-validation plugin: unacknowledged findings fail synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return rendered
+
+
+def _add_control_peering(app: App, config: AppConfig, member: MemberConfig, parent: KarmadaParentStack,
+                         member_stack: KarmadaMemberStack) -> Stack:
+    """endpoint.parent_access private: the peering with the parent's VPC (member's region), then the parent's routes."""
+    peering = KarmadaControlPeeringStack(app, stack_names.control_peering_stack(member), config=config,
+                                         member=member, parent=parent, member_stack=member_stack)
+    return KarmadaControlPeeringRoutesStack(app, stack_names.control_peering_routes_stack(member), config=config,
+                                            member=member, parent=parent, peering=peering)
 
 
 def _add_peering(app: App, config: AppConfig, member_stacks: dict[str, KarmadaMemberStack]) -> None:

@@ -527,6 +527,33 @@ class ClusterEndpointConfig(_Model):
         return self
 
 
+class ParentAccess(str, Enum):  # noqa: UP042 (str + Enum kept, as for MemberKind)
+    """How the parent (Karmada's Push controllers, the registrar) reaches a new member's EKS API."""
+
+    public = "public"
+    private = "private"
+
+
+class MemberEndpointConfig(ClusterEndpointConfig):
+    """Access to a `new` member's EKS API endpoint, and the path the parent reaches it by."""
+
+    parent_access: ParentAccess = Field(
+        default=ParentAccess.public,
+        description="public: the public endpoint admits the parent's NAT addresses; private: a VPC peering with "
+        "the parent's VPC, and no public endpoint (the parent dials the private one; docs/operations.md)",
+    )
+
+    @model_validator(mode="after")
+    def _private_only_when_reached_privately(self) -> MemberEndpointConfig:
+        if self.parent_access is ParentAccess.private and self.public_cidrs:
+            # With a public endpoint, DNS outside the member's VPC answers with the public addresses.
+            raise ValueError("public_cidrs: with parent_access: private the endpoint must have no public access "
+                             "(only then does DNS give the parent its private addresses); remove public_cidrs and "
+                             "reach the API from a network connected to the member's VPC, or set "
+                             "parent_access: public")
+        return self
+
+
 def _subnet_ids(ids: list[str]) -> list[str]:
     for subnet in ids:
         if not _SUBNET_ID.match(subnet):
@@ -1615,8 +1642,8 @@ class MemberConfig(_Model):
         default_factory=lambda: NodeGroupConfig(min_size=2, desired_size=2, max_size=6),
         description="new: the member's managed node group (smaller than the parent's by default)",
     )
-    endpoint: ClusterEndpointConfig = Field(
-        default_factory=ClusterEndpointConfig, description="new: access to the member's EKS API endpoint"
+    endpoint: MemberEndpointConfig = Field(
+        default_factory=MemberEndpointConfig, description="new: access to the member's EKS API endpoint"
     )
     labels: dict[str, str] = Field(
         default={}, description="new and existing: extra labels on the Karmada Cluster object"
@@ -1673,6 +1700,9 @@ class MemberConfig(_Model):
     def _existing_vpc_problems(self) -> Iterator[str]:
         if self.kind is not MemberKind.new or self.existing_vpc is None:
             return  # on other kinds, _IGNORED_BY_KIND refuses it
+        if self.privately_reached:
+            yield ("existing_vpc: endpoint.parent_access: private adds routes to the parent's VPC only in a VPC this "
+                   "app creates; remove existing_vpc, or set parent_access: public and peer that VPC yourself")
         try:
             self.existing_vpc.check_zones(self.zones)
             _no_effect_with_existing_vpc(self, ("nat_gateways",))
@@ -1698,6 +1728,11 @@ class MemberConfig(_Model):
         """Whether this app installs the AWS Load Balancer Controller in the member."""
         wanted = self.addons.load_balancer_controller
         return self.kind is MemberKind.new if wanted is None else wanted
+
+    @property
+    def privately_reached(self) -> bool:
+        """A `new` member whose EKS API the parent reaches over a VPC peering (endpoint.parent_access: private)."""
+        return self.kind is MemberKind.new and self.endpoint.parent_access is ParentAccess.private
 
     @property
     def eks_cluster_name(self) -> str:
@@ -1818,7 +1853,24 @@ def _overlapping_vpcs(parent_cidr: str, members: _Indexed) -> Iterator[str]:
 def _across_sections(parent: ParentConfig, api_endpoint: ApiEndpointConfig, members: _Indexed) -> list[str]:
     """The rules that compare members with each other and with the parent."""
     return [*_member_problems(members, api_endpoint.scheme), *_overlapping_vpcs(parent.vpc_cidr, members),
-            *_parent_vpc_problems(parent, api_endpoint, members)]
+            *_parent_vpc_problems(parent, api_endpoint, members), *_private_reach_problems(parent, members)]
+
+
+def _private_reach_problems(parent: ParentConfig, members: _Indexed) -> Iterator[str]:
+    """What endpoint.parent_access: private can connect: the parent's own VPC and a member VPC in its account.
+
+    (Its VPC overlapping the parent's or another member's is _overlapping_vpcs' error, for every new member.)
+    """
+    for index, member in members:
+        if not member.privately_reached:
+            continue
+        where = f"members[{index}]"
+        if member.account not in (None, parent.account):
+            yield (f"{where}.account: endpoint.parent_access: private peers the member's VPC with the parent's, "
+                   "which this app does in the parent's account only; remove account, or set parent_access: public")
+        if parent.existing_vpc is not None:
+            yield (f"{where}.endpoint.parent_access: private adds routes to the parent's VPC only when this app "
+                   "creates it; remove parent.existing_vpc, or set parent_access: public")
 
 
 def _peering_problems(parent_account: str | None, members: _Indexed) -> Iterator[str]:
@@ -1843,7 +1895,7 @@ def _parent_vpc_problems(parent: ParentConfig, api_endpoint: ApiEndpointConfig, 
     vpc = parent.existing_vpc
     if vpc is None:
         return
-    new = next((m for _, m in members if m.kind is MemberKind.new), None)
+    new = next((m for _, m in members if m.kind is MemberKind.new and not m.privately_reached), None)
     if new is not None and not vpc.egress_cidrs:
         yield (f"parent.existing_vpc.egress_cidrs: new member {new.name}'s EKS endpoint admits the parent's "
                "outbound addresses; list the public IPs of the VPC's NAT gateways as /32s")

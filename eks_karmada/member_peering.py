@@ -1,4 +1,4 @@
-"""Which members' VPCs traffic.interconnect: vpc_peering connects, read from the config alone.
+"""Which members' VPCs traffic.interconnect: vpc_peering connects, and which the parent peers with, from the config.
 
 Plain functions (no CDK), so the stack names and `make destroy` can list the peering stacks without a synth.
 """
@@ -46,3 +46,8 @@ def requesters(config: AppConfig) -> list[MemberConfig]:
 def accepters(config: AppConfig) -> list[MemberConfig]:
     """Members that accept at least one peering (all peered members but the first)."""
     return peered_members(config)[1:]
+
+
+def privately_reached(config: AppConfig) -> list[MemberConfig]:
+    """The `new` members the parent reaches over a VPC peering with its own VPC (endpoint.parent_access: private)."""
+    return [m for m in config.members if m.privately_reached]

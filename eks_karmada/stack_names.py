@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from eks_karmada.image_cache import CacheSite, cache_sites
-from eks_karmada.member_peering import accepters, requesters
+from eks_karmada.member_peering import accepters, privately_reached, requesters
 
 EGRESS = "KarmadaEgress"
 PARENT = "KarmadaParent"
@@ -30,6 +30,16 @@ def peering_stack(member: MemberConfig) -> str:
 def peering_routes_stack(member: MemberConfig) -> str:
     """The routes and rules of the peerings `member` accepts (its region), after their KarmadaPeering stacks."""
     return f"KarmadaPeeringRoutes-{member.name}"
+
+
+def control_peering_stack(member: MemberConfig) -> str:
+    """The VPC peering from a privately reached member to the parent, with the member's side (its region)."""
+    return f"KarmadaControlPeering-{member.name}"
+
+
+def control_peering_routes_stack(member: MemberConfig) -> str:
+    """The parent's routes to a privately reached member (the parent's region), after its KarmadaControlPeering."""
+    return f"KarmadaControlPeeringRoutes-{member.name}"
 
 
 def agent_metrics_stack(member: MemberConfig) -> str:
@@ -68,6 +78,8 @@ def all_stacks(config: AppConfig) -> list[str]:
     registrations += [agent_metrics_stack(m) for m in members if has_agent_metrics_stack(config, m)]
     # Routes before the connections they use, both before the member VPCs they connect.
     peering = [peering_routes_stack(m) for m in accepters(config)] + [peering_stack(m) for m in requesters(config)]
+    private = privately_reached(config)
+    peering += [control_peering_routes_stack(m) for m in private] + [control_peering_stack(m) for m in private]
     clusters = [PARENT] + [member_stack(m) for m in members if has_member_stack(m)]
     caches = [image_cache_stack(site) for site in cache_sites(config)]
     return first + registrations + peering + clusters + caches + [EGRESS]

@@ -1,4 +1,4 @@
-"""One side of a member VPC peering: routes to the peer's CIDR and ingress for the cross-member ports only."""
+"""One side of a VPC peering: routes to the peer's CIDR and ingress for the given ports only."""
 
 from __future__ import annotations
 
@@ -19,11 +19,16 @@ class PeerRoutesProps:
     route_table_ids: Sequence[str]
     """This side's private route tables (where the nodes and pods are)."""
     security_group_id: str
-    """This side's EKS cluster security group (on the nodes, so on VPC CNI pods)."""
+    """The security group the ports are opened on: this side's EKS cluster security group (on the nodes, so on VPC
+    CNI pods) for member services, the control plane's for the EKS API."""
     peer_name: str
     """The peer member's name, for the rules' descriptions."""
     ports: Sequence[int] = ()
     """TCP ports served to the peer (traffic.cross_member_ports). Default: none opened (routes only)."""
+    served: str = "cross-member service"
+    """What the ports serve, for the rules' descriptions. Default: "cross-member service"."""
+    peer_kind: str = "member"
+    """What the peer is, for the rules' descriptions ("member", "the parent"). Default: "member"."""
 
 
 class PeerRoutes(Construct):
@@ -45,6 +50,6 @@ class PeerRoutes(Construct):
             ec2.CfnSecurityGroupIngress(
                 self, f"Port{port}", group_id=props.security_group_id, ip_protocol="tcp", from_port=port,
                 to_port=port, cidr_ip=props.peer_cidr,
-                description=f"TCP {port} from member {props.peer_name} (cross-member service, VPC peering)")
+                description=f"TCP {port} from {props.peer_kind} {props.peer_name} ({props.served}, VPC peering)")
             for port in props.ports
         ]

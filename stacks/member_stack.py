@@ -4,8 +4,6 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Environment, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -32,20 +30,7 @@ from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from stacks.egress_stack import nat_address_logical_id
 from stacks.naming import egress_reader_role_name, join_external_id, join_role_name, registrar_role_name, role_arn
-
-
-@dataclass(frozen=True, kw_only=True)
-class PeeringSide:
-    """A member's network as its VPC peerings see it (tokens of the member stack, same-region references)."""
-
-    vpc_id: str
-    """The VPC's id."""
-    vpc_logical_id: str
-    """The VPC's logical id in the member stack (another region's look-up reads its physical id)."""
-    route_table_ids: list[str]
-    """The private subnets' route tables."""
-    security_group_id: str
-    """The EKS cluster security group (nodes, and pods on the VPC CNI)."""
+from stacks.peering_side import PeeringSide, peering_side
 
 
 def _kubectl_network_props(member: MemberConfig) -> KubectlNetworkProps | None:
@@ -66,7 +51,8 @@ class KarmadaMemberStack(Stack):
     `traffic.enabled`); then what
     registration needs inside it (join role, access entry, member-side objects). The member's EKS endpoint admits the
     parent's egress addresses (looked up from KarmadaEgress at deploy time), so it never depends on the parent stack
-    and deploys in parallel with it.
+    and deploys in parallel with it; with `endpoint.parent_access: private` it has no public endpoint at all and
+    the parent reaches the private one through KarmadaControlPeering-<name> (stacks/control_peering_stack.py).
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
@@ -119,15 +105,7 @@ class KarmadaMemberStack(Stack):
 
     def peering_side(self) -> PeeringSide:
         """What a peering needs of this member's network; only `new` members with a VPC made here are peered."""
-        vpc = self.vpc
-        if vpc is None or not isinstance(vpc.node.default_child, ec2.CfnVPC):
-            raise ValueError(f"{self.stack_name}: only a member whose VPC this app creates can be peered")
-        return PeeringSide(
-            vpc_id=vpc.vpc_id,
-            vpc_logical_id=self.resolve(vpc.node.default_child.logical_id),
-            route_table_ids=[subnet.route_table.route_table_id for subnet in vpc.private_subnets],
-            security_group_id=self.cluster.cluster_security_group_id,
-        )
+        return peering_side(self, self.vpc, self.cluster)
 
     def _add_metrics_server(self, config: AppConfig, member: MemberConfig, *,
                             depends_on: list[IConstruct]) -> None:
@@ -193,7 +171,8 @@ class KarmadaMemberStack(Stack):
         mirror = cluster_mirror(config, member)
         network = self._network(config, member)
         self.vpc = network.vpc
-        parent_egress_cidrs = self._parent_egress_cidrs(config)
+        # Reached privately (a VPC peering with the parent's), the endpoint admits no parent address: none public.
+        parent_egress_cidrs = [] if member.privately_reached else self._parent_egress_cidrs(config)
         eks_cluster = EksCluster(
             self,
             "Eks",

@@ -83,6 +83,7 @@ from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from karmada_constructs.vpc_cni import VpcCni, VpcCniProps
 from stacks.naming import join_role_name, manifest_applier_role_name, registrar_role_name, role_arn
+from stacks.peering_side import PeeringSide, peering_side
 
 PARENT_TARGET = "parent"
 
@@ -122,6 +123,7 @@ class KarmadaParentStack(Stack):
         self._deployer_arn = deployer_arn
 
         network = self._add_network(nat_eip_allocation_ids)
+        self.vpc = network.vpc  # privately reached members peer with it (KarmadaControlPeering-<member>)
         eks_cluster = self._add_cluster(network)
         if isinstance(network, ExistingVpc):
             network.acknowledge_subnet_tags(eks_cluster.cluster)
@@ -148,6 +150,10 @@ class KarmadaParentStack(Stack):
         self._add_certificate_policy(props, eks_cluster)
         self.karmada_api_url = f"https://{config.api_endpoint.custom_domain or nlb_dns_name}:443"
         self._add_outputs(api)
+
+    def peering_side(self) -> PeeringSide:
+        """What a peering with a privately reached member needs of the parent's network (a VPC made here only)."""
+        return peering_side(self, self.vpc, self.cluster)
 
     def _role_arn(self, role_name: str) -> str:
         """A handler role's ARN (a fixed name), its partition and account shown as placeholders until deployed."""

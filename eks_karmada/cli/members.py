@@ -65,14 +65,18 @@ def member_stacks(member: MemberConfig) -> list[str]:
 
 
 def peering_stacks(config: AppConfig, member: MemberConfig) -> list[str]:
-    """The peering stacks that hold a connection, route or rule of `member` (traffic.interconnect vpc_peering).
+    """The peering stacks that hold a connection, route or rule of `member`.
 
-    In deploy order: the requesters' KarmadaPeering stacks, then the accepters' KarmadaPeeringRoutes stacks.
+    In deploy order: the requesters' KarmadaPeering stacks, then the accepters' KarmadaPeeringRoutes stacks
+    (traffic.interconnect vpc_peering), then its KarmadaControlPeering and KarmadaControlPeeringRoutes stacks
+    (endpoint.parent_access private).
     """
     pairs = [p for p in peered_pairs(config) if member.name in (p.requester.name, p.accepter.name)]
     requested = [stack_names.peering_stack(p.requester) for p in pairs]
     accepted = [stack_names.peering_routes_stack(p.accepter) for p in pairs]
-    return list(dict.fromkeys([*requested, *accepted]))
+    control = ([stack_names.control_peering_stack(member), stack_names.control_peering_routes_stack(member)]
+               if member.privately_reached else [])
+    return list(dict.fromkeys([*requested, *accepted, *control]))
 
 
 def has_workloads_stack(config: AppConfig) -> bool:
