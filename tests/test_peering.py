@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cfnlint.api import ManualArgs, lint
 
 from eks_karmada import stack_names
 from eks_karmada.config import ConfigError, load_config, parse_config
 from eks_karmada.destroy_plan import DestroyPlan
 from eks_karmada.member_peering import peered_pairs
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection
-from tests.security.checkov_gate import CHECKOV, Verdict, load_skips, run_checkov
+from tests.security.checkov_gate import CHECKOV
+from tests.stack_checks import cfn_lint_problems, checkov_unexpected, nag_violations
 from tests.synth import ROOT, synthesize
-from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
 
 TRAFFIC = ROOT / "config" / "traffic.yaml"
 CIDR = {"member-use1": "10.1.0.0/16", "member-usw2": "10.2.0.0/16", "member-use1-b": "10.3.0.0/16"}
@@ -233,35 +230,20 @@ def test_nothing_of_the_peering_is_open_beyond_the_member_cidrs(traffic):
 
 def test_the_peering_templates_pass_cfn_lint(traffic):
     _, app = traffic
-    for name, template in app.templates.items():
-        if not name.startswith("KarmadaPeering"):
-            continue
-        region = app.stack(name).region
-        matches = lint(json.dumps(template), regions=[region], config=ManualArgs(regions=[region]))
-        problems = [f"{m.rule.id} {m.message}" for m in matches
-                    if not m.rule.id.startswith("I") and m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS]
-        assert problems == [], name
+    problems = cfn_lint_problems(app, "KarmadaPeering")
+    assert problems and all(found == [] for found in problems.values()), problems
 
 
 def test_cdk_nag_has_no_unacknowledged_finding_with_traffic_on(traffic):
     _, app = traffic
-    report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
-    violations = [(v["ruleName"], [r["constructPath"] for r in v["violatingResources"]])
-                  for plugin in report["pluginReports"] for v in plugin.get("violations", [])]
-    assert violations == []
+    assert nag_violations(app) == []
 
 
 @pytest.mark.skipif(not CHECKOV.exists(), reason="checkov is not installed in .venv-scan: run `make scan-setup`")
 def test_checkov_finds_nothing_new_in_the_peering_templates(traffic, tmp_path):
     _, app = traffic
-    names = [n for n in app.templates if n.startswith("KarmadaPeering")]
-    for name in names:
-        shutil.copy(Path(app.outdir) / f"{name}.template.json", tmp_path)
-    scan = run_checkov(tmp_path)
-    assert sorted(scan.files) == sorted(f"{n}.template.json" for n in names)
-    assert scan.parsing_errors == [] and scan.passed["cloudformation"] > 0
-    verdict = Verdict.of([scan], load_skips())
-    assert verdict.unexpected == [], "\n".join(map(str, verdict.unexpected))
+    unexpected = checkov_unexpected(app, "KarmadaPeering", tmp_path)
+    assert unexpected == [], "\n".join(unexpected)
 
 
 # --- config ----------------------------------------------------------------------------------------------------

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cfnlint.api import ManualArgs, lint
 
 from eks_karmada import stack_names
 from eks_karmada.cli.members import peering_stacks
 from eks_karmada.config import DEFAULT_CONFIG_PATH, ConfigError, MemberKind, parse_config
 from eks_karmada.member_peering import privately_reached
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection
-from tests.security.checkov_gate import CHECKOV, Verdict, load_skips, run_checkov
+from tests.security.checkov_gate import CHECKOV
+from tests.stack_checks import cfn_lint_problems, checkov_unexpected, nag_violations
 from tests.synth import synthesize
-from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
 
 PARENT_CIDR = "10.0.0.0/16"
 CIDR = {"member-use1": "10.1.0.0/16", "member-usw2": "10.2.0.0/16", "member-euw1": "10.3.0.0/16"}
@@ -264,35 +261,20 @@ def test_only_443_from_the_parents_cidr_on_the_control_planes_own_group(private,
 
 def test_the_control_peering_templates_pass_cfn_lint(private):
     _, app = private
-    names = [n for n in app.templates if n.startswith("KarmadaControlPeering")]
-    assert len(names) == 4
-    for name in names:
-        region = app.stack(name).region
-        matches = lint(json.dumps(app.templates[name]), regions=[region], config=ManualArgs(regions=[region]))
-        problems = [f"{m.rule.id} {m.message}" for m in matches
-                    if not m.rule.id.startswith("I") and m.rule.id not in CFN_LINT_ACCEPTED_WARNINGS]
-        assert problems == [], name
+    problems = cfn_lint_problems(app, "KarmadaControlPeering")
+    assert len(problems) == 4 and all(found == [] for found in problems.values()), problems
 
 
 def test_cdk_nag_has_no_unacknowledged_finding_with_private_members(private):
     _, app = private
-    report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
-    violations = [(v["ruleName"], [r["constructPath"] for r in v["violatingResources"]])
-                  for plugin in report["pluginReports"] for v in plugin.get("violations", [])]
-    assert violations == []
+    assert nag_violations(app) == []
 
 
 @pytest.mark.skipif(not CHECKOV.exists(), reason="checkov is not installed in .venv-scan: run `make scan-setup`")
 def test_checkov_finds_nothing_new_in_the_control_peering_templates(private, tmp_path):
     _, app = private
-    names = [n for n in app.templates if n.startswith("KarmadaControlPeering")]
-    for name in names:
-        shutil.copy(Path(app.outdir) / f"{name}.template.json", tmp_path)
-    scan = run_checkov(tmp_path)
-    assert sorted(scan.files) == sorted(f"{n}.template.json" for n in names)
-    assert scan.parsing_errors == [] and scan.passed["cloudformation"] > 0
-    verdict = Verdict.of([scan], load_skips())
-    assert verdict.unexpected == [], "\n".join(map(str, verdict.unexpected))
+    unexpected = checkov_unexpected(app, "KarmadaControlPeering", tmp_path)
+    assert unexpected == [], "\n".join(unexpected)
 
 
 # --- config --------------------------------------------------------------------------------------------------
