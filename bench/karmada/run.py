@@ -225,8 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         # eviction's two waits both count from the taint, the return from its removal) and the cleanup; the steps
         # get the rest.
         share = (args.budget_minutes * 60 - (time.monotonic() - started)) / len(profiles)
-        # A sixth: at 10 members on 2 cores an eighth (100 s) left both profiles' failovers unfinished.
-        failover_cap = min(240.0, share / 6)
+        failover_cap = min(240.0, share / 8)
         for name in profiles:
             # The flag-by-flag runs time the failover where it can differ from ours: the eviction rate.
             measured = not args.ablation or name in ("ours", configs.ABLATION_PREFIX + "eviction-rate")
