@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE, SERVICE_ACCOUNT, AgentMetricsCollectorChart
@@ -18,6 +18,7 @@ from karmada_constructs.metrics_collector import MetricsCollector, MetricsCollec
 from karmada_constructs.metrics_workspace_lookup import MetricsWorkspaceLookup, MetricsWorkspaceLookupProps
 from karmada_constructs.rendered_manifests import RenderedManifests
 from stacks.member_stack import KarmadaMemberStack
+from stacks.naming import member_environment
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -34,7 +35,7 @@ class KarmadaAgentMetricsStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=member.account or config.parent.account, region=member.region),
+            env=member_environment(config, member),
             description=f"eks-karmada: karmada-agent metrics of member {member.name} to the fleet's AMP workspace",
             **kwargs,
         )

@@ -4,7 +4,7 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from eks_karmada import stack_names
@@ -12,6 +12,7 @@ from eks_karmada.config import AppConfig, MemberConfig
 from karmada_constructs.peer_routes import PeerRoutes, PeerRoutesProps
 from karmada_constructs.stack_resource_lookup import StackResourceLookup, StackResourceLookupProps
 from stacks.control_peering_stack import KarmadaControlPeeringStack
+from stacks.naming import parent_environment
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -30,7 +31,7 @@ class KarmadaControlPeeringRoutesStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=config.parent.account, region=config.parent.region),
+            env=parent_environment(config),
             description=f"eks-karmada: the parent's routes to member {member.name}'s VPC (its private EKS API)",
             **kwargs,
         )

@@ -4,7 +4,7 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from eks_karmada import stack_names
@@ -13,6 +13,7 @@ from karmada_constructs.peer_routes import PeerRoutes, PeerRoutesProps
 from karmada_constructs.stack_resource_lookup import StackResourceLookup, StackResourceLookupProps
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection, VpcPeeringConnectionProps
 from stacks.member_stack import KarmadaMemberStack
+from stacks.naming import member_environment
 from stacks.parent_stack import KarmadaParentStack
 
 # The EKS API's port, the only one the parent's VPC is admitted to in the member's.
@@ -36,7 +37,7 @@ class KarmadaControlPeeringStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=member.account or config.parent.account, region=member.region),
+            env=member_environment(config, member),
             description=f"eks-karmada: VPC peering from member {member.name} to the parent, for the parent's calls "
                         f"to its private EKS API",
             **kwargs,

@@ -4,14 +4,14 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_karmada.config import AppConfig
 from karmada_constructs.nag import acknowledge, finding_arn
-from stacks.naming import egress_reader_role_name
+from stacks.naming import egress_reader_role_name, parent_environment
 
 EGRESS_TAG = "eks-karmada:egress-of"  # for people and cost reports; the look-ups read the stack, not tags
 SLOT_TAG = "eks-karmada:egress-slot"
@@ -35,7 +35,7 @@ class KarmadaEgressStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=parent.account, region=parent.region),
+            env=parent_environment(config),
             description="eks-karmada: the parent cluster's NAT gateway addresses",
             **kwargs,
         )

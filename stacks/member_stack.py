@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, CfnResource, Environment, Stack
+from aws_cdk import CfnOutput, CfnResource, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
@@ -29,7 +29,14 @@ from karmada_constructs.parent_egress_addresses import ParentEgressAddresses, Pa
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from stacks.egress_stack import nat_address_logical_id
-from stacks.naming import egress_reader_role_name, join_external_id, join_role_name, registrar_role_name, role_arn
+from stacks.naming import (
+    egress_reader_role_name,
+    join_external_id,
+    join_role_name,
+    member_environment,
+    registrar_role_name,
+    role_arn,
+)
 from stacks.peering_side import PeeringSide, peering_side
 
 
@@ -60,7 +67,7 @@ class KarmadaMemberStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=member.account or config.parent.account, region=member.region),
+            env=member_environment(config, member),
             description=f"eks-karmada member {member.name}: EKS cluster managed by Karmada",
             **kwargs,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from aws_cdk import Environment
+
 from eks_karmada.config import AppConfig, MemberConfig
 
 
@@ -46,3 +48,13 @@ def join_external_id(config: AppConfig, member: MemberConfig) -> str:
 
 def role_arn(account: str, name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account}:role/{name}"
+
+
+def parent_environment(config: AppConfig) -> Environment:
+    """Where the parent's stacks (and those that work beside the registrar) deploy."""
+    return Environment(account=config.parent.account, region=config.parent.region)
+
+
+def member_environment(config: AppConfig, member: MemberConfig) -> Environment:
+    """Where a member's own stacks deploy: its account (the parent's unless it names one) and region."""
+    return Environment(account=member.account or config.parent.account, region=member.region)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import CfnOutput, CfnResource, Environment, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, RemovalPolicy, Stack
 from constructs import Construct, IConstruct
 
 from charts.karmada import (
@@ -82,7 +82,7 @@ from karmada_constructs.metrics_workspace import MetricsWorkspace, MetricsWorksp
 from karmada_constructs.rendered_manifests import RenderedManifests
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from karmada_constructs.vpc_cni import VpcCni, VpcCniProps
-from stacks.naming import join_role_name, manifest_applier_role_name, registrar_role_name, role_arn
+from stacks.naming import join_role_name, manifest_applier_role_name, parent_environment, registrar_role_name, role_arn
 from stacks.peering_side import PeeringSide, peering_side
 
 PARENT_TARGET = "parent"
@@ -106,11 +106,10 @@ class KarmadaParentStack(Stack):
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, nat_eip_allocation_ids: list[str],
                  deployer_arn: str | None = None, **kwargs) -> None:
-        parent = config.parent
         super().__init__(
             scope,
             id,
-            env=Environment(account=parent.account, region=parent.region),
+            env=parent_environment(config),
             description="eks-karmada parent: EKS cluster hosting the Karmada control plane",
             **kwargs,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from eks_karmada import stack_names
@@ -15,6 +15,7 @@ from eks_karmada.member_peering import PeeredPair
 from karmada_constructs.peer_routes import PeerRoutes, PeerRoutesProps
 from karmada_constructs.stack_resource_lookup import StackResourceLookup, StackResourceLookupProps
 from stacks.member_stack import KarmadaMemberStack
+from stacks.naming import member_environment
 from stacks.peering_stack import KarmadaPeeringStack
 
 
@@ -33,7 +34,7 @@ class KarmadaPeeringRoutesStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=accepter.account or config.parent.account, region=accepter.region),
+            env=member_environment(config, accepter),
             description=f"eks-karmada: member {accepter.name}'s routes and rules for the VPC peerings it accepts",
             **kwargs,
         )

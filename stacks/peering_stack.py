@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from eks_karmada import stack_names
@@ -16,6 +16,7 @@ from karmada_constructs.peer_routes import PeerRoutes, PeerRoutesProps
 from karmada_constructs.stack_resource_lookup import StackResourceLookup, StackResourceLookupProps
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection, VpcPeeringConnectionProps
 from stacks.member_stack import KarmadaMemberStack
+from stacks.naming import member_environment
 
 
 class KarmadaPeeringStack(Stack):
@@ -33,7 +34,7 @@ class KarmadaPeeringStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=requester.account or config.parent.account, region=requester.region),
+            env=member_environment(config, requester),
             description=f"eks-karmada: VPC peerings requested by member {requester.name}, with its routes and "
                         f"rules for the cross-member ports",
             **kwargs,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from charts.karmada.names import agent_client_secret
@@ -11,7 +11,7 @@ from functions.member_registration.objects import agent_rbac
 from karmada_constructs.agent_certificate_refresh import AgentCertificateRefresh, AgentCertificateRefreshProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
-from stacks.naming import join_external_id, join_role_name, role_arn
+from stacks.naming import join_external_id, join_role_name, parent_environment, role_arn
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -28,7 +28,7 @@ class KarmadaRegistrationStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=config.parent.account, region=config.parent.region),
+            env=parent_environment(config),
             description=f"eks-karmada: registration of member {member.name} with Karmada",
             **kwargs,
         )

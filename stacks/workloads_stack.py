@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import cdk8s
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from constructs import Construct
 
 from eks_karmada.config import AppConfig
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
+from stacks.naming import parent_environment
 from stacks.parent_stack import KarmadaParentStack
 
 
@@ -23,7 +24,7 @@ class KarmadaWorkloadsStack(Stack):
         super().__init__(
             scope,
             id,
-            env=Environment(account=config.parent.account, region=config.parent.region),
+            env=parent_environment(config),
             description="eks-karmada: workloads propagated by Karmada",
             **kwargs,
         )
