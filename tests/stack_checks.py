@@ -1,4 +1,4 @@
-"""cfn-lint, cdk-nag and checkov over some stacks of a synthesized app: the checks a new stack family repeats."""
+"""Reading a synthesized app's stacks, and cfn-lint, cdk-nag and checkov over a family of them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from cfnlint.api import ManualArgs, lint
 
 from tests.security.checkov_gate import Verdict, load_skips, run_checkov
 from tests.test_scanners import CFN_LINT_ACCEPTED_WARNINGS
+
+
+def resources(template: dict, kind: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> resource, for the resources of ``kind`` in a template."""
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def stack_dependencies(app: Any) -> dict[str, set[str]]:
+    """Each stack of the assembly -> the stacks it depends on (manifest.json)."""
+    manifest = json.loads((Path(app.outdir) / "manifest.json").read_text())
+    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+    return {k: {d for d in v.get("dependencies", []) if d in stacks} for k, v in stacks.items()}
+
+
+def lookup_call(template: dict, logical_id: str) -> dict:
+    """The SDK call of a deploy-time look-up (an AwsCustomResource), by its logical id."""
+    return json.loads(template["Resources"][logical_id]["Properties"]["Create"])
 
 
 def stacks_named(app: Any, prefix: str) -> list[str]:

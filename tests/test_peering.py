@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
 
 import pytest
 import yaml
@@ -19,7 +18,14 @@ from eks_karmada.destroy_plan import DestroyPlan
 from eks_karmada.member_peering import peered_pairs
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection
 from tests.security.checkov_gate import CHECKOV
-from tests.stack_checks import cfn_lint_problems, checkov_unexpected, nag_violations
+from tests.stack_checks import (
+    cfn_lint_problems,
+    checkov_unexpected,
+    lookup_call,
+    nag_violations,
+    resources,
+    stack_dependencies,
+)
 from tests.synth import ROOT, synthesize
 
 TRAFFIC = ROOT / "config" / "traffic.yaml"
@@ -36,14 +42,8 @@ def traffic(tmp_path_factory):
     return config, synthesize(config, tmp_path_factory.mktemp("cdk.out-traffic"))
 
 
-def _resources(template: dict, kind: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
-def _stack_deps(app) -> dict[str, set[str]]:
-    manifest = json.loads((app.outdir / "manifest.json").read_text())
-    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
-    return {k: {d for d in v.get("dependencies", []) if d in stacks} for k, v in stacks.items()}
 
 
 def _output_of(value: dict) -> tuple[str, str]:
@@ -52,9 +52,6 @@ def _output_of(value: dict) -> tuple[str, str]:
     return out["StackName"], out["Region"]
 
 
-def _lookup(template: dict, logical_id: str) -> dict:
-    """The SDK call of a deploy-time look-up, from a Fn::GetAtt on it."""
-    return json.loads(template["Resources"][logical_id]["Properties"]["Create"])
 
 
 # --- stacks and their order ------------------------------------------------------------------------------------
@@ -69,13 +66,13 @@ def test_a_peering_stack_per_requester_and_a_routes_stack_per_accepter_in_their_
         assert app.stack(name).region == REGION[member]
     # n(n-1)/2 connections for n members.
     assert len(peered_pairs(config)) == 3
-    connections = [c for n in peering for c in _resources(app.templates[n], VpcPeeringConnection.RESOURCE_TYPE)]
+    connections = [c for n in peering for c in resources(app.templates[n], VpcPeeringConnection.RESOURCE_TYPE)]
     assert len(connections) == 3
 
 
 def test_peering_comes_in_two_waves_after_both_members_and_members_stay_independent(traffic):
     _, app = traffic
-    deps = _stack_deps(app)
+    deps = stack_dependencies(app)
     assert deps["KarmadaPeering-member-use1"] == {"KarmadaMember-member-use1", "KarmadaMember-member-usw2",
                                                   "KarmadaMember-member-use1-b"}
     assert deps["KarmadaPeering-member-usw2"] == {"KarmadaMember-member-usw2", "KarmadaMember-member-use1-b"}
@@ -92,7 +89,7 @@ def test_peering_comes_in_two_waves_after_both_members_and_members_stay_independ
 
 def test_the_peering_waves_are_two_stacks_deep_whatever_the_number_of_members(traffic):
     _, app = traffic
-    deps = _stack_deps(app)
+    deps = stack_dependencies(app)
 
     def depth(name: str) -> int:
         inner = [depth(d) for d in deps[name] if d.startswith("KarmadaPeering")]
@@ -105,7 +102,7 @@ def test_destroy_removes_routes_then_connections_then_members(traffic):
     config, app = traffic
     order = stack_names.all_stacks(config)
     assert set(order) == set(app.templates)
-    deps = _stack_deps(app)
+    deps = stack_dependencies(app)
     for name, depends in deps.items():
         for dependency in depends:
             assert order.index(name) < order.index(dependency), f"{name} must go before {dependency}"
@@ -125,7 +122,7 @@ def test_traffic_off_or_no_interconnect_adds_no_peering_stack(default_config):
 def test_each_connection_goes_from_the_requesters_vpc_to_the_accepters_in_its_region(traffic):
     _, app = traffic
     template = app.templates["KarmadaPeering-member-use1"]
-    connections = _resources(template, VpcPeeringConnection.RESOURCE_TYPE)
+    connections = resources(template, VpcPeeringConnection.RESOURCE_TYPE)
     by_name = {next(t["Value"] for t in c["Properties"]["Tags"] if t["Key"] == "Name"): c["Properties"]
                for c in connections.values()}
     assert set(by_name) == {"member-use1-to-member-usw2", "member-use1-to-member-use1-b"}
@@ -138,7 +135,7 @@ def test_each_connection_goes_from_the_requesters_vpc_to_the_accepters_in_its_re
     assert _output_of(same_region["PeerVpcId"]) == ("KarmadaMember-member-use1-b", "us-east-1")
     cross = by_name["member-use1-to-member-usw2"]
     assert cross["PeerRegion"] == "us-west-2"
-    call = _lookup(template, cross["PeerVpcId"]["Fn::GetAtt"][0])
+    call = lookup_call(template, cross["PeerVpcId"]["Fn::GetAtt"][0])
     member = app.stack("KarmadaMember-member-usw2")
     vpc_logical_id = member.resolve(member.vpc.node.default_child.logical_id)
     assert call["action"] == "describeStackResource" and call["region"] == "us-west-2"
@@ -149,10 +146,10 @@ def test_each_connection_goes_from_the_requesters_vpc_to_the_accepters_in_its_re
 def test_cross_region_accepters_read_the_connection_from_the_requesters_stack(traffic):
     _, app = traffic
     template = app.templates["KarmadaPeeringRoutes-member-usw2"]
-    ids = {json.dumps(r["Properties"]["VpcPeeringConnectionId"]) for r in _resources(template, "AWS::EC2::Route")
+    ids = {json.dumps(r["Properties"]["VpcPeeringConnectionId"]) for r in resources(template, "AWS::EC2::Route")
            .values()}
     (only,) = ids
-    call = _lookup(template, json.loads(only)["Fn::GetAtt"][0])
+    call = lookup_call(template, json.loads(only)["Fn::GetAtt"][0])
     requester = app.templates["KarmadaPeering-member-use1"]
     assert call["region"] == "us-east-1" and call["parameters"]["StackName"] == "KarmadaPeering-member-use1"
     connection = requester["Resources"][call["parameters"]["LogicalResourceId"]]
@@ -164,7 +161,7 @@ def test_the_look_ups_may_only_read_the_one_stack_they_name(traffic):
     _, app = traffic
     for name in ("KarmadaPeering-member-use1", "KarmadaPeeringRoutes-member-usw2"):
         template = app.templates[name]
-        for policy in _resources(template, "AWS::IAM::Policy").values():
+        for policy in resources(template, "AWS::IAM::Policy").values():
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
                 if statement["Action"] != "cloudformation:DescribeStackResource":
                     continue
@@ -179,14 +176,14 @@ def _routes_and_rules(app, stack: str) -> tuple[dict[str, list[str]], dict[str, 
     """Per destination CIDR: the route tables (as their output names); per source CIDR: (protocol, from, to, sg)."""
     template = app.templates[stack]
     routes: dict[str, list[str]] = {}
-    for route in _resources(template, "AWS::EC2::Route").values():
+    for route in resources(template, "AWS::EC2::Route").values():
         props = route["Properties"]
         owner, _ = _output_of(props["RouteTableId"])
         assert props["VpcPeeringConnectionId"], stack
         routes.setdefault(props["DestinationCidrBlock"], []).append(
             f"{owner}:{props['RouteTableId']['Fn::GetStackOutput']['OutputName']}")
     rules: dict[str, list[tuple]] = {}
-    for rule in _resources(template, "AWS::EC2::SecurityGroupIngress").values():
+    for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values():
         props = rule["Properties"]
         rules.setdefault(props["CidrIp"], []).append(
             (props["IpProtocol"], props["FromPort"], props["ToPort"], _output_of(props["GroupId"])[0]))
@@ -220,10 +217,10 @@ def test_nothing_of_the_peering_is_open_beyond_the_member_cidrs(traffic):
             continue
         text = json.dumps(template)
         assert "0.0.0.0/0" not in text and "::/0" not in text, name
-        for rule in _resources(template, "AWS::EC2::SecurityGroupIngress").values():
+        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values():
             assert rule["Properties"]["CidrIp"] in CIDR.values()
             assert rule["Properties"]["IpProtocol"] == "tcp"
-        assert not _resources(template, "AWS::EC2::SecurityGroupEgress")
+        assert not resources(template, "AWS::EC2::SecurityGroupEgress")
 
 
 # --- scanners --------------------------------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from eks_karmada.config import DEFAULT_CONFIG_PATH, ConfigError, MemberKind, par
 from eks_karmada.member_peering import privately_reached
 from karmada_constructs.vpc_peering_connection import VpcPeeringConnection
 from tests.security.checkov_gate import CHECKOV
-from tests.stack_checks import cfn_lint_problems, checkov_unexpected, nag_violations
+from tests.stack_checks import (
+    cfn_lint_problems,
+    checkov_unexpected,
+    lookup_call,
+    nag_violations,
+    resources,
+    stack_dependencies,
+)
 from tests.synth import synthesize
 
 PARENT_CIDR = "10.0.0.0/16"
@@ -46,14 +53,8 @@ def private(tmp_path_factory):
     return config, synthesize(config, tmp_path_factory.mktemp("cdk.out-private"))
 
 
-def _resources(template: dict, kind: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
-def _stack_deps(app) -> dict[str, set[str]]:
-    manifest = json.loads((app.outdir / "manifest.json").read_text())
-    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
-    return {k: {d for d in v.get("dependencies", []) if d in stacks} for k, v in stacks.items()}
 
 
 def _produced(app, value: dict) -> tuple[str, Any]:
@@ -62,13 +63,10 @@ def _produced(app, value: dict) -> tuple[str, Any]:
     return out["StackName"], app.templates[out["StackName"]]["Outputs"][out["OutputName"]]["Value"]
 
 
-def _lookup(template: dict, logical_id: str) -> dict:
-    """The SDK call of a deploy-time look-up, from a Fn::GetAtt on it."""
-    return json.loads(template["Resources"][logical_id]["Properties"]["Create"])
 
 
 def _cluster_vpc_config(app, member: str) -> dict:
-    (cluster,) = _resources(app.templates[f"KarmadaMember-{member}"], "AWS::EKS::Cluster").values()
+    (cluster,) = resources(app.templates[f"KarmadaMember-{member}"], "AWS::EKS::Cluster").values()
     return cluster["Properties"]["ResourcesVpcConfig"]
 
 
@@ -96,7 +94,7 @@ def test_a_member_left_public_still_admits_the_parents_nat_addresses_only(privat
 def test_the_members_own_kubectl_handler_runs_in_its_private_subnets(private, member):
     _, app = private
     template = app.templates[f"KarmadaMember-{member}"]
-    handlers = {k: v for k, v in _resources(template, "AWS::Lambda::Function").items()
+    handlers = {k: v for k, v in resources(template, "AWS::Lambda::Function").items()
                 if "kubectl resource provider" in v["Properties"].get("Description", "")}
     assert handlers, "aws_eks_v2's kubectl handler"
     for handler in handlers.values():
@@ -123,7 +121,7 @@ def test_two_stacks_per_private_member_in_the_members_and_the_parents_regions(pr
 @pytest.mark.parametrize("member", PRIVATE)
 def test_the_registration_waits_for_the_routes_which_wait_for_the_peering(private, member):
     _, app = private
-    deps = _stack_deps(app)
+    deps = stack_dependencies(app)
     assert deps[f"KarmadaControlPeering-{member}"] == {f"KarmadaMember-{member}", "KarmadaParent"}
     assert deps[f"KarmadaControlPeeringRoutes-{member}"] == {f"KarmadaControlPeering-{member}", "KarmadaParent"}
     assert f"KarmadaControlPeeringRoutes-{member}" in deps[f"KarmadaRegistration-{member}"]
@@ -137,7 +135,7 @@ def test_destroy_removes_registration_then_routes_then_peering_then_clusters(pri
     config, app = private
     order = stack_names.all_stacks(config)
     assert set(order) == set(app.templates)
-    for name, depends in _stack_deps(app).items():
+    for name, depends in stack_dependencies(app).items():
         for dependency in depends:
             assert order.index(name) < order.index(dependency), f"{name} must go before {dependency}"
 
@@ -154,13 +152,13 @@ def test_members_remove_destroys_the_control_peering_before_the_cluster(private)
 # --- the connection ------------------------------------------------------------------------------------------
 
 def _connection(app, member: str) -> tuple[str, dict]:
-    (item,) = _resources(app.templates[f"KarmadaControlPeering-{member}"],
+    (item,) = resources(app.templates[f"KarmadaControlPeering-{member}"],
                          VpcPeeringConnection.RESOURCE_TYPE).items()
     return item[0], item[1]["Properties"]
 
 
 def _vpc_logical_id(app, stack: str) -> str:
-    (logical_id,) = _resources(app.templates[stack], "AWS::EC2::VPC")
+    (logical_id,) = resources(app.templates[stack], "AWS::EC2::VPC")
     return logical_id
 
 
@@ -178,11 +176,11 @@ def test_across_regions_the_parents_vpc_is_read_from_its_stack_at_deploy_time(pr
     template = app.templates["KarmadaControlPeering-member-usw2"]
     _, props = _connection(app, "member-usw2")
     assert props["PeerRegion"] == "us-east-1"
-    call = _lookup(template, props["PeerVpcId"]["Fn::GetAtt"][0])
+    call = lookup_call(template, props["PeerVpcId"]["Fn::GetAtt"][0])
     assert call["action"] == "describeStackResource" and call["region"] == "us-east-1"
     assert call["parameters"] == {"StackName": "KarmadaParent",
                                   "LogicalResourceId": _vpc_logical_id(app, "KarmadaParent")}
-    statements = [s for p in _resources(template, "AWS::IAM::Policy").values()
+    statements = [s for p in resources(template, "AWS::IAM::Policy").values()
                   for s in p["Properties"]["PolicyDocument"]["Statement"]
                   if s["Action"] == "cloudformation:DescribeStackResource"]
     assert len(statements) == 1 and ":stack/KarmadaParent/*" in json.dumps(statements[0]["Resource"])
@@ -191,7 +189,7 @@ def test_across_regions_the_parents_vpc_is_read_from_its_stack_at_deploy_time(pr
 # --- routes both ways, and 443 from the parent only ----------------------------------------------------------
 
 def _routes(app, stack: str) -> list[dict]:
-    return [r["Properties"] for r in _resources(app.templates[stack], "AWS::EC2::Route").values()]
+    return [r["Properties"] for r in resources(app.templates[stack], "AWS::EC2::Route").values()]
 
 
 @pytest.mark.parametrize("member", PRIVATE)
@@ -227,20 +225,20 @@ def test_the_parents_private_tables_route_the_members_cidr_through_the_peering(p
         if REGION[member] == "us-east-1":
             assert _produced(app, peering) == (f"KarmadaControlPeering-{member}", {"Ref": connection_id})
         else:
-            call = _lookup(template, peering["Fn::GetAtt"][0])
+            call = lookup_call(template, peering["Fn::GetAtt"][0])
             assert call["region"] == REGION[member]
             assert call["parameters"] == {"StackName": f"KarmadaControlPeering-{member}",
                                           "LogicalResourceId": connection_id}
     assert len(tables) == TABLES
     # Nothing is opened on the parent's side: its egress is open and answers need no rule.
-    assert not _resources(template, "AWS::EC2::SecurityGroupIngress")
+    assert not resources(template, "AWS::EC2::SecurityGroupIngress")
 
 
 @pytest.mark.parametrize("member", PRIVATE)
 def test_only_443_from_the_parents_cidr_on_the_control_planes_own_group(private, member):
     _, app = private
     template = app.templates[f"KarmadaControlPeering-{member}"]
-    (rule,) = _resources(template, "AWS::EC2::SecurityGroupIngress").values()
+    (rule,) = resources(template, "AWS::EC2::SecurityGroupIngress").values()
     props = rule["Properties"]
     assert (props["IpProtocol"], props["FromPort"], props["ToPort"], props["CidrIp"]) == ("tcp", 443, 443,
                                                                                           PARENT_CIDR)
@@ -251,9 +249,9 @@ def test_only_443_from_the_parents_cidr_on_the_control_planes_own_group(private,
     # aws_eks_v2's ControlPlaneSecurityGroup: on the endpoint's network interfaces, not the nodes'.
     assert attribute == "GroupId" and "ControlPlaneSecurityGroup" in logical_id
     assert member_template["Resources"][logical_id]["Type"] == "AWS::EC2::SecurityGroup"
-    (cluster,) = _resources(member_template, "AWS::EKS::Cluster").values()
+    (cluster,) = resources(member_template, "AWS::EKS::Cluster").values()
     assert {"Fn::GetAtt": [logical_id, "GroupId"]} in cluster["Properties"]["ResourcesVpcConfig"]["SecurityGroupIds"]
-    assert not _resources(template, "AWS::EC2::SecurityGroupEgress")
+    assert not resources(template, "AWS::EC2::SecurityGroupEgress")
     assert "0.0.0.0/0" not in json.dumps(template)
 
 
