@@ -1,9 +1,10 @@
 """What a member cluster holds so Karmada can manage it: Push access or the Pull-mode agent.
 
 The objects mirror what `karmadactl join` (Push) and `karmadactl register` (Pull)
-create at Karmada v1.18.2; tokens are minted inside the member by its token
-controller and the agent's kubeconfig is written by the registration handler at
-deploy time, so no credential is ever rendered here.
+create at Karmada v1.18.2, except that Push holds no long-lived token Secret: the
+registration handler asks the member for expiring tokens (TokenRequest) at deploy time
+and on its schedule, and writes the agent's kubeconfig likewise, so no credential is
+ever rendered here.
 """
 
 from __future__ import annotations
@@ -27,14 +28,6 @@ _ALL = [k8s.PolicyRule(api_groups=["*"], resources=["*"], verbs=["*"]),
 
 def _meta(name: str, namespace: str | None = None, **annotations: str) -> k8s.ObjectMeta:
     return k8s.ObjectMeta(name=name, namespace=namespace, labels=SYSTEM_LABELS, annotations=annotations or None)
-
-
-def _token_secret(scope: Construct, id: str, service_account: str, namespace: str) -> None:
-    """A long-lived token the member's token controller fills in (never in a template)."""
-    k8s.KubeSecret(
-        scope, id, type="kubernetes.io/service-account-token",
-        metadata=_meta(service_account, namespace, **{"kubernetes.io/service-account.name": service_account}),
-    )
 
 
 def _binding(scope: Construct, id: str, name: str, *, role_kind: str, subject: k8s.Subject,
@@ -66,8 +59,9 @@ class PushMemberAccessChart(cdk8s.Chart):
     """What Karmada needs inside a Push member.
 
     Namespace karmada-cluster, the ServiceAccount Karmada's controllers act as (full access, as `karmadactl join`
-    grants), the impersonator ServiceAccount, a token Secret for each, and read access to exactly those two Secrets
-    (and the kube-system namespace, whose UID becomes the Cluster id) for the registrar.
+    grants) and the impersonator ServiceAccount, with no token Secret: the registrar may request expiring tokens
+    for exactly those two ServiceAccounts (TokenRequest) and read the kube-system namespace, whose UID becomes the
+    Cluster id. `karmadactl join` creates a non-expiring token Secret for each instead.
     """
 
     def __init__(self, scope: Construct, id: str, props: PushMemberAccessProps) -> None:
@@ -79,10 +73,8 @@ class PushMemberAccessChart(cdk8s.Chart):
         k8s.KubeClusterRole(self, "ControllerRole", metadata=_meta(role), rules=_ALL)
         _binding(self, "ControllerBinding", role, role_kind="ClusterRole",
                  subject=k8s.Subject(kind="ServiceAccount", name=controller_sa, namespace=PUSH_NAMESPACE))
-        _token_secret(self, "ControllerToken", controller_sa, PUSH_NAMESPACE)
         # Karmada's unified-auth controller pushes the impersonator's RBAC itself.
         k8s.KubeServiceAccount(self, "ImpersonatorAccount", metadata=_meta(IMPERSONATOR, PUSH_NAMESPACE))
-        _token_secret(self, "ImpersonatorToken", IMPERSONATOR, PUSH_NAMESPACE)
 
         registrar = k8s.Subject(kind="Group", name=props.registrar_group, api_group=_RBAC)
         k8s.KubeClusterRole(self, "RegistrarClusterRole", metadata=_meta("eks-karmada:registrar"), rules=[
@@ -90,8 +82,9 @@ class PushMemberAccessChart(cdk8s.Chart):
         ])
         _binding(self, "RegistrarClusterBinding", "eks-karmada:registrar", role_kind="ClusterRole", subject=registrar)
         _registrar_role(self, PUSH_NAMESPACE, props.registrar_group, [
-            k8s.PolicyRule(api_groups=[""], resources=["secrets"], resource_names=[controller_sa, IMPERSONATOR],
-                           verbs=["get"]),
+            # TokenRequest is a create on the ServiceAccount's token subresource, named after the ServiceAccount.
+            k8s.PolicyRule(api_groups=[""], resources=["serviceaccounts/token"],
+                           resource_names=[controller_sa, IMPERSONATOR], verbs=["create"]),
         ])
 
 

@@ -20,6 +20,9 @@ class ParentReaderRbacProps:
     published_config_maps: list[str] = field(default_factory=list)
     # ConfigMaps the group only reads (the registrar: the Karmada CA).
     read_config_maps: list[str] = field(default_factory=list)
+    # Deployments whose pod template the group patches (the registrar rolls the controllers that cache Push
+    # members' tokens after it refreshes them).
+    patched_deployments: list[str] = field(default_factory=list)
 
 
 class ParentReaderRbacChart(cdk8s.Chart):
@@ -27,8 +30,8 @@ class ParentReaderRbacChart(cdk8s.Chart):
 
     A Role and RoleBinding that let `group` read exactly the named Secrets (credentials issued by cert-manager; no
     Secret rule at all when none is named, since an empty name list would mean every Secret), the named ConfigMaps it
-    reads and the EndpointSlices (to find the karmada-apiserver pods) in the control plane's namespace, and nothing
-    else in the parent cluster.
+    reads, the EndpointSlices (to find the karmada-apiserver pods) and a patch of the named Deployments in the control
+    plane's namespace, and nothing else in the parent cluster.
     """
 
     def __init__(self, scope: Construct, id: str, props: ParentReaderRbacProps) -> None:
@@ -42,6 +45,9 @@ class ParentReaderRbacChart(cdk8s.Chart):
         if props.read_config_maps:
             rules.append(k8s.PolicyRule(api_groups=[""], resources=["configmaps"],
                                         resource_names=props.read_config_maps, verbs=["get"]))
+        if props.patched_deployments:
+            rules.append(k8s.PolicyRule(api_groups=["apps"], resources=["deployments"],
+                                        resource_names=props.patched_deployments, verbs=["patch"]))
         if props.published_config_maps:
             # A server-side apply that creates is authorized as create too, and RBAC cannot name a create.
             rules += [

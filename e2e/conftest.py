@@ -6,6 +6,7 @@ Every scenario talks to the real API servers through the built kubectl and the k
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import time
@@ -19,6 +20,7 @@ import pytest
 from e2e.backup_fixtures import drill_pods, etcd_client_tls, local_s3, scratch  # noqa: F401
 from local_control_plane import binaries
 from local_control_plane.environment import Environment
+from local_control_plane.handlers import Deployer, LambdaContext
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the drills measured, printed at the end of the run (`make e2e`) and kept in .local/e2e-measurements.json.
@@ -112,6 +114,20 @@ def parent(env: Environment, kubectl_binary: Path) -> Kubectl:
 @pytest.fixture(scope="session")
 def members(env: Environment, kubectl_binary: Path) -> dict[str, Kubectl]:
     return {name: Kubectl(kubectl_binary, env.kubeconfig_path(name)) for name in env.member_names}
+
+
+def invoke_schedule(env: Environment, stack: str, expression: str) -> dict:
+    """Invoke the one schedule of ``stack`` as EventBridge Scheduler would: its handler, its Input, its role.
+
+    The daily and hourly rates never come round during a run, so a scenario calls it; ``expression`` is the rate
+    the synthesized schedule must have.
+    """
+    deployer = Deployer(env, print)
+    (schedule,) = deployer.assembly.schedules(stack)
+    assert schedule.expression == expression
+    assert schedule.handler == "functions.member_registration.refresh.on_event"
+    module = importlib.import_module(schedule.handler.rpartition(".")[0])
+    return module.handle(dict(schedule.properties), LambdaContext(), deployer.runtime(module, schedule))
 
 
 def cluster_ready(cluster: dict) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import importlib
 import json
 import socket
 import ssl
@@ -23,10 +22,9 @@ import pytest
 from cryptography import x509
 
 from charts.karmada.names import agent_client_secret
-from e2e.conftest import Kubectl, cluster_ready, wait_for
+from e2e.conftest import Kubectl, cluster_ready, invoke_schedule, wait_for
 from functions.member_registration.objects import AGENT_CERTIFICATE_ANNOTATION
 from local_control_plane.apply import issue_pki
-from local_control_plane.handlers import Deployer, LambdaContext
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +67,8 @@ def _lease_renewed(karmada: Kubectl, member: str) -> str:
 
 
 def _refresh(env, pull_member: str) -> dict:
-    """The refresh handler, invoked as the registration stack's schedule invokes it."""
-    deployer = Deployer(env, print)
-    (schedule,) = deployer.assembly.schedules(f"KarmadaRegistration-{pull_member}")
-    assert schedule.expression == "rate(1 day)"
-    assert schedule.handler == "functions.member_registration.refresh.on_event"
-    module = importlib.import_module(schedule.handler.rpartition(".")[0])
-    return module.handle(dict(schedule.properties), LambdaContext(), deployer.runtime(module, schedule))
+    """The refresh handler, invoked as the registration stack's daily schedule invokes it."""
+    return invoke_schedule(env, f"KarmadaRegistration-{pull_member}", "rate(1 day)")
 
 
 def test_a_renewed_agent_certificate_reaches_the_agent(env, parent, karmada, members, pull_member, kubectl_binary,

@@ -1517,6 +1517,13 @@ class KarmadaConfig(_Model):
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
     access: KarmadaAccessConfig = Field(default_factory=KarmadaAccessConfig)
+    push_token_lifetime_hours: int = Field(
+        default=168, ge=2, le=2160,
+        description="Lifetime asked for each Push member's tokens (TokenRequest; the member may grant less). An "
+        "hourly schedule renews them at half of what was granted and rolls karmada-controller-manager (and "
+        "karmada-search and the metrics adapter when enabled), which watch the member with the token they started "
+        "with. Shorter: a leaked token or etcd backup is useful for less time, at one roll per member per half-life",
+    )
     retain_etcd_volumes: bool = Field(
         default=False,
         description="false: `make destroy` deletes etcd's EBS volumes (the Karmada API's state) with the parent, "

@@ -44,14 +44,17 @@ class MemberRegistrationProps:
     """Pull mode: the common name of the CA that signs the agent's certificate. Default: the Karmada client CA."""
     karmada_api_server_url: str | None = None
     """Pull mode: the URL the agent dials. Default: none."""
+    token_lifetime_hours: int = 168
+    """Push mode: the lifetime asked of the member's tokens (renewed at half of what it grants). Default: 7 days."""
 
 
 class MemberRegistration(Construct):
     """A `Custom::KarmadaMemberRegistration` served by the parent's MemberRegistrationProvider.
 
-    Push: the member's ServiceAccount tokens and CA
+    Push: expiring tokens of the member's ServiceAccounts (TokenRequest) and its CA
     go (at deploy time, never through the template) into Karmada Secrets and a
-    `Cluster` object with endpoint, provider, region and zones. Pull: the agent's
+    `Cluster` object with endpoint, provider, region and zones; new tokens roll the
+    provider's `token_consumers`. Pull: the agent's
     Cluster is created by the registrar (the agent may only report its status) and the
     agent's kubeconfig is written into the member. Delete
     removes the Cluster (Karmada cleans its execution space) and the Secrets.
@@ -77,6 +80,9 @@ class MemberRegistration(Construct):
         }
         if props.join_external_id:
             properties["JoinExternalId"] = props.join_external_id
+        if props.sync_mode == "Push":
+            properties["TokenLifetimeSeconds"] = str(props.token_lifetime_hours * 3600)
+            properties["TokenConsumers"] = json.dumps(provider.token_consumers)
         if props.sync_mode == "Pull":
             if props.agent_credential_secret is None or props.karmada_api_server_url is None:
                 raise ValueError(
@@ -87,7 +93,7 @@ class MemberRegistration(Construct):
             # Checked against the certificate; a changed CA re-runs the registration, which re-copies it.
             properties["AgentCertificateIssuer"] = props.agent_certificate_issuer
             properties["KarmadaApiServerUrl"] = props.karmada_api_server_url
-        # Also the agent certificate refresh's event (AgentCertificateRefresh): the same member, the same Secrets.
+        # Also the credential refresh's event (CredentialRefresh): the same member, the same Secrets.
         self.properties: dict[str, str] = properties
         self.resource = CustomResource(
             self,

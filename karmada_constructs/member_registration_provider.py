@@ -42,6 +42,9 @@ class MemberRegistrationProviderProps:
     """The members' join roles, the only roles it may assume. Default: none."""
     log_retention_days: int = 90
     """Retention of the provider's logs. Default: 90."""
+    token_consumers: list[str] = field(default_factory=lambda: ["karmada-controller-manager"])
+    """Deployments in the control plane's namespace that watch Push members with their tokens, rolled after new ones
+    (charts/karmada/names.py push_token_consumers). Default: karmada-controller-manager."""
 
 
 class MemberRegistrationProvider(ParentClusterProvider):
@@ -53,8 +56,9 @@ class MemberRegistrationProvider(ParentClusterProvider):
     eks-karmada:handler:registrar, charts/karmada/handler_rbac.py grants what registration does): it needs no IAM
     permission for that, only its own credentials to sign the token.
 
-    It also holds `refresh_function`, the target of each Pull member's daily agent
-    certificate refresh (`AgentCertificateRefresh`): the same code and the same role,
+    It also holds `refresh_function`, the target of each member's credential refresh
+    (`CredentialRefresh`: a Pull agent's certificate daily, a Push member's tokens
+    hourly): the same code and the same role,
     VPC placement and security group as the registrar (so the join roles' trust and
     the registrar's RBAC in parent and member hold unchanged), with its own entry
     point (functions/member_registration/refresh.py) and log group. A function of its
@@ -77,11 +81,12 @@ class MemberRegistrationProvider(ParentClusterProvider):
         if props.join_role_arns:
             self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=props.join_role_arns))
         self._props = props
+        self.token_consumers = list(props.token_consumers)
         self._refresh_function: lambda_.Function | None = None
 
     @property
     def refresh_function(self) -> lambda_.Function:
-        """The agent certificate refresh's function, made on first use (only a parent with Pull members has one)."""
+        """The credential refresh's function, made on first use (only a parent with registered members has one)."""
         if self._refresh_function is None:
             self._refresh_function = lambda_.Function(
                 self,
@@ -90,13 +95,13 @@ class MemberRegistrationProvider(ParentClusterProvider):
                 handler=REFRESH_HANDLER,
                 code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=ASSET_EXCLUDE),
                 role=self.role,
-                # Reads two Secrets, writes one, then waits up to ReadyWaitSeconds (300 s) for the Cluster.
+                # Reads and writes two Secrets, then waits up to ReadyWaitSeconds (300 s) for the Cluster.
                 timeout=Duration.minutes(14),
                 memory_size=512,
                 vpc=self._props.vpc,
                 vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
                 security_groups=[self.security_group],
                 log_group=encrypted_log_group(self, "RefreshLogs", retention_days=self._props.log_retention_days),
-                description="AgentCertificateRefresh: copies a Pull member's renewed karmada-agent certificate into it",
+                description="CredentialRefresh: renews a member's credentials (Pull agent certificate, Push tokens)",
             )
         return self._refresh_function

@@ -23,9 +23,9 @@ from .podspec import Container, PodSpec, Probe
 API_PORT = 443
 SERVICE_CIDR = "172.20.0.0/16"  # EKS's default service range; virtual, never routed here
 ADMIN_USER = "kubernetes-admin"
-# A lean member's controllers: Deployment status, the ServiceAccount token registration waits for, namespace
-# deletion (the benchmark's cleanup).
-LEAN_CONTROLLERS = "deployment,serviceaccount-token,namespace"
+# A lean member's controllers: Deployment status and namespace deletion (the benchmark's cleanup). Registration's
+# tokens come from the API server itself (TokenRequest).
+LEAN_CONTROLLERS = "deployment,namespace"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ClusterPlan:
     zones: tuple[str, ...] = ()
     region: str = ""
     # Lean members (make bench-karmada): API server, etcd and only the controllers whose work Karmada reads back
-    # (a Deployment's status, the registration's token, namespace deletion); no scheduler, no kwok. A member's
+    # (a Deployment's status, namespace deletion); no scheduler, no kwok. A member's
     # control plane runs on other machines in EKS: here it would take the cores the measured Karmada needs.
     lean: bool = False
 

@@ -20,6 +20,7 @@ from charts.karmada.names import (
     ENCRYPTION_CONFIG_SECRET,
     SELF_SIGNED_ISSUER,
     agent_client_secret,
+    push_token_consumers,
 )
 from charts.karmada.pki import ca_issuers
 from charts.load_balancer_binding import ApiServerTargetGroupBindingChart, ApiServerTargetGroupBindingProps
@@ -406,6 +407,7 @@ class KarmadaParentStack(Stack):
                 cluster=self.cluster, vpc=network.vpc, kubernetes_group=BOOTSTRAP_APPLIER_GROUP,
                 log_retention_days=parent.log_retention_days))
         parent_account = parent.account or self.account
+        push_members = any(m.sync_mode is SyncMode.push and m.kind is not MemberKind.external for m in config.members)
         self.registrar = MemberRegistrationProvider(self, "MemberRegistrationProvider", MemberRegistrationProviderProps(
             cluster=self.cluster,
             vpc=network.vpc,
@@ -415,6 +417,7 @@ class KarmadaParentStack(Stack):
                 role_arn(m.account or parent_account, join_role_name(config, m), self.partition) for m in config.members
             ],
             log_retention_days=parent.log_retention_days,
+            token_consumers=push_token_consumers(props),
         ))
         readers = [
             # The general applier reads the Karmada CA the bootstrap's applier publishes; only the latter reads the
@@ -430,7 +433,9 @@ class KarmadaParentStack(Stack):
                 # The Pull agents' certificates only: the registrar signs in to Karmada with its own role and
                 # reads the Karmada CA from the published ConfigMap.
                 secret_names=[agent_client_secret(m) for m in props.pull_members],
-                namespace=props.namespace, read_config_maps=[CA_BUNDLE_CONFIGMAP])),
+                namespace=props.namespace, read_config_maps=[CA_BUNDLE_CONFIGMAP],
+                # Rolled after it renews a Push member's tokens (they watch members with the old one).
+                patched_deployments=push_token_consumers(props) if push_members else [])),
         ]
         self.reader_rbac: dict[str, ChartManifest] = {}
         for chart_id, reader in readers:
@@ -480,12 +485,12 @@ class KarmadaParentStack(Stack):
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 
     def _alarmed_handlers(self) -> dict:
-        """Our functions whose errors alarm; the agent certificate refresh exists when a registered member pulls."""
+        """Our functions whose errors alarm; the credential refresh exists when a member is registered by us."""
         handlers = {"KarmadaManifest": self.karmada_manifests.function,
                     "KarmadaBootstrap": self.karmada_bootstrap_provider.function,
                     "MemberRegistration": self.registrar.function}
-        if any(m.sync_mode is SyncMode.pull and m.kind is not MemberKind.external for m in self._config.members):
-            handlers["AgentCertificateRefresh"] = self.registrar.refresh_function
+        if any(m.kind is not MemberKind.external for m in self._config.members):
+            handlers["CredentialRefresh"] = self.registrar.refresh_function
         return handlers
 
     def _add_observability(self, props: KarmadaControlPlaneProps, control_plane: KarmadaControlPlane) -> None:

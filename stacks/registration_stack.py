@@ -8,7 +8,7 @@ from constructs import Construct
 from charts.karmada.names import agent_client_secret
 from eks_karmada.config import AppConfig, MemberConfig, MemberKind, SyncMode
 from functions.member_registration.objects import agent_rbac
-from karmada_constructs.agent_certificate_refresh import AgentCertificateRefresh, AgentCertificateRefreshProps
+from karmada_constructs.credential_refresh import CredentialRefresh, CredentialRefreshProps
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.member_registration import MemberRegistration, MemberRegistrationProps
 from stacks.naming import join_external_id, join_role_name, parent_environment, role_arn
@@ -57,15 +57,17 @@ class KarmadaRegistrationStack(Stack):
                 labels=member.labels,
                 agent_credential_secret=agent_client_secret(member.name) if pull else None,
                 karmada_api_server_url=parent.karmada_api_url if pull else None,
+                token_lifetime_hours=config.karmada.push_token_lifetime_hours,
             ),
         )
-        if pull:
-            # cert-manager renews the agent's certificate in the parent; this copies it into the member, daily.
-            AgentCertificateRefresh(self, "AgentCertificateRefresh", AgentCertificateRefreshProps(
-                function=parent.registrar.refresh_function,  # pyright: ignore[reportArgumentType] - jsii Protocols
-                properties=self.registration.properties,
-                member_name=member.name,
-            ))
+        # Pull: cert-manager renews the agent's certificate in the parent; this copies it into the member, daily.
+        # Push: the member's tokens in Karmada expire; this renews them at half-life, checking hourly.
+        CredentialRefresh(self, "AgentCertificateRefresh" if pull else "PushTokenRefresh", CredentialRefreshProps(
+            function=parent.registrar.refresh_function,  # pyright: ignore[reportArgumentType] - jsii Protocols
+            properties=self.registration.properties,
+            member_name=member.name,
+            pull=pull,
+        ))
         # The member's join role, access entry and member-side objects.
         if member_stack is None:
             raise ValueError(f"member {member.name}: a {member.kind.value} member needs its KarmadaMember stack")

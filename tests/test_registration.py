@@ -86,15 +86,14 @@ def test_external_ids_are_stable_and_differ_per_member_and_parent(default_config
     assert re.fullmatch(r"[\w+=,.@:/-]{2,1224}", join_external_id(default_config, first))
 
 
-def test_push_member_side_objects_mint_tokens_in_the_member(synthesized):
+def test_push_members_hold_no_token_secret_and_the_registrar_may_only_request_expiring_ones(synthesized):
     objects = synthesized.manifests["member-member-use1"]
-    secrets = [o for o in objects if o["kind"] == "Secret"]
-    assert {s["metadata"]["name"] for s in secrets} == {"karmada-member-use1", "karmada-impersonator"}
-    for secret in secrets:
-        assert secret["type"] == "kubernetes.io/service-account-token"
-        assert "data" not in secret and "stringData" not in secret
+    assert [o for o in objects if o["kind"] == "Secret"] == []  # karmadactl join's non-expiring token Secrets
+    accounts = {o["metadata"]["name"] for o in objects if o["kind"] == "ServiceAccount"}
+    assert accounts == {"karmada-member-use1", "karmada-impersonator"}
     registrar = next(o for o in objects if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada:registrar")
-    assert registrar["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"],
+    assert registrar["metadata"]["namespace"] == "karmada-cluster"
+    assert registrar["rules"] == [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"],
                                    "resourceNames": ["karmada-member-use1", "karmada-impersonator"]}]
 
 
@@ -240,8 +239,11 @@ def test_every_deploy_time_read_runs_again_on_every_deploy(mixed):
 def test_the_registrar_signs_in_to_karmada_with_its_own_role_and_reads_no_secret_in_a_push_fleet(synthesized):
     parent = synthesized.manifests["parent"]
     registrar = next(o for o in parent if o["kind"] == "Role" and o["metadata"]["name"] == "eks-karmada-registrar")
-    # No Pull member: no Secret rule at all (an empty resourceNames list would allow every Secret).
-    assert [r["resources"] for r in registrar["rules"]] == [["endpointslices"], ["configmaps"]]
+    # No Pull member: no Secret rule at all (an empty resourceNames list would allow every Secret). It rolls the
+    # controller manager, which watches Push members with their tokens, after it renews them.
+    assert [r["resources"] for r in registrar["rules"]] == [["endpointslices"], ["configmaps"], ["deployments"]]
+    assert registrar["rules"][2] == {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["patch"],
+                                     "resourceNames": ["karmada-controller-manager"]}
     authenticator = next(o for o in parent if o["kind"] == "ConfigMap"
                          and o["metadata"]["name"] == "karmada-iam-authenticator")
     roles = yaml.safe_load(authenticator["data"]["config.yaml"])["server"]["mapRoles"]

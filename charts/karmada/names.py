@@ -100,6 +100,17 @@ def member_kubeconfig_secret(member: str) -> str:
     return f"{member}-kubeconfig"
 
 
+def push_token_consumers(props: KarmadaControlPlaneProps) -> list[str]:
+    """The Deployments that build a Push member's watches once, with the token of that moment (v1.18.2).
+
+    karmada-controller-manager's informers, karmada-search's and karmada-metrics-adapter's caches keep the token
+    their client was built with until the process restarts, so a refreshed token reaches them only through a roll.
+    karmada-aggregated-apiserver reads the Secret per proxied request and needs none.
+    """
+    return [CONTROLLER_MANAGER, *([SEARCH] if props.search else []),
+            *([METRICS_ADAPTER] if props.metrics_adapter else [])]
+
+
 # --- failover ------------------------------------------------------------------------
 # The ClusterTaintPolicy that taints a not-Ready member NoExecute (bootstrap.py); the fleet guard suspends it.
 FAILOVER_TAINT_POLICY = "karmada-cluster-not-ready"

@@ -22,9 +22,5 @@ class MemberAccessError(Exception):
     """The member cluster cannot be reached through AWS (assume role, describe cluster)."""
 
 
-class TokenNotReadyError(LookupError):
-    """A ServiceAccount token Secret does not exist yet or has no token yet."""
-
-
 class CertificateFormatError(ValueError):
     """The data is not a PEM certificate this reader understands."""

@@ -27,15 +27,20 @@ ResourceProperties (strings):
   checked), ``KarmadaApiServerUrl``
   (required, https://host[:port]), ``AgentNamespace`` (karmada-system), ``AgentKubeconfigKey``
   (karmada-kubeconfig), ``AgentDeploymentName`` (karmada-agent).
-* Bounded waits, seconds: ``TokenWaitSeconds`` (120), ``AgentWaitSeconds`` (300; 0 = don't wait
-  for the agent), ``DeleteWaitSeconds`` (300).
+* Push: ``TokenLifetimeSeconds`` (604800: the lifetime asked of the member's TokenRequest API),
+  ``TokenConsumers`` (JSON list of Deployments in ``ApiServerNamespace`` rolled after new tokens; default
+  ``["karmada-controller-manager"]``).
+* Bounded waits, seconds: ``AgentWaitSeconds`` (300; 0 = don't wait for the agent), ``DeleteWaitSeconds`` (300),
+  ``ReadyWaitSeconds`` (300).
 
-Push, Create/Update (``karmadactl join``): reads the member's kube-system UID (the Cluster id) and the
-token Secrets ``karmada-cluster/karmada-<member>`` and ``karmada-cluster/karmada-impersonator``
-(waiting for the token controller), then server-side applies in Karmada the namespace
-karmada-cluster, the Secrets ``<member>`` (caBundle, token) and ``<member>-impersonator`` (token),
-controlled by the ``Cluster`` it applies (syncMode Push, apiEndpoint, id, secretRef,
-impersonatorSecretRef, provider, region, zones, labels).
+Push, Create/Update (``karmadactl join``, with expiring tokens): reads the member's kube-system UID (the Cluster
+id); keeps the tokens Karmada holds unless they must be renewed (push_tokens.py: none yet, no expiry, past
+half-life, another lifetime asked, refused by the member), else requests new ones of the ServiceAccounts
+``karmada-cluster/karmada-<member>`` and ``karmada-cluster/karmada-impersonator`` (TokenRequest); server-side
+applies in Karmada the namespace karmada-cluster, the Secrets ``<member>`` (caBundle, token) and
+``<member>-impersonator`` (token), controlled by the ``Cluster`` it applies (syncMode Push, apiEndpoint, id,
+secretRef, impersonatorSecretRef, provider, region, zones, labels), and, when it replaced the tokens of an
+existing Cluster, rolls the ``TokenConsumers``. refresh.py (an hourly schedule, same role) renews them.
 
 Pull, Create/Update (``karmadactl register``): applies the agent's per-member RBAC in Karmada (its
 own Cluster's status, no Secrets, no Cluster create), creates the Cluster (syncMode Pull, apiEndpoint,
@@ -81,10 +86,10 @@ from ..kube.errors import (
 from ..kube.retry import Backoff, Deadline
 from ..kube.transports import eks_transport, karmada_pod_transport, karmada_tokens
 from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
-from . import member_access
+from . import member_access, push_tokens
 from . import objects as obj
 from .certinfo import read_certificate
-from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError, TokenNotReadyError
+from .errors import CertificateFormatError, MemberAccessError, PropertiesError, RegistrationError
 from .properties import PULL, PUSH, Properties
 
 logger = logging.getLogger("member_registration")
@@ -315,8 +320,6 @@ class Run:
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         if isinstance(error, SecretNotReadyError):
             return None if self.deleting else SECRET_WAIT_SECONDS
-        if isinstance(error, TokenNotReadyError):
-            return self.props.token_wait_seconds
         if isinstance(error, ApiError) and is_transient_api_error(error.code, error.message):
             return DELETE_CONNECT_SECONDS if self.deleting else math.inf
         return None
@@ -562,29 +565,21 @@ class Run:
         )
         if not cluster_id:
             raise RegistrationError(f"Namespace kube-system has no uid in the member {member.where}")
-        token = self.wait_token(member, obj.member_service_account(p.member_name))
-        impersonator_token = self.wait_token(member, obj.IMPERSONATOR_SERVICE_ACCOUNT)
-
         existing = self.existing_cluster(p.member_name)
         self.check_cluster_id(cluster_id, member)
         previous_id = ((existing or {}).get("spec") or {}).get("id")
         if previous_id and previous_id != cluster_id:
             logger.warning("Cluster %s was registered for another cluster (id %s): re-pointing it to the member %s "
                            "(id %s)", p.member_name, previous_id, member.where, cluster_id)
+        tokens, renewal = push_tokens.held_or_new(self, member)
         self.k_apply(obj.NAMESPACES, obj.namespace(obj.CLUSTER_NAMESPACE))
-        secrets = [
-            (p.member_name, {obj.CA_BUNDLE_KEY: base64.b64encode(member.endpoint.ca_pem).decode("ascii"),
-                             obj.TOKEN_KEY: token}),
-            (obj.impersonator_secret(p.member_name), {obj.TOKEN_KEY: impersonator_token}),
-        ]
         if self.request_type == "Create":
-            for name, _ in secrets:
+            for name in (p.member_name, obj.impersonator_secret(p.member_name)):
                 if self.k_get(obj.SECRETS, name, obj.CLUSTER_NAMESPACE) is None:
                     self.on_undo(f"Secret {obj.CLUSTER_NAMESPACE}/{name}",
                                  lambda n=name: self.k_delete(obj.SECRETS, n, obj.CLUSTER_NAMESPACE))
         owner = obj.owner_reference(existing) if existing else None
-        for name, data in secrets:
-            self.k_apply(obj.SECRETS, obj.credential_secret(name, data, owner))
+        self.write_push_secrets(member, tokens, owner)
         cluster = self.k_apply(obj.CLUSTERS, obj.push_cluster(
             p.member_name, api_endpoint=member.endpoint.endpoint, cluster_id=cluster_id, provider=p.provider,
             region=p.region, zones=p.zones, labels=p.label_map,
@@ -592,36 +587,23 @@ class Run:
         if existing is None and self.request_type == "Create":
             self.on_undo(f"Cluster {p.member_name}", lambda: self.k_delete(obj.CLUSTERS, p.member_name))
         new_owner = obj.owner_reference(cluster)
-        if new_owner != owner:
-            for name, data in secrets:  # join's controller reference: the Secrets go with the Cluster
-                self.k_apply(obj.SECRETS, obj.credential_secret(name, data, new_owner))
+        if new_owner != owner:  # join's controller reference: the Secrets go with the Cluster
+            self.write_push_secrets(member, tokens, new_owner)
+        if renewal and existing is not None:
+            # The controllers watch this member with the token they started with: hand them the new one.
+            push_tokens.roll_consumers(self, tokens)
         logger.info("registered %s (Push, id %s, endpoint %s)", p.member_name, cluster_id, member.endpoint.endpoint)
 
-    def wait_token(self, member: _Member, service_account: str) -> str:
-        """The base64 ``data.token`` of a member ServiceAccount token Secret (copied, never decoded)."""
-        namespace = obj.CLUSTER_NAMESPACE
-
-        def attempt(client: KubeClient) -> str:
-            secret = client.get(obj.SECRETS, service_account, namespace)
-            if secret is None:
-                raise TokenNotReadyError(f"Secret {namespace}/{service_account} does not exist (yet)")
-            kind = secret.get("type")
-            if kind != "kubernetes.io/service-account-token":
-                raise RegistrationError(
-                    f"Secret {namespace}/{service_account} in the member {member.where} has type {kind!r}, not "
-                    "kubernetes.io/service-account-token: the token controller never fills it"
-                )
-            value = (secret.get("data") or {}).get(obj.TOKEN_KEY)
-            if not value:
-                raise TokenNotReadyError(
-                    f"Secret {namespace}/{service_account} has no data.token yet (the token controller fills it "
-                    f"for the ServiceAccount named in its kubernetes.io/service-account.name annotation)"
-                )
-            return value
-
-        token = self.m_call(member, attempt, f"read the token of ServiceAccount {namespace}/{service_account}")
-        self.redact.add(token)
-        return token
+    def write_push_secrets(self, member: _Member, tokens: push_tokens.PushTokens, owner: dict | None) -> None:
+        """Karmada's Secrets of a Push member: ``<member>`` (its CA and the controllers' token), the impersonator's."""
+        p = self.props
+        controller, impersonator = tokens.controller, tokens.impersonator
+        self.k_apply(obj.SECRETS, obj.credential_secret(
+            p.member_name, {obj.CA_BUNDLE_KEY: base64.b64encode(member.endpoint.ca_pem).decode("ascii"),
+                            obj.TOKEN_KEY: controller.data}, owner, controller.annotations))
+        self.k_apply(obj.SECRETS, obj.credential_secret(
+            obj.impersonator_secret(p.member_name), {obj.TOKEN_KEY: impersonator.data}, owner,
+            impersonator.annotations))
 
     def existing_cluster(self, name: str) -> dict | None:
         """The Cluster, or None; one being deleted is waited for (bounded) first."""

@@ -4,9 +4,9 @@ Pure functions: no I/O. The handler applies what these return.
 
 Push (``karmadactl join``): the member holds, in namespace ``karmada-cluster``, a ServiceAccount
 ``karmada-<member>`` bound to ClusterRole ``karmada-controller-manager:karmada-<member>`` (full
-access) and a ServiceAccount ``karmada-impersonator``, each with a ``kubernetes.io/service-account-token``
-Secret of the same name. Karmada holds, in ``karmada-cluster``, the Secret ``<member>`` (caBundle,
-token) and the Secret ``<member>-impersonator`` (token), both controlled by the ``Cluster``.
+access) and a ServiceAccount ``karmada-impersonator`` (join also gives each a non-expiring token Secret; here the
+registrar requests expiring tokens instead: push_tokens.py). Karmada holds, in ``karmada-cluster``, the Secret
+``<member>`` (caBundle, token) and the Secret ``<member>-impersonator`` (token), both controlled by the ``Cluster``.
 
 Pull (``karmadactl register``, narrowed): Karmada holds the Cluster, which the registrar creates, and
 the agent's per-member RBAC (ClusterRole/Binding ``system:karmada:<member>:agent`` and
@@ -66,7 +66,7 @@ AGENT_CERTIFICATE_ANNOTATION = "eks-karmada.io/agent-certificate"
 
 
 def member_service_account(member: str) -> str:
-    """The member-side ServiceAccount (and token Secret) Karmada's controllers use: karmada-<member>."""
+    """The member-side ServiceAccount Karmada's controllers act as: karmada-<member>."""
     return f"karmada-{member}"
 
 
@@ -114,9 +114,12 @@ def owner_reference(cluster: Mapping[str, Any]) -> dict:
     }
 
 
-def credential_secret(name: str, data: Mapping[str, str], owner: dict | None = None) -> dict:
+def credential_secret(name: str, data: Mapping[str, str], owner: dict | None = None,
+                      annotations: Mapping[str, str] | None = None) -> dict:
     """A Secret in karmada-cluster; ``data`` values are base64 already (copied, never decoded)."""
     metadata: dict = {"name": name, "namespace": CLUSTER_NAMESPACE, "labels": dict(SYSTEM_LABEL)}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
     if owner is not None:
         metadata["ownerReferences"] = [owner]
     return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": metadata, "data": dict(data)}

@@ -25,7 +25,12 @@ PUSH, PULL = "Push", "Pull"
 DEFAULT_AGENT_NAMESPACE = "karmada-system"
 DEFAULT_AGENT_KUBECONFIG_KEY = "karmada-kubeconfig"
 DEFAULT_AGENT_DEPLOYMENT = "karmada-agent"
-DEFAULT_TOKEN_WAIT_SECONDS = 120.0
+# Push: what the registrar asks of the member's TokenRequest API (its --service-account-max-token-expiration may
+# grant less). The refresh runs hourly and renews at half of the granted life.
+DEFAULT_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600
+MIN_TOKEN_LIFETIME_SECONDS = 2 * 3600  # two hourly refreshes before a token's half-life
+MAX_TOKEN_LIFETIME_SECONDS = 90 * 24 * 3600  # EKS refuses a service-account token older than 90 days
+DEFAULT_TOKEN_CONSUMERS = ("karmada-controller-manager",)
 DEFAULT_AGENT_WAIT_SECONDS = 300.0
 # Karmada divides replicas among the clusters that are Ready when it schedules and does not re-divide
 # when another becomes Ready later: a registration is done once its Cluster is Ready.
@@ -65,8 +70,10 @@ class Properties:
     agent_namespace: str
     agent_kubeconfig_key: str
     agent_deployment: str
+    # Push only: the tokens' requested lifetime, and the Deployments (in api_server_namespace) rolled after a refresh
+    token_lifetime_seconds: int
+    token_consumers: tuple[str, ...]
     # bounded waits (seconds)
-    token_wait_seconds: float
     agent_wait_seconds: float
     delete_wait_seconds: float
     ready_wait_seconds: float = DEFAULT_READY_WAIT_SECONDS
@@ -148,7 +155,8 @@ class Properties:
             agent_namespace=property_text(raw, "AgentNamespace") or DEFAULT_AGENT_NAMESPACE,
             agent_kubeconfig_key=property_text(raw, "AgentKubeconfigKey") or DEFAULT_AGENT_KUBECONFIG_KEY,
             agent_deployment=property_text(raw, "AgentDeploymentName") or DEFAULT_AGENT_DEPLOYMENT,
-            token_wait_seconds=_number(raw, "TokenWaitSeconds", DEFAULT_TOKEN_WAIT_SECONDS),
+            token_lifetime_seconds=_token_lifetime(raw),
+            token_consumers=_names(raw, "TokenConsumers", DEFAULT_TOKEN_CONSUMERS),
             agent_wait_seconds=_number(raw, "AgentWaitSeconds", DEFAULT_AGENT_WAIT_SECONDS),
             delete_wait_seconds=_number(raw, "DeleteWaitSeconds", DEFAULT_DELETE_WAIT_SECONDS),
             ready_wait_seconds=_number(raw, "ReadyWaitSeconds", DEFAULT_READY_WAIT_SECONDS),
@@ -186,6 +194,24 @@ def _json(raw: dict, key: str) -> Any:
         return json.loads(text)
     except ValueError as err:
         raise PropertiesError(f"{key} is not valid JSON: {err}") from None
+
+
+def _token_lifetime(raw: dict) -> int:
+    value = int(_number(raw, "TokenLifetimeSeconds", DEFAULT_TOKEN_LIFETIME_SECONDS))
+    if not MIN_TOKEN_LIFETIME_SECONDS <= value <= MAX_TOKEN_LIFETIME_SECONDS:
+        raise PropertiesError(f"TokenLifetimeSeconds must be between {MIN_TOKEN_LIFETIME_SECONDS} (2 hours: the "
+                              f"hourly refresh renews at half-life) and {MAX_TOKEN_LIFETIME_SECONDS} (90 days), "
+                              f"not {raw.get('TokenLifetimeSeconds')!r}")
+    return value
+
+
+def _names(raw: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = _json(raw, key)
+    if value is None:
+        return default
+    if not isinstance(value, list) or not all(isinstance(n, str) and _DNS_LABEL.match(n) for n in value):
+        raise PropertiesError(f"{key} must be a JSON list of Deployment names")
+    return tuple(value)
 
 
 def _zones(raw: dict) -> tuple[str, ...]:

@@ -1,10 +1,12 @@
-"""Scheduled refresh of a Pull member's karmada-agent certificate (EventBridge Scheduler, daily).
+"""Scheduled refresh of a member's credentials (EventBridge Scheduler): Pull agent certificates, Push tokens.
 
-cert-manager renews the agent's client certificate in the parent (Secret ``AgentCredentialSecret``, 30 days
-before the end of its 90); karmada-agent only reads the copy in its member's Secret ``karmada-kubeconfig``, and
-only when it starts. The registration stack's schedule invokes ``on_event`` once a day with the registration's
-own properties as the event (the custom resource's ResourceProperties, without the CloudFormation envelope),
-under the registrar's role, so the member's join role trusts it as it trusts the registration. Each run:
+The registration stack's schedule invokes ``on_event`` with the registration's own properties as the event (the
+custom resource's ResourceProperties, without the CloudFormation envelope), under the registrar's role, so the
+member's join role trusts it as it trusts the registration.
+
+Pull, daily. cert-manager renews the agent's client certificate in the parent (Secret ``AgentCredentialSecret``,
+30 days before the end of its 90); karmada-agent only reads the copy in its member's Secret ``karmada-kubeconfig``,
+and only when it starts. Each run:
 
 1. reads the parent's certificate (CN, O and expiry checked as the registration checks them) and the one in the
    member's ``karmada-kubeconfig``;
@@ -15,9 +17,16 @@ under the registrar's role, so the member's join role trusts it as it trusts the
    ``eks-karmada.io/agent-certificate: <serial>`` (the pods roll and read the new kubeconfig) and waits for the
    Cluster to be Ready (``Refreshed``).
 
-It never creates the Secret (the registration does) and leaves one another registration wrote alone. Errors are
-raised as one line (the function's Errors metric counts them), with no secret material; the next day's run tries
-again, well within the 30 days the old certificate has left.
+It never creates the Secret (the registration does) and leaves one another registration wrote alone.
+
+Push, hourly (push_tokens.py). The member's tokens in Karmada stay while they are within the first half of their
+life and the member accepts them (``Unchanged``); otherwise the refresh requests new ones, writes them into Karmada's
+two Secrets, rolls the Deployments that watch the member with the old one (``TokenConsumers``) and waits for the
+Cluster to be Ready (``Refreshed``, with the reason). Re-creating the member's ServiceAccount revokes its tokens: the
+next run (or an invocation at once) replaces them.
+
+Errors are raised as one line (the function's Errors metric counts them), with no secret material; the next run
+tries again, well within the life the old credential has left.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from ..kube.connection import KarmadaTransport, TlsMaterial
 from ..kube.errors import ApiError
 from ..kube.retry import Deadline
 from . import objects as obj
+from . import push_tokens
 from .certinfo import CertificateInfo, read_certificate
 from .errors import CertificateFormatError, PropertiesError, RegistrationError
 from .handler import (
@@ -66,29 +76,45 @@ def on_event(event: dict, context: Any) -> dict:
 
 
 def handle(event: dict, context: Any, runtime: Runtime) -> dict:
-    """Refresh the agent certificate of the Pull member the event's properties name."""
+    """Refresh the agent certificate (Pull) or the tokens (Push) of the member the event's properties name."""
     if not isinstance(event, dict) or "RequestType" in event or "ResourceProperties" in event:
-        raise RegistrationError("the agent certificate refresh takes the registration's properties as its event "
+        raise RegistrationError("the credential refresh takes the registration's properties as its event "
                                 "(the schedule's Input), not a CloudFormation event: send those to handler.on_event")
     try:
         props = Properties.parse(event)
     except PropertiesError as err:
-        raise RegistrationError(f"agent certificate refresh: {err}") from None
-    if not props.pull:
-        raise RegistrationError(f"member {props.member_name} uses SyncMode {props.sync_mode}: only a Pull member's "
-                                "karmada-agent has a certificate to refresh; remove its schedule")
+        raise RegistrationError(f"credential refresh: {err}") from None
     run = Run(props, runtime, Deadline(budget_seconds(context, runtime), runtime.clock), "Refresh",
               physical_id_for(props))
     try:
-        return _Refresh(run).refresh().as_dict()
+        return _Refresh(run).refresh().as_dict() if props.pull else refresh_push_tokens(run)
     except HandlerError as err:
         raise RegistrationError(run.redact(err)) from None
     except Exception as err:  # noqa: BLE001 - anything else still ends as one short, clean line
         logger.error("refresh failed: %s: %s", type(err).__name__, run.redact(err))
-        raise RegistrationError(run.redact(f"agent certificate refresh of {props.member_name} failed: "
+        raise RegistrationError(run.redact(f"credential refresh of {props.member_name} failed: "
                                            f"{type(err).__name__}: {err}")) from None
     finally:
         run.close()
+
+
+def refresh_push_tokens(run: Run) -> dict:
+    """Renew a Push member's tokens in Karmada when push_tokens.py says they must be, and hand them on."""
+    p = run.props
+    cluster = run.k_get(obj.CLUSTERS, p.member_name)
+    if cluster is None:
+        raise RegistrationError(f"Cluster {p.member_name} is not registered in Karmada: its KarmadaRegistration stack "
+                                "registers it; the refresh only renews its tokens")
+    member = run.member(p)
+    tokens, reason = push_tokens.held_or_new(run, member)
+    expires = tokens.controller.expires.isoformat() if tokens.controller.expires else ""
+    if reason is None:
+        return {"MemberName": p.member_name, "Action": UNCHANGED, "Expires": expires}
+    run.write_push_secrets(member, tokens, obj.owner_reference(cluster))
+    rolled = push_tokens.roll_consumers(run, tokens)
+    run.wait_cluster_ready()
+    return {"MemberName": p.member_name, "Action": REFRESHED, "Reason": reason, "Expires": expires,
+            "Rolled": rolled}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ What it does:
   on real changes (so re-applying is a no-op);
 * the API server's Status bodies for its errors (404 NotFound, 409 AlreadyExists, 400, ...);
 * a record of every request (``requests``) for assertions;
+* ServiceAccount tokens: ``serviceaccounts/<name>/token`` (TokenRequest) issues a token bound to the ServiceAccount's
+  uid, for ``expirationSeconds`` (at least 600; at most ``max_token_seconds`` when set, like
+  ``--service-account-max-token-expiration``); a request bearing such a token is that ServiceAccount, and gets 401
+  once it expires (``token_clock``, real time by default) or the ServiceAccount is deleted or re-created;
+  ``selfsubjectreviews`` answers who the requester is (other requests are ``user``);
 * failure injection with ``fail_next``: the next N matching requests get a real-shaped error
   (403 Forbidden with the RBAC wording, 404, 409 AlreadyExists/Conflict, 422 Invalid with causes,
   429 from priority-and-fairness, 500, 503) or raise an exception (e.g. ConnectionRefusedError).
@@ -137,6 +142,7 @@ BUILTIN_RESOURCES: tuple[ApiResource, ...] = (
     _r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", False),
     _r("discovery.k8s.io/v1", "EndpointSlice", "endpointslices"),
     _r("coordination.k8s.io/v1", "Lease", "leases"),
+    _r("authentication.k8s.io/v1", "SelfSubjectReview", "selfsubjectreviews", False),
 )
 
 # Karmada's API: cluster.karmada.io is served by karmada-aggregated-apiserver, the rest are CRDs.
@@ -456,6 +462,12 @@ class FakeKubeApi:
         self._last_rv = 1000
         self._lock = threading.RLock()
         self._epoch = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+        # TokenRequest: token -> (namespace, service account, its uid, expiry); who the current request is.
+        self.max_token_seconds: int | None = None
+        self.token_clock = lambda: datetime.datetime.now(datetime.UTC)
+        self._tokens: dict[str, tuple[str, str, str, datetime.datetime]] = {}
+        self._token_serial = itertools.count(1)
+        self._requester = user
         for resource in base:
             self.serve_resource(resource)
 
@@ -571,6 +583,7 @@ class FakeKubeApi:
                 injection.hits += 1
                 return self._injected(injection, recorded)
             try:
+                self._requester = self._authenticate(recorded)
                 route = self._route(recorded.path)
                 status, payload = self._dispatch(route, recorded)
             except _StatusError as err:
@@ -643,6 +656,11 @@ class FakeKubeApi:
         assert resource is not None
         if route.subresource == "status":
             return self._status_subresource(route, request)
+        if route.subresource == "token" and resource.plural == "serviceaccounts" and method == "POST":
+            return 201, self._token_request(route, request)
+        if resource.plural == "selfsubjectreviews" and method == "POST":
+            return 201, {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
+                         "status": {"userInfo": {"username": self._requester}}}
         if route.subresource:
             raise _StatusError(status_failure(405, "MethodNotAllowed",
                                               f"the fake does not implement {resource.plural}/{route.subresource}"))
@@ -671,6 +689,40 @@ class FakeKubeApi:
             return 200, self._delete(route, request)
         raise _StatusError(status_failure(405, "MethodNotAllowed",
                                           "the server does not allow this method on the requested resource"))
+
+    # ---- ServiceAccount tokens -----------------------------------------------------------------------
+    def _authenticate(self, request: RecordedRequest) -> str:
+        """Who sends ``request``: the ServiceAccount of a token this server issued (401 once invalid), else ``user``."""
+        token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
+        if token not in self._tokens:
+            return self.user
+        namespace, name, uid, expires = self._tokens[token]
+        account = self._objects.get(self._key(self._resource_for("v1", "ServiceAccount"), namespace, name))
+        if account is None or account["metadata"]["uid"] != uid or self.token_clock() >= expires:
+            raise _StatusError(unauthorized())
+        return f"system:serviceaccount:{namespace}:{name}"
+
+    def _token_request(self, route: _Route, request: RecordedRequest) -> dict:
+        assert route.resource is not None and route.name is not None
+        namespace = route.namespace or "default"
+        account = self._objects.get(self._key(route.resource, namespace, route.name))
+        if account is None:
+            raise _StatusError(not_found("serviceaccounts", route.name))
+        body = request.parsed_body() or {}
+        seconds = int((body.get("spec") or {}).get("expirationSeconds") or 3600)
+        if seconds < 600:
+            raise _StatusError(invalid("TokenRequest", route.name, [{
+                "reason": "FieldValueInvalid", "field": "spec.expirationSeconds",
+                "message": "Invalid value: may not specify a duration less than 10 minutes"}],
+                group="authentication.k8s.io"))
+        if self.max_token_seconds is not None:
+            seconds = min(seconds, self.max_token_seconds)
+        expires = self.token_clock().replace(microsecond=0) + datetime.timedelta(seconds=seconds)
+        token = f"eyJhbGciOiJSUzI1NiJ9.{namespace}.{route.name}.{next(self._token_serial)}"  # JWT-shaped, predictable
+        self._tokens[token] = (namespace, route.name, account["metadata"]["uid"], expires)
+        return {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {"name": route.name},
+                "spec": {**(body.get("spec") or {}), "expirationSeconds": seconds},
+                "status": {"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}
 
     # ---- discovery --------------------------------------------------------------------------------
     def _group_list(self) -> dict:

@@ -25,8 +25,9 @@ def test_a_lean_member_runs_only_the_controllers_karmada_reads_back(tmp_path: Pa
     assert [c.name for c in components] == ["kube-controller-manager"]  # no scheduler, no kwok
     flags = [a for a in components[0].argv if a.startswith("--controllers=")]
     assert flags == [f"--controllers={LEAN_CONTROLLERS}"]
-    # Deployment status (what the benchmark waits for), the registration's token, namespace cleanup.
-    assert set(LEAN_CONTROLLERS.split(",")) == {"deployment", "serviceaccount-token", "namespace"}
+    # Deployment status (what the benchmark waits for) and namespace cleanup; registration's tokens come from the
+    # API server (TokenRequest), so no token controller.
+    assert set(LEAN_CONTROLLERS.split(",")) == {"deployment", "namespace"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, "full"), ("", "full"), ("full", "full"), ("lean", "lean")])

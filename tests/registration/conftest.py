@@ -43,8 +43,9 @@ KARMADA_URL = "https://karmada-nlb-0123456789.elb.us-east-1.amazonaws.com:443"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/KarmadaMember-member-1/1111-2222"
 
 # Secret material the tests look for in logs and messages (never to be found there).
-SA_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.member-controller-token.signature-abcdef"
-IMPERSONATOR_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.member-impersonator-token.signature-987654"
+# The first tokens the fake member issues (tests/fakes/kube_api.py TokenRequest), in the order a Create asks for them.
+SA_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.karmada-cluster.karmada-member-1.1"
+IMPERSONATOR_TOKEN_TEXT = "eyJhbGciOiJSUzI1NiJ9.karmada-cluster.karmada-impersonator.2"
 SA_TOKEN = base64.b64encode(SA_TOKEN_TEXT.encode()).decode()
 IMPERSONATOR_TOKEN = base64.b64encode(IMPERSONATOR_TOKEN_TEXT.encode()).decode()
 ASSUMED_KEY_ID = "ASIAJOINROLE00000001"
@@ -101,15 +102,27 @@ def ca_bundle_config_map(ca_pem: bytes) -> dict:
             "data": {CA_BUNDLE_KEY: ca_pem.decode("ascii")}}
 
 
-def token_secret(name: str, token: str | None, *, kind: str = "kubernetes.io/service-account-token") -> dict:
-    secret = {
-        "apiVersion": "v1", "kind": "Secret", "type": kind,
-        "metadata": {"name": name, "namespace": "karmada-cluster",
-                     "annotations": {"kubernetes.io/service-account.name": name}},
+def service_account(name: str, namespace: str = "karmada-cluster") -> dict:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
+
+
+def issued_token(harness: Harness, service_account: str, index: int = -1) -> str:
+    """A token the member issued for ``service_account`` (the last one by default), base64 as a Secret holds it."""
+    tokens = [t for t, (_, name, _, _) in harness.member._tokens.items() if name == service_account]
+    return base64.b64encode(tokens[index].encode()).decode()
+
+
+def controller_manager() -> dict:
+    """karmada-controller-manager's Deployment in the parent (the registrar rolls it after new Push tokens)."""
+    labels = {"app": "karmada-controller-manager"}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "karmada-controller-manager", "namespace": NAMESPACE, "labels": labels},
+        "spec": {"replicas": 2, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels},
+                              "spec": {"containers": [{"name": "karmada-controller-manager",
+                                                       "image": "karmada-controller-manager:v1.18.2"}]}}},
     }
-    if token is not None:
-        secret["data"] = {"token": token, "namespace": base64.b64encode(b"karmada-cluster").decode()}
-    return secret
 
 
 def pull_cluster(name: str = MEMBER, cluster_id: str = "6f1c1f0e-0000-4000-8000-00000000c0de") -> dict:
@@ -255,6 +268,7 @@ class Harness:
         KARMADA_CLUSTER_ID, keys={REGISTRAR_KEY_ID: Identity(REGISTRAR_SESSION, REGISTRAR_SECRET)},
         mapping={REGISTRAR_ROLE: [REGISTRAR_KARMADA_GROUP]}))
     karmada_users: list = field(default_factory=list)  # who each Karmada request signed in as
+    seconds_later: float = 0.0  # how far the handler's wall clock and the member's token clock are moved on
     token_cluster_ids: list = field(default_factory=list)  # the cluster ids the handler asked tokens for
 
     def _parent_transport(self, name: str):
@@ -314,7 +328,7 @@ class Harness:
             karmada_tokens=self._karmada_tokens,
             sleep=self.clock.sleep,
             clock=self.clock,
-            wall_clock=lambda: datetime.datetime.now(datetime.UTC).timestamp(),
+            wall_clock=lambda: datetime.datetime.now(datetime.UTC).timestamp() + self.seconds_later,
             budget_seconds=self.budget,
             backoff=Backoff(initial=1.0, factor=2.0, maximum=10.0),
         )
@@ -399,11 +413,14 @@ def harness(karmada_pki, agent_pki, member_ca, boto_session) -> Harness:
     parent.put(endpoint_slice("karmada-apiserver-abcde", [("10.0.1.10", True), ("10.0.2.20", True)]))
     member = FakeKubeApi(user="arn:aws:sts::210987654321:assumed-role/eks-karmada-join-member-1/eks-karmada-registrar")
     kube_system = member.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}})
-    member.put(token_secret(f"karmada-{MEMBER}", SA_TOKEN))
-    member.put(token_secret("karmada-impersonator", IMPERSONATOR_TOKEN))
+    member.put(service_account(f"karmada-{MEMBER}"))
+    member.put(service_account("karmada-impersonator"))
+    parent.put(controller_manager())
     harness = Harness(parent=parent, karmada=FinalizingKarmada(), member=member, aws=FakeAws(boto_session, member_ca),
                       clock=FakeClock(), karmada_pki=karmada_pki, agent_pki=agent_pki, member_ca=member_ca,
                       kube_system_uid=kube_system["metadata"]["uid"])
+    member.token_clock = lambda: (datetime.datetime.now(datetime.UTC)
+                                  + datetime.timedelta(seconds=harness.seconds_later))
     return harness
 
 
@@ -433,4 +450,7 @@ def secret_values_in(text: str, harness: Harness) -> list[str]:
                 values[f"{label} line {index}"] = line
     for index, token in enumerate(harness.member_tokens):
         values[f"eks token {index}"] = token
+    for index, token in enumerate(harness.member._tokens):  # the member's ServiceAccount tokens it issued
+        values[f"member token {index}"] = token
+        values[f"member token {index} b64"] = base64.b64encode(token.encode()).decode()
     return [label for label, value in values.items() if value and value in text]

@@ -142,14 +142,13 @@ def test_a_kube_system_without_uid_is_refused(harness):
     assert failure(harness, make_event("Create", make_props())) == f"Namespace kube-system has no uid in {WHERE}"
 
 
-def test_a_token_secret_that_never_appears_is_named(harness):
-    harness.member.request("DELETE", f"/api/v1/namespaces/karmada-cluster/secrets/karmada-{MEMBER}")
+def test_a_missing_service_account_names_the_stack_that_creates_it(harness):
+    harness.member.request("DELETE", f"/api/v1/namespaces/karmada-cluster/serviceaccounts/karmada-{MEMBER}")
 
-    message = failure(harness, make_event("Create", make_props(TokenWaitSeconds="20")))
+    message = failure(harness, make_event("Create", make_props()))
 
-    assert message.startswith(f"Failed to read the token of ServiceAccount karmada-cluster/karmada-{MEMBER} in "
-                              f"{WHERE}: gave up after ")
-    assert message.endswith(f"(20s): Secret karmada-cluster/karmada-{MEMBER} does not exist (yet)")
+    assert message == (f"ServiceAccount karmada-cluster/karmada-{MEMBER} does not exist in {WHERE}"
+                       ": its KarmadaMember stack creates it (deploy that stack first)")
 
 
 # ---- Karmada -----------------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def test_defaults_and_types():
     assert props.zones == () and props.labels == ()
     assert (props.agent_namespace, props.agent_kubeconfig_key, props.agent_deployment) == (
         "karmada-system", "karmada-kubeconfig", "karmada-agent")
-    assert (props.token_wait_seconds, props.agent_wait_seconds, props.delete_wait_seconds) == (120, 300, 300)
+    assert (props.agent_wait_seconds, props.delete_wait_seconds) == (300, 300)
+    assert props.token_lifetime_seconds == 7 * 24 * 3600 and props.token_consumers == ("karmada-controller-manager",)
     assert props.karmada_api_server_url == KARMADA_URL
 
 
@@ -49,6 +50,10 @@ def test_json_values_may_arrive_as_lists_and_objects():
     ({"MemberClusterName": ""}, "MemberClusterName is required"),
     ({"ApiServerPort": "https"}, "ApiServerPort must be a number"),
     ({"DeleteWaitSeconds": "-1"}, "DeleteWaitSeconds must be a non-negative number"),
+    ({"TokenLifetimeSeconds": "3600"}, "TokenLifetimeSeconds must be between 7200"),
+    ({"TokenLifetimeSeconds": str(91 * 86400)}, "days., not '7862400'"),
+    ({"TokenConsumers": '"karmada-controller-manager"'}, "TokenConsumers must be a JSON list of Deployment names"),
+    ({"TokenConsumers": '["Karmada Search"]'}, "TokenConsumers must be a JSON list of Deployment names"),
 ])
 def test_invalid_properties_are_named(override, message):
     with pytest.raises(PropertiesError, match=message.replace("(", r"\(").replace("[", r"\[")):

@@ -12,15 +12,13 @@ from functions.member_registration.errors import RegistrationError
 from functions.member_registration.handler import CREATE_FAILED_MARKER
 from tests.registration.conftest import (
     ASSUMED_KEY_ID,
-    IMPERSONATOR_TOKEN,
     MEMBER,
-    MEMBER_CLUSTER,
     MEMBER_ENDPOINT,
     PARENT,
-    SA_TOKEN,
+    issued_token,
     make_event,
     make_props,
-    token_secret,
+    service_account,
 )
 
 CLUSTER_PATH = f"/apis/cluster.karmada.io/v1alpha1/clusters/{MEMBER}"
@@ -54,9 +52,11 @@ def test_create_registers_the_member_as_karmadactl_join_does(harness):
 
     secret = harness.karmada_secret(MEMBER)
     assert secret["type"] == "Opaque"
-    assert secret["data"] == {"caBundle": base64.b64encode(harness.member_ca).decode(), "token": SA_TOKEN}
+    # Expiring tokens the member issued for its two ServiceAccounts (TokenRequest), never a token Secret's.
+    assert secret["data"] == {"caBundle": base64.b64encode(harness.member_ca).decode(),
+                              "token": issued_token(harness, f"karmada-{MEMBER}")}
     impersonator = harness.karmada_secret(f"{MEMBER}-impersonator")
-    assert impersonator["data"] == {"token": IMPERSONATOR_TOKEN}
+    assert impersonator["data"] == {"token": issued_token(harness, "karmada-impersonator")}
     owner = {"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "name": MEMBER,
              "uid": cluster["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
     for s in (secret, impersonator):
@@ -68,8 +68,11 @@ def test_create_registers_the_member_as_karmadactl_join_does(harness):
         assert request.method == "PATCH" and request.content_type == "application/apply-patch+yaml"
         assert request.query["fieldManager"] == "eks-karmada"
     assert harness.karmada.managers("cluster.karmada.io/v1alpha1", "Cluster", MEMBER) == {"eks-karmada": "Apply"}
-    # the member is only read
-    assert {r.method for r in harness.member.requests} == {"GET"}
+    # the member is read, and asked for the two tokens
+    assert [r.path for r in harness.member.requests if r.method != "GET"] == [
+        f"/api/v1/namespaces/karmada-cluster/serviceaccounts/karmada-{MEMBER}/token",
+        "/api/v1/namespaces/karmada-cluster/serviceaccounts/karmada-impersonator/token",
+    ]
 
 
 def test_create_reaches_the_member_through_the_join_role_in_its_region(harness):
@@ -90,11 +93,11 @@ def test_create_reaches_the_member_through_the_join_role_in_its_region(harness):
     assert url.hostname == "sts.us-west-2.amazonaws.com"
     assert query["X-Amz-Credential"].startswith(ASSUMED_KEY_ID + "/")
     assert "x-k8s-aws-id" in query["X-Amz-SignedHeaders"]
-    # the member reads: kube-system (the id) and the two token Secrets
+    # the member: kube-system (the id) and a token of each ServiceAccount
     assert [r.path for r in harness.member.requests] == [
         "/api/v1/namespaces/kube-system",
-        f"/api/v1/namespaces/karmada-cluster/secrets/karmada-{MEMBER}",
-        "/api/v1/namespaces/karmada-cluster/secrets/karmada-impersonator",
+        f"/api/v1/namespaces/karmada-cluster/serviceaccounts/karmada-{MEMBER}/token",
+        "/api/v1/namespaces/karmada-cluster/serviceaccounts/karmada-impersonator/token",
     ]
 
 
@@ -109,52 +112,6 @@ def test_create_is_idempotent(harness):
     assert harness.cluster()["metadata"]["resourceVersion"] == cluster_rv
     after = {n: harness.karmada_secret(n)["metadata"]["resourceVersion"] for n in before}
     assert after == before
-
-
-def test_create_waits_for_the_token_controller(harness):
-    harness.member.put(token_secret(f"karmada-{MEMBER}", None))  # created, token not filled yet
-
-    def token_controller(sleeps: int) -> None:
-        if sleeps == 3:
-            harness.member.put(token_secret(f"karmada-{MEMBER}", SA_TOKEN))
-
-    harness.clock.on_sleep.append(token_controller)
-    harness.run(make_event("Create", make_props()))
-
-    assert harness.karmada_secret(MEMBER)["data"]["token"] == SA_TOKEN
-    assert len(harness.clock.sleeps) == 3
-
-
-def test_create_waits_for_a_token_secret_that_does_not_exist_yet(harness):
-    harness.member.request("DELETE", "/api/v1/namespaces/karmada-cluster/secrets/karmada-impersonator")
-    harness.clock.on_sleep.append(
-        lambda n: n == 2 and harness.member.put(token_secret("karmada-impersonator", IMPERSONATOR_TOKEN)))
-
-    harness.run(make_event("Create", make_props()))
-
-    assert harness.karmada_secret(f"{MEMBER}-impersonator")["data"] == {"token": IMPERSONATOR_TOKEN}
-
-
-def test_create_gives_up_on_a_token_that_never_comes_within_the_bound(harness):
-    harness.member.put(token_secret(f"karmada-{MEMBER}", None))
-
-    with pytest.raises(RegistrationError) as caught:
-        harness.run(make_event("Create", make_props(TokenWaitSeconds="20")))
-
-    message = str(caught.value)
-    assert f"read the token of ServiceAccount karmada-cluster/karmada-{MEMBER}" in message
-    assert f"EKS cluster {MEMBER_CLUSTER} (us-west-2)" in message
-    assert "has no data.token yet" in message and "gave up after" in message
-    assert harness.clock.now - 1000.0 <= 20
-    assert harness.cluster() is None and writes(harness.karmada) == []
-
-
-def test_a_token_secret_of_the_wrong_type_fails_at_once(harness):
-    harness.member.put(token_secret(f"karmada-{MEMBER}", None, kind="Opaque"))
-
-    with pytest.raises(RegistrationError, match="has type 'Opaque', not kubernetes.io/service-account-token"):
-        harness.run(make_event("Create", make_props()))
-    assert harness.clock.sleeps == []
 
 
 def test_forbidden_member_names_the_access_entry_and_group(harness):
@@ -272,7 +229,7 @@ def test_update_to_another_member_name_is_a_replacement(harness):
     old = make_props()
     harness.run(make_event("Create", old))
     new = make_props(MemberName="member-2")
-    harness.member.put(token_secret("karmada-member-2", SA_TOKEN))
+    harness.member.put(service_account("karmada-member-2"))
 
     result = harness.run(make_event("Update", new, old_props=old))
 

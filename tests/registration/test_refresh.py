@@ -214,12 +214,10 @@ def test_no_secret_in_the_member_means_register_first(harness):
 
 
 @pytest.mark.parametrize("event, expected", [
-    (make_props("Push"), "member member-1 uses SyncMode Push: only a Pull member's karmada-agent"),
-    ({k: v for k, v in make_props("Pull").items() if k != "MemberName"}, "agent certificate refresh: MemberName is "
-                                                                         "required"),
+    ({k: v for k, v in make_props("Pull").items() if k != "MemberName"}, "credential refresh: MemberName is required"),
     (make_props("Pull", AgentCredentialSecret=""), "AgentCredentialSecret is required when SyncMode is Pull"),
     (make_event("Update", make_props("Pull")), "not a CloudFormation event"),
-], ids=["push", "no-member-name", "no-agent-secret", "cloudformation-event"])
+], ids=["no-member-name", "no-agent-secret", "cloudformation-event"])
 def test_bad_events_fail_in_one_line(harness, event, expected):
     with pytest.raises(RegistrationError) as failure:
         refresh.handle(event, None, harness.runtime())

@@ -56,13 +56,29 @@ def _refresh_function(synthesized) -> tuple[str, dict]:
     return found
 
 
-def test_only_pull_members_in_aws_get_a_daily_schedule(pull):
-    assert len(_template(pull, "KarmadaRegistration-pull-1").find_resources(SCHEDULE)) == 1
-    for stack in ("KarmadaRegistration-push-1", "KarmadaRegistration-edge-1"):  # no agent / no registrar reach
-        assert _template(pull, stack).find_resources(SCHEDULE) == {}
+def test_pull_members_refresh_daily_push_members_hourly_external_ones_never(pull):
+    rates = {stack: [s["Properties"]["ScheduleExpression"]
+                     for s in _template(pull, f"KarmadaRegistration-{stack}").find_resources(SCHEDULE).values()]
+             for stack in ("pull-1", "push-1", "edge-1")}
+    # The agent's certificate daily; the Push member's tokens hourly (renewed at half-life); no registrar reaches
+    # an external member.
+    assert rates == {"pull-1": ["rate(1 day)"], "push-1": ["rate(1 hour)"], "edge-1": []}
 
 
-def test_a_parent_without_pull_members_has_no_refresh_function(synthesized):
+def test_a_push_schedule_sends_the_token_lifetime_and_the_consumers(pull):
+    template = _template(pull, "KarmadaRegistration-push-1")
+    (schedule,) = template.find_resources(SCHEDULE).values()
+    sent = json.loads(_render(schedule["Properties"]["Target"]["Input"]))
+    assert sent["SyncMode"] == "Push" and sent["TokenLifetimeSeconds"] == str(7 * 24 * 3600)
+    assert json.loads(sent["TokenConsumers"]) == ["karmada-controller-manager"]
+    assert "AgentCredentialSecret" not in sent
+
+
+def test_a_parent_whose_members_are_all_external_has_no_refresh_function(tmp_path):
+    data = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()))
+    data["api_endpoint"].update(scheme="internet-facing", allowed_cidrs=["198.51.100.0/24"])
+    data["members"] = [{"name": "edge-1", "kind": "external", "sync_mode": "Pull"}]
+    synthesized = synthesize(parse_config(data), tmp_path)
     handlers = {f["Properties"]["Handler"] for f in _functions(synthesized).values()}
     assert REGISTRATION_HANDLER in handlers and REFRESH_HANDLER not in handlers
 

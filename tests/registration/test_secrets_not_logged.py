@@ -9,13 +9,11 @@ import pytest
 from functions.member_registration import handler as handler_module
 from functions.member_registration.errors import RegistrationError
 from tests.registration.conftest import (
-    IMPERSONATOR_TOKEN,
     MEMBER,
     SA_TOKEN,
     make_event,
     make_props,
     secret_values_in,
-    token_secret,
 )
 
 
@@ -33,15 +31,14 @@ def debug_logs(caplog):
 
 
 def test_push_create_update_delete_log_no_secret(harness, debug_logs):
-    harness.member.put(token_secret("karmada-impersonator", None))  # the token controller is slow
-    harness.clock.on_sleep.append(lambda n: n == 2 and harness.member.put(
-        token_secret("karmada-impersonator", IMPERSONATOR_TOKEN)))
     harness.run(make_event("Create", make_props()))
-    harness.run(make_event("Update", make_props(Labels="{}"), old_props=make_props()))
+    harness.run(make_event("Update", make_props(Labels="{}"), old_props=make_props()))  # checks the held token
+    harness.seconds_later = 4 * 24 * 3600.0  # past half-life: new tokens, the controllers rolled
+    harness.run(make_event("Update", make_props(), old_props=make_props(Labels="{}")))
     harness.karmada.finalizer_polls = 1
     harness.run(make_event("Delete", make_props()))
 
-    assert harness.member_tokens  # EKS tokens were made and used
+    assert harness.member_tokens and len(harness.member._tokens) == 4  # EKS tokens used, member tokens renewed
     found = secret_values_in(f"oops {SA_TOKEN} {harness.member_tokens[-1]}", harness)  # the detector works
     assert "sa token" in found and f"eks token {len(harness.member_tokens) - 1}" in found
     assert "registered member-1" in debug_logs.text
