@@ -109,7 +109,8 @@ spec:
         account = f"karmada-{push_member}"
         member.run("delete", "serviceaccount", account, "-n", NAMESPACE)
         member.run("create", "serviceaccount", account, "-n", NAMESPACE)
-        assert _who(env, push_member, old) is None
+        # kube-apiserver caches a token's successful authentication for 10 s: refused within seconds, not at once.
+        wait_for(lambda: _who(env, push_member, old) is None, 60, "the member to refuse the revoked token")
 
         result = _refresh(env, push_member)
 

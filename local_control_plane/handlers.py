@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from functions.kube.client import Urllib3Transport
+from functions.kube.eks_auth import TOKEN_PREFIX as EKS_TOKEN_PREFIX
 from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
 
 from . import deviations
@@ -332,14 +334,26 @@ class Deployer:
         if "member_transport" in wanted:
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")
-            fields["member_transport"] = (
-                lambda _endpoint, _tokens: self.identity_for(member_cluster, join_role).transport()
-            )
+            fields["member_transport"] = partial(self.member_transport, member_cluster, join_role)
         if "karmada_tokens" in wanted:
             fields["karmada_tokens"] = self.karmada_tokens(resource)
         defaults = module.Runtime.default()
         return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",) if k in wanted},
                                  **fields})
+
+    def member_transport(self, member_cluster: str, join_role: str, _endpoint: Any,
+                         tokens: Callable[[], str]) -> Urllib3Transport:
+        """What a member's EKS API makes of the handler's bearer tokens.
+
+        An EKS token (the join role's) is the identity its access entry gives: a client certificate here. Any other
+        token (a member ServiceAccount's, which the registrar checks) the member's own API server authenticates, as
+        in EKS: it is sent as it is.
+        """
+        if tokens().startswith(EKS_TOKEN_PREFIX):
+            return self.identity_for(member_cluster, join_role).transport()
+        access = self.env.access(self.env.local_cluster_name(member_cluster))
+        return Urllib3Transport(access.host, access.port, ca_pem=access.ca_pem, server_hostname=access.server_name,
+                                token_provider=tokens)
 
     def karmada_tokens(self, resource: CustomResource | ScheduledInvocation) -> Callable[[str], Callable[[], str]]:
         """The handler's own IAM tokens for the Karmada API: keys of a local STS session of its role.

@@ -43,7 +43,8 @@ ISSUED_ANNOTATION = "eks-karmada.io/token-issued"
 EXPIRES_ANNOTATION = "eks-karmada.io/token-expires"
 REQUESTED_ANNOTATION = "eks-karmada.io/token-lifetime-requested"
 CONSUMER_ANNOTATION_PREFIX = "member-tokens.eks-karmada.io/"
-# Its own field manager: the KarmadaManifest handler's applies of these Deployments leave the annotation alone.
+# Its own field manager, so the write is told apart; the parent stack's applies of these Deployments (kubectl apply)
+# leave an annotation they never set alone.
 ROLL_FIELD_MANAGER = "eks-karmada/member-tokens"
 SELF_SUBJECT_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
 
