@@ -5,9 +5,10 @@ chart's): `make local` with the profile's config (which restarts only the reconf
 of the plan, each in its series (a namespace whose policy sends every workload to the series'
 first M members): workloads are created up to the step's W and timed until every member holds them and their
 status is back (bench/karmada/series.py); the controller-manager's, scheduler's, apiserver's and etcd's CPU
-seconds and peak memory over the step, and etcd's database size after it. Then one member is tainted (failover
-at scale) and untainted, and the profile's workloads deleted until no API server holds them, so the next
-profile starts from an empty fleet. At the end, `make local-down`.
+seconds and peak memory over the step, and etcd's database size after it. Before the first step of the plan's
+largest member count (a fleet that 2 cores can still settle), once its series are settled, one member is tainted
+(failover at scale) and untainted. At the end the profile's workloads are deleted until no API server holds them,
+so the next profile starts from an empty fleet. At the end, `make local-down`.
 
 Bounded: each profile gets its share of `--budget-minutes` after the bring-up; a step gets what is left of it
 (at most `--step-minutes`), a step that cannot start in time is reported as skipped, and the profiles run
@@ -38,7 +39,7 @@ from local_control_plane.environment import Environment
 from . import configs
 from .chart_defaults import ChartDefaultsError, chart_defaults
 from .observe import ProcessSampler, SchedulerCounters
-from .series import Series, failover
+from .series import FailoverResult, Series, failover
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".bench" / "karmada"
@@ -103,8 +104,17 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
     db_at_start = ETCD_DB.stat().st_size
     series: dict[int, Series] = {}
     steps: list[dict[str, Any]] = []
+    fail: FailoverResult | None = None
+    largest = max(m for m, _ in plan)
+    # The failover runs on the fleet the smaller member counts built (where every profile can settle in its share),
+    # before the largest count's steps, which get what it leaves; with one member count, after its steps (the
+    # profile's budget keeps room for it then).
+    failover_before = next((i for i, (m, _) in enumerate(plan) if m == largest and i > 0), None)
+    timed = failover_cap is not None
     try:
-        for m, w in plan:
+        for index, (m, w) in enumerate(plan):
+            if index == failover_before and timed and series:
+                fail = time_failover(name, series, karmada, ordered[0], failover_cap or 0)
             left = ends_at - time.monotonic()
             if left < 30:
                 steps.append({"members": m, "total": w, "skipped": "profile budget spent"})
@@ -126,13 +136,8 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
             log(f"[{name}] M={m} W={w}: {result.done}/{result.workloads} in {result.seconds:.0f} s, "
                 f"{result.throughput:.1f}/s, propagated p50/p99 {result.propagated['p50']}/"
                 f"{result.propagated['p99']} s, status p99 {result.status['p99']} s")
-        fail = None
-        if failover_cap is not None:
-            held = sum(s.holding(ordered[0]) for s in series.values())
-            log(f"[{name}] failover: tainting {ordered[0]} ({held} bindings)")
-            fail = failover(list(series.values()), karmada, ordered[0], failover_cap)
-            log(f"[{name}] failover: rescheduled in {fail.rescheduled_seconds} s, removed in "
-                f"{fail.removed_seconds} s, back in {fail.restored_seconds} s")
+        if failover_before is None and timed and series:
+            fail = time_failover(name, series, karmada, ordered[0], failover_cap or 0)
     finally:
         for s in series.values():
             s.stop()
@@ -142,6 +147,16 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
     return {"profile": name, "configure_seconds": configured, "steps": steps,
             "failover": asdict(fail) if fail else None,
             "cleanup_seconds": cleaned}
+
+
+def time_failover(name: str, series: dict[int, Series], karmada: ClusterAccess, member: str,
+                  cap: float) -> FailoverResult:
+    held = sum(s.holding(member) for s in series.values())
+    log(f"[{name}] failover: waiting for {len(series)} series to settle, then tainting {member} ({held} bindings)")
+    fail = failover(list(series.values()), karmada, member, cap)
+    log(f"[{name}] failover: settled in {fail.settled_seconds} s; rescheduled in {fail.rescheduled_seconds} s, "
+        f"removed in {fail.removed_seconds} s, back in {fail.restored_seconds} s")
+    return fail
 
 
 def remove_series(karmada: ClusterAccess, members: dict[str, ClusterAccess], names: list[str],
@@ -221,15 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result["bring_up_seconds"] = make("local", f"LOCAL_CONFIG={paths[profiles[0]]}")
         log(f"up in {result['bring_up_seconds']:.0f} s")
-        # Each profile's share of what is left pays for reconfiguring (about 1 min), the failover (two caps: the
-        # eviction's two waits both count from the taint, the return from its removal) and the cleanup; the steps
-        # get the rest.
+        # Each profile's share of what is left pays for reconfiguring (about 1 min) and the cleanup; the steps and
+        # the failover (three waits of at most a cap each: to settle, the eviction's two both counting from the taint,
+        # the return from its removal) get the rest. With one member count in the plan the failover comes after the
+        # steps, which then leave room for it.
         share = (args.budget_minutes * 60 - (time.monotonic() - started)) / len(profiles)
         failover_cap = min(240.0, share / 8)
+        one_count = len({m for m, _ in plan}) == 1
         for name in profiles:
             # The flag-by-flag runs time the failover where it can differ from ours: the eviction rate.
             measured = not args.ablation or name in ("ours", configs.ABLATION_PREFIX + "eviction-rate")
-            steps = max(60.0, share - 60 - (2 * failover_cap if measured else 0) - CLEANUP_SECONDS)
+            steps = max(60.0, share - 60 - (3 * failover_cap if measured and one_count else 0) - CLEANUP_SECONDS)
             result["profiles"].append(run_profile(name, paths[name], plan, steps, args.step_minutes * 60,
                                                   failover_cap=failover_cap if measured else None))
     finally:

@@ -60,6 +60,8 @@ class FailoverResult:
     removed_seconds: float | None  # taint -> the member holds none of the series' Deployments
     restored_seconds: float | None  # taint removed -> every binding lists the member again
     deadline_seconds: float | None = None  # how long each wait had (the run's budget sets it)
+    settled_seconds: float | None = None  # waited before the taint for every workload to be done; None: never was
+    members: int = 0  # the largest series' member count: the fleet the failover ran on
 
 
 class Series:
@@ -169,6 +171,10 @@ class Series:
             return all(self._done(n) for n in names)
 
     # -- failover at scale
+    def settled(self) -> bool:
+        """Every workload created so far is propagated with its status back: no backlog left."""
+        return self._all_done(list(self.applied_at))
+
     def holding(self, member: str) -> int:
         with self.lock:
             return sum(1 for b in self.bindings.values() if _placed_on(b, member))
@@ -197,8 +203,11 @@ TAINTS = ({"key": TAINT_KEY, "effect": "NoExecute"}, {"key": TAINT_KEY, "effect"
 def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline_seconds: float) -> FailoverResult:
     """Taints ``member`` NoExecute and NoSchedule, as a NotReady member is, and times the series' workloads leaving.
 
-    Then removes the taint and times their return.
+    First it waits (up to ``deadline_seconds``) for the series to settle, so that the times are the failover's
+    and not a backlog of the steps before. Then removes the taint and times their return.
     """
+    waiting = time.monotonic()
+    settled = _wait(lambda: all(s.settled() for s in series), waiting, deadline_seconds)
     client = karmada.client("eks-karmada/bench")
     clusters = client.resource_for("cluster.karmada.io/v1alpha1", "Cluster")
     bindings = sum(s.holding(member) for s in series)
@@ -209,7 +218,8 @@ def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline
     untainted = time.monotonic()
     _set_taint(client, clusters, member, add=False)
     restored = _wait(lambda: sum(s.holding(member) for s in series) >= bindings, untainted, deadline_seconds)
-    return FailoverResult(member, bindings, rescheduled, removed, restored, round(deadline_seconds))
+    return FailoverResult(member, bindings, rescheduled, removed, restored, round(deadline_seconds), settled,
+                          max(len(s.members) for s in series))
 
 
 def _set_taint(client: KubeClient, clusters: Any, member: str, *, add: bool) -> None:

@@ -6,7 +6,7 @@ registrar asks the member's TokenRequest API for tokens of ``TokenLifetimeSecond
 for ``karmada-<member>`` and ``karmada-impersonator``, and writes them into Karmada's Secrets ``<member>`` and
 ``<member>-impersonator`` with when they were issued, when they expire and what lifetime was asked.
 
-Renewal (``renewal_reason``): a Secret that holds no token, or one without those times (``karmadactl join``'s or an
+Renewal (``held_or_new``): a Secret that holds no token, or one without those times (``karmadactl join``'s or an
 earlier version's), a token past half its granted life, one asked for another lifetime than now, or one the member
 refuses (its ServiceAccount was re-created: how an operator revokes it). The registration checks at every Create and
 Update, the refresh (``refresh.py``) every hour.
@@ -47,6 +47,7 @@ CONSUMER_ANNOTATION_PREFIX = "member-tokens.eks-karmada.io/"
 # leave an annotation they never set alone.
 ROLL_FIELD_MANAGER = "eks-karmada/member-tokens"
 SELF_SUBJECT_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+LABELS = ("controllers'", "impersonator's")  # the two tokens, in the order they are held
 
 
 def _timestamp(value: datetime.datetime) -> str:
@@ -110,7 +111,7 @@ class PushTokens:
         return self.controller.issued or datetime.datetime.now(datetime.UTC)
 
 
-def held_tokens(run: Run) -> tuple[MemberToken | None, MemberToken | None]:
+def _held_tokens(run: Run) -> tuple[MemberToken | None, MemberToken | None]:
     """The tokens Karmada holds for the member (its two credential Secrets)."""
     member = run.props.member_name
     secrets = [run.k_get(obj.SECRETS, name, obj.CLUSTER_NAMESPACE)
@@ -118,17 +119,17 @@ def held_tokens(run: Run) -> tuple[MemberToken | None, MemberToken | None]:
     return MemberToken.held_in(secrets[0]), MemberToken.held_in(secrets[1])
 
 
-def renewal_reason(run: Run, member: _Member, held: tuple[MemberToken | None, MemberToken | None]) -> str | None:
+def _renewal_reason(run: Run, member: _Member, held: tuple[MemberToken | None, MemberToken | None]) -> str | None:
     """Why the member's tokens in Karmada must be replaced now; None when both may stay."""
     p = run.props
     now = datetime.datetime.fromtimestamp(run.runtime.wall_clock(), datetime.UTC)
-    for label, token in zip(("controllers'", "impersonator's"), held, strict=True):
+    for label, token in zip(LABELS, held, strict=True):
         if token is None:
             return f"Karmada holds no {label} token"
         reason = token.renewal_reason(p.token_lifetime_seconds, now)
         if reason:
             return f"the {label} token: {reason}"
-    for label, token in zip(("controllers'", "impersonator's"), held, strict=True):
+    for label, token in zip(LABELS, held, strict=True):
         if token is not None and not accepted_by_member(run, member, token, label):
             return f"the member refuses the {label} token (its ServiceAccount was re-created, revoking it)"
     return None
@@ -136,8 +137,8 @@ def renewal_reason(run: Run, member: _Member, held: tuple[MemberToken | None, Me
 
 def held_or_new(run: Run, member: _Member) -> tuple[PushTokens, str | None]:
     """The tokens Karmada holds when both may stay, else new ones; and why they were renewed (None: kept)."""
-    held = held_tokens(run)
-    reason = renewal_reason(run, member, held)
+    held = _held_tokens(run)
+    reason = _renewal_reason(run, member, held)
     if reason is None and held[0] is not None and held[1] is not None:
         logger.info("keeping the tokens of %s that Karmada holds (they expire %s)", run.props.member_name,
                     held[0].expires)

@@ -149,11 +149,13 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
         "profiles": [
             {"profile": "ours", "steps": [_step(2, 100, throughput=20, p99=2), _step(2, 1000, throughput=10, p99=5)],
              "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": 1.0, "removed_seconds": 2.0,
-                          "restored_seconds": 3.0}, "configure_seconds": 1, "cleanup_seconds": 2},
+                          "restored_seconds": 3.0, "deadline_seconds": 99, "settled_seconds": 4.5, "members": 5},
+             "configure_seconds": 1, "cleanup_seconds": 2},
             {"profile": "chart", "steps": [_step(2, 100, throughput=5, p99=8),
                                            _step(2, 1000, throughput=2, p99=50, done=700)],
              "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": None, "removed_seconds": None,
-                          "restored_seconds": None, "deadline_seconds": 99}, "configure_seconds": 1,
+                          "restored_seconds": None, "deadline_seconds": 99, "settled_seconds": None, "members": 5},
+             "configure_seconds": 1,
              "cleanup_seconds": None},
         ],
     }
@@ -163,12 +165,13 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     text = "\n".join(report.section(result))
     assert "| controller_manager | --kube-api-qps | 200 | 40 | o.go |" in text
     assert "bench-karmada.svg" in text
-    assert "- ours: 3 bindings off bench-01: rescheduled in 1 s, the member emptied in 2 s, back after the taint " \
-           "went in 3 s." in text
-    assert "- chart: 3 bindings off bench-01: rescheduled (not within 99 s), the member emptied (not within " \
-           "99 s)" in text
+    assert "- ours (5 members, settled 4.5 s after the steps): 3 bindings off bench-01: rescheduled in 1 s, the " \
+           "member emptied in 2 s, back after the taint went in 3 s." in text
+    assert "- chart (5 members, never settled within 99 s, so the times include the steps' backlog): 3 bindings " \
+           "off bench-01: rescheduled (not within 99 s), the member emptied (not within 99 s)" in text
     console = report.console(result)
-    assert "chart: failover of bench-01 (3 bindings): rescheduled -" in console
+    assert "chart: failover of bench-01 (5 members, never settled within 99 s, so the times include the steps' " \
+           "backlog), 3 bindings: rescheduled -" in console
     assert "workloads removed in -" in console and "bring-up 170 s; whole run: 1.0 min" in console
     svg = report.plot_svg(result)
     assert svg.startswith("<svg") and "ours M=2 p99" in svg and "chart M=2 p99" in svg  # chart's 100 point is done
