@@ -93,3 +93,8 @@ def call_with_retry(
             if on_retry is not None:
                 on_retry(error)
             sleep(delay)
+
+
+def root_cause(error: BaseException | None) -> BaseException | None:
+    """The error a retried call ended with: a ``RetryExhaustedError``'s last one, any other error itself."""
+    return error.last_error if isinstance(error, RetryExhaustedError) else error

@@ -83,7 +83,7 @@ from ..kube.errors import (
     ServiceGoneError,
     TlsVerificationError,
 )
-from ..kube.retry import Backoff, Deadline
+from ..kube.retry import Backoff, Deadline, root_cause
 from ..kube.transports import eks_transport, karmada_pod_transport, karmada_tokens
 from ..provider_framework import CREATE_FAILED_MARKER, is_transient_api_error
 from . import member_access, push_tokens
@@ -277,10 +277,6 @@ def handle(event: dict, context: Any, runtime: Runtime) -> dict:
 def describe(resource: Any, name: str, namespace: str | None) -> str:
     where = f"{namespace}/{name}" if namespace else name
     return f"{resource.kind} {where}"
-
-
-def root_cause(error: BaseException | None) -> BaseException | None:
-    return error.last_error if isinstance(error, RetryExhaustedError) else error
 
 
 @dataclass

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..kube.client import KubeClient
 from ..kube.errors import ApiError
+from ..kube.retry import root_cause
 from . import objects as obj
 from .errors import RegistrationError
 from .properties import MIN_TOKEN_LIFETIME_SECONDS
@@ -159,18 +160,12 @@ def accepted_by_member(run: Run, member: _Member, token: MemberToken, label: str
         run.retry(lambda: client.request("POST", SELF_SUBJECT_REVIEWS, body=review), what=what)
         return True
     except Exception as err:
-        cause = _root_api_error(err)
-        if cause is not None and cause.code == 401:
+        cause = root_cause(err)
+        if isinstance(cause, ApiError) and cause.code == 401:
             return False
         raise run.fail(what, err) from err
     finally:
         client.close()
-
-
-def _root_api_error(error: BaseException | None) -> ApiError | None:
-    while error is not None and not isinstance(error, ApiError):
-        error = error.__cause__
-    return error
 
 
 def mint(run: Run, member: _Member) -> PushTokens:
@@ -188,8 +183,8 @@ def _request_token(run: Run, member: _Member, service_account: str) -> MemberTok
     try:
         answer = run.m_call(member, lambda c: c.request("POST", path, body=request), f"request a token of {described}")
     except RegistrationError as err:
-        cause = _root_api_error(err.__cause__)
-        if cause is not None and cause.code == 404:
+        cause = root_cause(err.__cause__)
+        if isinstance(cause, ApiError) and cause.code == 404:
             raise RegistrationError(f"{described} does not exist in the member {member.where}: its KarmadaMember "
                                     "stack creates it (deploy that stack first)") from None
         raise
@@ -227,12 +222,12 @@ def roll_consumers(run: Run, tokens: PushTokens) -> list[str]:
             run.retry(lambda n=name: run.parent().merge_patch(obj.DEPLOYMENTS, n, namespace, patch,
                                                               ROLL_FIELD_MANAGER), what=what)
         except Exception as err:
-            cause = _root_api_error(err)
-            if cause is not None and cause.code == 404:
+            cause = root_cause(err)
+            if isinstance(cause, ApiError) and cause.code == 404:
                 logger.info("Deployment %s/%s does not run in the parent: nothing to roll", namespace, name)
                 continue
             hint = (" (the registrar's RBAC in the parent grants patch on the token consumers: update the "
-                    "KarmadaParent stack)") if cause is not None and cause.code == 403 else ""
+                    "KarmadaParent stack)") if isinstance(cause, ApiError) and cause.code == 403 else ""
             raise run.fail(what, err, hint) from err
         rolled.append(name)
     logger.info("rolled %s: they now read the tokens of %s issued %s", ", ".join(rolled) or "nothing",

@@ -42,7 +42,7 @@ from ..errors import HandlerError
 from ..kube.client import KubeClient
 from ..kube.connection import KarmadaTransport, TlsMaterial
 from ..kube.errors import ApiError
-from ..kube.retry import Deadline
+from ..kube.retry import Deadline, root_cause
 from . import objects as obj
 from . import push_tokens
 from .certinfo import CertificateInfo, read_certificate
@@ -57,7 +57,6 @@ from .handler import (
     describe,
     physical_id_for,
     quiet_aws_sdk_logs,
-    root_cause,
 )
 from .properties import Properties
 
