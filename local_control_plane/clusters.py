@@ -8,6 +8,8 @@ groups, which is how AWS identities mapped by EKS access entries are represented
 
 from __future__ import annotations
 
+import fcntl
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,14 +65,20 @@ class LocalCluster:
 
     # -- PKI
     def _pair(self, name: str, make) -> pki.KeyPair:
+        """The named key pair, made once.
+
+        The deployer and the schedules daemon (two processes, each with threads) ask for the same handler
+        identity at once: the lock keeps one maker, so no caller reads one maker's certificate beside another's key.
+        """
         cert, key = self.pki_dir / f"{name}.crt", self.pki_dir / f"{name}.key"
-        if not cert.exists():
-            self.pki_dir.mkdir(parents=True, exist_ok=True)
-            pair = make()
-            key.touch(mode=0o600)
-            key.write_bytes(pair.key_pem)
-            cert.write_bytes(pair.cert_pem)
-        return pki.KeyPair(cert.read_bytes(), key.read_bytes())
+        self.pki_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.pki_dir / f".{name}.lock", "a") as lock:  # per pair: making a leaf reads the CA's
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not cert.exists():
+                pair = make()
+                _write_private(key, pair.key_pem)
+                _write_private(cert, pair.cert_pem)  # last: a certificate on disk means its key is there
+            return pki.KeyPair(cert.read_bytes(), key.read_bytes())
 
     @property
     def ca(self) -> pki.KeyPair:
@@ -197,3 +205,11 @@ def kwok_stages() -> list[Path]:
             root / "node" / "heartbeat-with-lease" / "node-heartbeat-with-lease.yaml",
             *(root / "pod" / "fast" / f"pod-{stage}.yaml" for stage in ("ready", "complete", "delete"))]
 
+
+def _write_private(path: Path, data: bytes) -> None:
+    """``data`` at ``path``, mode 0600, replaced whole (a reader sees the old file or the new one)."""
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(partial, path)

@@ -45,3 +45,37 @@ def test_an_unknown_member_stand_in_is_one_line_naming_the_choices(monkeypatch: 
         member_stand_ins()
     assert "\n" not in str(err.value)
     assert str(err.value).startswith("LOCAL_MEMBERS='tiny': use full (the default) or lean")
+
+
+def test_one_identity_asked_for_at_once_is_one_matching_key_pair(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every caller of an identity asked for at once gets the one pair, and it matches.
+
+    The deployer and the schedules daemon's threads ask for the same handler identity together (a CI run read one
+    maker's certificate beside another's key: KEY_VALUES_MISMATCH).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from local_control_plane import pki
+
+    member = _lean_member(tmp_path)
+    member.ca  # noqa: B018 - the CA first, as the parent's start makes it
+    issue = pki.issue_leaf
+
+    def slow_issue(*args, **kwargs):  # widen the window in which a second maker would start
+        import time
+        time.sleep(0.2)
+        return issue(*args, **kwargs)
+
+    monkeypatch.setattr(pki, "issue_leaf", slow_issue)
+    with ThreadPoolExecutor(6) as pool:
+        accesses = list(pool.map(lambda _: member.identity("arn:aws:sts::1:assumed-role/r/local", ("g",), "r"),
+                                 range(6)))
+    assert len({(a.cert_pem, a.key_pem) for a in accesses}) == 1
+    public = x509.load_pem_x509_certificate(accesses[0].cert_pem).public_key()
+    key = serialization.load_pem_private_key(accesses[0].key_pem, None).public_key()
+    assert public.public_numbers() == key.public_numbers()  # type: ignore[union-attr]
+    assert (member.pki_dir / "client-r.key").stat().st_mode & 0o777 == 0o600
