@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.assembly import Resource
-from functions.resource_types import KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, TEARDOWN_CLEANUP
+from functions.resource_types import (
+    DEPLOY_TIME_ADMIN,
+    KARMADA_MANIFEST,
+    KARMADA_MEMBER_REGISTRATION,
+    TEARDOWN_CLEANUP,
+)
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,8 @@ BY_TYPE: dict[str, Estimate] = {
     ),
     KARMADA_MEMBER_REGISTRATION: Estimate(
         0.5,
-        "estimate: Push (`karmadactl join` equivalent) reads the member's token Secrets (waits up to TokenWaitSeconds "
-        "120 s, "
-        "normally seconds) and applies the Cluster and Secrets in Karmada; 2.0 min for Pull (SyncMode: Pull), which "
-        "waits "
+        "estimate: Push (`karmadactl join` equivalent) asks the member's TokenRequest API for two tokens (seconds) "
+        "and applies the Cluster and Secrets in Karmada; 2.0 min for Pull (SyncMode: Pull), which waits "
         "for the karmada-agent to register the Cluster (AgentWaitSeconds 300) "
         "(functions/member_registration/handler.py)",
         ("https://karmada.io/docs/userguide/clustermanager/cluster-registration/",),
@@ -120,6 +123,11 @@ BY_TYPE: dict[str, Estimate] = {
         0.2,
         "estimate: Create does nothing (functions/teardown_cleanup/handler.py); the provider framework's function "
         "invokes the handler: two Lambda invocations. Its work is on delete",
+    ),
+    DEPLOY_TIME_ADMIN: Estimate(
+        0.7,
+        "estimate: Grant associates the access policy and waits SettleSeconds (30 s) for EKS to apply it; "
+        "Withdraw makes one call (functions/deploy_admin/handler.py); two Lambda invocations each",
     ),
     "Custom::AWS": Estimate(0.3, "estimate: AwsCustomResource Lambda makes one SDK call"),
     "Custom::VpcRestrictDefaultSG": Estimate(0.3, "estimate: CDK custom resource Lambda, two EC2 API calls"),

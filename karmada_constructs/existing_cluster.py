@@ -17,7 +17,6 @@ from karmada_constructs.deploy_time_lookup import DeployTimeLookup, DeployTimeLo
 from karmada_constructs.eks_cluster import acknowledge_kubectl_provider
 from karmada_constructs.nag import acknowledge_aws_custom_resource
 
-CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 ENDPOINT = "cluster.endpoint"
 VPC_ID = "cluster.resourcesVpcConfig.vpcId"
 CLUSTER_SECURITY_GROUP_ID = "cluster.resourcesVpcConfig.clusterSecurityGroupId"
@@ -51,9 +50,10 @@ class ExistingEksCluster(Construct):
     """Imports an EKS cluster by name and gives it a kubectl provider of its own.
 
     Imports an EKS cluster by name (no look-up at synth) and gives it a kubectl provider of its own, with an EKS access
-    entry so the provider may apply the member-side objects. With `kubectl_network`, the provider's Lambdas run in the
-    given private subnets of the cluster's VPC with a security group of their own (egress on 443 only), which the
-    cluster's security group admits on 443: they reach the private endpoint. Without it they run outside any VPC, so
+    entry that carries no access policy (the stack brackets what the provider applies with a `DeployTimeAdmin`).
+    With `kubectl_network`, the provider's Lambdas run in the given private subnets of the cluster's VPC with a
+    security group of their own (egress on 443 only), which the cluster's security group admits on 443: they reach
+    the private endpoint. Without it they run outside any VPC, so
     the cluster's public endpoint must admit AWS Lambda (docs/operations.md, "existing members"). The VPC and the
     cluster security group are read at deploy time from describeCluster, with the endpoint.
     """
@@ -104,12 +104,8 @@ class ExistingEksCluster(Construct):
             self,
             "KubectlAccess",
             cluster_name=cluster_name,
-            principal_arn=self._kubectl_role_arn(),
-            type="STANDARD",
-            access_policies=[eks.CfnAccessEntry.AccessPolicyProperty(
-                policy_arn=CLUSTER_ADMIN_POLICY,
-                access_scope=eks.CfnAccessEntry.AccessScopeProperty(type="cluster"),
-            )],
+            principal_arn=self.kubectl_role.role_arn,
+            type="STANDARD",  # no access policy: DeployTimeAdmin associates one only while a deploy applies
         )
         acknowledge_kubectl_provider(self.kubectl_provider)
         acknowledge_aws_custom_resource(Stack.of(self))
@@ -146,9 +142,10 @@ class ExistingEksCluster(Construct):
                 "The kubectl provider places its Lambdas in the subnet and never reads its route table.")
         return subnets
 
-    def _kubectl_role_arn(self) -> str:
-        """The ARN of the role the kubectl provider's handler runs as (aws_eks_v2 always creates one)."""
+    @property
+    def kubectl_role(self) -> iam.IRole:
+        """The role the kubectl provider's handler runs as (aws_eks_v2 always creates one)."""
         role = self.kubectl_provider.role
         if role is None:
             raise ValueError(f"{self.node.path}: the kubectl provider has no role")
-        return role.role_arn
+        return role

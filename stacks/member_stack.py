@@ -18,6 +18,7 @@ from eks_karmada.member_objects import member_chart, member_target
 from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, cluster_mirror
 from karmada_constructs.cfn import default_child
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
+from karmada_constructs.deploy_time_admin import DeployTimeAdmin, DeployTimeAdminProps
 from karmada_constructs.eks_cluster import KUBECTL_LAYERS, EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.existing_cluster import ExistingEksCluster, ExistingEksClusterProps, KubectlNetworkProps
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
@@ -99,8 +100,14 @@ class KarmadaMemberStack(Stack):
             external_id=join_external_id(config, member),
         ))
         if existing is not None:
-            # The provider applies only once it may (access entry) and, inside the VPC, once it can reach the endpoint.
-            self.access.objects.node.add_dependency(existing.access_entry, *existing.kubectl_rules)
+            # The provider applies only once it can reach the endpoint (inside the VPC), and is cluster admin only
+            # while a deploy applies, updates or deletes the member-side objects.
+            self.access.objects.node.add_dependency(*existing.kubectl_rules)
+            DeployTimeAdmin(self, "KubectlAdmin", DeployTimeAdminProps(
+                cluster_name=member.eks_cluster_name, principal=existing.kubectl_role,
+                access_entry=existing.access_entry, applied=[self.access.objects],
+                log_retention_days=config.parent.log_retention_days,
+            ))
         CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
         CfnOutput(
             self,

@@ -119,17 +119,6 @@ def test_without_the_field_the_provider_stays_outside_any_vpc(synthesized):
     assert json.loads(_describe(template)["Create"])["outputPaths"] == [ENDPOINT]
 
 
-def test_the_access_entry_keeps_cluster_admin_for_the_providers_role(synthesized):
-    # The member-side objects include ClusterRoles with every verb (Karmada's controllers, the agent): only a
-    # cluster admin may create those (RBAC escalation), and no narrower EKS access policy grants escalate/bind.
-    template = _template(synthesized, "prod")
-    template.has_resource_properties("AWS::EKS::AccessEntry", {
-        "ClusterName": "prod-eks",
-        "AccessPolicies": [Match.object_like({
-            "PolicyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"})],
-    })
-
-
 def test_synth_notes_an_unset_field_by_name():
     notes = parse_config(CONFIG).warnings()
     assert [note for note in notes if "kubectl_network" in note] == [
