@@ -9,17 +9,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CfnElement, CustomResource, Duration, Stack
+from aws_cdk import CfnResource, CustomResource, Duration, Stack
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from functions import resource_types
+from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest
 from karmada_constructs.log_encryption import encrypted_log_group
-from karmada_constructs.nag import acknowledge, finding_arn
+from karmada_constructs.nag import acknowledge, acknowledge_provider_framework, finding_arn
 
 # The same asset as every other handler: the repository root filtered to the `functions` package.
 from karmada_constructs.parent_cluster_provider import ASSET_EXCLUDE, REPO_ROOT
@@ -113,25 +114,10 @@ class DeployTimeAdmin(Construct):
         self._acknowledge(props)
 
     def _acknowledge(self, props: DeployTimeAdminProps) -> None:
-        entry = f"{props.cluster_name}/role/<AWS::AccountId>/<{_logical_id(props.principal)}>/*"
+        role = Stack.of(self).get_logical_id(default_child(props.principal, CfnResource))
+        entry = f"{props.cluster_name}/role/<AWS::AccountId>/<{role}>/*"
         acknowledge(self.role, f"AwsSolutions-IAM5[Resource::{finding_arn(self, 'eks', f'access-entry/{entry}')}]",
                     "An access entry's ARN ends in an id EKS assigns; the cluster and the provider's role before it "
                     "are fixed, and the condition allows only AmazonEKSClusterAdminPolicy.")
-        acknowledge(self,
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                    "AWSLambdaBasicExecutionRole]",
-                    "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        acknowledge(self, f"AwsSolutions-IAM5[Resource::<{_logical_id(self.function)}.Arn>:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), "
-                    "only this function.")
-        acknowledge(self.provider, "AwsSolutions-L1",
-                    "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
-                    "handler is on the latest Python runtime.")
+        acknowledge_provider_framework(self, self.provider, self.function)
 
-
-def _logical_id(construct: IConstruct) -> str:
-    """The logical id of `construct`'s CloudFormation resource, as cdk-nag names it in a finding."""
-    resource = construct.node.default_child
-    if not isinstance(resource, CfnElement):
-        raise TypeError(f"{construct.node.path} has no CloudFormation resource to name in an acknowledgement")
-    return Stack.of(construct).get_logical_id(resource)

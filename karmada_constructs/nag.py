@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Token, Validations
 from constructs import IConstruct
+
+from karmada_constructs.cfn import default_child
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
@@ -35,3 +37,17 @@ def acknowledge_aws_custom_resource(stack: IConstruct) -> None:
                 "The AwsCustomResource function only writes its own logs with this AWS-maintained policy.")
     acknowledge(singleton, "AwsSolutions-L1",
                 "AwsCustomResource pins the Node.js runtime of its singleton function; it only runs one SDK call.")
+
+
+def acknowledge_provider_framework(scope: IConstruct, provider: IConstruct, handler: IConstruct) -> None:
+    """The findings a CDK Provider framework (`provider`, in `scope`) brings along with the `handler` it invokes."""
+    acknowledge(scope,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
+    handler_arn = "<" + Stack.of(handler).get_logical_id(default_child(handler, CfnResource)) + ".Arn>"
+    acknowledge(scope, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
+                "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this "
+                "function.")
+    acknowledge(provider, "AwsSolutions-L1",
+                "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
+                "handler is on the latest Python runtime.")

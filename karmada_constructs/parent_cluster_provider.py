@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from karmada_constructs.cfn import default_child
 from karmada_constructs.log_encryption import encrypted_log_group
-from karmada_constructs.nag import acknowledge
+from karmada_constructs.nag import acknowledge, acknowledge_provider_framework
 from karmada_constructs.parent_cluster_function import (
     ASSET_EXCLUDE,
     PRIVATE_SUBNETS,
@@ -102,13 +100,4 @@ class ParentClusterProvider(Construct):
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
                     "The Provider framework's function runs in the VPC too and needs ENI management; AWS maintains "
                     "AWSLambdaVPCAccessExecutionRole for exactly that and CloudWatch Logs writes.")
-        acknowledge(self,
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                    "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        handler_arn = "<" + Stack.of(self).get_logical_id(default_child(self.function, CfnResource)) + ".Arn>"
-        acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), only this "
-                    "function.")
-        acknowledge(self.provider, "AwsSolutions-L1",
-                    "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
-                    "handler is on the latest Python runtime.")
+        acknowledge_provider_framework(self, self.provider, self.function)

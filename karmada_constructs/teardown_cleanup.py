@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CfnElement, CustomResource, Duration, Stack
+from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,7 +18,7 @@ from constructs import Construct, IConstruct
 from charts.storage_class import VOLUME_CLUSTER_TAG
 from functions import resource_types
 from karmada_constructs.log_encryption import encrypted_log_group
-from karmada_constructs.nag import acknowledge, finding_arn
+from karmada_constructs.nag import acknowledge, acknowledge_provider_framework, finding_arn
 
 # The same asset as every other handler: the repository root filtered to the `functions` package.
 from karmada_constructs.parent_cluster_provider import ASSET_EXCLUDE, REPO_ROOT
@@ -155,17 +155,4 @@ class TeardownCleanup(Construct):
                 "Volume and interface IDs are created by the EBS CSI driver and the VPC CNI at run time; the "
                 "delete is conditioned on the tags they set (and the cluster tag of the StorageClass, or this VPC).",
             )
-        acknowledge(self,
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                    "AWSLambdaBasicExecutionRole]",
-                    "The CDK Provider framework's own function writes its logs with this AWS-maintained policy.")
-        function_resource = self.function.node.default_child
-        if not isinstance(function_resource, CfnElement):
-            raise TypeError(f"{self.function.node.path} has no CloudFormation resource to name in the acknowledgement")
-        handler_arn = "<" + Stack.of(self).get_logical_id(function_resource) + ".Arn>"
-        acknowledge(self, f"AwsSolutions-IAM5[Resource::{handler_arn}:*]",
-                    "The Provider framework invokes the handler's versions and aliases (ARN suffix :*), "
-                    "only this function.")
-        acknowledge(self.provider, "AwsSolutions-L1",
-                    "The CDK Provider framework pins the Node.js runtime of its own framework functions; our "
-                    "handler is on the latest Python runtime.")
+        acknowledge_provider_framework(self, self.provider, self.function)
