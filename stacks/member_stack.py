@@ -108,6 +108,8 @@ class KarmadaMemberStack(Stack):
                 access_entry=existing.access_entry, applied=[self.access.objects],
                 log_retention_days=config.parent.log_retention_days,
             ))
+            CfnOutput(self, "KubectlRoleArn", value=existing.kubectl_role.role_arn,
+                      description=f"Member {member.name}'s kubectl provider: cluster admin only while a deploy applies")
         CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
         CfnOutput(
             self,

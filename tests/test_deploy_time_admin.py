@@ -218,3 +218,9 @@ def test_bad_properties_are_one_line(change, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
         handler.on_event({"RequestType": "Create", "ResourceProperties": {**PROPS, **change}}, None,
                          World().runtime())
+
+
+def test_the_stack_names_the_providers_role_for_the_operator(template):
+    # docs/operations.md reads it to list the role's associated policies.
+    outputs = template.find_outputs("KubectlRoleArn")
+    assert outputs["KubectlRoleArn"]["Value"] == _provider_entry(template)[1]["Properties"]["PrincipalArn"]
