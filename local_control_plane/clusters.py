@@ -9,10 +9,11 @@ groups, which is how AWS identities mapped by EKS access entries are represented
 from __future__ import annotations
 
 import fcntl
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from eks_karmada.private_file import write_private
 
 from . import pki
 from .access import ClusterAccess
@@ -76,8 +77,8 @@ class LocalCluster:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if not cert.exists():
                 pair = make()
-                _write_private(key, pair.key_pem)
-                _write_private(cert, pair.cert_pem)  # last: a certificate on disk means its key is there
+                write_private(key, pair.key_pem.decode("ascii"))
+                write_private(cert, pair.cert_pem.decode("ascii"))  # last: a certificate means its key is there
             return pki.KeyPair(cert.read_bytes(), key.read_bytes())
 
     @property
@@ -205,11 +206,3 @@ def kwok_stages() -> list[Path]:
             root / "node" / "heartbeat-with-lease" / "node-heartbeat-with-lease.yaml",
             *(root / "pod" / "fast" / f"pod-{stage}.yaml" for stage in ("ready", "complete", "delete"))]
 
-
-def _write_private(path: Path, data: bytes) -> None:
-    """``data`` at ``path``, mode 0600, replaced whole (a reader sees the old file or the new one)."""
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(partial, path)

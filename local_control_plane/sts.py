@@ -55,6 +55,7 @@ from xml.sax.saxutils import escape
 from cryptography import x509
 
 from eks_karmada.aws_regions import EKS_REGIONS
+from eks_karmada.private_file import write_private
 
 from . import pki
 from .layout import HOST_ADDRESS, Layout
@@ -140,11 +141,7 @@ class LocalSts:
             fcntl.flock(lock, fcntl.LOCK_EX)
             state = self._load()
             yield state
-            temporary = self.path.with_suffix(".tmp")
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as out:
-                json.dump(state, out)
-            os.replace(temporary, self.path)  # readers never see a half-written file
+            write_private(self.path, json.dumps(state))  # readers never see a half-written file
 
     def role_session(self, role_arn: str, session_name: str,
                      duration_seconds: int = DEFAULT_SESSION_SECONDS) -> dict:

@@ -22,8 +22,8 @@ from eks_karmada.cli.common import (
     say,
 )
 from eks_karmada.cli.errors import CliError, guard
-from eks_karmada.cli.kubeconfig import write_private
 from eks_karmada.config import AppConfig, MemberConfig, SyncMode
+from eks_karmada.private_file import write_private
 from functions.kube.agent_kubeconfig import agent_kubeconfig, kubeconfig_secret
 from functions.kube.connection import read_admin_tls
 from functions.kube.errors import SecretNotReadyError

@@ -10,7 +10,6 @@ import base64
 import os
 import re
 import shlex
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +30,7 @@ from eks_karmada.cli.common import (
 )
 from eks_karmada.cli.errors import CliError, guard
 from eks_karmada.cli.status import CLUSTERS
+from eks_karmada.private_file import write_private
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
@@ -103,23 +103,6 @@ def merge_context(data: dict[str, Any], *, context: str, server: str, ca_pem: by
                and stale not in used and "client-key-data" in (entry.get("user") or {})]
     data["users"] = [entry for entry in data["users"] if not (isinstance(entry, dict) and entry.get("name") in removed)]
     return [str(name) for name in removed]
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 0600 (a symlink's target is replaced)."""
-    target = Path(os.path.realpath(path))
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(prefix=".kubeconfig-", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    os.chmod(target, 0o600)
 
 
 def shown_path(path: Path) -> str:
