@@ -53,9 +53,9 @@ class ExistingEksCluster(Construct):
     entry that carries no access policy (the stack brackets what the provider applies with a `DeployTimeAdmin`).
     With `kubectl_network`, the provider's Lambdas run in the given private subnets of the cluster's VPC with a
     security group of their own (egress on 443 only), which the cluster's security group admits on 443: they reach
-    the private endpoint. Without it they run outside any VPC, so
-    the cluster's public endpoint must admit AWS Lambda (docs/operations.md, "existing members"). The VPC and the
-    cluster security group are read at deploy time from describeCluster, with the endpoint.
+    the private endpoint. Without it they run outside any VPC, so the cluster's public endpoint must admit AWS Lambda
+    (docs/operations.md, "existing members"). The VPC and the cluster security group are read at deploy time from
+    describeCluster, with the endpoint.
     """
 
     def __init__(self, scope: Construct, id: str, props: ExistingEksClusterProps) -> None:
