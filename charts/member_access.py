@@ -15,6 +15,8 @@ import cdk8s
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from charts.retry_delay import rate_limiter_flags
+
 PUSH_NAMESPACE = "karmada-cluster"
 AGENT_NAMESPACE = "karmada-system"
 AGENT_NAME = "karmada-agent"
@@ -137,6 +139,7 @@ class PullAgentChart(cdk8s.Chart):
             f"--leader-elect-resource-namespace={AGENT_NAMESPACE}",
             "--metrics-bind-address=:8080",
             "--health-probe-bind-address=0.0.0.0:10357",
+            *rate_limiter_flags(),
             *(["--feature-gates=MultiClusterService=true"] if props.multi_cluster_service else []),
         ]
         probe = lambda path: k8s.Probe(  # noqa: E731 - two probes, same shape

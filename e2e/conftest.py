@@ -135,6 +135,40 @@ def cluster_ready(cluster: dict) -> str:
     return next((c["status"] for c in cluster.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
 
 
+def all_fully_applied(karmada: Kubectl) -> bool:
+    """Every ResourceBinding FullyApplied (an AssertionError names the first that is not)."""
+    for binding in karmada.json("get", "resourcebindings", "-A")["items"]:
+        conditions = {c["type"]: c for c in binding.get("status", {}).get("conditions", [])}
+        applied = conditions.get("FullyApplied", {})
+        assert applied.get("status") == "True", (
+            f"ResourceBinding {binding['metadata']['namespace']}/{binding['metadata']['name']}: {applied}")
+    return True
+
+
+def restart_controller_manager(env: Environment, karmada: Kubectl) -> None:
+    """Stop and start every karmada-controller-manager pod, as a rollout replaces them; wait until one leads.
+
+    A stopped process does not hand its leader lease back: the new one runs its controllers once the lease has
+    expired and it has taken it.
+    """
+    rendered, _ = env.rendered_pods("parent", "parent")
+    managers = [p.id for p in rendered if p.name.startswith("karmada-controller-manager")]
+    assert managers
+    before = (karmada.get("lease", "karmada-controller-manager", "karmada-system") or {}).get("spec", {})
+    for pod_id in managers:
+        env.stop_pod(pod_id)
+        wait_for(lambda pod_id=pod_id: env.status(pod_id).get("phase") == "Stopped", 60, f"{pod_id} to stop")
+        env.start_pod(pod_id)
+    env.wait_ready(managers, 180, lambda _message: None, "the restarted karmada-controller-manager")
+
+    def new_leader() -> bool:
+        lease = (karmada.get("lease", "karmada-controller-manager", "karmada-system") or {}).get("spec", {})
+        return bool(lease.get("holderIdentity")) and (lease.get("holderIdentity"), lease.get("acquireTime")) != (
+            before.get("holderIdentity"), before.get("acquireTime"))
+
+    wait_for(new_leader, 120, "a restarted karmada-controller-manager to take the leader lease")
+
+
 def sample_namespace(karmada: Kubectl) -> str:
     """The sample's own namespace, as the app applied it (config sample_workload.namespace)."""
     found = [p["metadata"]["namespace"] for p in karmada.json("get", "propagationpolicies", "-A")["items"]
@@ -151,24 +185,25 @@ def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float =
     namespace = sample_namespace(karmada)
 
     def settled() -> bool:
-        clusters = karmada.json("get", "clusters")["items"]
-        if not all(cluster_ready(c) == "True" and not c["spec"].get("taints") for c in clusters):
-            return False
+        # Each unsettled state raises, so that a timeout names what was still unsettled.
+        for cluster in karmada.json("get", "clusters")["items"]:
+            name = cluster["metadata"]["name"]
+            assert cluster_ready(cluster) == "True", f"Cluster {name} not Ready"
+            assert not cluster["spec"].get("taints"), f"Cluster {name} tainted: {cluster['spec']['taints']}"
         # Every binding of the sample (Deployment, Service, PodDisruptionBudget): a drill that starts while the last
         # one's Service or PDB is still coming back would see that as its own effect.
         bindings = karmada.json("get", "resourcebindings", "-n", namespace)["items"]
         for each in bindings:
             conditions = {c["type"]: c["status"] for c in each.get("status", {}).get("conditions", [])}
-            if conditions.get("Scheduled") != "True" or conditions.get("FullyApplied") != "True":
-                return False
+            assert conditions.get("Scheduled") == "True" and conditions.get("FullyApplied") == "True", (
+                f"ResourceBinding {each['metadata']['name']} not scheduled and fully applied: {conditions}")
         binding = next((b for b in bindings if b["metadata"]["name"] == "sample-nginx-deployment"), None)
-        if binding is None:
-            return False
+        assert binding is not None, "no ResourceBinding sample-nginx-deployment"
         placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}
         for name, member in members.items():
             deployment = member.get("deployment", "sample-nginx", namespace) or {}
-            if deployment.get("status", {}).get("readyReplicas", 0) != placed.get(name, 0):
-                return False
+            ready = deployment.get("status", {}).get("readyReplicas", 0)
+            assert ready == placed.get(name, 0), f"{name}: {ready} sample replicas ready, {placed.get(name, 0)} placed"
         return True
 
     wait_for(settled, timeout, "members Ready and the sample settled where the scheduler placed it")

@@ -6,7 +6,8 @@ schedule keeps them while they are young and accepted. Re-creating the member's 
 revokes a leaked token) makes the member refuse them: the next run requests new ones, writes them into Karmada and
 sets the roll annotation on karmada-controller-manager, whose informers only take a new token when they restart.
 Then Karmada's watches work again with the new token alone (the old one is refused): a propagated ConfigMap
-deleted in the member is put back by the work-status controller, which learns of the deletion from its informer.
+deleted in the member is put back by the work-status controller, which learns of the deletion from its informer;
+and no Work the restart reconciled stays marked failed (charts/retry_delay.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import json
 
 import pytest
 
-from e2e.conftest import Kubectl, cluster_ready, invoke_schedule, wait_for
+from e2e.conftest import (
+    Kubectl,
+    all_fully_applied,
+    cluster_ready,
+    invoke_schedule,
+    restart_controller_manager,
+    wait_for,
+)
 from functions.kube.client import KubeClient, Urllib3Transport
 from functions.kube.errors import ApiError
 from functions.member_registration.push_tokens import (
@@ -123,14 +131,7 @@ spec:
         assert template[CONSUMER_ANNOTATION_PREFIX + push_member] == annotations[ISSUED_ANNOTATION]
 
         # The rollout that pod-template change starts in EKS: here the harness runs the rendered pods itself.
-        rendered, _ = env.rendered_pods("parent", "parent")
-        managers = [p.id for p in rendered if p.name.startswith("karmada-controller-manager")]
-        assert managers
-        for pod_id in managers:
-            env.stop_pod(pod_id)
-            wait_for(lambda pod_id=pod_id: env.status(pod_id).get("phase") == "Stopped", 60, f"{pod_id} to stop")
-            env.start_pod(pod_id)
-        env.wait_ready(managers, 180, lambda _message: None, "the restarted karmada-controller-manager")
+        restart_controller_manager(env, karmada)
 
         # Only the new token works, and Karmada's informers use it: a deletion in the member is seen and undone.
         wait_for(lambda: cluster_ready(karmada.get("cluster", push_member)) == "True", 180, f"{push_member} Ready")
@@ -141,6 +142,8 @@ spec:
             lambda: (member.get("configmap", NAME, "default") or {}).get("metadata", {}).get("uid") not in
             (None, deleted_uid), 180, f"Karmada to put {NAME} back in {push_member} after its deletion there")
         assert recreated
+        # The restart leaves no Work marked failed behind (charts/retry_delay.py, karmada-io/karmada#4065).
+        wait_for(lambda: all_fully_applied(karmada), 120, "every ResourceBinding fully applied after the restart")
         assert _refresh(env, push_member)["Action"] == "Unchanged"
     finally:
         karmada.run("delete", "propagationpolicy", NAME, "-n", "default", "--ignore-not-found")

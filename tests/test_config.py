@@ -217,7 +217,8 @@ def test_the_quota_rule_knows_the_smallest_etcd_volume():
 
 # Flags the charts render whose value is a default an operator may change through extra_args.
 TUNABLE = {"v", "log-level", "max-requests-inflight", "max-mutating-requests-inflight", "goaway-chance",
-           "shutdown-delay-duration", "cluster-status-update-frequency", "no-execute-taint-eviction-purge-mode"}
+           "shutdown-delay-duration", "cluster-status-update-frequency", "no-execute-taint-eviction-purge-mode",
+           "rate-limiter-base-delay"}
 # Flags with a typed setting, and the setting each error names.
 TYPED = {
     "feature-gates": "karmada.component_settings.{component}.feature_gates",

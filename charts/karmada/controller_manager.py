@@ -23,6 +23,7 @@ from charts.karmada.common.objects import emit_all
 from charts.karmada.common.pod import Container, HttpProbe, Port, pod_template, standard_deployment_workload
 from charts.karmada.common.settings import with_settings
 from charts.karmada.props import KarmadaControlPlaneProps
+from charts.retry_delay import rate_limiter_flags
 
 COMPONENT = names.CONTROLLER_MANAGER
 FEATURE_GATES = "Failover=true,GracefulEviction=true"
@@ -46,6 +47,7 @@ def controller_manager_command(props: KarmadaControlPlaneProps) -> list[str]:
         "--enable-taint-manager=true",
         "--enable-no-execute-taint-eviction=true",
         "--no-execute-taint-eviction-purge-mode=Gracefully",
+        *rate_limiter_flags(),
         *props.throughput.args("controller_manager"),
         "--logging-format=json",
         "--v=2",

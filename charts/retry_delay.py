@@ -1,0 +1,24 @@
+"""The first retry delay of the Karmada processes that apply Works: karmada-controller-manager and karmada-agent.
+
+Right after such a process starts, its execution controller reconciles every Work before the member's informer
+exists (karmada-io/karmada#4065, open): the apply fails, the Work gets Applied=False, and the retry comes
+``--rate-limiter-base-delay`` later (5 ms by default). The retry that succeeds writes Applied=True through a cached
+read (v1.18.2 ``pkg/util/helper/status.go`` ``UpdateStatus``). Made within the cache's lag behind its own write, that
+read still shows the Work as it was before the restart (Applied=True), so nothing is written, and the Work stays
+Applied=False with the workload in place: the controller ignores status-only changes, so only a change of the Work
+itself would correct it, and its binding stays not FullyApplied. A first retry later than the cache's lag reads its
+own Applied=False and writes True. Restarts come with every upgrade or node replacement, and for
+karmada-controller-manager whenever a Push member's token is renewed (functions/member_registration/push_tokens.py);
+the cost is that every other failed reconcile also waits this long before its first retry (then 2x, 4x ... as before).
+"""
+
+from __future__ import annotations
+
+# Karmada's informers see a write within milliseconds on a healthy control plane; make local saw the retry read a
+# stale Work 55 ms and 180 ms after its own write, on 2 busy cores right after a restart (e2e/test_13i_*).
+WORK_RETRY_BASE_DELAY = "1s"
+
+
+def rate_limiter_flags() -> list[str]:
+    """The flags that set it (both processes take Karmada's shared rate-limiter flags)."""
+    return [f"--rate-limiter-base-delay={WORK_RETRY_BASE_DELAY}"]
