@@ -81,6 +81,18 @@ def cloudwatch_logs_env() -> dict[str, str]:
 # Namespaces of Helm releases that are not installed here (cert-manager): objects rendered into them are not applied.
 ABSENT_NAMESPACES = ("cert-manager",)
 
+# EKS access policies (an access entry's, and those DeployTimeAdmin associates) are RBAC bindings of the entry's
+# username here (local_control_plane/access_policies.py): the local API servers have no EKS authorizer. Each policy
+# the app uses, and the Kubernetes ClusterRole EKS documents it as matching.
+ACCESS_POLICY_ROLES = {
+    "AmazonEKSClusterAdminPolicy": "cluster-admin",
+    "AmazonEKSAdminPolicy": "admin",
+    "AmazonEKSEditPolicy": "edit",
+    "AmazonEKSViewPolicy": "view",
+}
+# EKS applies an association some seconds after the call returns (DeployTimeAdmin waits SettleSeconds for it); the
+# binding here is in force when the call returns, so the Deployer gives that handler a clock that does not wait.
+
 # Deploy-time values in the rendered files, and what stands for them here.
 NLB_DNS_NAME = "karmada-nlb.local.eks-karmada.internal"
 # The AMP workspace's endpoint: only the collector reads it, and the collector does not run here (above); a

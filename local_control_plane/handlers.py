@@ -9,6 +9,9 @@ handler the template names (``functions.<package>.handler``) with a Runtime whos
 * STS and EKS calls -> real boto3 clients (requests validated against the AWS API models) whose
   answers come from the local clusters instead of the network; KMS and SSM Parameter Store calls
   (the encryption key's) are answered by local_control_plane/key_store.py;
+* EKS access policies (an access entry's own, and those DeployTimeAdmin associates) -> RBAC bindings of the
+  entry's user (local_control_plane/access_policies.py); aws-cdk's kubectl handler applies as its role's entry
+  allows, so a manifest applied without them is refused as in EKS;
 * the Karmada CRD download -> the pinned Karmada module's CRDs, packed as the release tarball is
   and served on loopback.
 """
@@ -16,6 +19,7 @@ handler the template names (``functions.<package>.handler``) with a Runtime whos
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import importlib
 import io
@@ -34,12 +38,18 @@ from typing import Any
 
 from functions.kube.client import Urllib3Transport
 from functions.kube.eks_auth import TOKEN_PREFIX as EKS_TOKEN_PREFIX
-from functions.resource_types import KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION
+from functions.resource_types import (
+    DEPLOY_TIME_ADMIN,
+    KARMADA_ENCRYPTION_KEY,
+    KARMADA_MANIFEST,
+    KARMADA_MEMBER_REGISTRATION,
+)
 
-from . import deviations
+from . import access_policies, deviations
 from .apply import apply_manifest
 from .binaries import module_source
 from .cloudformation import (
+    AccessEntry,
     Assembly,
     CustomResource,
     DeployTimeValues,
@@ -54,7 +64,8 @@ ACCOUNT = "000000000000"
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 # The custom resources that act on Kubernetes. The others act on AWS only (TeardownCleanup, the VPC's
 # default security group, the egress-address lookup) or install Helm charts from the internet.
-LOCAL_TYPES = (KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION, KUBERNETES_RESOURCE)
+LOCAL_TYPES = (DEPLOY_TIME_ADMIN, KARMADA_ENCRYPTION_KEY, KARMADA_MANIFEST, KARMADA_MEMBER_REGISTRATION,
+               KUBERNETES_RESOURCE)
 
 
 class LambdaContext:
@@ -117,10 +128,12 @@ class LocalAws:
     ``before-call`` hook answers instead of the network.
     """
 
-    def __init__(self, env: Environment, trusted_roles: set[str], external_ids: dict[str, str] | None = None) -> None:
+    def __init__(self, env: Environment, trusted_roles: set[str], external_ids: dict[str, str] | None = None,
+                 entries: Callable[[str, str], AccessEntry | None] | None = None) -> None:
         self.env = env
         self.trusted_roles = trusted_roles  # join roles the registrar may assume
         self.external_ids = external_ids or {}  # join role ARN -> the ExternalId its trust policy requires
+        self.entries = entries or (lambda _cluster, _principal: None)  # (cluster, principal) -> its access entry
         self.keys = LocalKeyStore(env.layout.data / "aws" / "kms-and-ssm.json")
 
     def client(self, service: str, region: str, credentials: dict | None) -> Any:
@@ -160,6 +173,12 @@ class LocalAws:
             return _ok({"cluster": {"name": params["name"], "endpoint": cluster.endpoint, "status": "ACTIVE",
                                     "arn": f"arn:aws:eks:{region}:{ACCOUNT}:cluster/{params['name']}",
                                     "certificateAuthority": {"data": base64.b64encode(cluster.ca.cert_pem).decode()}}})
+        if operation in ("AssociateAccessPolicy", "DisassociateAccessPolicy"):
+            return self._access_policy(operation, params)
+        if operation == "DescribeStacks":
+            # The Deployer never rolls a stack back: whatever it sends runs during a deploy or a delete.
+            return _ok({"Stacks": [{"StackName": params["StackName"].split("/")[-2], "StackId": params["StackName"],
+                                    "StackStatus": "UPDATE_IN_PROGRESS", "CreationTime": datetime.now(UTC)}]})
         if operation in ("GenerateDataKey", "Decrypt"):
             return self._kms(operation, params)
         if operation == "GetParameter":
@@ -175,6 +194,25 @@ class LocalAws:
             return _ok({"Account": ACCOUNT, "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/local/handler", "UserId": "x"})
         return _error(400, "UnsupportedOperation", f"{operation} has no local answer")
 
+    def _access_policy(self, operation: str, params: dict) -> tuple:
+        """EKS access policy associations: RBAC bindings of the entry's user (local_control_plane/access_policies)."""
+        cluster, principal, policy = params["clusterName"], params["principalArn"], params["policyArn"]
+        entry = self.entries(cluster, principal)
+        if entry is None:
+            return _error(404, "ResourceNotFoundException", f"The specified access entry resource is not found: "
+                                                             f"{principal} in {cluster}")
+        client = self.env.cluster(self.env.local_cluster_name(cluster)).admin.client()
+        try:
+            if operation == "AssociateAccessPolicy":
+                scope = params["accessScope"]
+                access_policies.associate(client, entry.username, policy, tuple(scope.get("namespaces") or ()))
+                return _ok({"clusterName": cluster, "principalArn": principal, "associatedAccessPolicy": {
+                    "policyArn": policy, "accessScope": scope}})
+            if not access_policies.disassociate(client, entry.username, policy):
+                return _error(404, "ResourceNotFoundException", f"{policy} is not associated with {principal}")
+        except access_policies.UnknownPolicyError as err:
+            return _error(400, "InvalidParameterException", str(err))
+        return _ok({})
 
     def _kms(self, operation: str, params: dict) -> tuple:
         context = params.get("EncryptionContext")
@@ -240,22 +278,41 @@ class Deployer:
         return values
 
     # -- identities
-    def identity_for(self, cluster_name: str, role_arn: str):
-        """The client certificate EKS would map ``role_arn`` to in ``cluster_name`` (its access entry)."""
-        local = self.env.local_cluster_name(cluster_name)
+    def access_entry(self, cluster_name: str, role_arn: str) -> AccessEntry | None:
+        """``role_arn``'s access entry in ``cluster_name``, its username as EKS gives it to the role's sessions."""
         for stack in self.assembly.stacks_in_order():
             for entry in self.assembly.access_entries(stack):
                 if entry.principal_arn == role_arn and entry.cluster_name == cluster_name:
-                    user = entry.username.replace("{{SessionName}}", "local")
-                    return self.env.cluster(local).identity(user, tuple(entry.kubernetes_groups),
-                                                            hashlib.sha256(role_arn.encode()).hexdigest()[:12])
-        raise LocalError(f"{role_arn} has no EKS access entry in {cluster_name}: the handler could not reach it")
+                    return dataclasses.replace(entry, username=_session_username(entry))
+        return None
+
+    def identity_for(self, cluster_name: str, role_arn: str):
+        """The client certificate EKS would map ``role_arn`` to in ``cluster_name`` (its access entry)."""
+        entry = self.access_entry(cluster_name, role_arn)
+        if entry is None:
+            raise LocalError(f"{role_arn} has no EKS access entry in {cluster_name}: the handler could not reach it")
+        return self.env.cluster(self.env.local_cluster_name(cluster_name)).identity(
+            entry.username, tuple(entry.kubernetes_groups), hashlib.sha256(role_arn.encode()).hexdigest()[:12])
+
+    def _entry_policies(self, stack: str, *, associate: bool) -> None:
+        """The access policies the stack's entries carry, as CloudFormation creates (or deletes) them with the entry."""
+        for entry in self.assembly.access_entries(stack):
+            if not entry.access_policies:
+                continue
+            client = self.env.cluster(self.env.local_cluster_name(entry.cluster_name)).admin.client()
+            username = _session_username(entry)
+            for policy in entry.access_policies:
+                if associate:
+                    access_policies.associate(client, username, policy.policy_arn, policy.namespaces)
+                else:
+                    access_policies.disassociate(client, username, policy.policy_arn)
 
     # -- events
     def deploy_stack(self, stack: str, types: tuple[str, ...] = LOCAL_TYPES) -> None:
         """Create (or update) the stack's custom resources of ``types``, in the stack's deploy order."""
         if stack not in self.assembly.stacks_in_order():
             return
+        self._entry_policies(stack, associate=True)
         for resource in self.assembly.custom_resources(stack, types):
             self.send(resource, "Create")
 
@@ -264,6 +321,7 @@ class Deployer:
             return
         for resource in reversed(self.assembly.custom_resources(stack, LOCAL_TYPES)):
             self.send(resource, "Delete")
+        self._entry_policies(stack, associate=False)
 
     def _state(self, resource: CustomResource) -> Path:
         return self.state_dir / resource.stack / f"{resource.logical_id}.json"
@@ -319,27 +377,35 @@ class Deployer:
     def runtime(self, module: Any, resource: CustomResource | ScheduledInvocation) -> Any:
         """The handler module's Runtime with the local edges, for a custom resource or a schedule's target."""
         props = resource.properties
-        parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
-        fields: dict[str, Callable[..., Any]] = {"parent_transport": lambda _name: parent_identity.transport()}
-        if "fetch" in module.Runtime.__dataclass_fields__:
-            fields["fetch"] = self.fetch
         wanted = module.Runtime.__dataclass_fields__
+        fields: dict[str, Any] = {}
+        if "parent_transport" in wanted:
+            parent_identity = self.identity_for(props["ClusterName"], resource.role_arn)
+            fields["parent_transport"] = lambda _name: parent_identity.transport()
+        if "fetch" in wanted:
+            fields["fetch"] = self.fetch
+        join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
+                      for entry in self.assembly.access_entries(stack)}
+        external_ids = {arn: value for stack in self.assembly.stacks_in_order()
+                        for arn, value in self.assembly.role_external_ids(stack).items()}
+        aws = LocalAws(self.env, join_roles, external_ids, self.access_entry)
         if "aws_client" in wanted:
-            join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
-                          for entry in self.assembly.access_entries(stack)}
-            external_ids = {arn: value for stack in self.assembly.stacks_in_order()
-                            for arn, value in self.assembly.role_external_ids(stack).items()}
-            aws = LocalAws(self.env, join_roles, external_ids)
             fields["aws_client"] = aws.client
+        region = self.assembly.region(resource.stack)
+        for service in ("eks", "cloudformation"):
+            if service in wanted:
+                fields[service] = aws.client(service, region, None)
+        if getattr(resource, "resource_type", None) == DEPLOY_TIME_ADMIN:
+            fields["sleep"] = lambda _seconds: None  # its settle: an association is in force here at once (deviations)
         if "member_transport" in wanted:
             member_cluster = props.get("MemberClusterName", "")
             join_role = props.get("JoinRoleArn", "")
             fields["member_transport"] = partial(self.member_transport, member_cluster, join_role)
         if "karmada_tokens" in wanted:
             fields["karmada_tokens"] = self.karmada_tokens(resource)
-        defaults = module.Runtime.default()
-        return module.Runtime(**{**{k: getattr(defaults, k) for k in ("karmada_transport",) if k in wanted},
-                                 **fields})
+        if "karmada_transport" in wanted:
+            fields["karmada_transport"] = module.Runtime.default().karmada_transport
+        return module.Runtime(**fields)
 
     def member_transport(self, member_cluster: str, join_role: str, _endpoint: Any,
                          tokens: Callable[[], str]) -> Urllib3Transport:
@@ -391,9 +457,14 @@ class Deployer:
         raise LocalError(f"download of {url}: only the Karmada CRD tarball has a local copy")
 
     def _kubectl(self, resource: CustomResource, event: dict) -> dict:
-        """aws-cdk's kubectl handler (not ours): apply or delete the manifest as cluster admin."""
+        """aws-cdk's kubectl handler (not ours): apply or delete the manifest as its role's access entry allows."""
         props = event["ResourceProperties"]
-        cluster = self.env.cluster(self.env.local_cluster_name(props["ClusterName"]))
+        provider = self.identity_for(props["ClusterName"], resource.role_arn)
         objects = json.loads(props["Manifest"]) if isinstance(props["Manifest"], str) else props["Manifest"]
-        apply_manifest(cluster.admin.client(), objects, delete=event["RequestType"] == "Delete")
+        apply_manifest(provider.client(), objects, delete=event["RequestType"] == "Delete")
         return {"PhysicalResourceId": event.get("PhysicalResourceId") or resource.logical_id}
+
+
+def _session_username(entry: AccessEntry) -> str:
+    """The username EKS gives the entry's role sessions here (their session name is the handlers' own)."""
+    return entry.username.replace("{{SessionName}}", "local")

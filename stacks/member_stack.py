@@ -4,9 +4,12 @@
 # pyright: reportArgumentType=false, reportReturnType=false
 from __future__ import annotations
 
+from typing import cast
+
 import cdk8s
 from aws_cdk import CfnOutput, CfnResource, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct, IConstruct
 
 from charts.external_dns import ExternalDnsChart
@@ -53,14 +56,15 @@ def _kubectl_network_props(member: MemberConfig) -> KubectlNetworkProps | None:
 class KarmadaMemberStack(Stack):
     """Composes a member in its own region (and account).
 
-    Composes a member in its own region (and account): for `new` members a VPC and EKS cluster hardened like the
-    parent's, for `existing` ones the cluster imported by name; the add-ons the member asks for (`members[].addons`:
-    metrics-server, and on `new` members the AWS Load Balancer Controller set up as the parent's, and ExternalDNS when
-    `traffic.enabled`); then what
-    registration needs inside it (join role, access entry, member-side objects). The member's EKS endpoint admits the
-    parent's egress addresses (looked up from KarmadaEgress at deploy time), so it never depends on the parent stack
-    and deploys in parallel with it; with `endpoint.parent_access: private` it has no public endpoint at all and
-    the parent reaches the private one through KarmadaControlPeering-<name> (stacks/control_peering_stack.py).
+    For `new` members a VPC and EKS cluster hardened like the parent's, for `existing` ones the cluster imported by
+    name; the add-ons the member asks for (`members[].addons`: metrics-server, and on `new` members the AWS Load
+    Balancer Controller set up as the parent's, and ExternalDNS when `traffic.enabled`); then what registration needs
+    inside it (join role, access entry, member-side objects), applied by a kubectl provider that is cluster admin only
+    while a deploy applies (`DeployTimeAdmin`). A `new` member's EKS endpoint is private only: the parent reaches it
+    through KarmadaControlPeering-<name> (stacks/control_peering_stack.py), which needs this stack's VPC. With
+    `endpoint.parent_access: public` it admits the parent's egress addresses, looked up from KarmadaEgress at deploy
+    time (an existing member's endpoint is its owner's to open: docs/operations.md). Either way the stack never
+    depends on the parent stack and deploys in parallel with it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: AppConfig, member: MemberConfig,
@@ -99,17 +103,22 @@ class KarmadaMemberStack(Stack):
             registrar_account=parent_account,
             external_id=join_external_id(config, member),
         ))
-        if existing is not None:
-            # The provider applies only once it can reach the endpoint (inside the VPC), and is cluster admin only
-            # while a deploy applies, updates or deletes the member-side objects.
+        # The kubectl provider is cluster admin only while a deploy applies, updates or deletes what it applies.
+        if existing is None:
+            # A `new` member (the cluster EksCluster created). Last: it brackets every kubectl resource of the stack.
+            admin = DeployTimeAdmin.for_cluster(self, "KubectlAdmin", cast(eks.Cluster, cluster),
+                                                cluster_name=member.eks_cluster_name,
+                                                log_retention_days=config.parent.log_retention_days)
+        else:
+            # It applies only once it can reach the endpoint (inside the VPC).
             self.access.objects.node.add_dependency(*existing.kubectl_rules)
-            DeployTimeAdmin(self, "KubectlAdmin", DeployTimeAdminProps(
+            admin = DeployTimeAdmin(self, "KubectlAdmin", DeployTimeAdminProps(
                 cluster_name=member.eks_cluster_name, principal=existing.kubectl_role,
                 access_entry=existing.access_entry, applied=[self.access.objects],
                 log_retention_days=config.parent.log_retention_days,
             ))
-            CfnOutput(self, "KubectlRoleArn", value=existing.kubectl_role.role_arn,
-                      description=f"Member {member.name}'s kubectl provider: cluster admin only while a deploy applies")
+        CfnOutput(self, "KubectlRoleArn", value=admin.principal_arn,
+                  description=f"Member {member.name}'s kubectl provider: cluster admin only while a deploy applies")
         CfnOutput(self, "ClusterName", value=cluster.cluster_name, description=f"Member {member.name} EKS cluster")
         CfnOutput(
             self,

@@ -1,8 +1,9 @@
-"""An existing member's kubectl provider is cluster admin only while a deploy applies (issue 13, item 10).
+"""A member's kubectl provider is cluster admin only while a deploy applies (issue 13, item 10).
 
-GIVEN an existing member, WHEN the app is synthesized, THEN the provider's access entry carries no access policy
-and two DeployTimeAdmin resources bracket the member-side objects (grant before, withdraw after) with a digest of
-those objects; its handler may touch only that policy on that entry. WHEN CloudFormation sends the events of a
+GIVEN an existing and a new member, WHEN the app is synthesized, THEN the provider's access entry carries no access
+policy and two DeployTimeAdmin resources bracket what the provider applies (grant before, withdraw after: the
+member-side objects of an existing member, every kubectl resource of a new one) with a digest of those resources;
+its handler may touch only that policy on that entry. WHEN CloudFormation sends the events of a
 create, an update, a rollback and a delete, THEN the policy is associated exactly while the objects are applied,
 updated, rolled back or deleted, and withdrawn afterwards.
 """
@@ -19,7 +20,7 @@ from botocore.stub import Stubber
 from eks_karmada.config import parse_config
 from functions.deploy_admin import handler
 from functions.provider_framework import CREATE_FAILED_MARKER
-from karmada_constructs.deploy_time_admin import CLUSTER_ADMIN_POLICY
+from karmada_constructs.deploy_time_admin import CLUSTER_ADMIN_POLICY, KUBECTL_RESOURCE_PREFIX
 from tests.synth import synthesize
 
 REGION = "eu-west-1"
@@ -29,10 +30,25 @@ ADMIN_TYPE = "Custom::DeployTimeAdmin"
 MANIFEST_TYPE = "Custom::AWSCDK-EKS-KubernetesResource"
 
 
+# The member's stack, and its cluster's name.
+MEMBERS = {"existing": ("KarmadaMember-prod", "prod-eks"), "new": ("KarmadaMember-member-use1", "karmada-member-use1")}
+
+
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Template:
-    synthesized = synthesize(parse_config(CONFIG, "deploy-time-admin.yaml"), tmp_path_factory.mktemp("cdk.out"))
+def synthesized(tmp_path_factory):
+    return synthesize(parse_config(CONFIG, "deploy-time-admin.yaml"), tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="module")
+def template(synthesized) -> Template:
     return Template.from_json(synthesized.templates["KarmadaMember-prod"])
+
+
+@pytest.fixture(scope="module", params=sorted(MEMBERS))
+def member(request, synthesized) -> tuple[Template, str]:
+    """Each member's template and its cluster's name: an existing member and a new one."""
+    stack, cluster_name = MEMBERS[request.param]
+    return Template.from_json(synthesized.templates[stack]), cluster_name
 
 
 def _admins(template: Template) -> dict[str, Any]:
@@ -41,32 +57,45 @@ def _admins(template: Template) -> dict[str, Any]:
 
 
 def _provider_entry(template: Template) -> tuple[str, Any]:
+    """The access entry of the role Grant names (the kubectl provider's)."""
+    principal = _admins(template)["grant"]["Properties"]["PrincipalArn"]
     entries = {k: v for k, v in template.find_resources("AWS::EKS::AccessEntry").items()
-               if "KubernetesGroups" not in v["Properties"]}  # the other one is the join role's
+               if v["Properties"]["PrincipalArn"] == principal}
     assert len(entries) == 1, sorted(entries)
     return next(iter(entries.items()))
 
 
-def test_the_providers_access_entry_carries_no_policy(template):
+def test_the_providers_access_entry_carries_no_policy(member):
+    template, cluster_name = member
     _, entry = _provider_entry(template)
     assert "AccessPolicies" not in entry["Properties"]
-    assert entry["Properties"]["ClusterName"] == "prod-eks"
+    created = list(template.find_resources("AWS::EKS::Cluster"))  # a new member's: the entry refers to it
+    assert entry["Properties"]["ClusterName"] in ([{"Ref": created[0]}] if created else [cluster_name])
 
 
-def test_grant_comes_before_the_objects_and_withdraw_after(template):
+def test_on_a_new_member_every_kubectl_resource_waits_for_grant_through_the_clusters_barrier(synthesized):
+    template = Template.from_json(synthesized.templates[MEMBERS["new"][0]])
+    (barrier,) = [v for k, v in template.find_resources("AWS::SSM::Parameter").items() if "KubectlReadyBarrier" in k]
+    assert _admins(template)["grant"]["id"] in barrier["DependsOn"]
+
+
+def test_grant_comes_before_the_objects_and_withdraw_after(member):
+    template, cluster_name = member
     admins = _admins(template)
     assert set(admins) == {"grant", "withdraw"}
     entry_id, _ = _provider_entry(template)
     assert entry_id in admins["grant"]["DependsOn"]
-    manifests = template.find_resources(MANIFEST_TYPE)
-    assert manifests
-    for manifest_id, manifest in manifests.items():
-        assert admins["grant"]["id"] in manifest["DependsOn"]
-        assert manifest_id in admins["withdraw"]["DependsOn"]
+    # Every resource the provider acts through: manifests, and on a new member Helm charts and object reads too.
+    applied = {k: v for k, v in template.to_json()["Resources"].items()
+               if v["Type"].startswith(KUBECTL_RESOURCE_PREFIX)}
+    assert MANIFEST_TYPE in {v["Type"] for v in applied.values()}
+    for logical_id, resource in applied.items():
+        assert admins["grant"]["id"] in resource["DependsOn"], logical_id
+        assert logical_id in admins["withdraw"]["DependsOn"], logical_id
     for phase in ("grant", "withdraw"):
         props = admins[phase]["Properties"]
         assert props["PolicyArn"] == CLUSTER_ADMIN_POLICY
-        assert props["ClusterName"] == "prod-eks"
+        assert props["ClusterName"] == cluster_name
         assert props["PrincipalArn"] == _provider_entry(template)[1]["Properties"]["PrincipalArn"]
     # One digest of the objects on both, so a change of the objects runs both again.
     assert admins["grant"]["Properties"]["Revision"] == admins["withdraw"]["Properties"]["Revision"]
@@ -87,7 +116,8 @@ def test_the_digest_follows_the_objects(template, tmp_path):
     assert revision(CONFIG) == push  # and another synth of the same objects gives the same digest
 
 
-def test_the_handler_may_touch_only_the_admin_policy_on_the_providers_entry(template):
+def test_the_handler_may_touch_only_the_admin_policy_on_the_providers_entry(member):
+    template, cluster_name = member
     policies = template.find_resources("AWS::IAM::Policy")
     statements = [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
                   if "eks:AssociateAccessPolicy" in s["Action"] or "eks:DisassociateAccessPolicy" in s["Action"]]
@@ -96,7 +126,7 @@ def test_the_handler_may_touch_only_the_admin_policy_on_the_providers_entry(temp
     assert sorted(statement["Action"]) == ["eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"]
     assert statement["Condition"] == {"StringEquals": {"eks:policyArn": CLUSTER_ADMIN_POLICY}}
     resource = statement["Resource"]["Fn::Join"][1]
-    assert ":access-entry/prod-eks/role/" in "".join(part for part in resource if isinstance(part, str))
+    assert f":access-entry/{cluster_name}/role/" in "".join(part for part in resource if isinstance(part, str))
     assert {"Ref": _provider_entry(template)[1]["Properties"]["PrincipalArn"]["Fn::GetAtt"][0]} in resource
 
 
@@ -143,7 +173,7 @@ class World:
         if physical_id is not None:
             event["PhysicalResourceId"] = physical_id
         with self.eks_stub, self.cfn_stub:
-            result = handler.on_event(event, None, self.runtime())
+            result = handler.handle(event, None, self.runtime())
             self.eks_stub.assert_no_pending_responses()
             self.cfn_stub.assert_no_pending_responses()
         return result
@@ -201,8 +231,8 @@ def test_a_refused_call_fails_the_event():
     world = World()
     world.eks_stub.add_client_error("disassociate_access_policy", "AccessDeniedException", expected_params=ENTRY)
     with pytest.raises(Exception, match="AccessDeniedException"), world.eks_stub:
-        handler.on_event({"RequestType": "Create", "StackId": STACK_ID,
-                          "ResourceProperties": {**PROPS, "Phase": "withdraw"}}, None, world.runtime())
+        handler.handle({"RequestType": "Create", "StackId": STACK_ID,
+                        "ResourceProperties": {**PROPS, "Phase": "withdraw"}}, None, world.runtime())
 
 
 def test_the_delete_of_a_failed_create_touches_nothing():
@@ -216,8 +246,8 @@ def test_the_delete_of_a_failed_create_touches_nothing():
 ])
 def test_bad_properties_are_one_line(change, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
-        handler.on_event({"RequestType": "Create", "ResourceProperties": {**PROPS, **change}}, None,
-                         World().runtime())
+        handler.handle({"RequestType": "Create", "ResourceProperties": {**PROPS, **change}}, None,
+                       World().runtime())
 
 
 def test_the_stack_names_the_providers_role_for_the_operator(template):

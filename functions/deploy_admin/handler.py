@@ -78,7 +78,12 @@ class Runtime:
                    cloudformation=cast(Any, boto3.client("cloudformation")))  # pyright: ignore[reportUnknownMemberType]
 
 
-def on_event(event: dict[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
+def on_event(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """The Lambda entry point (the Provider framework's user function)."""
+    return handle(event, context, Runtime.default())
+
+
+def handle(event: dict[str, Any], context: Any, runtime: Runtime) -> dict[str, Any]:
     request = event["RequestType"]
     settings = Settings.from_properties(event.get("ResourceProperties") or {})
     physical_id = f"deploy-admin:{settings.phase}:{settings.cluster_name}"
@@ -86,7 +91,6 @@ def on_event(event: dict[str, Any], context: Any = None, runtime: Runtime | None
         return {"PhysicalResourceId": CREATE_FAILED_MARKER}
     if request not in ("Create", "Update", "Delete"):
         raise ValueError(f"unknown RequestType {request!r}")
-    runtime = runtime or Runtime.default()
     if _holds(settings.phase, request, runtime, event.get("StackId", "")):
         associate(runtime, settings)
     else:
