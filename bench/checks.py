@@ -54,6 +54,10 @@ REGIONAL_QUOTAS = {
     "stacks": ("CloudFormation stacks per Region", 2000),
 }
 NAT_PER_AZ = 5
+# Active VPC peering connections per VPC: 50 by default, adjustable to 125. Each KarmadaControlPeering-<member> stack
+# holds one connection to the parent's VPC (endpoint.parent_access private, the default).
+PEERINGS_PER_VPC = 50
+CONTROL_PEERING_PREFIX = "KarmadaControlPeering-"
 
 
 @dataclass
@@ -205,6 +209,10 @@ def regional_quotas(n: int, stacks: dict[str, dict[str, Any]]) -> list[Check]:
         worst = max(nat_per_az, key=nat_per_az.__getitem__)
         checks.append(Check(f"NAT gateways per AZ at N={n}", _ok(nat_per_az[worst] > NAT_PER_AZ),
                             f"most in {worst}: {nat_per_az[worst]} (default quota {NAT_PER_AZ})"))
+    peerings = sum(name.startswith(CONTROL_PEERING_PREFIX) for name in stacks)
+    checks.append(Check(f"VPC peering connections per VPC at N={n}", _ok(peerings > PEERINGS_PER_VPC),
+                        f"the parent's VPC: {peerings}, one per member reached privately (default quota "
+                        f"{PEERINGS_PER_VPC}, adjustable to 125)"))
     return checks
 
 

@@ -494,6 +494,9 @@ _PROPOSALS = {
                   "for "
                   "members that can use VPC endpoints.",
     "NAT gateways per AZ": "Raise the NAT-gateway-per-AZ quota or let members in one region share egress.",
+    "VPC peering connections per VPC": "Raise the parent VPC's active peering connections (Service Quotas, up to 125) "
+                                       "before deploying; beyond that, set endpoint.parent_access: public on the "
+                                       "members over it, or connect them through a transit gateway of yours.",
     "make bench": "Lower --runs for the largest sizes or drop N=50.",
     "largest custom resource": "Keep per-member objects out of shared manifests: one manifest (or registration stack) "
                                "per "

@@ -538,18 +538,19 @@ class MemberEndpointConfig(ClusterEndpointConfig):
     """Access to a `new` member's EKS API endpoint, and the path the parent reaches it by."""
 
     parent_access: ParentAccess = Field(
-        default=ParentAccess.public,
-        description="public: the public endpoint admits the parent's NAT addresses; private: a VPC peering with "
-        "the parent's VPC, and no public endpoint (the parent dials the private one; docs/operations.md)",
+        default=ParentAccess.private,
+        description="private: a VPC peering with the parent's VPC, and no public endpoint (the parent dials the "
+        "private one; docs/operations.md); public: the public endpoint admits the parent's NAT addresses (and "
+        "public_cidrs), for a member in another account or a VPC this app did not create",
     )
 
     @model_validator(mode="after")
     def _private_only_when_reached_privately(self) -> MemberEndpointConfig:
         if self.parent_access is ParentAccess.private and self.public_cidrs:
             # With a public endpoint, DNS outside the member's VPC answers with the public addresses.
-            raise ValueError("public_cidrs: with parent_access: private the endpoint must have no public access "
-                             "(only then does DNS give the parent its private addresses); remove public_cidrs and "
-                             "reach the API from a network connected to the member's VPC, or set "
+            raise ValueError("public_cidrs: with parent_access: private (the default) the endpoint must have no "
+                             "public access (only then does DNS give the parent its private addresses); remove "
+                             "public_cidrs and reach the API from a network connected to the member's VPC, or set "
                              "parent_access: public")
         return self
 
@@ -1708,8 +1709,9 @@ class MemberConfig(_Model):
         if self.kind is not MemberKind.new or self.existing_vpc is None:
             return  # on other kinds, _IGNORED_BY_KIND refuses it
         if self.privately_reached:
-            yield ("existing_vpc: endpoint.parent_access: private adds routes to the parent's VPC only in a VPC this "
-                   "app creates; remove existing_vpc, or set parent_access: public and peer that VPC yourself")
+            yield ("existing_vpc: endpoint.parent_access: private (the default) adds routes to the parent's VPC "
+                   "only in a VPC this app creates; remove existing_vpc, or set endpoint.parent_access: public and "
+                   "peer that VPC yourself")
         try:
             self.existing_vpc.check_zones(self.zones)
             _no_effect_with_existing_vpc(self, ("nat_gateways",))
@@ -1873,11 +1875,12 @@ def _private_reach_problems(parent: ParentConfig, members: _Indexed) -> Iterator
             continue
         where = f"members[{index}]"
         if member.account not in (None, parent.account):
-            yield (f"{where}.account: endpoint.parent_access: private peers the member's VPC with the parent's, "
-                   "which this app does in the parent's account only; remove account, or set parent_access: public")
+            yield (f"{where}.account: endpoint.parent_access: private (the default) peers the member's VPC with "
+                   "the parent's, which this app does in the parent's account only; remove account, or set "
+                   "endpoint.parent_access: public")
         if parent.existing_vpc is not None:
-            yield (f"{where}.endpoint.parent_access: private adds routes to the parent's VPC only when this app "
-                   "creates it; remove parent.existing_vpc, or set parent_access: public")
+            yield (f"{where}.endpoint.parent_access: private (the default) adds routes to the parent's VPC only "
+                   "when this app creates it; remove parent.existing_vpc, or set endpoint.parent_access: public")
 
 
 def _peering_problems(parent_account: str | None, members: _Indexed) -> Iterator[str]:

@@ -193,6 +193,10 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
              style="rounded,filled", fillcolor="#e6f0fa", color="#6a8fbf")
     dot.node("parent_nat", f"{nats} NAT gateways (one per AZ)\nwith the KarmadaEgress addresses",
              fillcolor="#ffffff")
+    peered = [m for m in config.members if m.privately_reached]
+    if peered:
+        dot.node("parent_peering", f"routes to {len(peered)} member VPC(s) over peerings\n(KarmadaControlPeering*): "
+                 "TCP 443 to their\nprivate EKS endpoints", fillcolor="#ffffff")
     dot.node("nlb", f"NLB ({_literal(nlb.get('Scheme'), '?')}), {_literal(listener.get('Protocol'), '?')} "
              f"{listener.get('Port')} passthrough\n-> karmada-apiserver pods :{target.get('Port')} "
              f"(IP targets)\nhealth check {target.get('HealthCheckProtocol')} {target.get('HealthCheckPath')}\n"
@@ -286,7 +290,8 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     etcd_nodes = [f"etcd_{i}" for i in range(len(azs) or 1)] if statefulset else []
     for row in (["nlb", "pki", "parent_addons"], ["apiserver", "controllers"],
                 [*etcd_nodes, *(["backup_job"] if backup else [])],
-                ["manifest_fn", "registrar_fn", "parent_nat", *(["backup_bucket"] if backup else [])],
+                ["manifest_fn", "registrar_fn", "parent_nat", *(["parent_peering"] if peered else []),
+                 *(["backup_bucket"] if backup else [])],
                 [*(f"reg_{node_id(m.name)}" for m in config.members
                    if (REGISTRATION_PREFIX + m.name) in assembly.stacks), *(["workloads"] if workloads else [])],
                 [f"member_{node_id(m.name)}" for m in config.members]):
@@ -321,8 +326,13 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
     if schedule:
         dot.edge("apiserver", "guard_fn", "Clusters, failover policy\n(own client certificate)", color=OPERATOR,
                  style="dashed", dir="back")
-    dot.edge("controllers", "parent_nat", "Push: Works to members", color=PROPAGATION)
-    dot.edge("registrar_fn", "parent_nat", "to member EKS APIs", color=REGISTRATION)
+    # The parent reaches members in AWS through its NAT gateways, or over a peering (endpoint.parent_access).
+    through_nat = [m for m in config.members if m.kind is not MemberKind.external and not m.privately_reached]
+    for way, members in (("parent_nat", through_nat), ("parent_peering", peered)):
+        if any(m.sync_mode is not SyncMode.pull for m in members):
+            dot.edge("controllers", way, "Push: Works to members", color=PROPAGATION)
+        if members:
+            dot.edge("registrar_fn", way, "to member EKS APIs", color=REGISTRATION)
     if workloads:
         dot.edge("manifest_fn", "workloads", KARMADA_MANIFEST, color=DEPLOY_TIME, style="dashed",
                  dir="back")
@@ -386,11 +396,13 @@ def _member_flows(dot: Dot, assembly: Assembly, member: MemberConfig, has_egress
         dot.edge(target, f"reg_{mid}", "custom resource", color=REGISTRATION, style="dashed", dir="back")
         dot.edge(f"reg_{mid}", f"member_{mid}", style="invis")
     if in_aws:
-        label = ("Push: Karmada controllers and the registrar,\nfrom the parent's egress addresses" if not pull
+        origin = ("to its private endpoint" if member.privately_reached
+                  else "from the parent's egress addresses")
+        label = (f"Push: Karmada controllers and the registrar,\n{origin}" if not pull
                  else "registrar writes the\nagent's kubeconfig")
-        dot.edge("parent_nat", f"member_{mid}", label, color=PROPAGATION if not pull else REGISTRATION,
-                 lhead=f"cluster_member_{mid}")
-        if has_egress and member.kind is MemberKind.new:
+        dot.edge("parent_peering" if member.privately_reached else "parent_nat", f"member_{mid}", label,
+                 color=PROPAGATION if not pull else REGISTRATION, lhead=f"cluster_member_{mid}")
+        if has_egress and member.kind is MemberKind.new and not member.privately_reached:
             dot.edge("egress_eips", f"member_{mid}", "endpoint allow-list\n(DescribeAddresses at deploy)",
                      color="#b0b0b0", fontcolor=DEPLOY_TIME, style="dashed", constraint="false")
     if pull:

@@ -29,14 +29,16 @@ def synthesized(default_config, tmp_path_factory) -> SynthesizedApp:
 
 
 # Mirrors for every artifact, and members with their add-ons on, off and opt-in (tests/test_mirrors.py and
-# tests/test_member_addons.py read the same synth).
+# tests/test_member_addons.py read the same synth); member-euw1 admits the parent on its public endpoint
+# (tests/test_deploy_and_teardown.py).
 MIRRORED_CONFIG = {
     "members": [
         {"name": "member-use1", "region": "us-east-1", "vpc_cidr": "10.1.0.0/16"},
         {"name": "member-usw2", "region": "us-west-2", "vpc_cidr": "10.2.0.0/16",
          "addons": {"metrics_server": False}},
         {"name": "member-euw1", "region": "eu-west-1", "vpc_cidr": "10.3.0.0/16",
-         "addons": {"metrics_server": False, "load_balancer_controller": False}},
+         "addons": {"metrics_server": False, "load_balancer_controller": False},
+         "endpoint": {"parent_access": "public"}},
         {"name": "prod", "kind": "existing", "region": "eu-west-1", "cluster_name": "prod-eks",
          "addons": {"metrics_server": True}},
         {"name": "legacy", "kind": "existing", "region": "eu-west-1", "cluster_name": "legacy-eks"},

@@ -47,13 +47,17 @@ EXTERNAL = {"api_endpoint.scheme": "internet-facing", "members.0.kind": "externa
             "members.0.sync_mode": "Pull", "members.0.vpc_cidr": DELETE}
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
 PUBLIC = ["subnet-0123456789abcdefa", "subnet-0123456789abcdefb", "subnet-0123456789abcdefc"]
-PARENT_VPC = {"parent.vpc_cidr": "10.9.0.0/16",
-              "parent.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
-              "parent.existing_vpc.private_subnet_ids": SUBNETS,
-              "parent.existing_vpc.egress_cidrs": ["203.0.113.7/32"]}
+# The app peers a member only with a parent VPC it created, and only a member VPC it created: a VPC of yours makes
+# the members that reach it public (endpoint.parent_access).
+PUBLIC_MEMBERS = {"members.0.endpoint.parent_access": "public", "members.1.endpoint.parent_access": "public"}
+PARENT_VPC_ALONE = {"parent.vpc_cidr": "10.9.0.0/16",
+                    "parent.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
+                    "parent.existing_vpc.private_subnet_ids": SUBNETS,
+                    "parent.existing_vpc.egress_cidrs": ["203.0.113.7/32"]}
+PARENT_VPC = {**PARENT_VPC_ALONE, **PUBLIC_MEMBERS}
 MEMBER_VPC = {"members.0.vpc_cidr": "10.5.0.0/16", "members.0.availability_zones": ["us-east-1a", "us-east-1b"],
               "members.0.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
-              "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2]}
+              "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2], "members.0.endpoint.parent_access": "public"}
 
 BAD_CASES = [
     ('kubernetes-unsupported', {'versions.kubernetes': '1.33'},
@@ -493,7 +497,8 @@ BAD_CASES = [
     ("member-vpc-two-zones", {**MEMBER_VPC, "members.0.existing_vpc.private_subnet_ids": SUBNETS},
      "c.yaml: members[0].existing_vpc.private_subnet_ids: needs one subnet per availability zone (2: us-east-1a, us-east-1b), got 3; list them in the order of availability_zones"),
     ("member-vpc-default-zones", {"members.0.vpc_cidr": "10.5.0.0/16", "members.0.existing_vpc.vpc_id": "vpc-0123456789abcdef0",
-                                  "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2]},
+                                  "members.0.existing_vpc.private_subnet_ids": SUBNETS[:2],
+                                  "members.0.endpoint.parent_access": "public"},
      "c.yaml: members[0].existing_vpc.private_subnet_ids: needs one subnet per availability zone (3: us-east-1a, us-east-1b, us-east-1c), got 2; list them in the order of availability_zones"),
     ("member-vpc-without-cidr", {**MEMBER_VPC, "members.0.vpc_cidr": DELETE},
      "c.yaml: members[0].vpc_cidr: set it to the CIDR of vpc-0123456789abcdef0"),
@@ -521,7 +526,7 @@ GOOD_CASES = [
                                          "parent.existing_vpc.private_subnet_ids": ["subnet-0123abcd", *SUBNETS[1:]]}),
     ("vpc-existing-parent-public", {**PARENT_VPC, "parent.existing_vpc.public_subnet_ids": PUBLIC,
                                     "api_endpoint.scheme": "internet-facing"}),
-    ("vpc-existing-parent-no-new-member", {**PARENT_VPC, "parent.existing_vpc.egress_cidrs": [],
+    ("vpc-existing-parent-no-new-member", {**PARENT_VPC_ALONE, "parent.existing_vpc.egress_cidrs": [],
                                            "members.0.kind": "existing", "members.0.cluster_name": "a",
                                            "members.1.kind": "existing", "members.1.cluster_name": "b",
                                            "members.0.vpc_cidr": DELETE, "members.1.vpc_cidr": DELETE}),
@@ -567,7 +572,7 @@ GOOD_CASES = [
     ("member-new-three-azs", {"members.1.availability_zones": ["us-west-2a", "us-west-2b", "us-west-2d"]}),
     ("member-nat-three", {"members.0.nat_gateways": 3}),
     ("member-pull-internet-facing", {"api_endpoint.scheme": "internet-facing", "members.1.sync_mode": "Pull"}),
-    ("member-account", {"members.0.account": "210987654321"}),
+    ("member-account", {"members.0.account": "210987654321", "members.0.endpoint.parent_access": "public"}),
     ("no-members", {"members": []}),
     ("sample-toleration-bounds", {"sample_workload.not_ready_toleration_seconds": 86400}),
     ("sample-toleration-zero", {"sample_workload.not_ready_toleration_seconds": 0}),
@@ -1055,7 +1060,8 @@ def test_non_ascii_text_is_read_as_utf8(tmp_path):
 def test_every_endpoint_open_to_the_world_is_warned_about_by_name():
     config = parse_config(edited({
         "parent.endpoint.public_cidrs": ["0.0.0.0/0"], "parent.endpoint.allow_anywhere": True,
-        "members.1.endpoint": {"public_cidrs": ["10.9.0.0/16", "0.0.0.0/0"], "allow_anywhere": True},
+        "members.1.endpoint": {"parent_access": "public", "public_cidrs": ["10.9.0.0/16", "0.0.0.0/0"],
+                               "allow_anywhere": True},
     }))
     assert config.warnings() == [
         "parent.endpoint.public_cidrs admits 0.0.0.0/0: the EKS API is open to the internet",

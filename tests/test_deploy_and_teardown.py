@@ -248,15 +248,18 @@ def test_control_plane_log_group_deploy_and_destroy_paths(synthesized, default_c
 # ---- 4. the members' allow-list of the parent's egress addresses ------------------------------------
 
 
-def test_egress_lookups_read_each_address_from_the_stack_that_allocated_it(synthesized, default_config):
-    """Not by tag (anyone with ec2:CreateTags could tag an address alike): by the egress stack's own resource."""
-    count = default_config.parent.nat_gateways
-    egress = synthesized.templates["KarmadaEgress"]
+def test_egress_lookups_read_each_address_from_the_stack_that_allocated_it(mirrored, mirrored_config):
+    """Not by tag (anyone with ec2:CreateTags could tag an address alike): by the egress stack's own resource.
+
+    member-euw1 is the mirrored config's member with endpoint.parent_access: public.
+    """
+    count = mirrored_config.parent.nat_gateways
+    egress = mirrored.templates["KarmadaEgress"]
     eips = _resources(egress, "AWS::EC2::EIP")
     slots = [nat_address_logical_id(i) for i in range(count)]
     assert sorted(eips) == sorted(slots)
 
-    member = synthesized.templates["KarmadaMember-member-use1"]
+    member = mirrored.templates["KarmadaMember-member-euw1"]
     lookups = {}
     for logical_id, resource in _resources(member, "Custom::AWS").items():
         call = json.loads(_resolve(resource["Properties"]["Create"]))

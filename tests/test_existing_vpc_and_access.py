@@ -42,6 +42,8 @@ def existing_vpc_config(**parent_extra):
         vpc_cidr="10.21.0.0/16",
         existing_vpc={"vpc_id": "vpc-0b00000000000000b", "private_subnet_ids": MEMBER_SUBNETS},
     )
+    for member in data["members"]:  # the app peers only VPCs it creates: these members admit the parent publicly
+        member["endpoint"] = {"parent_access": "public"}
     return parse_config(data, "existing-vpc.yaml")
 
 

@@ -28,7 +28,7 @@ CACHED = {
         {"name": "west-a", "region": "us-west-2", "vpc_cidr": "10.3.0.0/16"},
         {"name": "west-b", "region": "us-west-2", "vpc_cidr": "10.4.0.0/16", "sync_mode": "Pull"},
         {"name": "west-other", "region": "us-west-2", "account": OTHER_ACCOUNT, "vpc_cidr": "10.5.0.0/16",
-         "sync_mode": "Pull"},
+         "sync_mode": "Pull", "endpoint": {"parent_access": "public"}},
         {"name": "prod", "kind": "existing", "region": "eu-west-1", "cluster_name": "prod-eks", "sync_mode": "Pull"},
     ],
     "mirrors": {"pull_through_cache": {"docker_hub_secret": SECRET}},

@@ -161,7 +161,7 @@ def test_aws_check_names_the_target(monkeypatch):
 
 # --- destroy ---------------------------------------------------------------------------------------------------
 
-SUMMARY = ("9 stacks and 3 EKS clusters (karmada-parent, karmada-member-use1, karmada-member-usw2) of "
+SUMMARY = ("13 stacks and 3 EKS clusters (karmada-parent, karmada-member-use1, karmada-member-usw2) of "
            "config/default.yaml")
 
 
@@ -203,8 +203,10 @@ def test_destroy_at_a_terminal_shows_the_plan_and_takes_yes():
     assert run("destroy", "", sts=lambda region: client, terminal=Terminal(stdin=_Tty("yes\n"), stderr=stderr)) == 7
     assert stderr.getvalue().splitlines() == [
         "make destroy deletes, for config/default.yaml in account 123456789012:",
-        "  stacks (9, in this order): KarmadaWorkloads, KarmadaRegistration-member-use1, "
-        "KarmadaRegistration-member-usw2, KarmadaParent, KarmadaMember-member-use1, KarmadaMember-member-usw2, "
+        "  stacks (13, in this order): KarmadaWorkloads, KarmadaRegistration-member-use1, "
+        "KarmadaRegistration-member-usw2, KarmadaControlPeeringRoutes-member-use1, "
+        "KarmadaControlPeeringRoutes-member-usw2, KarmadaControlPeering-member-use1, "
+        "KarmadaControlPeering-member-usw2, KarmadaParent, KarmadaMember-member-use1, KarmadaMember-member-usw2, "
         "KarmadaImageCache-us-east-1, KarmadaImageCache-us-west-2, KarmadaEgress",
         "  EKS clusters deleted with their VPCs, nodes and volumes: karmada-parent (us-east-1), "
         "karmada-member-use1 (us-east-1), karmada-member-usw2 (us-west-2)",
@@ -238,7 +240,7 @@ def test_the_plan_keeps_existing_clusters_and_names_external_members():
     config = parse_config({
         "api_endpoint": {"scheme": "internet-facing", "allowed_cidrs": ["203.0.113.0/24"]},
         "members": [
-            {"name": "fresh", "region": "us-east-2"},
+            {"name": "fresh", "region": "us-east-2", "endpoint": {"parent_access": "public"}},
             {"name": "prod", "kind": "existing", "region": "eu-west-1", "cluster_name": "prod-eks"},
             {"name": "onprem", "kind": "external", "sync_mode": "Pull"},
         ]})

@@ -76,7 +76,7 @@ def test_aws_targets_check_credentials_first(target, tmp_path):
 
 def test_destroy_without_a_terminal_needs_yes(tmp_path):
     line = _one_error_line(_make(tmp_path, "destroy", stdin="yes\n"))
-    assert line.endswith("*** error: make destroy deletes 9 stacks and 3 EKS clusters (karmada-parent, "
+    assert line.endswith("*** error: make destroy deletes 13 stacks and 3 EKS clusters (karmada-parent, "
                          "karmada-member-use1, karmada-member-usw2) of config/default.yaml and asks first, but no "
                          "terminal is attached; run `make destroy YES=1` to delete without asking.  Stop.")
     line = _one_error_line(_make(tmp_path, "destroy", "YES=1"))

@@ -81,7 +81,8 @@ def test_peering_comes_in_two_waves_after_both_members_and_members_stay_independ
                                                           "KarmadaMember-member-use1-b"}
     for name, depends in deps.items():
         if name.startswith("KarmadaMember-"):
-            assert {d for d in depends if not d.startswith("KarmadaImageCache-")} == {"KarmadaEgress"}, \
+            # Reached privately (the default), a member does not even read the parent's egress addresses.
+            assert {d for d in depends if not d.startswith("KarmadaImageCache-")} == set(), \
                 f"{name} must not wait for the parent or another member"
         if name.startswith(("KarmadaRegistration-", "KarmadaWorkloads", "KarmadaParent")):
             assert not any(d.startswith("KarmadaPeering") for d in depends), name
@@ -111,10 +112,11 @@ def test_destroy_removes_routes_then_connections_then_members(traffic):
 
 
 def test_traffic_off_or_no_interconnect_adds_no_peering_stack(default_config):
-    assert not any("Peering" in n for n in stack_names.all_stacks(default_config))
+    # (KarmadaControlPeering* are the parent's peerings with each member: tests/test_private_reach.py.)
+    assert not any(n.startswith("KarmadaPeering") for n in stack_names.all_stacks(default_config))
     data = yaml.safe_load(TRAFFIC.read_text())
     data["traffic"]["interconnect"] = "none"
-    assert not any("Peering" in n for n in stack_names.all_stacks(parse_config(data, "none.yaml")))
+    assert not any(n.startswith("KarmadaPeering") for n in stack_names.all_stacks(parse_config(data, "none.yaml")))
 
 
 # --- the connections -------------------------------------------------------------------------------------------
@@ -259,6 +261,7 @@ def test_a_member_in_another_account_is_refused_with_the_fix():
     def other_account(data):
         data["parent"]["account"] = "111111111111"
         data["members"][1]["account"] = "222222222222"
+        data["members"][1]["endpoint"] = {"parent_access": "public"}  # its control peering refuses it too
 
     message = _refused(other_account)
     assert message.startswith("traffic.yaml: members[1].account: vpc_peering connects members of the parent's "
@@ -270,6 +273,7 @@ def test_a_member_on_an_existing_vpc_is_refused_with_the_fix():
     def existing(data):
         data["members"][2]["existing_vpc"] = {"vpc_id": "vpc-0123456789abcdef0",
                                               "private_subnet_ids": [f"subnet-0{i}23456789abcdef0" for i in range(3)]}
+        data["members"][2]["endpoint"] = {"parent_access": "public"}  # its control peering refuses it too
 
     message = _refused(existing)
     assert message.startswith("traffic.yaml: members[2].existing_vpc: vpc_peering adds routes only to VPCs this "
@@ -280,6 +284,7 @@ def test_members_of_one_other_account_are_peered_and_without_peering_nothing_is(
     data = yaml.safe_load(TRAFFIC.read_text())
     for member in data["members"]:
         member["account"] = "222222222222"
+        member["endpoint"] = {"parent_access": "public"}
     assert len(peered_pairs(parse_config(data, "one-account.yaml"))) == 3
     data["traffic"]["interconnect"] = "none"
     assert peered_pairs(parse_config(data, "none.yaml")) == []

@@ -1,8 +1,8 @@
-"""members[].endpoint.parent_access: private, on a synth of the default config with three members.
+"""members[].endpoint.parent_access, on a synth of the default config with three members.
 
-member-use1 (us-east-1, the parent's region, 10.1/16) and member-usw2 (us-west-2, 10.2/16) are reached privately:
-a VPC peering with the parent's VPC (10.0/16), plain references in one region, deploy-time look-ups across two.
-member-euw1 (eu-west-1, 10.3/16) keeps the default, public endpoint for the parent's NAT addresses.
+member-use1 (us-east-1, the parent's region, 10.1/16) and member-usw2 (us-west-2, 10.2/16) keep the default and are
+reached privately: a VPC peering with the parent's VPC (10.0/16), plain references in one region, deploy-time
+look-ups across two. member-euw1 (eu-west-1, 10.3/16) opts out: a public endpoint for the parent's NAT addresses.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ TABLES = 3
 def _data() -> dict:
     data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
     for member in data["members"]:
-        member["endpoint"] = {"parent_access": "private"}
+        member["endpoint"] = {}  # the default: parent_access private
     data["members"].append({"name": "member-euw1", "kind": "new", "region": "eu-west-1", "vpc_cidr": CIDR[
-        "member-euw1"]})
+        "member-euw1"], "endpoint": {"parent_access": "public"}})
     return data
 
 
@@ -86,8 +86,15 @@ def test_a_privately_reached_member_has_no_public_endpoint_and_reads_no_parent_a
 def test_a_member_left_public_still_admits_the_parents_nat_addresses_only(private):
     _, app = private
     vpc_config = _cluster_vpc_config(app, "member-euw1")
-    assert vpc_config["EndpointPublicAccess"] is True
-    assert "ParentEgress" in json.dumps(vpc_config["PublicAccessCidrs"])
+    assert vpc_config["EndpointPublicAccess"] is True and vpc_config["EndpointPrivateAccess"] is True
+    cidrs = vpc_config["PublicAccessCidrs"]
+    assert len(cidrs) == 3 and all("ParentEgress" in json.dumps(c) and "/32" in json.dumps(c) for c in cidrs)
+    template = app.templates["KarmadaMember-member-euw1"]
+    lookups = [json.dumps(r["Properties"]["Create"]) for r in resources(template, "Custom::AWS").values()
+               if "describeStackResource" in json.dumps(r["Properties"]["Create"])]
+    # One lookup per NAT address, in the parent's region (tests/test_deploy_and_teardown.py: slots and order).
+    assert len(lookups) == 3 and all('\\"region\\":\\"us-east-1\\"' in call for call in lookups)
+    assert "KarmadaEgress" in stack_dependencies(app)["KarmadaMember-member-euw1"]
 
 
 @pytest.mark.parametrize("member", PRIVATE)
@@ -277,10 +284,11 @@ def test_checkov_finds_nothing_new_in_the_control_peering_templates(private, tmp
 
 # --- config --------------------------------------------------------------------------------------------------
 
-def test_public_is_the_default_and_adds_no_stack(default_config):
-    assert all(m.endpoint.parent_access.value == "public" for m in default_config.members)
-    assert privately_reached(default_config) == []
-    assert not any("Control" in n for n in stack_names.all_stacks(default_config))
+def test_private_is_the_default_and_public_adds_no_stack(default_config, private):
+    assert [m.name for m in privately_reached(default_config)] == [m.name for m in default_config.members]
+    config, _ = private
+    assert "member-euw1" not in [m.name for m in privately_reached(config)]
+    assert not [n for n in stack_names.all_stacks(config) if "Control" in n and n.endswith("member-euw1")]
 
 
 def _refused(mutate) -> str:
@@ -298,7 +306,8 @@ def test_public_cidrs_are_refused_because_dns_would_give_the_parent_the_public_a
         data["members"][1]["endpoint"]["public_cidrs"] = ["203.0.113.0/24"]
 
     message = _refused(public)
-    assert message.startswith("private.yaml: members[1].endpoint.public_cidrs: with parent_access: private"), message
+    assert message.startswith(
+        "private.yaml: members[1].endpoint.public_cidrs: with parent_access: private (the default)"), message
     assert "set parent_access: public" in message
 
 
@@ -308,8 +317,9 @@ def test_a_member_in_another_account_is_refused_with_the_fix():
         data["members"][0]["account"] = "222222222222"
 
     message = _refused(other)
-    assert message.startswith("private.yaml: members[0].account: endpoint.parent_access: private peers"), message
-    assert "remove account, or set parent_access: public" in message
+    assert message.startswith(
+        "private.yaml: members[0].account: endpoint.parent_access: private (the default) peers"), message
+    assert "remove account, or set endpoint.parent_access: public" in message
 
 
 def test_a_member_on_an_existing_vpc_is_refused_with_the_fix():
@@ -333,7 +343,7 @@ def test_an_existing_parent_vpc_is_refused_with_the_fix():
     problems = [line for line in raised.value.lines if "parent_access" in line]
     assert [p.split(" private ")[0] for p in problems] == [
         "private.yaml: members[0].endpoint.parent_access:", "private.yaml: members[1].endpoint.parent_access:"]
-    assert "remove parent.existing_vpc, or set parent_access: public" in problems[0]
+    assert "remove parent.existing_vpc, or set endpoint.parent_access: public" in problems[0]
 
 
 def test_an_overlap_with_the_parents_vpc_is_refused():

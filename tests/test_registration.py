@@ -26,10 +26,11 @@ def _graph(synthesized) -> dict[str, list[str]]:
     }
 
 
-def test_each_registration_waits_only_for_its_member_and_the_parent(synthesized):
+def test_each_registration_waits_only_for_its_member_the_parent_and_their_peering(synthesized):
     graph = _graph(synthesized)
     for member in ("member-use1", "member-usw2"):
-        assert graph[f"KarmadaRegistration-{member}"] == sorted([f"KarmadaMember-{member}", "KarmadaParent"])
+        assert graph[f"KarmadaRegistration-{member}"] == sorted(
+            [f"KarmadaMember-{member}", "KarmadaParent", f"KarmadaControlPeeringRoutes-{member}"])
     assert graph["KarmadaWorkloads"] == sorted(
         ["KarmadaParent", "KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"]
     )

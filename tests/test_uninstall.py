@@ -52,6 +52,8 @@ def test_cdk_destroy_all_removes_workloads_then_registrations_then_clusters_then
     assert order == [
         ["KarmadaWorkloads"],
         ["KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"],
+        ["KarmadaControlPeeringRoutes-member-use1", "KarmadaControlPeeringRoutes-member-usw2"],
+        ["KarmadaControlPeering-member-use1", "KarmadaControlPeering-member-usw2"],
         ["KarmadaMember-member-use1", "KarmadaMember-member-usw2", "KarmadaParent"],
         ["KarmadaEgress", "KarmadaImageCache-us-east-1", "KarmadaImageCache-us-west-2"],
     ]

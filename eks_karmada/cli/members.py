@@ -31,7 +31,15 @@ from eks_karmada.cli.common import ConfigOption, ProfileOption, consoles, read_c
 from eks_karmada.cli.errors import EXPECTED, CliError, describe, guard
 from eks_karmada.cli.karmada_session import open_karmada
 from eks_karmada.cli.status import MemberHealth, member_health
-from eks_karmada.config import DEFAULT_CONFIG_PATH, AppConfig, ConfigError, MemberConfig, MemberKind, parse_config
+from eks_karmada.config import (
+    DEFAULT_CONFIG_PATH,
+    AppConfig,
+    ConfigError,
+    MemberConfig,
+    MemberKind,
+    ParentAccess,
+    parse_config,
+)
 from eks_karmada.member_peering import peered_pairs
 
 ROOT = DEFAULT_CONFIG_PATH.parent.parent
@@ -305,6 +313,9 @@ def add(
     zones: Annotated[str | None, typer.Option("--zones", help="new: two or three AZs, comma-separated; default "
                                                               "<region>a,b,c.")] = None,
     vpc_cidr: Annotated[str | None, typer.Option("--vpc-cidr", help="new: VPC CIDR; default 10.1.0.0/16.")] = None,
+    parent_access: Annotated[ParentAccess | None, typer.Option(
+        "--parent-access", help="new: private (a VPC peering with the parent's; the default) or public (its "
+                                "endpoint admits the parent's NAT addresses: another account's member).")] = None,
     config: ConfigOption = None,
     run_deploy: Annotated[bool, typer.Option("--run", help="Also run the deploy (make deploy STACKS=...).")] = False,
 ) -> None:
@@ -332,6 +343,7 @@ def add(
             ("cluster_name", cluster_name),
             ("availability_zones", None if zones is None else [z.strip() for z in zones.split(",") if z.strip()]),
             ("vpc_cidr", vpc_cidr),
+            ("endpoint", None if parent_access is None else CommentedMap(parent_access=parent_access.value)),
         ):
             if value is not None:
                 entry[key] = value

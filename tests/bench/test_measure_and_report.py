@@ -52,6 +52,18 @@ def test_stack_limits_and_regional_quotas():
     assert found["outputs per template"] == "ok"
     assert found["VPCs per Region"] == "FLAG"  # 7 VPCs in us-east-1, default quota 5
     assert found["EKS clusters per Region"] == "ok"
+    assert found["VPC peering connections per VPC"] == "ok"
+
+
+def test_the_parents_peering_connections_are_flagged_beyond_the_quota():
+    def peered(count: int) -> str:
+        stacks = {**{f"KarmadaControlPeering-m{i}": _stack(5) for i in range(count)},
+                  **{f"KarmadaControlPeeringRoutes-m{i}": _stack(3) for i in range(count)}}
+        (check,) = [c for c in checks.regional_quotas(count, stacks) if c.name.startswith("VPC peering")]
+        assert f"the parent's VPC: {count}," in check.detail
+        return check.status
+
+    assert peered(50) == "ok" and peered(51) == "FLAG"  # one connection per KarmadaControlPeering stack
 
 
 def test_critical_path_check_tolerance():

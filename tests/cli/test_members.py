@@ -48,6 +48,7 @@ def test_add_appends_the_member_keeping_every_comment_and_prints_the_deploy_of_i
         f"Added member member-euw1 (new, eu-west-1) to {config}.",
         "Deploy it (only the stacks concerned):",
         "  " + _deploy(config, "KarmadaParent KarmadaMember-member-euw1 KarmadaRegistration-member-euw1 "
+                               "KarmadaControlPeering-member-euw1 KarmadaControlPeeringRoutes-member-euw1 "
                                "KarmadaWorkloads"),
     ]
     assert [m.name for m in load_config(config).members] == ["member-use1", "member-usw2", "member-euw1"]
@@ -58,12 +59,12 @@ ADD_PLANS = [
      "api_endpoint: {scheme: internet-facing, allowed_cidrs: [198.51.100.0/24]}\n",
      "KarmadaParent KarmadaRegistration-edge-1 KarmadaWorkloads"),
     ("another account: the egress reader trusts it", ["m2", "--region", "us-west-2", "--account", "210987654321",
-                                                      "--vpc-cidr", "10.4.0.0/16"], "",
+                                                      "--vpc-cidr", "10.4.0.0/16", "--parent-access", "public"], "",
      "KarmadaEgress KarmadaParent KarmadaMember-m2 KarmadaRegistration-m2 KarmadaWorkloads"),
     ("existing EKS cluster", ["prod", "--kind", "existing", "--region", "us-east-1", "--cluster-name", "prod-eks"],
      "", "KarmadaParent KarmadaMember-prod KarmadaRegistration-prod KarmadaWorkloads"),
     ("sample off: no workloads stack", ["m2", "--region", "us-west-2"], "sample_workload: {enabled: false}\n",
-     "KarmadaParent KarmadaMember-m2 KarmadaRegistration-m2"),
+     "KarmadaParent KarmadaMember-m2 KarmadaRegistration-m2 KarmadaControlPeering-m2 KarmadaControlPeeringRoutes-m2"),
 ]
 
 
@@ -110,9 +111,11 @@ def test_remove_prints_the_steps_in_order_and_changes_nothing(world, config):
     assert result.stdout.splitlines() == [
         "Nothing changed yet. To remove member-usw2, run in order (or rerun with --run):",
         f"  1. npx cdk destroy --exclusively --force -c config={config} KarmadaRegistration-member-usw2",
-        f"  2. npx cdk destroy --exclusively --force -c config={config} KarmadaMember-member-usw2",
-        f"  3. eks-karmada members remove member-usw2 --edit-only --config {config}",
-        "  4. " + _deploy(config, "KarmadaParent KarmadaWorkloads"),
+        f"  2. npx cdk destroy --exclusively --force -c config={config} KarmadaControlPeeringRoutes-member-usw2",
+        f"  3. npx cdk destroy --exclusively --force -c config={config} KarmadaControlPeering-member-usw2",
+        f"  4. npx cdk destroy --exclusively --force -c config={config} KarmadaMember-member-usw2",
+        f"  5. eks-karmada members remove member-usw2 --edit-only --config {config}",
+        "  6. " + _deploy(config, "KarmadaParent KarmadaWorkloads"),
     ]
     assert config.read_text() == DEFAULT_TEXT
 
@@ -147,7 +150,7 @@ def test_removing_the_last_member_destroys_the_workloads_first(world, tmp_path):
         f"  1. npx cdk destroy --exclusively --force -c config={config} KarmadaWorkloads",
         f"  2. npx cdk destroy --exclusively --force -c config={config} KarmadaRegistration-only",
     ]
-    assert result.stdout.splitlines()[-1] == "  5. " + _deploy(config, "KarmadaParent")
+    assert result.stdout.splitlines()[-1] == "  7. " + _deploy(config, "KarmadaParent")
 
 
 def test_removing_an_unknown_member_names_the_known_ones(world, config):
@@ -173,8 +176,8 @@ def test_remove_run_destroys_while_the_member_is_in_the_config_then_edits_then_d
     monkeypatch.setattr(members_module.subprocess, "run", recorder)
     result = world.invoke("members", "remove", "member-usw2", "--run", "-c", str(config))
     assert result.exit_code == 0, result.output
-    assert recorder.calls == [(["npx", "cdk", "destroy"], True), (["npx", "cdk", "destroy"], True),
-                              (["make", "deploy", f"CONFIG={config}"], False)]
+    # The registration, the two control-peering stacks, the member; then the edit and the deploy.
+    assert recorder.calls == [*[(["npx", "cdk", "destroy"], True)] * 4, (["make", "deploy", f"CONFIG={config}"], False)]
 
 
 def test_a_failed_step_stops_the_removal_before_the_config_changes(world, config, monkeypatch):
@@ -233,7 +236,7 @@ def test_from_outside_the_repository_the_steps_cd_into_it_with_absolute_paths(wo
     lines = result.stdout.splitlines()
     assert lines[1] == (f"  1. cd {ROOT} && npx cdk destroy --exclusively --force -c config={config} "
                         "KarmadaRegistration-member-usw2")
-    assert lines[3] == f"  3. eks-karmada members remove member-usw2 --edit-only --config {config}"
+    assert lines[5] == f"  5. eks-karmada members remove member-usw2 --edit-only --config {config}"
 
 
 # ---- with traffic.interconnect vpc_peering -------------------------------------------------------------------
@@ -249,7 +252,7 @@ def test_adding_a_peered_member_deploys_the_peerings_it_joins(world, tmp_path):
     # Every earlier member requests a connection to it; it accepts them in its own routes stack.
     assert _deploy(config, "KarmadaParent KarmadaMember-m4 KarmadaRegistration-m4 KarmadaPeering-member-use1 "
                            "KarmadaPeering-member-usw2 KarmadaPeering-member-use1-b KarmadaPeeringRoutes-m4 "
-                           "KarmadaWorkloads") in result.stdout
+                           "KarmadaControlPeering-m4 KarmadaControlPeeringRoutes-m4 KarmadaWorkloads") in result.stdout
 
 
 def test_removing_a_peered_member_destroys_its_own_peering_stacks_before_its_vpc(world, tmp_path):
@@ -262,10 +265,12 @@ def test_removing_a_peered_member_destroys_its_own_peering_stacks_before_its_vpc
     assert result.stdout.splitlines() == [
         "Nothing changed yet. To remove member-usw2, run in order (or rerun with --run):",
         f"  1. {destroy} KarmadaRegistration-member-usw2",
-        f"  2. {destroy} KarmadaPeeringRoutes-member-usw2",
-        f"  3. {destroy} KarmadaPeering-member-usw2",
-        f"  4. {destroy} KarmadaMember-member-usw2",
-        f"  5. eks-karmada members remove member-usw2 --edit-only --config {config}",
-        "  6. " + _deploy(config, "KarmadaParent KarmadaWorkloads KarmadaPeering-member-use1 "
+        f"  2. {destroy} KarmadaControlPeeringRoutes-member-usw2",
+        f"  3. {destroy} KarmadaControlPeering-member-usw2",
+        f"  4. {destroy} KarmadaPeeringRoutes-member-usw2",
+        f"  5. {destroy} KarmadaPeering-member-usw2",
+        f"  6. {destroy} KarmadaMember-member-usw2",
+        f"  7. eks-karmada members remove member-usw2 --edit-only --config {config}",
+        "  8. " + _deploy(config, "KarmadaParent KarmadaWorkloads KarmadaPeering-member-use1 "
                                   "KarmadaPeeringRoutes-member-use1-b"),
     ]

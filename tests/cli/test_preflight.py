@@ -109,7 +109,7 @@ def test_unreadable_quota_is_a_warning(world, tmp_path):
 def test_other_accounts_are_not_checked_with_these_credentials(world, tmp_path):
     config = write_config(tmp_path / "c.yaml", "\n".join([
         "members:",
-        "  - {name: member-usw2, region: us-west-2, account: '210987654321'}",
+        "  - {name: member-usw2, region: us-west-2, account: '210987654321', endpoint: {parent_access: public}}",
         "",
     ]))
     world.bootstrapped("us-east-1")

@@ -34,7 +34,7 @@ def mixed(tmp_path_factory):
     data["api_endpoint"].update(scheme="internet-facing", allowed_cidrs=["198.51.100.0/24"])
     data["karmada"]["etcd_replicas"] = 5
     data["members"] = [
-        {"name": "push-1", "region": "us-east-1", "vpc_cidr": "10.1.0.0/16"},
+        {"name": "push-1", "region": "us-east-1", "vpc_cidr": "10.1.0.0/16", "endpoint": {"parent_access": "public"}},
         {"name": "pull-1", "region": "eu-west-1", "sync_mode": "Pull", "vpc_cidr": "10.2.0.0/16"},
         {"name": "old-1", "kind": "existing", "region": "us-west-2", "cluster_name": "prod-west", "sync_mode": "Pull"},
         {"name": "edge-1", "kind": "external", "sync_mode": "Pull"},
@@ -68,6 +68,8 @@ def test_waves_come_from_the_manifest_dependencies(synthesized):
     assert waves == [
         ["KarmadaEgress", "KarmadaImageCache-us-east-1", "KarmadaImageCache-us-west-2"],
         ["KarmadaParent", "KarmadaMember-member-use1", "KarmadaMember-member-usw2"],
+        ["KarmadaControlPeering-member-use1", "KarmadaControlPeering-member-usw2"],
+        ["KarmadaControlPeeringRoutes-member-use1", "KarmadaControlPeeringRoutes-member-usw2"],
         ["KarmadaRegistration-member-use1", "KarmadaRegistration-member-usw2"],
         ["KarmadaWorkloads"],
     ]
@@ -108,12 +110,16 @@ def test_parent_shows_what_the_templates_and_manifests_hold(default_dot, default
 def test_flows(default_dot):
     found = edges(default_dot)
     assert ("operator", "nlb") in found and ("nlb", "apiserver") in found
-    assert ("controllers", "parent_nat") in found and ("registrar_fn", "parent_nat") in found
+    # Both members are reached over a VPC peering (the default): nothing goes through the parent's NAT gateways.
+    assert ("controllers", "parent_nat") not in found and ("registrar_fn", "parent_nat") not in found
+    assert ("controllers", "parent_peering") in found and ("registrar_fn", "parent_peering") in found
+    assert "routes to 2 member VPC(s)" in node_label(default_dot, "parent_peering")
     assert ("apiserver", "guard_fn") in found and "rate(1 minute)" in node_label(default_dot, "guard_fn")
     assert "dir=\"back\"" in found[("manifest_fn", "workloads")]  # workloads -> KarmadaManifest provider
     for member in ("member_use1", "member_usw2"):
-        assert "Push: Karmada controllers" in found[("parent_nat", f"member_{member}")]
-        assert ("egress_eips", f"member_{member}") in found  # endpoint allow-list
+        assert "to its private endpoint" in found[("parent_peering", f"member_{member}")]
+        assert ("parent_nat", f"member_{member}") not in found
+        assert ("egress_eips", f"member_{member}") not in found  # no endpoint allow-list
         assert ("registrar_fn", f"reg_{member}") in found
         assert ("nlb", f"member_{member}") not in found  # no agent in Push mode
 
@@ -121,10 +127,13 @@ def test_flows(default_dot):
 def test_each_member_mode_draws_its_own_flows(mixed):
     config, assembly, dot = mixed
     found = edges(dot)
-    assert "Push" in found[("parent_nat", "member_push_1")]
+    assert "Push" in found[("parent_nat", "member_push_1")]  # reached publicly: from the NAT addresses
+    assert ("egress_eips", "member_push_1") in found  # its endpoint allow-list
+    assert ("controllers", "parent_nat") in found and ("registrar_fn", "parent_nat") in found
     for pull in ("pull_1", "old_1", "edge_1"):
         assert "Pull: karmada-agent" in found[("nlb", f"member_{pull}")]
-    assert "agent's kubeconfig" in found[("parent_nat", "member_pull_1")]
+    assert "agent's kubeconfig" in found[("parent_peering", "member_pull_1")]  # over a peering (the default)
+    assert "agent's kubeconfig" in found[("parent_nat", "member_old_1")]
     assert ("parent_nat", "member_edge_1") not in found  # outside AWS: nothing dials it
     assert ("manifest_fn", "reg_edge_1") in found  # its registration is the agent RBAC in Karmada
     assert ("egress_eips", "member_old_1") not in found  # an existing cluster's endpoint is yours to open
@@ -133,14 +142,14 @@ def test_each_member_mode_draws_its_own_flows(mixed):
     assert "eu-west-1" in dot and "NLB (internet-facing)" in node_label(dot, "nlb")
     assert [node_label(dot, f"etcd_{i}").split(" x ")[0] for i in range(3)] == [
         '"us-east-1a: 2', '"us-east-1b: 2', '"us-east-1c: 1']
-    assert len(assembly.waves()) == 4
+    assert len(assembly.waves()) == 6  # pull-1's peering: the peering, then the parent's routes
 
 
 def test_traffic_off_draws_none_of_it(default_dot, synthesized, default_config):
     assert diagram_traffic.read_traffic(Assembly.read(synthesized.outdir), default_config) is None
     for node in ("route53", "clients"):
         assert not re.search(rf"^\s*{node} \[", default_dot, re.M), node
-    for part in ("extdns_", "pubnlb_", "VPC peering", "MultiClusterService", "Route 53", "ExternalDNS"):
+    for part in ("extdns_", "pubnlb_", "cross_member_ports", "MultiClusterService", "Route 53", "ExternalDNS"):
         assert part not in default_dot, part
 
 

@@ -103,6 +103,9 @@ def test_traffic_refuses_new_members_in_two_accounts():
 
     data = config_data()
     data["traffic"]["interconnect"] = "none"  # the peering's own account rule is tests/test_peering.py's
+    for member in data["members"]:  # the app peers with the parent only in its own account
+        if member.get("kind", "new") == "new":
+            member["endpoint"] = {"parent_access": "public"}
     data["members"][1]["account"] = "444455556666"
     with pytest.raises(ConfigError, match=r"members\[1\]\.account: traffic.enabled needs every new member in the "
                                           r"hosted zone's account \(the parent account\)"):
