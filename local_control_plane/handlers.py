@@ -384,17 +384,18 @@ class Deployer:
             fields["parent_transport"] = lambda _name: parent_identity.transport()
         if "fetch" in wanted:
             fields["fetch"] = self.fetch
-        join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
-                      for entry in self.assembly.access_entries(stack)}
-        external_ids = {arn: value for stack in self.assembly.stacks_in_order()
-                        for arn, value in self.assembly.role_external_ids(stack).items()}
-        aws = LocalAws(self.env, join_roles, external_ids, self.access_entry)
-        if "aws_client" in wanted:
-            fields["aws_client"] = aws.client
-        region = self.assembly.region(resource.stack)
-        for service in ("eks", "cloudformation"):
-            if service in wanted:
-                fields[service] = aws.client(service, region, None)
+        services = [s for s in ("eks", "cloudformation") if s in wanted]
+        if "aws_client" in wanted or services:
+            # Every stack's entries and trust policies: read only for the handlers that call AWS.
+            join_roles = {entry.principal_arn for stack in self.assembly.stacks_in_order()
+                          for entry in self.assembly.access_entries(stack)}
+            external_ids = {arn: value for stack in self.assembly.stacks_in_order()
+                            for arn, value in self.assembly.role_external_ids(stack).items()}
+            aws = LocalAws(self.env, join_roles, external_ids, self.access_entry)
+            if "aws_client" in wanted:
+                fields["aws_client"] = aws.client
+            for service in services:
+                fields[service] = aws.client(service, self.assembly.region(resource.stack), None)
         if getattr(resource, "resource_type", None) == DEPLOY_TIME_ADMIN:
             fields["sleep"] = lambda _seconds: None  # its settle: an association is in force here at once (deviations)
         if "member_transport" in wanted:
