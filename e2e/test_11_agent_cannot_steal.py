@@ -3,10 +3,11 @@
 With the agent's own client certificate (the parent's Secret karmada-agent-<member>-client, the identity
 karmada-agent uses), each attack on the Push member's token is tried against the Karmada API and refused:
 a new Cluster pointing at the Push member's Secret, its own Cluster re-pointed at it, TLS verification
-switched off, reading the Secrets. Clusters are served by karmada-aggregated-apiserver, which runs no
-admission plugin (a ValidatingAdmissionPolicy or webhook in karmada-apiserver never sees them): RBAC is
-the guard, so each refusal must be RBAC's 403 for the agent's user. One hole remains in Karmada v1.18.2
-(the status subresource stores spec changes); its scenario is a strict xfail that names it.
+switched off, reading the Secrets. RBAC refuses what the agent may not do at all (403 for the agent's
+user). What it must do, write its Cluster's status, goes through karmada-cluster-guard: Karmada v1.18.2's
+status subresource stores any spec it is sent, and karmada-aggregated-apiserver runs no admission, so
+the guard in front of it refuses (422) a status write that changes the spec, and any Cluster, even an
+admin's, that names another Cluster's Secret or skips TLS verification.
 """
 
 from __future__ import annotations
@@ -89,27 +90,50 @@ def test_tls_verification_cannot_be_switched_off(agent, pull_member, push_member
         refused(agent, pull_member, "patch", "cluster", name, "--type=merge", "-p", patch)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Karmada v1.18.2 hole: the clusters/status subresource keeps spec changes (pkg/registry/cluster/strategy.go: "
-    "StatusStrategy.PrepareForUpdate is empty), the agent needs update on clusters/status, and "
-    "karmada-aggregated-apiserver runs no admission: the agent can rewrite its own Cluster's spec. "
-    "Strict: this fails loudly (XPASS) once a guard in front of the aggregated API server refuses it."))
+def guard_refused(kubectl: Kubectl, *args: str, stdin: str | None = None) -> str:
+    """Run kubectl; the cluster guard must refuse it as invalid (422), naming itself."""
+    done = kubectl.run(*args, check=False, stdin=stdin)
+    assert done.returncode != 0, f"kubectl {' '.join(args)} succeeded: {done.stdout.strip()}"
+    assert "invalid" in done.stderr and "(karmada-cluster-guard)" in done.stderr, done.stderr
+    return done.stderr
+
+
 def test_the_status_subresource_does_not_write_the_spec(agent, karmada, pull_member, push_member):
-    """The agent may write its Cluster's status; a spec change sent there must not be stored."""
-    patch = {"spec": {"secretRef": {"namespace": CLUSTER_NAMESPACE, "name": push_member},
-                      "insecureSkipTLSVerification": True}}
-    try:
-        agent.run("patch", "cluster", pull_member, "--subresource=status", "--type=merge", "-p", json.dumps(patch))
-        spec = karmada.json("get", "cluster", pull_member)["spec"]
-        assert "secretRef" not in spec and not spec.get("insecureSkipTLSVerification"), spec
-    finally:  # as admin: put back what the registrar wrote, for the scenarios after this one
-        karmada.run("patch", "cluster", pull_member, "--type=merge", "-p",
-                    json.dumps({"spec": {"secretRef": None, "insecureSkipTLSVerification": None}}))
+    """The agent may write its Cluster's status; a spec change sent there is refused and nothing is stored.
+
+    The request is the agent's own kind of write, a PUT of the whole object on clusters/<name>/status (kubectl's
+    `patch --subresource` first reads the subresource, which the agent may not). The guard refuses only when the
+    aggregated server's dry run of this very request returns the changed spec: the refusal itself shows that
+    Karmada v1.18.2 would have stored it.
+    """
+    before = karmada.json("get", "cluster", pull_member)["spec"]
+    cluster = agent.json("get", "cluster", pull_member)
+    status_path = f"/apis/cluster.karmada.io/v1alpha1/clusters/{pull_member}/status"
+    stolen = json.loads(json.dumps(cluster))
+    stolen["spec"].update({"syncMode": "Push", "apiEndpoint": "https://203.0.113.10:6443",
+                           "secretRef": {"namespace": CLUSTER_NAMESPACE, "name": push_member},
+                           "insecureSkipTLSVerification": True})
+    stderr = guard_refused(agent, "replace", "--raw", status_path, "-f", "-", stdin=json.dumps(stolen))
+    assert "the status subresource may not change the spec" in stderr, stderr
+    assert karmada.json("get", "cluster", pull_member)["spec"] == before
+    # the status is still the agent's to write: the same PUT with only the status changed passes (as a dry run, so
+    # the agent's own writes go on undisturbed)
+    cluster["status"]["kubernetesVersion"] = "v0.0.0-e2e"
+    answer = json.loads(agent.run("replace", "--raw", f"{status_path}?dryRun=All", "-f", "-",
+                                  stdin=json.dumps(cluster)).stdout)
+    assert answer["status"]["kubernetesVersion"] == "v0.0.0-e2e" and answer["spec"] == before
 
 
-def test_the_secrets_cannot_be_read(agent, pull_member, push_member):
-    refused(agent, pull_member, "get", "secrets", "-n", CLUSTER_NAMESPACE)
-    for name in (push_member, f"{push_member}-impersonator"):
-        refused(agent, pull_member, "get", "secret", name, "-n", CLUSTER_NAMESPACE)
-    refused(agent, pull_member, "create", "secret", "generic", pull_member, "-n", CLUSTER_NAMESPACE,
-            "--from-literal=token=x")
+def test_no_one_may_point_a_cluster_at_another_clusters_secret(karmada, pull_member, push_member):
+    """Not even an admin, whom RBAC lets through: the guard holds every Cluster to its own Secrets and TLS."""
+    stolen = {
+        "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "metadata": {"name": f"{pull_member}-steal"},
+        "spec": {"syncMode": "Push", "apiEndpoint": "https://203.0.113.10:6443",
+                 "secretRef": {"namespace": CLUSTER_NAMESPACE, "name": push_member}},
+    }
+    stderr = guard_refused(karmada, "create", "-f", "-", stdin=json.dumps(stolen))
+    assert f"spec.secretRef: must be {CLUSTER_NAMESPACE}/{pull_member}-steal" in stderr, stderr
+    guard_refused(karmada, "patch", "cluster", push_member, "--type=merge", "-p",
+                  json.dumps({"spec": {"insecureSkipTLSVerification": True}}))
+    assert not karmada.json("get", "cluster", push_member)["spec"].get("insecureSkipTLSVerification")
+    assert karmada.run("get", "cluster", f"{pull_member}-steal", check=False).returncode != 0

@@ -23,6 +23,7 @@ from charts.karmada import (
     names,
     sizing_profile_for_members,
 )
+from charts.karmada.props import CLUSTER_GUARD_IMAGE_PLACEHOLDER
 from charts.metrics_collector import (
     CLUSTER_LABEL,
     MEMBER_LABEL,
@@ -48,13 +49,15 @@ from observability.rules import AlertSettings
 def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_cidrs: Sequence[str] | None = None,
                         deployer_arn: str | None = None,
                         handler_identities: Sequence[IamIdentity] = (),
-                        account_token: str | None = None) -> KarmadaControlPlaneProps:
+                        account_token: str | None = None,
+                        cluster_guard_image: str = CLUSTER_GUARD_IMAGE_PLACEHOLDER) -> KarmadaControlPlaneProps:
     """The chart props from the config: the charts know nothing of AWS, only names and sizes.
 
     ``deployer_arn``: joins karmada.access.users as an admin of the Karmada API, as on the parent EKS cluster.
     ``handler_identities``: the deploy-time handlers' roles (fixed usernames and groups: ``registrar_identity``).
     ``apiserver_client_cidrs``: the subnets karmada-apiserver's NetworkPolicy admits (the NLB's and the
     handlers', which the parent stack knows from its VPC); default: the parent VPC's whole CIDR.
+    ``cluster_guard_image``: the cluster guard's image (the parent stack's ClusterGuardImage).
     ``account_token``: the parent's account in its pull-through cache's registry when the config names none
     (default: CDK's AWS::AccountId of the stack that applies the charts).
     """
@@ -100,6 +103,7 @@ def control_plane_props(config: AppConfig, nlb_dns_name: str, apiserver_client_c
         iam_cluster_id=config.karmada_cluster_id,
         iam_identities=[*(IamIdentity(arn=user.arn, groups=user.groups) for user in config.karmada_users(deployer_arn)),
                         *handler_identities],
+        cluster_guard_image=cluster_guard_image,
         audit_shipping=AuditShippingProps(log_group_name=audit_log_group_name(config), region=config.parent.region,
                                           image=mirror.image(karmada.audit_log.collector_image)),
     )

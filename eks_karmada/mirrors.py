@@ -203,6 +203,7 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
     from charts.etcd_backup.cli import props_from_config
     from charts.external_dns import DEFAULT_IMAGE as EXTERNAL_DNS_IMAGE
     from charts.karmada import control_plane_charts
+    from charts.karmada.props import CLUSTER_GUARD_IMAGE_PLACEHOLDER
     from charts.metrics_collector import DEFAULT_COLLECTOR_IMAGE
     from eks_karmada.chart_props import control_plane_props
     from eks_karmada.member_objects import member_chart
@@ -213,7 +214,10 @@ def rendered_images(config: AppConfig) -> dict[str, set[str]]:
     objects = [o for chart in control_plane_charts(app, control_plane_props(upstream, "nlb")) for o in chart.to_json()]
     if config.karmada.etcd_backup.enabled:
         objects += EtcdBackupChart(app, "backup", props_from_config(upstream, "bucket")).to_json()
-    by_region = {config.parent.region: _images_in(objects) | workload_images(config)}
+    # Not the cluster guard's: the app's own image, built by `cdk deploy` into the CDK assets repository (or the
+    # config's prebuilt one), so neither mirrored nor cached (docs/air-gap.md).
+    own = {CLUSTER_GUARD_IMAGE_PLACEHOLDER}
+    by_region = {config.parent.region: (_images_in(objects) - own) | workload_images(config)}
     if config.observability.enabled:
         # The parent's collector and each Pull member's (stacks/agent_metrics_stack.py) run this image.
         by_region[config.parent.region].add(DEFAULT_COLLECTOR_IMAGE)
@@ -265,7 +269,16 @@ def artifacts(config: AppConfig) -> list[Artifact]:
         add_images(region, {f"{addons.load_balancer_controller_repository}:{addons.load_balancer_controller}"})
     add_chart(parent_region, CHART, REPOSITORY, addons.cert_manager)
     add_images(parent_region, set(CertManagerImages().references(addons.cert_manager).values()))
+    if config.karmada.cluster_guard.image is None:
+        # The Go image of the cluster guard's build: `cdk deploy` pulls it where it runs (never through a cache).
+        go_image = config.karmada.cluster_guard.go_image
+        found.append(Artifact("image", go_image, cluster_guard_go_image(config), parent_region))
     return found
+
+
+def cluster_guard_go_image(config: AppConfig) -> str:
+    """The Go image the cluster guard's image is built on, through `mirrors.images` and with its digest if pinned."""
+    return mirror_for(config, config.parent.region).image(config.karmada.cluster_guard.go_image)
 
 
 def main(argv: list[str]) -> int:

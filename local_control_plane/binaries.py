@@ -117,7 +117,7 @@ class BuildError(Exception):
     """A binary could not be built; the message says which and why."""
 
 
-def _go_version(go: Path) -> str:
+def go_version(go: Path) -> str:
     return subprocess.run([str(go), "env", "GOVERSION"], check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -133,17 +133,18 @@ def module_dir(module: GoModule, go_version: str) -> Path:
 def ensure(log=print) -> dict[str, Path]:
     """Build what is missing; return every binary name -> its path."""
     go = go_binary()
-    go_version = _go_version(go)
+    version = go_version(go)
     found: dict[str, Path] = {}
     for module in MODULES:
-        folder = module_dir(module, go_version)
+        folder = module_dir(module, version)
         if not (folder / ".complete").exists():
-            _build(go, module, folder, log)
+            build(go, module, folder, log)
         found.update({name: folder / name for name in module.commands})
     return found
 
 
-def _build(go: Path, module: GoModule, folder: Path, log) -> None:
+def build(go: Path, module: GoModule, folder: Path, log) -> None:
+    """`go build` of a module's commands into `folder` (through a staging folder, so a half build is never found)."""
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -152,7 +153,7 @@ def _build(go: Path, module: GoModule, folder: Path, log) -> None:
     command = [str(go), "build", "-v", "-trimpath", f"-ldflags={ldflags}", "-o", str(staging) + "/",
                *module.commands.values()]
     names = ", ".join(module.commands)
-    log(f"building {module.folder} {module.version} ({names}) with {_go_version(go)}: "
+    log(f"building {module.folder} {module.version} ({names}) with {go_version(go)}: "
         "the first build on 2 cores takes minutes; progress every 30 s")
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=GOBUILD / module.folder, env=env, stdout=subprocess.PIPE,

@@ -157,6 +157,11 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "an image through the pull-through cache (${Parent.AccountId}.dkr.ecr.<region>.amazonaws.com/<host>/...) "
               "maps like its upstream",
               "no container runtime or registry here; the binaries are the images' own entry points"),
+    Deviation("the app's own images (${ImageAsset.<name>}, DockerImageAssets that `cdk deploy` builds with Docker) -> "
+              "the staged asset folder's Go module built with the venv's Go, at its Dockerfile's ENTRYPOINT "
+              "(image_assets.py)",
+              "no Docker here; the Dockerfile builds the same module with the same Go release (config "
+              "karmada.cluster_guard.go_image) onto an empty image"),
     Deviation("Deployments run one replica; StatefulSets keep theirs (etcd: 3 members)",
               "a 2-core machine; the drills exercise one replica per component"),
     Deviation("${Nlb.DnsName} -> karmada-nlb.local.eks-karmada.internal, a TCP forwarder to the apiserver pod",

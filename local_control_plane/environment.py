@@ -21,7 +21,7 @@ import yaml
 
 from functions.resource_types import KARMADA_MEMBER_REGISTRATION
 
-from . import deviations
+from . import deviations, image_assets
 from .access import ClusterAccess
 from .clusters import ClusterPlan, LocalCluster
 from .kubelet import status_path, stop_marker
@@ -62,6 +62,11 @@ class Environment:
         # The local STS's CA is a file of aws-iam-authenticator's image (deviations.IMAGE_FILES), found as binaries are.
         self.binaries = {**(binaries or {}), deviations.STS_CA_FILE: self.layout.data / "sts" / "ca.crt"}
         self.assembly = self.layout.manifests
+        # The app's own images (image_assets.py): built with the binaries, when pods are to run.
+        assets = image_assets.docker_image_assets(self.assembly)
+        self.asset_images = {asset.placeholder: asset.image for asset in assets}
+        if binaries is not None:
+            self.binaries.update(image_assets.ensure(self.assembly)[1])
         manifests = self.assembly / "manifests"
         if not (manifests / "parent.yaml").exists():
             raise LocalError(f"no {manifests}/parent.yaml: run `make local`, which synthesizes the local config first")
@@ -111,7 +116,7 @@ class Environment:
         return LocalCluster(self.layout, self.network, plan, self.binaries)
 
     def substitutions(self) -> dict[str, str]:
-        values = dict(deviations.PLACEHOLDERS)
+        values = {**deviations.PLACEHOLDERS, **self.asset_images}
         for name in self.member_names:
             values[deviations.member_endpoint_placeholder(name)] = self.cluster(name).endpoint
         return values

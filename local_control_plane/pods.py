@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import deviations
+from . import deviations, image_assets
 from .podspec import Container, Mount, PodSpec, Probe, Volume
 
 
@@ -99,6 +99,10 @@ def image_files(image: str, binaries: dict[str, Path]) -> tuple[tuple[tuple[str,
                      binary in deviations.IMAGE_FILES[repository].items()), False
     if repository in deviations.HOST_TOOL_IMAGES:
         return (), True
+    asset = image_assets.binary_key(repository, "")
+    asset_files = tuple((key[len(asset):], str(path)) for key, path in binaries.items() if key.startswith(asset + "/"))
+    if asset_files:  # one of the app's own images, built from its cloud assembly folder
+        return asset_files, False
     raise PodError(f"image {image}: no local stand-in; add its repository to deviations.IMAGE_FILES")
 
 

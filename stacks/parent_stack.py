@@ -41,7 +41,7 @@ from eks_karmada.chart_props import (
 )
 from eks_karmada.config import AppConfig, MemberKind, SyncMode
 from eks_karmada.image_cache import cache_site, cached_upstreams
-from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, cluster_mirror
+from eks_karmada.mirrors import LOAD_BALANCER_CONTROLLER_CHART, cluster_guard_go_image, cluster_mirror
 from functions.kube.ca_bundle import CA_BUNDLE_CONFIGMAP
 from karmada_constructs.api_load_balancer import KarmadaApiLoadBalancer, KarmadaApiLoadBalancerProps
 from karmada_constructs.cert_manager import CHART as CERT_MANAGER_CHART
@@ -49,6 +49,7 @@ from karmada_constructs.cert_manager import REPOSITORY as CERT_MANAGER_REPOSITOR
 from karmada_constructs.cert_manager import CertManager, CertManagerImages, CertManagerProps
 from karmada_constructs.cfn import default_child
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
+from karmada_constructs.cluster_guard_image import ClusterGuardImage
 from karmada_constructs.cluster_vpc import ClusterVpc, ClusterVpcProps
 from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
@@ -131,7 +132,10 @@ class KarmadaParentStack(Stack):
         cert_manager = self._add_cert_manager(eks_cluster)
         api = self._add_api_load_balancer(network, eks_cluster)
         nlb_dns_name = self._rendered.placeholder(api.dns_name, "Nlb.DnsName")
+        guard_image = ClusterGuardImage(self, "ClusterGuardImage", config.karmada.cluster_guard,
+                                        go_image=cluster_guard_go_image(config)).image
         props = control_plane_props(config, nlb_dns_name, self._apiserver_client_cidrs(network), deployer_arn,
+                                    cluster_guard_image=guard_image,
                                     handler_identities=[registrar_identity(self._role_arn(registrar_role_name(config))),
                                                         manifest_applier_identity(
                                                             self._role_arn(manifest_applier_role_name(config)))])

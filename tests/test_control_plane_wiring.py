@@ -73,7 +73,8 @@ def _control_plane(parent: Template) -> dict[str, tuple[str, list[str]]]:
 def test_control_plane_components_wait_for_the_namespace_only(parent):
     by_component = _control_plane(parent)
     assert sorted(by_component) == sorted(["foundation", "pki", "etcd", "apiserver", "aggregatedapiserver",
-                                           "kubecontrollermanager", "controllermanager", "scheduler", "webhook"])
+                                           "clusterguard", "kubecontrollermanager", "controllermanager", "scheduler",
+                                           "webhook"])
     foundation_id, foundation_deps = by_component.pop("foundation")
     # The namespace's manifest waits for cert-manager (the PKI's kinds and webhook) and the StorageClass.
     cert_manager = next(k for k, v in _resources(parent, "Custom::AWSCDK-EKS-HelmChart").items()

@@ -185,8 +185,10 @@ def test_each_cluster_pulls_from_its_own_registry(cached):
     assert f"{cache}/public.ecr.aws/aws-cli/aws-cli:2.36.7" in parent
     # In an AWS-owned registry already.
     assert "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-iam-authenticator:v0.7.10" in parent
+    # ... and the app's own image, from the CDK assets repository (karmada_constructs/cluster_guard_image.py).
     assert {i for i in parent if not i.startswith(cache)} == {
-        "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-iam-authenticator:v0.7.10"}
+        "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-iam-authenticator:v0.7.10",
+        "${ImageAsset.karmada-cluster-guard}"}
     # Pull members: the agent from the member's own account and region.
     # (with its metrics collector: a Pull member in the parent's account, observability on)
     assert _images(cached.manifests["member-west-b"]) == {

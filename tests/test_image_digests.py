@@ -156,16 +156,16 @@ def test_every_image_of_the_config_is_resolved_printed_written_and_checked(regis
     assert main([str(config), *flags]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)["images"]["digests"]
     images = sorted(printed)
-    assert len(images) == 17 and "docker.io/karmada/karmada-controller-manager:v1.18.2" in images
+    assert len(images) == 18 and "docker.io/karmada/karmada-controller-manager:v1.18.2" in images
     assert printed == _expected(public, ecr, images)
 
     assert main([str(config), "--write", *flags]) == 0
-    assert capsys.readouterr().out == f"wrote 17 digests to {config} (images.digests)\n"
+    assert capsys.readouterr().out == f"wrote 18 digests to {config} (images.digests)\n"
     text = config.read_text()
     assert text.startswith(DEFAULT_CONFIG_PATH.read_text().splitlines()[0])  # comments kept
     assert load_config(config).images.digests == printed
     assert main([str(config), "--check"]) == 0
-    assert capsys.readouterr().out == "every image of the config is pinned by digest (17 images)\n"
+    assert capsys.readouterr().out == "every image of the config is pinned by digest (18 images)\n"
 
 
 def test_a_moved_tag_keeps_the_pinned_digest_unless_updated(registries, tmp_path, capsys):
@@ -211,7 +211,7 @@ def test_errors_write_nothing_and_exit_1(public, tmp_path, capsys):
     flags = [f"--endpoint={host}=http://127.0.0.1:{_closed_port()}" for host in PUBLIC_HOSTS + (ECR_HOST,)]
     assert main([str(config), "--write", *flags[:-1], f"--endpoint=quay.io={public.url}"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[-1] == "error: 12 of 17 images unresolved; nothing written"
+    assert err[-1] == "error: 13 of 18 images unresolved; nothing written"
     assert all(line.startswith("error: ") for line in err)
     assert any(line.startswith("error: registry.k8s.io/etcd:3.6.6-0: cannot reach 127.0.0.1:") for line in err)
     assert config.read_text() == before
@@ -274,7 +274,7 @@ def test_synth_warns_about_a_partly_pinned_config_only():
     config = parse_config(_with_digests({"registry.k8s.io/etcd:3.6.6-0": digest,
                                          "registry.k8s.io/etcd:3.5.0-0": digest}))
     missing, unused = synth_warnings(config)
-    assert missing.startswith("images.digests: 16 images of the config have no digest and are pulled by tag (")
+    assert missing.startswith("images.digests: 17 images of the config have no digest and are pulled by tag (")
     assert "registry.k8s.io/kube-apiserver:v1.35.2" in missing and "registry.k8s.io/etcd:3.6.6-0" not in missing
     assert missing.endswith("; pin them with .venv/bin/python -m eks_karmada.image_digests CONFIG --write")
     assert unused == ("images.digests: no image of the config is registry.k8s.io/etcd:3.5.0-0; remove them "

@@ -154,9 +154,31 @@ def test_aws_check_names_the_target(monkeypatch):
     assert str(caught.value).startswith("error: make diff needs AWS credentials: no AWS credentials found; ")
     client, stubber = _answering(_ok)
     regions = []
-    assert run("aws", "", sts=lambda region: regions.append(region) or client) == 7
+    assert run("aws", "", sts=lambda region: regions.append(region) or client, which=lambda _: "/usr/bin/docker") == 7
     assert regions == ["us-east-1"]  # the parent's region
     stubber.assert_no_pending_responses()
+
+
+def test_deploy_without_docker_stops_before_any_aws_call(monkeypatch, tmp_path):
+    """`cdk deploy` would build the cluster guard's image only after the stacks before it had deployed."""
+    monkeypatch.delenv("CDK_DOCKER", raising=False)
+    calls: list[str] = []
+    with pytest.raises(GuardError) as caught:
+        run("aws", "", sts=lambda region: calls.append(region), which=lambda _: None)
+    assert str(caught.value) == (
+        "error: make deploy builds the karmada-cluster-guard image with docker, which is not on PATH; install Docker "
+        "(or set CDK_DOCKER to a compatible CLI), or set karmada.cluster_guard.image to a prebuilt image")
+    assert calls == []
+    monkeypatch.setenv("CDK_DOCKER", "finch")
+    with pytest.raises(GuardError, match="image with finch, which is not on PATH"):
+        run("aws", "", sts=lambda region: calls.append(region), which=lambda _: None)
+    # cdk diff builds nothing; a prebuilt image needs no build
+    client, _ = _answering(_ok)
+    assert run("aws", "", target="diff", sts=lambda region: client, which=lambda _: None) == 7
+    prebuilt = tmp_path / "prebuilt.yaml"
+    prebuilt.write_text("karmada:\n  cluster_guard:\n    image: registry.example.com/karmada-cluster-guard:v1\n")
+    client, _ = _answering(_ok)
+    assert run("aws", str(prebuilt), sts=lambda region: client, which=lambda _: None) == 3  # no members
 
 
 # --- destroy ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Template
 
+from charts.karmada.props import CLUSTER_GUARD_IMAGE_PLACEHOLDER
+from eks_karmada.config import DEFAULT_CLUSTER_GUARD_GO_IMAGE
 from eks_karmada.karmada_crds import pinned_crd_files
 from eks_karmada.mirrors import Mirror, artifacts, main, mirror_for
 
@@ -166,8 +168,13 @@ def test_artifacts_list_every_image_chart_and_the_crds_with_their_mirror(mirrore
     # Every image the rendered objects name is listed, mirrored as synth wrote it.
     rendered = {o for objects in mirrored.manifests.values() for o in re.findall(r'"image": "([^"]+)"',
                                                                                    json.dumps(objects))}
-    assert rendered <= {a.mirrored for a in by_kind["image"]}
+    # (but the app's own image, which `cdk deploy` builds, from the Go image listed and mirrored like the others)
+    assert rendered - {CLUSTER_GUARD_IMAGE_PLACEHOLDER} <= {a.mirrored for a in by_kind["image"]}
     assert "quay.io/jetstack/cert-manager-acmesolver:v1.21.2" in {a.upstream for a in by_kind["image"]}
+    go_image = next(a for a in by_kind["image"] if a.upstream == DEFAULT_CLUSTER_GUARD_GO_IMAGE)
+    assert go_image.mirrored == f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{DEFAULT_CLUSTER_GUARD_GO_IMAGE}"
+    build_args = json.loads((mirrored.outdir / "KarmadaParent.assets.json").read_text())["dockerImages"]
+    assert [a["source"]["dockerBuildArgs"]["GO_IMAGE"] for a in build_args.values()] == [go_image.mirrored]
     # The load balancer controller's chart in each region that installs it, cert-manager's on the parent.
     assert sorted((a.region, a.mirrored) for a in by_kind["chart"]) == [
         ("us-east-1", "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com/charts/aws-load-balancer-controller@3.2.2"),

@@ -18,7 +18,8 @@ from charts.metrics_collector import job_names, parent_scrape_jobs
 NAMESPACE = "karmada-system"
 COLLECTOR = "karmada-metrics-collector"
 # Job pods of the control plane's namespace that are not components (no metrics to collect).
-NOT_COMPONENTS = {COLLECTOR, "etcd-backup", "etcd-restore"}
+# The cluster guard serves no /metrics: its refusals are in its log (docs/troubleshooting.md).
+NOT_COMPONENTS = {COLLECTOR, "etcd-backup", "etcd-restore", "karmada-cluster-guard"}
 REQUIRED_JOBS = ["karmada-apiserver", "karmada-aggregated-apiserver", "karmada-controller-manager",
                  "karmada-scheduler", "karmada-webhook", "karmada-kube-controller-manager", "etcd", "cert-manager",
                  "karmada-agent"]

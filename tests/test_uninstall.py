@@ -84,7 +84,7 @@ def test_the_control_plane_goes_after_the_karmada_api_at_once_then_its_namespace
                   if k.startswith("KarmadaControlPlanekarmada")}
     (namespace,) = [k for k in components if "foundation" in k]
     others = components - {namespace}
-    assert len(others) == 8
+    assert len(others) == 9
     for logical_id in others:
         # Deleted before the namespace (which takes etcd's claims), and none waits for another.
         assert namespace in graph[logical_id] and not closure(graph, logical_id) & others, logical_id

@@ -166,7 +166,7 @@ def apiserver_command(props: KarmadaControlPlaneProps) -> list[str]:
         f"--proxy-client-cert-file={FRONT_PROXY_CERT.cert}",
         f"--proxy-client-key-file={FRONT_PROXY_CERT.key}",
         f"--requestheader-client-ca-file={FRONT_PROXY_CERT.ca}",
-        f"--requestheader-allowed-names={names.FRONT_PROXY_CLIENT_CN}",
+        f"--requestheader-allowed-names={names.FRONT_PROXY_CLIENT_CN},{names.CLUSTER_GUARD_PROXY_CN}",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-",
         "--requestheader-group-headers=X-Remote-Group",
         "--requestheader-username-headers=X-Remote-User",

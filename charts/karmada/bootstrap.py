@@ -213,7 +213,8 @@ class AggregatedApi:
 
 
 def aggregated_apis(props: KarmadaControlPlaneProps) -> list[AggregatedApi]:
-    apis = [AggregatedApi("cluster.karmada.io", "v1alpha1", names.AGGREGATED_APISERVER, 2000, 10)]
+    # cluster.karmada.io through the cluster guard: karmada-aggregated-apiserver runs no admission of its own.
+    apis = [AggregatedApi("cluster.karmada.io", "v1alpha1", names.CLUSTER_GUARD, 2000, 10)]
     if props.search:
         apis += [AggregatedApi(g, v, names.SEARCH, 2000, 10) for g, v in SEARCH_API_VERSIONS]
     if props.metrics_adapter:

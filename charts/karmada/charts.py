@@ -18,6 +18,7 @@ from constructs import Construct
 
 from charts.karmada.aggregated_apiserver import KarmadaAggregatedApiServer
 from charts.karmada.apiserver import KarmadaApiServer
+from charts.karmada.cluster_guard import KarmadaClusterGuard
 from charts.karmada.controller_manager import KarmadaControllerManager
 from charts.karmada.etcd import EtcdCluster
 from charts.karmada.foundation import KarmadaFoundation
@@ -44,6 +45,7 @@ def components(props: KarmadaControlPlaneProps) -> list[tuple[str, ComponentFact
         ("etcd", EtcdCluster),
         ("apiserver", KarmadaApiServer),
         ("aggregated-apiserver", KarmadaAggregatedApiServer),
+        ("cluster-guard", KarmadaClusterGuard),  # the admission of Clusters, in front of the aggregated API server
         ("kube-controller-manager", KubeControllerManager),
         ("controller-manager", KarmadaControllerManager),
         ("scheduler", KarmadaScheduler),

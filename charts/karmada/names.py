@@ -12,6 +12,8 @@ from charts.karmada.props import KarmadaControlPlaneProps
 ETCD = "etcd"
 APISERVER = "karmada-apiserver"
 AGGREGATED_APISERVER = "karmada-aggregated-apiserver"
+# The admission karmada-aggregated-apiserver lacks, in front of it (charts/karmada/cluster_guard.py).
+CLUSTER_GUARD = "karmada-cluster-guard"
 KUBE_CONTROLLER_MANAGER = "karmada-kube-controller-manager"
 CONTROLLER_MANAGER = "karmada-controller-manager"
 SCHEDULER = "karmada-scheduler"
@@ -165,6 +167,9 @@ MASTERS_GROUP = "system:masters"
 # Matches the built-in RBAC bootstrap policy of kube-apiserver.
 KCM_USER = "system:kube-controller-manager"
 FRONT_PROXY_CLIENT_CN = "front-proxy-client"
+# The cluster guard asserts the aggregator's request headers onward with a front-proxy certificate of its own.
+CLUSTER_GUARD_PROXY_CN = "karmada-cluster-guard"
+CLUSTER_GUARD_PROXY_SECRET = "karmada-cluster-guard-front-proxy-client"
 
 
 def component_user(component: str) -> str:

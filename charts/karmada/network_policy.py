@@ -16,8 +16,10 @@ not known in advance.
   targets and health checks come from its own addresses with client IP preservation off, and of
   the deploy-time handlers; the whole VPC when they are not known) and from the pods of the
   namespace (controllers, scheduler, webhook, aggregated API servers).
-* karmada-webhook and the aggregated API servers (karmada-aggregated-apiserver, karmada-search,
+* karmada-webhook, the cluster guard and the aggregated API servers (karmada-search,
   karmada-metrics-adapter): their port from karmada-apiserver only.
+* karmada-aggregated-apiserver: its port from the cluster guard only (the APIService of
+  cluster.karmada.io names the guard, which admits each Cluster write before passing it on).
 * karmada-scheduler-estimator-<member>: gRPC from karmada-scheduler and karmada-descheduler.
 * The controllers (karmada-controller-manager, karmada-kube-controller-manager,
   karmada-scheduler, karmada-descheduler) serve nothing but probes and metrics: no ingress.
@@ -103,7 +105,9 @@ def network_policy_manifests(props: KarmadaControlPlaneProps) -> list[dict[str, 
         ingress_policy(names.APISERVER, props, [
             (props.apiserver_port, [*(cidr(c) for c in props.apiserver_client_cidrs), namespace_pods()]),
         ]),
-        ingress_policy(names.AGGREGATED_APISERVER, props, [(names.SECURE_PORT, from_apiserver)]),
+        # Clusters reach karmada-aggregated-apiserver only through the cluster guard, its admission.
+        ingress_policy(names.AGGREGATED_APISERVER, props, [(names.SECURE_PORT, [pods_of(names.CLUSTER_GUARD)])]),
+        ingress_policy(names.CLUSTER_GUARD, props, [(names.SECURE_PORT, from_apiserver)]),
         ingress_policy(names.WEBHOOK, props, [(names.SECURE_PORT, from_apiserver)]),
         ingress_policy(names.KUBE_CONTROLLER_MANAGER, props, []),
         ingress_policy(names.CONTROLLER_MANAGER, props, []),

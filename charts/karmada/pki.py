@@ -16,9 +16,11 @@ stable across its renewals:
   once while the serving trust, copied into kubeconfigs, webhooks and members,
   stays as it was. Its leaves' ``ca.crt`` is still ``karmada-ca`` (cert-manager
   writes the top of the chain), so clients keep one trust anchor.
-* ``karmada-front-proxy-ca`` signs only the aggregator's front-proxy client:
-  aggregated API servers trust request headers from *any* certificate of that
-  CA, so it must not be the main CA.
+* ``karmada-front-proxy-ca`` signs only the aggregator's front-proxy client
+  and the cluster guard's (which passes the aggregator's headers on to
+  karmada-aggregated-apiserver): aggregated API servers trust request headers
+  from a certificate of that CA with an allowed name, so it must not be the
+  main CA.
 * ``karmada-etcd-ca`` signs the etcd server, peer and client certificates.
   etcd authorises any certificate its trusted CA signed (no etcd RBAC here), so
   a separate CA keeps Karmada API clients and admins away from raw etcd.
@@ -240,6 +242,15 @@ def leaf_certificates(props: KarmadaControlPlaneProps) -> list[CertificateReques
         _serving(names.WEBHOOK, props),
         _client(names.AGGREGATED_APISERVER),
         _serving(names.AGGREGATED_APISERVER, props),
+        _serving(names.CLUSTER_GUARD, props),
+        CertificateRequest(
+            name=names.CLUSTER_GUARD_PROXY_SECRET,
+            issuer=names.FRONT_PROXY_CA_ISSUER,
+            common_name=names.CLUSTER_GUARD_PROXY_CN,
+            usages=CLIENT_USAGES,
+            purpose="cluster guard's client towards karmada-aggregated-apiserver (it forwards the aggregator's "
+                    "request headers)",
+        ),
     ]
     if props.descheduler:
         certs.append(_client(names.DESCHEDULER))

@@ -173,6 +173,7 @@ class ComponentResources(BaseModel):
     etcd: Resources = Resources(cpu_request="500m", memory_request="1Gi", memory_limit="4Gi")
     apiserver: Resources = Resources(cpu_request="500m", memory_request="1Gi", memory_limit="4Gi")
     aggregated_apiserver: Resources = Resources(cpu_request="100m", memory_request="128Mi", memory_limit="512Mi")
+    cluster_guard: Resources = Resources(cpu_request="50m", memory_request="32Mi", memory_limit="128Mi")
     kube_controller_manager: Resources = Resources(cpu_request="100m", memory_request="128Mi", memory_limit="512Mi")
     controller_manager: Resources = Resources(cpu_request="200m", memory_request="256Mi", memory_limit="1Gi")
     scheduler: Resources = Resources(cpu_request="100m", memory_request="128Mi", memory_limit="512Mi")
@@ -365,6 +366,10 @@ class IamIdentity(BaseModel):
         return f"arn:{partition}:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}"
 
 
+# How the rendered manifests show the cluster guard's image asset (karmada_constructs/cluster_guard_image.py).
+CLUSTER_GUARD_IMAGE_PLACEHOLDER = "${ImageAsset.karmada-cluster-guard}"
+
+
 class KarmadaControlPlaneProps(BaseModel):
     """Inputs of every Karmada chart; each field has a production default."""
 
@@ -437,6 +442,12 @@ class KarmadaControlPlaneProps(BaseModel):
     # Set: the audit log goes to a file in the pod and a collector beside karmada-apiserver ships it to CloudWatch
     # Logs. None: to karmada-apiserver's stdout (charts rendered without AWS, as in some tests).
     audit_shipping: AuditShippingProps | None = None
+
+    # --- the cluster guard (charts/karmada/cluster_guard.py) ----------------------------
+    # Its image: built from images/karmada-cluster-guard. The parent stack passes its image asset's URI, which the
+    # rendered manifests show as this placeholder (the default, for charts rendered without AWS), or the config's
+    # prebuilt image.
+    cluster_guard_image: str = CLUSTER_GUARD_IMAGE_PLACEHOLDER
 
     # --- other components ------------------------------------------------------------
     component_replicas: int = 2

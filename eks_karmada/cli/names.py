@@ -42,6 +42,7 @@ ETCD_STATEFULSET = "etcd"
 CORE_DEPLOYMENTS = (
     "karmada-apiserver",
     "karmada-aggregated-apiserver",
+    "karmada-cluster-guard",
     "karmada-kube-controller-manager",
     "karmada-controller-manager",
     "karmada-scheduler",

@@ -15,9 +15,11 @@ Role/RoleBinding ``system:karmada:<member>:agent-work`` in ``karmada-es-<member>
 karmada-agent reads. The agent runs with ``--report-secrets=None``: it holds no Secret right in
 Karmada and writes only its own Cluster's status. Cluster objects are served by
 karmada-aggregated-apiserver, which runs no admission plugin (no webhook, no
-ValidatingAdmissionPolicy reaches them), so RBAC is the only guard: an agent that could create a
-Cluster or update one's spec could point it at another member's ``secretRef`` and an endpoint of its
-own, and karmada-controller-manager would send that member's token there.
+ValidatingAdmissionPolicy reaches them): an agent that could create a Cluster or update one's spec
+could point it at another member's ``secretRef`` and an endpoint of its own, and
+karmada-controller-manager would send that member's token there. RBAC keeps the agent to its own
+Cluster's status; karmada-cluster-guard, in front of the aggregated server, refuses a status write
+that changes the spec and any Cluster naming another's Secret (charts/karmada/cluster_guard.py).
 """
 
 from __future__ import annotations

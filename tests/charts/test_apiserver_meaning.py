@@ -214,7 +214,8 @@ def test_storage_and_front_proxy_names_match_their_peers():
     given = flags(PULL)
     assert given["--etcd-servers"] == names.etcd_client_urls(PULL)
     certs = {c.secret_name: c for c in leaf_certificates(PULL)}
-    assert given["--requestheader-allowed-names"] == certs[names.FRONT_PROXY_CLIENT_SECRET].common_name
+    assert given["--requestheader-allowed-names"].split(",") == [
+        certs[names.FRONT_PROXY_CLIENT_SECRET].common_name, certs[names.CLUSTER_GUARD_PROXY_SECRET].common_name]
     assert given["--service-account-issuer"] == "https://kubernetes.default.svc.corp.local"
     assert (given["--requestheader-extra-headers-prefix"], given["--requestheader-group-headers"],
             given["--requestheader-username-headers"]) == ("X-Remote-Extra-", "X-Remote-Group", "X-Remote-User")

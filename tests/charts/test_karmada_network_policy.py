@@ -93,6 +93,8 @@ def test_aggregated_servers_webhook_and_estimators_admit_only_their_callers(rend
             callers = _peer_components(_admitted(rendered, workload, target))
             if workload["metadata"]["name"].startswith(names.ESTIMATOR_PREFIX):
                 expected = {names.SCHEDULER} | ({names.DESCHEDULER} if rendered.props.descheduler else set())
+            elif workload["metadata"]["name"] == names.AGGREGATED_APISERVER:
+                expected = {names.CLUSTER_GUARD}  # the aggregator reaches it through the guard only
             else:
                 expected = {names.APISERVER}
             assert callers == expected, (service["metadata"]["name"], target)

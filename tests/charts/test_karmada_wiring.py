@@ -414,7 +414,13 @@ def test_front_proxy_uses_its_own_ca(any_rendered: Rendered):
     requestheader_ca = _ca_of_flag(r, "karmada-apiserver", "--requestheader-client-ca-file")
     assert r.issuing_ca_secret(proxy) == requestheader_ca == names.FRONT_PROXY_CA_SECRET
     cert = r.certificates[proxy]["spec"]
-    assert flag(only_container(r, "karmada-apiserver"), "--requestheader-allowed-names") == cert["commonName"]
+    guard = r.certificates[names.CLUSTER_GUARD_PROXY_SECRET]["spec"]
+    assert r.issuing_ca_secret(names.CLUSTER_GUARD_PROXY_SECRET) == names.FRONT_PROXY_CA_SECRET
+    # the aggregator's, then the cluster guard's (which passes the aggregator's headers on)
+    assert flag(only_container(r, "karmada-apiserver"), "--requestheader-allowed-names") == \
+        f"{cert['commonName']},{guard['commonName']}"
+    # the guard admits the aggregator's certificate only
+    assert flag(only_container(r, names.CLUSTER_GUARD), "--requestheader-allowed-names") == cert["commonName"]
 
 
 def test_scheduler_estimator_mutual_tls(full: Rendered):
@@ -773,6 +779,9 @@ def test_images_are_pinned_and_follow_the_registries():
     )
     for c in _all_containers(r):
         image = c["image"]
+        if c["name"] == names.CLUSTER_GUARD:  # the app's own image, as the props give it (no registry of upstream's)
+            assert image == r.props.cluster_guard_image
+            continue
         assert image.startswith("111.dkr.ecr.us-east-1.amazonaws.com/"), image
         assert ":" in image.rsplit("/", 1)[1] and not image.endswith(":latest")
 

@@ -222,7 +222,8 @@ class FakeControllers:
 
 CONTROL_PLANE = [("StatefulSet", "etcd", 3)] + [
     ("Deployment", name, 2)
-    for name in ("karmada-apiserver", "karmada-aggregated-apiserver", "karmada-kube-controller-manager",
+    for name in ("karmada-apiserver", "karmada-aggregated-apiserver", "karmada-cluster-guard",
+                 "karmada-kube-controller-manager",
                  "karmada-controller-manager", "karmada-scheduler", "karmada-webhook")
 ]
 

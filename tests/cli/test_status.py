@@ -27,7 +27,7 @@ def test_healthy(world, material):
     assert _row(result.stdout, "member-usw2")[-1] == "ready"
     assert _row(result.stdout, "etcd") == ["etcd", "StatefulSet", "3", "3", "healthy"]
     assert _row(result.stdout, "karmada-webhook") == ["karmada-webhook", "Deployment", "2", "2", "healthy"]
-    assert "Healthy: 2 member(s) ready, 7 component(s) ready." in result.stdout
+    assert "Healthy: 2 member(s) ready, 8 component(s) ready." in result.stdout
     # The Karmada API was reached at the stack's address, checked against the published CA, as the caller's own
     # IAM identity (the fake authenticator checked each token was made for the Karmada cluster id).
     (server, auth), = world.karmada_connections

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from local_control_plane import binaries, deviations
+from local_control_plane import binaries, deviations, image_assets
 from local_control_plane.environment import read_objects
 from local_control_plane.pods import PodBuilder, PodError, cron_job, expand, image_repository, workloads
 from local_control_plane.services import hosts_and_proxy, local_services
@@ -458,7 +458,10 @@ def _rendered_roots() -> list[Path]:
 def test_every_rendered_pod_builds(tmp_path: Path, root: Path) -> None:
     """Every pod `make local` runs from the rendered parent (and members): images, volumes, probes all local."""
     manifests = root / "manifests"
-    substitutions = dict(deviations.PLACEHOLDERS)
+    # The app's own images as Environment fills them in, each binary where its Dockerfile's ENTRYPOINT says.
+    assets = image_assets.docker_image_assets(root)
+    substitutions = {**deviations.PLACEHOLDERS, **{asset.placeholder: asset.image for asset in assets}}
+    built_assets = {image_assets.binary_key(asset.name, asset.entrypoint()): FAKE_BIN / asset.name for asset in assets}
     targets = [manifests / "parent.yaml", *sorted(manifests.glob("member-*.yaml"))]
     addresses: dict[str, str] = {}
 
@@ -468,8 +471,8 @@ def test_every_rendered_pod_builds(tmp_path: Path, root: Path) -> None:
     built = 0
     for target in targets:
         objects = read_objects(target, substitutions)
-        b = PodBuilder(cluster=target.stem, binaries=BINARIES, data_dir=tmp_path, hosts=[], address_of=allocate,
-                       netns_of=lambda key: key)
+        b = PodBuilder(cluster=target.stem, binaries=BINARIES | built_assets, data_dir=tmp_path, hosts=[],
+                       address_of=allocate, netns_of=lambda key: key)
         pods, templates = [], {}
         for workload in workloads(objects):
             for pod in b.pods(workload):

@@ -149,7 +149,7 @@ def _built(folder_name: str, command: str) -> Path:
     """A pinned binary from the cache, or skip saying how to build it."""
     module = next(m for m in binaries.MODULES if m.folder == folder_name)
     try:
-        go_version = binaries._go_version(binaries.go_binary())
+        go_version = binaries.go_version(binaries.go_binary())
     except (binaries.BuildError, OSError, subprocess.CalledProcessError) as err:
         pytest.skip(f"no Go toolchain to locate the {folder_name} build: {err}")
     folder = binaries.module_dir(module, go_version)
