@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 STACK_ARTIFACT = "aws:cloudformation:stack"
+ASSET_MANIFEST = "cdk:asset-manifest"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
 CUSTOM_RESOURCE_TYPES = ("AWS::CloudFormation::CustomResource",)
 LAMBDA_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -54,6 +55,7 @@ class StackInfo:
     resources: dict[str, Resource]
     outputs: int
     parameters: int
+    docker_images: list[str] = field(default_factory=list)  # its Docker image assets, built before it deploys
 
     @property
     def resource_count(self) -> int:
@@ -171,8 +173,21 @@ def load_assembly(outdir: Path) -> dict[str, StackInfo]:
             resources=parse_template(template),
             outputs=len(template.get("Outputs", {}) or {}),
             parameters=len(template.get("Parameters", {}) or {}),
+            docker_images=_docker_images(outdir, artifacts, artifact.get("dependencies", [])),
         )
     return stacks
+
+
+def _docker_images(outdir: Path, artifacts: dict[str, Any], dependencies: list[str]) -> list[str]:
+    """The Docker image assets of a stack (display name, else hash), from its asset manifest."""
+    names: list[str] = []
+    for dependency in dependencies:
+        artifact = artifacts.get(dependency, {})
+        if artifact.get("type") == ASSET_MANIFEST:
+            manifest = json.loads((outdir / artifact["properties"]["file"]).read_text())
+            names += [image.get("displayName", asset_hash)
+                      for asset_hash, image in manifest.get("dockerImages", {}).items()]
+    return names
 
 
 def nat_gateways_by_az(stack: StackInfo) -> dict[str, int]:

@@ -205,6 +205,12 @@ def model_app(stacks: Mapping[str, StackInfo], member_names: list[str],
         node = f"(join {name})"
         durations[node] = estimates.JOIN_MEMBER.minutes
         deps[node] = [d for d in (parent, member_stacks.get(name)) if d]
+    for sid, stack in stacks.items():
+        for image in stack.docker_images:  # built from the start, beside the stacks `sid` waits for
+            node = f"(image {image})"
+            durations[node] = estimates.DOCKER_IMAGE_ASSET.minutes
+            deps[node] = []
+            deps[sid].append(node)
     parallel = schedule(durations, deps)
     limited = {k: schedule(durations, deps, k) for k in concurrencies}
     # The sequential approach: every cluster one after the other, then Karmada, then every join.

@@ -43,6 +43,15 @@ STACK_OVERHEAD = Estimate(
 # The sequential comparison row needs a "join one member" step when the assembly has no
 # registration stack for a member yet (`karmadactl join`: a ServiceAccount and RBAC in the
 # member, a Cluster object and a Secret in Karmada, then waiting for the cluster to be Ready).
+# `cdk deploy` builds and pushes a stack's Docker image assets (the parent's karmada-cluster-guard) before it deploys
+# the stack, beside the stacks that stack waits for.
+DOCKER_IMAGE_ASSET = Estimate(
+    2.0,
+    "estimate: docker build of a standard-library Go program (pull the golang image, about 1 min; compile, under "
+    "1 min) and push of the ~10 MB image to the CDK assets repository, before the stack's deploy",
+    ("https://docs.aws.amazon.com/cdk/v2/guide/assets.html",),
+)
+
 JOIN_MEMBER = Estimate(
     1.0,
     "estimate: karmadactl join (objects in the member and in Karmada, Cluster becomes Ready)",

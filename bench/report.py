@@ -421,6 +421,8 @@ def render(result: dict[str, Any]) -> str:
             e in result["estimates"].items()]
     rows.append(["per stack (cdk deploy)", f"{estimates.STACK_OVERHEAD.minutes:g}", estimates.STACK_OVERHEAD.basis,
                  " ".join(estimates.STACK_OVERHEAD.sources)])
+    rows.append(["build and push one Docker image asset", f"{estimates.DOCKER_IMAGE_ASSET.minutes:g}",
+                 estimates.DOCKER_IMAGE_ASSET.basis, " ".join(estimates.DOCKER_IMAGE_ASSET.sources)])
     rows.append(["join one member (if no registration stack)", f"{estimates.JOIN_MEMBER.minutes:g}",
                  estimates.JOIN_MEMBER.basis,
                  " ".join(estimates.JOIN_MEMBER.sources)])

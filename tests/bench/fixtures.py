@@ -17,12 +17,16 @@ def stack_artifact(name: str, region: str, deps: list[str]) -> dict[str, Any]:
     }
 
 
-def write_assembly(outdir: Path, stacks: dict[str, tuple[str, list[str], dict[str, Any]]]) -> Path:
-    """stacks: artifact id -> (region, stack dependencies, template)."""
+def write_assembly(outdir: Path, stacks: dict[str, tuple[str, list[str], dict[str, Any]]],
+                   docker_images: dict[str, list[str]] | None = None) -> Path:
+    """stacks: artifact id -> (region, stack dependencies, template); docker_images: its Docker image assets' names."""
     outdir.mkdir(parents=True, exist_ok=True)
     artifacts: dict[str, Any] = {"Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}}}
     for name, (region, deps, template) in stacks.items():
         artifacts[f"{name}.assets"] = {"type": "cdk:asset-manifest", "properties": {"file": f"{name}.assets.json"}}
+        images = {f"hash{i}": {"displayName": image, "source": {"directory": f"asset.hash{i}"}}
+                  for i, image in enumerate((docker_images or {}).get(name, []))}
+        (outdir / f"{name}.assets.json").write_text(json.dumps({"version": "48.0.0", "dockerImages": images}))
         artifacts[name] = stack_artifact(name, region, deps)
         (outdir / f"{name}.template.json").write_text(json.dumps(template, indent=1))
     (outdir / "manifest.json").write_text(json.dumps({"version": "48.0.0", "artifacts": artifacts}, indent=1))

@@ -120,6 +120,21 @@ def test_app_model_with_a_modelled_join(tmp_path, fixed_estimates):
     assert model.concurrency_needed == 2
 
 
+def test_a_docker_image_is_built_before_its_stack_beside_the_stacks_it_waits_for(tmp_path, fixed_estimates,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(estimates, "DOCKER_IMAGE_ASSET", Estimate(2.0, "test"))
+    assembly = {
+        "KarmadaEgress": ("us-east-1", [], _one("T::Small")),
+        "KarmadaParent": ("us-east-1", ["KarmadaEgress"], _one("T::Parent")),
+    }
+    stacks = load_assembly(write_assembly(tmp_path, assembly, {"KarmadaParent": ["guard"]}))
+    assert stacks["KarmadaParent"].docker_images == ["guard"] and stacks["KarmadaEgress"].docker_images == []
+    # The build (2) outlasts Egress (1.5): the parent starts at 2 and ends at 2 + 10.5.
+    model = cp.model_app(stacks, [], concurrencies=[1])
+    assert model.parallel.total == pytest.approx(12.5)
+    assert model.parallel.chain == ["(image guard)", "KarmadaParent"]
+
+
 def test_concurrency_needed_for_many_equal_stacks():
     # Ten independent 10-min stacks: K slots take ceil(10 / K) x 10 min; only K = 10 is within 10 %.
     durations = {f"S{i}": 10.0 for i in range(10)}
