@@ -30,11 +30,10 @@ class ClusterGuardImage(Construct):
 
     def __init__(self, scope: Construct, id: str, config: ClusterGuardConfig, *, go_image: str) -> None:
         super().__init__(scope, id)
-        self.asset: ecr_assets.DockerImageAsset | None = None
         if config.image is not None:
             self.image = config.image
             return
-        self.asset = ecr_assets.DockerImageAsset(
+        asset = ecr_assets.DockerImageAsset(
             self, "Asset",
             directory=str(SOURCE),
             display_name=NAME,
@@ -42,4 +41,4 @@ class ClusterGuardImage(Construct):
             build_args={"GO_IMAGE": go_image},
         )
         placeholder = CLUSTER_GUARD_IMAGE_PLACEHOLDER[2:-1]  # ${Name} -> Name
-        self.image = RenderedManifests.of(self).placeholder(self.asset.image_uri, placeholder)
+        self.image = RenderedManifests.of(self).placeholder(asset.image_uri, placeholder)
