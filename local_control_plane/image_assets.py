@@ -69,14 +69,14 @@ def docker_image_assets(assembly: Path) -> list[ImageAsset]:
     return list(assets.values())
 
 
-def ensure(assembly: Path, log=print) -> tuple[dict[str, str], dict[str, Path]]:
-    """Build what is missing; return each placeholder -> its local image, and each binary_key -> the binary."""
+def ensure(assembly: Path, log=print) -> dict[str, Path]:
+    """Build what is missing; return each asset's binary_key -> its binary."""
     assets = docker_image_assets(assembly)
     if not assets:
-        return {}, {}
+        return {}
     go = built.go_binary()
     version = built.go_version(go)
-    images, files = {}, {}
+    files = {}
     for asset in assets:
         if not (asset.folder / "go.mod").exists():
             raise ImageAssetError(f"image asset {asset.name}: {asset.folder} is no Go module, the only kind built here")
@@ -84,6 +84,5 @@ def ensure(assembly: Path, log=print) -> tuple[dict[str, str], dict[str, Path]]:
         folder = built.cache_root() / "bin" / f"image-asset-{asset.name}-{asset.tag[:12]}-{version}"
         if not (folder / ".complete").exists():
             built.build(go, module, folder, log)
-        images[asset.placeholder] = asset.image
         files[binary_key(asset.name, asset.entrypoint())] = folder / asset.name
-    return images, files
+    return files
