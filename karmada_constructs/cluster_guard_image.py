@@ -7,13 +7,14 @@ from pathlib import Path
 from aws_cdk import aws_ecr_assets as ecr_assets
 from constructs import Construct
 
+from charts.karmada import names
 from charts.karmada.props import CLUSTER_GUARD_IMAGE_PLACEHOLDER
 from eks_karmada.config import ClusterGuardConfig
 from karmada_constructs.rendered_manifests import RenderedManifests
 
 SOURCE = Path(__file__).resolve().parent.parent / "images" / "karmada-cluster-guard"
-# The name the asset manifest gives the image (its displayName) and the rendered manifests' placeholder names.
-NAME = "karmada-cluster-guard"
+# The name the asset manifest gives the image (its displayName): the component's.
+NAME = names.CLUSTER_GUARD
 
 
 class ClusterGuardImage(Construct):

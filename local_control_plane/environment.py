@@ -66,7 +66,7 @@ class Environment:
         assets = image_assets.docker_image_assets(self.assembly)
         self.asset_images = {asset.placeholder: asset.image for asset in assets}
         if binaries is not None:
-            self.binaries.update(image_assets.ensure(self.assembly))
+            self.binaries.update(image_assets.ensure(assets))
         manifests = self.assembly / "manifests"
         if not (manifests / "parent.yaml").exists():
             raise LocalError(f"no {manifests}/parent.yaml: run `make local`, which synthesizes the local config first")

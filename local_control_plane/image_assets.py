@@ -69,9 +69,8 @@ def docker_image_assets(assembly: Path) -> list[ImageAsset]:
     return list(assets.values())
 
 
-def ensure(assembly: Path, log=print) -> dict[str, Path]:
-    """Build what is missing; return each asset's binary_key -> its binary."""
-    assets = docker_image_assets(assembly)
+def ensure(assets: list[ImageAsset], log=print) -> dict[str, Path]:
+    """Build what is missing of ``assets`` (docker_image_assets); return each asset's binary_key -> its binary."""
     if not assets:
         return {}
     go = built.go_binary()

@@ -66,11 +66,7 @@ func (g *guard) authenticate(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	raw := make([][]byte, 0, len(r.TLS.PeerCertificates))
-	for _, cert := range r.TLS.PeerCertificates {
-		raw = append(raw, cert.Raw)
-	}
-	leaf, err := verifyChain(raw, pool, x509.ExtKeyUsageClientAuth, "")
+	leaf, err := verifyChain(r.TLS.PeerCertificates, pool, x509.ExtKeyUsageClientAuth, "")
 	if err != nil {
 		return fmt.Errorf("client certificate: %v", err)
 	}

@@ -78,18 +78,11 @@ func stampOf(files ...string) (string, error) {
 	return stamp, nil
 }
 
-// verifyChain checks a peer's chain against the pool's current CAs for one extended key usage.
-func verifyChain(raw [][]byte, roots *x509.CertPool, usage x509.ExtKeyUsage, dnsName string) (*x509.Certificate, error) {
-	if len(raw) == 0 {
+// verifyChain checks a peer's chain (as crypto/tls parsed it, leaf first) against the pool's current CAs for one
+// extended key usage.
+func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, usage x509.ExtKeyUsage, dnsName string) (*x509.Certificate, error) {
+	if len(certs) == 0 {
 		return nil, errors.New("no certificate")
-	}
-	certs := make([]*x509.Certificate, 0, len(raw))
-	for _, der := range raw {
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, err
-		}
-		certs = append(certs, cert)
 	}
 	intermediates := x509.NewCertPool()
 	for _, cert := range certs[1:] {
@@ -119,11 +112,7 @@ func upstreamTransport(serverName string, roots *caPool, client *keyPair) *http.
 				if err != nil {
 					return err
 				}
-				raw := make([][]byte, 0, len(state.PeerCertificates))
-				for _, cert := range state.PeerCertificates {
-					raw = append(raw, cert.Raw)
-				}
-				_, err = verifyChain(raw, pool, x509.ExtKeyUsageServerAuth, serverName)
+				_, err = verifyChain(state.PeerCertificates, pool, x509.ExtKeyUsageServerAuth, serverName)
 				return err
 			},
 			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return client.get() },
