@@ -19,8 +19,9 @@ from __future__ import annotations
 # fresh-clone CI run more than 1 s after it (e2e/test_13i_*, with 1 s here). Per item the delay still doubles on each
 # failure, so the wait after a long outage is about the outage's length whatever the base.
 WORK_RETRY_BASE_DELAY = "5s"
+BASE_DELAY_FLAG = "rate-limiter-base-delay"  # Karmada's shared rate-limiter flag (pkg/sharedcli/ratelimiterflag)
 
 
 def rate_limiter_flags() -> list[str]:
     """The flags that set it (both processes take Karmada's shared rate-limiter flags)."""
-    return [f"--rate-limiter-base-delay={WORK_RETRY_BASE_DELAY}"]
+    return [f"--{BASE_DELAY_FLAG}={WORK_RETRY_BASE_DELAY}"]

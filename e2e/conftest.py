@@ -192,11 +192,23 @@ def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float =
             assert not cluster["spec"].get("taints"), f"Cluster {name} tainted: {cluster['spec']['taints']}"
         # Every binding of the sample (Deployment, Service, PodDisruptionBudget): a drill that starts while the last
         # one's Service or PDB is still coming back would see that as its own effect.
+        # Its conditions alone lag: right after the scheduler puts a Service back on a member that recovered, the
+        # binding still reads FullyApplied from before, so the placement is checked against what was applied too.
         bindings = karmada.json("get", "resourcebindings", "-n", namespace)["items"]
         for each in bindings:
-            conditions = {c["type"]: c["status"] for c in each.get("status", {}).get("conditions", [])}
+            name, status = each["metadata"]["name"], each.get("status", {})
+            conditions = {c["type"]: c["status"] for c in status.get("conditions", [])}
             assert conditions.get("Scheduled") == "True" and conditions.get("FullyApplied") == "True", (
-                f"ResourceBinding {each['metadata']['name']} not scheduled and fully applied: {conditions}")
+                f"ResourceBinding {name} not scheduled and fully applied: {conditions}")
+            assert status.get("schedulerObservedGeneration") == each["metadata"]["generation"], (
+                f"ResourceBinding {name}: generation {each['metadata']['generation']} not scheduled yet")
+            assert not each["spec"].get("gracefulEvictionTasks"), f"ResourceBinding {name} still evicting"
+            placed = {c["name"] for c in each["spec"].get("clusters", [])}
+            applied = {s["clusterName"] for s in status.get("aggregatedStatus", []) if s.get("applied")}
+            assert placed <= applied, f"ResourceBinding {name} not applied yet in {sorted(placed - applied)}"
+            # Without replicas (the Service, the PDB) it goes to every member the policy names: all of them here.
+            assert each["spec"].get("replicas") or placed == set(members), (
+                f"ResourceBinding {name} on {sorted(placed)} only, not back on every member")
         binding = next((b for b in bindings if b["metadata"]["name"] == "sample-nginx-deployment"), None)
         assert binding is not None, "no ResourceBinding sample-nginx-deployment"
         placed = {c["name"]: c.get("replicas", 0) for c in binding["spec"].get("clusters", [])}

@@ -34,10 +34,17 @@ class FlagDefault:
     source: str  # "chart template" or the options file it came from
 
 
+_GO_DURATION = re.compile(r"^(?P<n>\d+)\s*\*\s*time\.(?P<unit>Millisecond|Second|Minute|Hour)$")
+_DURATION_UNITS = {"Millisecond": "ms", "Second": "s", "Minute": "m", "Hour": "h"}
+
+
 def _go_value(literal: str) -> str:
     literal = literal.strip()
     if literal.endswith(".0") and literal[:-2].isdigit():  # 40.0 -> 40, as the command line is written
         return literal[:-2]
+    duration = _GO_DURATION.match(literal)
+    if duration:  # 5*time.Millisecond -> 5ms
+        return duration["n"] + _DURATION_UNITS[duration["unit"]]
     return literal.strip('"')
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from charts.karmada.props import ThroughputFlags
 from charts.karmada.sizing import sizing_profile_for_members
+from charts.retry_delay import BASE_DELAY_FLAG, WORK_RETRY_BASE_DELAY
 
 from .chart_defaults import FlagDefault
 
@@ -30,7 +30,12 @@ FLAG_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
                      for queue in ("resource-template", "resourcebinding", "work")),
     "eviction-rate": (("controller_manager", "resource-eviction-rate"),),
     "scheduler-qps": (("scheduler", "kube-api-qps"), ("scheduler", "kube-api-burst")),
+    # Not a throughput flag: the first retry of a failed reconcile (charts/retry_delay.py), 1000x the default.
+    "retry-delay": (("controller_manager", BASE_DELAY_FLAG),),
 }
+# The groups that act on the failover at scale (the taint manager's eviction rate; every retry of the write burst
+# it sets off), so the flag-by-flag run times the failover for them as for ours.
+FAILOVER_GROUPS = ("eviction-rate", "retry-delay")
 ABLATION_PREFIX = "without-"
 
 
@@ -61,8 +66,14 @@ def member_names(count: int) -> list[str]:
     return [f"bench-{i:02d}" for i in range(1, count + 1)]
 
 
-def tuned_flags(members: int) -> ThroughputFlags:
-    return sizing_profile_for_members(members).throughput
+def tuned_flags(members: int) -> dict[str, dict[str, str]]:
+    """Per component, the flags ours sets where a chart install runs Karmada's defaults.
+
+    The sizing profile's throughput flags, and the work retry delay.
+    """
+    throughput = sizing_profile_for_members(members).throughput
+    return {"controller_manager": {**throughput.controller_manager, BASE_DELAY_FLAG: WORK_RETRY_BASE_DELAY},
+            "scheduler": dict(throughput.scheduler)}
 
 
 def chart_extra_args(defaults: dict[str, dict[str, FlagDefault]]) -> dict[str, dict[str, Any]]:

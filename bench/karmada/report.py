@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .configs import ABLATION_PREFIX, FLAG_GROUPS
+from .configs import ABLATION_PREFIX, FAILOVER_GROUPS, FLAG_GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "bench-karmada.json"
@@ -89,6 +89,15 @@ def _fleet(failover: dict[str, Any]) -> str:
     return f" ({failover.get('members')} members, {state})"
 
 
+def _moved(failover: dict[str, Any]) -> str:
+    """For a reschedule not done within its window: how many moved in it, and at what rate."""
+    left, window = failover.get("left"), failover.get("deadline_seconds")
+    if failover["rescheduled_seconds"] is not None or left is None or not window:
+        return ""
+    moved = failover["bindings"] - left
+    return f" ({moved} of {failover['bindings']} moved, {moved / window:.1f} bindings/s)"
+
+
 def console(result: dict[str, Any]) -> str:
     lines = ["", "make bench-karmada: ours vs the Karmada Helm chart's flags (times in s, wl = workloads)"]
     lines += _table(HEADER, rows(result))
@@ -99,7 +108,7 @@ def console(result: dict[str, Any]) -> str:
         f = profile["failover"]
         failed_over = "no failover" if f is None else (
             f"failover of {f['member']}{_fleet(f)}, {f['bindings']} bindings: rescheduled "
-            f"{_fmt(f['rescheduled_seconds'], ' s')}, removed {_fmt(f['removed_seconds'], ' s')}, back "
+            f"{_fmt(f['rescheduled_seconds'], ' s')}{_moved(f)}, removed {_fmt(f['removed_seconds'], ' s')}, back "
             f"{_fmt(f['restored_seconds'], ' s')}")
         lines.append(f"{profile['profile']}: {failed_over}; reconfigured in {profile['configure_seconds']:.0f} s, "
                      f"workloads removed in {_fmt(profile['cleanup_seconds'], ' s')}")
@@ -220,25 +229,34 @@ def flag_rows(result: dict[str, Any]) -> list[list[str]]:
     return out
 
 
-def _flag_section(flags: dict[str, Any] | None) -> list[str]:
-    if not flags:
+def ablated_groups(run: dict[str, Any]) -> set[str]:
+    """The flag groups an `--ablation` run set back."""
+    return {p["profile"].removeprefix(ABLATION_PREFIX) for p in run["profiles"]
+            if p["profile"].startswith(ABLATION_PREFIX)}
+
+
+def _flag_section(runs: list[dict[str, Any]]) -> list[str]:
+    if not runs:
         return []
-    run = {p["profile"].removeprefix(ABLATION_PREFIX) for p in flags["profiles"]}
-    groups = ", ".join(f"`{name}` ({', '.join(f'--{flag}' for _, flag in members)})"
-                       for name, members in FLAG_GROUPS.items() if name in run)
-    return ["### Each tuned flag group on its own (`make bench-karmada BENCH_KARMADA_ARGS=--ablation`)", "",
-            f"Ours, then ours with one group set back to the chart's value, each in the same invocation on "
-            f"{flags['members']} members, whole run {flags['bench_seconds'] / 60:.1f} min. The groups: {groups}. "
-            "A group earns its place where its row is slower than ours by more than ours-again (ours once more, "
-            "run last) differs from ours: that difference is how far the machine drifted over the run. The "
-            "failover is timed for ours and for the eviction rate only (no other group acts on it).", "",
-            *_table(FLAG_HEADER, flag_rows(flags)), ""]
+    out = ["### Each tuned flag group on its own (`make bench-karmada BENCH_KARMADA_ARGS=--ablation`)", "",
+           "Ours, then ours with one group set back to the chart's value, each in the same invocation. A group earns "
+           "its place where its row is slower than ours by more than ours-again (ours once more, run last) differs "
+           "from ours: that difference is how far the machine drifted over the run. The failover is timed for ours "
+           f"and for {', '.join(f'`{g}`' for g in FAILOVER_GROUPS)} only (no other group acts on it). Each run "
+           "below is the newest of its groups.", ""]
+    for run in runs:
+        done = ablated_groups(run)
+        groups = ", ".join(f"`{name}` ({', '.join(f'--{flag}' for _, flag in members)})"
+                           for name, members in FLAG_GROUPS.items() if name in done)
+        out += [f"On {run['members']} members, whole run {run['bench_seconds'] / 60:.1f} min; the groups: {groups}.",
+                "", *_table(FLAG_HEADER, flag_rows(run)), ""]
+    return out
 
 
-def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) -> list[str]:
+def section(result: dict[str, Any] | None, flag_runs: list[dict[str, Any]] = ()) -> list[str]:
     """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`).
 
-    ``flags``: the published `--ablation` run, if any, as its own table.
+    ``flag_runs``: the published `--ablation` runs, each as its own table.
     """
     if not result:
         return []
@@ -272,7 +290,7 @@ def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) 
             return window if seconds is None else f"in {_fmt(seconds, ' s')}"
 
         out.append(f"- {profile['profile']}{_fleet(f)}: {f['bindings']} bindings off {f['member']}: rescheduled "
-                   f"{took(f['rescheduled_seconds'])}, the member emptied {took(f['removed_seconds'])}, "
+                   f"{took(f['rescheduled_seconds'])}{_moved(f)}, the member emptied {took(f['removed_seconds'])}, "
                    f"back after the taint went {took(f['restored_seconds'])}.")
     out += ["", "The flags that differ (ours for up to 10 members: charts/karmada/sizing.py; the chart's read from "
                 "the pinned Karmada module at run time):", ""]
@@ -307,21 +325,25 @@ def section(result: dict[str, Any] | None, flags: dict[str, Any] | None = None) 
                 " measures the backlog a burst builds, not a single object's path.",
             "", "Rerun: `make bench-karmada` (root; about 30 min on 2 cores; `BENCH_KARMADA_ARGS=\"--plan 2:100 "
                 "--members 2 --no-publish\"` for a quick look).", ""]
-    return out + _flag_section(flags)
+    return out + _flag_section(list(flag_runs))
 
 
-def load_published(path: Path = PUBLISHED) -> dict[str, Any] | None:
+def load_published(path: Path | None = None) -> dict[str, Any] | None:
+    path = path or PUBLISHED  # read when called, so that a test's PUBLISHED applies
     return json.loads(path.read_text()) if path.exists() else None
 
 
 def published_section() -> list[str]:
-    """The capacity section from what is published: the main run and the flag-by-flag run."""
-    return section(load_published(), load_published(PUBLISHED_FLAGS))
+    """The capacity section from what is published: the main run and the flag-by-flag runs."""
+    return section(load_published(), (load_published(PUBLISHED_FLAGS) or {}).get("runs", []))
 
 
 def publish(result: dict[str, Any]) -> None:
     if result.get("ablation"):
-        PUBLISHED_FLAGS.write_text(json.dumps(result, indent=1) + "\n")
+        # A run of some groups replaces the published runs of any of them and keeps the others' evidence.
+        runs = [run for run in (load_published(PUBLISHED_FLAGS) or {}).get("runs", [])
+                if not ablated_groups(run) & ablated_groups(result)]
+        PUBLISHED_FLAGS.write_text(json.dumps({"runs": [*runs, result]}, indent=1) + "\n")
     else:
         PUBLISHED.write_text(json.dumps(result, indent=1) + "\n")
         PLOT.write_text(plot_svg(result))

@@ -223,12 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     module = binaries.module_source("karmada", "github.com/karmada-io/karmada")
     tuned = configs.tuned_flags(args.members)
     try:
-        defaults = chart_defaults(module, {c: list(getattr(tuned, c)) for c in ("controller_manager", "scheduler")})
+        defaults = chart_defaults(module, {c: list(flags) for c, flags in tuned.items()})
     except ChartDefaultsError as err:
         raise SystemExit(f"error: reading the chart's defaults from {module}: {err}") from None
     result: dict[str, Any] = {
         "machine": machine(), "members": args.members, "plan": plan, "ablation": args.ablation,
-        "flags": {c: {flag: {"ours": getattr(tuned, c)[flag], "chart": d.value, "chart_source": d.source}
+        "flags": {c: {flag: {"ours": tuned[c][flag], "chart": d.value, "chart_source": d.source}
                       for flag, d in flags.items()} for c, flags in defaults.items()},
         "profiles": [],
     }
@@ -247,8 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         failover_cap = min(240.0, share / 8)
         one_count = len({m for m, _ in plan}) == 1
         for name in profiles:
-            # The flag-by-flag runs time the failover where it can differ from ours: the eviction rate.
-            measured = not args.ablation or name in ("ours", configs.ABLATION_PREFIX + "eviction-rate")
+            # The flag-by-flag runs time the failover where it can differ from ours.
+            measured = not args.ablation or name == "ours" or name.removeprefix(
+                configs.ABLATION_PREFIX) in configs.FAILOVER_GROUPS
             steps = max(60.0, share - 60 - (3 * failover_cap if measured and one_count else 0) - CLEANUP_SECONDS)
             result["profiles"].append(run_profile(name, paths[name], plan, steps, args.step_minutes * 60,
                                                   failover_cap=failover_cap if measured else None))

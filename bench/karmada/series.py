@@ -62,6 +62,7 @@ class FailoverResult:
     deadline_seconds: float | None = None  # how long each wait had (the run's budget sets it)
     settled_seconds: float | None = None  # waited before the taint for every workload to be done; None: never was
     members: int = 0  # the largest series' member count: the fleet the failover ran on
+    left: int | None = None  # bindings still listing the member when the wait to reschedule ended (0: all moved)
 
 
 class Series:
@@ -214,12 +215,13 @@ def failover(series: list[Series], karmada: ClusterAccess, member: str, deadline
     tainted = time.monotonic()
     _set_taint(client, clusters, member, add=True)
     rescheduled = _wait(lambda: all(s.holding(member) == 0 for s in series), tainted, deadline_seconds)
+    left = sum(s.holding(member) for s in series)  # an unfinished wait still gives the rate: moved / deadline
     removed = _wait(lambda: all(not s.member_deployments.get(member) for s in series), tainted, deadline_seconds)
     untainted = time.monotonic()
     _set_taint(client, clusters, member, add=False)
     restored = _wait(lambda: sum(s.holding(member) for s in series) >= bindings, untainted, deadline_seconds)
     return FailoverResult(member, bindings, rescheduled, removed, restored, round(deadline_seconds), settled,
-                          max(len(s.members) for s in series))
+                          max(len(s.members) for s in series), left)
 
 
 def _set_taint(client: KubeClient, clusters: Any, member: str, *, add: bool) -> None:

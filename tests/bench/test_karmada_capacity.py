@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bench.karmada import configs, report, series, workloads
@@ -63,10 +65,13 @@ def test_every_tuned_flag_exists_in_the_pinned_release():
     except binaries.BuildError:
         pytest.skip("the pinned Karmada module is not in the Go module cache (make local fetches it)")
     for profile in PROFILES:
-        flags = {c: list(getattr(profile.throughput, c)) for c in ("controller_manager", "scheduler")}
+        flags = {c: list(flags) for c, flags in configs.tuned_flags(profile.max_members or 1000).items()}
         found = chart_defaults(module, flags)
         assert found["controller_manager"]["kube-api-qps"].value == "40"
         assert found["scheduler"]["kube-api-burst"].value == "60"
+        # A Go duration, written as the command line takes it.
+        assert found["controller_manager"]["rate-limiter-base-delay"] == FlagDefault(
+            "5ms", "pkg/sharedcli/ratelimiterflag/ratelimiterflag.go")
 
 
 def test_plan_parsing_and_its_errors():
@@ -153,8 +158,9 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
              "configure_seconds": 1, "cleanup_seconds": 2},
             {"profile": "chart", "steps": [_step(2, 100, throughput=5, p99=8),
                                            _step(2, 1000, throughput=2, p99=50, done=700)],
-             "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": None, "removed_seconds": None,
-                          "restored_seconds": None, "deadline_seconds": 99, "settled_seconds": None, "members": 5},
+             "failover": {"member": "bench-01", "bindings": 300, "rescheduled_seconds": None, "removed_seconds": None,
+                          "restored_seconds": None, "deadline_seconds": 99, "settled_seconds": None, "members": 5,
+                          "left": 102},
              "configure_seconds": 1,
              "cleanup_seconds": None},
         ],
@@ -167,11 +173,13 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     assert "bench-karmada.svg" in text
     assert "- ours (5 members, settled 4.5 s after the steps): 3 bindings off bench-01: rescheduled in 1 s, the " \
            "member emptied in 2 s, back after the taint went in 3 s." in text
-    assert "- chart (5 members, never settled within 99 s, so the times include the steps' backlog): 3 bindings " \
-           "off bench-01: rescheduled (not within 99 s), the member emptied (not within 99 s)" in text
+    # An unfinished reschedule still gives a rate: 198 moved in the 99 s window.
+    assert "- chart (5 members, never settled within 99 s, so the times include the steps' backlog): 300 bindings " \
+           "off bench-01: rescheduled (not within 99 s) (198 of 300 moved, 2.0 bindings/s), the member emptied " \
+           "(not within 99 s)" in text
     console = report.console(result)
     assert "chart: failover of bench-01 (5 members, never settled within 99 s, so the times include the steps' " \
-           "backlog), 3 bindings: rescheduled -" in console
+           "backlog), 300 bindings: rescheduled - (198 of 300 moved, 2.0 bindings/s)" in console
     assert "workloads removed in -" in console and "bring-up 170 s; whole run: 1.0 min" in console
     svg = report.plot_svg(result)
     assert svg.startswith("<svg") and "ours M=2 p99" in svg and "chart M=2 p99" in svg  # chart's 100 point is done
@@ -236,8 +244,9 @@ def test_scheduler_counters_sum_over_labels_and_the_report_says_how_busy_its_wor
 def test_the_flag_groups_hold_every_tuned_flag_once_and_each_ablation_profile_sets_back_only_its_group():
     grouped = [member for members in configs.FLAG_GROUPS.values() for member in members]
     for profile in PROFILES:
-        tuned = [(c, f) for c in ("controller_manager", "scheduler") for f in getattr(profile.throughput, c)]
+        tuned = [(c, f) for c, flags in configs.tuned_flags(profile.max_members or 1000).items() for f in flags]
         assert sorted(grouped) == sorted(tuned), f"{profile.name}: a tuned flag outside FLAG_GROUPS, or gone"
+    assert set(configs.FAILOVER_GROUPS) <= set(configs.FLAG_GROUPS)
     defaults = {c: {f: FlagDefault(f"chart-{f}", "x") for cc, f in grouped if cc == c}
                 for c in ("controller_manager", "scheduler")}
     assert configs.profile_names(False) == ["ours", "chart"]
@@ -270,7 +279,7 @@ def test_the_flag_by_flag_run_is_its_own_table_beside_ours(tmp_path, monkeypatch
     rows = report.flag_rows(flags)
     assert rows[0] == ["without-karmada-qps", "2", "100", "0.7", "1.5", "120", "40", "121", "41", "not timed", "30"]
     assert rows[1][-2:] == ["-", "30"]
-    text = "\n".join(report.section({**_published_like(), "profiles": []}, flags))
+    text = "\n".join(report.section({**_published_like(), "profiles": []}, [flags]))
     assert "### Each tuned flag group on its own" in text and "`karmada-qps` (--kube-api-qps, --kube-api-burst)" in text
     assert "`workers`" not in text  # only the groups the run set back
     assert "| without-karmada-qps | 2 | 100 | 0.7 | 1.5 |" in text
@@ -280,6 +289,20 @@ def test_the_flag_by_flag_run_is_its_own_table_beside_ours(tmp_path, monkeypatch
     monkeypatch.setattr(report, "ROOT", tmp_path)
     report.publish(flags)
     assert (tmp_path / "flags.json").exists() and not (tmp_path / "main.json").exists()
+    # A run of other groups is kept beside it; a newer run of a group it holds replaces it.
+    delay = {**flags, "bench_seconds": 300, "profiles": [
+        flags["profiles"][0], {**flags["profiles"][1], "profile": "without-retry-delay"}]}
+    report.publish(delay)
+    runs = json.loads((tmp_path / "flags.json").read_text())["runs"]
+    assert [report.ablated_groups(r) for r in runs] == [{"karmada-qps", "eviction-rate"}, {"retry-delay"}]
+    text = "\n".join(report.published_section())
+    assert text.count("### Each tuned flag group on its own") == 0  # no main run published: no section at all
+    text = "\n".join(report.section({**_published_like(), "profiles": []}, runs))
+    assert text.count("### Each tuned flag group on its own") == 1 and "whole run 5.0 min" in text
+    assert "| without-retry-delay |" in text and "| without-karmada-qps |" in text
+    report.publish({**flags, "profiles": flags["profiles"][:2]})
+    runs = json.loads((tmp_path / "flags.json").read_text())["runs"]
+    assert [report.ablated_groups(r) for r in runs] == [{"retry-delay"}, {"karmada-qps"}]
     assert "no failover" in report.console(flags | {"bring_up_seconds": 1})
 
 
