@@ -8,8 +8,15 @@ read still shows the Work as it was before the restart (Applied=True), so nothin
 Applied=False with the workload in place: the controller ignores status-only changes, so only a change of the Work
 itself would correct it, and its binding stays not FullyApplied. A first retry later than the cache's lag reads its
 own Applied=False and writes True. Restarts come with every upgrade or node replacement, and for
-karmada-controller-manager whenever a Push member's token is renewed (functions/member_registration/push_tokens.py);
-the cost is that every other failed reconcile also waits this long before its first retry (then 2x, 4x ... as before).
+karmada-controller-manager whenever a Push member's token is renewed (functions/member_registration/push_tokens.py).
+
+The cost: every other failed reconcile also waits this long before its first retry (then 2x, 4x ... as before), and
+the failover at scale is slow. The taint manager's eviction worker paces itself with the same rate limiter (v1.18.2
+``pkg/controllers/cluster/eviction_worker.go``): after each eviction each of its 3 workers waits the longest of
+1 / ``--resource-eviction-rate``, this base delay and the shared bucket, so with 5 s it evicts 0.6 bindings/s
+whatever the eviction rate says. `make bench-karmada --ablation --groups retry-delay` measured 0.47 bindings/s off a
+tainted member against 10.8/s with Karmada's 5 ms (docs/PERFORMANCE.md). v1.18.2 has no flag that separates the two.
+docs/troubleshooting.md says how to choose the other side.
 """
 
 from __future__ import annotations

@@ -150,7 +150,9 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     result = {
         "plan": [[2, 100], [2, 1000]], "members": 2, "bench_seconds": 60, "bring_up_seconds": 170,
         "machine": {"cpus": 2, "cpu_model": "x", "memory_gib": 24},
-        "flags": {"controller_manager": {"kube-api-qps": {"ours": "200", "chart": "40", "chart_source": "o.go"}}},
+        "flags": {"controller_manager": {"kube-api-qps": {"ours": "200", "chart": "40", "chart_source": "o.go"},
+                                         "rate-limiter-base-delay": {"ours": "5s", "chart": "5ms",
+                                                                     "chart_source": "r"}}},
         "profiles": [
             {"profile": "ours", "steps": [_step(2, 100, throughput=20, p99=2), _step(2, 1000, throughput=10, p99=5)],
              "failover": {"member": "bench-01", "bindings": 3, "rescheduled_seconds": 1.0, "removed_seconds": 2.0,
@@ -170,6 +172,7 @@ def test_report_puts_the_profiles_side_by_side_as_ratios():
     assert second[8] == ">100 (700/1000 done)" and second[9] == "-"  # no ratio against an unfinished step
     text = "\n".join(report.section(result))
     assert "| controller_manager | --kube-api-qps | 200 | 40 | o.go |" in text
+    assert "--rate-limiter-base-delay (ours 5s, the chart's 5ms) and the rate limiter's bucket" in text
     assert "bench-karmada.svg" in text
     assert "- ours (5 members, settled 4.5 s after the steps): 3 bindings off bench-01: rescheduled in 1 s, the " \
            "member emptied in 2 s, back after the taint went in 3 s." in text
@@ -279,6 +282,9 @@ def test_the_flag_by_flag_run_is_its_own_table_beside_ours(tmp_path, monkeypatch
     rows = report.flag_rows(flags)
     assert rows[0] == ["without-karmada-qps", "2", "100", "0.7", "1.5", "120", "40", "121", "41", "not timed", "30"]
     assert rows[1][-2:] == ["-", "30"]
+    unfinished = fail | {"rescheduled_seconds": None, "deadline_seconds": 58, "bindings": 300, "left": 273}
+    assert report.flag_rows({**flags, "profiles": [{**flags["profiles"][0], "failover": unfinished},
+                                                  flags["profiles"][2]]})[0][-2:] == ["-", ">58 (27/300 moved)"]
     text = "\n".join(report.section({**_published_like(), "profiles": []}, [flags]))
     assert "### Each tuned flag group on its own" in text and "`karmada-qps` (--kube-api-qps, --kube-api-burst)" in text
     assert "`workers`" not in text  # only the groups the run set back
