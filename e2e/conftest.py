@@ -191,9 +191,9 @@ def wait_settled(karmada: Kubectl, members: dict[str, Kubectl], timeout: float =
             assert cluster_ready(cluster) == "True", f"Cluster {name} not Ready"
             assert not cluster["spec"].get("taints"), f"Cluster {name} tainted: {cluster['spec']['taints']}"
         # Every binding of the sample (Deployment, Service, PodDisruptionBudget): a drill that starts while the last
-        # one's Service or PDB is still coming back would see that as its own effect.
-        # Its conditions alone lag: right after the scheduler puts a Service back on a member that recovered, the
-        # binding still reads FullyApplied from before, so the placement is checked against what was applied too.
+        # one's Service or PDB is still coming back would see that as its own effect. The conditions alone lag (right
+        # after the scheduler puts a Service back on a recovered member, FullyApplied is still the old one's), so the
+        # placement is checked against the scheduler's generation and what was applied.
         bindings = karmada.json("get", "resourcebindings", "-n", namespace)["items"]
         for each in bindings:
             name, status = each["metadata"]["name"], each.get("status", {})

@@ -33,8 +33,8 @@ FLAG_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     # Not a throughput flag: the first retry of a failed reconcile (charts/retry_delay.py), 1000x the default.
     "retry-delay": (("controller_manager", BASE_DELAY_FLAG),),
 }
-# The groups that act on the failover at scale (the taint manager's eviction rate; every retry of the write burst
-# it sets off), so the flag-by-flag run times the failover for them as for ours.
+# The groups that act on the failover at scale (the taint manager's eviction workers wait the longer of 1 / the
+# eviction rate and the retry delay after each eviction), so the flag-by-flag run times it for them as for ours.
 FAILOVER_GROUPS = ("eviction-rate", "retry-delay")
 ABLATION_PREFIX = "without-"
 

@@ -91,13 +91,20 @@ def _fleet(failover: dict[str, Any]) -> str:
     return f" ({failover.get('members')} members, {state})"
 
 
+def _moved_in_window(failover: dict[str, Any]) -> int | None:
+    """Bindings moved within the window of a reschedule that did not finish in it (None: it finished, or no count)."""
+    if failover["rescheduled_seconds"] is not None or failover.get("left") is None or not failover.get(
+            "deadline_seconds"):
+        return None
+    return failover["bindings"] - failover["left"]
+
+
 def _moved(failover: dict[str, Any]) -> str:
     """For a reschedule not done within its window: how many moved in it, and at what rate."""
-    left, window = failover.get("left"), failover.get("deadline_seconds")
-    if failover["rescheduled_seconds"] is not None or left is None or not window:
+    moved = _moved_in_window(failover)
+    if moved is None:
         return ""
-    moved = failover["bindings"] - left
-    return f" ({moved} of {failover['bindings']} moved, {moved / window:.1f} bindings/s)"
+    return f" ({moved} of {failover['bindings']} moved, {moved / failover['deadline_seconds']:.1f} bindings/s)"
 
 
 def console(result: dict[str, Any]) -> str:
@@ -234,10 +241,10 @@ def _rescheduled(failover: dict[str, Any] | None) -> str:
     """The failover's reschedule time, or how many moved in a window it did not finish in."""
     if not failover:
         return "not timed"
-    left, window = failover.get("left"), failover.get("deadline_seconds")
-    if failover["rescheduled_seconds"] is None and left is not None and window:
-        return f">{window:.0f} ({failover['bindings'] - left}/{failover['bindings']} moved)"
-    return _fmt(failover["rescheduled_seconds"])
+    moved = _moved_in_window(failover)
+    if moved is None:
+        return _fmt(failover["rescheduled_seconds"])
+    return f">{failover['deadline_seconds']:.0f} ({moved}/{failover['bindings']} moved)"
 
 
 def ablated_groups(run: dict[str, Any]) -> set[str]:
