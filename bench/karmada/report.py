@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,7 @@ def _flag_section(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def section(result: dict[str, Any] | None, flag_runs: list[dict[str, Any]] = ()) -> list[str]:
+def section(result: dict[str, Any] | None, flag_runs: Sequence[dict[str, Any]] = ()) -> list[str]:
     """The capacity section of docs/PERFORMANCE.md (empty list before the first `make bench-karmada`).
 
     ``flag_runs``: the published `--ablation` runs, each as its own table.

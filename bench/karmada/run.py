@@ -53,6 +53,10 @@ COMPONENTS = {  # reported name -> the local kubelet's pod id
 SCHEDULER_METRICS = "http://{address}:8080/metrics"
 ETCD_DB = ROOT / ".local/data/volumes/parent/karmada-system/data-etcd-0/data/member/snap/db"
 CLEANUP_SECONDS = 180.0  # deleting a profile's workloads; a profile that leaves more is reported (None)
+CONFIGURE_SECONDS = 75.0  # `make local` with a profile's config (39 to 69 s measured with 10 members)
+# The shortest wait a failover gets when the steps before it left less: what moved in it still gives the rate. Its
+# three waits at this floor are kept out of the steps' time, so that the floor does not overrun the budget.
+FAILOVER_FLOOR_SECONDS = 15.0
 TEARDOWN_SECONDS = 45.0  # the final `make local-down` (about 20 s with 10 members) and writing the report
 DEFAULT_PLAN = "2:100,5:100,10:100,2:1000,5:1000,10:1000,2:5000"
 
@@ -116,7 +120,7 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
         for index, (m, w) in enumerate(plan):
             if index == failover_before and timed and series:
                 # Its three waits stay within what the profile has left.
-                cap = min(failover_cap or 0, max(30.0, (ends_at - time.monotonic()) / 3))
+                cap = min(failover_cap or 0, max(FAILOVER_FLOOR_SECONDS, (ends_at - time.monotonic()) / 3))
                 fail = time_failover(name, series, karmada, ordered[0], cap)
             left = ends_at - time.monotonic()
             if left < 30:
@@ -150,6 +154,16 @@ def run_profile(name: str, config_path: Path, plan: list[tuple[int, int]], budge
     return {"profile": name, "configure_seconds": configured, "steps": steps,
             "failover": asdict(fail) if fail else None,
             "cleanup_seconds": cleaned}
+
+
+def steps_budget(share: float, failover_cap: float, *, one_count: bool, timed: bool) -> float:
+    """What a profile's steps get of its share, at least a minute.
+
+    Not the reconfiguring, the cleanup, nor what its failover may take beyond the steps: all its cap after the steps
+    of a single member count; its floor when it comes before the largest count (it gets what the steps left).
+    """
+    failover = 3 * (failover_cap if one_count else FAILOVER_FLOOR_SECONDS) if timed else 0
+    return max(60.0, share - CONFIGURE_SECONDS - failover - CLEANUP_SECONDS)
 
 
 def time_failover(name: str, series: dict[int, Series], karmada: ClusterAccess, member: str,
@@ -239,10 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result["bring_up_seconds"] = make("local", f"LOCAL_CONFIG={paths[profiles[0]]}")
         log(f"up in {result['bring_up_seconds']:.0f} s")
-        # Each profile's share of what is left pays for reconfiguring (about 1 min) and the cleanup; the steps and
-        # the failover (three waits of at most a cap each: to settle, the eviction's two both counting from the taint,
-        # the return from its removal) get the rest. With one member count in the plan the failover comes after the
-        # steps, which then leave room for it.
+        # Each profile's share of what is left pays for reconfiguring and the cleanup; the steps and the failover
+        # (three waits of at most a cap each: to settle, the eviction's two both counting from the taint, the return
+        # from its removal) get the rest. With one member count in the plan the failover comes after the steps, which
+        # then leave room for it; before the largest count, it gets what the steps left, and at least its floor.
         share = (args.budget_minutes * 60 - (time.monotonic() - started) - TEARDOWN_SECONDS) / len(profiles)
         failover_cap = min(240.0, share / 8)
         one_count = len({m for m, _ in plan}) == 1
@@ -250,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             # The flag-by-flag runs time the failover where it can differ from ours.
             measured = not args.ablation or name == "ours" or name.removeprefix(
                 configs.ABLATION_PREFIX) in configs.FAILOVER_GROUPS
-            steps = max(60.0, share - 60 - (3 * failover_cap if measured and one_count else 0) - CLEANUP_SECONDS)
+            steps = steps_budget(share, failover_cap, one_count=one_count, timed=measured)
             result["profiles"].append(run_profile(name, paths[name], plan, steps, args.step_minutes * 60,
                                                   failover_cap=failover_cap if measured else None))
     finally:

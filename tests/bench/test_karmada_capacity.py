@@ -74,6 +74,19 @@ def test_every_tuned_flag_exists_in_the_pinned_release():
             "5ms", "pkg/sharedcli/ratelimiterflag/ratelimiterflag.go")
 
 
+def test_a_profile_with_its_failover_and_cleanup_stays_within_its_share():
+    from bench.karmada.run import CLEANUP_SECONDS, CONFIGURE_SECONDS, FAILOVER_FLOOR_SECONDS, steps_budget
+
+    share, cap = 650.0, 81.0
+    # Before the largest member count the failover gets what the steps left, or its floor: the floor is kept out.
+    steps = steps_budget(share, cap, one_count=False, timed=True)
+    assert CONFIGURE_SECONDS + steps + 3 * FAILOVER_FLOOR_SECONDS + CLEANUP_SECONDS == share
+    # After the steps of one member count it gets its whole cap; an untimed profile gives nothing to it.
+    assert steps_budget(share, cap, one_count=True, timed=True) == share - CONFIGURE_SECONDS - 3 * cap - CLEANUP_SECONDS
+    assert steps_budget(share, cap, one_count=True, timed=False) == share - CONFIGURE_SECONDS - CLEANUP_SECONDS
+    assert steps_budget(100.0, cap, one_count=False, timed=True) == 60.0  # a minute at least
+
+
 def test_plan_parsing_and_its_errors():
     assert parse_plan("2:100,5:100,2:1000", 10) == [(2, 100), (5, 100), (2, 1000)]
     for bad, message in (("2-100", "is not M:W"), ("11:100", "is not M:W"), ("2:1000,2:100", "must grow")):
