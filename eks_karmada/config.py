@@ -944,6 +944,27 @@ class FleetGuardConfig(_Model):
         return self
 
 
+class WorkHealerConfig(_Model):
+    """Re-reconciles Works Karmada applied but left marked failed after a start (karmada-io/karmada#4065)."""
+
+    # Without it a restart of karmada-controller-manager may leave Works Applied=False for good, unless the retry
+    # delay is long, which slows failover (charts/retry_delay.py, docs/operations.md "Work healer").
+
+    enabled: bool = Field(
+        default=True,
+        description="After a start of karmada-controller-manager or an agent, or a member turning Ready, nudge each "
+        "Work left marked failed by the member's informer not being ready, so Karmada reconciles it again",
+    )
+    poll_seconds: int = Field(
+        default=10, ge=5, le=30, description="Seconds between two looks at the Works within each one-minute run"
+    )
+
+    @model_validator(mode="after")
+    def _settings_of_the_healer_in_use(self) -> WorkHealerConfig:
+        _raise_all(_ignored_when_disabled(self, self.enabled))
+        return self
+
+
 ADMINS_GROUP = "eks-karmada:admins"
 EDITORS_GROUP = "eks-karmada:editors"
 VIEWERS_GROUP = "eks-karmada:viewers"
@@ -1545,6 +1566,7 @@ class KarmadaConfig(_Model):
     etcd_backup: EtcdBackupConfig = Field(default_factory=EtcdBackupConfig)
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     fleet_guard: FleetGuardConfig = Field(default_factory=FleetGuardConfig)
+    work_healer: WorkHealerConfig = Field(default_factory=WorkHealerConfig)
     cluster_guard: ClusterGuardConfig = Field(default_factory=ClusterGuardConfig)
     access: KarmadaAccessConfig = Field(default_factory=KarmadaAccessConfig)
     push_token_lifetime_hours: int = Field(

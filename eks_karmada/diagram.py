@@ -205,10 +205,15 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
              "admin certificate read at run time", fillcolor="#fffaf0")
     dot.node("registrar_fn", "MemberRegistration provider (Lambda)\nassumes each member's join role",
              fillcolor="#fffaf0")
-    schedule = parent_stack.one("AWS::Scheduler::Schedule")
-    if schedule:
-        dot.node("guard_fn", f"Fleet guard (Lambda, {_literal(schedule.get('ScheduleExpression'), '?')})\n"
+    # The functions run on a schedule, by the schedule's name (karmada_constructs/fleet_guard.py, work_healer.py).
+    schedules = {_literal(s.get("Name"), ""): s for s in parent_stack.resources("AWS::Scheduler::Schedule")}
+    guard, healer = schedules.get("fleet-guard"), schedules.get("work-healer")
+    if guard:
+        dot.node("guard_fn", f"Fleet guard (Lambda, {_literal(guard.get('ScheduleExpression'), '?')})\n"
                  "suspends taint eviction while too many\nmembers are not Ready at once", fillcolor="#fffaf0")
+    if healer:
+        dot.node("healer_fn", f"Work healer (Lambda, {_literal(healer.get('ScheduleExpression'), '?')})\n"
+                 "re-reconciles Works left marked failed\nafter a restart (karmada#4065)", fillcolor="#fffaf0")
 
     dot.open("cluster_parent_eks", f"EKS {_literal(cluster.get('Name'), '?')} (Kubernetes {kubernetes}), "
              f"endpoint {_endpoint(cluster)}\n{_node_group(parent_stack)} over the AZs",
@@ -323,8 +328,11 @@ def build_dot(assembly: Assembly, config: AppConfig, *, config_name: str = "conf
         dot.edge("release", "manifest_fn", "CRDs fetched at deploy time", color=DEPLOY_TIME, style="dashed",
                  dir="back", constraint="false")
     dot.edge("apiserver", "registrar_fn", "Cluster + Secrets", color=REGISTRATION, dir="back")
-    if schedule:
+    if guard:
         dot.edge("apiserver", "guard_fn", "Clusters, failover policy\n(own client certificate)", color=OPERATOR,
+                 style="dashed", dir="back")
+    if healer:
+        dot.edge("apiserver", "healer_fn", "Works, after a start\n(own client certificate)", color=OPERATOR,
                  style="dashed", dir="back")
     # The parent reaches members in AWS through its NAT gateways, or over a peering (endpoint.parent_access).
     through_nat = [m for m in config.members if m.kind is not MemberKind.external and not m.privately_reached]

@@ -36,6 +36,8 @@ RUNBOOKS = {
     "CustomResourceHandlerErrors": "custom-resource-handler-errors",
     "FleetGuardErrors": "fleet-guard",
     "FleetGuardNotRunning": "fleet-guard",
+    "WorkHealerErrors": "work-healer",
+    "WorkHealerNotRunning": "work-healer",
 }
 
 
@@ -50,9 +52,15 @@ class BackupWatch:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FleetGuardWatch:
-    """The fleet guard the alarms watch."""
+class ScheduledWatch:
+    """A function run every minute whose failures and absence alarm (the fleet guard, the work healer)."""
 
+    name: str
+    """Its alarms' prefix: `<name>Errors`, `<name>NotRunning` (e.g. FleetGuard)."""
+    title: str
+    """What it is, in the alarms' descriptions (e.g. "fleet guard")."""
+    impact: str
+    """What its failing means, in the errors alarm's description."""
     function: lambda_.IFunction
     """Its function."""
     schedule: IConstruct
@@ -73,8 +81,8 @@ class FleetAlarmsProps:
     """Custom resource handlers whose errors alarm, by name (e.g. KarmadaManifest)."""
     backup: BackupWatch | None = None
     """The etcd backup; no alarm when it is off. Default: none."""
-    fleet_guard: FleetGuardWatch | None = None
-    """The fleet guard; no alarm when it is off. Default: none."""
+    scheduled: Sequence[ScheduledWatch] = field(default_factory=tuple)
+    """The functions run every minute that are on (the fleet guard, the work healer). Default: none."""
     topic_arn: str | None = None
     """An existing SNS topic to notify (it must admit aps and cloudwatch, see docs/operations.md). Default: a
     KMS-encrypted topic is created."""
@@ -91,7 +99,8 @@ class FleetAlarms(Construct):
     (observability.rules) and the workspace's alert manager definition that routes every alert to the topic
     (SigV4); CloudWatch alarms for an overdue etcd backup (no upload counted for twice the schedule's longest
     gap, missing data breaching), the NLB target group without a healthy target, each custom resource
-    handler's Lambda errors, and the fleet guard failing every run for 10 minutes or not running for 10.
+    handler's Lambda errors, and each function run every minute (the fleet guard, the work healer) failing every
+    run for 10 minutes or not running for 10.
     """
 
     def __init__(self, scope: Construct, id: str, props: FleetAlarmsProps) -> None:
@@ -113,8 +122,8 @@ class FleetAlarms(Construct):
         self._load_balancer_alarm(props.target_group)
         for name, function in props.handlers.items():
             self._handler_alarm(name, function)
-        if props.fleet_guard is not None:
-            self._fleet_guard_alarms(props.fleet_guard)
+        for watch in props.scheduled:
+            self._scheduled_alarms(watch)
         action = cw_actions.SnsAction(self.topic)
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)
@@ -198,26 +207,25 @@ class FleetAlarms(Construct):
             evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         )
 
-    def _fleet_guard_alarms(self, guard: FleetGuardWatch) -> None:
-        # It runs every minute. Ten failed minutes in a row: a guard that could not act in an outage (the few
-        # minutes of a first deploy between its RBAC and the Karmada API's bootstrap stay below that).
+    def _scheduled_alarms(self, watch: ScheduledWatch) -> None:
+        # It runs every minute. Ten failed minutes in a row: one that could not act (the few minutes of a first
+        # deploy between its RBAC and the Karmada API's bootstrap stay below that).
         self._alarm(
-            "FleetGuardErrors",
-            "The fleet guard failed in each of the last 10 minutes: a fleet-wide outage would evict every workload "
-            "(its log says why).",
-            metric=guard.function.metric_errors(statistic=cw.Stats.SUM, period=Duration.minutes(1)),
+            f"{watch.name}Errors",
+            f"The {watch.title} failed in each of the last 10 minutes: {watch.impact} (its log says why).",
+            metric=watch.function.metric_errors(statistic=cw.Stats.SUM, period=Duration.minutes(1)),
             threshold=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=10, datapoints_to_alarm=10, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         )
         not_running = self._alarm(
-            "FleetGuardNotRunning",
-            "The fleet guard has not run for 10 minutes (its schedule, the schedule's role or the function's "
+            f"{watch.name}NotRunning",
+            f"The {watch.title} has not run for 10 minutes (its schedule, the schedule's role or the function's "
             "concurrency).",
-            metric=guard.function.metric_invocations(statistic=cw.Stats.SUM, period=Duration.minutes(5)),
+            metric=watch.function.metric_invocations(statistic=cw.Stats.SUM, period=Duration.minutes(5)),
             threshold=1, comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=2, datapoints_to_alarm=2, treat_missing_data=cw.TreatMissingData.BREACHING,
         )
-        not_running.node.add_dependency(guard.schedule)
+        not_running.node.add_dependency(watch.schedule)
 
 
 def alert_manager_definition(topic_arn: str, region: str) -> str:

@@ -55,8 +55,8 @@ from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
-from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, FleetGuardWatch
-from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps, FleetGuardSettings
+from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, ScheduledWatch
+from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps
 from karmada_constructs.image_pull_through_cache import ImagePullThroughCache
 from karmada_constructs.karmada_audit_log import KarmadaAuditLog, KarmadaAuditLogProps
 from karmada_constructs.karmada_certificate_policy import KarmadaCertificatePolicy, KarmadaCertificatePolicyProps
@@ -82,8 +82,10 @@ from karmada_constructs.member_registration_provider import (
 from karmada_constructs.metrics_collector import MetricsCollector, MetricsCollectorProps
 from karmada_constructs.metrics_workspace import MetricsWorkspace, MetricsWorkspaceProps
 from karmada_constructs.rendered_manifests import RenderedManifests
+from karmada_constructs.scheduled_karmada_function import ScheduledKarmadaFunctionProps
 from karmada_constructs.teardown_cleanup import TeardownCleanup, TeardownCleanupProps
 from karmada_constructs.vpc_cni import VpcCni, VpcCniProps
+from karmada_constructs.work_healer import WorkHealer
 from stacks.naming import join_role_name, manifest_applier_role_name, parent_environment, registrar_role_name, role_arn
 from stacks.peering_side import PeeringSide, peering_side
 
@@ -149,6 +151,7 @@ class KarmadaParentStack(Stack):
         self._add_handlers(network, props, control_plane)
         self._add_api_bootstrap(props, control_plane)
         self._add_fleet_guard(network, props, control_plane)
+        self._add_work_healer(network, props, control_plane)
         self._add_observability(props, control_plane)
         # Last: it pins every Certificate the parent's manifests hold for the Karmada CAs.
         self._add_certificate_policy(props, eks_cluster)
@@ -468,23 +471,51 @@ class KarmadaParentStack(Stack):
         """What a KarmadaManifest of plain objects needs: the general applier's RBAC in the parent and in Karmada."""
         return [self.reader_rbac["karmada-manifest-applier-rbac"], self.bootstrap.rbac]
 
-    def _add_fleet_guard(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
-                         control_plane: KarmadaControlPlane) -> None:
-        """Keeps a fleet-wide loss of member Ready (the parent's own network, most likely) from evicting everything."""
-        self.fleet_guard: FleetGuard | None = None
-        guard = self._config.karmada.fleet_guard
-        if not guard.enabled:
-            return
+    def _scheduled_props(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
+                         control_plane: KarmadaControlPlane, poll_seconds: int) -> ScheduledKarmadaFunctionProps:
+        """What every function run every minute against the Karmada API takes."""
         parent = self._config.parent
-        self.fleet_guard = FleetGuard(self, "FleetGuard", FleetGuardProps(
+        return ScheduledKarmadaFunctionProps(
             cluster=self.cluster, cluster_name=parent.cluster_name, vpc=network.vpc, charts=self._charts,
             target=PARENT_TARGET, control_plane=props, karmada_manifests=self.karmada_manifests,
             # The namespace (and the CA Issuer beside it) for the parent side; the applier's RBAC in the parent and
             # in the Karmada API for the Karmada side, not the rest of the bootstrap (off its path).
             parent_ready=[control_plane.foundation], karmada_ready=self._karmada_api_ready(),
-            settings=FleetGuardSettings(outage_percent=guard.outage_percent, poll_seconds=guard.poll_seconds),
-            log_retention_days=parent.log_retention_days,
-        ))
+            poll_seconds=poll_seconds, log_retention_days=parent.log_retention_days,
+        )
+
+    def _add_fleet_guard(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
+                         control_plane: KarmadaControlPlane) -> None:
+        """Keeps a fleet-wide loss of member Ready (the parent's own network, most likely) from evicting everything."""
+        self.fleet_guard: FleetGuard | None = None
+        guard = self._config.karmada.fleet_guard
+        if guard.enabled:
+            self.fleet_guard = FleetGuard(self, "FleetGuard", FleetGuardProps(
+                scheduled=self._scheduled_props(network, props, control_plane, guard.poll_seconds),
+                outage_percent=guard.outage_percent))
+
+    def _add_work_healer(self, network: ClusterVpc | ExistingVpc, props: KarmadaControlPlaneProps,
+                         control_plane: KarmadaControlPlane) -> None:
+        """Re-reconciles Works Karmada applied but left marked failed after a start (charts/retry_delay.py)."""
+        self.work_healer: WorkHealer | None = None
+        healer = self._config.karmada.work_healer
+        if healer.enabled:
+            self.work_healer = WorkHealer(self, "WorkHealer",
+                                          self._scheduled_props(network, props, control_plane, healer.poll_seconds))
+
+    def _scheduled_watches(self) -> list[ScheduledWatch]:
+        """The functions run every minute that are on, for their alarms."""
+        watches = []
+        if self.fleet_guard is not None:
+            watches.append(ScheduledWatch(name="FleetGuard", title="fleet guard",
+                                          impact="a fleet-wide outage would evict every workload",
+                                          function=self.fleet_guard.function, schedule=self.fleet_guard.schedule))
+        if self.work_healer is not None:
+            watches.append(ScheduledWatch(name="WorkHealer", title="work healer",
+                                          impact="a Work left marked failed after a restart stays so, its binding "
+                                                 "not FullyApplied",
+                                          function=self.work_healer.function, schedule=self.work_healer.schedule))
+        return watches
 
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 
@@ -512,8 +543,7 @@ class KarmadaParentStack(Stack):
             target_group=self.api.target_group,
             handlers=self._alarmed_handlers(),
             backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
-            fleet_guard=(FleetGuardWatch(function=self.fleet_guard.function, schedule=self.fleet_guard.schedule)
-                         if self.fleet_guard is not None else None),
+            scheduled=self._scheduled_watches(),
             topic_arn=observability.alarm_topic_arn,
             emails=observability.alarm_emails,
         ))

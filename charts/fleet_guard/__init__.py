@@ -1,6 +1,6 @@
 """The fleet guard's Kubernetes objects (no AWS): its Karmada client certificate and its Karmada RBAC.
 
-Parent cluster:  ``FleetGuardCertificateChart``, the client certificate the guard reads from the parent.
+Parent cluster:  ``client_certificate_request``, the client certificate the guard reads from the parent.
 Karmada API:     ``karmada_rbac``, what that certificate's user may do: read the Clusters and remove their
                  not-ready taints, suspend and restore the one failover ClusterTaintPolicy.
 """
@@ -10,7 +10,6 @@ from charts.fleet_guard.manifests import (
     CLIENT_USER,
     CLUSTER_ROLE,
     TAINT_POLICY,
-    FleetGuardCertificateChart,
     client_certificate_request,
     karmada_rbac,
 )
@@ -20,7 +19,6 @@ __all__ = [
     "CLIENT_USER",
     "CLUSTER_ROLE",
     "TAINT_POLICY",
-    "FleetGuardCertificateChart",
     "client_certificate_request",
     "karmada_rbac",
 ]

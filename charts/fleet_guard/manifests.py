@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import cdk8s
-from constructs import Construct
-
 from charts.karmada import names
-from charts.karmada.common.objects import MANAGED_BY, emit_all, metadata, selector_labels
-from charts.karmada.pki import CLIENT_USAGES, CertificateRequest, certificate_manifest
-from charts.karmada.props import KarmadaControlPlaneProps
+from charts.karmada.common.objects import MANAGED_BY, metadata, selector_labels
+from charts.karmada.pki import CLIENT_USAGES, CertificateRequest
 
 GUARD = "karmada-fleet-guard"
 CLIENT_USER = "system:karmada:fleet-guard"
@@ -57,15 +53,3 @@ def karmada_rbac() -> list[dict[str, Any]]:
          "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": CLUSTER_ROLE},
          "subjects": [{"apiGroup": RBAC_GROUP, "kind": "User", "name": CLIENT_USER}]},
     ]
-
-
-class FleetGuardCertificateChart(cdk8s.Chart):
-    """The guard's Karmada client Certificate in the control plane's namespace (parent cluster).
-
-    A cert-manager Certificate from the Karmada CA Issuer, Secret ``karmada-fleet-guard-client``, CommonName
-    ``system:karmada:fleet-guard`` and no organization (no group); its key rotates on every renewal.
-    """
-
-    def __init__(self, scope: Construct, id: str, control_plane: KarmadaControlPlaneProps) -> None:
-        super().__init__(scope, id, disable_resource_name_hashes=True)
-        emit_all(self, [certificate_manifest(client_certificate_request(), control_plane)])

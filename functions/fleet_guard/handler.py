@@ -24,16 +24,12 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..kube.client import KubeClient, Resource
-from ..kube.connection import KarmadaTransport, read_admin_tls
-from ..kube.errors import KeptChangingError, KubeError, ObjectGoneError
-from ..kube.transports import eks_transport, karmada_pod_transport
-from ..provider_framework import property_text
+from ..kube.errors import KeptChangingError, ObjectGoneError
+from ..scheduled_look import InputReader, KarmadaAccess, Pacing, Runtime, run_looks
 from .errors import FleetGuardError
 
 logger = logging.getLogger("fleet_guard")
@@ -50,114 +46,34 @@ CONFLICT_RETRIES = 5
 
 @dataclass(frozen=True)
 class Settings:
-    """The schedule's Input: where Karmada is (the handlers' keys) and the guard's own settings."""
+    """The schedule's Input: where Karmada is (the handlers' keys), the pacing and the guard's own settings."""
 
-    cluster_name: str
-    secret_namespace: str
-    secret_name: str
-    api_namespace: str
-    api_service: str
-    api_port: int
-    api_server_name: str
-    field_manager: str
+    access: KarmadaAccess
+    pacing: Pacing
     taint_policy: str
     outage_percent: int
-    poll_seconds: float
-    run_seconds: float
 
     @classmethod
     def parse(cls, raw: dict | None) -> Settings:
-        raw = raw or {}
-
-        def text(key: str, default: str = "") -> str:
-            value = property_text(raw, key) or default
-            if not value:
-                raise FleetGuardError(f"the schedule's Input has no {key}")
-            return value
-
-        def number(key: str, default: str, low: float, high: float) -> float:
-            value = text(key, default)
-            try:
-                parsed = float(value)
-            except ValueError:
-                raise FleetGuardError(f"{key} must be a number, not {value!r}") from None
-            if not low <= parsed <= high:
-                raise FleetGuardError(f"{key} must be between {low:g} and {high:g}, not {value}")
-            return parsed
-
-        namespace = text("ApiServerNamespace", "karmada-system")
-        service = text("ApiServerService", "karmada-apiserver")
+        reader = InputReader(raw, FleetGuardError)
         return cls(
-            cluster_name=text("ClusterName"),
-            secret_namespace=text("AdminSecretNamespace", namespace),
-            secret_name=text("AdminSecretName"),
-            api_namespace=namespace,
-            api_service=service,
-            api_port=int(number("ApiServerPort", "5443", 1, 65535)),
-            api_server_name=text("ApiServerServerName", f"{service}.{namespace}.svc.cluster.local"),
-            field_manager=text("FieldManager", "eks-karmada-fleet-guard"),
-            taint_policy=text("TaintPolicy", "karmada-cluster-not-ready"),
-            outage_percent=int(number("OutagePercent", "50", 1, 99)),
-            poll_seconds=number("PollSeconds", "10", 1, 60),
-            run_seconds=number("RunSeconds", "50", 0, 840),
+            access=KarmadaAccess.read(reader, "eks-karmada-fleet-guard"),
+            pacing=Pacing.read(reader),
+            taint_policy=reader.text("TaintPolicy", "karmada-cluster-not-ready"),
+            outage_percent=int(reader.number("OutagePercent", "50", 1, 99)),
         )
 
 
-@dataclass
-class Runtime:
-    """The outside world: the parent's EKS API, the Karmada API server pods, time. Tests pass fakes."""
-
-    parent_transport: Callable[[str], Any]  # parent EKS cluster name -> transport (the Lambda's own role)
-    karmada_transport: Callable[..., Any]  # pod address, port, tls, TLS name -> transport
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
-
-    @classmethod
-    def default(cls) -> Runtime:
-        return cls(parent_transport=eks_transport, karmada_transport=karmada_pod_transport)
-
-
-def on_event(event: dict, context: Any) -> dict:
+def on_event(event: dict, context: object) -> dict:
     """Lambda entry point (EventBridge Scheduler target; the event is the schedule's Input)."""
     return handle(event, context, Runtime.default())
 
 
-def handle(event: dict, context: Any, runtime: Runtime) -> dict:
+def handle(event: dict, context: object, runtime: Runtime) -> dict:
     settings = Settings.parse(event)
-    parent = KubeClient(runtime.parent_transport(settings.cluster_name), user_agent="eks-karmada/fleet-guard")
-    karmada: KubeClient | None = None
-    started = runtime.clock()
-    looks, last_error, verdict = 0, "", ""
-    try:
-        while True:
-            try:
-                if karmada is None:
-                    karmada = _karmada(parent, settings, runtime)
-                verdict = Guard(karmada, settings, runtime.now).look()
-                looks += 1
-            except (KubeError, ConnectionError, TimeoutError) as err:
-                last_error = str(err)
-                logger.warning("fleet guard: could not look at the fleet: %s", err)
-                karmada = None
-            if runtime.clock() - started + settings.poll_seconds > settings.run_seconds:
-                break
-            runtime.sleep(settings.poll_seconds)
-    finally:
-        parent.close()
-        if karmada is not None:
-            karmada.close()
-    if not looks:
-        raise FleetGuardError(f"the fleet guard never reached the Karmada API in this run: {last_error}")
-    logger.info("fleet guard: %d look(s), last: %s", looks, verdict)
-    return {"looks": looks, "verdict": verdict}
-
-
-def _karmada(parent: KubeClient, settings: Settings, runtime: Runtime) -> KubeClient:
-    tls = read_admin_tls(parent, settings.secret_namespace, settings.secret_name)
-    transport = KarmadaTransport(parent, tls, settings.api_namespace, settings.api_service, settings.api_port,
-                                 settings.api_server_name, runtime.karmada_transport)
-    return KubeClient(transport, user_agent="eks-karmada/fleet-guard")
+    return run_looks(settings.access, settings.pacing, runtime,
+                     lambda karmada: Guard(karmada, settings, runtime.now).look(),
+                     name="fleet guard", error=FleetGuardError, logger=logger)
 
 
 def _replacing(old: dict | None, new: dict) -> dict:
@@ -242,7 +158,8 @@ class Guard:
         False when there was nothing to change (or the object is gone).
         """
         try:
-            return self.karmada.merge_patch_unless_changed(resource, name, None, change, self.settings.field_manager,
+            return self.karmada.merge_patch_unless_changed(resource, name, None, change,
+                                                           self.settings.access.field_manager,
                                                            current=current, attempts=CONFLICT_RETRIES) is not None
         except ObjectGoneError:
             return False

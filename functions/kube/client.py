@@ -20,7 +20,7 @@ import os
 import ssl
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,11 @@ class Resource:
         if name is not None:
             base += "/" + _quote(name)
         return base
+
+    def path_in_every_namespace(self) -> str:
+        """REST path of the collection across every namespace (of a cluster-scoped one: the collection)."""
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        return f"{base}/{self.plural}"
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,18 @@ class KubeClient:
         query = {"labelSelector": label_selector} if label_selector else None
         answer = self.request("GET", resource.path(namespace), query=query) or {}
         return list(answer.get("items") or [])
+
+    def iterate(self, resource: Resource, namespace: str | None = None, page_size: int = 500) -> Iterator[dict]:
+        """Every item of a collection (without ``namespace``: in every namespace), a page of ``page_size`` at a time."""
+        path = resource.path(namespace) if namespace else resource.path_in_every_namespace()
+        query = {"limit": str(page_size)}
+        while True:
+            answer = self.request("GET", path, query=query) or {}
+            yield from answer.get("items") or []
+            token = (answer.get("metadata") or {}).get("continue")
+            if not token:
+                return
+            query = {"limit": str(page_size), "continue": token}
 
     def apply(
         self,

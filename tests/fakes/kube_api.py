@@ -773,8 +773,14 @@ class FakeKubeApi:
                 item.pop("apiVersion", None)
                 item.pop("kind", None)
             items.append(item)
-        return {"kind": f"{resource.kind}List", "apiVersion": _gv(route),
-                "metadata": {"resourceVersion": str(self._last_rv)}, "items": items}
+        meta: dict[str, Any] = {"resourceVersion": str(self._last_rv)}
+        if "limit" in request.query:  # a page, and an opaque token for the rest (here: where it starts)
+            start = int(request.query.get("continue") or 0)
+            end = start + int(request.query["limit"])
+            items, rest = items[start:end], items[end:]
+            if rest:
+                meta["continue"] = str(end)
+        return {"kind": f"{resource.kind}List", "apiVersion": _gv(route), "metadata": meta, "items": items}
 
     def _get(self, route: _Route) -> dict:
         key = self._route_key(route)
@@ -831,6 +837,10 @@ class FakeKubeApi:
         patch = request.parsed_body()
         if not isinstance(patch, dict):
             raise _StatusError(bad_request("the request body is not a JSON object"))
+        # A resourceVersion in the patch is a precondition, as in an update.
+        sent_rv = (patch.get("metadata") or {}).get("resourceVersion")
+        if sent_rv and sent_rv != existing["metadata"]["resourceVersion"]:
+            raise _StatusError(conflict(resource.plural, route.name, resource.group))
         merged = _merge(copy.deepcopy(existing), patch)
         merged.setdefault("metadata", {})["name"] = existing["metadata"]["name"]
         self._write_update(route, request, key, existing, merged)

@@ -1,0 +1,1 @@
+"""The work healer: re-reconciles Works Karmada applied but left marked failed (handler.py)."""
