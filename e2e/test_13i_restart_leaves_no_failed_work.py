@@ -7,10 +7,13 @@ It may read its own Work from a cache that has not seen that write, change nothi
 good (its binding not FullyApplied) although the object is in place. The 200 ms first retry makes that rare; the work
 healer (functions/work_healer, run every minute by the local EventBridge Scheduler) nudges what is left.
 
+The same cached read can lose the binding's next aggregation: the Work is Applied=True, the binding keeps showing
+the failure; the healer then changes a condition of its own in the Work's status, and Karmada aggregates again.
+
 Here twenty ConfigMaps are propagated to every member and the controller manager is restarted several times: after
-each restart every binding is fully applied again within a minute and a half (a healer's run included). Then a Work
-is put in exactly that state by hand (its status, with the informer failure): the healer clears it. And the
-healer's identity can do nothing else to a Work: its admission policy refuses every change but the nudge.
+each restart every binding is fully applied again within a minute and a half (a healer's run included). Then a Work,
+and a binding, are put in exactly those states by hand: the healer clears both. And the healer's identity can do
+nothing else to a Work: its admission policies refuse every change but the nudge and its own condition.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ RESTARTS = 4
 # gap; with the members' return to Ready after a restart, 90 s.
 HEALED_WITHIN = 90
 HEALER = "system:karmada:work-healer"
+REFRESHED = "eks-karmada.io/StatusRefreshed"
 INFORMER_FAILURE = "Failed to apply all manifests (0/1): the informer of cluster({}) has not been initialized"
 
 
@@ -64,6 +68,13 @@ def test_restarts_leave_every_binding_fully_applied(env, karmada, members):
                     "--ignore-not-found")
 
 
+def binding_fully_applied(karmada, binding: str) -> bool:
+    """The binding FullyApplied and its aggregated status free of failures."""
+    status = karmada.get("resourcebinding", binding, NAMESPACE)["status"]
+    fully = next((c for c in status.get("conditions", []) if c["type"] == "FullyApplied"), {})
+    return fully.get("status") == "True" and all(e.get("applied") for e in status.get("aggregatedStatus", []))
+
+
 def _works(karmada, name: str) -> list[dict]:
     return [w for w in karmada.json("get", "works", "-A")["items"]
             if (w["spec"]["workload"]["manifests"][0].get("metadata") or {}).get("name") == name]
@@ -88,10 +99,10 @@ def test_the_work_healer_clears_a_work_left_marked_failed_and_may_do_nothing_els
                            f"the Work of ConfigMap {name} applied on {member}")
         namespace, work_name = work["metadata"]["namespace"], work["metadata"]["name"]
 
-        # Its identity may only nudge: RBAC lets it patch Works, its admission policy takes the rest back.
-        def as_healer(patch: dict):
+        # Its identity may only nudge: RBAC lets it patch Works, its admission policies take the rest back.
+        def as_healer(patch: dict, *subresource: str):
             return karmada.run("patch", "work", work_name, "-n", namespace, "--as", HEALER, "--type", "merge",
-                               "-p", json.dumps(patch), "--dry-run=server", check=False)
+                               "-p", json.dumps(patch), "--dry-run=server", *subresource, check=False)
 
         for patch, refusal in [
             ({"spec": {"suspendDispatching": True}}, "may not suspend a Work's dispatching"),
@@ -103,6 +114,17 @@ def test_the_work_healer_clears_a_work_left_marked_failed_and_may_do_nothing_els
             done = as_healer(patch)
             assert done.returncode != 0 and refusal in done.stderr, (patch, done.stderr)
         assert as_healer({"spec": {"suspendDispatching": None}}).returncode == 0  # the nudge itself
+        conditions = work["status"]["conditions"]
+        mark = {"type": REFRESHED, "status": "True", "reason": "BindingStatusStale", "message": "e2e",
+                "lastTransitionTime": work["metadata"]["creationTimestamp"]}
+        for patch, refusal in [
+            ({"status": {"conditions": [{**c, "status": "False"} if c["type"] == "Applied" else c
+                                        for c in conditions]}}, f"may change no condition of a Work but {REFRESHED}"),
+            ({"status": {"manifestStatuses": []}}, "may not change a Work's manifestStatuses"),
+        ]:
+            done = as_healer(patch, "--subresource=status")
+            assert done.returncode != 0 and refusal in done.stderr, (patch, done.stderr)
+        assert as_healer({"status": {"conditions": [*conditions, mark]}}, "--subresource=status").returncode == 0
         denied = karmada.run("delete", "work", work_name, "-n", namespace, "--as", HEALER, "--dry-run=server",
                              check=False)
         assert denied.returncode != 0 and "forbidden" in denied.stderr.lower(), denied.stderr
@@ -129,6 +151,26 @@ def test_the_work_healer_clears_a_work_left_marked_failed_and_may_do_nothing_els
         assert healed["metadata"]["generation"] > generation  # nudged: Karmada looked at it again
         assert healed["spec"]["workload"] == work["spec"]["workload"]
         wait_for(lambda: all_fully_applied(karmada), 60, "every ResourceBinding fully applied")
+
+        # The binding's side: its Work applied, the binding showing the failure for that member, FullyApplied False.
+        # Karmada aggregates again only when a Work's status changes.
+        binding = karmada.get("resourcebinding", f"{name}-configmap", NAMESPACE)
+        stale = {"status": {
+            "aggregatedStatus": [{"clusterName": member, "appliedMessage": INFORMER_FAILURE.format(member),
+                                  "health": "Unknown"}],
+            "conditions": [c for c in binding["status"]["conditions"] if c["type"] != "FullyApplied"] + [{
+                "type": "FullyApplied", "status": "False", "reason": "FullyAppliedFailed",
+                "message": "Failed to apply all works, see status.aggregatedStatus for details",
+                "lastTransitionTime": failed_at}]}}
+        karmada.run("patch", "resourcebinding", f"{name}-configmap", "-n", NAMESPACE, "--subresource=status",
+                    "--type", "merge", "-p", json.dumps(stale))
+        assert not binding_fully_applied(karmada, f"{name}-configmap")
+        wait_for(lambda: binding_fully_applied(karmada, f"{name}-configmap"), HEALED_WITHIN,
+                 f"the work healer refreshing ResourceBinding {NAMESPACE}/{name}-configmap")
+        refreshed = _applied(karmada.get("work", work_name, namespace))
+        marks = [c for c in karmada.get("work", work_name, namespace)["status"]["conditions"]
+                 if c["type"] == REFRESHED]
+        assert refreshed["status"] == "True" and len(marks) == 1, marks
     finally:
         karmada.run("delete", "propagationpolicy", name, "-n", NAMESPACE, "--ignore-not-found")
         karmada.run("delete", "configmap", name, "-n", NAMESPACE, "--ignore-not-found")

@@ -250,19 +250,25 @@ def test_in_karmada_the_healer_may_patch_works_and_read_the_execution_controller
     assert role["rules"] == [
         {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": ["get", "list"]},
         {"apiGroups": ["work.karmada.io"], "resources": ["works"], "verbs": ["get", "list", "patch"]},
+        {"apiGroups": ["work.karmada.io"], "resources": ["works/status"], "verbs": ["get", "patch"]},
+        {"apiGroups": ["work.karmada.io"], "resources": ["resourcebindings", "clusterresourcebindings"],
+         "verbs": ["get", "list"]},
         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
          "resourceNames": ["karmada-controller-manager"], "verbs": ["get"]},
     ]
     (binding,) = _objects(karmada, "ClusterRoleBinding", "eks-karmada:work-healer")
     assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": HEALER.user}]
-    # The patch right is narrowed to the nudge for that user (charts/work_healer; e2e/test_13i tries it).
-    (policy,) = _objects(karmada, "ValidatingAdmissionPolicy", "eks-karmada-work-healer-nudge-only")
-    assert policy["spec"]["matchConditions"] == [
-        {"name": "work-healer", "expression": f"request.userInfo.username == '{HEALER.user}'"}]
-    assert policy["spec"]["matchConstraints"]["resourceRules"][0]["operations"] == ["UPDATE"]
-    (policy_binding,) = _objects(karmada, "ValidatingAdmissionPolicyBinding", "eks-karmada-work-healer-nudge-only")
-    assert policy_binding["spec"] == {"policyName": "eks-karmada-work-healer-nudge-only",
-                                      "validationActions": ["Deny"]}
+    # The patch rights are narrowed to the nudge and the status mark for that user (charts/work_healer; e2e/test_13i
+    # tries them).
+    for name, resource in (("nudge-only", "works"), ("status-mark-only", "works/status")):
+        (policy,) = _objects(karmada, "ValidatingAdmissionPolicy", f"eks-karmada-work-healer-{name}")
+        assert policy["spec"]["matchConditions"] == [
+            {"name": "work-healer", "expression": f"request.userInfo.username == '{HEALER.user}'"}]
+        (rule,) = policy["spec"]["matchConstraints"]["resourceRules"]
+        assert (rule["operations"], rule["resources"]) == (["UPDATE"], [resource])
+        (policy_binding,) = _objects(karmada, "ValidatingAdmissionPolicyBinding", f"eks-karmada-work-healer-{name}")
+        assert policy_binding["spec"] == {"policyName": f"eks-karmada-work-healer-{name}",
+                                          "validationActions": ["Deny"]}
 
 
 @jobs

@@ -1,9 +1,10 @@
-"""The work healer's identity in the Karmada API: client certificate (parent), RBAC and admission policy (Karmada).
+"""The work healer's identity in the Karmada API: client certificate (parent), RBAC and admission policies (Karmada).
 
 Its own user, no group. RBAC cannot say which fields a patch may touch, and ``patch`` on Works is the right to deploy
-anything to any member; the ValidatingAdmissionPolicy below takes that back: for this user an update of a Work must
-leave its workload, its preserveResourcesOnDeletion, its labels, annotations, finalizers and owners as they were,
-and may not suspend it. What is left is the nudge: ``spec.suspendDispatching`` between false and absent.
+anything to any member; two ValidatingAdmissionPolicies take that back. For this user an update of a Work must leave
+its workload, its preserveResourcesOnDeletion, its labels, annotations, finalizers and owners as they were, and may
+not suspend or resume it: what is left is the nudge, ``spec.suspendDispatching`` between false and absent. An update
+of a Work's status must leave its manifests' statuses and every condition but the healer's own as they were.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ CLIENT_USER = "system:karmada:work-healer"
 CLIENT_CERT_SECRET = names.client_secret(HEALER)
 CLUSTER_ROLE = "eks-karmada:work-healer"
 POLICY = "eks-karmada-work-healer-nudge-only"
+STATUS_POLICY = "eks-karmada-work-healer-status-mark-only"
+REFRESHED = "eks-karmada.io/StatusRefreshed"  # its own condition (functions/work_healer/handler.py)
 RBAC_API = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 VAP_API = "admissionregistration.k8s.io/v1"
@@ -71,37 +74,58 @@ _NUDGE_ONLY = [
 ]
 
 
-def karmada_objects(leases: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """In the Karmada API: what the healer's user may do, and the policy that narrows its patch of Works.
+def _others(obj: str) -> str:
+    return f"(has({obj}.status.conditions) ? {obj}.status.conditions.filter(c, c.type != '{REFRESHED}') : [])"
 
-    Clusters get/list (which members are Ready, and since when); Works get/list/patch; the execution controllers'
-    Leases get, by name (a ClusterRole: a Role would need karmada-system, which only the bootstrap creates, and the
-    healer stays off its path).
+
+_STATUS_MARK_ONLY = [
+    (_same("status.manifestStatuses"), "may not change a Work's manifestStatuses"),
+    (f"{_others('object')} == {_others('oldObject')}", f"may change no condition of a Work but {REFRESHED}"),
+]
+
+
+def _policy(name: str, resource: str, checks: list[tuple[str, str]], meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """A ValidatingAdmissionPolicy (and its binding) denying what ``checks`` refuse in the healer's updates."""
+    policy_meta = {**meta, "name": name}
+    return [
+        {"apiVersion": VAP_API, "kind": "ValidatingAdmissionPolicy", "metadata": policy_meta,
+         "spec": {
+             "failurePolicy": "Fail",
+             "matchConstraints": {"resourceRules": [{"apiGroups": ["work.karmada.io"], "apiVersions": ["*"],
+                                                     "operations": ["UPDATE"], "resources": [resource]}]},
+             "matchConditions": [{"name": "work-healer",
+                                  "expression": f"request.userInfo.username == '{CLIENT_USER}'"}],
+             "validations": [{"expression": expression, "message": f"the work healer {refusal}", "reason": "Forbidden"}
+                             for expression, refusal in checks],
+         }},
+        {"apiVersion": VAP_API, "kind": "ValidatingAdmissionPolicyBinding", "metadata": policy_meta,
+         "spec": {"policyName": name, "validationActions": ["Deny"]}},
+    ]
+
+
+def karmada_objects(leases: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """In the Karmada API: what the healer's user may do, and the policies that narrow its patches of Works.
+
+    Clusters get/list (which members are Ready, and since when); Works get/list/patch, their status get/patch; bindings
+    get/list; the execution controllers' Leases get, by name (a ClusterRole: a Role would need karmada-system, which
+    only the bootstrap creates, and the healer stays off its path).
     """
     meta = metadata(CLUSTER_ROLE, labels={**selector_labels(HEALER), "app.kubernetes.io/part-of": "karmada",
                                           "app.kubernetes.io/managed-by": MANAGED_BY})
-    policy_meta = {**meta, "name": POLICY}
-    user = f"request.userInfo.username == '{CLIENT_USER}'"
     return [
         {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": meta,
          "rules": [
              {"apiGroups": ["cluster.karmada.io"], "resources": ["clusters"], "verbs": ["get", "list"]},
              {"apiGroups": ["work.karmada.io"], "resources": ["works"], "verbs": ["get", "list", "patch"]},
+             {"apiGroups": ["work.karmada.io"], "resources": ["works/status"], "verbs": ["get", "patch"]},
+             {"apiGroups": ["work.karmada.io"], "resources": ["resourcebindings", "clusterresourcebindings"],
+              "verbs": ["get", "list"]},
              {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
               "resourceNames": sorted({name for _namespace, name in leases}), "verbs": ["get"]},
          ]},
         {"apiVersion": RBAC_API, "kind": "ClusterRoleBinding", "metadata": meta,
          "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": CLUSTER_ROLE},
          "subjects": [{"apiGroup": RBAC_GROUP, "kind": "User", "name": CLIENT_USER}]},
-        {"apiVersion": VAP_API, "kind": "ValidatingAdmissionPolicy", "metadata": policy_meta,
-         "spec": {
-             "failurePolicy": "Fail",
-             "matchConstraints": {"resourceRules": [{"apiGroups": ["work.karmada.io"], "apiVersions": ["*"],
-                                                     "operations": ["UPDATE"], "resources": ["works"]}]},
-             "matchConditions": [{"name": "work-healer", "expression": user}],
-             "validations": [{"expression": expression, "message": f"the work healer {refusal}", "reason": "Forbidden"}
-                             for expression, refusal in _NUDGE_ONLY],
-         }},
-        {"apiVersion": VAP_API, "kind": "ValidatingAdmissionPolicyBinding", "metadata": policy_meta,
-         "spec": {"policyName": POLICY, "validationActions": ["Deny"]}},
+        *_policy(POLICY, "works", _NUDGE_ONLY, meta),
+        *_policy(STATUS_POLICY, "works/status", _STATUS_MARK_ONLY, meta),
     ]

@@ -222,12 +222,13 @@ class KubeClient:
         )
 
     def merge_patch(
-        self, resource: Resource, name: str, namespace: str | None, patch: dict, field_manager: str
+        self, resource: Resource, name: str, namespace: str | None, patch: dict, field_manager: str,
+        subresource: str = "",
     ) -> dict:
-        """JSON merge patch (RFC 7386)."""
+        """JSON merge patch (RFC 7386), of the object or of ``subresource`` (e.g. "status")."""
         return self.request(
             "PATCH",
-            resource.path(namespace, name),
+            resource.path(namespace, name) + (f"/{subresource}" if subresource else ""),
             query={"fieldManager": field_manager},
             body=patch,
             content_type=MERGE_PATCH_JSON,
@@ -243,6 +244,7 @@ class KubeClient:
         *,
         current: dict | None = None,
         attempts: int = 5,
+        subresource: str = "",
     ) -> dict | None:
         """Merge-patch what ``change(object)`` asks, sent with the resourceVersion it was computed from.
 
@@ -261,7 +263,7 @@ class KubeClient:
             body = {**patch, "metadata": {**patch.get("metadata", {}),
                                           "resourceVersion": current["metadata"]["resourceVersion"]}}
             try:
-                return self.merge_patch(resource, name, namespace, body, field_manager)
+                return self.merge_patch(resource, name, namespace, body, field_manager, subresource)
             except ApiError as err:
                 if err.code != 409:
                     raise

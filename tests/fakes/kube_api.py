@@ -969,6 +969,9 @@ class FakeKubeApi:
         if request.method not in ("PUT", "PATCH"):
             raise _StatusError(status_failure(405, "MethodNotAllowed",
                                               "the server does not allow this method on the requested resource"))
+        sent_rv = (body.get("metadata") or {}).get("resourceVersion")
+        if sent_rv and sent_rv != existing["metadata"]["resourceVersion"]:
+            raise _StatusError(conflict(resource.plural, route.name, resource.group))
         new = copy.deepcopy(existing)
         if request.method == "PUT" or request.content_type == APPLY_PATCH:
             new["status"] = copy.deepcopy(body.get("status"))

@@ -85,7 +85,8 @@ def test_a_work_left_failed_by_the_informer_after_a_start_is_nudged_and_keeps_wh
     result = _run(karmada)
 
     after = _get(karmada, "stuck")
-    assert result["verdict"].startswith(f"window open (Lease {LEASE} taken 120 s ago): nudged 1 Work(s)")
+    assert result["verdict"] == (f"window open (Lease {LEASE} taken 120 s ago): nudged 1 Work(s), "
+                                 "refreshed 0 binding(s)")
     assert after["metadata"]["generation"] == before["metadata"]["generation"] + 1  # the controller looks again
     assert "suspendDispatching" not in after["spec"]  # false -> absent: still not suspended
     assert after["spec"]["workload"] == before["spec"]["workload"]
@@ -118,7 +119,7 @@ def test_other_works_are_left_alone(karmada, work, why):
 
     result = _run(karmada)
 
-    assert "nudged 0 Work(s)" in result["verdict"], why
+    assert "nudged 0 Work(s), refreshed 0 binding(s)" in result["verdict"], why
     assert _get(karmada, name, member) == before, why
 
 
@@ -130,6 +131,7 @@ def test_outside_a_window_it_reads_no_work(karmada):
 
     assert result["verdict"] == f"idle: no start nor member turning Ready in the last {healer.WINDOW_SECONDS} s"
     assert not karmada.karmada.requests_matching(path="/works")
+    assert not karmada.karmada.requests_matching(path="/resourcebindings")
     assert _get(karmada, "stuck")["metadata"]["generation"] == 1
 
 
@@ -142,7 +144,7 @@ def test_an_agents_start_or_a_member_turning_ready_opens_the_window(karmada, ope
     opened_by(karmada.karmada)
     karmada.karmada.put(_work("stuck", member="pull"))
 
-    assert _run(karmada)["verdict"] == f"window open ({why}): nudged 1 Work(s)"
+    assert _run(karmada)["verdict"] == f"window open ({why}): nudged 1 Work(s), refreshed 0 binding(s)"
 
 
 def test_works_are_read_a_page_at_a_time(karmada, monkeypatch):
@@ -150,21 +152,22 @@ def test_works_are_read_a_page_at_a_time(karmada, monkeypatch):
     for i in range(5):
         karmada.karmada.put(_work(f"stuck-{i}"))
 
-    assert _run(karmada)["verdict"].endswith("nudged 5 Work(s)")
-    pages = karmada.karmada.requests_matching(method="GET", path="/works")
-    assert len(pages) == 3 and all(p.query.get("limit") == "2" for p in pages)
+    assert _run(karmada)["verdict"].endswith("nudged 5 Work(s), refreshed 0 binding(s)")
+    pages = [r for r in karmada.karmada.requests_matching(method="GET", path="/works") if "limit" in r.query]
+    assert len(pages) == 3 and all(p.query["limit"] == "2" for p in pages)
 
 
 def test_a_work_that_changed_since_the_list_is_read_again_and_not_nudged_once_applied(karmada, monkeypatch):
     karmada.karmada.put(_work("stuck"))
-    real = healer.Healer._nudge
+    real = healer.Healer._patch
 
-    def applied_meanwhile(self, namespace, name, work):
+    def applied_meanwhile(self, namespace, name, work, change, subresource=""):
         karmada.karmada.put(_work(name, applied="True", message="Manifest has been successfully applied"))
-        return real(self, namespace, name, work)  # sent with the old resourceVersion: 409, read again, no patch
+        # Sent with the old resourceVersion: 409, read again, no longer stuck, no patch.
+        return real(self, namespace, name, work, change, subresource)
 
-    monkeypatch.setattr(healer.Healer, "_nudge", applied_meanwhile)
-    assert _run(karmada)["verdict"].endswith("nudged 0 Work(s)")
+    monkeypatch.setattr(healer.Healer, "_patch", applied_meanwhile)
+    assert _run(karmada)["verdict"].endswith("nudged 0 Work(s), refreshed 0 binding(s)")
     assert _get(karmada, "stuck")["spec"]["suspendDispatching"] is False
 
 
@@ -185,3 +188,81 @@ def test_a_run_that_never_reaches_karmada_fails_with_one_line(karmada):
 def test_bad_input_is_named(karmada, extra, error):
     with pytest.raises(WorkHealerError, match=error):
         _run(karmada, **extra)
+
+
+# --- a binding left showing the failure its Work no longer has ------------------------------------------------
+
+BINDING_ID = "3f9c2a4e-0000-4000-8000-000000000001"
+RB_LABEL = "resourcebinding.karmada.io/permanent-id"
+
+
+def _binding(name: str, member: str = "push", *, fully: str = "False", since: float = 60,
+             message: str = INFORMER) -> dict:
+    return {"apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding",
+            "metadata": {"name": name, "namespace": "default", "labels": {RB_LABEL: BINDING_ID}},
+            "spec": {"resource": {"apiVersion": "v1", "kind": "ConfigMap", "name": name, "namespace": "default"}},
+            "status": {"aggregatedStatus": [{"clusterName": "pull", "applied": True, "health": "Healthy"},
+                                            {"clusterName": member, "appliedMessage": message, "health": "Unknown"}],
+                       "conditions": [{"type": "FullyApplied", "status": fully, "reason": "FullyAppliedFailed",
+                                       "message": "Failed to apply all works", "lastTransitionTime": _at(since)}]}}
+
+
+def _applied_work(name: str, member: str = "push") -> dict:
+    work = _work(name, member, applied="True", message="Manifest has been successfully applied")
+    work["metadata"]["labels"][RB_LABEL] = BINDING_ID
+    return work
+
+
+def test_a_binding_left_showing_the_informer_failure_gets_its_applied_work_refreshed(karmada):
+    karmada.karmada.put(_binding("cm"))
+    karmada.karmada.put(_applied_work("cm-1234"))
+    karmada.karmada.put(_work("unrelated", applied="True", message="Manifest has been successfully applied"))
+    before = _get(karmada, "cm-1234")
+
+    result = _run(karmada)
+
+    assert result["verdict"].endswith("nudged 0 Work(s), refreshed 1 binding(s)")
+    after = _get(karmada, "cm-1234")
+    assert after["spec"] == before["spec"] and after["metadata"]["generation"] == before["metadata"]["generation"]
+    applied, mark = after["status"]["conditions"]
+    assert applied == before["status"]["conditions"][0]  # Karmada's own condition untouched
+    assert (mark["type"], mark["status"], mark["lastTransitionTime"]) == (healer.REFRESHED, "True",
+                                                                           "2026-12-08T12:00:00Z")
+    (patch,) = karmada.karmada.requests_matching(method="PATCH", path="/works/cm-1234/status")
+    assert patch.parsed_body()["metadata"] == {"resourceVersion": before["metadata"]["resourceVersion"]}
+    assert not karmada.karmada.requests_matching(method="PATCH", path="/works/unrelated")
+
+
+def test_a_second_refresh_changes_the_mark_so_karmada_sees_a_change_again(karmada):
+    karmada.karmada.put(_binding("cm"))
+    karmada.karmada.put(_applied_work("cm-1234"))
+    _run(karmada)
+    first = _get(karmada, "cm-1234")["status"]["conditions"][-1]
+
+    runtime = healer.Runtime(parent_transport=lambda _name: karmada.parent, karmada_transport=karmada._pod_transport,
+                             sleep=karmada.clock.sleep, clock=karmada.clock,
+                             now=lambda: NOW + datetime.timedelta(seconds=10))
+    healer.handle(_event(), None, runtime)
+
+    conditions = _get(karmada, "cm-1234")["status"]["conditions"]
+    assert [c["type"] for c in conditions] == ["Applied", healer.REFRESHED]
+    assert conditions[-1]["lastTransitionTime"] != first["lastTransitionTime"]
+
+
+@pytest.mark.parametrize(("binding", "work", "why"), [
+    (_binding("cm", fully="True"), _applied_work("cm-1234"), "fully applied"),
+    (_binding("cm", since=healer.SETTLE_SECONDS - 1), _applied_work("cm-1234"), "Karmada may still aggregate"),
+    (_binding("cm", message="Failed to apply all manifests (0/1): denied"), _applied_work("cm-1234"),
+     "another failure"),
+    (_binding("cm", member="lost"), _applied_work("cm-1234", member="lost"), "its member is not Ready"),
+    (_binding("cm"), {**_applied_work("cm-1234"), "status": _work("x")["status"]},
+     "the Work itself is failed: the nudge's part"),
+])
+def test_other_bindings_are_left_alone(karmada, binding, work, why):
+    karmada.karmada.put(_cluster("lost", ready="False"))
+    karmada.karmada.put(binding)
+    karmada.karmada.put(work)
+
+    _run(karmada)
+
+    assert not karmada.karmada.requests_matching(method="PATCH", path="/status"), why
