@@ -30,7 +30,7 @@ FLAG_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
                      for queue in ("resource-template", "resourcebinding", "work")),
     "eviction-rate": (("controller_manager", "resource-eviction-rate"),),
     "scheduler-qps": (("scheduler", "kube-api-qps"), ("scheduler", "kube-api-burst")),
-    # Not a throughput flag: the first retry of a failed reconcile (charts/retry_delay.py), 1000x the default.
+    # Not a throughput flag: the first retry of a failed reconcile (charts/retry_delay.py), 40x the default.
     "retry-delay": (("controller_manager", BASE_DELAY_FLAG),),
 }
 # The groups that act on the failover at scale (the taint manager's eviction workers wait the longer of 1 / the

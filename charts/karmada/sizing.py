@@ -38,10 +38,10 @@ def _throughput(*, karmada_qps: int, member_qps: int, workers: int, scheduler_qp
 
     QPS towards the Karmada API and each member. Karmada's default eviction rate (0.5/s) takes 10 minutes to
     move 300 bindings off one failed member (`make bench-karmada` saw none moved within its 240 s window); a
-    few per second keeps pace with what the profile propagates. The eviction worker also waits the work retry delay
-    after each eviction (charts/retry_delay.py), so that delay must stay at or below 1 / this rate (200 ms against
-    5/s and up), or it, not this rate, sets the pace. A fleet-wide loss does not evict at that rate or any other:
-    the fleet guard suspends eviction.
+    few per second keeps pace with what the profile propagates. Each of the 3 eviction workers also waits the work
+    retry delay after each eviction (charts/retry_delay.py), and all share a 10/s bucket: with its 200 ms the
+    workers could evict 15/s, so this rate, up to the bucket's 10/s, sets the pace. A fleet-wide loss does not
+    evict at that rate or any other: the fleet guard suspends eviction.
     """
     def qps(value: int) -> dict[str, str]:
         return {"qps": str(value), "burst": str(value * 3 // 2)}

@@ -157,7 +157,7 @@ def nudge(work: dict) -> dict | None:
 
 
 class Healer:
-    """One look at the Karmada API, and the nudges that follow from it."""
+    """One look at the Karmada API, and the nudges and refreshes that follow from it."""
 
     def __init__(self, karmada: KubeClient, settings: Settings, now: Callable[[], datetime.datetime]) -> None:
         self.karmada = karmada
