@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import HandlerError
+from .karmada_manifest import properties as keys
 from .kube.client import KubeClient
 from .kube.connection import KarmadaTransport, read_admin_tls
 from .kube.errors import KubeError
@@ -63,17 +64,17 @@ class KarmadaAccess:
 
     @classmethod
     def read(cls, reader: InputReader, field_manager: str) -> KarmadaAccess:
-        namespace = reader.text("ApiServerNamespace", "karmada-system")
-        service = reader.text("ApiServerService", "karmada-apiserver")
+        namespace = reader.text(keys.API_SERVER_NAMESPACE, "karmada-system")
+        service = reader.text(keys.API_SERVER_SERVICE, "karmada-apiserver")
         return cls(
-            cluster_name=reader.text("ClusterName"),
-            secret_namespace=reader.text("AdminSecretNamespace", namespace),
-            secret_name=reader.text("AdminSecretName"),
+            cluster_name=reader.text(keys.CLUSTER_NAME),
+            secret_namespace=reader.text(keys.ADMIN_SECRET_NAMESPACE, namespace),
+            secret_name=reader.text(keys.ADMIN_SECRET_NAME),
             api_namespace=namespace,
             api_service=service,
-            api_port=int(reader.number("ApiServerPort", "5443", 1, 65535)),
-            api_server_name=reader.text("ApiServerServerName", f"{service}.{namespace}.svc.cluster.local"),
-            field_manager=reader.text("FieldManager", field_manager),
+            api_port=int(reader.number(keys.API_SERVER_PORT, "5443", 1, 65535)),
+            api_server_name=reader.text(keys.API_SERVER_SERVER_NAME, f"{service}.{namespace}.svc.cluster.local"),
+            field_manager=reader.text(keys.FIELD_MANAGER, field_manager),
         )
 
 

@@ -47,6 +47,7 @@ class FleetGuard(ScheduledKarmadaFunction):
             kubernetes_group=GUARD_GROUP,
             field_manager=FIELD_MANAGER,
             description="Fleet guard: suspends Karmada taint eviction during a fleet-wide outage",
+            impact="a fleet-wide outage would evict every workload",
             client_certificate=client_certificate_request(),
             karmada_objects=karmada_rbac(),
             settings={TAINT_POLICY_KEY: TAINT_POLICY, OUTAGE_PERCENT_KEY: str(props.outage_percent)},

@@ -22,6 +22,7 @@ from charts.karmada.pki import CertificateRequest
 from charts.karmada.props import KarmadaControlPlaneProps
 from charts.parent_reader_rbac import ParentReaderRbacChart, ParentReaderRbacProps
 from karmada_constructs.chart_manifest import ChartManifest, ChartManifestProps
+from karmada_constructs.fleet_alarms import ScheduledWatch
 from karmada_constructs.karmada_manifest import KarmadaManifest, KarmadaManifestProps
 from karmada_constructs.karmada_manifest_provider import KarmadaManifestProvider
 from karmada_constructs.lambda_schedule import LambdaSchedule, LambdaScheduleProps
@@ -91,6 +92,8 @@ class ScheduledKarmadaJob:
     """The field manager of its writes to the Karmada API."""
     description: str
     """What it does (the function's and the schedule's descriptions)."""
+    impact: str
+    """What its failing means, in its errors alarm's description."""
     client_certificate: CertificateRequest
     """Its Karmada client certificate (its own user, no group)."""
     karmada_objects: Sequence[dict[str, Any]]
@@ -142,6 +145,11 @@ class ScheduledKarmadaFunction(Construct):
         ready = self._add_kubernetes_objects(props)
         self.schedule = self._add_schedule(props)
         self.schedule.node.add_dependency(self.handler.access_entry, *ready)
+
+    def watch(self) -> ScheduledWatch:
+        """What its alarms watch: named after the construct (`<id>Errors`, `<id>NotRunning`)."""
+        return ScheduledWatch(name=self.node.id, title=self.job.name.replace("-", " "), impact=self.job.impact,
+                              function=self.function, schedule=self.schedule)
 
     def schedule_input(self, props: ScheduledKarmadaFunctionProps) -> dict[str, str]:
         """What each run reads: how to reach Karmada with the job's credential, the pacing, the job's settings."""

@@ -37,6 +37,7 @@ class WorkHealer(ScheduledKarmadaFunction):
             kubernetes_group=HEALER_GROUP,
             field_manager=FIELD_MANAGER,
             description="Work healer: re-reconciles Works Karmada applied but left marked failed after a start",
+            impact="a Work left marked failed after a restart stays so, its binding not FullyApplied",
             client_certificate=client_certificate_request(),
             karmada_objects=karmada_objects(leases),
             settings={LEASES_KEY: ",".join(f"{namespace}/{name}" for namespace, name in leases)},

@@ -55,7 +55,7 @@ from karmada_constructs.ebs_csi_driver import EbsCsiDriver, EbsCsiDriverProps
 from karmada_constructs.eks_cluster import EksCluster, EksClusterProps, NodeGroupProps
 from karmada_constructs.etcd_backup import EtcdBackup, EtcdBackupConstructProps, EtcdBackupSettings
 from karmada_constructs.existing_vpc import ExistingVpc, ExistingVpcProps
-from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps, ScheduledWatch
+from karmada_constructs.fleet_alarms import BackupWatch, FleetAlarms, FleetAlarmsProps
 from karmada_constructs.fleet_guard import FleetGuard, FleetGuardProps
 from karmada_constructs.image_pull_through_cache import ImagePullThroughCache
 from karmada_constructs.karmada_audit_log import KarmadaAuditLog, KarmadaAuditLogProps
@@ -503,20 +503,6 @@ class KarmadaParentStack(Stack):
             self.work_healer = WorkHealer(self, "WorkHealer",
                                           self._scheduled_props(network, props, control_plane, healer.poll_seconds))
 
-    def _scheduled_watches(self) -> list[ScheduledWatch]:
-        """The functions run every minute that are on, for their alarms."""
-        watches = []
-        if self.fleet_guard is not None:
-            watches.append(ScheduledWatch(name="FleetGuard", title="fleet guard",
-                                          impact="a fleet-wide outage would evict every workload",
-                                          function=self.fleet_guard.function, schedule=self.fleet_guard.schedule))
-        if self.work_healer is not None:
-            watches.append(ScheduledWatch(name="WorkHealer", title="work healer",
-                                          impact="a Work left marked failed after a restart stays so, its binding "
-                                                 "not FullyApplied",
-                                          function=self.work_healer.function, schedule=self.work_healer.schedule))
-        return watches
-
     # ---- day 2: metrics, alarms, dashboards (docs/operations.md) ------------------------------------
 
     def _alarmed_handlers(self) -> dict:
@@ -543,7 +529,7 @@ class KarmadaParentStack(Stack):
             target_group=self.api.target_group,
             handlers=self._alarmed_handlers(),
             backup=BackupWatch(cluster_name=parent.cluster_name, schedule=backup.schedule) if backup.enabled else None,
-            scheduled=self._scheduled_watches(),
+            scheduled=[job.watch() for job in (self.fleet_guard, self.work_healer) if job is not None],
             topic_arn=observability.alarm_topic_arn,
             emails=observability.alarm_emails,
         ))

@@ -49,7 +49,7 @@ class Resource:
 
     def path(self, namespace: str | None = None, name: str | None = None) -> str:
         """REST path of the collection, or of one object when ``name`` is given."""
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        base = group_version_path(self.api_version)
         if self.namespaced:
             if not namespace:
                 raise ValueError(f"{self.kind} is namespaced: a namespace is required")
@@ -61,8 +61,7 @@ class Resource:
 
     def path_in_every_namespace(self) -> str:
         """REST path of the collection across every namespace (of a cluster-scoped one: the collection)."""
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        return f"{base}/{self.plural}"
+        return f"{group_version_path(self.api_version)}/{self.plural}"
 
 
 @dataclass(frozen=True)

@@ -120,12 +120,17 @@ def condition(obj: dict, kind: str) -> dict | None:
     return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), None)
 
 
+def applied(work: dict) -> bool:
+    """Whether Karmada marks the Work applied."""
+    return (condition(work, "Applied") or {}).get("status") == "True"
+
+
 def stuck_since(work: dict) -> datetime.datetime | None:
     """When a Work was marked failed by the informer's absence, if it is; None otherwise."""
-    applied = condition(work, "Applied")
-    if applied is None or applied.get("status") != "False" or INFORMER_FAILURE not in (applied.get("message") or ""):
+    state = condition(work, "Applied")
+    if state is None or state.get("status") != "False" or INFORMER_FAILURE not in (state.get("message") or ""):
         return None
-    return parse_time(applied.get("lastTransitionTime"))
+    return parse_time(state.get("lastTransitionTime"))
 
 
 def stale_members(binding: dict, now: datetime.datetime) -> list[str]:
@@ -213,11 +218,10 @@ class Healer:
                     continue
                 works = [w for member in members
                          for w in self.karmada.list(WORKS, EXECUTION_SPACE_PREFIX + member, f"{id_label}={binding_id}")
-                         if (condition(w, "Applied") or {}).get("status") == "True"]
+                         if applied(w)]
                 marked = [w for w in works
                           if self._patch(w["metadata"]["namespace"], w["metadata"]["name"], w,
-                                         lambda current: refresh(current, self.now)
-                                         if (condition(current, "Applied") or {}).get("status") == "True" else None,
+                                         lambda current: refresh(current, self.now) if applied(current) else None,
                                          subresource="status")]
                 if marked:
                     namespace = binding["metadata"].get("namespace")

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from charts.work_healer import manifests as healer_chart
 from functions.work_healer import handler as healer
 from functions.work_healer.errors import WorkHealerError
 from tests.fakes.kube_api import forbidden
@@ -266,3 +267,8 @@ def test_other_bindings_are_left_alone(karmada, binding, work, why):
     _run(karmada)
 
     assert not karmada.karmada.requests_matching(method="PATCH", path="/status"), why
+
+
+def test_the_condition_it_writes_is_the_one_its_admission_policy_lets_it_write():
+    # The handler cannot import the chart (the Lambda asset holds functions/ only), so a test ties the two.
+    assert healer.REFRESHED == healer_chart.REFRESHED
