@@ -12,7 +12,7 @@ The binding's status aggregation has the same kind of read: it can keep the fail
 was marked applied.
 
 Two parts answer it. This delay makes those early reads rarer than Karmada's 5 ms; right after a restart the cache
-lags by more than that (make local's e2e/test_13i: 1 to 16 of 40 Works and 1 or 2 of 40 bindings left failed per
+lags by more than that (make local's e2e/test_13i: 1 to 16 of 40 Works and 1 to 8 of 40 bindings left failed per
 restart at 200 ms, none at 5 s). The work healer (functions/work_healer, every minute) heals what is left: a Work
 failed that way gets a no-op change of its spec, a binding's applied Work a condition of the healer's own in its
 status, and Karmada reconciles them again.
